@@ -1,0 +1,771 @@
+//! Reads one bank file into the model, reporting every problem with its `file:line:col`.
+
+use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
+use crate::diagnostic::{did_you_mean, Diagnostic, Location};
+use std::collections::HashSet;
+use std::ops::Range;
+use toml::de::{DeArray, DeTable, DeValue};
+use toml::Spanned;
+
+/// A bank file's text with the name to report it by.
+pub struct BankSource<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub sha256: String,
+}
+
+const BANK_KEYS: &[&str] = &["id", "title", "language"];
+const QUESTION_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "stem",
+    "options",
+    "answer",
+    "tags",
+    "difficulty",
+    "points",
+    "explanation",
+    "source",
+    "shuffle",
+    "format",
+    "scenario",
+    "rubric",
+    "part",
+];
+const PART_KEYS: &[&str] = &[
+    "kind",
+    "stem",
+    "options",
+    "answer",
+    "points",
+    "explanation",
+    "source",
+    "shuffle",
+    "format",
+    "rubric",
+];
+
+/// Parses and validates one bank. Returns the bank (holding the questions that were
+/// valid, or `None` when the file is not even TOML) and every diagnostic found.
+pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        file: src.path,
+        text: src.text,
+        diags: Vec::new(),
+    };
+    let root = match DeTable::parse(src.text) {
+        Ok(root) => root,
+        Err(e) => {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            let msg = e.message().trim().to_string();
+            cx.error(at..at, format!("invalid TOML: {msg}"), Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line"));
+            return (None, cx.diags);
+        }
+    };
+    let root_span = root.span();
+    let root = root.into_inner();
+
+    let mut bank = Bank {
+        id: String::new(),
+        title: String::new(),
+        language: Language::Zh,
+        path: src.path.to_string(),
+        sha256: src.sha256.clone(),
+        questions: Vec::new(),
+    };
+    let mut questions_value = None;
+    let mut saw_bank = false;
+    for (key, value) in root.iter() {
+        match key.get_ref().as_ref() {
+            "bank" => {
+                saw_bank = true;
+                cx.bank_header(value, &mut bank);
+            }
+            "question" => questions_value = Some(value),
+            other => cx.unknown_key(key.span(), other, "the file", &["bank", "question"]),
+        }
+    }
+    if !saw_bank {
+        cx.error(
+            root_span.start..root_span.start,
+            "missing `[bank]` table",
+            Some("start the file with `[bank]` and `id = \"…\"`, `title = \"…\"`, `language = \"zh\"`"),
+        );
+    }
+    match questions_value {
+        None => cx.error(
+            root_span.start..root_span.start,
+            "the bank holds no `[[question]]`",
+            Some("add questions as `[[question]]` tables"),
+        ),
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) => {
+                let mut seen: HashSet<String> = HashSet::new();
+                for item in items.iter() {
+                    if let Some(q) = cx.question(item) {
+                        if !seen.insert(q.id.clone()) {
+                            let at = cx.key_span_in(item, "id").unwrap_or(item.span());
+                            cx.error(
+                                at,
+                                format!("duplicate question id `{}`", q.id),
+                                Some("every question id must be unique across all banks"),
+                            );
+                            continue;
+                        }
+                        bank.questions.push(q);
+                    }
+                }
+            }
+            _ => cx.error(
+                v.span(),
+                "`question` must be an array of tables",
+                Some("write each question under `[[question]]`"),
+            ),
+        },
+    }
+    (Some(bank), cx.diags)
+}
+
+struct Cx<'a> {
+    file: &'a str,
+    text: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+type Table<'i> = DeTable<'i>;
+
+impl Cx<'_> {
+    fn loc(&self, span: &Range<usize>) -> Location {
+        Location::at(self.file, self.text, span.start)
+    }
+
+    fn error(&mut self, span: Range<usize>, msg: impl Into<String>, hint: Option<&str>) {
+        let mut d = Diagnostic::error(Some(self.loc(&span)), msg);
+        d.hint = hint.map(str::to_string);
+        self.diags.push(d);
+    }
+
+    fn warn(&mut self, span: Range<usize>, msg: impl Into<String>, hint: Option<&str>) {
+        let mut d = Diagnostic::warning(Some(self.loc(&span)), msg);
+        d.hint = hint.map(str::to_string);
+        self.diags.push(d);
+    }
+
+    fn unknown_key(&mut self, span: Range<usize>, key: &str, place: &str, known: &[&str]) {
+        let hint = match did_you_mean(key, known) {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => format!("known keys: {}", known.join(", ")),
+        };
+        self.error(span, format!("unknown key `{key}` in {place}"), Some(&hint));
+    }
+
+    fn key_span_in(&self, item: &Spanned<DeValue>, key: &str) -> Option<Range<usize>> {
+        match item.get_ref() {
+            DeValue::Table(t) => t
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map(|(k, _)| k.span()),
+            _ => None,
+        }
+    }
+
+    fn bank_header(&mut self, value: &Spanned<DeValue>, bank: &mut Bank) {
+        let DeValue::Table(t) = value.get_ref() else {
+            self.error(
+                value.span(),
+                "`bank` must be a table",
+                Some("write `[bank]` on its own line"),
+            );
+            return;
+        };
+        for (k, _) in t.iter() {
+            if !BANK_KEYS.contains(&k.get_ref().as_ref()) {
+                self.unknown_key(k.span(), k.get_ref(), "`[bank]`", BANK_KEYS);
+            }
+        }
+        match self.string(t, "id") {
+            Some((id, _)) => bank.id = id,
+            None => self.error(
+                value.span(),
+                "`[bank]` has no `id`",
+                Some("add `id = \"my-bank\"`"),
+            ),
+        }
+        bank.title = self.string(t, "title").map(|(s, _)| s).unwrap_or_default();
+        if let Some((lang, span)) = self.string(t, "language") {
+            match lang.as_str() {
+                "zh" | "zh-CN" | "zh-Hans" => bank.language = Language::Zh,
+                "en" => bank.language = Language::En,
+                other => self.error(
+                    span,
+                    format!("unknown language `{other}`"),
+                    Some("use \"zh\" or \"en\""),
+                ),
+            }
+        }
+    }
+
+    /// Reads one `[[question]]`; `None` when it has errors (they are recorded).
+    fn question(&mut self, item: &Spanned<DeValue>) -> Option<Question> {
+        let before = self.error_count();
+        let span = item.span();
+        let DeValue::Table(t) = item.get_ref() else {
+            self.error(
+                span,
+                "a question must be a table",
+                Some("write each question under `[[question]]`"),
+            );
+            return None;
+        };
+        for (k, _) in t.iter() {
+            if !QUESTION_KEYS.contains(&k.get_ref().as_ref()) {
+                self.unknown_key(k.span(), k.get_ref(), "a question", QUESTION_KEYS);
+            }
+        }
+        let id = match self.string(t, "id") {
+            Some((id, id_span)) => {
+                if id.trim().is_empty() || id.chars().any(|c| c.is_whitespace()) {
+                    self.error(
+                        id_span,
+                        format!("invalid question id `{id}`"),
+                        Some("ids are one word without spaces, e.g. \"xzcf-001\""),
+                    );
+                }
+                id
+            }
+            None => {
+                self.error(
+                    span.clone(),
+                    "question has no `id`",
+                    Some("add `id = \"…\"`, unique across all banks"),
+                );
+                String::new()
+            }
+        };
+        let tags = self.string_list(t, "tags").unwrap_or_default();
+        let difficulty = match self.integer(t, "difficulty") {
+            Some((d, dspan)) => {
+                if !(1..=5).contains(&d) {
+                    self.error(
+                        dspan,
+                        format!("difficulty {d} is outside 1–5"),
+                        Some("use 1 (easiest) to 5 (hardest)"),
+                    );
+                }
+                d.clamp(1, 5) as u8
+            }
+            None => 3,
+        };
+        let mut q = self.body(t, span.clone(), id.clone(), false)?;
+        q.tags = tags;
+        q.difficulty = difficulty;
+        if q.kind == Kind::Case {
+            q.scenario = self.string(t, "scenario").map(|(s, _)| s);
+            if q.scenario.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                self.error(
+                    self.key_or(t, "kind", &span),
+                    format!("case `{id}` has no `scenario`"),
+                    Some("add `scenario = \"…\"` with the facts of the case"),
+                );
+            }
+            match t.get("part") {
+                Some(p) => match p.get_ref() {
+                    DeValue::Array(parts) if !parts.is_empty() => {
+                        for (i, part) in parts.iter().enumerate() {
+                            if let Some(mut pq) = self.part(part, &id, i) {
+                                pq.tags = q.tags.clone();
+                                pq.difficulty = q.difficulty;
+                                q.parts.push(pq);
+                            }
+                        }
+                    }
+                    _ => self.error(
+                        p.span(),
+                        format!("case `{id}` has no parts"),
+                        Some("add `[[question.part]]` tables after the case"),
+                    ),
+                },
+                None => self.error(
+                    self.key_or(t, "kind", &span),
+                    format!("case `{id}` has no parts"),
+                    Some("add at least one `[[question.part]]` table after the case"),
+                ),
+            }
+        } else {
+            for key in ["scenario", "part"] {
+                if let Some((k, _)) = t.iter().find(|(k, _)| k.get_ref() == key) {
+                    self.error(
+                        k.span(),
+                        format!("`{key}` belongs to case questions only, not `{}`", q.kind),
+                        Some("set `kind = \"case\"` or remove it"),
+                    );
+                }
+            }
+        }
+        if q.source.trim().is_empty() {
+            self.warn(self.key_or(t, "id", &span), format!("question `{id}` has no `source`"), Some("cite the article or document it rests on, e.g. source = \"《行政处罚法》第三十六条\""));
+        }
+        (self.error_count() == before).then_some(q)
+    }
+
+    fn part(&mut self, item: &Spanned<DeValue>, case_id: &str, i: usize) -> Option<Question> {
+        let before = self.error_count();
+        let span = item.span();
+        let DeValue::Table(t) = item.get_ref() else {
+            self.error(
+                span,
+                "a part must be a table",
+                Some("write it as `[[question.part]]`"),
+            );
+            return None;
+        };
+        for (k, _) in t.iter() {
+            if !PART_KEYS.contains(&k.get_ref().as_ref()) {
+                self.unknown_key(k.span(), k.get_ref(), "a case part", PART_KEYS);
+            }
+        }
+        let q = self.body(t, span, format!("{case_id}.{}", i + 1), true)?;
+        (self.error_count() == before).then_some(q)
+    }
+
+    fn key_or(&self, t: &Table, key: &str, fallback: &Range<usize>) -> Range<usize> {
+        t.iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(k, _)| k.span())
+            .unwrap_or(fallback.clone())
+    }
+
+    /// The fields shared by questions and parts.
+    fn body(
+        &mut self,
+        t: &Table,
+        span: Range<usize>,
+        id: String,
+        is_part: bool,
+    ) -> Option<Question> {
+        let kind = match self.string(t, "kind") {
+            Some((k, kspan)) => match Kind::parse(&k) {
+                Some(Kind::Case) if is_part => {
+                    self.error(
+                        kspan,
+                        "a case part cannot itself be a case",
+                        Some("use single, multiple, judge, fill or short"),
+                    );
+                    return None;
+                }
+                Some(kind) => kind,
+                None => {
+                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                    let hint = match did_you_mean(&k, &names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("kinds: {}", names.join(", ")),
+                    };
+                    self.error(kspan, format!("unknown kind `{k}`"), Some(&hint));
+                    return None;
+                }
+            },
+            None => {
+                self.error(
+                    span,
+                    format!("`{id}` has no `kind`"),
+                    Some("add `kind = \"single\"` (or multiple, judge, fill, short, case)"),
+                );
+                return None;
+            }
+        };
+        let stem = match self.string(t, "stem") {
+            Some((s, sspan)) => {
+                if s.trim().is_empty() {
+                    self.error(
+                        sspan,
+                        format!("`{id}` has an empty stem"),
+                        Some("write the question text in `stem`"),
+                    );
+                }
+                s
+            }
+            None => {
+                self.error(
+                    self.key_or(t, "kind", &span),
+                    format!("`{id}` has no `stem`"),
+                    Some("add `stem = \"…\"` with the question text"),
+                );
+                String::new()
+            }
+        };
+        let options = self.options(t, kind, &id);
+        let answer = self.answer(t, kind, &id, &stem, options.len(), &span);
+        let points = match t.get("points") {
+            None => 1.0,
+            Some(v) => match number(v.get_ref()) {
+                Some(p) if p > 0.0 && p.is_finite() => p,
+                _ => {
+                    self.error(
+                        v.span(),
+                        "`points` must be a positive number",
+                        Some("e.g. `points = 2` or `points = 0.5`"),
+                    );
+                    1.0
+                }
+            },
+        };
+        let shuffle = match t.get("shuffle") {
+            None => true,
+            Some(v) => match v.get_ref().as_bool() {
+                Some(b) => b,
+                None => {
+                    self.error(v.span(), "`shuffle` must be true or false", None);
+                    true
+                }
+            },
+        };
+        let format = match self.string(t, "format") {
+            None => TextFormat::Plain,
+            Some((f, fspan)) => match f.as_str() {
+                "plain" => TextFormat::Plain,
+                "typst" => TextFormat::Typst,
+                other => {
+                    self.error(
+                        fspan,
+                        format!("unknown format `{other}`"),
+                        Some("use \"plain\" (default) or \"typst\""),
+                    );
+                    TextFormat::Plain
+                }
+            },
+        };
+        let loc = self.loc(&span).to_string();
+        Some(Question {
+            id,
+            kind,
+            stem,
+            options,
+            answer: answer?,
+            tags: Vec::new(),
+            difficulty: 3,
+            points,
+            explanation: self
+                .string(t, "explanation")
+                .map(|(s, _)| s)
+                .unwrap_or_default(),
+            source: self.string(t, "source").map(|(s, _)| s).unwrap_or_default(),
+            shuffle,
+            format,
+            scenario: None,
+            parts: Vec::new(),
+            location: loc,
+        })
+    }
+
+    fn options(&mut self, t: &Table, kind: Kind, id: &str) -> Vec<String> {
+        let Some(v) = t.get("options") else {
+            if kind.is_choice() {
+                let span = self.key_or(t, "kind", &(0..0));
+                self.error(
+                    span,
+                    format!("`{id}` is a {kind} question without `options`"),
+                    Some("add `options = [\"…\", \"…\"]`, 2 to 8 of them"),
+                );
+            }
+            return Vec::new();
+        };
+        if !kind.is_choice() {
+            self.error(
+                v.span(),
+                format!("`{id}`: {kind} questions take no `options`"),
+                Some("options belong to single and multiple questions"),
+            );
+            return Vec::new();
+        }
+        let Some(list) = self.string_list(t, "options") else {
+            return Vec::new();
+        };
+        if !(2..=8).contains(&list.len()) {
+            self.error(
+                v.span(),
+                format!("`{id}` has {} options; 2 to 8 are allowed", list.len()),
+                None,
+            );
+        }
+        if let DeValue::Array(items) = v.get_ref() {
+            let mut seen: Vec<String> = Vec::new();
+            for (opt, item) in list.iter().zip(items.iter()) {
+                let norm = normalise_option(opt);
+                if norm.is_empty() {
+                    self.error(item.span(), format!("`{id}` has an empty option"), None);
+                } else if seen.contains(&norm) {
+                    self.error(
+                        item.span(),
+                        format!("`{id}` has the option `{opt}` twice"),
+                        Some("every option must differ from the others"),
+                    );
+                }
+                seen.push(norm);
+            }
+        }
+        list
+    }
+
+    fn answer(
+        &mut self,
+        t: &Table,
+        kind: Kind,
+        id: &str,
+        stem: &str,
+        n_options: usize,
+        span: &Range<usize>,
+    ) -> Option<Answer> {
+        let Some(v) = t.get("answer") else {
+            if kind == Kind::Case {
+                return Some(Answer::Parts);
+            }
+            self.error(
+                self.key_or(t, "kind", span),
+                format!("`{id}` has no `answer`"),
+                Some(answer_hint(kind)),
+            );
+            return None;
+        };
+        let aspan = v.span();
+        match kind {
+            Kind::Case => {
+                self.error(
+                    aspan,
+                    format!("case `{id}` takes its answers in its parts"),
+                    Some("move `answer` into each `[[question.part]]`"),
+                );
+                None
+            }
+            Kind::Single | Kind::Multiple => {
+                let Some(text) = v.get_ref().as_str() else {
+                    self.error(
+                        aspan,
+                        format!("`{id}`: the answer must be a string of letters"),
+                        Some(answer_hint(kind)),
+                    );
+                    return None;
+                };
+                let mut letters = Vec::new();
+                for c in text.chars() {
+                    if matches!(c, ',' | '，' | '、' | ' ' | ';' | '；') {
+                        continue;
+                    }
+                    let up = c.to_ascii_uppercase();
+                    if !up.is_ascii_uppercase() {
+                        self.error(
+                            aspan.clone(),
+                            format!("`{id}`: `{c}` in the answer is not an option letter"),
+                            Some(answer_hint(kind)),
+                        );
+                        return None;
+                    }
+                    let i = (up as u8 - b'A') as usize;
+                    if i >= n_options {
+                        let last = super::letter(n_options.saturating_sub(1).min(25));
+                        self.error(aspan.clone(), format!("`{id}`: answer letter `{up}` is outside the options (A–{last})"), Some("letters count the options from A; add the option or fix the letter"));
+                        return None;
+                    }
+                    if !letters.contains(&i) {
+                        letters.push(i);
+                    }
+                }
+                letters.sort_unstable();
+                match (kind, letters.len()) {
+                    (_, 0) => {
+                        self.error(
+                            aspan,
+                            format!("`{id}` has an empty answer"),
+                            Some(answer_hint(kind)),
+                        );
+                        None
+                    }
+                    (Kind::Single, n) if n > 1 => {
+                        self.error(
+                            aspan,
+                            format!("`{id}` is a single-choice question with {n} answers ({text})"),
+                            Some("make it `kind = \"multiple\"`, or keep one letter"),
+                        );
+                        None
+                    }
+                    (Kind::Multiple, 1) => {
+                        self.error(aspan, format!("`{id}` is a multiple-choice question with one answer ({text})"), Some("a multiple-choice question needs two or more right options; make it `kind = \"single\"`"));
+                        None
+                    }
+                    _ => Some(Answer::Choice(letters)),
+                }
+            }
+            Kind::Judge => match v.get_ref().as_bool() {
+                Some(b) => Some(Answer::Judge(b)),
+                None => {
+                    self.error(
+                        aspan,
+                        format!("`{id}`: a judge answer is `true` or `false`"),
+                        Some(answer_hint(kind)),
+                    );
+                    None
+                }
+            },
+            Kind::Fill => {
+                let blanks = count_blanks(stem);
+                let DeValue::Array(items) = v.get_ref() else {
+                    self.error(
+                        aspan,
+                        format!("`{id}`: a fill-in answer is a list per blank"),
+                        Some(answer_hint(kind)),
+                    );
+                    return None;
+                };
+                let mut lists = Vec::new();
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::Array(alts) => {
+                            let alts = strings(alts);
+                            match alts {
+                                Some(a)
+                                    if !a.is_empty() && a.iter().all(|s| !s.trim().is_empty()) =>
+                                {
+                                    lists.push(a)
+                                }
+                                _ => {
+                                    self.error(item.span(), format!("`{id}`: each blank needs one or more non-empty strings"), Some(answer_hint(kind)));
+                                    return None;
+                                }
+                            }
+                        }
+                        _ => {
+                            self.error(
+                                item.span(),
+                                format!("`{id}`: each blank's answers are a list of strings"),
+                                Some(answer_hint(kind)),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                if blanks == 0 {
+                    self.error(
+                        self.key_or(t, "stem", span),
+                        format!("`{id}`: the stem has no blank"),
+                        Some("mark each blank with three or more underscores: ___"),
+                    );
+                    return None;
+                }
+                if lists.len() != blanks {
+                    self.error(
+                        aspan,
+                        format!(
+                            "`{id}`: the stem has {blanks} blank(s) but the answer gives {}",
+                            lists.len()
+                        ),
+                        Some("give one list of accepted answers per ___ in the stem"),
+                    );
+                    return None;
+                }
+                Some(Answer::Fill(lists))
+            }
+            Kind::Short => {
+                let Some(reference) = v.get_ref().as_str() else {
+                    self.error(
+                        aspan,
+                        format!("`{id}`: a short answer is the reference text"),
+                        Some(answer_hint(kind)),
+                    );
+                    return None;
+                };
+                let rubric = self.string_list(t, "rubric").unwrap_or_default();
+                Some(Answer::Text {
+                    reference: reference.to_string(),
+                    rubric,
+                })
+            }
+        }
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    fn string(&mut self, t: &Table, key: &str) -> Option<(String, Range<usize>)> {
+        let v = t.get(key)?;
+        match v.get_ref().as_str() {
+            Some(s) => Some((s.to_string(), v.span())),
+            None => {
+                self.error(
+                    v.span(),
+                    format!("`{key}` must be a string"),
+                    Some("put the text in double quotes"),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, t: &Table, key: &str) -> Option<(i64, Range<usize>)> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some((n, v.span())),
+                Err(_) => {
+                    self.error(v.span(), format!("`{key}` is out of range"), None);
+                    None
+                }
+            },
+            _ => {
+                self.error(v.span(), format!("`{key}` must be a whole number"), None);
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, t: &Table, key: &str) -> Option<Vec<String>> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Array(a) => match strings(a) {
+                Some(list) => Some(list),
+                None => {
+                    self.error(v.span(), format!("`{key}` must be a list of strings"), None);
+                    None
+                }
+            },
+            _ => {
+                self.error(
+                    v.span(),
+                    format!("`{key}` must be a list of strings"),
+                    Some("e.g. [\"…\", \"…\"]"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn strings(a: &DeArray) -> Option<Vec<String>> {
+    a.iter()
+        .map(|v| v.get_ref().as_str().map(str::to_string))
+        .collect()
+}
+
+fn number(v: &DeValue) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+        _ => None,
+    }
+}
+
+fn normalise_option(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn answer_hint(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Single => "write the right option's letter, e.g. answer = \"B\"",
+        Kind::Multiple => "write the right options' letters, e.g. answer = \"ACD\"",
+        Kind::Judge => "write answer = true or answer = false",
+        Kind::Fill => "write one list of accepted answers per blank, e.g. answer = [[\"二\", \"2\"], [\"五\"]]",
+        Kind::Short => "write the reference answer as a string, and optionally rubric = [\"…\"]",
+        Kind::Case => "answers go in the case's parts",
+    }
+}

@@ -1,0 +1,220 @@
+//! Command-line syntax (clap derive types only). `command/` turns these into validated options.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success
+  1  invalid input (a bank, blueprint, CSV or script with errors; rows rejected while grading)
+  2  usage or environment (bad flags, a missing external tool such as typst, a missing font)";
+
+/// Draw randomized closed-book exams from tagged question banks, print them through Typst,
+/// and grade the CSVs that answer-sheet scanners write.
+#[derive(Debug, Parser)]
+#[command(name = "examforge", version, about, propagate_version = true, after_help = EXIT_STATUS)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check question banks and print counts by kind, difficulty and tag.
+    #[command(
+        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check my-bank.toml --format json"
+    )]
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+    /// Draw papers from a blueprint into exam.json (the manifest) and key.csv.
+    #[command(
+        after_help = "Examples:\n  examforge draw question-banks/closed-book.toml --seed 7 --variants 2 -o out/\n  examforge draw question-banks/closed-book.toml --roster question-banks/roster.csv -o out/"
+    )]
+    Draw(DrawArgs),
+    /// Print exam.json as papers, answer keys and answer sheets (PDF through typst, or .typ / .html).
+    #[command(
+        after_help = "Examples:\n  examforge render out/exam.json -o out/\n  examforge render out/exam.json --format html -o out/html\n  examforge render out/exam.json --templates my-templates/ --typst ~/bin/typst"
+    )]
+    Render(RenderArgs),
+    /// Draw and render in one go: the main job. Without a blueprint it makes the bundled closed-book exam.
+    #[command(
+        after_help = "Examples:\n  examforge make\n  examforge make question-banks/closed-book.toml --variants 2 --seed 2026 -o exam/\n  examforge make my-blueprint.toml --roster roster.csv --force"
+    )]
+    Make(MakeArgs),
+    /// Grade a scanner CSV against exam.json: results, item statistics, rejected rows.
+    #[command(
+        after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --layout my-scanner.toml --manual short-scores.csv -o results/"
+    )]
+    Grade(GradeArgs),
+    /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
+    #[command(
+        after_help = "Example:\n  examforge init my-exam && cd my-exam && examforge make blueprint.toml"
+    )]
+    Init {
+        /// The folder to create (it may exist if empty).
+        #[arg(default_value = "examforge-workspace")]
+        dir: PathBuf,
+        /// Write into a non-empty folder, replacing files of the same names.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  examforge completions bash > ~/.local/share/bash-completion/completions/examforge"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(after_help = "Example:\n  examforge man > examforge.1 && man ./examforge.1")]
+    Man,
+}
+
+/// `bank` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// Validate bank files or folders of them; every error is reported with file:line:col.
+    #[command(
+        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check a.toml b.toml --format json"
+    )]
+    Check {
+        /// Bank files (.toml) or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
+    },
+}
+
+/// How `bank check` prints.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+/// Options of `draw`.
+#[derive(Debug, Args)]
+pub struct DrawArgs {
+    /// The blueprint (TOML).
+    pub blueprint: PathBuf,
+    #[command(flatten)]
+    pub draw: DrawOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "exam")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options shared by `draw` and `make`.
+#[derive(Debug, Args, Clone)]
+pub struct DrawOptions {
+    /// The seed; the same seed and banks give the same papers. Chosen and recorded when omitted.
+    #[arg(long, env = "EXAMFORGE_SEED")]
+    pub seed: Option<u64>,
+    /// How many paper codes (A, B, …) to draw; overrides the blueprint.
+    #[arg(long, conflicts_with = "roster")]
+    pub variants: Option<usize>,
+    /// One paper per roster row (CSV with 准考证号/candidate, 姓名/name, 单位/team).
+    #[arg(long)]
+    pub roster: Option<PathBuf>,
+}
+
+/// Options of `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The manifest written by `draw`.
+    pub exam: PathBuf,
+    #[command(flatten)]
+    pub render: RenderOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "exam")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options shared by `render` and `make`.
+#[derive(Debug, Args, Clone)]
+pub struct RenderOptions {
+    /// What to write: PDF (through typst), the Typst sources, or one HTML page per paper.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Pdf)]
+    pub format: OutputFormat,
+    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2).
+    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+    /// The typst executable (default: `typst` on PATH).
+    #[arg(long, env = "EXAMFORGE_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// Extra folders to look for fonts in (passed to typst).
+    #[arg(long)]
+    pub font_path: Vec<PathBuf>,
+    /// Print 绝密★启用前 / "CONFIDENTIAL" at the top of each paper.
+    #[arg(long)]
+    pub confidential: bool,
+    /// How many typst processes run at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+/// Output formats of `render`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Pdf,
+    Typ,
+    Html,
+}
+
+/// Options of `make`.
+#[derive(Debug, Args)]
+pub struct MakeArgs {
+    /// The blueprint; default: the bundled closed-book exam (question-banks/closed-book.toml).
+    pub blueprint: Option<PathBuf>,
+    #[command(flatten)]
+    pub draw: DrawOptions,
+    #[command(flatten)]
+    pub render: RenderOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "exam")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `grade`.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The manifest written by `draw`.
+    pub exam: PathBuf,
+    /// The scanner's CSV (UTF-8, UTF-8 BOM, UTF-16 or GB18030; `,` `;` or tab).
+    pub answers: PathBuf,
+    /// A layout file for a scanner whose header is not recognised.
+    #[arg(long)]
+    pub layout: Option<PathBuf>,
+    /// A rhai script with `score`, `total` and/or `team` functions.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Points for short answers: CSV with candidate, number (or question id), points.
+    #[arg(long)]
+    pub manual: Option<PathBuf>,
+    /// The output folder.
+    #[arg(short, long, default_value = "results")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Parses `std::env::args`.
+pub fn parse() -> Cli {
+    Cli::parse()
+}

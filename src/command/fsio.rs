@@ -1,0 +1,110 @@
+//! File helpers for commands: reading with the path in the error, atomic writes, `--force`.
+
+use crate::Error;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Reads a file's bytes.
+pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads a UTF-8 text file (a BOM is dropped).
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = read(path)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Error::input(
+            format!(
+                "`{}` is not UTF-8 (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+            "save the file as UTF-8",
+        )
+    })
+}
+
+/// The outputs of one command: checked for existence before anything is written, then
+/// each written atomically (a temporary file in the same folder, renamed into place).
+pub struct Outputs {
+    dir: PathBuf,
+    force: bool,
+}
+
+impl Outputs {
+    /// Outputs under `dir`; `force` allows replacing existing files.
+    pub fn new(dir: &Path, force: bool) -> Self {
+        Outputs {
+            dir: dir.to_path_buf(),
+            force,
+        }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of output `name`.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Fails when any of `names` exists and `--force` was not given.
+    pub fn check_free<S: AsRef<str>>(&self, names: &[S]) -> Result<(), Error> {
+        if self.force {
+            return Ok(());
+        }
+        for n in names {
+            let p = self.path(n.as_ref());
+            if p.exists() {
+                return Err(Error::Exists { path: p });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `name` atomically.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
+        let path = self.path(name);
+        write_atomic(&path, bytes, self.force)?;
+        Ok(path)
+    }
+}
+
+/// Writes `path` through a temporary file and a rename, so that no reader sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
+    let wrap = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(wrap)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".examforge-")
+        .tempfile_in(dir)
+        .map_err(wrap)?;
+    tmp.write_all(bytes).map_err(wrap)?;
+    tmp.as_file().sync_all().map_err(wrap)?;
+    if force {
+        tmp.persist(path).map_err(|e| wrap(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                wrap(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}

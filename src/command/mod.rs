@@ -1,0 +1,40 @@
+//! One file per verb; the only place that reads files, writes files, prints and runs processes.
+
+mod bank;
+mod banks;
+mod fsio;
+
+use crate::cli::{BankCommand, Cli, Command};
+use crate::Error;
+use clap::CommandFactory;
+
+/// Runs the parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Bank {
+            command: BankCommand::Check { paths, format },
+        } => bank::check(&paths, format),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "examforge",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(Cli::command());
+            man.render(&mut std::io::stdout())
+                .map_err(|source| Error::Write {
+                    path: "stdout".into(),
+                    source,
+                })?;
+            Ok(0)
+        }
+        _ => Err(Error::Environment {
+            message: "this command is not available in this build".into(),
+            hint: None,
+        }),
+    }
+}
