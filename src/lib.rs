@@ -6,6 +6,8 @@ pub mod cli;
 pub mod command;
 pub mod diagnostic;
 pub mod error;
+pub mod score;
+pub mod sheet;
 
 pub use error::Error;
 

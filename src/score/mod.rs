@@ -1,0 +1,3 @@
+//! Scoring: built-in rules, rhai rule scripts, and the grading of a response set.
+
+pub mod script;

@@ -1,0 +1,1 @@
+//! rhai rule scripts: `score`, `total` and `team` hooks in a sandboxed engine.

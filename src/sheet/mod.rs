@@ -1,0 +1,1 @@
+//! Scanner CSVs: encodings, known layouts, and cells turned into marks with a status.
