@@ -2,9 +2,11 @@
 //! and grade scanner CSVs with built-in or scripted rules.
 
 pub mod bank;
+pub mod blueprint;
 pub mod cli;
 pub mod command;
 pub mod diagnostic;
+pub mod draw;
 pub mod error;
 pub mod score;
 pub mod sheet;

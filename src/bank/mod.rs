@@ -4,7 +4,7 @@ mod load;
 mod stats;
 
 pub use load::{load_bank, BankSource};
-pub use stats::{near_duplicates, Summary};
+pub use stats::{fmt_points, near_duplicates, Summary};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -44,11 +44,6 @@ impl Outputs {
         }
     }
 
-    /// The folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// The path of output `name`.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)

@@ -2,6 +2,7 @@
 
 mod bank;
 mod banks;
+mod draw;
 mod fsio;
 
 use crate::cli::{BankCommand, Cli, Command};
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 })?;
             Ok(0)
         }
+        Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
         _ => Err(Error::Environment {
             message: "this command is not available in this build".into(),
             hint: None,

@@ -1,0 +1,263 @@
+//! `examforge draw`: blueprint + banks (+ roster) → exam.json and key.csv.
+
+use super::banks::{is_blueprint, load_files};
+use super::fsio::{self, Outputs};
+use crate::blueprint::Blueprint;
+use crate::cli::DrawOptions;
+use crate::draw::manifest::{Candidate, Manifest};
+use crate::draw::{draw, key_csv, DrawInput, Papers};
+use crate::Error;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Runs `draw`.
+pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> Result<u8, Error> {
+    let out = Outputs::new(output, force);
+    out.check_free(&["exam.json", "key.csv"])?;
+    let manifest = draw_manifest(blueprint, opts)?;
+    write_manifest(&out, &manifest)?;
+    eprintln!(
+        "wrote {} and {}",
+        out.path("exam.json").display(),
+        out.path("key.csv").display()
+    );
+    Ok(0)
+}
+
+/// Writes exam.json and key.csv.
+pub fn write_manifest(out: &Outputs, manifest: &Manifest) -> Result<(), Error> {
+    let mut json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
+    json.push('\n');
+    out.write("exam.json", json.as_bytes())?;
+    out.write("key.csv", key_csv(manifest).as_bytes())?;
+    Ok(())
+}
+
+/// Reads the blueprint, its banks, avoid-list and roster, and draws.
+pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manifest, Error> {
+    let shown = blueprint_path.display().to_string();
+    let text = fsio::read_text(blueprint_path)?;
+    let blueprint = Blueprint::parse(&shown, &text).map_err(|e| {
+        let hint = e.hint();
+        Error::Input {
+            message: e.to_string(),
+            hint,
+        }
+    })?;
+    let base = blueprint_path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let files = resolve_banks(&base, blueprint_path, &blueprint)?;
+    let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    for d in &loaded.diagnostics {
+        if d.is_error() {
+            eprintln!("{d}");
+        }
+    }
+    if errors > 0 {
+        return Err(Error::Reported {
+            count: errors,
+            what: "the banks (run `examforge bank check` for the full report)".into(),
+        });
+    }
+    // Record bank paths as the blueprint names them, so manifests do not depend on where they were made.
+    for b in &mut loaded.banks {
+        if let Some((_, rel)) = files
+            .iter()
+            .find(|(abs, _)| abs.display().to_string() == b.path)
+        {
+            b.path = rel.clone();
+        }
+    }
+    let mut avoid = HashSet::new();
+    for a in &blueprint.draw.avoid {
+        let p = base.join(a);
+        let m = read_manifest(&p)?;
+        for paper in &m.papers {
+            for s in &paper.sections {
+                avoid.extend(s.items.iter().map(|it| it.question.clone()));
+            }
+        }
+    }
+    let papers = match &opts.roster {
+        Some(r) => Papers::Candidates(read_roster(r)?),
+        None => Papers::Variants(opts.variants.unwrap_or(blueprint.draw.variants)),
+    };
+    if let Papers::Variants(k) = papers {
+        if k == 0 || k > 702 {
+            return Err(Error::input(
+                format!("--variants {k} is out of range"),
+                "use 1 to 702 paper codes",
+            ));
+        }
+    }
+    let seed = opts.seed.or(blueprint.draw.seed).unwrap_or_else(fresh_seed);
+    let drawn = draw(&DrawInput {
+        blueprint: &blueprint,
+        banks: &loaded.banks,
+        seed,
+        avoid: &avoid,
+        papers,
+    })
+    .map_err(|e| Error::Input {
+        hint: e.hint(),
+        message: format!("{shown}: {e}"),
+    })?;
+    for w in &drawn.warnings {
+        eprintln!("warning: {w}");
+    }
+    if opts.seed.is_none() && blueprint.draw.seed.is_none() {
+        eprintln!("note: seed {seed} (pass --seed {seed} to draw the same papers again)");
+    }
+    Ok(drawn.manifest)
+}
+
+/// Reads an exam.json.
+pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
+    let text = fsio::read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            format!(
+                "{}:{}:{}: not an examforge exam.json: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+            "give the exam.json that `examforge draw` wrote",
+        )
+    })
+}
+
+fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (t ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
+}
+
+/// The bank files a blueprint names: (path to read, path relative to the blueprint).
+fn resolve_banks(
+    base: &Path,
+    blueprint_path: &Path,
+    bp: &Blueprint,
+) -> Result<Vec<(PathBuf, String)>, Error> {
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
+    let own = std::fs::canonicalize(blueprint_path).ok();
+    for pattern in &bp.exam.banks {
+        let full = base.join(pattern);
+        let full_str = full.to_string_lossy().to_string();
+        let paths = glob::glob(&full_str).map_err(|e| {
+            Error::input(
+                format!(
+                    "{}: bad bank pattern `{pattern}`: {e}",
+                    blueprint_path.display()
+                ),
+                "use a path or a glob such as \"banks/*.toml\"",
+            )
+        })?;
+        let mut found = 0;
+        let mut list: Vec<PathBuf> = paths.filter_map(Result::ok).collect();
+        list.sort();
+        for p in list {
+            if std::fs::canonicalize(&p).ok() == own || p.is_dir() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            if is_blueprint(&text) {
+                continue;
+            }
+            found += 1;
+            let rel = p
+                .strip_prefix(base)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !out.iter().any(|(q, _)| *q == p) {
+                out.push((p, rel));
+            }
+        }
+        if found == 0 {
+            return Err(Error::input(
+                format!(
+                    "{}: no bank file matches `{pattern}`",
+                    blueprint_path.display()
+                ),
+                format!(
+                    "bank paths are relative to the blueprint's folder `{}`",
+                    base.display()
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a roster: 准考证号/candidate/id, 姓名/name, 单位/team columns.
+pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
+    let text = fsio::read_text(path)?;
+    let shown = path.display();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| {
+            Error::input(
+                format!("{shown}: {e}"),
+                "the roster is a CSV with a header row",
+            )
+        })?
+        .clone();
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let id_col = find(&["candidate", "id", "准考证号", "考号", "学号"]).ok_or_else(|| {
+        Error::input(
+            format!("{shown}:1: no candidate-id column"),
+            "name it `准考证号` or `candidate`",
+        )
+    })?;
+    let name_col = find(&["name", "姓名"]);
+    let team_col = find(&["team", "单位", "组别", "队伍"]);
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| {
+            Error::input(
+                format!("{shown}:{line}: {e}"),
+                "every row needs as many fields as the header",
+            )
+        })?;
+        let id = rec.get(id_col).unwrap_or("").trim().to_string();
+        if id.is_empty() {
+            return Err(Error::input(
+                format!("{shown}:{line}: empty candidate id"),
+                "every roster row needs an id",
+            ));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(Error::input(
+                format!("{shown}:{line}: candidate id `{id}` appears twice"),
+                "ids name papers, so each must be unique",
+            ));
+        }
+        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
+        out.push(Candidate {
+            id,
+            name: get(name_col),
+            team: get(team_col),
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::input(
+            format!("{shown}: the roster has no rows"),
+            "add one row per candidate",
+        ));
+    }
+    Ok(out)
+}
