@@ -4,6 +4,8 @@ mod bank;
 mod banks;
 mod draw;
 mod fsio;
+mod make;
+mod render;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::Error;
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
+        Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
+        Command::Make(a) => make::run(&a),
         _ => Err(Error::Environment {
             message: "this command is not available in this build".into(),
             hint: None,

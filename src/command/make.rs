@@ -1,0 +1,33 @@
+//! `examforge make`: draw and render in one go.
+
+use super::draw::{draw_manifest, write_manifest};
+use super::fsio::Outputs;
+use super::render;
+use crate::cli::MakeArgs;
+use crate::Error;
+use std::path::PathBuf;
+
+/// The bundled closed-book blueprint, used when `make` is given none.
+pub const DEFAULT_BLUEPRINT: &str = "question-banks/closed-book.toml";
+
+/// Runs `make`.
+pub fn run(a: &MakeArgs) -> Result<u8, Error> {
+    let blueprint = match &a.blueprint {
+        Some(b) => b.clone(),
+        None => {
+            let p = PathBuf::from(DEFAULT_BLUEPRINT);
+            if !p.is_file() {
+                return Err(Error::input(format!("no blueprint given and `{DEFAULT_BLUEPRINT}` is not here"), "run `examforge make BLUEPRINT.toml`, or run it from the examforge folder, or `examforge init DIR` to start a workspace"));
+            }
+            p
+        }
+    };
+    let out = Outputs::new(&a.output, a.force);
+    let manifest = draw_manifest(&blueprint, &a.draw)?;
+    let plan = render::plan(&manifest, &a.render)?;
+    let mut names = plan.names();
+    names.extend(["exam.json".to_string(), "key.csv".to_string()]);
+    out.check_free(&names)?;
+    write_manifest(&out, &manifest)?;
+    render::write(&plan, &manifest, &a.render, &out)
+}

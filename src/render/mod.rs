@@ -1,0 +1,653 @@
+//! Rendering: exam.json → Typst or HTML sources through minijinja templates.
+//! Defaults are embedded; a user folder overrides them file by file.
+
+pub mod escape;
+pub mod typst;
+
+use crate::bank::{blank_runs, fmt_points, letter, Answer, Kind, Language, TextFormat};
+use crate::draw::manifest::{Item, Manifest, Paper};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, by file name.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("paper.typ.j2", include_str!("../../templates/paper.typ.j2")),
+    ("key.typ.j2", include_str!("../../templates/key.typ.j2")),
+    ("sheet.typ.j2", include_str!("../../templates/sheet.typ.j2")),
+    (
+        "paper.html.j2",
+        include_str!("../../templates/paper.html.j2"),
+    ),
+];
+
+/// A template that failed to load or render.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template `{name}`{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Template {
+        name: String,
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+impl RenderError {
+    fn from_jinja(e: &minijinja::Error) -> Self {
+        let mut message = e.kind().to_string();
+        if let Some(d) = e.detail() {
+            message = format!("{message}: {d}");
+        }
+        RenderError::Template {
+            name: e.name().unwrap_or("?").to_string(),
+            line: e.line(),
+            message,
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        Some("check the template at that line; `examforge init` writes copies of the defaults to start from".into())
+    }
+}
+
+/// The template set: defaults, with files from `overrides` taking their place.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Builds the environment; `overrides` holds (name, source) pairs read by the caller.
+    pub fn new(overrides: Vec<(String, String)>) -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".typ.j2") {
+                AutoEscape::Custom("typst")
+            } else if name.ends_with(".html.j2") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == AutoEscape::Custom("typst") {
+                let written = if value.is_none() || value.is_undefined() {
+                    Ok(())
+                } else if value.is_safe()
+                    || value.is_number()
+                    || value.kind() == minijinja::value::ValueKind::Bool
+                {
+                    out.write_str(&value.to_string())
+                } else {
+                    let text = value
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| value.to_string());
+                    out.write_str(&escape::typst_literal(&text))
+                };
+                written.map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+                })
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
+        env.add_filter("points", |v: f64| fmt_points(v));
+        for (name, src) in DEFAULT_TEMPLATES {
+            if !overrides.iter().any(|(n, _)| n == name) {
+                env.add_template(name, src)
+                    .map_err(|e| RenderError::from_jinja(&e))?;
+            }
+        }
+        for (name, src) in overrides {
+            env.add_template_owned(name, src)
+                .map_err(|e| RenderError::from_jinja(&e))?;
+        }
+        Ok(Templates { env })
+    }
+
+    fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
+        let t = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError::from_jinja(&e))?;
+        t.render(ctx).map_err(|e| RenderError::from_jinja(&e))
+    }
+}
+
+/// Reads the override templates that exist in `dir` (only the known names).
+pub fn override_names() -> impl Iterator<Item = &'static str> {
+    DEFAULT_TEMPLATES.iter().map(|(n, _)| *n)
+}
+
+/// One output file to write: its name and content.
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// Options that change what is printed.
+#[derive(Debug, Clone, Default)]
+pub struct Look {
+    pub confidential: bool,
+}
+
+/// Typst sources: one paper per code, one key, one answer sheet.
+pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
+    let exam = ExamView::of(m, look);
+    let mut out = Vec::new();
+    for p in &m.papers {
+        let paper = PaperView::of(m, p);
+        let text = t.render(
+            "paper.typ.j2",
+            minijinja::context! { exam => &exam, paper => &paper },
+        )?;
+        out.push(Source {
+            name: format!("paper-{}.typ", file_safe(&p.code)),
+            text,
+        });
+    }
+    let papers: Vec<PaperView> = m.papers.iter().map(|p| PaperView::of(m, p)).collect();
+    out.push(Source {
+        name: "key.typ".into(),
+        text: t.render(
+            "key.typ.j2",
+            minijinja::context! { exam => &exam, papers => &papers },
+        )?,
+    });
+    out.push(Source {
+        name: "sheet.typ".into(),
+        text: t.render(
+            "sheet.typ.j2",
+            minijinja::context! { exam => &exam, sheet => SheetView::of(m) },
+        )?,
+    });
+    Ok(out)
+}
+
+/// One self-contained HTML page per paper.
+pub fn html_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
+    let exam = ExamView::of(m, look);
+    m.papers
+        .iter()
+        .map(|p| {
+            let paper = PaperView::of(m, p);
+            Ok(Source {
+                name: format!("paper-{}.html", file_safe(&p.code)),
+                text: t.render(
+                    "paper.html.j2",
+                    minijinja::context! { exam => &exam, paper => &paper },
+                )?,
+            })
+        })
+        .collect()
+}
+
+/// A paper code as a file-name part.
+pub fn file_safe(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Labels {
+    name: &'static str,
+    team: &'static str,
+    candidate: &'static str,
+    seal: &'static str,
+    confidential: &'static str,
+    paper_mark: &'static str,
+    duration: &'static str,
+    total: &'static str,
+    minutes: &'static str,
+    points: &'static str,
+    key_title: &'static str,
+    sheet_title: &'static str,
+    explanation: &'static str,
+    source: &'static str,
+    answer: &'static str,
+    rubric: &'static str,
+    page_before: &'static str,
+    page_middle: &'static str,
+    page_after: &'static str,
+    paper_code: &'static str,
+    true_mark: &'static str,
+    false_mark: &'static str,
+    instructions: &'static str,
+    score: &'static str,
+    grader: &'static str,
+    on_paper: &'static str,
+    sheet_note: &'static str,
+}
+
+const ZH: Labels = Labels {
+    name: "姓名",
+    team: "单位",
+    candidate: "准考证号",
+    seal: "密　封　线　内　不　得　答　题",
+    confidential: "绝密★启用前",
+    paper_mark: "卷",
+    duration: "考试时间",
+    total: "满分",
+    minutes: "分钟",
+    points: "分",
+    key_title: "参考答案及评分标准",
+    sheet_title: "答题卡",
+    explanation: "解析",
+    source: "依据",
+    answer: "答案",
+    rubric: "评分要点",
+    page_before: "第 ",
+    page_middle: " 页 共 ",
+    page_after: " 页",
+    paper_code: "试卷类型",
+    true_mark: "√",
+    false_mark: "×",
+    instructions: "注意事项",
+    score: "得分",
+    grader: "评卷人",
+    on_paper: "在试卷上作答",
+    sheet_note: "用2B铅笔将对应方框涂满涂黑；修改时用橡皮擦净。",
+};
+
+const EN: Labels = Labels {
+    name: "Name",
+    team: "Team",
+    candidate: "Candidate No.",
+    seal: "Do not write inside the seal line",
+    confidential: "CONFIDENTIAL",
+    paper_mark: "Paper",
+    duration: "Time",
+    total: "Total",
+    minutes: "minutes",
+    points: "points",
+    key_title: "Answer key",
+    sheet_title: "Answer sheet",
+    explanation: "Explanation",
+    source: "Source",
+    answer: "Answer",
+    rubric: "Rubric",
+    page_before: "Page ",
+    page_middle: " of ",
+    page_after: "",
+    paper_code: "Paper code",
+    true_mark: "T",
+    false_mark: "F",
+    instructions: "Instructions",
+    score: "Score",
+    grader: "Marker",
+    on_paper: "answer on the paper",
+    sheet_note: "Fill the box completely with a soft pencil; erase cleanly to change.",
+};
+
+#[derive(Serialize)]
+struct ExamView<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    duration: Option<u32>,
+    total: String,
+    instructions: &'a [String],
+    confidential: bool,
+    lang: &'static str,
+    labels: &'static Labels,
+    seed: u64,
+    per_candidate: bool,
+    /// A Typst array of font families: the CJK fallback chain and a Latin face.
+    fonts: String,
+}
+
+impl<'a> ExamView<'a> {
+    fn of(m: &'a Manifest, look: &Look) -> Self {
+        let e = &m.blueprint.exam;
+        ExamView {
+            title: &e.title,
+            subtitle: &e.subtitle,
+            duration: e.duration,
+            total: fmt_points(e.total.unwrap_or_else(|| m.max_points())),
+            instructions: &e.instructions,
+            confidential: e.confidential || look.confidential,
+            lang: if m.language == Language::Zh {
+                "zh"
+            } else {
+                "en"
+            },
+            labels: if m.language == Language::Zh { &ZH } else { &EN },
+            seed: m.seed,
+            per_candidate: m.papers.iter().any(|p| p.candidate.is_some()),
+            fonts: font_list(m.language),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PaperView<'a> {
+    code: &'a str,
+    candidate_id: &'a str,
+    candidate_name: &'a str,
+    candidate_team: &'a str,
+    per_candidate: bool,
+    sections: Vec<SectionView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    heading: String,
+    title: &'a str,
+    items: Vec<ItemView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemView<'a> {
+    number: Option<u32>,
+    kind: &'static str,
+    markup: bool,
+    stem: &'a str,
+    /// The stem split at its blanks (fill-in).
+    segments: Vec<Segment<'a>>,
+    options: Vec<OptionView<'a>>,
+    /// Options per row: 4, 2 or 1.
+    columns: usize,
+    key: String,
+    key_long: bool,
+    points: String,
+    explanation: &'a str,
+    source: &'a str,
+    rubric: Vec<&'a str>,
+    scenario: Option<&'a str>,
+    parts: Vec<ItemView<'a>>,
+    answer_lines: usize,
+}
+
+#[derive(Serialize)]
+struct Segment<'a> {
+    text: &'a str,
+    blank: bool,
+}
+
+#[derive(Serialize)]
+struct OptionView<'a> {
+    letter: String,
+    text: &'a str,
+}
+
+impl<'a> PaperView<'a> {
+    fn of(m: &'a Manifest, p: &'a Paper) -> Self {
+        let lang = m.language;
+        let sections = p
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let n = s.items.len();
+                let heading = match lang {
+                    Language::Zh => format!(
+                        "{}、{}（每题{}分，共{}分）",
+                        chinese_number(i + 1),
+                        s.title,
+                        fmt_points(s.points),
+                        fmt_points(s.points * n as f64)
+                    ),
+                    Language::En => format!(
+                        "{}. {} ({} × {} = {} points)",
+                        roman(i + 1),
+                        s.title,
+                        n,
+                        fmt_points(s.points),
+                        fmt_points(s.points * n as f64)
+                    ),
+                };
+                SectionView {
+                    heading,
+                    title: &s.title,
+                    items: s.items.iter().map(|it| ItemView::of(it, lang)).collect(),
+                }
+            })
+            .collect();
+        let c = p.candidate.as_ref();
+        PaperView {
+            code: &p.code,
+            candidate_id: c.map_or("", |c| c.id.as_str()),
+            candidate_name: c.map_or("", |c| c.name.as_str()),
+            candidate_team: c.map_or("", |c| c.team.as_str()),
+            per_candidate: c.is_some(),
+            sections,
+        }
+    }
+}
+
+impl<'a> ItemView<'a> {
+    fn of(it: &'a Item, lang: Language) -> Self {
+        let longest = it
+            .options
+            .iter()
+            .map(|o| display_width(o))
+            .max()
+            .unwrap_or(0);
+        let columns = match longest {
+            0..=10 => 4,
+            11..=24 => 2,
+            _ => 1,
+        };
+        let segments = if it.kind == Kind::Fill {
+            let mut segs = Vec::new();
+            let mut at = 0;
+            for r in blank_runs(&it.stem) {
+                segs.push(Segment {
+                    text: &it.stem[at..r.start],
+                    blank: false,
+                });
+                segs.push(Segment {
+                    text: "",
+                    blank: true,
+                });
+                at = r.end;
+            }
+            segs.push(Segment {
+                text: &it.stem[at..],
+                blank: false,
+            });
+            segs
+        } else {
+            vec![Segment {
+                text: &it.stem,
+                blank: false,
+            }]
+        };
+        let key = match (&it.answer, lang) {
+            (Answer::Judge(b), Language::Zh) => if *b { "√" } else { "×" }.to_string(),
+            (Answer::Judge(b), Language::En) => if *b { "True" } else { "False" }.to_string(),
+            (Answer::Fill(blanks), _) => blanks
+                .iter()
+                .map(|alts| alts.join(" / "))
+                .collect::<Vec<_>>()
+                .join("；"),
+            (a, _) => crate::draw::manifest::key_text(a),
+        };
+        let rubric = match &it.answer {
+            Answer::Text { rubric, .. } => rubric.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        ItemView {
+            number: it.number,
+            kind: it.kind.name(),
+            markup: it.format == TextFormat::Typst,
+            stem: &it.stem,
+            segments,
+            options: it
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| OptionView {
+                    letter: letter(i).to_string(),
+                    text: o,
+                })
+                .collect(),
+            columns,
+            key_long: matches!(it.answer, Answer::Text { .. }),
+            key,
+            points: fmt_points(it.points),
+            explanation: &it.explanation,
+            source: &it.source,
+            rubric,
+            scenario: it.scenario.as_deref(),
+            parts: it.parts.iter().map(|p| ItemView::of(p, lang)).collect(),
+            answer_lines: if it.kind == Kind::Short {
+                (it.points as usize).clamp(3, 10)
+            } else {
+                0
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SheetView {
+    codes: Vec<String>,
+    digits: usize,
+    rows: Vec<SheetRow>,
+    bubbles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SheetRow {
+    number: u32,
+    kind: &'static str,
+    marks: Vec<String>,
+}
+
+impl SheetView {
+    /// One layout for every paper code: the numbering is the same on all papers.
+    fn of(m: &Manifest) -> Self {
+        let per_candidate = m.papers.iter().any(|p| p.candidate.is_some());
+        let max_options = m
+            .papers
+            .iter()
+            .flat_map(|p| p.leaves())
+            .map(|(_, it)| it.options.len())
+            .max()
+            .unwrap_or(4)
+            .max(2);
+        let bubbles: Vec<String> = (0..max_options).map(|i| letter(i).to_string()).collect();
+        let labels = if m.language == Language::Zh { &ZH } else { &EN };
+        let rows = m.papers.first().map_or(Vec::new(), |p| {
+            p.leaves()
+                .filter_map(|(_, it)| {
+                    let number = it.number?;
+                    let marks = match it.kind {
+                        Kind::Single | Kind::Multiple => bubbles.clone(),
+                        Kind::Judge => {
+                            vec![labels.true_mark.to_string(), labels.false_mark.to_string()]
+                        }
+                        _ => Vec::new(),
+                    };
+                    Some(SheetRow {
+                        number,
+                        kind: it.kind.name(),
+                        marks,
+                    })
+                })
+                .collect()
+        });
+        let digits = m
+            .papers
+            .iter()
+            .filter_map(|p| p.candidate.as_ref())
+            .map(|c| c.id.chars().count())
+            .max()
+            .unwrap_or(8)
+            .clamp(4, 12);
+        SheetView {
+            codes: if per_candidate {
+                Vec::new()
+            } else {
+                m.papers.iter().map(|p| p.code.clone()).collect()
+            },
+            digits,
+            rows,
+            bubbles,
+        }
+    }
+}
+
+fn font_list(lang: Language) -> String {
+    let mut fams: Vec<&str> = typst::CJK_FONTS.to_vec();
+    if lang == Language::En {
+        fams.insert(0, "Libertinus Serif");
+    } else {
+        fams.push("Libertinus Serif");
+    }
+    format!(
+        "({})",
+        fams.iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum::<usize>()
+        .div_ceil(2)
+}
+
+/// 1 → 一, 12 → 十二.
+pub fn chinese_number(n: usize) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0 => "零".into(),
+        1..=9 => D[n].into(),
+        10..=19 => format!("十{}", D[n % 10]),
+        20..=99 => format!("{}十{}", D[n / 10], D[n % 10]),
+        _ => n.to_string(),
+    }
+}
+
+fn roman(n: usize) -> String {
+    const R: [&str; 13] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+    ];
+    R.get(n - 1)
+        .map_or_else(|| n.to_string(), |s| s.to_string())
+}
+
+/// Where the compiled PDF of a source goes.
+pub fn pdf_path(dir: &Path, source_name: &str) -> PathBuf {
+    dir.join(source_name.trim_end_matches(".typ").to_string() + ".pdf")
+}
+
+/// Whether any text of the exam needs CJK glyphs.
+pub fn needs_cjk(m: &Manifest) -> bool {
+    let cjk = |s: &str| {
+        s.chars().any(|c| {
+            ('\u{2E80}'..='\u{9FFF}').contains(&c)
+                || ('\u{F900}'..='\u{FAFF}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+        })
+    };
+    m.language == Language::Zh
+        || cjk(&m.blueprint.exam.title)
+        || m.papers.iter().any(|p| {
+            p.leaves()
+                .any(|(_, it)| cjk(&it.stem) || it.options.iter().any(|o| cjk(o)))
+                || p.candidate
+                    .as_ref()
+                    .is_some_and(|c| cjk(&c.name) || cjk(&c.team))
+        })
+}
+
+/// A value marked safe, for callers that build Typst markup themselves.
+pub fn safe(s: String) -> Value {
+    Value::from_safe_string(s)
+}

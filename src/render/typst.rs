@@ -1,0 +1,199 @@
+//! Running typst-cli: locating it, checking fonts, compiling many files in parallel.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Fonts tried in order for Chinese text.
+pub const CJK_FONTS: &[&str] = &[
+    "Noto Serif CJK SC",
+    "Noto Sans CJK SC",
+    "Source Han Serif SC",
+    "Source Han Sans SC",
+    "Noto Serif SC",
+    "Noto Sans SC",
+    "SimSun",
+    "Songti SC",
+    "FandolSong",
+    "AR PL UMing CN",
+    "WenQuanYi Zen Hei",
+];
+
+/// The fixed PDF creation time, so the same exam gives the same bytes.
+pub const CREATION_TIMESTAMP: u64 = 0;
+
+/// What went wrong running typst.
+#[derive(Debug, thiserror::Error)]
+pub enum TypstError {
+    #[error("typst was not found (looked for `{}`)", tried.display())]
+    Missing { tried: PathBuf },
+    #[error("cannot run `{}`", exe.display())]
+    Spawn {
+        exe: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("typst failed on `{}`:\n{}", file.display(), indent(stderr))]
+    Failed { file: PathBuf, stderr: String },
+    #[error("the papers hold Chinese text but no CJK font is available to typst")]
+    NoCjkFont,
+}
+
+impl TypstError {
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            TypstError::Missing { .. } | TypstError::Spawn { .. } => Some("install it with `cargo install --locked typst-cli` (or give its path with --typst); the .typ sources were written and can be compiled later".into()),
+            TypstError::NoCjkFont => Some(format!("install one, e.g. `apt-get install fonts-noto-cjk` on Debian/Ubuntu, or pass --font-path DIR with a folder holding one of: {}", CJK_FONTS.join(", "))),
+            TypstError::Failed { .. } => Some("the message above points into the .typ file; if it comes from a template override, fix the template".into()),
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.trim_end()
+        .lines()
+        .map(|l| format!("  │ {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A located typst executable with the font folders to pass it.
+pub struct Typst {
+    exe: PathBuf,
+    font_paths: Vec<PathBuf>,
+}
+
+impl Typst {
+    /// Finds typst: `explicit`, else `typst` on PATH.
+    pub fn locate(explicit: Option<&Path>, font_paths: &[PathBuf]) -> Result<Self, TypstError> {
+        let exe = match explicit {
+            Some(p) => {
+                if !p.is_file() {
+                    return Err(TypstError::Missing {
+                        tried: p.to_path_buf(),
+                    });
+                }
+                p.to_path_buf()
+            }
+            None => find_on_path("typst").ok_or(TypstError::Missing {
+                tried: "typst".into(),
+            })?,
+        };
+        Ok(Typst {
+            exe,
+            font_paths: font_paths.to_vec(),
+        })
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.exe);
+        c.env_remove("TYPST_FONT_PATHS");
+        c
+    }
+
+    fn font_args(&self, c: &mut Command) {
+        for f in &self.font_paths {
+            c.arg("--font-path").arg(f);
+        }
+    }
+
+    /// The font families typst can use.
+    pub fn families(&self) -> Result<Vec<String>, TypstError> {
+        let mut c = self.command();
+        c.arg("fonts");
+        self.font_args(&mut c);
+        let out = c.output().map_err(|source| TypstError::Spawn {
+            exe: self.exe.clone(),
+            source,
+        })?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect())
+    }
+
+    /// The first CJK font of the chain that typst has, if any.
+    pub fn cjk_font(&self) -> Result<Option<String>, TypstError> {
+        let fams = self.families()?;
+        Ok(CJK_FONTS
+            .iter()
+            .find(|f| fams.iter().any(|x| x == *f))
+            .map(|f| f.to_string()))
+    }
+
+    /// Compiles one file.
+    pub fn compile(&self, input: &Path, output: &Path, root: &Path) -> Result<(), TypstError> {
+        let mut c = self.command();
+        c.arg("compile")
+            .arg("--root")
+            .arg(root)
+            .arg("--creation-timestamp")
+            .arg(CREATION_TIMESTAMP.to_string())
+            .arg("--diagnostic-format")
+            .arg("human");
+        self.font_args(&mut c);
+        c.arg(input).arg(output);
+        let out = c.output().map_err(|source| TypstError::Spawn {
+            exe: self.exe.clone(),
+            source,
+        })?;
+        if !out.status.success() {
+            return Err(TypstError::Failed {
+                file: input.to_path_buf(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Compiles `(input, output)` pairs on `jobs` threads with a progress bar (shown on a terminal only).
+    pub fn compile_all(
+        &self,
+        files: &[(PathBuf, PathBuf)],
+        root: &Path,
+        jobs: usize,
+    ) -> Result<(), TypstError> {
+        let bar = ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} compiling {pos}/{len} {wide_bar} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let next = AtomicUsize::new(0);
+        let first_error: Mutex<Option<TypstError>> = Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..jobs.max(1).min(files.len().max(1)) {
+                s.spawn(|| loop {
+                    if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                        return;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((input, output)) = files.get(i) else {
+                        return;
+                    };
+                    if let Err(e) = self.compile(input, output, root) {
+                        if let Ok(mut slot) = first_error.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        return;
+                    }
+                    bar.inc(1);
+                });
+            }
+        });
+        bar.finish_and_clear();
+        match first_error.into_inner().ok().flatten() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
