@@ -34,7 +34,7 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
     }
     if errors > 0 {
         if format == SummaryFormat::Text {
-            eprintln!("error: {errors} error(s) in the banks; nothing else was checked past them");
+            eprintln!("error: {errors} error(s) in the banks");
         }
         return Ok(1);
     }

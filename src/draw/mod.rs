@@ -2,6 +2,9 @@
 
 pub mod manifest;
 pub mod rng;
+pub mod synthetic;
+#[cfg(test)]
+mod tests;
 
 use crate::bank::{fmt_points, Answer, Bank, Kind, Language, Question};
 use crate::blueprint::{Blueprint, DifficultyTarget, Mode, OnShort, SectionSpec};
@@ -291,8 +294,10 @@ impl Deck {
                 self.pos += 1;
                 return Some(q);
             }
-            // The cycle is spent: start a new one.
-            rng.shuffle(&mut self.items);
+            // Nothing left in this cycle fits: the unused items go first, then the used ones reshuffled.
+            let mut used: Vec<usize> = self.items.drain(..self.pos).collect();
+            rng.shuffle(&mut used);
+            self.items.extend(used);
             self.pos = 0;
         }
         None
@@ -339,27 +344,61 @@ fn select_paper(
             Some(DifficultyTarget::Mix(mix)) => Some(apportion(mix, rest)),
             _ => None,
         };
+        // Levels (1–5) or buckets found empty for this section on this paper.
+        let mut empty = [false; 6];
         while picked.len() < s.count {
             let sum: f64 = picked.iter().map(|&q| f64::from(qs[q].difficulty)).sum();
             let k = picked.len() as f64;
-            let need = need_mix;
-            let score = |q: usize| -> f64 {
-                let d = qs[q].difficulty;
-                match (&s.target, need) {
-                    (Some(DifficultyTarget::Mean(m)), _) => {
-                        ((sum + f64::from(d)) / (k + 1.0) - m).abs()
-                    }
-                    (Some(DifficultyTarget::Mix(_)), Some(n)) => {
-                        if n[bucket(d)] > 0 {
-                            0.0
-                        } else {
-                            1.0
-                        }
-                    }
-                    _ => 0.0,
+            // Difficulty levels to try, best first; `None` means any.
+            let mut wanted: Vec<Option<std::ops::RangeInclusive<u8>>> = match (&s.target, &need_mix)
+            {
+                (Some(DifficultyTarget::Mean(m)), _) => {
+                    let mut levels: Vec<u8> = (1..=5).filter(|&d| !empty[usize::from(d)]).collect();
+                    levels.sort_by(|a, b| {
+                        ((sum + f64::from(*a)) / (k + 1.0) - m)
+                            .abs()
+                            .total_cmp(&((sum + f64::from(*b)) / (k + 1.0) - m).abs())
+                            .then(a.cmp(b))
+                    });
+                    levels.into_iter().map(|d| Some(d..=d)).collect()
+                }
+                (Some(DifficultyTarget::Mix(_)), Some(n)) => {
+                    let mut b: Vec<usize> = (0..3).filter(|&b| n[b] > 0 && !empty[b]).collect();
+                    b.sort_by(|x, y| n[*y].cmp(&n[*x]).then(x.cmp(y)));
+                    b.into_iter()
+                        .map(|b| Some([1..=2, 3..=3, 4..=5][b].clone()))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            wanted.push(None);
+            // Leave questions that carry a quota tag to the quotas of later papers.
+            let spare = |q: usize| {
+                if s.quotas.iter().any(|qu| qs[q].has_tag(&qu.tag)) {
+                    1.0
+                } else {
+                    0.0
                 }
             };
-            let taken = deck.take(rng, |q| !used.contains(&q), score);
+            let mut taken = None;
+            for range in wanted {
+                taken = deck.take(
+                    rng,
+                    |q| {
+                        !used.contains(&q)
+                            && range.as_ref().is_none_or(|r| r.contains(&qs[q].difficulty))
+                    },
+                    spare,
+                );
+                match (&taken, range) {
+                    (Some(_), _) => break,
+                    (None, Some(r)) => match &s.target {
+                        Some(DifficultyTarget::Mean(_)) => empty[usize::from(*r.start())] = true,
+                        _ => empty[bucket(*r.start())] = true,
+                    },
+                    (None, None) => {}
+                }
+            }
             let Some(q) = taken else { break };
             if let Some(n) = need_mix.as_mut() {
                 let b = bucket(qs[q].difficulty);

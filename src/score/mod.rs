@@ -1,3 +1,4 @@
 //! Scoring: built-in rules, rhai rule scripts, and the grading of a response set.
 
+pub mod rules;
 pub mod script;
