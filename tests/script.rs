@@ -1,5 +1,5 @@
-//! Rule scripts as a grader uses them: hostile scripts must fail fast with an error naming the
-//! script, the hook and the cause.
+//! Rule scripts as a grader uses them: the shipped scripts on hand-computed cases, and hostile
+//! scripts that must fail fast with an error naming the script, the hook and the cause.
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -7,12 +7,18 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use examforge::score::script::{
-    CandidateInfo, Hook, ItemInfo, Limit, ResponseInfo, RuleScript, ScriptError, TotalOutcome,
+    CandidateInfo, Hook, ItemInfo, ItemOutcome, Limit, ResponseInfo, RuleScript, ScriptError,
+    TotalOutcome,
 };
 
 fn source(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+fn shipped(name: &str) -> RuleScript {
+    let path = format!("scripts/{name}.rhai");
+    RuleScript::compile(&path, &source(&path)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fixture_path(name: &str) -> String {
@@ -62,6 +68,20 @@ impl Item {
     }
 }
 
+fn marks(script: &RuleScript, item: &Item, given: &[&str]) -> f64 {
+    let given = strings(given);
+    let status = if given.is_empty() { "blank" } else { "ok" };
+    respond(script, item, &given, status, "").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn status(script: &RuleScript, item: &Item, status: &str) -> f64 {
+    respond(script, item, &[], status, "").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(script: &RuleScript, item: &Item, text: &str) -> f64 {
+    respond(script, item, &[], "ok", text).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn respond(
     script: &RuleScript,
     item: &Item,
@@ -87,6 +107,167 @@ fn candidate(id: &str, score: f64, max: f64) -> CandidateInfo {
         sections: vec![("一、单项选择题".into(), score, max)],
         items: Vec::new(),
     }
+}
+
+fn judged(points: &[f64]) -> CandidateInfo {
+    let items = points
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| ItemOutcome {
+            id: format!("judge-{}", i + 1),
+            number: i as u32 + 1,
+            points: p,
+            max: 10.0,
+            status: "ok".into(),
+        })
+        .collect::<Vec<_>>();
+    CandidateInfo {
+        id: "S01".into(),
+        name: "选手一".into(),
+        team: String::new(),
+        score: points.iter().sum(),
+        max: 10.0 * points.len() as f64,
+        sections: Vec::new(),
+        items,
+    }
+}
+
+fn assert_close(got: f64, want: f64) {
+    assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
+}
+
+// ---- multi-half.rhai ----
+
+#[test]
+fn multi_half_gives_half_for_a_right_subset_and_nothing_for_a_wrong_mark() {
+    let s = shipped("multi-half");
+    assert!(s.has_score() && !s.has_total() && !s.has_team() && !s.has_combine());
+    let ac = Item::new("multiple", 2.0, &["A", "C"]);
+    assert_eq!(marks(&s, &ac, &["A", "C"]), 2.0);
+    assert_eq!(marks(&s, &ac, &["A"]), 1.0);
+    assert_eq!(marks(&s, &ac, &["C"]), 1.0);
+    assert_eq!(marks(&s, &ac, &["A", "B"]), 0.0);
+    assert_eq!(marks(&s, &ac, &["A", "B", "C"]), 0.0);
+    assert_eq!(marks(&s, &ac, &["D"]), 0.0);
+    assert_eq!(marks(&s, &ac, &[]), 0.0);
+    assert_eq!(status(&s, &ac, "unreadable"), 0.0);
+
+    let three = Item::new("multiple", 3.0, &["A", "B", "D"]);
+    assert_eq!(marks(&s, &three, &["B", "D"]), 1.5);
+}
+
+#[test]
+fn multi_half_scores_other_kinds_all_or_nothing() {
+    let s = shipped("multi-half");
+    let single = Item::new("single", 1.0, &["B"]);
+    assert_eq!(marks(&s, &single, &["B"]), 1.0);
+    assert_eq!(marks(&s, &single, &["C"]), 0.0);
+    assert_eq!(status(&s, &single, "multi"), 0.0);
+
+    let judge = Item::new("judge", 1.0, &["T"]);
+    assert_eq!(marks(&s, &judge, &["T"]), 1.0);
+    assert_eq!(marks(&s, &judge, &["F"]), 0.0);
+}
+
+#[test]
+fn multi_half_matches_fill_text_after_normalising() {
+    let s = shipped("multi-half");
+    let city = Item::new("fill", 2.0, &["北京|Beijing"]);
+    assert_eq!(text(&s, &city, "北京"), 2.0);
+    assert_eq!(text(&s, &city, " ＢＥＩＪＩＮＧ "), 2.0);
+    assert_eq!(text(&s, &city, "上海"), 0.0);
+
+    let two = Item::new("fill", 2.0, &["3", "4|四"]);
+    assert_eq!(text(&s, &two, "３；四"), 2.0);
+    assert_eq!(text(&s, &two, "3;4"), 2.0);
+    assert_eq!(text(&s, &two, "3;5"), 0.0);
+    assert_eq!(text(&s, &two, "3"), 0.0);
+}
+
+// ---- negative.rhai ----
+
+#[test]
+fn negative_takes_a_quarter_for_a_wrong_answer() {
+    let s = shipped("negative");
+    let single = Item::new("single", 1.0, &["B"]);
+    assert_eq!(marks(&s, &single, &["B"]), 1.0);
+    assert_eq!(marks(&s, &single, &["A"]), -0.25);
+    assert_eq!(marks(&s, &single, &[]), 0.0);
+    assert_eq!(status(&s, &single, "multi"), -0.25);
+    assert_eq!(status(&s, &single, "unreadable"), 0.0);
+
+    let judge = Item::new("judge", 2.0, &["T"]);
+    assert_eq!(marks(&s, &judge, &["T"]), 2.0);
+    assert_eq!(marks(&s, &judge, &["F"]), -0.5);
+
+    let multiple = Item::new("multiple", 2.0, &["A", "C"]);
+    assert_eq!(marks(&s, &multiple, &["A", "C"]), 2.0);
+    assert_eq!(marks(&s, &multiple, &["A"]), -0.5);
+    assert_eq!(marks(&s, &multiple, &["A", "B", "C"]), -0.5);
+    assert_eq!(marks(&s, &multiple, &[]), 0.0);
+
+    let fill = Item::new("fill", 2.0, &["氧气|O2"]);
+    assert_eq!(text(&s, &fill, "Ｏ２"), 2.0);
+    assert_eq!(text(&s, &fill, "氮气"), 0.0);
+}
+
+// ---- pass-grades.rhai ----
+
+#[test]
+fn pass_grades_grades_by_percentage() {
+    let s = shipped("pass-grades");
+    assert!(s.has_total() && !s.has_score());
+    let grade = |score: f64| s.total(&candidate("001", score, 60.0)).unwrap();
+    let outcome = |score: f64, pass: bool, grade: &str| TotalOutcome {
+        score,
+        pass: Some(pass),
+        grade: Some(grade.into()),
+    };
+    assert_eq!(grade(60.0), outcome(60.0, true, "优秀"));
+    assert_eq!(grade(54.0), outcome(54.0, true, "优秀"));
+    assert_eq!(grade(53.5), outcome(53.5, true, "良好"));
+    assert_eq!(grade(48.0), outcome(48.0, true, "良好"));
+    assert_eq!(grade(36.0), outcome(36.0, true, "合格"));
+    assert_eq!(grade(35.5), outcome(35.5, false, "不合格"));
+    assert_eq!(grade(0.0), outcome(0.0, false, "不合格"));
+}
+
+// ---- team-best-five.rhai ----
+
+#[test]
+fn team_best_five_averages_the_top_five() {
+    let s = shipped("team-best-five");
+    assert!(s.has_team());
+    let seven: Vec<_> = [90.0, 85.0, 70.0, 95.0, 60.0, 88.0, 75.0]
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| candidate(&i.to_string(), p, 100.0))
+        .collect();
+    // 95 + 90 + 88 + 85 + 75 = 433
+    assert_close(s.team(&seven).unwrap(), 433.0 / 5.0);
+
+    let three: Vec<_> = [80.0, 70.0, 90.0]
+        .iter()
+        .map(|&p| candidate("x", p, 100.0))
+        .collect();
+    assert_close(s.team(&three).unwrap(), 80.0);
+    assert_eq!(s.team(&[]).unwrap(), 0.0);
+}
+
+// ---- judges-trimmed-mean.rhai ----
+
+#[test]
+fn judges_trimmed_mean_drops_the_highest_and_lowest() {
+    let s = shipped("judges-trimmed-mean");
+    let out = s.total(&judged(&[9.0, 9.5, 8.0, 9.2, 7.5])).unwrap();
+    assert_close(out.score, (9.0 + 8.0 + 9.2) / 3.0);
+    assert_eq!(out.pass, None);
+    assert_eq!(out.grade, None);
+
+    // Ties: only one of the equal highest scores is dropped.
+    assert_close(s.total(&judged(&[9.0, 9.0, 8.0])).unwrap().score, 9.0);
+    // Fewer than three judges: the plain mean.
+    assert_close(s.total(&judged(&[9.0, 8.0])).unwrap().score, 8.5);
 }
 
 // ---- the sandbox ----
@@ -408,6 +589,24 @@ fn runaway_top_level_code_fails_at_load() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn every_shipped_script_compiles_and_says_how_to_attach_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rhai") {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            RuleScript::compile(&name, &text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(text.contains(&format!("--rules scripts/{name}")), "{name}");
+            assert!(text.contains("[scoring] script ="), "{name}");
+            count += 1;
+        }
+    }
+    assert_eq!(count, 5);
 }
 
 #[test]
