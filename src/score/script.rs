@@ -767,14 +767,16 @@ fn describe(value: &Dynamic) -> String {
     }
 }
 
-/// Length-prefixed fields, so no two different responses share a key.
+/// Length-prefixed fields, so no two different responses share a key; written into a reused
+/// buffer so a repeated response costs no allocation.
 fn memo_key(key: &mut String, item: &ItemInfo, response: &ResponseInfo) {
     key.clear();
+    // Hex digits never contain the `;` that ends them, so the points need no length prefix.
+    let _ = write!(key, "{:x};", item.points.to_bits());
     let mut field = |s: &str| {
         let _ = write!(key, "{}:{s}", s.len());
     };
     field(item.id);
-    field(&item.points.to_bits().to_string());
     field(response.status);
     field(response.text);
     for mark in response.marks {
