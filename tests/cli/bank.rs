@@ -1,0 +1,181 @@
+use super::*;
+use predicates::prelude::*;
+
+#[test]
+fn bundled_banks_check_clean_with_a_summary() {
+    let out = examforge()
+        .args(["bank", "check", "question-banks/"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(stdout.contains("kind"), "{stdout}");
+    for kind in ["single", "multiple", "judge", "fill", "short", "case"] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(kind)),
+            "no row for {kind}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("行政处罚法"), "tags are listed");
+}
+
+#[test]
+fn bundled_chinese_bank_meets_its_counts() {
+    let out = examforge()
+        .args([
+            "bank",
+            "check",
+            "question-banks/xzcf.toml",
+            "question-banks/hjbh-dq.toml",
+            "question-banks/gf-jsxm.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let total = |k: &str| {
+        v["summary"]["by_kind"][k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert!(total("single") >= 100, "single {}", total("single"));
+    assert!(total("multiple") >= 50);
+    assert!(total("judge") >= 40);
+    assert!(total("fill") >= 20);
+    assert!(total("short") >= 10);
+    assert!(total("case") >= 5);
+    assert!(v["summary"]["questions"].as_u64().unwrap() >= 240);
+    assert_eq!(v["errors"], 0);
+}
+
+#[test]
+fn every_bundled_question_cites_its_source() {
+    let out = examforge()
+        .args(["bank", "check", "question-banks/", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let missing: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("no `source`"))
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}
+
+/// Each broken bank names its rule at the line and column written in its first line (`# expect: L:C text`).
+#[test]
+fn each_broken_bank_reports_its_own_error_at_the_right_place() {
+    let dir = root().join("tests/fixtures/broken-banks");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .expect("an expect line");
+        let (at, message) = expect.split_once(' ').unwrap();
+        let rel = format!(
+            "tests/fixtures/broken-banks/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let out = examforge().args(["bank", "check", &rel]).assert().code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        let wanted = format!("{rel}:{at}: error: ");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&wanted))
+            .unwrap_or_else(|| panic!("{rel}: no error at {at}:\n{stderr}"));
+        assert!(line.contains(message), "{rel}: `{line}` lacks `{message}`");
+        assert!(
+            stderr.contains("hint:") || message.contains("invalid TOML"),
+            "{rel}: no hint:\n{stderr}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 11, "one file per rule");
+}
+
+#[test]
+fn duplicate_ids_across_banks_are_an_error() {
+    examforge()
+        .args(["bank", "check", "tests/fixtures/dup-across-a.toml", "tests/fixtures/dup-across-b.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("tests/fixtures/dup-across-b.toml:7:1: error: duplicate question id `shared-1` (first at tests/fixtures/dup-across-a.toml:6:1)"));
+}
+
+#[test]
+fn all_errors_are_reported_not_only_the_first() {
+    let dir = tmp();
+    let bank = dir.path().join("many.toml");
+    std::fs::write(&bank, "[bank]\nid = \"m\"\n\n[[question]]\nid = \"a\"\nkind = \"single\"\nstem = \"x\"\noptions = [\"1\", \"2\"]\nanswer = \"C\"\n\n[[question]]\nid = \"b\"\nkind = \"judge\"\nstem = \"y\"\nanswer = true\ndifficulty = 0\ncolour = 1\n").unwrap();
+    let out = examforge()
+        .args(["bank", "check"])
+        .arg(&bank)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(":9:10: error: `a`: answer letter `C` is outside the options (A–B)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":16:14: error: difficulty 0 is outside 1–5"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":17:1: error: unknown key `colour`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: 3 error(s)"), "{stderr}");
+}
+
+#[test]
+fn near_duplicate_stems_warn_without_failing() {
+    let dir = tmp();
+    let bank = dir.path().join("near.toml");
+    std::fs::write(&bank, "[bank]\nid = \"n\"\n\n[[question]]\nid = \"a\"\nkind = \"judge\"\nstem = \"违法行为在二年内未被发现的，不再给予行政处罚。\"\nanswer = true\nsource = \"s\"\n\n[[question]]\nid = \"b\"\nkind = \"judge\"\nstem = \"违法行为在二年内未被发现的，不再给予行政处罚！\"\nanswer = true\nsource = \"s\"\n").unwrap();
+    examforge()
+        .args(["bank", "check"])
+        .arg(&bank)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: `b` looks like a near-duplicate of `a`",
+        ));
+}
+
+#[test]
+fn help_teaches_with_examples_and_exit_codes() {
+    examforge()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status:"))
+        .stdout(predicate::str::contains("2  usage or environment"));
+    examforge()
+        .args(["draw", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "examforge draw question-banks/closed-book.toml --seed 7",
+        ));
+    examforge()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("examforge"));
+    examforge()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH examforge"));
+}
