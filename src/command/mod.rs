@@ -4,6 +4,7 @@ mod bank;
 mod banks;
 mod draw;
 mod fsio;
+mod grade;
 mod make;
 mod render;
 
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
         Command::Make(a) => make::run(&a),
+        Command::Grade(a) => grade::run(&a),
         _ => Err(Error::Environment {
             message: "this command is not available in this build".into(),
             hint: None,

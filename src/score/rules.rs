@@ -4,26 +4,7 @@ use crate::bank::{Answer, Kind};
 use crate::blueprint::Rule;
 use crate::draw::manifest::Item;
 
-/// How a cell was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Blank,
-    Multi,
-    Unreadable,
-}
-
-impl Status {
-    /// The name used in outputs and scripts.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Blank => "blank",
-            Status::Multi => "multi",
-            Status::Unreadable => "unreadable",
-        }
-    }
-}
+pub use crate::sheet::Status;
 
 /// One candidate's answer to one item, in printed terms.
 #[derive(Debug, Clone)]

@@ -1,0 +1,306 @@
+//! `examforge grade`: a scanner CSV against exam.json → results, items, rejected rows.
+
+use super::draw::read_manifest;
+use super::fsio::{self, Outputs};
+use crate::bank::fmt_points;
+use crate::cli::GradeArgs;
+use crate::score::grade::{Grader, ItemRow, Manual};
+use crate::score::script::RuleScript;
+use crate::sheet::{parse_layout_file, Sheet};
+use crate::Error;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::Path;
+
+const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
+
+/// Runs `grade`.
+pub fn run(a: &GradeArgs) -> Result<u8, Error> {
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&OUTPUTS)?;
+    let manifest = read_manifest(&a.exam)?;
+    let layout = match &a.layout {
+        Some(p) => Some(
+            parse_layout_file(&p.display().to_string(), &fsio::read_text(p)?).map_err(sheet_err)?,
+        ),
+        None => None,
+    };
+    let script_path = a.rules.clone().or_else(|| {
+        manifest
+            .blueprint
+            .scoring
+            .script
+            .as_ref()
+            .map(|s| a.exam.parent().unwrap_or(Path::new("")).join(s))
+    });
+    let script = match &script_path {
+        Some(p) => Some(
+            RuleScript::compile(&p.display().to_string(), &fsio::read_text(p)?).map_err(|e| {
+                Error::Input {
+                    hint: e.hint(),
+                    message: e.to_string(),
+                }
+            })?,
+        ),
+        None => None,
+    };
+    let manual = match &a.manual {
+        Some(p) => read_manual(p)?,
+        None => Manual::new(),
+    };
+    let shown = a.answers.display().to_string();
+    let file = std::fs::File::open(&a.answers).map_err(|source| Error::Read {
+        path: a.answers.clone(),
+        source,
+    })?;
+    let mut sheet = Sheet::open(&shown, file, layout.as_ref()).map_err(sheet_err)?;
+    let tokens = sheet.layout().tokens.clone();
+    let layout_name = sheet.layout().name.clone();
+    let encoding = sheet.encoding().to_string();
+
+    std::fs::create_dir_all(&a.output).map_err(|source| Error::Write {
+        path: a.output.clone(),
+        source,
+    })?;
+    let mut items_tmp = tempfile::Builder::new()
+        .prefix(".examforge-items-")
+        .tempfile_in(&a.output)
+        .map_err(|source| Error::Write {
+            path: a.output.clone(),
+            source,
+        })?;
+    let mut items_csv = csv::Writer::from_writer(std::io::BufWriter::new(items_tmp.as_file_mut()));
+    let wcsv = |e: csv::Error| Error::Write {
+        path: out.path("items.csv"),
+        source: std::io::Error::other(e),
+    };
+    items_csv
+        .write_record([
+            "candidate",
+            "paper",
+            "number",
+            "question",
+            "marks",
+            "status",
+            "points",
+            "max",
+        ])
+        .map_err(wcsv)?;
+    let mut rejected = csv::Writer::from_writer(Vec::new());
+    rejected
+        .write_record(["line", "candidate", "reason", "raw"])
+        .expect("in-memory write");
+
+    let mut grader = Grader::new(&manifest, script.as_ref(), &manual, tokens);
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let mut buf: Vec<ItemRow> = Vec::new();
+    for row in sheet.rows() {
+        bar.inc(1);
+        match row {
+            Err(r) => {
+                grader.tally.read += 1;
+                grader.tally.rejected += 1;
+                rejected
+                    .write_record([r.line.to_string(), String::new(), r.reason, r.raw])
+                    .expect("in-memory write");
+            }
+            Ok(row) => match grader.grade(&row, &mut buf) {
+                Ok(()) => {
+                    let paper = grader
+                        .graded
+                        .last()
+                        .map(|g| g.paper.clone())
+                        .unwrap_or_default();
+                    for it in &buf {
+                        items_csv
+                            .write_record([
+                                row.candidate.as_str(),
+                                &paper,
+                                &it.number.to_string(),
+                                &it.question,
+                                &it.marks,
+                                &it.status.to_string(),
+                                &fmt_points(it.points),
+                                &fmt_points(it.max),
+                            ])
+                            .map_err(wcsv)?;
+                    }
+                }
+                Err(reason) => {
+                    if reason.starts_with("rule script:") {
+                        bar.finish_and_clear();
+                        return Err(Error::Input { message: format!("{shown}:{}: {reason}", row.line), hint: Some("fix the script; the run stops so that no candidate is scored by a broken rule".into()) });
+                    }
+                    grader.tally.rejected += 1;
+                    let raw: Vec<&str> = row.answers().map(|(_, t)| t).collect();
+                    rejected
+                        .write_record([
+                            row.line.to_string(),
+                            row.candidate.clone(),
+                            reason,
+                            raw.join(","),
+                        ])
+                        .expect("in-memory write");
+                }
+            },
+        }
+    }
+    bar.finish_and_clear();
+    let stats = grader.finish();
+    let teams = grader.teams().map_err(|e| Error::Input {
+        message: e,
+        hint: None,
+    })?;
+
+    let mut results = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["candidate", "name", "team", "paper", "score", "max"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(grader.section_titles().iter().cloned());
+    header.extend(
+        ["rank", "pass", "grade", "duplicate", "line"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    results.write_record(&header).expect("in-memory write");
+    for g in &grader.graded {
+        let mut rec = vec![
+            g.id.clone(),
+            g.name.clone(),
+            g.team.clone(),
+            g.paper.clone(),
+            fmt_points(g.score),
+            fmt_points(g.max),
+        ];
+        rec.extend(g.sections.iter().map(|s| fmt_points(*s)));
+        rec.extend([
+            g.rank.to_string(),
+            g.pass.map(|p| p.to_string()).unwrap_or_default(),
+            g.grade.clone().unwrap_or_default(),
+            g.duplicate.to_string(),
+            g.line.to_string(),
+        ]);
+        results.write_record(&rec).expect("in-memory write");
+    }
+    let json = serde_json::json!({
+        "exam": manifest.blueprint.exam.title,
+        "seed": manifest.seed,
+        "answers": shown,
+        "layout": layout_name,
+        "encoding": encoding,
+        "rules": script_path.map(|p| p.display().to_string()),
+        "summary": grader.tally,
+        "sections": grader.section_titles(),
+        "candidates": grader.graded,
+        "teams": teams.iter().map(|(t, s, n)| serde_json::json!({"team": t, "score": s, "members": n})).collect::<Vec<_>>(),
+        "items": stats,
+    });
+
+    items_csv.flush().map_err(|source| Error::Write {
+        path: out.path("items.csv"),
+        source,
+    })?;
+    drop(items_csv);
+    out.write(
+        "results.csv",
+        &results.into_inner().expect("in-memory write"),
+    )?;
+    out.write(
+        "rejected.csv",
+        &rejected.into_inner().expect("in-memory write"),
+    )?;
+    out.write(
+        "results.json",
+        format!("{}\n", serde_json::to_string_pretty(&json).expect("json")).as_bytes(),
+    )?;
+    let items_path = out.path("items.csv");
+    items_tmp
+        .as_file()
+        .sync_all()
+        .map_err(|source| Error::Write {
+            path: items_path.clone(),
+            source,
+        })?;
+    items_tmp.persist(&items_path).map_err(|e| Error::Write {
+        path: items_path.clone(),
+        source: e.error,
+    })?;
+
+    let t = &grader.tally;
+    eprintln!("{shown}: {layout_name} layout, {encoding}");
+    eprintln!("  read        {:>8}", t.read);
+    eprintln!("  graded      {:>8}", t.graded);
+    eprintln!(
+        "  rejected    {:>8}{}",
+        t.rejected,
+        if t.rejected > 0 {
+            "  (see rejected.csv)"
+        } else {
+            ""
+        }
+    );
+    eprintln!("  blanks      {:>8}", t.blanks);
+    eprintln!("  multi-marks {:>8}", t.multi_marks);
+    eprintln!("  unreadable  {:>8}", t.unreadable);
+    if t.duplicates > 0 {
+        eprintln!(
+            "  duplicates  {:>8}  (candidate ids seen more than once; both rows kept and flagged)",
+            t.duplicates
+        );
+    }
+    if t.short_without_points > 0 {
+        eprintln!(
+            "  short answers without points {:>4}  (give them with --manual)",
+            t.short_without_points
+        );
+    }
+    eprintln!(
+        "wrote {}",
+        OUTPUTS
+            .map(|n| out.path(n).display().to_string())
+            .join(", ")
+    );
+    Ok(if t.rejected > 0 { 1 } else { 0 })
+}
+
+fn sheet_err(e: crate::sheet::SheetError) -> Error {
+    Error::Input {
+        hint: e.hint(),
+        message: e.to_string(),
+    }
+}
+
+/// `--manual`: candidate, item (number or question id), points.
+fn read_manual(path: &Path) -> Result<Manual, Error> {
+    let text = fsio::read_text(path)?;
+    let shown = path.display();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let mut out = Manual::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| {
+            Error::input(
+                format!("{shown}:{line}: {e}"),
+                "rows are: candidate,item,points",
+            )
+        })?;
+        let (Some(c), Some(item), Some(p)) = (rec.get(0), rec.get(1), rec.get(2)) else {
+            return Err(Error::input(
+                format!("{shown}:{line}: expected 3 fields"),
+                "rows are: candidate,item,points",
+            ));
+        };
+        let p: f64 = p.trim().parse().map_err(|_| {
+            Error::input(
+                format!("{shown}:{line}: `{p}` is not a number"),
+                "points are numbers such as 4 or 3.5",
+            )
+        })?;
+        out.insert((c.trim().to_string(), item.trim().to_string()), p);
+    }
+    Ok(out)
+}

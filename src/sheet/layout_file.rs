@@ -1,0 +1,471 @@
+//! Layout files (`--layout FILE.toml`): the columns of a scanner nobody built in.
+//!
+//! ```toml
+//! # Optional: a name for messages (default: the file's name).
+//! name = "school-reader"
+//! # Optional: start from a built-in layout (examforge, zipgrade, omrchecker, formscanner,
+//! # openmcr, amc) and change only what this file says, e.g. the tokens.
+//! base = "omrchecker"
+//! # Optional: "," ";" "\t" (or "tab") …; sniffed from the header line when absent.
+//! delimiter = ";"
+//!
+//! [columns]                 # a header name (matched ignoring case, spaces and punctuation)
+//! candidate = "准考证号"       # or a 1-based column number: candidate = 2
+//! name = "姓名"               # or several parts joined with a space: ["First", "Last"]
+//! team = "单位"
+//! paper = "试卷类型"
+//!
+//! [answers]                 # one of:
+//! pattern = "第{n}题"         # header names holding the item number; `{id}` takes any text
+//! # columns = "E:AX"        # a spreadsheet range, items numbered from `start`
+//! # first = 5               # a first column (number or header name) …
+//! # count = 100             # … and how many columns (default: to the last one)
+//! # start = 1               # the number of the first item of a range (default 1)
+//!
+//! [tokens]                  # each replaces the built-in list
+//! blank = ["BLANK", "no"]
+//! unreadable = ["?"]
+//! multi = ["*", ">"]
+//! separators = [",", "|", ";", "、"]
+//! none_box = false          # `0` as AMC's none-of-the-above box
+//! ```
+//!
+//! Unknown keys are errors with their line and column.
+
+use super::error::SheetError;
+use super::layout::{
+    check_unique_items, detect_layout, digits, normalize, ItemRef, Layout, Tokens,
+};
+use crate::diagnostic::{did_you_mean, line_col};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// A parsed layout file; it becomes a [`Layout`] once the CSV header is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutFile {
+    /// Where it came from, for messages.
+    pub file: String,
+    spec: Spec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    name: Option<String>,
+    base: Option<String>,
+    delimiter: Option<String>,
+    #[serde(default)]
+    columns: Columns,
+    answers: Option<Answers>,
+    tokens: Option<TokenSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Columns {
+    candidate: Option<Column>,
+    name: Option<Columns1>,
+    team: Option<Column>,
+    paper: Option<Column>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answers {
+    pattern: Option<String>,
+    columns: Option<String>,
+    first: Option<Column>,
+    count: Option<usize>,
+    start: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenSpec {
+    blank: Option<Vec<String>>,
+    unreadable: Option<Vec<String>>,
+    multi: Option<Vec<String>>,
+    separators: Option<Vec<String>>,
+    none_box: Option<bool>,
+}
+
+/// A column by header name or 1-based number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Column {
+    Number(usize),
+    Name(String),
+}
+
+/// One column or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Columns1(Vec<Column>);
+
+struct ColumnVisitor;
+
+impl<'de> Visitor<'de> for ColumnVisitor {
+    type Value = Column;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a header name or a column number from 1")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Column, E> {
+        usize::try_from(v)
+            .ok()
+            .filter(|&n| n >= 1)
+            .map(Column::Number)
+            .ok_or_else(|| E::custom(format!("column numbers start at 1, not {v}")))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Column, E> {
+        Ok(Column::Name(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Column {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ColumnVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Columns1 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Columns1;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a header name, a column number, or a list of them")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Columns1, E> {
+                ColumnVisitor.visit_i64(v).map(|c| Columns1(vec![c]))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Columns1, E> {
+                Ok(Columns1(vec![Column::Name(v.to_string())]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Columns1, A::Error> {
+                let mut cols = Vec::new();
+                while let Some(c) = seq.next_element::<Column>()? {
+                    cols.push(c);
+                }
+                Ok(Columns1(cols))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+const KEYS_HINT: &str =
+    "keys: `name`, `base`, `delimiter`; [columns] `candidate`, `name`, `team`, \
+    `paper`; [answers] `pattern`, `columns`, `first`, `count`, `start`; [tokens] `blank`, \
+    `unreadable`, `multi`, `separators`, `none_box`";
+
+/// Parses a layout file (TOML, see the module documentation) named `name` for messages.
+pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
+    let spec: Spec = toml::from_str(text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        let (line, col) = line_col(text, at);
+        let message = e.message().trim().to_string();
+        let hint = if message.starts_with("unknown field") {
+            KEYS_HINT.to_string()
+        } else {
+            "strings need double quotes; column numbers are plain integers from 1".to_string()
+        };
+        SheetError::LayoutFile {
+            file: name.to_string(),
+            line,
+            col,
+            message,
+            hint: Some(hint),
+        }
+    })?;
+    let at_top = |message: String, hint: &str| SheetError::LayoutFile {
+        file: name.to_string(),
+        line: 1,
+        col: 1,
+        message,
+        hint: Some(hint.to_string()),
+    };
+    if let Some(d) = &spec.delimiter {
+        if delimiter_byte(d).is_none() {
+            return Err(at_top(
+                format!("`delimiter = \"{d}\"` is not a single character"),
+                "use \",\", \";\", \"|\" or \"tab\"",
+            ));
+        }
+    }
+    if let Some(b) = &spec.base {
+        if !BUILT_IN.contains(&b.as_str()) {
+            return Err(at_top(
+                format!("`base = \"{b}\"` is not a built-in layout"),
+                &format!("use one of: {}", BUILT_IN.join(", ")),
+            ));
+        }
+    }
+    if spec.base.is_none() && (spec.columns.candidate.is_none() || spec.answers.is_none()) {
+        return Err(at_top(
+            "a layout file needs `[columns] candidate` and an `[answers]` table (or a `base` layout)"
+                .into(),
+            "e.g. `[columns]` `candidate = \"Student ID\"` and `[answers]` `pattern = \"Q{n}\"`",
+        ));
+    }
+    if let Some(a) = &spec.answers {
+        let ways = [a.pattern.is_some(), a.columns.is_some(), a.first.is_some()];
+        if ways.iter().filter(|&&w| w).count() != 1 {
+            return Err(at_top(
+                "`[answers]` needs exactly one of `pattern`, `columns`, `first`".into(),
+                "e.g. `pattern = \"Q{n}\"`, `columns = \"E:AX\"`, or `first = 5` with `count = 100`",
+            ));
+        }
+        if let Some(range) = &a.columns {
+            if parse_range(range).is_none() {
+                return Err(at_top(
+                    format!("`columns = \"{range}\"` is not a column range"),
+                    "write spreadsheet letters like \"E:AX\" or numbers like \"5:50\"",
+                ));
+            }
+        }
+        if let Some(p) = &a.pattern {
+            if !p.contains("{n}") && !p.contains("{id}") {
+                return Err(at_top(
+                    format!("`pattern = \"{p}\"` has no `{{n}}` or `{{id}}`"),
+                    "mark where the item number is, e.g. \"Q{n}\" or \"第{n}题\"",
+                ));
+            }
+        }
+    }
+    Ok(LayoutFile {
+        file: name.to_string(),
+        spec,
+    })
+}
+
+const BUILT_IN: &[&str] = &[
+    "examforge",
+    "zipgrade",
+    "omrchecker",
+    "formscanner",
+    "openmcr",
+    "amc",
+];
+
+impl LayoutFile {
+    /// The delimiter the file sets, if any.
+    pub fn delimiter(&self) -> Option<u8> {
+        self.spec.delimiter.as_deref().and_then(delimiter_byte)
+    }
+
+    /// Applies the file to the header of `csv_file`.
+    pub fn resolve(
+        &self,
+        csv_file: &str,
+        header: &[&str],
+        delimiter: u8,
+    ) -> Result<Layout, SheetError> {
+        let spec = &self.spec;
+        let mut layout = match &spec.base {
+            Some(base) => {
+                let found = detect_layout(csv_file, header, delimiter)?;
+                if &found.name != base {
+                    return Err(self.column_error(
+                        csv_file,
+                        format!("the header is a `{}` layout, not `{base}`", found.name),
+                        None,
+                    ));
+                }
+                found
+            }
+            None => Layout {
+                name: String::new(),
+                delimiter,
+                candidate: 0,
+                name_cols: Vec::new(),
+                team: None,
+                paper: None,
+                answers: Vec::new(),
+                tokens: Tokens::default(),
+            },
+        };
+        layout.name = spec.name.clone().unwrap_or_else(|| self.file.clone());
+        layout.delimiter = delimiter;
+        let find = |c: &Column| self.find(csv_file, header, c);
+        if let Some(c) = &spec.columns.candidate {
+            layout.candidate = find(c)?;
+        }
+        if let Some(cs) = &spec.columns.name {
+            layout.name_cols = cs.0.iter().map(find).collect::<Result<_, _>>()?;
+        }
+        if let Some(c) = &spec.columns.team {
+            layout.team = Some(find(c)?);
+        }
+        if let Some(c) = &spec.columns.paper {
+            layout.paper = Some(find(c)?);
+        }
+        if let Some(a) = &spec.answers {
+            layout.answers = self.answers(csv_file, header, a)?;
+        }
+        if let Some(t) = &spec.tokens {
+            let set = |field: &mut Vec<String>, value: &Option<Vec<String>>| {
+                if let Some(v) = value {
+                    field.clone_from(v);
+                }
+            };
+            set(&mut layout.tokens.blank, &t.blank);
+            set(&mut layout.tokens.unreadable, &t.unreadable);
+            set(&mut layout.tokens.multi, &t.multi);
+            set(&mut layout.tokens.separators, &t.separators);
+            if let Some(b) = t.none_box {
+                layout.tokens.none_box = b;
+            }
+        }
+        check_unique_items(csv_file, header, &layout)?;
+        Ok(layout)
+    }
+
+    fn answers(
+        &self,
+        csv_file: &str,
+        header: &[&str],
+        a: &Answers,
+    ) -> Result<Vec<(ItemRef, usize)>, SheetError> {
+        let start = a.start.unwrap_or(1);
+        let numbered = |cols: std::ops::Range<usize>| -> Vec<(ItemRef, usize)> {
+            cols.enumerate()
+                .map(|(k, col)| (ItemRef::Number(start + k as u32), col))
+                .collect()
+        };
+        let range = if let Some(p) = &a.pattern {
+            let found: Vec<_> = header
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| match_pattern(p, h.trim()).map(|item| (item, i)))
+                .collect();
+            if found.is_empty() {
+                return Err(self.column_error(
+                    csv_file,
+                    format!("no header name matches the answer pattern `{p}`"),
+                    Some(format!("the header has: {}", list(header))),
+                ));
+            }
+            return Ok(found);
+        } else if let Some(r) = &a.columns {
+            let (from, to) = parse_range(r).unwrap_or((0, 0));
+            from..to + 1
+        } else {
+            let from = a
+                .first
+                .as_ref()
+                .map_or(Ok(0), |c| self.find(csv_file, header, c))?;
+            from..a.count.map_or(header.len(), |n| from + n)
+        };
+        if range.end > header.len() || range.is_empty() {
+            return Err(self.column_error(
+                csv_file,
+                format!(
+                    "the answer columns {}–{} go beyond the {} columns of the header",
+                    range.start + 1,
+                    range.end,
+                    header.len()
+                ),
+                Some("check `[answers]` against the CSV's header row".into()),
+            ));
+        }
+        Ok(numbered(range))
+    }
+
+    /// The 0-based index of column `c` in `header`.
+    fn find(&self, csv_file: &str, header: &[&str], c: &Column) -> Result<usize, SheetError> {
+        match c {
+            Column::Number(n) if *n <= header.len() => Ok(n - 1),
+            Column::Number(n) => Err(self.column_error(
+                csv_file,
+                format!(
+                    "column {n} is beyond the {} columns of the header",
+                    header.len()
+                ),
+                None,
+            )),
+            Column::Name(name) => {
+                let want = normalize(name);
+                header
+                    .iter()
+                    .position(|h| h.trim() == name)
+                    .or_else(|| header.iter().position(|h| normalize(h) == want))
+                    .ok_or_else(|| {
+                        let near = did_you_mean(name, header)
+                            .map(|n| format!("did you mean `{n}`? "))
+                            .unwrap_or_default();
+                        self.column_error(
+                            csv_file,
+                            format!("column `{name}` is not in the header"),
+                            Some(format!("{near}the header has: {}", list(header))),
+                        )
+                    })
+            }
+        }
+    }
+
+    fn column_error(&self, csv_file: &str, message: String, hint: Option<String>) -> SheetError {
+        SheetError::Column {
+            file: csv_file.to_string(),
+            message: format!("{message} (layout `{}`)", self.file),
+            hint,
+        }
+    }
+}
+
+/// Matches `Q{n}` / `TICKED:{id}` against a header name, ignoring ASCII case.
+fn match_pattern(pattern: &str, name: &str) -> Option<ItemRef> {
+    let (hole, any) = if pattern.contains("{n}") {
+        ("{n}", false)
+    } else {
+        ("{id}", true)
+    };
+    let (pre, post) = pattern.split_once(hole)?;
+    let end = name.len().checked_sub(post.len())?;
+    let head = name.get(..pre.len())?;
+    let tail = name.get(end..)?;
+    if !head.eq_ignore_ascii_case(pre) || !tail.eq_ignore_ascii_case(post) {
+        return None;
+    }
+    let middle = name.get(pre.len()..end)?.trim();
+    match digits(middle) {
+        Some(n) => Some(ItemRef::Number(n)),
+        None if any && !middle.is_empty() => Some(ItemRef::Id(middle.to_string())),
+        None => None,
+    }
+}
+
+/// `E:AX` or `5:50` → 0-based inclusive column indices.
+fn parse_range(s: &str) -> Option<(usize, usize)> {
+    let (a, b) = s.split_once(':')?;
+    let (a, b) = (column_index(a.trim())?, column_index(b.trim())?);
+    (a <= b).then_some((a, b))
+}
+
+/// `A` → 0, `AX` → 49, `5` → 4.
+fn column_index(s: &str) -> Option<usize> {
+    if let Some(n) = digits(s) {
+        return (n as usize).checked_sub(1);
+    }
+    if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let n = s.bytes().fold(0usize, |n, b| {
+        n * 26 + (b.to_ascii_uppercase() - b'A') as usize + 1
+    });
+    Some(n - 1)
+}
+
+fn delimiter_byte(d: &str) -> Option<u8> {
+    match d {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        _ if d.len() == 1 => Some(d.as_bytes()[0]),
+        _ => None,
+    }
+}
+
+fn list(header: &[&str]) -> String {
+    let mut names: Vec<String> = header.iter().take(12).map(|h| format!("`{h}`")).collect();
+    if header.len() > 12 {
+        names.push("…".into());
+    }
+    names.join(", ")
+}
