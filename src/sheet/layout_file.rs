@@ -1,36 +1,4 @@
 //! Layout files (`--layout FILE.toml`): the columns of a scanner nobody built in.
-//!
-//! ```toml
-//! # Optional: a name for messages (default: the file's name).
-//! name = "school-reader"
-//! # Optional: start from a built-in layout (examforge, zipgrade, omrchecker, formscanner,
-//! # openmcr, amc) and change only what this file says, e.g. the tokens.
-//! base = "omrchecker"
-//! # Optional: "," ";" "\t" (or "tab") …; sniffed from the header line when absent.
-//! delimiter = ";"
-//!
-//! [columns]                 # a header name (matched ignoring case, spaces and punctuation)
-//! candidate = "准考证号"       # or a 1-based column number: candidate = 2
-//! name = "姓名"               # or several parts joined with a space: ["First", "Last"]
-//! team = "单位"
-//! paper = "试卷类型"
-//!
-//! [answers]                 # one of:
-//! pattern = "第{n}题"         # header names holding the item number; `{id}` takes any text
-//! # columns = "E:AX"        # a spreadsheet range, items numbered from `start`
-//! # first = 5               # a first column (number or header name) …
-//! # count = 100             # … and how many columns (default: to the last one)
-//! # start = 1               # the number of the first item of a range (default 1)
-//!
-//! [tokens]                  # each replaces the built-in list
-//! blank = ["BLANK", "no"]
-//! unreadable = ["?"]
-//! multi = ["*", ">"]
-//! separators = [",", "|", ";", "、"]
-//! none_box = false          # `0` as AMC's none-of-the-above box
-//! ```
-//!
-//! Unknown keys are errors with their line and column.
 
 use super::error::SheetError;
 use super::layout::{
@@ -157,7 +125,39 @@ const KEYS_HINT: &str =
     `paper`; [answers] `pattern`, `columns`, `first`, `count`, `start`; [tokens] `blank`, \
     `unreadable`, `multi`, `separators`, `none_box`";
 
-/// Parses a layout file (TOML, see the module documentation) named `name` for messages.
+/// Parses a layout file (TOML) named `name` for messages. The format:
+///
+/// ```toml
+/// # Optional: a name for messages (default: the file's name).
+/// name = "school-reader"
+/// # Optional: start from a built-in layout (examforge, zipgrade, omrchecker, formscanner,
+/// # openmcr, amc) and change only what this file says, e.g. the tokens.
+/// base = "omrchecker"
+/// # Optional: "," ";" "\t" (or "tab") …; sniffed from the header line when absent.
+/// delimiter = ";"
+///
+/// [columns]                 # a header name (matched ignoring case, spaces and punctuation)
+/// candidate = "准考证号"       # or a 1-based column number: candidate = 2
+/// name = "姓名"               # or several parts joined with a space: ["First", "Last"]
+/// team = "单位"
+/// paper = "试卷类型"
+///
+/// [answers]                 # one of:
+/// pattern = "第{n}题"         # header names holding the item number; `{id}` takes any text
+/// # columns = "E:AX"        # a spreadsheet range, items numbered from `start`
+/// # first = 5               # a first column (number or header name) …
+/// # count = 100             # … and how many columns (default: to the last one)
+/// # start = 1               # the number of the first item of a range (default 1)
+///
+/// [tokens]                  # each replaces the built-in list
+/// blank = ["BLANK", "no"]
+/// unreadable = ["?"]
+/// multi = ["*", ">"]
+/// separators = [",", "|", ";", "、"]
+/// none_box = false          # `0` as AMC's none-of-the-above box
+/// ```
+///
+/// Unknown keys are errors with their line and column.
 pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
     let spec: Spec = toml::from_str(text).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
@@ -266,7 +266,10 @@ impl LayoutFile {
                 if &found.name != base {
                     return Err(self.column_error(
                         csv_file,
-                        format!("the header is a `{}` layout, not `{base}`", found.name),
+                        format!(
+                            "the header matches the `{}` layout, not `{base}`",
+                            found.name
+                        ),
                         None,
                     ));
                 }
@@ -468,4 +471,107 @@ fn list(header: &[&str]) -> String {
         names.push("…".into());
     }
     names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        parse_layout_file("l.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn spreadsheet_column_ranges() {
+        assert_eq!(parse_range("E:AX"), Some((4, 49)));
+        assert_eq!(parse_range("a:z"), Some((0, 25)));
+        assert_eq!(parse_range("5:50"), Some((4, 49)));
+        assert_eq!(parse_range("AX:E"), None);
+        assert_eq!(parse_range("E"), None);
+    }
+
+    #[test]
+    fn patterns_take_numbers_or_ids() {
+        assert_eq!(match_pattern("Q{n}", "q12"), Some(ItemRef::Number(12)));
+        assert_eq!(match_pattern("第{n}题", "第3题"), Some(ItemRef::Number(3)));
+        assert_eq!(match_pattern("Q{n}", "Qx"), None);
+        assert_eq!(match_pattern("Q{n}", "Quiz"), None);
+        assert_eq!(
+            match_pattern("TICKED:{id}", "TICKED:capitals"),
+            Some(ItemRef::Id("capitals".into()))
+        );
+    }
+
+    #[test]
+    fn incomplete_or_contradictory_files_are_refused() {
+        assert_eq!(
+            error("[columns]\ncandidate = \"id\"\n"),
+            "l.toml:1:1: a layout file needs `[columns] candidate` and an `[answers]` table (or a `base` layout)"
+        );
+        assert_eq!(
+            error("[columns]\ncandidate = 1\n[answers]\npattern = \"Q{n}\"\ncolumns = \"E:F\"\n"),
+            "l.toml:1:1: `[answers]` needs exactly one of `pattern`, `columns`, `first`"
+        );
+        assert_eq!(
+            error("delimiter = \";;\"\n[columns]\ncandidate = 1\n[answers]\nfirst = 2\n"),
+            "l.toml:1:1: `delimiter = \";;\"` is not a single character"
+        );
+        assert_eq!(
+            error("base = \"scantron\"\n"),
+            "l.toml:1:1: `base = \"scantron\"` is not a built-in layout"
+        );
+        assert!(error("[columns]\ncandidate = 0\n[answers]\nfirst = 2\n")
+            .starts_with("l.toml:2:13: column numbers start at 1, not 0"));
+        assert!(
+            error("[answers]\npattern = \"Q\"\n[columns]\ncandidate = 1\n")
+                .contains("has no `{n}` or `{id}`")
+        );
+    }
+
+    #[test]
+    fn a_base_layout_must_match_the_header() {
+        let file = parse_layout_file("l.toml", "base = \"zipgrade\"\n").unwrap();
+        let err = file
+            .resolve("s.csv", &["candidate", "1"], b',')
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.csv:1: the header matches the `examforge` layout, not `zipgrade` (layout `l.toml`)"
+        );
+    }
+
+    #[test]
+    fn the_documented_example_is_valid() {
+        let text = r#"
+# Optional: a name for messages (default: the file's name).
+name = "school-reader"
+# Optional: start from a built-in layout (examforge, zipgrade, omrchecker, formscanner,
+# openmcr, amc) and change only what this file says, e.g. the tokens.
+base = "omrchecker"
+# Optional: "," ";" "\t" (or "tab") …; sniffed from the header line when absent.
+delimiter = ";"
+
+[columns]                 # a header name (matched ignoring case, spaces and punctuation)
+candidate = "准考证号"       # or a 1-based column number: candidate = 2
+name = "姓名"               # or several parts joined with a space: ["First", "Last"]
+team = "单位"
+paper = "试卷类型"
+
+[answers]                 # one of:
+pattern = "第{n}题"         # header names holding the item number; `{id}` takes any text
+# columns = "E:AX"        # a spreadsheet range, items numbered from `start`
+# first = 5               # a first column (number or header name) …
+# count = 100             # … and how many columns (default: to the last one)
+# start = 1               # the number of the first item of a range (default 1)
+
+[tokens]                  # each replaces the built-in list
+blank = ["BLANK", "no"]
+unreadable = ["?"]
+multi = ["*", ">"]
+separators = [",", "|", ";", "、"]
+none_box = false          # `0` as AMC's none-of-the-above box
+"#;
+        let file = parse_layout_file("school.toml", text).unwrap();
+        assert_eq!(file.delimiter(), Some(b';'));
+    }
 }

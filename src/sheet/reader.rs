@@ -89,19 +89,31 @@ impl<R: Read> Sheet<R> {
         };
         let (encoding, decoded) = decode_reader(input).map_err(read_error)?;
         let mut rest = BufReader::new(decoded);
+        // The header line (after any empty lines, which the CSV reader skips too), kept whole so
+        // that it can be read again by the CSV reader.
         let mut first = Vec::new();
-        rest.read_until(b'\n', &mut first).map_err(read_error)?;
-        if first.ends_with(b"\r\n") {
-            first.remove(first.len() - 2);
-        }
-        if first.iter().all(u8::is_ascii_whitespace) {
+        let header_line = loop {
+            let start = first.len();
+            if rest.read_until(b'\n', &mut first).map_err(read_error)? == 0 {
+                return Err(SheetError::Empty {
+                    file: file_name.to_string(),
+                });
+            }
+            if first.ends_with(b"\r\n") {
+                first.remove(first.len() - 2);
+            }
+            if first[start..] != *b"\n" {
+                break start;
+            }
+        };
+        if first[header_line..].iter().all(u8::is_ascii_whitespace) {
             return Err(SheetError::Empty {
                 file: file_name.to_string(),
             });
         }
         let delimiter = layout
             .and_then(LayoutFile::delimiter)
-            .unwrap_or_else(|| sniff_delimiter(&first));
+            .unwrap_or_else(|| sniff_delimiter(&first[header_line..]));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -183,7 +195,7 @@ impl<R: Read> Sheet<R> {
         let rec = &self.record;
         // The reader stands at the start of the line after the record's closing `\n`.
         let newlines = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
-        let line = self.reader.position().line() - newlines - 1;
+        let line = self.reader.position().line().saturating_sub(newlines + 1);
         let reject = |reason: String| Rejected {
             line,
             reason,

@@ -2,6 +2,7 @@
 
 mod bank;
 mod draw;
+mod grade;
 mod render;
 
 use assert_cmd::Command;
