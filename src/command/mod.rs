@@ -5,6 +5,7 @@ mod banks;
 mod draw;
 mod fsio;
 mod grade;
+mod init;
 mod make;
 mod render;
 
@@ -40,9 +41,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
-        _ => Err(Error::Environment {
-            message: "this command is not available in this build".into(),
-            hint: None,
-        }),
+        Command::Init { dir, force } => init::run(&dir, force),
     }
 }

@@ -3,19 +3,30 @@ use predicates::prelude::*;
 use std::path::Path;
 
 fn draw(blueprint: &str, dir: &Path, extra: &[&str]) {
-    examforge().args(["draw", blueprint, "--seed", "17", "-o"]).arg(dir).args(extra).assert().success();
+    examforge()
+        .args(["draw", blueprint, "--seed", "17", "-o"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
-    r.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    r.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }
 
 #[test]
 fn the_key_fed_back_scores_full_marks_on_every_paper() {
     let d = tmp();
     draw("question-banks/closed-book.toml", d.path(), &[]);
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
     let mut rows = Vec::new();
     let mut n_items = 0;
     for (k, p) in m["papers"].as_array().unwrap().iter().enumerate() {
@@ -29,11 +40,24 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
                 for l in leaves {
                     let a = &l["answer"];
                     let cell = if let Some(c) = a.get("choice") {
-                        c.as_array().unwrap().iter().map(|i| (b'A' + i.as_u64().unwrap() as u8) as char).collect()
+                        c.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|i| (b'A' + i.as_u64().unwrap() as u8) as char)
+                            .collect()
                     } else if let Some(j) = a.get("judge") {
-                        if j.as_bool().unwrap() { "√".to_string() } else { "×".to_string() }
+                        if j.as_bool().unwrap() {
+                            "√".to_string()
+                        } else {
+                            "×".to_string()
+                        }
                     } else if let Some(f) = a.get("fill") {
-                        f.as_array().unwrap().iter().map(|alts| alts[0].as_str().unwrap().to_string()).collect::<Vec<_>>().join("|")
+                        f.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|alts| alts[0].as_str().unwrap().to_string())
+                            .collect::<Vec<_>>()
+                            .join("|")
                     } else {
                         l["points"].as_f64().unwrap().to_string()
                     };
@@ -42,24 +66,47 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
             }
         }
         n_items = cells.len();
-        let mut row = vec![format!("2601000{k}"), "张三".into(), "甲".into(), p["code"].as_str().unwrap().to_string()];
+        let mut row = vec![
+            format!("2601000{k}"),
+            "张三".into(),
+            "甲".into(),
+            p["code"].as_str().unwrap().to_string(),
+        ];
         row.extend(cells.into_iter().map(|(_, c)| c));
         rows.push(row);
     }
     let scan = d.path().join("scan.csv");
     let mut w = csv::Writer::from_path(&scan).unwrap();
-    let mut header = vec!["candidate".to_string(), "name".into(), "team".into(), "paper".into()];
+    let mut header = vec![
+        "candidate".to_string(),
+        "name".into(),
+        "team".into(),
+        "paper".into(),
+    ];
     header.extend((1..=n_items).map(|i| i.to_string()));
     w.write_record(&header).unwrap();
     for r in &rows {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).arg("-o").arg(d.path().join("res")).assert().success();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("res/results.csv"));
     assert_eq!(res.len(), 3, "A and B graded");
     for r in &res[1..] {
-        assert_eq!((r[4].as_str(), r[5].as_str()), ("100", "100"), "paper {} scored {}", r[3], r[4]);
+        assert_eq!(
+            (r[4].as_str(), r[5].as_str()),
+            ("100", "100"),
+            "paper {} scored {}",
+            r[3],
+            r[4]
+        );
     }
 }
 
@@ -84,9 +131,24 @@ fn built_in_rules_give_hand_computed_scores() {
     );
     let manual = d.path().join("manual.csv");
     std::fs::write(&manual, "candidate,item,points\n2,5,4\n").unwrap();
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).arg("--manual").arg(&manual).arg("-o").arg(d.path().join("res")).assert().success().stderr(predicate::str::contains("duplicates"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("--manual")
+        .arg(&manual)
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("duplicates"));
     let res = read_csv(&d.path().join("res/results.csv"));
-    let score = |id: &str| res.iter().filter(|r| r[0] == id).map(|r| r[4].clone()).collect::<Vec<_>>();
+    let score = |id: &str| {
+        res.iter()
+            .filter(|r| r[0] == id)
+            .map(|r| r[4].clone())
+            .collect::<Vec<_>>()
+    };
     // 1: 2 + 4 + 1 + 2 + 7.5
     assert_eq!(score("1"), ["16.5"]);
     // 2: wrong single −1, half of 4, wrong judge 0, one blank of two 1, manual 4
@@ -95,11 +157,19 @@ fn built_in_rules_give_hand_computed_scores() {
     assert_eq!(score("3"), ["3"]);
     assert_eq!(score("4"), ["17", "17"]);
     let dup: Vec<&Vec<String>> = res.iter().filter(|r| r[0] == "4").collect();
-    assert!(dup.iter().all(|r| r[14] == "true"), "duplicates flagged: {dup:?}");
+    assert!(
+        dup.iter().all(|r| r[14] == "true"),
+        "duplicates flagged: {dup:?}"
+    );
     let pass: Vec<String> = res[1..].iter().map(|r| r[12].clone()).collect();
     assert_eq!(pass, ["true", "false", "false", "true", "true"]);
     let items = read_csv(&d.path().join("res/items.csv"));
-    assert!(items.iter().any(|r| r[0] == "2" && r[3] == "m1" && r[4] == "A" && r[6] == "2"), "{items:?}");
+    assert!(
+        items
+            .iter()
+            .any(|r| r[0] == "2" && r[3] == "m1" && r[4] == "A" && r[6] == "2"),
+        "{items:?}"
+    );
 }
 
 #[test]
@@ -107,17 +177,51 @@ fn every_row_ends_in_results_or_rejected() {
     let d = tmp();
     draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).arg("-o").arg(d.path().join("res")).assert().code(1).stderr(predicate::str::contains("rejected           5"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rejected           5"));
     let rej = read_csv(&d.path().join("res/rejected.csv"));
-    let reasons: Vec<String> = rej[1..].iter().map(|r| format!("{}: {}", r[0], r[2])).collect();
-    assert!(reasons[0].starts_with("3: unknown paper code `Q`"), "{reasons:?}");
-    assert!(reasons[1].starts_with("4: ") && reasons[1].contains("fields"), "{reasons:?}");
-    assert!(reasons[2].starts_with("5: item 1:") && reasons[2].contains("hello"), "{reasons:?}");
-    assert!(reasons[3].starts_with("6: item 5: score 99 is outside 0–8"), "{reasons:?}");
-    assert!(reasons[4].starts_with("7: item 3:") && reasons[4].contains("也许"), "{reasons:?}");
+    let reasons: Vec<String> = rej[1..]
+        .iter()
+        .map(|r| format!("{}: {}", r[0], r[2]))
+        .collect();
+    assert!(
+        reasons[0].starts_with("3: unknown paper code `Q`"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].starts_with("4: ") && reasons[1].contains("fields"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].starts_with("5: item 1:") && reasons[2].contains("hello"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[3].starts_with("6: item 5: score 99 is outside 0–8"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[4].starts_with("7: item 3:") && reasons[4].contains("也许"),
+        "{reasons:?}"
+    );
     assert_eq!(read_csv(&d.path().join("res/results.csv")).len(), 2);
     // Outputs are not overwritten without --force.
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).arg("-o").arg(d.path().join("res")).assert().code(1).stderr(predicate::str::contains("already exists"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
 }
 
 #[test]
@@ -128,14 +232,29 @@ fn gb18030_and_utf16_sheets_grade_alike() {
     let (gbk, _, _) = encoding_rs::GB18030.encode(text);
     let p = d.path().join("gbk.csv");
     std::fs::write(&p, &gbk).unwrap();
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&p).arg("-o").arg(d.path().join("r1")).assert().success().stderr(predicate::str::contains("GB18030"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&p)
+        .arg("-o")
+        .arg(d.path().join("r1"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("GB18030"));
     let mut utf16 = vec![0xFF, 0xFE];
     for u in text.replace(',', "\t").encode_utf16() {
         utf16.extend(u.to_le_bytes());
     }
     let p2 = d.path().join("utf16.txt");
     std::fs::write(&p2, &utf16).unwrap();
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&p2).arg("-o").arg(d.path().join("r2")).assert().success();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&p2)
+        .arg("-o")
+        .arg(d.path().join("r2"))
+        .assert()
+        .success();
     let a = read_csv(&d.path().join("r1/results.csv"));
     let b = read_csv(&d.path().join("r2/results.csv"));
     assert_eq!(a, b);
@@ -148,12 +267,30 @@ fn a_rule_script_scores_and_grades() {
     let d = tmp();
     draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,A,错,2|CO2,8\n");
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).args(["--rules", "scripts/pass-grades.rhai", "-o"]).arg(d.path().join("r")).assert().success();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .args(["--rules", "scripts/pass-grades.rhai", "-o"])
+        .arg(d.path().join("r"))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("r/results.csv"));
     // partial-half gives 2 of 4 on the multiple: 2 + 2 + 1 + 2 + 8 = 15 of 17 → 88% → 良好.
     assert_eq!(res[1][4], "15");
     assert_eq!(res[1][13], "良好");
     let hostile = d.path().join("loop.rhai");
     std::fs::write(&hostile, "fn score(item, response) { loop { } }\n").unwrap();
-    examforge().arg("grade").arg(d.path().join("exam.json")).arg(&scan).arg("--rules").arg(&hostile).arg("-o").arg(d.path().join("r2")).assert().code(1).stderr(predicate::str::contains("score")).stderr(predicate::str::contains("limit"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("--rules")
+        .arg(&hostile)
+        .arg("-o")
+        .arg(d.path().join("r2"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("score"))
+        .stderr(predicate::str::contains("limit"));
 }

@@ -249,3 +249,30 @@ fn template_override_replaces_one_file() {
         .code(1)
         .stderr(predicate::str::contains("template `paper.html.j2` line 1"));
 }
+
+#[test]
+fn init_writes_a_workspace_where_make_works() {
+    let d = tmp();
+    let ws = d.path().join("ws");
+    examforge().arg("init").arg(&ws).assert().success();
+    for f in [
+        "blueprint.toml",
+        "sample-en.toml",
+        "scripts/multi-half.rhai",
+        "templates/paper.typ.j2",
+    ] {
+        assert!(ws.join(f).is_file(), "{f}");
+    }
+    let mut c = Command::cargo_bin("examforge").unwrap();
+    c.current_dir(&ws)
+        .args(["make", "blueprint.toml", "--seed", "1", "-o", "out"])
+        .assert()
+        .success();
+    assert!(ws.join("out/paper-A.pdf").is_file());
+    examforge()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not empty"));
+}

@@ -1,0 +1,71 @@
+//! `examforge init`: a starter workspace on which `make` works at once.
+
+use super::fsio::write_atomic;
+use crate::render::DEFAULT_TEMPLATES;
+use crate::Error;
+use std::path::Path;
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "sample-en.toml",
+        include_str!("../../question-banks/sample-en.toml"),
+    ),
+    (
+        "roster.csv",
+        include_str!("../../question-banks/roster.csv"),
+    ),
+    (
+        "scripts/multi-half.rhai",
+        include_str!("../../scripts/multi-half.rhai"),
+    ),
+    (
+        "scripts/negative.rhai",
+        include_str!("../../scripts/negative.rhai"),
+    ),
+    (
+        "scripts/pass-grades.rhai",
+        include_str!("../../scripts/pass-grades.rhai"),
+    ),
+    (
+        "scripts/team-best-five.rhai",
+        include_str!("../../scripts/team-best-five.rhai"),
+    ),
+    (
+        "scripts/judges-trimmed-mean.rhai",
+        include_str!("../../scripts/judges-trimmed-mean.rhai"),
+    ),
+];
+
+const BLUEPRINT: &str = include_str!("../../question-banks/sample-en-exam.toml");
+
+/// Runs `init`.
+pub fn run(dir: &Path, force: bool) -> Result<u8, Error> {
+    if dir.is_dir()
+        && !force
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        return Err(Error::input(
+            format!("`{}` is not empty", dir.display()),
+            "choose a new folder, or pass --force to write into it",
+        ));
+    }
+    let mut files: Vec<(String, &str)> = FILES.iter().map(|(n, t)| (n.to_string(), *t)).collect();
+    files.push(("blueprint.toml".into(), BLUEPRINT));
+    files.extend(
+        DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, t)| (format!("templates/{n}"), *t)),
+    );
+    for (name, text) in &files {
+        write_atomic(&dir.join(name), text.as_bytes(), true)?;
+    }
+    eprintln!(
+        "wrote {} files to {}\nnext: cd {} && examforge make blueprint.toml",
+        files.len(),
+        dir.display(),
+        dir.display()
+    );
+    Ok(0)
+}
