@@ -4,11 +4,12 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
-use crate::score::grade::{Grader, ItemRow, Manual};
+use crate::score::grade::{Grader, Manual};
 use crate::score::script::RuleScript;
 use crate::sheet::{parse_layout_file, Sheet};
 use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fmt::Write as _;
 use std::path::Path;
 
 const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
@@ -96,7 +97,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let mut buf: Vec<ItemRow> = Vec::new();
+    let mut number = String::new();
+    let mut points = String::new();
+    let mut max = String::new();
     for row in sheet.rows() {
         bar.inc(1);
         match row {
@@ -107,24 +110,30 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                     .write_record([r.line.to_string(), String::new(), r.reason, r.raw])
                     .expect("in-memory write");
             }
-            Ok(row) => match grader.grade(&row, &mut buf) {
+            Ok(row) => match grader.grade(&row) {
                 Ok(()) => {
                     let paper = grader
                         .graded
                         .last()
-                        .map(|g| g.paper.clone())
+                        .map(|g| g.paper.as_str())
                         .unwrap_or_default();
-                    for it in &buf {
+                    for it in grader.last_items(&row) {
+                        number.clear();
+                        let _ = write!(number, "{}", it.number);
+                        points.clear();
+                        points.push_str(&fmt_points(it.points));
+                        max.clear();
+                        max.push_str(&fmt_points(it.max));
                         items_csv
                             .write_record([
                                 row.candidate.as_str(),
-                                &paper,
-                                &it.number.to_string(),
-                                &it.question,
+                                paper,
+                                &number,
+                                it.question,
                                 &it.marks,
-                                &it.status.to_string(),
-                                &fmt_points(it.points),
-                                &fmt_points(it.max),
+                                status_name(it.status),
+                                &points,
+                                &max,
                             ])
                             .map_err(wcsv)?;
                     }
@@ -265,6 +274,15 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .join(", ")
     );
     Ok(if t.rejected > 0 { 1 } else { 0 })
+}
+
+fn status_name(s: crate::sheet::Status) -> &'static str {
+    match s {
+        crate::sheet::Status::Ok => "ok",
+        crate::sheet::Status::Blank => "blank",
+        crate::sheet::Status::Multi => "multi",
+        crate::sheet::Status::Unreadable => "unreadable",
+    }
 }
 
 fn sheet_err(e: crate::sheet::SheetError) -> Error {

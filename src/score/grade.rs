@@ -8,7 +8,9 @@ use crate::blueprint::Rule;
 use crate::draw::manifest::{Item, Manifest, Paper};
 use crate::sheet::{parse_cell, CellKind, ItemRef, SheetRow, Status, Tokens};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// One graded candidate, as results.csv prints it.
 #[derive(Debug, Clone, Serialize)]
@@ -25,18 +27,6 @@ pub struct Graded {
     pub grade: Option<String>,
     pub rank: usize,
     pub duplicate: bool,
-}
-
-/// One scored item of one candidate (a row of items.csv).
-#[derive(Debug, Clone)]
-pub struct ItemRow {
-    pub number: u32,
-    pub question: String,
-    /// Marks in the bank's letters (T/F for judge, text for fill and short).
-    pub marks: String,
-    pub status: Status,
-    pub points: f64,
-    pub max: f64,
 }
 
 /// Counts shown in the closing summary.
@@ -67,14 +57,61 @@ pub struct ItemStats {
     pub blank: u64,
     pub multi: u64,
     pub unreadable: u64,
-    /// How often each response (in bank letters) was given.
+    /// How often each choice response (in bank letters, T/F for judge) was given.
     pub responses: BTreeMap<String, u64>,
     #[serde(skip)]
     sums: [f64; 5],
+    #[serde(skip)]
+    counts: Vec<(u32, u64)>,
 }
 
 /// Manual points for short answers: (candidate, number or question id) → points.
 pub type Manual = HashMap<(String, String), f64>;
+
+/// One scoreable item of a paper, with everything grading needs precomputed.
+struct Leaf<'m> {
+    item: &'m Item,
+    section: usize,
+    number: u32,
+    rule: Rule,
+    penalty: f64,
+    cell: CellKind,
+    slot: usize,
+    /// The answer column holding this item.
+    pos: Option<usize>,
+    /// The key in bank letters, for scripts.
+    key: Vec<String>,
+}
+
+struct Plan<'m> {
+    paper: &'m Paper,
+    leaves: Vec<Leaf<'m>>,
+    max: f64,
+}
+
+/// One scored item of the last graded row.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    status: Status,
+    /// Bank letters as a bit set (A = bit 0).
+    bits: u32,
+    judge: Option<bool>,
+    points: f64,
+}
+
+/// A row of items.csv.
+pub struct ItemLine<'a> {
+    pub number: u32,
+    pub question: &'a str,
+    /// Marks in the bank's letters (T/F for judge, the text for fill and short).
+    pub marks: Cow<'a, str>,
+    pub status: Status,
+    pub points: f64,
+    pub max: f64,
+}
+
+/// Paper plans are cached when an exam has few papers; per-candidate exams build one per row.
+const PLAN_CACHE_LIMIT: usize = 1024;
 
 /// The grading state.
 pub struct Grader<'a> {
@@ -85,9 +122,34 @@ pub struct Grader<'a> {
     pub tally: Tally,
     pub graded: Vec<Graded>,
     seen: HashMap<String, usize>,
-    stats: BTreeMap<String, ItemStats>,
+    stats: Vec<ItemStats>,
+    slot_of: HashMap<&'a str, usize>,
+    paper_of: HashMap<&'a str, usize>,
+    plans: Vec<Option<Rc<Plan<'a>>>>,
+    by_number: Option<(HashMap<u32, usize>, HashMap<String, usize>)>,
     section_titles: Vec<String>,
-    buf: Vec<usize>,
+    last: Option<Rc<Plan<'a>>>,
+    scored: Vec<Scored>,
+    letters: Vec<usize>,
+    /// Script results per (slot, status, bits, judge): score hooks are pure.
+    memo: HashMap<(usize, u8, u32, u8), f64>,
+}
+
+fn judge_code(j: Option<bool>) -> u8 {
+    match j {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    }
+}
+
+fn status_code(s: Status) -> u8 {
+    match s {
+        Status::Ok => 0,
+        Status::Blank => 1,
+        Status::Multi => 2,
+        Status::Unreadable => 3,
+    }
 }
 
 impl<'a> Grader<'a> {
@@ -103,6 +165,12 @@ impl<'a> Grader<'a> {
             .first()
             .map(|p| p.sections.iter().map(|s| s.title.clone()).collect())
             .unwrap_or_default();
+        let paper_of = manifest
+            .papers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.as_str(), i))
+            .collect();
         Grader {
             manifest,
             script,
@@ -111,9 +179,16 @@ impl<'a> Grader<'a> {
             tally: Tally::default(),
             graded: Vec::new(),
             seen: HashMap::new(),
-            stats: BTreeMap::new(),
+            stats: Vec::new(),
+            slot_of: HashMap::new(),
+            paper_of,
+            plans: vec![None; manifest.papers.len().min(PLAN_CACHE_LIMIT)],
+            by_number: None,
             section_titles,
-            buf: Vec::new(),
+            last: None,
+            scored: Vec::new(),
+            letters: Vec::new(),
+            memo: HashMap::new(),
         }
     }
 
@@ -122,23 +197,27 @@ impl<'a> Grader<'a> {
         &self.section_titles
     }
 
-    fn paper_for(&self, row: &SheetRow) -> Result<&'a Paper, String> {
+    fn paper_index(&self, row: &SheetRow) -> Result<usize, String> {
         let m = self.manifest;
         let code = row.paper.trim();
         if code.is_empty() {
             if m.papers.len() == 1 {
-                return Ok(&m.papers[0]);
+                return Ok(0);
             }
-            if let Some(p) = m.paper(row.candidate.trim()) {
-                return Ok(p);
+            if let Some(&i) = self.paper_of.get(row.candidate.trim()) {
+                return Ok(i);
             }
             return Err(format!(
                 "no paper code, and the exam has {} papers",
                 m.papers.len()
             ));
         }
-        m.paper(code)
-            .or_else(|| m.papers.iter().find(|p| p.code.eq_ignore_ascii_case(code)))
+        if let Some(&i) = self.paper_of.get(code) {
+            return Ok(i);
+        }
+        m.papers
+            .iter()
+            .position(|p| p.code.eq_ignore_ascii_case(code))
             .ok_or_else(|| {
                 let known: Vec<&str> = m.papers.iter().take(8).map(|p| p.code.as_str()).collect();
                 format!(
@@ -149,96 +228,142 @@ impl<'a> Grader<'a> {
             })
     }
 
-    /// Grades one row; `items` receives its item rows. An `Err` is the reason to reject the row.
-    pub fn grade(&mut self, row: &SheetRow, items: &mut Vec<ItemRow>) -> Result<(), String> {
-        self.tally.read += 1;
-        items.clear();
-        let paper = self.paper_for(row)?;
-        let id = row.candidate.trim().to_string();
-        let mut by_number: HashMap<u32, &str> = HashMap::new();
-        let mut by_id: HashMap<&str, &str> = HashMap::new();
-        for (r, text) in row.answers() {
-            match r {
-                ItemRef::Number(n) => {
-                    by_number.insert(*n, text);
+    fn plan(&mut self, index: usize, row: &SheetRow) -> Rc<Plan<'a>> {
+        if let Some(Some(p)) = self.plans.get(index) {
+            return p.clone();
+        }
+        let (by_number, by_id) = self.by_number.get_or_insert_with(|| {
+            let mut n = HashMap::new();
+            let mut i = HashMap::new();
+            for (pos, (r, _)) in row.answers().enumerate() {
+                match r {
+                    ItemRef::Number(k) => {
+                        n.entry(*k).or_insert(pos);
+                    }
+                    ItemRef::Id(q) => {
+                        i.entry(q.clone()).or_insert(pos);
+                    }
                 }
-                ItemRef::Id(q) => {
-                    by_id.insert(q.as_str(), text);
+            }
+            (n, i)
+        });
+        let paper = &self.manifest.papers[index];
+        let mut leaves = Vec::new();
+        for (si, section) in paper.sections.iter().enumerate() {
+            for top in &section.items {
+                for it in top.leaves() {
+                    let Some(number) = it.number else { continue };
+                    let slot = match self.slot_of.get(it.question.as_str()) {
+                        Some(&s) => s,
+                        None => {
+                            self.stats.push(ItemStats {
+                                question: it.question.clone(),
+                                kind: it.kind.name().to_string(),
+                                max: it.points,
+                                ..ItemStats::default()
+                            });
+                            self.slot_of.insert(&it.question, self.stats.len() - 1);
+                            self.stats.len() - 1
+                        }
+                    };
+                    leaves.push(Leaf {
+                        item: it,
+                        section: si,
+                        number,
+                        rule: effective(section.rule, it.kind),
+                        penalty: section.penalty.unwrap_or(0.25),
+                        cell: match it.kind {
+                            Kind::Single => CellKind::Single {
+                                options: it.options.len(),
+                            },
+                            Kind::Multiple => CellKind::Multiple {
+                                options: it.options.len(),
+                            },
+                            Kind::Judge => CellKind::Judge,
+                            _ => CellKind::Text,
+                        },
+                        slot,
+                        pos: by_number
+                            .get(&number)
+                            .or_else(|| by_id.get(&it.question))
+                            .copied(),
+                        key: if self.script.is_some() {
+                            canonical_key(it)
+                        } else {
+                            Vec::new()
+                        },
+                    });
                 }
             }
         }
-        let mut sections = vec![0.0; paper.sections.len()];
-        let mut counts = (0u64, 0u64, 0u64);
-        for (si, it) in paper.leaves() {
-            let Some(number) = it.number else { continue };
-            let raw = by_number
-                .get(&number)
-                .copied()
-                .or_else(|| by_id.get(it.question.as_str()).copied())
-                .unwrap_or("");
-            let section = &paper.sections[si];
-            let rule = effective(section.rule, it.kind);
-            let kind = match it.kind {
-                Kind::Single => CellKind::Single {
-                    options: it.options.len(),
-                },
-                Kind::Multiple => CellKind::Multiple {
-                    options: it.options.len(),
-                },
-                Kind::Judge => CellKind::Judge,
-                _ => CellKind::Text,
-            };
-            let cell =
-                parse_cell(raw, kind, &self.tokens).map_err(|e| format!("item {number}: {e}"))?;
-            self.buf.clear();
-            self.buf.extend(cell.letters.iter());
-            let canonical: String = match it.kind {
-                Kind::Single | Kind::Multiple => {
-                    let mut c: Vec<char> = self
-                        .buf
-                        .iter()
-                        .filter_map(|&i| it.canonical_letter(i))
-                        .collect();
-                    c.sort_unstable();
-                    c.into_iter().collect()
+        let max = leaves.iter().map(|l| l.item.points).sum();
+        let plan = Rc::new(Plan { paper, leaves, max });
+        if let Some(slot) = self.plans.get_mut(index) {
+            *slot = Some(plan.clone());
+        }
+        plan
+    }
+
+    /// Grades one row. An `Err` is the reason to reject it; nothing of a rejected row is counted.
+    pub fn grade(&mut self, row: &SheetRow) -> Result<(), String> {
+        self.tally.read += 1;
+        let index = self.paper_index(row)?;
+        let plan = self.plan(index, row);
+        self.last = None;
+        self.scored.clear();
+        let id = row.candidate.trim();
+        let mut sections = vec![0.0; plan.paper.sections.len()];
+        let mut counts = [0u64; 3];
+        for leaf in &plan.leaves {
+            let it = leaf.item;
+            let raw = leaf.pos.and_then(|p| row.answer(p)).unwrap_or("");
+            let cell = parse_cell(raw, leaf.cell, &self.tokens)
+                .map_err(|e| format!("item {}: {e}", leaf.number))?;
+            self.letters.clear();
+            let mut bits = 0u32;
+            for i in cell.letters.iter() {
+                self.letters.push(i);
+                if let Some(&b) = it.order.get(i) {
+                    bits |= 1 << b;
                 }
-                Kind::Judge => cell
-                    .judge
-                    .map(|j| if j { "T" } else { "F" })
-                    .unwrap_or("")
-                    .to_string(),
-                _ => cell.text.to_string(),
-            };
-            let points = if rule == Rule::Manual {
-                self.manual_points(&id, number, it, cell.text)?
-            } else {
-                let resp = Response {
-                    status: cell.status,
-                    letters: &self.buf,
-                    judge: cell.judge,
-                    text: cell.text,
-                };
-                match self.script.filter(|s| s.has_score()) {
-                    Some(script) => {
-                        let key = canonical_key(it);
+            }
+            let points = if leaf.rule == Rule::Manual {
+                self.manual_points(id, leaf.number, it, cell.text)?
+            } else if let Some(script) = self.script.filter(|s| s.has_score()) {
+                let memo_key = (
+                    leaf.slot,
+                    status_code(cell.status),
+                    bits,
+                    judge_code(cell.judge),
+                );
+                let cacheable = !matches!(leaf.cell, CellKind::Text);
+                match self.memo.get(&memo_key).filter(|_| cacheable) {
+                    Some(&p) => p,
+                    None => {
                         let marks: Vec<String> = match it.kind {
-                            Kind::Single | Kind::Multiple | Kind::Judge => {
-                                canonical.chars().map(String::from).collect()
-                            }
+                            Kind::Single | Kind::Multiple => (0..26)
+                                .filter(|b| bits & (1 << b) != 0)
+                                .map(|b| letter(b).to_string())
+                                .collect(),
+                            Kind::Judge => cell
+                                .judge
+                                .map(|j| vec![if j { "T" } else { "F" }.to_string()])
+                                .unwrap_or_default(),
                             _ => vec![cell.text.to_string()],
                         };
                         let status = cell.status.to_string();
-                        script
+                        let section = &plan.paper.sections[leaf.section].title;
+                        let p = script
                             .score(
                                 &ItemInfo {
                                     id: &it.question,
-                                    number,
+                                    number: leaf.number,
                                     kind: it.kind.name(),
                                     points: it.points,
-                                    key: &key,
+                                    key: &leaf.key,
                                     options: it.options.len(),
                                     tags: &it.tags,
-                                    section: &section.title,
+                                    section,
                                 },
                                 &ResponseInfo {
                                     marks: &marks,
@@ -246,38 +371,46 @@ impl<'a> Grader<'a> {
                                     text: cell.text,
                                 },
                             )
-                            .map_err(|e| format!("rule script: {e}"))?
+                            .map_err(|e| format!("rule script: {e}"))?;
+                        if cacheable {
+                            self.memo.insert(memo_key, p);
+                        }
+                        p
                     }
-                    None => builtin_score(it, rule, section.penalty.unwrap_or(0.25), &resp)
-                        .unwrap_or(0.0),
                 }
+            } else {
+                let resp = Response {
+                    status: cell.status,
+                    letters: &self.letters,
+                    judge: cell.judge,
+                    text: cell.text,
+                };
+                builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
             };
             match cell.status {
-                Status::Blank => counts.0 += 1,
-                Status::Multi => counts.1 += 1,
-                Status::Unreadable => counts.2 += 1,
+                Status::Blank => counts[0] += 1,
+                Status::Multi => counts[1] += 1,
+                Status::Unreadable => counts[2] += 1,
                 Status::Ok => {}
             }
-            sections[si] += points;
-            items.push(ItemRow {
-                number,
-                question: it.question.clone(),
-                marks: canonical,
+            sections[leaf.section] += points;
+            self.scored.push(Scored {
                 status: cell.status,
+                bits,
+                judge: cell.judge,
                 points,
-                max: it.points,
             });
         }
         let score: f64 = sections.iter().sum();
-        let max: f64 = paper.leaves().map(|(_, it)| it.points).sum();
+        let candidate = plan.paper.candidate.as_ref();
         let mut graded = Graded {
             line: row.line,
-            name: non_empty(&row.name, paper.candidate.as_ref().map(|c| c.name.as_str())),
-            team: non_empty(&row.team, paper.candidate.as_ref().map(|c| c.team.as_str())),
-            id: id.clone(),
-            paper: paper.code.clone(),
+            name: non_empty(&row.name, candidate.map(|c| c.name.as_str())),
+            team: non_empty(&row.team, candidate.map(|c| c.team.as_str())),
+            id: id.to_string(),
+            paper: plan.paper.code.clone(),
             score,
-            max,
+            max: plan.max,
             sections,
             pass: self.manifest.blueprint.scoring.pass.map(|p| score >= p),
             grade: None,
@@ -285,6 +418,7 @@ impl<'a> Grader<'a> {
             duplicate: false,
         };
         if let Some(script) = self.script.filter(|s| s.has_total()) {
+            let items = self.outcomes(&plan);
             let out = script
                 .total(&self.candidate_info(&graded, items))
                 .map_err(|e| format!("rule script: {e}"))?;
@@ -295,48 +429,79 @@ impl<'a> Grader<'a> {
             graded.grade = out.grade;
         }
         // Only now is the row accepted: count it and feed the statistics.
-        self.tally.blanks += counts.0;
-        self.tally.multi_marks += counts.1;
-        self.tally.unreadable += counts.2;
+        self.tally.blanks += counts[0];
+        self.tally.multi_marks += counts[1];
+        self.tally.unreadable += counts[2];
         self.tally.graded += 1;
-        for it in items.iter() {
-            let s = self
-                .stats
-                .entry(it.question.clone())
-                .or_insert_with(|| ItemStats {
-                    question: it.question.clone(),
-                    kind: paper
-                        .leaves()
-                        .find(|(_, l)| l.question == it.question)
-                        .map(|(_, l)| l.kind.name().to_string())
-                        .unwrap_or_default(),
-                    max: it.max,
-                    ..ItemStats::default()
-                });
-            s.n += 1;
-            let (x, y) = (it.points, graded.score);
-            s.sums[0] += x;
-            s.sums[1] += x * x;
-            s.sums[2] += y;
-            s.sums[3] += y * y;
-            s.sums[4] += x * y;
-            match it.status {
-                Status::Blank => s.blank += 1,
-                Status::Multi => s.multi += 1,
-                Status::Unreadable => s.unreadable += 1,
+        let y = graded.score;
+        for (leaf, s) in plan.leaves.iter().zip(&self.scored) {
+            let st = &mut self.stats[leaf.slot];
+            st.n += 1;
+            let x = s.points;
+            st.sums[0] += x;
+            st.sums[1] += x * x;
+            st.sums[2] += y;
+            st.sums[3] += y * y;
+            st.sums[4] += x * y;
+            match s.status {
+                Status::Blank => st.blank += 1,
+                Status::Multi => st.multi += 1,
+                Status::Unreadable => st.unreadable += 1,
                 Status::Ok => {}
             }
-            if it.marks.len() <= 8 {
-                *s.responses.entry(it.marks.clone()).or_default() += 1;
+            if !matches!(leaf.cell, CellKind::Text) {
+                let code = s.bits | (u32::from(judge_code(s.judge)) << 28);
+                if let Some(entry) = st.counts.iter_mut().find(|(c, _)| *c == code) {
+                    entry.1 += 1;
+                } else if st.counts.len() < 64 {
+                    st.counts.push((code, 1));
+                }
             }
         }
-        let n = self.seen.entry(id).or_default();
-        *n += 1;
-        if *n > 1 {
-            self.tally.duplicates += 1;
+        match self.seen.get_mut(id) {
+            Some(n) => {
+                *n += 1;
+                self.tally.duplicates += 1;
+            }
+            None => {
+                self.seen.insert(id.to_string(), 1);
+            }
         }
         self.graded.push(graded);
+        self.last = Some(plan);
         Ok(())
+    }
+
+    /// The items of the row just graded, for items.csv.
+    pub fn last_items<'r>(&'r self, row: &'r SheetRow) -> impl Iterator<Item = ItemLine<'r>> + 'r {
+        let plan = self.last.as_deref();
+        plan.into_iter().flat_map(move |p| {
+            p.leaves
+                .iter()
+                .zip(&self.scored)
+                .map(move |(leaf, s)| ItemLine {
+                    number: leaf.number,
+                    question: &leaf.item.question,
+                    marks: marks_text(leaf, s, row),
+                    status: s.status,
+                    points: s.points,
+                    max: leaf.item.points,
+                })
+        })
+    }
+
+    fn outcomes(&self, plan: &Plan) -> Vec<ItemOutcome> {
+        plan.leaves
+            .iter()
+            .zip(&self.scored)
+            .map(|(l, s)| ItemOutcome {
+                id: l.item.question.clone(),
+                number: l.number,
+                points: s.points,
+                max: l.item.points,
+                status: s.status.to_string(),
+            })
+            .collect()
     }
 
     fn manual_points(
@@ -377,7 +542,7 @@ impl<'a> Grader<'a> {
         }
     }
 
-    fn candidate_info(&self, g: &Graded, items: &[ItemRow]) -> CandidateInfo {
+    fn candidate_info(&self, g: &Graded, items: Vec<ItemOutcome>) -> CandidateInfo {
         CandidateInfo {
             id: g.id.clone(),
             name: g.name.clone(),
@@ -390,16 +555,7 @@ impl<'a> Grader<'a> {
                 .zip(&g.sections)
                 .map(|(t, s)| (t.clone(), *s, 0.0))
                 .collect(),
-            items: items
-                .iter()
-                .map(|i| ItemOutcome {
-                    id: i.question.clone(),
-                    number: i.number,
-                    points: i.points,
-                    max: i.max,
-                    status: i.status.to_string(),
-                })
-                .collect(),
+            items,
         }
     }
 
@@ -422,8 +578,10 @@ impl<'a> Grader<'a> {
         for g in &mut self.graded {
             g.duplicate = self.seen.get(&g.id).is_some_and(|n| *n > 1);
         }
-        self.stats
-            .values()
+        let mut out: Vec<ItemStats> = self
+            .stats
+            .iter()
+            .filter(|s| s.n > 0)
             .cloned()
             .map(|mut s| {
                 let n = s.n as f64;
@@ -434,9 +592,22 @@ impl<'a> Grader<'a> {
                 let vy = s.sums[3] / n - (s.sums[2] / n).powi(2);
                 s.discrimination =
                     (vx > 1e-12 && vy > 1e-12).then(|| cov / (vx.sqrt() * vy.sqrt()));
+                for &(code, n) in &s.counts {
+                    let text = match code >> 28 {
+                        1 => "F".to_string(),
+                        2 => "T".to_string(),
+                        _ => (0..26)
+                            .filter(|b| code & (1 << b) != 0)
+                            .map(letter)
+                            .collect(),
+                    };
+                    *s.responses.entry(text).or_default() += n;
+                }
                 s
             })
-            .collect()
+            .collect();
+        out.sort_by(|a, b| a.question.cmp(&b.question));
+        out
     }
 
     /// Team standings: the script's `team` hook, else the mean of the members.
@@ -453,7 +624,7 @@ impl<'a> Grader<'a> {
                 Some(s) => {
                     let infos: Vec<CandidateInfo> = members
                         .iter()
-                        .map(|g| self.candidate_info(g, &[]))
+                        .map(|g| self.candidate_info(g, Vec::new()))
                         .collect();
                     s.team(&infos).map_err(|e| format!("rule script: {e}"))?
                 }
@@ -463,6 +634,23 @@ impl<'a> Grader<'a> {
         }
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
+    }
+}
+
+fn marks_text<'r>(leaf: &Leaf, s: &Scored, row: &'r SheetRow) -> Cow<'r, str> {
+    match leaf.cell {
+        CellKind::Single { .. } | CellKind::Multiple { .. } => Cow::Owned(
+            (0..26)
+                .filter(|b| s.bits & (1 << b) != 0)
+                .map(letter)
+                .collect(),
+        ),
+        CellKind::Judge => Cow::Borrowed(match s.judge {
+            Some(true) => "T",
+            Some(false) => "F",
+            None => "",
+        }),
+        CellKind::Text => Cow::Borrowed(leaf.pos.and_then(|p| row.answer(p)).unwrap_or("").trim()),
     }
 }
 

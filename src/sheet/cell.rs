@@ -175,12 +175,44 @@ pub fn parse_cell<'a>(
     if is(&tokens.multi) {
         return Ok(Cell::new(Status::Multi, text));
     }
+    // The common case, plain capital letters (`B`, `ACD`), without the general parser.
+    if let CellKind::Single { options } | CellKind::Multiple { options } = kind {
+        if let Some(letters) = plain_letters(text.as_bytes(), options) {
+            let status = match letters.len() {
+                1 => Status::Ok,
+                _ if matches!(kind, CellKind::Single { .. }) => Status::Multi,
+                _ => Status::Ok,
+            };
+            return Ok(Cell {
+                status,
+                letters,
+                judge: None,
+                text,
+            });
+        }
+    }
     match kind {
         CellKind::Single { options } => choice(text, options, true, tokens),
         CellKind::Multiple { options } => choice(text, options, false, tokens),
         CellKind::Judge => judge(text, tokens),
         CellKind::Text => Ok(Cell::new(Status::Ok, text)),
     }
+}
+
+/// `ABD`-style cells within `options`; `None` sends anything else to the general parser.
+fn plain_letters(bytes: &[u8], options: usize) -> Option<Letters> {
+    if bytes.is_empty() || bytes.len() > Letters::MAX {
+        return None;
+    }
+    let mut letters = Letters::new();
+    for &b in bytes {
+        let i = usize::from(b.wrapping_sub(b'A'));
+        if i >= options.min(Letters::MAX) {
+            return None;
+        }
+        letters.insert(i);
+    }
+    Some(letters)
 }
 
 fn choice<'a>(

@@ -41,13 +41,22 @@ impl Encoding {
 }
 
 /// A byte stream decoded to UTF-8; bytes that are invalid in the detected encoding become U+FFFD.
+/// UTF-8 input passes through untouched (the CSV reader validates it), which keeps the common case fast.
 pub struct Decoded<R: Read> {
-    inner: DecodeReaderBytes<Chain<Cursor<Vec<u8>>, R>, Vec<u8>>,
+    inner: Inner<R>,
+}
+
+enum Inner<R: Read> {
+    Plain(Chain<Cursor<Vec<u8>>, R>),
+    Decoding(Box<DecodeReaderBytes<Chain<Cursor<Vec<u8>>, R>, Vec<u8>>>),
 }
 
 impl<R: Read> Read for Decoded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf)
+        match &mut self.inner {
+            Inner::Plain(r) => r.read(buf),
+            Inner::Decoding(r) => r.read(buf),
+        }
     }
 }
 
@@ -62,10 +71,16 @@ pub fn decode_reader<R: Read>(mut r: R) -> io::Result<(Encoding, Decoded<R>)> {
     let complete = fill(&mut r, &mut prefix, SNIFF_LEN)?;
     let (encoding, bom_len) = sniff(&prefix, complete);
     prefix.drain(..bom_len);
-    let inner = DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding.codec()))
-        .bom_sniffing(false)
-        .build(Cursor::new(prefix).chain(r));
+    let source = Cursor::new(prefix).chain(r);
+    let inner = match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => Inner::Plain(source),
+        _ => Inner::Decoding(Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding.codec()))
+                .bom_sniffing(false)
+                .build(source),
+        )),
+    };
     Ok((encoding, Decoded { inner }))
 }
 
