@@ -46,9 +46,12 @@ pub struct Decoded<R: Read> {
     inner: Inner<R>,
 }
 
+/// The sniffed prefix followed by the rest of the input.
+type Source<R> = Chain<Cursor<Vec<u8>>, R>;
+
 enum Inner<R: Read> {
-    Plain(Chain<Cursor<Vec<u8>>, R>),
-    Decoding(Box<DecodeReaderBytes<Chain<Cursor<Vec<u8>>, R>, Vec<u8>>>),
+    Plain(Source<R>),
+    Decoding(Box<DecodeReaderBytes<Source<R>, Vec<u8>>>),
 }
 
 impl<R: Read> Read for Decoded<R> {
