@@ -276,3 +276,76 @@ fn init_writes_a_workspace_where_make_works() {
         .code(1)
         .stderr(predicate::str::contains("is not empty"));
 }
+
+#[test]
+fn per_candidate_papers_carry_the_candidate_in_the_seal() {
+    let d = tmp();
+    examforge()
+        .args([
+            "make",
+            "--roster",
+            "question-banks/roster.csv",
+            "--seed",
+            "8",
+            "-o",
+        ])
+        .arg(d.path())
+        .assert()
+        .success();
+    let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
+    let first: Vec<&str> = roster.lines().nth(1).unwrap().split(',').collect();
+    let text = squash(&pdf_text(&d.path().join(format!("paper-{}.pdf", first[0]))));
+    assert!(
+        text.contains(&format!("试卷编号{}", first[0])),
+        "paper number"
+    );
+    assert!(text.contains(first[1]), "name {} in the seal", first[1]);
+    assert!(
+        text.contains(&squash(first[2])),
+        "team {} in the seal",
+        first[2]
+    );
+}
+
+#[cfg(unix)]
+fn fake_typst(dir: &Path, fonts: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join("typst");
+    std::fs::write(&p, format!("#!/bin/sh\nif [ \"$1\" = fonts ]; then printf '{fonts}'; exit 0; fi\necho 'error: unexpected argument' >&2\nexit 1\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[cfg(unix)]
+#[test]
+fn chinese_papers_without_a_cjk_font_name_the_fix() {
+    let d = tmp();
+    let typst = fake_typst(d.path(), "Libertinus Serif\\nDejaVu Sans\\n");
+    examforge()
+        .args(["make", "--seed", "1", "--typst"])
+        .arg(&typst)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no CJK font"))
+        .stderr(predicate::str::contains("fonts-noto-cjk"));
+    assert!(d.path().join("out/paper-A.typ").is_file(), "sources kept");
+}
+
+#[cfg(unix)]
+#[test]
+fn typst_errors_are_shown_with_their_file() {
+    let d = tmp();
+    let typst = fake_typst(d.path(), "Noto Serif CJK SC\\n");
+    examforge()
+        .args(["make", "--seed", "1", "--typst"])
+        .arg(&typst)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("typst failed on"))
+        .stderr(predicate::str::contains(".typ`"))
+        .stderr(predicate::str::contains("│ error: unexpected argument"));
+}
