@@ -61,8 +61,9 @@ pub struct ItemStats {
     pub responses: BTreeMap<String, u64>,
     #[serde(skip)]
     sums: [f64; 5],
+    /// Responses by bank-letter bit set (0–255), then judge blank/false/true (256–258).
     #[serde(skip)]
-    counts: Vec<(u32, u64)>,
+    counts: Vec<u64>,
 }
 
 /// Manual points for short answers: (candidate, number or question id) → points.
@@ -81,6 +82,8 @@ struct Leaf<'m> {
     pos: Option<usize>,
     /// The key in bank letters, for scripts.
     key: Vec<String>,
+    /// Results by raw cell: a paper's answers repeat, and reading and scoring are pure.
+    memo: std::cell::RefCell<Vec<(u64, Scored)>>,
 }
 
 struct Plan<'m> {
@@ -108,6 +111,18 @@ pub struct ItemLine<'a> {
     pub status: Status,
     pub points: f64,
     pub max: f64,
+}
+
+/// Distinct raw cells remembered per item.
+const MEMO_PER_ITEM: usize = 32;
+
+/// A raw cell of up to seven bytes packed with its length, as a memo key.
+fn memo_key(raw: &str) -> Option<u64> {
+    let b = raw.as_bytes();
+    (b.len() <= 7).then(|| {
+        b.iter()
+            .fold(b.len() as u64, |k, &x| (k << 8) | u64::from(x))
+    })
 }
 
 /// Paper plans are cached when an exam has few papers; per-candidate exams build one per row.
@@ -292,6 +307,7 @@ impl<'a> Grader<'a> {
                         } else {
                             Vec::new()
                         },
+                        memo: std::cell::RefCell::new(Vec::new()),
                     });
                 }
             }
@@ -315,91 +331,37 @@ impl<'a> Grader<'a> {
         let mut sections = vec![0.0; plan.paper.sections.len()];
         let mut counts = [0u64; 3];
         for leaf in &plan.leaves {
-            let it = leaf.item;
             let raw = leaf.pos.and_then(|p| row.answer(p)).unwrap_or("");
-            let cell = parse_cell(raw, leaf.cell, &self.tokens)
-                .map_err(|e| format!("item {}: {e}", leaf.number))?;
-            self.letters.clear();
-            let mut bits = 0u32;
-            for i in cell.letters.iter() {
-                self.letters.push(i);
-                if let Some(&b) = it.order.get(i) {
-                    bits |= 1 << b;
-                }
-            }
-            let points = if leaf.rule == Rule::Manual {
-                self.manual_points(id, leaf.number, it, cell.text)?
-            } else if let Some(script) = self.script.filter(|s| s.has_score()) {
-                let memo_key = (
-                    leaf.slot,
-                    status_code(cell.status),
-                    bits,
-                    judge_code(cell.judge),
-                );
-                let cacheable = !matches!(leaf.cell, CellKind::Text);
-                match self.memo.get(&memo_key).filter(|_| cacheable) {
-                    Some(&p) => p,
-                    None => {
-                        let marks: Vec<String> = match it.kind {
-                            Kind::Single | Kind::Multiple => (0..26)
-                                .filter(|b| bits & (1 << b) != 0)
-                                .map(|b| letter(b).to_string())
-                                .collect(),
-                            Kind::Judge => cell
-                                .judge
-                                .map(|j| vec![if j { "T" } else { "F" }.to_string()])
-                                .unwrap_or_default(),
-                            _ => vec![cell.text.to_string()],
-                        };
-                        let status = cell.status.to_string();
-                        let section = &plan.paper.sections[leaf.section].title;
-                        let p = script
-                            .score(
-                                &ItemInfo {
-                                    id: &it.question,
-                                    number: leaf.number,
-                                    kind: it.kind.name(),
-                                    points: it.points,
-                                    key: &leaf.key,
-                                    options: it.options.len(),
-                                    tags: &it.tags,
-                                    section,
-                                },
-                                &ResponseInfo {
-                                    marks: &marks,
-                                    status: &status,
-                                    text: cell.text,
-                                },
-                            )
-                            .map_err(|e| format!("rule script: {e}"))?;
-                        if cacheable {
-                            self.memo.insert(memo_key, p);
+            let key = memo_key(raw)
+                .filter(|_| leaf.rule != Rule::Manual && !matches!(leaf.cell, CellKind::Text));
+            let cached = key.and_then(|k| {
+                leaf.memo
+                    .borrow()
+                    .iter()
+                    .find(|(c, _)| *c == k)
+                    .map(|(_, s)| *s)
+            });
+            let scored = match cached {
+                Some(s) => s,
+                None => {
+                    let s = self.score_cell(&plan, leaf, raw, id)?;
+                    if let Some(k) = key {
+                        let mut memo = leaf.memo.borrow_mut();
+                        if memo.len() < MEMO_PER_ITEM {
+                            memo.push((k, s));
                         }
-                        p
                     }
+                    s
                 }
-            } else {
-                let resp = Response {
-                    status: cell.status,
-                    letters: &self.letters,
-                    judge: cell.judge,
-                    text: cell.text,
-                };
-                builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
             };
-            match cell.status {
+            match scored.status {
                 Status::Blank => counts[0] += 1,
                 Status::Multi => counts[1] += 1,
                 Status::Unreadable => counts[2] += 1,
                 Status::Ok => {}
             }
-            sections[leaf.section] += points;
-            self.scored.push(Scored {
-                status: cell.status,
-                bits,
-                judge: cell.judge,
-                points,
-            });
+            sections[leaf.section] += scored.points;
+            self.scored.push(scored);
         }
         let score: f64 = sections.iter().sum();
         let candidate = plan.paper.candidate.as_ref();
@@ -450,12 +412,15 @@ impl<'a> Grader<'a> {
                 Status::Ok => {}
             }
             if !matches!(leaf.cell, CellKind::Text) {
-                let code = s.bits | (u32::from(judge_code(s.judge)) << 28);
-                if let Some(entry) = st.counts.iter_mut().find(|(c, _)| *c == code) {
-                    entry.1 += 1;
-                } else if st.counts.len() < 64 {
-                    st.counts.push((code, 1));
+                // Choice responses are bit sets of at most eight options; judge answers follow them.
+                let index = match leaf.cell {
+                    CellKind::Judge => 256 + usize::from(judge_code(s.judge)),
+                    _ => (s.bits as usize).min(255),
+                };
+                if st.counts.is_empty() {
+                    st.counts = vec![0; 259];
                 }
+                st.counts[index] += 1;
             }
         }
         match self.seen.get_mut(id) {
@@ -470,6 +435,93 @@ impl<'a> Grader<'a> {
         self.graded.push(graded);
         self.last = Some(plan);
         Ok(())
+    }
+
+    /// Reads one cell and scores it: built-in rule, script, or manual points.
+    fn score_cell(
+        &mut self,
+        plan: &Plan<'a>,
+        leaf: &Leaf<'a>,
+        raw: &str,
+        id: &str,
+    ) -> Result<Scored, String> {
+        let it = leaf.item;
+        let cell = parse_cell(raw, leaf.cell, &self.tokens)
+            .map_err(|e| format!("item {}: {e}", leaf.number))?;
+        self.letters.clear();
+        let mut bits = 0u32;
+        for i in cell.letters.iter() {
+            self.letters.push(i);
+            if let Some(&b) = it.order.get(i) {
+                bits |= 1 << b;
+            }
+        }
+        let points = if leaf.rule == Rule::Manual {
+            self.manual_points(id, leaf.number, it, cell.text)?
+        } else if let Some(script) = self.script.filter(|s| s.has_score()) {
+            let memo_key = (
+                leaf.slot,
+                status_code(cell.status),
+                bits,
+                judge_code(cell.judge),
+            );
+            let cacheable = !matches!(leaf.cell, CellKind::Text);
+            match self.memo.get(&memo_key).filter(|_| cacheable) {
+                Some(&p) => p,
+                None => {
+                    let marks: Vec<String> = match it.kind {
+                        Kind::Single | Kind::Multiple => (0..26)
+                            .filter(|b| bits & (1 << b) != 0)
+                            .map(|b| letter(b).to_string())
+                            .collect(),
+                        Kind::Judge => cell
+                            .judge
+                            .map(|j| vec![if j { "T" } else { "F" }.to_string()])
+                            .unwrap_or_default(),
+                        _ => vec![cell.text.to_string()],
+                    };
+                    let status = cell.status.to_string();
+                    let section = &plan.paper.sections[leaf.section].title;
+                    let p = script
+                        .score(
+                            &ItemInfo {
+                                id: &it.question,
+                                number: leaf.number,
+                                kind: it.kind.name(),
+                                points: it.points,
+                                key: &leaf.key,
+                                options: it.options.len(),
+                                tags: &it.tags,
+                                section,
+                            },
+                            &ResponseInfo {
+                                marks: &marks,
+                                status: &status,
+                                text: cell.text,
+                            },
+                        )
+                        .map_err(|e| format!("rule script: {e}"))?;
+                    if cacheable {
+                        self.memo.insert(memo_key, p);
+                    }
+                    p
+                }
+            }
+        } else {
+            let resp = Response {
+                status: cell.status,
+                letters: &self.letters,
+                judge: cell.judge,
+                text: cell.text,
+            };
+            builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
+        };
+        Ok(Scored {
+            status: cell.status,
+            bits,
+            judge: cell.judge,
+            points,
+        })
     }
 
     /// The items of the row just graded, for items.csv.
@@ -592,11 +644,12 @@ impl<'a> Grader<'a> {
                 let vy = s.sums[3] / n - (s.sums[2] / n).powi(2);
                 s.discrimination =
                     (vx > 1e-12 && vy > 1e-12).then(|| cov / (vx.sqrt() * vy.sqrt()));
-                for &(code, n) in &s.counts {
-                    let text = match code >> 28 {
-                        1 => "F".to_string(),
-                        2 => "T".to_string(),
-                        _ => (0..26)
+                for (code, &n) in s.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                    let text = match code {
+                        256 => String::new(),
+                        257 => "F".to_string(),
+                        258 => "T".to_string(),
+                        _ => (0..8)
                             .filter(|b| code & (1 << b) != 0)
                             .map(letter)
                             .collect(),
