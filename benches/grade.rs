@@ -92,14 +92,14 @@ fn main() {
         let tokens = sheet.layout().tokens.clone();
         let (mut rows, mut cells) = (0usize, 0usize);
         let read_only = {
-            for row in sheet.rows() {
+            while let Some(row) = sheet.next() {
                 rows += row.unwrap().answers().len().min(1);
             }
             t.elapsed().as_secs_f64()
         };
         let t = Instant::now();
         let mut sheet = Sheet::open("scan.csv", std::fs::File::open(&path).unwrap(), None).unwrap();
-        for row in sheet.rows() {
+        while let Some(row) = sheet.next() {
             let row = row.unwrap();
             for (_, raw) in row.answers() {
                 let kind = examforge::sheet::CellKind::Multiple { options: 5 };
@@ -119,9 +119,8 @@ fn main() {
         let tokens = sheet.layout().tokens.clone();
         let mut g = Grader::new(&m, script, &manual, tokens);
         let t = Instant::now();
-        for row in sheet.rows() {
-            let row = row.unwrap();
-            g.grade(&row).unwrap();
+        while let Some(row) = sheet.next() {
+            g.grade(row.unwrap()).unwrap();
         }
         g.finish();
         (t.elapsed().as_secs_f64(), g.tally.graded)

@@ -100,7 +100,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     let mut number = String::new();
     let mut points = String::new();
     let mut max = String::new();
-    for row in sheet.rows() {
+    while let Some(row) = sheet.next() {
         bar.inc(1);
         match row {
             Err(r) => {

@@ -19,11 +19,13 @@ pub struct Sheet<R: Read> {
     items: Arc<[ItemRef]>,
     reader: csv::Reader<Source<R>>,
     record: csv::StringRecord,
+    /// The buffer `next` refills.
+    current: SheetRow,
     done: bool,
 }
 
 /// One candidate's row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SheetRow {
     /// The 1-based line the row starts on.
     pub line: u64,
@@ -141,6 +143,7 @@ impl<R: Read> Sheet<R> {
             items,
             reader,
             record: csv::StringRecord::new(),
+            current: SheetRow::default(),
             done: false,
         })
     }
@@ -163,15 +166,23 @@ impl<R: Read> Sheet<R> {
     /// Each data row, in order: every row yields exactly one `Ok` or `Err`. A read failure in the
     /// middle of the file yields one last `Err` (with an empty `raw`) and ends the rows.
     pub fn rows(&mut self) -> impl Iterator<Item = Result<SheetRow, Rejected>> + '_ {
-        std::iter::from_fn(move || self.next_row())
+        std::iter::from_fn(move || self.next().map(|r| r.cloned()))
     }
 
-    fn next_row(&mut self) -> Option<Result<SheetRow, Rejected>> {
+    /// The next row, like [`Sheet::rows`], but lent from one buffer that each call refills, so
+    /// that reading allocates nothing per row.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Result<&SheetRow, Rejected>> {
         if self.done {
             return None;
         }
         match self.reader.read_record(&mut self.record) {
-            Ok(true) => Some(self.row()),
+            Ok(true) => {
+                let mut row = std::mem::take(&mut self.current);
+                let filled = self.fill(&mut row);
+                self.current = row;
+                Some(filled.map(|()| &self.current))
+            }
             Ok(false) => {
                 self.done = true;
                 None
@@ -191,7 +202,7 @@ impl<R: Read> Sheet<R> {
         }
     }
 
-    fn row(&self) -> Result<SheetRow, Rejected> {
+    fn fill(&self, row: &mut SheetRow) -> Result<(), Rejected> {
         let rec = &self.record;
         // The reader stands at the start of the line after the record's closing `\n`.
         let newlines = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
@@ -217,37 +228,36 @@ impl<R: Read> Sheet<R> {
                 self.header.get(layout.candidate).unwrap_or("")
             )));
         }
-        let mut name = String::new();
+        row.line = line;
+        row.candidate.clear();
+        row.candidate.push_str(candidate);
+        row.name.clear();
         for part in layout.name_cols.iter().map(|&i| field(i)) {
             if !part.is_empty() {
-                if !name.is_empty() {
-                    name.push(' ');
+                if !row.name.is_empty() {
+                    row.name.push(' ');
                 }
-                name.push_str(part);
+                row.name.push_str(part);
             }
         }
-        let optional = |col: Option<usize>| col.map_or_else(String::new, |i| field(i).to_string());
-        let width: usize = layout
-            .answers
-            .iter()
-            .map(|&(_, c)| rec.get(c).map_or(0, str::len))
-            .sum();
-        let mut cells = String::with_capacity(width);
-        let mut ends = Vec::with_capacity(layout.answers.len());
-        for &(_, col) in &layout.answers {
-            cells.push_str(rec.get(col).unwrap_or(""));
-            ends.push(cells.len() as u32);
+        let optional = |col: Option<usize>, out: &mut String| {
+            out.clear();
+            if let Some(i) = col {
+                out.push_str(field(i));
+            }
+        };
+        optional(layout.team, &mut row.team);
+        optional(layout.paper, &mut row.paper);
+        if !Arc::ptr_eq(&row.items, &self.items) {
+            row.items = Arc::clone(&self.items);
         }
-        Ok(SheetRow {
-            line,
-            candidate: candidate.to_string(),
-            name,
-            team: optional(layout.team),
-            paper: optional(layout.paper),
-            items: Arc::clone(&self.items),
-            cells,
-            ends,
-        })
+        row.cells.clear();
+        row.ends.clear();
+        for &(_, col) in &layout.answers {
+            row.cells.push_str(rec.get(col).unwrap_or(""));
+            row.ends.push(row.cells.len() as u32);
+        }
+        Ok(())
     }
 }
 
