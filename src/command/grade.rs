@@ -110,14 +110,14 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                     .write_record([r.line.to_string(), String::new(), r.reason, r.raw])
                     .expect("in-memory write");
             }
-            Ok(row) => match grader.grade(&row) {
+            Ok(row) => match grader.grade(row) {
                 Ok(()) => {
                     let paper = grader
                         .graded
                         .last()
                         .map(|g| g.paper.as_str())
                         .unwrap_or_default();
-                    for it in grader.last_items(&row) {
+                    for it in grader.last_items(row) {
                         number.clear();
                         let _ = write!(number, "{}", it.number);
                         points.clear();
