@@ -4,12 +4,13 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
-use crate::score::grade::{Grader, Manual};
+use crate::score::grade::{Graded, Grader, Manual};
 use crate::score::script::RuleScript;
 use crate::sheet::{parse_layout_file, Sheet};
 use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
@@ -62,18 +63,32 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         path: a.output.clone(),
         source,
     })?;
-    let mut items_tmp = tempfile::Builder::new()
-        .prefix(".examforge-items-")
-        .tempfile_in(&a.output)
-        .map_err(|source| Error::Write {
-            path: a.output.clone(),
-            source,
-        })?;
-    let mut items_csv = csv::Writer::from_writer(std::io::BufWriter::new(items_tmp.as_file_mut()));
-    let wcsv = |e: csv::Error| Error::Write {
-        path: out.path("items.csv"),
-        source: std::io::Error::other(e),
+    let temp = |prefix: &str| {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempfile_in(&a.output)
+            .map_err(|source| Error::Write {
+                path: a.output.clone(),
+                source,
+            })
     };
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source: std::io::Error| Error::Write {
+            path: path.clone(),
+            source,
+        }
+    };
+    let csv_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: csv::Error| Error::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        }
+    };
+    let items_path = out.path("items.csv");
+    let mut items_tmp = temp(".examforge-items-")?;
+    let mut items_csv = csv::Writer::from_writer(BufWriter::new(items_tmp.as_file_mut()));
     items_csv
         .write_record([
             "candidate",
@@ -85,11 +100,17 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             "points",
             "max",
         ])
-        .map_err(wcsv)?;
-    let mut rejected = csv::Writer::from_writer(Vec::new());
+        .map_err(csv_err(&items_path))?;
+    let rejected_path = out.path("rejected.csv");
+    let mut rejected_tmp = temp(".examforge-rejected-")?;
+    let mut rejected = csv::Writer::from_writer(BufWriter::new(rejected_tmp.as_file_mut()));
     rejected
         .write_record(["line", "candidate", "reason", "raw"])
-        .expect("in-memory write");
+        .map_err(csv_err(&rejected_path))?;
+    // Candidates wait here, one JSON line each, until ranks are known.
+    let mut graded_tmp = temp(".examforge-graded-")?;
+    let graded_path = graded_tmp.path().to_path_buf();
+    let mut graded_out = BufWriter::new(graded_tmp.as_file_mut());
 
     let mut grader = Grader::new(&manifest, script.as_ref(), &manual, tokens);
     let bar = ProgressBar::new_spinner();
@@ -97,9 +118,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let mut number = String::new();
-    let mut points = String::new();
-    let mut max = String::new();
+    let (mut number, mut points, mut max) = (String::new(), String::new(), String::new());
     while let Some(row) = sheet.next() {
         bar.inc(1);
         match row {
@@ -108,15 +127,10 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                 grader.tally.rejected += 1;
                 rejected
                     .write_record([r.line.to_string(), String::new(), r.reason, r.raw])
-                    .expect("in-memory write");
+                    .map_err(csv_err(&rejected_path))?;
             }
             Ok(row) => match grader.grade(row) {
-                Ok(()) => {
-                    let paper = grader
-                        .graded
-                        .last()
-                        .map(|g| g.paper.as_str())
-                        .unwrap_or_default();
+                Ok(g) => {
                     for it in grader.last_items(row) {
                         number.clear();
                         let _ = write!(number, "{}", it.number);
@@ -127,7 +141,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                         items_csv
                             .write_record([
                                 row.candidate.as_str(),
-                                paper,
+                                &g.paper,
                                 &number,
                                 it.question,
                                 &it.marks,
@@ -135,13 +149,21 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                                 &points,
                                 &max,
                             ])
-                            .map_err(wcsv)?;
+                            .map_err(csv_err(&items_path))?;
                     }
+                    serde_json::to_writer(&mut graded_out, &g)
+                        .map_err(|e| write_err(&graded_path)(e.into()))?;
+                    graded_out
+                        .write_all(b"\n")
+                        .map_err(write_err(&graded_path))?;
                 }
                 Err(reason) => {
                     if reason.starts_with("rule script:") {
                         bar.finish_and_clear();
-                        return Err(Error::Input { message: format!("{shown}:{}: {reason}", row.line), hint: Some("fix the script; the run stops so that no candidate is scored by a broken rule".into()) });
+                        return Err(Error::Input {
+                            message: format!("{shown}:{}: {reason}", row.line),
+                            hint: Some("fix the script; the run stops so that no candidate is scored by a broken rule".into()),
+                        });
                     }
                     grader.tally.rejected += 1;
                     let raw: Vec<&str> = row.answers().map(|(_, t)| t).collect();
@@ -152,19 +174,24 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                             reason,
                             raw.join(","),
                         ])
-                        .expect("in-memory write");
+                        .map_err(csv_err(&rejected_path))?;
                 }
             },
         }
     }
     bar.finish_and_clear();
-    let stats = grader.finish();
+    graded_out.flush().map_err(write_err(&graded_path))?;
+    drop(graded_out);
+    let (ranking, stats) = grader.finish();
     let teams = grader.teams().map_err(|e| Error::Input {
         message: e,
         hint: None,
     })?;
 
-    let mut results = csv::Writer::from_writer(Vec::new());
+    // Second pass over the graded candidates: ranks and duplicate flags, into results.csv and results.json.
+    let results_path = out.path("results.csv");
+    let mut results_tmp = temp(".examforge-results-")?;
+    let mut results = csv::Writer::from_writer(BufWriter::new(results_tmp.as_file_mut()));
     let mut header: Vec<String> = ["candidate", "name", "team", "paper", "score", "max"]
         .iter()
         .map(|s| s.to_string())
@@ -175,8 +202,39 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .iter()
             .map(|s| s.to_string()),
     );
-    results.write_record(&header).expect("in-memory write");
-    for g in &grader.graded {
+    results
+        .write_record(&header)
+        .map_err(csv_err(&results_path))?;
+    let json_path = out.path("results.json");
+    let mut json_tmp = temp(".examforge-json-")?;
+    let mut json = BufWriter::new(json_tmp.as_file_mut());
+    let head = serde_json::json!({
+        "exam": manifest.blueprint.exam.title,
+        "seed": manifest.seed,
+        "answers": shown,
+        "layout": layout_name,
+        "encoding": encoding,
+        "rules": script_path.map(|p| p.display().to_string()),
+        "summary": grader.tally,
+        "sections": grader.section_titles(),
+        "teams": teams.iter().map(|(t, s, n)| serde_json::json!({"team": t, "score": s, "members": n})).collect::<Vec<_>>(),
+        "items": stats,
+    });
+    let head = serde_json::to_string_pretty(&head).expect("json");
+    json.write_all(head.trim_end_matches('}').trim_end().as_bytes())
+        .map_err(write_err(&json_path))?;
+    json.write_all(b",\n  \"candidates\": [")
+        .map_err(write_err(&json_path))?;
+    graded_tmp
+        .as_file_mut()
+        .seek(SeekFrom::Start(0))
+        .map_err(write_err(&graded_path))?;
+    let mut first = true;
+    for line in BufReader::new(graded_tmp.as_file_mut()).lines() {
+        let line = line.map_err(write_err(&graded_path))?;
+        let mut g: Graded =
+            serde_json::from_str(&line).map_err(|e| write_err(&graded_path)(e.into()))?;
+        ranking.complete(&mut g);
         let mut rec = vec![
             g.id.clone(),
             g.name.clone(),
@@ -193,51 +251,33 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             g.duplicate.to_string(),
             g.line.to_string(),
         ]);
-        results.write_record(&rec).expect("in-memory write");
+        results.write_record(&rec).map_err(csv_err(&results_path))?;
+        json.write_all(if first { b"\n    " } else { b",\n    " })
+            .map_err(write_err(&json_path))?;
+        serde_json::to_writer(&mut json, &g).map_err(|e| write_err(&json_path)(e.into()))?;
+        first = false;
     }
-    let json = serde_json::json!({
-        "exam": manifest.blueprint.exam.title,
-        "seed": manifest.seed,
-        "answers": shown,
-        "layout": layout_name,
-        "encoding": encoding,
-        "rules": script_path.map(|p| p.display().to_string()),
-        "summary": grader.tally,
-        "sections": grader.section_titles(),
-        "candidates": grader.graded,
-        "teams": teams.iter().map(|(t, s, n)| serde_json::json!({"team": t, "score": s, "members": n})).collect::<Vec<_>>(),
-        "items": stats,
-    });
+    json.write_all(b"\n  ]\n}\n")
+        .map_err(write_err(&json_path))?;
 
-    items_csv.flush().map_err(|source| Error::Write {
-        path: out.path("items.csv"),
-        source,
-    })?;
+    // Every output is complete: move them into place.
+    items_csv.flush().map_err(write_err(&items_path))?;
     drop(items_csv);
-    out.write(
-        "results.csv",
-        &results.into_inner().expect("in-memory write"),
-    )?;
-    out.write(
-        "rejected.csv",
-        &rejected.into_inner().expect("in-memory write"),
-    )?;
-    out.write(
-        "results.json",
-        format!("{}\n", serde_json::to_string_pretty(&json).expect("json")).as_bytes(),
-    )?;
-    let items_path = out.path("items.csv");
-    items_tmp
-        .as_file()
-        .sync_all()
-        .map_err(|source| Error::Write {
-            path: items_path.clone(),
-            source,
-        })?;
-    items_tmp.persist(&items_path).map_err(|e| Error::Write {
-        path: items_path.clone(),
-        source: e.error,
-    })?;
+    rejected.flush().map_err(write_err(&rejected_path))?;
+    drop(rejected);
+    results.flush().map_err(write_err(&results_path))?;
+    drop(results);
+    json.flush().map_err(write_err(&json_path))?;
+    drop(json);
+    for (tmp, path) in [
+        (items_tmp, items_path),
+        (rejected_tmp, rejected_path),
+        (results_tmp, results_path),
+        (json_tmp, json_path),
+    ] {
+        tmp.as_file().sync_all().map_err(write_err(&path))?;
+        persist(tmp, &path, a.force)?;
+    }
 
     let t = &grader.tally;
     eprintln!("{shown}: {layout_name} layout, {encoding}");
@@ -274,6 +314,26 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .join(", ")
     );
     Ok(if t.rejected > 0 { 1 } else { 0 })
+}
+
+fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
+    let result = if force {
+        tmp.persist(path).map(|_| ())
+    } else {
+        tmp.persist_noclobber(path).map(|_| ())
+    };
+    result.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Write {
+                path: path.to_path_buf(),
+                source: e.error,
+            }
+        }
+    })
 }
 
 fn status_name(s: crate::sheet::Status) -> &'static str {

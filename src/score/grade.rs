@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 /// One graded candidate, as results.csv prints it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Graded {
     pub line: u64,
     pub id: String,
@@ -135,8 +135,12 @@ pub struct Grader<'a> {
     manual: &'a Manual,
     tokens: Tokens,
     pub tally: Tally,
-    pub graded: Vec<Graded>,
-    seen: HashMap<String, usize>,
+    /// Every graded score, for ranks: the one number kept per candidate.
+    scores: Vec<f64>,
+    /// Rows per candidate id (by a 64-bit hash of the id), for duplicate flags.
+    seen: HashMap<u64, u32>,
+    /// Member scores (and maxima) per team.
+    teams: BTreeMap<String, Vec<(f64, f64)>>,
     stats: Vec<ItemStats>,
     slot_of: HashMap<&'a str, usize>,
     paper_of: HashMap<&'a str, usize>,
@@ -192,8 +196,9 @@ impl<'a> Grader<'a> {
             manual,
             tokens,
             tally: Tally::default(),
-            graded: Vec::new(),
+            scores: Vec::new(),
             seen: HashMap::new(),
+            teams: BTreeMap::new(),
             stats: Vec::new(),
             slot_of: HashMap::new(),
             paper_of,
@@ -321,7 +326,8 @@ impl<'a> Grader<'a> {
     }
 
     /// Grades one row. An `Err` is the reason to reject it; nothing of a rejected row is counted.
-    pub fn grade(&mut self, row: &SheetRow) -> Result<(), String> {
+    /// Its rank and duplicate flag are known only at the end: see [`Grader::finish`].
+    pub fn grade(&mut self, row: &SheetRow) -> Result<Graded, String> {
         self.tally.read += 1;
         let index = self.paper_index(row)?;
         let plan = self.plan(index, row);
@@ -423,18 +429,20 @@ impl<'a> Grader<'a> {
                 st.counts[index] += 1;
             }
         }
-        match self.seen.get_mut(id) {
-            Some(n) => {
-                *n += 1;
-                self.tally.duplicates += 1;
-            }
-            None => {
-                self.seen.insert(id.to_string(), 1);
-            }
+        let n = self.seen.entry(id_hash(id)).or_default();
+        *n += 1;
+        if *n > 1 {
+            self.tally.duplicates += 1;
         }
-        self.graded.push(graded);
+        self.scores.push(graded.score);
+        if !graded.team.is_empty() {
+            self.teams
+                .entry(graded.team.clone())
+                .or_default()
+                .push((graded.score, graded.max));
+        }
         self.last = Some(plan);
-        Ok(())
+        Ok(graded)
     }
 
     /// Reads one cell and scores it: built-in rule, script, or manual points.
@@ -612,24 +620,13 @@ impl<'a> Grader<'a> {
     }
 
     /// Ranks, duplicate flags and item statistics, once every row is read.
-    pub fn finish(&mut self) -> Vec<ItemStats> {
-        let mut order: Vec<usize> = (0..self.graded.len()).collect();
-        order.sort_by(|&a, &b| {
-            self.graded[b]
-                .score
-                .total_cmp(&self.graded[a].score)
-                .then(a.cmp(&b))
-        });
-        let mut rank = 0;
-        for (pos, &i) in order.iter().enumerate() {
-            if pos == 0 || self.graded[i].score != self.graded[order[pos - 1]].score {
-                rank = pos + 1;
-            }
-            self.graded[i].rank = rank;
-        }
-        for g in &mut self.graded {
-            g.duplicate = self.seen.get(&g.id).is_some_and(|n| *n > 1);
-        }
+    pub fn finish(&mut self) -> (Ranking, Vec<ItemStats>) {
+        let mut sorted = std::mem::take(&mut self.scores);
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let ranking = Ranking {
+            sorted,
+            seen: std::mem::take(&mut self.seen),
+        };
         let mut out: Vec<ItemStats> = self
             .stats
             .iter()
@@ -660,34 +657,70 @@ impl<'a> Grader<'a> {
             })
             .collect();
         out.sort_by(|a, b| a.question.cmp(&b.question));
-        out
+        (ranking, out)
     }
 
     /// Team standings: the script's `team` hook, else the mean of the members.
+    /// A hook sees each member's team, score and max.
     pub fn teams(&self) -> Result<Vec<(String, f64, usize)>, String> {
-        let mut groups: BTreeMap<&str, Vec<&Graded>> = BTreeMap::new();
-        for g in &self.graded {
-            if !g.team.is_empty() {
-                groups.entry(&g.team).or_default().push(g);
-            }
-        }
         let mut out = Vec::new();
-        for (team, members) in groups {
+        for (team, members) in &self.teams {
             let score = match self.script.filter(|s| s.has_team()) {
                 Some(s) => {
                     let infos: Vec<CandidateInfo> = members
                         .iter()
-                        .map(|g| self.candidate_info(g, Vec::new()))
+                        .map(|&(score, max)| CandidateInfo {
+                            id: String::new(),
+                            name: String::new(),
+                            team: team.clone(),
+                            score,
+                            max,
+                            sections: Vec::new(),
+                            items: Vec::new(),
+                        })
                         .collect();
                     s.team(&infos).map_err(|e| format!("rule script: {e}"))?
                 }
-                None => members.iter().map(|g| g.score).sum::<f64>() / members.len() as f64,
+                None => members.iter().map(|m| m.0).sum::<f64>() / members.len() as f64,
             };
-            out.push((team.to_string(), score, members.len()));
+            out.push((team.clone(), score, members.len()));
         }
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
     }
+}
+
+/// Ranks and duplicate flags, from one number per candidate.
+pub struct Ranking {
+    /// Scores, highest first.
+    sorted: Vec<f64>,
+    seen: HashMap<u64, u32>,
+}
+
+impl Ranking {
+    /// Competition rank of `score` (1, 2, 2, 4 …).
+    pub fn rank(&self, score: f64) -> usize {
+        self.sorted.partition_point(|s| *s > score) + 1
+    }
+
+    /// Whether candidate `id` appears on more than one row.
+    pub fn duplicate(&self, id: &str) -> bool {
+        self.seen.get(&id_hash(id)).is_some_and(|n| *n > 1)
+    }
+
+    /// Fills in a candidate's rank and duplicate flag.
+    pub fn complete(&self, g: &mut Graded) {
+        g.rank = self.rank(g.score);
+        g.duplicate = self.duplicate(&g.id);
+    }
+}
+
+/// A candidate id as 64 bits: the duplicate check keeps this, not the id.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 fn marks_text<'r>(leaf: &Leaf, s: &Scored, row: &'r SheetRow) -> Cow<'r, str> {
