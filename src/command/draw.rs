@@ -105,6 +105,21 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         hint: e.hint(),
         message: format!("{shown}: {e}"),
     })?;
+    let mut drawn = drawn;
+    if let Some(rel) = &blueprint.scoring.script {
+        let path = base.join(rel);
+        let source = fsio::read_text(&path)?;
+        crate::score::script::RuleScript::compile(&path.display().to_string(), &source).map_err(
+            |e| Error::Input {
+                hint: e.hint(),
+                message: e.to_string(),
+            },
+        )?;
+        drawn.manifest.rules = Some(crate::draw::manifest::RulesSource {
+            path: rel.clone(),
+            source,
+        });
+    }
     for w in &drawn.warnings {
         eprintln!("warning: {w}");
     }

@@ -26,25 +26,24 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         ),
         None => None,
     };
-    let script_path = a.rules.clone().or_else(|| {
-        manifest
-            .blueprint
-            .scoring
-            .script
+    // `--rules` wins; else the script the blueprint named, carried in exam.json.
+    let rules = match &a.rules {
+        Some(p) => Some((p.display().to_string(), fsio::read_text(p)?)),
+        None => manifest
+            .rules
             .as_ref()
-            .map(|s| a.exam.parent().unwrap_or(Path::new("")).join(s))
-    });
-    let script = match &script_path {
-        Some(p) => Some(
-            RuleScript::compile(&p.display().to_string(), &fsio::read_text(p)?).map_err(|e| {
-                Error::Input {
-                    hint: e.hint(),
-                    message: e.to_string(),
-                }
-            })?,
-        ),
+            .map(|r| (r.path.clone(), r.source.clone())),
+    };
+    let script = match &rules {
+        Some((name, source)) => {
+            Some(RuleScript::compile(name, source).map_err(|e| Error::Input {
+                hint: e.hint(),
+                message: e.to_string(),
+            })?)
+        }
         None => None,
     };
+    let script_path = rules.map(|(name, _)| name);
     let manual = match &a.manual {
         Some(p) => read_manual(p)?,
         None => Manual::new(),
@@ -214,7 +213,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         "answers": shown,
         "layout": layout_name,
         "encoding": encoding,
-        "rules": script_path.map(|p| p.display().to_string()),
+        "rules": script_path,
         "summary": grader.tally,
         "sections": grader.section_titles(),
         "teams": teams.iter().map(|(t, s, n)| serde_json::json!({"team": t, "score": s, "members": n})).collect::<Vec<_>>(),

@@ -16,7 +16,17 @@ pub struct Manifest {
     pub language: Language,
     pub blueprint: Blueprint,
     pub banks: Vec<BankDigest>,
+    /// The blueprint's rule script, carried along so that grading needs nothing but this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RulesSource>,
     pub papers: Vec<Paper>,
+}
+
+/// A rule script's text and the path the blueprint named it by.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RulesSource {
+    pub path: String,
+    pub source: String,
 }
 
 /// A bank the draw read, identified by its content.

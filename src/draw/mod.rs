@@ -241,6 +241,7 @@ pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
                 questions: b.questions.len(),
             })
             .collect(),
+        rules: None,
         papers,
     };
     Ok(Drawn { manifest, warnings })

@@ -294,3 +294,66 @@ fn a_rule_script_scores_and_grades() {
         .stderr(predicate::str::contains("score"))
         .stderr(predicate::str::contains("limit"));
 }
+
+#[test]
+fn the_blueprint_script_travels_in_exam_json() {
+    let d = tmp();
+    draw("tests/fixtures/grade/scripted.toml", d.path(), &[]);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    assert_eq!(m["rules"]["path"], "../../../scripts/pass-grades.rhai");
+    assert!(m["rules"]["source"].as_str().unwrap().contains("fn total"));
+    let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,8\n2,b,甲,A,A,B,对,,1\n");
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("-o")
+        .arg(d.path().join("r"))
+        .assert()
+        .success();
+    let res = read_csv(&d.path().join("r/results.csv"));
+    assert_eq!((res[1][4].as_str(), res[1][13].as_str()), ("17", "优秀"));
+    // −1 for the wrong single under negative marking, +1 for the short answer.
+    assert_eq!(
+        (res[2][4].as_str(), res[2][13].as_str(), res[2][12].as_str()),
+        ("0", "不合格", "false")
+    );
+    assert_eq!(
+        (res[1][11].as_str(), res[2][11].as_str()),
+        ("1", "2"),
+        "ranks"
+    );
+}
+
+#[test]
+fn a_broken_blueprint_script_fails_the_draw() {
+    let d = tmp();
+    let bp = d.path().join("bp.toml");
+    let text = std::fs::read_to_string(root().join("tests/fixtures/grade/blueprint.toml"))
+        .unwrap()
+        .replace(
+            "banks = [\"bank.toml\"]",
+            &format!(
+                "banks = [\"{}\"]",
+                root().join("tests/fixtures/grade/bank.toml").display()
+            ),
+        )
+        .replace("[scoring]", "[scoring]\nscript = \"bad.rhai\"");
+    std::fs::write(&bp, text).unwrap();
+    std::fs::write(
+        d.path().join("bad.rhai"),
+        "fn score(item, response) { import \"x\" as y; 1.0 }\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("draw")
+        .arg(&bp)
+        .arg("-o")
+        .arg(d.path().join("o"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.rhai"))
+        .stderr(predicate::str::contains("import"));
+    assert!(!d.path().join("o/exam.json").exists());
+}
