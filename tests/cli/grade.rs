@@ -357,3 +357,48 @@ fn a_broken_blueprint_script_fails_the_draw() {
         .stderr(predicate::str::contains("import"));
     assert!(!d.path().join("o/exam.json").exists());
 }
+
+/// An on-site contest: five judges' scores per contestant, the highest and lowest dropped.
+#[test]
+fn judges_trimmed_mean_for_an_on_site_contest() {
+    let d = tmp();
+    draw("tests/fixtures/contest/blueprint.toml", d.path(), &[]);
+    let scan = d.path().join("scores.csv");
+    std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\nc1,甲,一队,,9,9.5,8,9.2,7.5\nc2,乙,一队,,6,7,8,9,10\n").unwrap();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .args(["--rules", "scripts/judges-trimmed-mean.rhai", "-o"])
+        .arg(d.path().join("r"))
+        .assert()
+        .success();
+    let res = read_csv(&d.path().join("r/results.csv"));
+    // (9 + 8 + 9.2) / 3 = 8.7333…; (7 + 8 + 9) / 3 = 8
+    assert_eq!(res[1][4], "8.73");
+    assert_eq!(res[2][4], "8");
+}
+
+#[test]
+fn team_score_is_the_mean_of_the_best_five() {
+    let d = tmp();
+    draw("tests/fixtures/contest/blueprint.toml", d.path(), &[]);
+    let scan = d.path().join("scores.csv");
+    // Totals 50, 40, 30, 20, 10, 0 in team 一队; 25 alone in 二队.
+    std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\na,,一队,,10,10,10,10,10\nb,,一队,,8,8,8,8,8\nc,,一队,,6,6,6,6,6\nd,,一队,,4,4,4,4,4\ne,,一队,,2,2,2,2,2\nf,,一队,,0,0,0,0,0\ng,,二队,,5,5,5,5,5\n").unwrap();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .args(["--rules", "scripts/team-best-five.rhai", "-o"])
+        .arg(d.path().join("r"))
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("r/results.json")).unwrap()).unwrap();
+    let teams = v["teams"].as_array().unwrap();
+    assert_eq!(teams[0]["team"], "一队");
+    assert_eq!(teams[0]["score"], 30.0);
+    assert_eq!(teams[1]["team"], "二队");
+    assert_eq!(teams[1]["score"], 25.0);
+}
