@@ -6,7 +6,7 @@ use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::score::grade::{Graded, Grader, Manual};
 use crate::score::script::RuleScript;
-use crate::sheet::{parse_layout_file, Sheet};
+use crate::sheet::{parse_layout_file, ReadAhead, Sheet};
 use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
@@ -53,7 +53,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         path: a.answers.clone(),
         source,
     })?;
-    let mut sheet = Sheet::open(&shown, file, layout.as_ref()).map_err(sheet_err)?;
+    let sheet = Sheet::open(&shown, file, layout.as_ref()).map_err(sheet_err)?;
     let tokens = sheet.layout().tokens.clone();
     let layout_name = sheet.layout().name.clone();
     let encoding = sheet.encoding().to_string();
@@ -118,6 +118,8 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let (mut number, mut points, mut max) = (String::new(), String::new(), String::new());
+    // One thread reads the CSV while this one grades.
+    let mut sheet = ReadAhead::start(sheet);
     while let Some(row) = sheet.next() {
         bar.inc(1);
         match row {

@@ -63,7 +63,7 @@ pub struct ItemStats {
     sums: [f64; 5],
     /// Responses by bank-letter bit set (0–255), then judge blank/false/true (256–258).
     #[serde(skip)]
-    counts: Vec<u64>,
+    counts: Vec<u32>,
 }
 
 /// Manual points for short answers: (candidate, number or question id) → points.
@@ -436,10 +436,13 @@ impl<'a> Grader<'a> {
         }
         self.scores.push(graded.score);
         if !graded.team.is_empty() {
-            self.teams
-                .entry(graded.team.clone())
-                .or_default()
-                .push((graded.score, graded.max));
+            let member = (graded.score, graded.max);
+            match self.teams.get_mut(&graded.team) {
+                Some(members) => members.push(member),
+                None => {
+                    self.teams.insert(graded.team.clone(), vec![member]);
+                }
+            }
         }
         self.last = Some(plan);
         Ok(graded)
@@ -651,7 +654,7 @@ impl<'a> Grader<'a> {
                             .map(letter)
                             .collect(),
                     };
-                    *s.responses.entry(text).or_default() += n;
+                    *s.responses.entry(text).or_default() += u64::from(n);
                 }
                 s
             })

@@ -9,6 +9,7 @@ mod encoding;
 mod error;
 mod layout;
 mod layout_file;
+mod read_ahead;
 mod reader;
 
 pub use cell::{parse_cell, Cell, CellKind, Letters, Status};
@@ -16,4 +17,5 @@ pub use encoding::{decode_reader, Decoded, Encoding};
 pub use error::{CellError, SheetError};
 pub use layout::{detect_layout, ItemRef, Layout, Tokens};
 pub use layout_file::{parse_layout_file, LayoutFile};
+pub use read_ahead::ReadAhead;
 pub use reader::{Rejected, Sheet, SheetRow};

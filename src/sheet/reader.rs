@@ -41,6 +41,20 @@ pub struct SheetRow {
 }
 
 impl SheetRow {
+    /// Becomes a copy of `from`, reusing this row's buffers.
+    pub fn refill_from(&mut self, from: &SheetRow) {
+        self.line = from.line;
+        self.candidate.clone_from(&from.candidate);
+        self.name.clone_from(&from.name);
+        self.team.clone_from(&from.team);
+        self.paper.clone_from(&from.paper);
+        if !Arc::ptr_eq(&self.items, &from.items) {
+            self.items = Arc::clone(&from.items);
+        }
+        self.cells.clone_from(&from.cells);
+        self.ends.clone_from(&from.ends);
+    }
+
     /// Each item with its raw cell text, in the layout's order.
     pub fn answers(&self) -> impl ExactSizeIterator<Item = (&ItemRef, &str)> + '_ {
         self.items
