@@ -669,8 +669,3 @@ pub fn needs_cjk(m: &Manifest) -> bool {
                     .is_some_and(|c| cjk(&c.name) || cjk(&c.team))
         })
 }
-
-/// A value marked safe, for callers that build Typst markup themselves.
-pub fn safe(s: String) -> Value {
-    Value::from_safe_string(s)
-}
