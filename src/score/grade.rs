@@ -235,6 +235,12 @@ impl<'a> Grader<'a> {
         if let Some(&i) = self.paper_of.get(code) {
             return Ok(i);
         }
+        // Scanners number their key versions: 1 is paper A, 2 is paper B …
+        if let Ok(k) = code.parse::<usize>() {
+            if (1..=m.papers.len()).contains(&k) && m.papers[k - 1].candidate.is_none() {
+                return Ok(k - 1);
+            }
+        }
         m.papers
             .iter()
             .position(|p| p.code.eq_ignore_ascii_case(code))

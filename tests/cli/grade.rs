@@ -402,3 +402,42 @@ fn team_score_is_the_mean_of_the_best_five() {
     assert_eq!(teams[1]["team"], "二队");
     assert_eq!(teams[1]["score"], 25.0);
 }
+
+/// ZipGrade's own header, with key versions 1 and 2 standing for papers A and B.
+#[test]
+fn zipgrade_exports_grade_with_numbered_key_versions() {
+    let d = tmp();
+    draw(
+        "tests/fixtures/grade/blueprint.toml",
+        d.path(),
+        &["--variants", "2"],
+    );
+    let scan = d.path().join("zipgrade.csv");
+    let mut text = String::from("QuizName,QuizClass,FirstName,LastName,StudentID,CustomID,Earned Points,Possible Points,PercentCorrect,QuizCreated,DataExported,Key Version");
+    for q in 1..=5 {
+        text.push_str(&format!(",Stu{q},PriKey{q},Points{q},Mark{q}"));
+    }
+    text.push_str("\nq,c,三,张,101,,0,0,0,x,x,1,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
+    text.push_str("q,c,四,李,102,,0,0,0,x,x,2,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
+    std::fs::write(&scan, text).unwrap();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&scan)
+        .arg("-o")
+        .arg(d.path().join("r"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("zipgrade layout"));
+    let res = read_csv(&d.path().join("r/results.csv"));
+    assert_eq!(
+        (
+            res[1][0].as_str(),
+            res[1][1].as_str(),
+            res[1][3].as_str(),
+            res[1][4].as_str()
+        ),
+        ("101", "三 张", "A", "17")
+    );
+    assert_eq!(res[2][3], "B");
+}
