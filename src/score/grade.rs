@@ -9,7 +9,7 @@ use crate::draw::manifest::{Item, Manifest, Paper};
 use crate::sheet::{parse_cell, CellKind, ItemRef, SheetRow, Status, Tokens};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 /// One graded candidate, as results.csv prints it.
@@ -83,23 +83,59 @@ struct Leaf<'m> {
     /// The key in bank letters, for scripts.
     key: Vec<String>,
     /// Results by raw cell: a paper's answers repeat, and reading and scoring are pure.
-    memo: std::cell::RefCell<Vec<(u64, Scored)>>,
+    memo: std::cell::RefCell<Memo>,
 }
 
 struct Plan<'m> {
     paper: &'m Paper,
     leaves: Vec<Leaf<'m>>,
     max: f64,
+    acc: std::cell::RefCell<Acc>,
+}
+
+/// Item statistics gathered on one paper, folded into the per-question totals at the end
+/// (at once for per-candidate papers). Kept per paper and small, so a row touches little memory.
+#[derive(Default)]
+struct Acc {
+    rows: u64,
+    sum_y: f64,
+    sum_y2: f64,
+    /// Per leaf: Σx, Σx², Σxy (x = item points, y = total).
+    sums: Vec<[f64; 3]>,
+    /// Per leaf: cells by status (ok, blank, multi, unreadable).
+    status: Vec<[u32; 4]>,
+    /// Per leaf × `MEMO_PER_ITEM`: how often each remembered cell was given.
+    hits: Vec<u32>,
+}
+
+impl Acc {
+    fn new(leaves: usize) -> Self {
+        Acc {
+            sums: vec![[0.0; 3]; leaves],
+            status: vec![[0; 4]; leaves],
+            hits: vec![0; leaves * MEMO_PER_ITEM],
+            ..Acc::default()
+        }
+    }
 }
 
 /// One scored item of the last graded row.
 #[derive(Debug, Clone, Copy)]
 struct Scored {
+    /// Index of the cell in its leaf's memo; `NO_MEMO` when not remembered.
+    memo: u8,
     status: Status,
     /// Bank letters as a bit set (A = bit 0).
     bits: u32,
     judge: Option<bool>,
     points: f64,
+}
+
+/// Remembered cells of one item: keys apart from values, so a lookup scans one cache line.
+#[derive(Default)]
+struct Memo {
+    keys: Vec<u64>,
+    values: Vec<Scored>,
 }
 
 /// A row of items.csv.
@@ -115,6 +151,7 @@ pub struct ItemLine<'a> {
 
 /// Distinct raw cells remembered per item.
 const MEMO_PER_ITEM: usize = 32;
+const NO_MEMO: u8 = u8::MAX;
 
 /// A raw cell of up to seven bytes packed with its length, as a memo key.
 fn memo_key(raw: &str) -> Option<u64> {
@@ -137,8 +174,8 @@ pub struct Grader<'a> {
     pub tally: Tally,
     /// Every graded score, for ranks: the one number kept per candidate.
     scores: Vec<f64>,
-    /// Rows per candidate id (by a 64-bit hash of the id), for duplicate flags.
-    seen: HashMap<u64, u32>,
+    /// A 64-bit hash of each graded row's candidate id, for duplicate flags (sorted at the end).
+    seen: Vec<u64>,
     /// Member scores (and maxima) per team.
     teams: BTreeMap<String, Vec<(f64, f64)>>,
     stats: Vec<ItemStats>,
@@ -197,7 +234,7 @@ impl<'a> Grader<'a> {
             tokens,
             tally: Tally::default(),
             scores: Vec::new(),
-            seen: HashMap::new(),
+            seen: Vec::new(),
             teams: BTreeMap::new(),
             stats: Vec::new(),
             slot_of: HashMap::new(),
@@ -318,13 +355,19 @@ impl<'a> Grader<'a> {
                         } else {
                             Vec::new()
                         },
-                        memo: std::cell::RefCell::new(Vec::new()),
+                        memo: std::cell::RefCell::new(Memo::default()),
                     });
                 }
             }
         }
         let max = leaves.iter().map(|l| l.item.points).sum();
-        let plan = Rc::new(Plan { paper, leaves, max });
+        let acc = std::cell::RefCell::new(Acc::new(leaves.len()));
+        let plan = Rc::new(Plan {
+            paper,
+            leaves,
+            max,
+            acc,
+        });
         if let Some(slot) = self.plans.get_mut(index) {
             *slot = Some(plan.clone());
         }
@@ -347,20 +390,23 @@ impl<'a> Grader<'a> {
             let key = memo_key(raw)
                 .filter(|_| leaf.rule != Rule::Manual && !matches!(leaf.cell, CellKind::Text));
             let cached = key.and_then(|k| {
-                leaf.memo
-                    .borrow()
-                    .iter()
-                    .find(|(c, _)| *c == k)
-                    .map(|(_, s)| *s)
+                let memo = leaf.memo.borrow();
+                let i = memo.keys.iter().position(|c| *c == k)?;
+                Some(Scored {
+                    memo: i as u8,
+                    ..memo.values[i]
+                })
             });
             let scored = match cached {
                 Some(s) => s,
                 None => {
-                    let s = self.score_cell(&plan, leaf, raw, id)?;
+                    let mut s = self.score_cell(&plan, leaf, raw, id)?;
                     if let Some(k) = key {
                         let mut memo = leaf.memo.borrow_mut();
-                        if memo.len() < MEMO_PER_ITEM {
-                            memo.push((k, s));
+                        if memo.keys.len() < MEMO_PER_ITEM {
+                            s.memo = memo.keys.len() as u8;
+                            memo.keys.push(k);
+                            memo.values.push(s);
                         }
                     }
                     s
@@ -408,38 +454,32 @@ impl<'a> Grader<'a> {
         self.tally.unreadable += counts[2];
         self.tally.graded += 1;
         let y = graded.score;
-        for (leaf, s) in plan.leaves.iter().zip(&self.scored) {
-            let st = &mut self.stats[leaf.slot];
-            st.n += 1;
-            let x = s.points;
-            st.sums[0] += x;
-            st.sums[1] += x * x;
-            st.sums[2] += y;
-            st.sums[3] += y * y;
-            st.sums[4] += x * y;
-            match s.status {
-                Status::Blank => st.blank += 1,
-                Status::Multi => st.multi += 1,
-                Status::Unreadable => st.unreadable += 1,
-                Status::Ok => {}
-            }
-            if !matches!(leaf.cell, CellKind::Text) {
-                // Choice responses are bit sets of at most eight options; judge answers follow them.
-                let index = match leaf.cell {
-                    CellKind::Judge => 256 + usize::from(judge_code(s.judge)),
-                    _ => (s.bits as usize).min(255),
-                };
-                if st.counts.is_empty() {
-                    st.counts = vec![0; 259];
+        {
+            let mut acc = plan.acc.borrow_mut();
+            let acc = &mut *acc;
+            acc.rows += 1;
+            acc.sum_y += y;
+            acc.sum_y2 += y * y;
+            for (i, (leaf, s)) in plan.leaves.iter().zip(&self.scored).enumerate() {
+                let x = s.points;
+                let a = &mut acc.sums[i];
+                a[0] += x;
+                a[1] += x * x;
+                a[2] += x * y;
+                acc.status[i][usize::from(status_code(s.status))] += 1;
+                if !matches!(leaf.cell, CellKind::Text) {
+                    if s.memo == NO_MEMO {
+                        *response_slot(&mut self.stats[leaf.slot], leaf.cell, s) += 1;
+                    } else {
+                        acc.hits[i * MEMO_PER_ITEM + usize::from(s.memo)] += 1;
+                    }
                 }
-                st.counts[index] += 1;
             }
         }
-        let n = self.seen.entry(id_hash(id)).or_default();
-        *n += 1;
-        if *n > 1 {
-            self.tally.duplicates += 1;
+        if index >= self.plans.len() {
+            self.fold(&plan);
         }
+        self.seen.push(id_hash(id));
         self.scores.push(graded.score);
         if !graded.team.is_empty() {
             let member = (graded.score, graded.max);
@@ -534,6 +574,7 @@ impl<'a> Grader<'a> {
             builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
         };
         Ok(Scored {
+            memo: NO_MEMO,
             status: cell.status,
             bits,
             judge: cell.judge,
@@ -628,14 +669,54 @@ impl<'a> Grader<'a> {
         }
     }
 
+    /// Adds a paper's gathered statistics to the per-question totals and clears them.
+    fn fold(&mut self, plan: &Plan) {
+        let mut acc = plan.acc.borrow_mut();
+        if acc.rows == 0 {
+            return;
+        }
+        for (i, leaf) in plan.leaves.iter().enumerate() {
+            let st = &mut self.stats[leaf.slot];
+            st.n += acc.rows;
+            st.sums[0] += acc.sums[i][0];
+            st.sums[1] += acc.sums[i][1];
+            st.sums[2] += acc.sum_y;
+            st.sums[3] += acc.sum_y2;
+            st.sums[4] += acc.sums[i][2];
+            st.blank += u64::from(acc.status[i][1]);
+            st.multi += u64::from(acc.status[i][2]);
+            st.unreadable += u64::from(acc.status[i][3]);
+            if !matches!(leaf.cell, CellKind::Text) {
+                for (j, s) in leaf.memo.borrow().values.iter().enumerate() {
+                    let hits = acc.hits[i * MEMO_PER_ITEM + j];
+                    if hits > 0 {
+                        *response_slot(st, leaf.cell, s) += hits;
+                    }
+                }
+            }
+        }
+        let leaves = plan.leaves.len();
+        *acc = Acc::new(leaves);
+    }
+
     /// Ranks, duplicate flags and item statistics, once every row is read.
     pub fn finish(&mut self) -> (Ranking, Vec<ItemStats>) {
+        let cached: Vec<Rc<Plan<'a>>> = self.plans.iter().flatten().cloned().collect();
+        for plan in cached {
+            self.fold(&plan);
+        }
         let mut sorted = std::mem::take(&mut self.scores);
         sorted.sort_by(|a, b| b.total_cmp(a));
-        let ranking = Ranking {
-            sorted,
-            seen: std::mem::take(&mut self.seen),
-        };
+        let mut ids = std::mem::take(&mut self.seen);
+        ids.sort_unstable();
+        let mut duplicated = HashSet::new();
+        for pair in ids.windows(2) {
+            if pair[0] == pair[1] {
+                self.tally.duplicates += 1;
+                duplicated.insert(pair[0]);
+            }
+        }
+        let ranking = Ranking { sorted, duplicated };
         let mut out: Vec<ItemStats> = self
             .stats
             .iter()
@@ -703,7 +784,8 @@ impl<'a> Grader<'a> {
 pub struct Ranking {
     /// Scores, highest first.
     sorted: Vec<f64>,
-    seen: HashMap<u64, u32>,
+    /// Hashes of candidate ids found on more than one row.
+    duplicated: HashSet<u64>,
 }
 
 impl Ranking {
@@ -714,7 +796,7 @@ impl Ranking {
 
     /// Whether candidate `id` appears on more than one row.
     pub fn duplicate(&self, id: &str) -> bool {
-        self.seen.get(&id_hash(id)).is_some_and(|n| *n > 1)
+        self.duplicated.contains(&id_hash(id))
     }
 
     /// Fills in a candidate's rank and duplicate flag.
@@ -730,6 +812,18 @@ fn id_hash(id: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
     h.finish()
+}
+
+/// The counter of a choice or judge response: bank-letter bit sets 0–255, then judge blank/F/T.
+fn response_slot<'s>(st: &'s mut ItemStats, cell: CellKind, s: &Scored) -> &'s mut u32 {
+    if st.counts.is_empty() {
+        st.counts = vec![0; 259];
+    }
+    let index = match cell {
+        CellKind::Judge => 256 + usize::from(judge_code(s.judge)),
+        _ => (s.bits as usize).min(255),
+    };
+    &mut st.counts[index]
 }
 
 fn marks_text<'r>(leaf: &Leaf, s: &Scored, row: &'r SheetRow) -> Cow<'r, str> {
@@ -773,5 +867,84 @@ fn canonical_key(it: &Item) -> Vec<String> {
         Answer::Fill(blanks) => blanks.iter().map(|alts| alts.join("|")).collect(),
         Answer::Text { reference, .. } => vec![reference.clone()],
         Answer::Parts => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blueprint::Mode;
+    use crate::draw::{draw, synthetic, DrawInput, Papers};
+    use crate::sheet::Sheet;
+    use std::collections::HashSet;
+
+    fn grade_all(m: &Manifest, csv: &str, cached: bool) -> (Vec<Graded>, Vec<ItemStats>, Tally) {
+        let manual = Manual::new();
+        let mut sheet =
+            Sheet::open("t.csv", std::io::Cursor::new(csv.as_bytes().to_vec()), None).unwrap();
+        let mut g = Grader::new(m, None, &manual, sheet.layout().tokens.clone());
+        if !cached {
+            g.plans.clear();
+        }
+        let mut out = Vec::new();
+        while let Some(row) = sheet.next() {
+            out.push(g.grade(row.unwrap()).unwrap());
+        }
+        let (_, stats) = g.finish();
+        (out, stats, g.tally.clone())
+    }
+
+    /// Statistics gathered per paper and folded at the end equal those folded after every row.
+    #[test]
+    fn item_statistics_do_not_depend_on_plan_caching() {
+        let banks = [synthetic::bank(400)];
+        let bp = synthetic::blueprint(Mode::Shuffle);
+        let m = draw(&DrawInput {
+            blueprint: &bp,
+            banks: &banks,
+            seed: 3,
+            avoid: &HashSet::new(),
+            papers: Papers::Variants(2),
+        })
+        .unwrap()
+        .manifest;
+        let mut csv = String::from("candidate,name,team,paper");
+        for n in 1..=100 {
+            csv.push_str(&format!(",{n}"));
+        }
+        csv.push('\n');
+        let marks = ["A", "B", "AC", "", "D", "AB", "BD", "C"];
+        for i in 0..300 {
+            csv.push_str(&format!("{i},n,t,{}", if i % 2 == 0 { "A" } else { "B" }));
+            for (j, (_, it)) in m.papers[i % 2].leaves().enumerate() {
+                let cell = match it.kind {
+                    Kind::Judge => ["T", "F", ""][(i + j) % 3],
+                    _ => marks[(i * 7 + j) % 8],
+                };
+                csv.push(',');
+                csv.push_str(cell);
+            }
+            csv.push('\n');
+        }
+        let (a, sa, ta) = grade_all(&m, &csv, true);
+        let (b, sb, tb) = grade_all(&m, &csv, false);
+        assert_eq!(
+            a.iter().map(|g| g.score).collect::<Vec<_>>(),
+            b.iter().map(|g| g.score).collect::<Vec<_>>()
+        );
+        assert_eq!(ta.blanks, tb.blanks);
+        assert_eq!(sa.len(), sb.len());
+        for (x, y) in sa.iter().zip(&sb) {
+            assert_eq!(
+                (x.question.as_str(), x.n, x.blank, x.multi, &x.responses),
+                (y.question.as_str(), y.n, y.blank, y.multi, &y.responses)
+            );
+            assert!(
+                (x.mean - y.mean).abs() < 1e-9
+                    && (x.discrimination.unwrap_or(0.0) - y.discrimination.unwrap_or(0.0)).abs()
+                        < 1e-9
+            );
+        }
+        assert!(sa.iter().map(|s| s.n).sum::<u64>() == 300 * 100);
     }
 }

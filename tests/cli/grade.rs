@@ -163,6 +163,36 @@ fn built_in_rules_give_hand_computed_scores() {
     );
     let pass: Vec<String> = res[1..].iter().map(|r| r[12].clone()).collect();
     assert_eq!(pass, ["true", "false", "false", "true", "true"]);
+    // Item analysis over the five accepted rows.
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
+    let item = |q: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["question"] == q)
+            .unwrap()
+            .clone()
+    };
+    let m1 = item("m1");
+    assert_eq!(m1["n"], 5);
+    assert_eq!(m1["mean"], 2.8);
+    assert_eq!(m1["facility"], 0.7);
+    assert_eq!(
+        m1["responses"],
+        serde_json::json!({"A": 1, "AB": 1, "AC": 3})
+    );
+    let s1 = item("s1");
+    assert_eq!(
+        (s1["mean"].as_f64(), s1["blank"].as_u64()),
+        (Some(1.0), Some(1))
+    );
+    assert_eq!(s1["responses"], serde_json::json!({"": 1, "B": 3, "C": 1}));
+    assert!(
+        s1["discrimination"].as_f64().unwrap() > 0.5,
+        "the single question separates high and low scorers"
+    );
     let items = read_csv(&d.path().join("res/items.csv"));
     assert!(
         items
