@@ -18,39 +18,36 @@ fn main() {
         .collect();
     for mode in [Mode::Redraw, Mode::Shuffle] {
         let bp = synthetic::blueprint(mode);
-        let mut best = f64::MAX;
-        let mut items = 0;
-        for _ in 0..3 {
-            let start = Instant::now();
-            let drawn = draw(&DrawInput {
+        let run = || {
+            draw(&DrawInput {
                 blueprint: &bp,
                 banks: &banks,
                 seed: 2026,
                 avoid: &HashSet::new(),
                 papers: Papers::Candidates(candidates.clone()),
             })
-            .expect("drawable");
+            .expect("drawable")
+        };
+        let mut best = f64::MAX;
+        let mut drawn = None;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let d = run();
             best = best.min(start.elapsed().as_secs_f64());
-            items = drawn
-                .manifest
-                .papers
-                .iter()
-                .map(|p| p.leaves().count())
-                .sum::<usize>();
+            drawn = Some(d);
         }
+        let drawn = drawn.expect("three runs");
+        let items = drawn
+            .manifest
+            .papers
+            .iter()
+            .map(|p| p.leaves().count())
+            .sum::<usize>();
         println!(
             "draw {mode:?}: {} papers, {items} items in {best:.3} s = {:.0} items/s",
             candidates.len(),
             items as f64 / best
         );
-        let drawn = draw(&DrawInput {
-            blueprint: &bp,
-            banks: &banks,
-            seed: 2026,
-            avoid: &HashSet::new(),
-            papers: Papers::Candidates(candidates.clone()),
-        })
-        .expect("drawable");
         let start = Instant::now();
         let json = serde_json::to_vec(&drawn.manifest).expect("json");
         println!(

@@ -146,7 +146,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
                                 &number,
                                 it.question,
                                 &it.marks,
-                                status_name(it.status),
+                                it.status.name(),
                                 &points,
                                 &max,
                             ])
@@ -335,15 +335,6 @@ fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(),
             }
         }
     })
-}
-
-fn status_name(s: crate::sheet::Status) -> &'static str {
-    match s {
-        crate::sheet::Status::Ok => "ok",
-        crate::sheet::Status::Blank => "blank",
-        crate::sheet::Status::Multi => "multi",
-        crate::sheet::Status::Unreadable => "unreadable",
-    }
 }
 
 fn sheet_err(e: crate::sheet::SheetError) -> Error {

@@ -537,7 +537,7 @@ impl<'a> Grader<'a> {
                             .unwrap_or_default(),
                         _ => vec![cell.text.to_string()],
                     };
-                    let status = cell.status.to_string();
+                    let status = cell.status.name();
                     let section = &plan.paper.sections[leaf.section].title;
                     let p = script
                         .score(
@@ -553,7 +553,7 @@ impl<'a> Grader<'a> {
                             },
                             &ResponseInfo {
                                 marks: &marks,
-                                status: &status,
+                                status,
                                 text: cell.text,
                             },
                         )

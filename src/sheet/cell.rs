@@ -30,14 +30,21 @@ pub enum Status {
     Unreadable,
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Status {
+    /// The status as outputs and scripts spell it.
+    pub fn name(self) -> &'static str {
+        match self {
             Status::Ok => "ok",
             Status::Blank => "blank",
             Status::Multi => "multi",
             Status::Unreadable => "unreadable",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -11,6 +11,23 @@ fn draw(blueprint: &str, dir: &Path, extra: &[&str]) {
         .success();
 }
 
+/// `examforge grade D/exam.json SCAN EXTRA… -o D/OUT`.
+fn grade(
+    d: &tempfile::TempDir,
+    scan: &Path,
+    out: &str,
+    extra: &[std::ffi::OsString],
+) -> assert_cmd::Command {
+    let mut c = examforge();
+    c.arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(scan)
+        .args(extra)
+        .arg("-o")
+        .arg(d.path().join(out));
+    c
+}
+
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -89,14 +106,7 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .success();
+    grade(&d, &scan, "res", &[]).assert().success();
     let res = read_csv(&d.path().join("res/results.csv"));
     assert_eq!(res.len(), 3, "A and B graded");
     for r in &res[1..] {
@@ -131,17 +141,15 @@ fn built_in_rules_give_hand_computed_scores() {
     );
     let manual = d.path().join("manual.csv");
     std::fs::write(&manual, "candidate,item,points\n2,5,4\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("--manual")
-        .arg(&manual)
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("duplicates"));
+    grade(
+        &d,
+        &scan,
+        "res",
+        &["--manual".into(), manual.clone().into()],
+    )
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("duplicates"));
     let res = read_csv(&d.path().join("res/results.csv"));
     let score = |id: &str| {
         res.iter()
@@ -207,12 +215,7 @@ fn every_row_ends_in_results_or_rejected() {
     let d = tmp();
     draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("res"))
+    grade(&d, &scan, "res", &[])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("rejected           5"));
@@ -243,12 +246,7 @@ fn every_row_ends_in_results_or_rejected() {
     );
     assert_eq!(read_csv(&d.path().join("res/results.csv")).len(), 2);
     // Outputs are not overwritten without --force.
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("res"))
+    grade(&d, &scan, "res", &[])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("already exists"));
@@ -262,12 +260,7 @@ fn gb18030_and_utf16_sheets_grade_alike() {
     let (gbk, _, _) = encoding_rs::GB18030.encode(text);
     let p = d.path().join("gbk.csv");
     std::fs::write(&p, &gbk).unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&p)
-        .arg("-o")
-        .arg(d.path().join("r1"))
+    grade(&d, &p, "r1", &[])
         .assert()
         .success()
         .stderr(predicate::str::contains("GB18030"));
@@ -277,14 +270,7 @@ fn gb18030_and_utf16_sheets_grade_alike() {
     }
     let p2 = d.path().join("utf16.txt");
     std::fs::write(&p2, &utf16).unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&p2)
-        .arg("-o")
-        .arg(d.path().join("r2"))
-        .assert()
-        .success();
+    grade(&d, &p2, "r2", &[]).assert().success();
     let a = read_csv(&d.path().join("r1/results.csv"));
     let b = read_csv(&d.path().join("r2/results.csv"));
     assert_eq!(a, b);
@@ -297,28 +283,21 @@ fn a_rule_script_scores_and_grades() {
     let d = tmp();
     draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,A,错,2|CO2,8\n");
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .args(["--rules", "scripts/pass-grades.rhai", "-o"])
-        .arg(d.path().join("r"))
-        .assert()
-        .success();
+    grade(
+        &d,
+        &scan,
+        "r",
+        &["--rules".into(), "scripts/pass-grades.rhai".into()],
+    )
+    .assert()
+    .success();
     let res = read_csv(&d.path().join("r/results.csv"));
     // partial-half gives 2 of 4 on the multiple: 2 + 2 + 1 + 2 + 8 = 15 of 17 → 88% → 良好.
     assert_eq!(res[1][4], "15");
     assert_eq!(res[1][13], "良好");
     let hostile = d.path().join("loop.rhai");
     std::fs::write(&hostile, "fn score(item, response) { loop { } }\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("--rules")
-        .arg(&hostile)
-        .arg("-o")
-        .arg(d.path().join("r2"))
+    grade(&d, &scan, "r2", &["--rules".into(), hostile.clone().into()])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("score"))
@@ -334,14 +313,7 @@ fn the_blueprint_script_travels_in_exam_json() {
     assert_eq!(m["rules"]["path"], "../../../scripts/pass-grades.rhai");
     assert!(m["rules"]["source"].as_str().unwrap().contains("fn total"));
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,8\n2,b,甲,A,A,B,对,,1\n");
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("r"))
-        .assert()
-        .success();
+    grade(&d, &scan, "r", &[]).assert().success();
     let res = read_csv(&d.path().join("r/results.csv"));
     assert_eq!((res[1][4].as_str(), res[1][13].as_str()), ("17", "优秀"));
     // −1 for the wrong single under negative marking, +1 for the short answer.
@@ -395,14 +367,14 @@ fn judges_trimmed_mean_for_an_on_site_contest() {
     draw("tests/fixtures/contest/blueprint.toml", d.path(), &[]);
     let scan = d.path().join("scores.csv");
     std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\nc1,甲,一队,,9,9.5,8,9.2,7.5\nc2,乙,一队,,6,7,8,9,10\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .args(["--rules", "scripts/judges-trimmed-mean.rhai", "-o"])
-        .arg(d.path().join("r"))
-        .assert()
-        .success();
+    grade(
+        &d,
+        &scan,
+        "r",
+        &["--rules".into(), "scripts/judges-trimmed-mean.rhai".into()],
+    )
+    .assert()
+    .success();
     let res = read_csv(&d.path().join("r/results.csv"));
     // (9 + 8 + 9.2) / 3 = 8.7333…; (7 + 8 + 9) / 3 = 8
     assert_eq!(res[1][4], "8.73");
@@ -416,14 +388,14 @@ fn team_score_is_the_mean_of_the_best_five() {
     let scan = d.path().join("scores.csv");
     // Totals 50, 40, 30, 20, 10, 0 in team 一队; 25 alone in 二队.
     std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\na,,一队,,10,10,10,10,10\nb,,一队,,8,8,8,8,8\nc,,一队,,6,6,6,6,6\nd,,一队,,4,4,4,4,4\ne,,一队,,2,2,2,2,2\nf,,一队,,0,0,0,0,0\ng,,二队,,5,5,5,5,5\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .args(["--rules", "scripts/team-best-five.rhai", "-o"])
-        .arg(d.path().join("r"))
-        .assert()
-        .success();
+    grade(
+        &d,
+        &scan,
+        "r",
+        &["--rules".into(), "scripts/team-best-five.rhai".into()],
+    )
+    .assert()
+    .success();
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.path().join("r/results.json")).unwrap()).unwrap();
     let teams = v["teams"].as_array().unwrap();
@@ -450,12 +422,7 @@ fn zipgrade_exports_grade_with_numbered_key_versions() {
     text.push_str("\nq,c,三,张,101,,0,0,0,x,x,1,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
     text.push_str("q,c,四,李,102,,0,0,0,x,x,2,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
     std::fs::write(&scan, text).unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("r"))
+    grade(&d, &scan, "r", &[])
         .assert()
         .success()
         .stderr(predicate::str::contains("zipgrade layout"));

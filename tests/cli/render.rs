@@ -207,44 +207,34 @@ fn template_override_replaces_one_file() {
     let d = tmp();
     let t = d.path().join("tpl");
     std::fs::create_dir(&t).unwrap();
+    let make_html = |out: &str| {
+        let mut c = examforge();
+        c.args([
+            "make",
+            "question-banks/sample-en-exam.toml",
+            "--seed",
+            "2",
+            "--format",
+            "html",
+            "--templates",
+        ])
+        .arg(&t)
+        .arg("-o")
+        .arg(d.path().join(out));
+        c
+    };
     std::fs::write(
         t.join("paper.html.j2"),
         "<p>{{ exam.title }} / {{ paper.code }} / {{ paper.sections|length }}</p>",
     )
     .unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "html",
-            "--templates",
-        ])
-        .arg(&t)
-        .arg("-o")
-        .arg(d.path().join("o"))
-        .assert()
-        .success();
+    make_html("o").assert().success();
     assert_eq!(
         std::fs::read_to_string(d.path().join("o/paper-B.html")).unwrap(),
         "<p>General Science and Geography Quiz / B / 6</p>"
     );
     std::fs::write(t.join("paper.html.j2"), "{{ exam.titel }}").unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "html",
-            "--templates",
-        ])
-        .arg(&t)
-        .arg("-o")
-        .arg(d.path().join("p"))
+    make_html("p")
         .assert()
         .code(1)
         .stderr(predicate::str::contains("template `paper.html.j2` line 1"));
