@@ -163,6 +163,21 @@ pub struct RenderOptions {
     /// How many typst processes run at once (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// End every paper on an even page (a blank back) for printing on both sides [default: on for Chinese papers].
+    #[arg(long, overrides_with = "no_duplex")]
+    pub duplex: bool,
+    /// Print papers back to back, without blank backs.
+    #[arg(long, overrides_with = "duplex")]
+    pub no_duplex: bool,
+    /// Also write one PDF per paper, cut from papers.pdf [default: on for up to 50 papers].
+    #[arg(long, overrides_with = "no_split")]
+    pub split: bool,
+    /// Write papers.pdf only.
+    #[arg(long, overrides_with = "split")]
+    pub no_split: bool,
+    /// Papers per typst process: more is faster, fewer holds less memory [default: 25].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: Option<u32>,
 }
 
 /// Output formats of `render`.

@@ -29,5 +29,5 @@ pub fn run(a: &MakeArgs) -> Result<u8, Error> {
     names.extend(["exam.json".to_string(), "key.csv".to_string()]);
     out.check_free(&names)?;
     write_manifest(&out, &manifest)?;
-    render::write(&plan, &manifest, &a.render, &out)
+    render::write(plan, &manifest, &a.render, &out)
 }

@@ -2,14 +2,17 @@
 
 use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
+use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
-use crate::render::typst::{Typst, TypstError};
+use crate::render::pdf::{self, PdfError};
+use crate::render::typst::{has_cjk, resolve_chain, Job, Typst, TypstError};
 use crate::render::{
-    html_sources, needs_cjk, override_names, pdf_path, typst_sources, Look, RenderError, Source,
-    Templates,
+    html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, RenderError,
+    Source, Templates, TypstSet,
 };
 use crate::Error;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Runs `render`.
@@ -18,13 +21,21 @@ pub fn run(exam: &Path, opts: &RenderOptions, output: &Path, force: bool) -> Res
     let out = Outputs::new(output, force);
     let plan = plan(&manifest, opts)?;
     out.check_free(&plan.names())?;
-    write(&plan, &manifest, opts, &out)
+    write(plan, &manifest, opts, &out)
 }
 
 /// What a render will write, prepared before anything is written.
 pub struct Plan {
     sources: Vec<Source>,
     format: OutputFormat,
+    templates: Templates,
+    look: Look,
+    /// Also one PDF per paper.
+    split: bool,
+    /// The PDF name of each paper, in manifest order.
+    paper_pdfs: Vec<String>,
+    /// typst with the font chain it resolved, or why it cannot be run (PDF only).
+    typst: Option<Result<(Typst, Vec<String>), TypstError>>,
 }
 
 impl Plan {
@@ -32,7 +43,10 @@ impl Plan {
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.sources.iter().map(|s| s.name.clone()).collect();
         if self.format == OutputFormat::Pdf {
-            names.extend(self.sources.iter().map(|s| pdf_name(&s.name)));
+            names.extend(["papers.pdf", "key.pdf", "sheet.pdf"].map(String::from));
+            if self.split {
+                names.extend(self.paper_pdfs.iter().cloned());
+            }
         }
         names
     }
@@ -42,12 +56,35 @@ fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
 }
 
-/// Renders the sources in memory.
+/// Papers above this count are not split into PDFs of their own unless asked.
+pub const SPLIT_AT_MOST: usize = 50;
+
+/// Papers per typst process unless `--batch` says otherwise: a batch of 25 Chinese papers holds
+/// about 150 MiB in typst, and one process start is about a tenth of its time.
+pub const DEFAULT_BATCH: usize = 25;
+
+/// Renders the sources in memory; for PDF also finds typst and resolves the font chain once.
 pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
     let templates =
         Templates::new(read_overrides(opts.templates.as_deref())?).map_err(render_err)?;
+    let typst = (opts.format == OutputFormat::Pdf).then(|| {
+        let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
+        let families = typst.families()?;
+        let chain = resolve_chain(m.language == Language::Zh, &families);
+        Ok((typst, chain))
+    });
+    let fonts = match &typst {
+        Some(Ok((_, chain))) if !chain.is_empty() => Some(chain.clone()),
+        _ => None,
+    };
     let look = Look {
         confidential: opts.confidential,
+        duplex: if opts.duplex || opts.no_duplex {
+            opts.duplex
+        } else {
+            m.language == Language::Zh
+        },
+        fonts,
     };
     let sources = match opts.format {
         OutputFormat::Html => html_sources(&templates, m, &look),
@@ -57,6 +94,19 @@ pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
     Ok(Plan {
         sources,
         format: opts.format,
+        templates,
+        look,
+        split: if opts.split || opts.no_split {
+            opts.split
+        } else {
+            m.papers.len() <= SPLIT_AT_MOST
+        },
+        paper_pdfs: m
+            .papers
+            .iter()
+            .map(|p| pdf_name(&paper_source_name(p)))
+            .collect(),
+        typst,
     })
 }
 
@@ -81,21 +131,43 @@ fn typst_err(e: TypstError) -> Error {
     }
 }
 
-/// Writes the sources and, for PDF, compiles them.
-pub fn write(plan: &Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> Result<u8, Error> {
+fn pdf_err(e: PdfError) -> Error {
+    let hint = e.hint();
+    let mut message = e.to_string();
+    if let Some(cause) = std::error::Error::source(&e) {
+        message = format!("{message}: {cause}");
+    }
+    Error::Input { message, hint }
+}
+
+/// Splits `n` papers into consecutive batches of at most `size`, as even as possible and at least
+/// one per thread, so that every core has work.
+pub fn batches(n: usize, size: usize, threads: usize) -> Vec<Range<usize>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let count = n.div_ceil(size.max(1)).max(threads.max(1)).min(n);
+    (0..count)
+        .map(|k| (k * n / count)..((k + 1) * n / count))
+        .collect()
+}
+
+/// Writes the sources and, for PDF, compiles them in batches: papers.pdf, the key, the sheet and,
+/// when splitting, one PDF per paper.
+pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> Result<u8, Error> {
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
-    if plan.format != OutputFormat::Pdf {
+    let Some(typst) = plan.typst else {
         eprintln!(
             "wrote {} file(s) to {}",
             plan.sources.len(),
             out.path("").display()
         );
         return Ok(0);
-    }
-    let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path).map_err(typst_err)?;
-    if needs_cjk(m) && typst.cjk_font().map_err(typst_err)?.is_none() {
+    };
+    let (typst, chain) = typst.map_err(typst_err)?;
+    if needs_cjk(m) && !has_cjk(&chain) {
         return Err(typst_err(TypstError::NoCjkFont));
     }
     let dir = out.path("");
@@ -106,29 +178,122 @@ pub fn write(plan: &Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> 
             path: dir.clone(),
             source,
         })?;
-    let jobs = opts
+    let stage = |name: &str| staging.path().join(name);
+    let threads = opts
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let files: Vec<(PathBuf, PathBuf)> = plan
-        .sources
-        .iter()
-        .map(|s| (out.path(&s.name), pdf_path(staging.path(), &s.name)))
-        .collect();
-    typst.compile_all(&files, &dir, jobs).map_err(typst_err)?;
-    for s in &plan.sources {
-        let from = pdf_path(staging.path(), &s.name);
-        let to = out.path(&pdf_name(&s.name));
-        std::fs::rename(&from, &to).map_err(|source| Error::Write {
-            path: to.clone(),
-            source,
-        })?;
+    let size = opts.batch.map_or(DEFAULT_BATCH, |b| b as usize);
+    let set = TypstSet::new(&plan.templates, m, &plan.look);
+    let ranges = batches(m.papers.len(), size, threads);
+    let mut jobs = Vec::new();
+    let mut names = Vec::new();
+    for (k, r) in ranges.iter().enumerate() {
+        let describe = |what: &str| {
+            if ranges.len() == 1 {
+                format!("{what}.typ")
+            } else {
+                format!("{what}.typ (papers {}–{})", r.start + 1, r.end)
+            }
+        };
+        for (what, text) in [
+            ("papers", set.bundle(r.clone())),
+            ("key", set.key(r.clone())),
+        ] {
+            let text = text.map_err(render_err)?;
+            let input = stage(&format!("{what}-{k}.typ"));
+            std::fs::write(&input, text).map_err(|source| Error::Write {
+                path: input.clone(),
+                source,
+            })?;
+            jobs.push(Job {
+                output: input.with_extension("pdf"),
+                input,
+                weight: r.len() as u64,
+            });
+            names.push(describe(what));
+        }
     }
+    jobs.push(Job {
+        input: out.path("sheet.typ"),
+        output: stage("sheet.pdf"),
+        weight: 1,
+    });
+    names.push("sheet.typ".into());
+    let warnings = typst
+        .compile_all(&jobs, &dir, threads)
+        .map_err(|e| match e {
+            TypstError::Failed { file, stderr } => {
+                let at = jobs.iter().position(|j| j.input == file);
+                TypstError::Failed {
+                    file: at.map_or(file, |i| PathBuf::from(&names[i])),
+                    stderr,
+                }
+            }
+            e => e,
+        })
+        .map_err(typst_err)?;
+    let mut shown: Vec<&str> = Vec::new();
+    for (file, said) in &warnings {
+        if shown.contains(&said.as_str()) {
+            continue;
+        }
+        shown.push(said);
+        let at = jobs.iter().position(|j| &j.input == file);
+        let name = at.map_or_else(|| file.display().to_string(), |i| names[i].clone());
+        eprintln!("typst said on `{name}`:\n{}", frame(said));
+    }
+
+    // papers.pdf: the batches joined (a single batch is typst's own file), cut per paper if asked.
+    let read = |p: &Path| fsio::read(p);
+    let mut pages = 0;
+    if ranges.len() == 1 && !plan.split {
+        let bytes = read(&stage("papers-0.pdf"))?;
+        pages = pdf::page_count(&pdf::load(&bytes).map_err(pdf_err)?);
+        out.write("papers.pdf", &bytes)?;
+    } else {
+        let mut joined = pdf::Joiner::default();
+        for (k, r) in ranges.iter().enumerate() {
+            let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?).map_err(pdf_err)?;
+            pages += pdf::page_count(&doc);
+            if plan.split {
+                let starts = pdf::paper_starts(&doc, r.len()).map_err(pdf_err)?;
+                for (i, pr) in pdf::paper_ranges(&starts, pdf::page_count(&doc))
+                    .into_iter()
+                    .enumerate()
+                {
+                    let bytes = pdf::extract(&doc, pr).map_err(pdf_err)?;
+                    out.write(&plan.paper_pdfs[r.start + i], &bytes)?;
+                }
+            }
+            joined.add(doc);
+        }
+        out.write("papers.pdf", &joined.finish().map_err(pdf_err)?)?;
+    }
+    if ranges.len() == 1 {
+        out.write("key.pdf", &read(&stage("key-0.pdf"))?)?;
+    } else {
+        let mut joined = pdf::Joiner::default();
+        for k in 0..ranges.len() {
+            joined.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?).map_err(pdf_err)?);
+        }
+        out.write("key.pdf", &joined.finish().map_err(pdf_err)?)?;
+    }
+    out.write("sheet.pdf", &read(&stage("sheet.pdf"))?)?;
     eprintln!(
-        "wrote {} PDF(s) and their .typ sources to {}",
-        plan.sources.len(),
+        "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
+        m.papers.len(),
+        if plan.look.duplex { ", two-sided" } else { "" },
+        if plan.split { ", one PDF per paper" } else { "" },
         dir.display()
     );
     Ok(0)
+}
+
+fn frame(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("  │ {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.
@@ -156,4 +321,31 @@ fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    #[test]
+    fn batches_cover_every_paper_once_and_keep_every_core_busy() {
+        for (n, size, threads) in [
+            (100, 25, 2),
+            (1000, 25, 2),
+            (3, 25, 2),
+            (65, 20, 2),
+            (7, 1, 4),
+            (1, 25, 8),
+        ] {
+            let b = batches(n, size, threads);
+            assert_eq!(b.first().map(|r| r.start), Some(0));
+            assert_eq!(b.last().map(|r| r.end), Some(n));
+            assert!(b.windows(2).all(|w| w[0].end == w[1].start), "{b:?}");
+            assert!(b.iter().all(|r| !r.is_empty() && r.len() <= size), "{b:?}");
+            assert!(b.len() >= threads.min(n), "{b:?}");
+        }
+        assert_eq!(batches(100, 25, 2), vec![0..25, 25..50, 50..75, 75..100]);
+        assert_eq!(batches(30, 25, 2), vec![0..15, 15..30]);
+        assert!(batches(0, 25, 2).is_empty());
+    }
 }

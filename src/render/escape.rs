@@ -3,8 +3,13 @@
 /// `text` as a Typst string literal placed in markup (`#"…";`), which prints every character as
 /// written. The `;` ends the expression, so text that follows (`[`, `(`, `.x`) stays text.
 pub fn typst_literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    out.push_str("#\"");
+    format!("#{};", typst_string(text))
+}
+
+/// `text` as a Typst string expression (`"…"`), for code: file names, font families.
+pub fn typst_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -15,7 +20,7 @@ pub fn typst_literal(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push_str("\";");
+    out.push('"');
     out
 }
 

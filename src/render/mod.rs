@@ -2,6 +2,7 @@
 //! Defaults are embedded; a user folder overrides them file by file.
 
 pub mod escape;
+pub mod pdf;
 pub mod typst;
 
 use crate::bank::{blank_runs, fmt_points, letter, Answer, Kind, Language, TextFormat};
@@ -13,6 +14,10 @@ use std::path::{Path, PathBuf};
 /// The built-in templates, by file name.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("paper.typ.j2", include_str!("../../templates/paper.typ.j2")),
+    (
+        "papers.typ.j2",
+        include_str!("../../templates/papers.typ.j2"),
+    ),
     ("key.typ.j2", include_str!("../../templates/key.typ.j2")),
     ("sheet.typ.j2", include_str!("../../templates/sheet.typ.j2")),
     (
@@ -133,37 +138,95 @@ pub struct Source {
 #[derive(Debug, Clone, Default)]
 pub struct Look {
     pub confidential: bool,
+    /// Every paper ends on an even page (a blank back), for printing on both sides.
+    pub duplex: bool,
+    /// The font families to ask typst for, in order; `None`: the whole built-in chain.
+    pub fonts: Option<Vec<String>>,
 }
 
-/// Typst sources: one paper per code, one key, one answer sheet.
-pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
-    let exam = ExamView::of(m, look);
-    let mut out = Vec::new();
-    for p in &m.papers {
-        let paper = PaperView::of(m, p);
-        let text = t.render(
-            "paper.typ.j2",
-            minijinja::context! { exam => &exam, paper => &paper },
-        )?;
-        out.push(Source {
-            name: format!("paper-{}.typ", file_safe(&p.code)),
-            text,
-        });
+/// The name of a paper's Typst source.
+pub fn paper_source_name(p: &Paper) -> String {
+    format!("paper-{}.typ", file_safe(&p.code))
+}
+
+/// The Typst documents of one exam: each paper alone, bundles of papers, keys, the answer sheet.
+pub struct TypstSet<'a> {
+    templates: &'a Templates,
+    manifest: &'a Manifest,
+    exam: ExamView<'a>,
+    papers: Vec<PaperView<'a>>,
+}
+
+impl<'a> TypstSet<'a> {
+    /// Prepares the views of every paper.
+    pub fn new(templates: &'a Templates, m: &'a Manifest, look: &Look) -> Self {
+        TypstSet {
+            templates,
+            manifest: m,
+            exam: ExamView::of(m, look),
+            papers: m
+                .papers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PaperView::of(m, p, i))
+                .collect(),
+        }
     }
-    let papers: Vec<PaperView> = m.papers.iter().map(|p| PaperView::of(m, p)).collect();
+
+    /// Paper `i` as a document of its own.
+    pub fn paper(&self, i: usize) -> Result<Source, RenderError> {
+        Ok(Source {
+            name: paper_source_name(&self.manifest.papers[i]),
+            text: self.templates.render(
+                "paper.typ.j2",
+                minijinja::context! { exam => &self.exam, paper => &self.papers[i] },
+            )?,
+        })
+    }
+
+    /// A bundle of the papers in `range`, which includes their sources by name (from the root).
+    pub fn bundle(&self, range: std::ops::Range<usize>) -> Result<String, RenderError> {
+        self.templates.render(
+            "papers.typ.j2",
+            minijinja::context! { exam => &self.exam, papers => &self.papers[range] },
+        )
+    }
+
+    /// The answer key of the papers in `range`.
+    pub fn key(&self, range: std::ops::Range<usize>) -> Result<String, RenderError> {
+        self.templates.render(
+            "key.typ.j2",
+            minijinja::context! { exam => &self.exam, papers => &self.papers[range] },
+        )
+    }
+
+    /// The answer sheet, one for every paper.
+    pub fn sheet(&self) -> Result<String, RenderError> {
+        self.templates.render(
+            "sheet.typ.j2",
+            minijinja::context! { exam => &self.exam, sheet => SheetView::of(self.manifest) },
+        )
+    }
+}
+
+/// Typst sources: one paper per code, the bundle of all papers, one key, one answer sheet.
+pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
+    let set = TypstSet::new(t, m, look);
+    let mut out = (0..m.papers.len())
+        .map(|i| set.paper(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let all = 0..m.papers.len();
+    out.push(Source {
+        name: "papers.typ".into(),
+        text: set.bundle(all.clone())?,
+    });
     out.push(Source {
         name: "key.typ".into(),
-        text: t.render(
-            "key.typ.j2",
-            minijinja::context! { exam => &exam, papers => &papers },
-        )?,
+        text: set.key(all)?,
     });
     out.push(Source {
         name: "sheet.typ".into(),
-        text: t.render(
-            "sheet.typ.j2",
-            minijinja::context! { exam => &exam, sheet => SheetView::of(m) },
-        )?,
+        text: set.sheet()?,
     });
     Ok(out)
 }
@@ -174,7 +237,7 @@ pub fn html_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Sour
     m.papers
         .iter()
         .map(|p| {
-            let paper = PaperView::of(m, p);
+            let paper = PaperView::of(m, p, 0);
             Ok(Source {
                 name: format!("paper-{}.html", file_safe(&p.code)),
                 text: t.render(
@@ -233,6 +296,8 @@ struct Labels {
     grader: &'static str,
     on_paper: &'static str,
     sheet_note: &'static str,
+    number: &'static str,
+    see_below: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -268,6 +333,8 @@ const ZH: Labels = Labels {
     grader: "评卷人",
     on_paper: "在试卷上作答",
     sheet_note: "用2B铅笔将对应方框涂满涂黑；修改时用橡皮擦净。",
+    number: "题号",
+    see_below: "见下",
 };
 
 const EN: Labels = Labels {
@@ -303,6 +370,8 @@ const EN: Labels = Labels {
     grader: "Marker",
     on_paper: "answer on the paper",
     sheet_note: "Fill the box completely with a soft pencil; erase cleanly to change.",
+    number: "No.",
+    see_below: "below",
 };
 
 #[derive(Serialize)]
@@ -317,6 +386,7 @@ struct ExamView<'a> {
     labels: &'static Labels,
     seed: u64,
     per_candidate: bool,
+    duplex: bool,
     /// A Typst array of font families: the CJK fallback chain and a Latin face.
     fonts: String,
 }
@@ -339,7 +409,8 @@ impl<'a> ExamView<'a> {
             labels: if m.language == Language::Zh { &ZH } else { &EN },
             seed: m.seed,
             per_candidate: m.papers.iter().any(|p| p.candidate.is_some()),
-            fonts: font_list(m.language),
+            duplex: look.duplex,
+            fonts: font_list(m.language, look.fonts.as_deref()),
         }
     }
 }
@@ -352,6 +423,19 @@ struct PaperView<'a> {
     candidate_team: &'a str,
     per_candidate: bool,
     sections: Vec<SectionView<'a>>,
+    /// The paper's source from the root, as a Typst string.
+    source: String,
+    /// Labels that end the paper and its key, unique in any bundle: each counts its own pages.
+    end: String,
+    key_end: String,
+    /// The answer table of the key: rows of ten.
+    table: Vec<Vec<Cell>>,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    number: u32,
+    answer: String,
 }
 
 #[derive(Serialize)]
@@ -398,9 +482,10 @@ struct OptionView<'a> {
 }
 
 impl<'a> PaperView<'a> {
-    fn of(m: &'a Manifest, p: &'a Paper) -> Self {
+    /// Paper `p`, the `slot`-th of the manifest.
+    fn of(m: &'a Manifest, p: &'a Paper, slot: usize) -> Self {
         let lang = m.language;
-        let sections = p
+        let sections: Vec<SectionView> = p
             .sections
             .iter()
             .enumerate()
@@ -437,7 +522,11 @@ impl<'a> PaperView<'a> {
             candidate_name: c.map_or("", |c| c.name.as_str()),
             candidate_team: c.map_or("", |c| c.team.as_str()),
             per_candidate: c.is_some(),
+            table: answer_table(&sections, if lang == Language::Zh { &ZH } else { &EN }),
             sections,
+            source: escape::typst_string(&format!("/{}", paper_source_name(p))),
+            end: format!("examforge-paper-end-{slot}"),
+            key_end: format!("examforge-key-end-{slot}"),
         }
     }
 }
@@ -602,20 +691,63 @@ impl SheetView {
     }
 }
 
-fn font_list(lang: Language) -> String {
-    let mut fams: Vec<&str> = typst::CJK_FONTS.to_vec();
-    if lang == Language::En {
-        fams.insert(0, "Libertinus Serif");
-    } else {
-        fams.push("Libertinus Serif");
+/// The answer of every numbered item, ten to a row; long answers point to the explained key.
+fn answer_table(sections: &[SectionView], labels: &'static Labels) -> Vec<Vec<Cell>> {
+    let cells: Vec<Cell> = sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .flat_map(|it| {
+            if it.parts.is_empty() {
+                std::slice::from_ref(it).iter()
+            } else {
+                it.parts.iter()
+            }
+        })
+        .filter_map(|it| {
+            let number = it.number?;
+            let short = !it.key_long && display_width(&it.key) <= 6;
+            Some(Cell {
+                number,
+                answer: if short {
+                    it.key.clone()
+                } else {
+                    labels.see_below.to_string()
+                },
+            })
+        })
+        .collect();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for c in cells {
+        match rows.last_mut() {
+            Some(r) if r.len() < 10 => r.push(c),
+            _ => rows.push(vec![c]),
+        }
     }
-    format!(
-        "({})",
-        fams.iter()
-            .map(|f| format!("\"{f}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    rows
+}
+
+/// A Typst array of font families: `available` (the chain as resolved against the fonts typst
+/// has), else the whole built-in chain.
+fn font_list(lang: Language, available: Option<&[String]>) -> String {
+    let fams: Vec<String> = match available {
+        Some(f) => f.to_vec(),
+        None => typst::font_chain(lang == Language::Zh)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
+    let mut out = String::from("(");
+    for f in &fams {
+        out.push_str(&escape::typst_string(f));
+        out.push_str(", ");
+    }
+    if fams.len() == 1 {
+        out.truncate(out.len() - 1);
+    } else if !fams.is_empty() {
+        out.truncate(out.len() - 2);
+    }
+    out.push(')');
+    out
 }
 
 fn display_width(s: &str) -> usize {
@@ -668,4 +800,22 @@ pub fn needs_cjk(m: &Manifest) -> bool {
                     .as_ref()
                     .is_some_and(|c| cjk(&c.name) || cjk(&c.team))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn font_lists_are_typst_arrays() {
+        let one = vec!["Noto Serif CJK SC".to_string()];
+        assert_eq!(
+            font_list(Language::Zh, Some(&one)),
+            "(\"Noto Serif CJK SC\",)"
+        );
+        let two = vec!["A".to_string(), "B".to_string()];
+        assert_eq!(font_list(Language::Zh, Some(&two)), "(\"A\", \"B\")");
+        assert!(font_list(Language::En, None)
+            .starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+    }
 }

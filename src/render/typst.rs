@@ -21,6 +21,42 @@ pub const CJK_FONTS: &[&str] = &[
     "WenQuanYi Zen Hei",
 ];
 
+/// The Latin face of the papers, shipped inside typst.
+pub const LATIN_FONT: &str = "Libertinus Serif";
+
+/// The families the templates ask for, in order: for Chinese papers the CJK chain first.
+pub fn font_chain(chinese: bool) -> Vec<&'static str> {
+    let mut fams = CJK_FONTS.to_vec();
+    if chinese {
+        fams.push(LATIN_FONT);
+    } else {
+        fams.insert(0, LATIN_FONT);
+    }
+    fams
+}
+
+/// The chain with only the families that typst has (`families`, as `typst fonts` lists them;
+/// typst matches family names without regard to case), so no compile warns of an unknown family.
+pub fn resolve_chain(chinese: bool, families: &[String]) -> Vec<String> {
+    font_chain(chinese)
+        .into_iter()
+        .filter(|f| families.iter().any(|x| x.eq_ignore_ascii_case(f)))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether a resolved chain holds a CJK font.
+pub fn has_cjk(chain: &[String]) -> bool {
+    chain.iter().any(|f| CJK_FONTS.contains(&f.as_str()))
+}
+
+/// One typst run: a source, the PDF it makes, and how much of the progress bar it fills.
+pub struct Job {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub weight: u64,
+}
+
 /// The fixed PDF creation time, so the same exam gives the same bytes.
 pub const CREATION_TIMESTAMP: u64 = 0;
 
@@ -115,17 +151,13 @@ impl Typst {
             .collect())
     }
 
-    /// The first CJK font of the chain that typst has, if any.
-    pub fn cjk_font(&self) -> Result<Option<String>, TypstError> {
-        let fams = self.families()?;
-        Ok(CJK_FONTS
-            .iter()
-            .find(|f| fams.iter().any(|x| x == *f))
-            .map(|f| f.to_string()))
-    }
-
-    /// Compiles one file.
-    pub fn compile(&self, input: &Path, output: &Path, root: &Path) -> Result<(), TypstError> {
+    /// Compiles one file; returns what typst printed on success (its warnings), if anything.
+    pub fn compile(
+        &self,
+        input: &Path,
+        output: &Path,
+        root: &Path,
+    ) -> Result<Option<String>, TypstError> {
         let mut c = self.command();
         c.arg("compile")
             .arg("--root")
@@ -146,48 +178,63 @@ impl Typst {
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             });
         }
-        Ok(())
+        let said = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+        Ok((!said.is_empty()).then_some(said))
     }
 
-    /// Compiles `(input, output)` pairs on `jobs` threads with a progress bar (shown on a terminal only).
+    /// Compiles the jobs in order on `threads` threads with a progress bar (shown on a terminal
+    /// only); returns the warnings of each source that had any, in job order.
     pub fn compile_all(
         &self,
-        files: &[(PathBuf, PathBuf)],
+        files: &[Job],
         root: &Path,
-        jobs: usize,
-    ) -> Result<(), TypstError> {
-        let bar = ProgressBar::new(files.len() as u64);
+        threads: usize,
+    ) -> Result<Vec<(PathBuf, String)>, TypstError> {
+        let bar = ProgressBar::new(files.iter().map(|j| j.weight).sum());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} compiling {pos}/{len} {wide_bar} {eta}")
+            ProgressStyle::with_template("{spinner} typst {pos}/{len} {wide_bar} {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let next = AtomicUsize::new(0);
         let first_error: Mutex<Option<TypstError>> = Mutex::new(None);
+        let warnings: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
         std::thread::scope(|s| {
-            for _ in 0..jobs.max(1).min(files.len().max(1)) {
+            for _ in 0..threads.max(1).min(files.len().max(1)) {
                 s.spawn(|| loop {
                     if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                         return;
                     }
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some((input, output)) = files.get(i) else {
+                    let Some(job) = files.get(i) else {
                         return;
                     };
-                    if let Err(e) = self.compile(input, output, root) {
-                        if let Ok(mut slot) = first_error.lock() {
-                            slot.get_or_insert(e);
+                    match self.compile(&job.input, &job.output, root) {
+                        Ok(said) => {
+                            if let (Some(said), Ok(mut w)) = (said, warnings.lock()) {
+                                w.push((i, said));
+                            }
                         }
-                        return;
+                        Err(e) => {
+                            if let Ok(mut slot) = first_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            return;
+                        }
                     }
-                    bar.inc(1);
+                    bar.inc(job.weight);
                 });
             }
         });
         bar.finish_and_clear();
-        match first_error.into_inner().ok().flatten() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(e) = first_error.into_inner().ok().flatten() {
+            return Err(e);
         }
+        let mut said = warnings.into_inner().unwrap_or_default();
+        said.sort_by_key(|(i, _)| *i);
+        Ok(said
+            .into_iter()
+            .map(|(i, w)| (files[i].input.clone(), w))
+            .collect())
     }
 }
 
@@ -196,4 +243,28 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|d| d.join(name))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_keeps_only_families_typst_has_in_order() {
+        let has: Vec<String> = [
+            "DejaVu Sans",
+            "libertinus serif",
+            "Noto Sans CJK SC",
+            "Noto Serif CJK SC",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            resolve_chain(true, &has),
+            ["Noto Serif CJK SC", "Noto Sans CJK SC", "Libertinus Serif"]
+        );
+        assert_eq!(resolve_chain(false, &has)[0], "Libertinus Serif");
+        assert!(has_cjk(&resolve_chain(true, &has)));
+        assert!(!has_cjk(&resolve_chain(true, &has[..2])));
+    }
 }

@@ -267,8 +267,50 @@ fn init_writes_a_workspace_where_make_works() {
         .stderr(predicate::str::contains("is not empty"));
 }
 
+/// The pages of a PDF, through pdftotext (pages end with a form feed), whitespace removed.
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let text = pdf_text(pdf);
+    let mut pages: Vec<String> = text.split('\u{c}').map(squash).collect();
+    pages.pop();
+    pages
+}
+
+/// The page footer "第 i 页 共 n 页" of a page: (i, n).
+fn page_of(page: &str) -> Option<(usize, usize)> {
+    let at = page.rfind("页共")?;
+    let before = &page[..at];
+    let i: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let n: String = page[at + "页共".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((i.parse().ok()?, n.parse().ok()?))
+}
+
+/// Papers of a bundle: each paper's pages, its blank backs included.
+fn papers_of(pages: &[String]) -> Vec<Vec<String>> {
+    let mut papers: Vec<Vec<String>> = Vec::new();
+    for p in pages {
+        match page_of(p) {
+            Some((1, _)) => papers.push(vec![p.clone()]),
+            _ => papers
+                .last_mut()
+                .expect("the bundle starts with page 1")
+                .push(p.clone()),
+        }
+    }
+    papers
+}
+
 #[test]
-fn per_candidate_papers_carry_the_candidate_in_the_seal() {
+fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages() {
     let d = tmp();
     examforge()
         .args([
@@ -277,24 +319,198 @@ fn per_candidate_papers_carry_the_candidate_in_the_seal() {
             "question-banks/roster.csv",
             "--seed",
             "8",
+            "--batch",
+            "20",
+            "-o",
+        ])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("two-sided"))
+        .stderr(predicate::str::contains("unknown font family").not());
+    let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = roster
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert!(rows.len() > 50, "enough papers for four batches");
+    assert!(
+        !d.path().join(format!("paper-{}.pdf", rows[0][0])).exists(),
+        "no per-paper PDFs above 50 papers unless asked"
+    );
+    let papers = papers_of(&pdf_pages(&d.path().join("papers.pdf")));
+    assert_eq!(papers.len(), rows.len(), "one paper per roster row");
+    for (paper, row) in papers.iter().zip(&rows) {
+        let first = &paper[0];
+        assert!(
+            first.contains(&format!("试卷编号{}", row[0])),
+            "paper number {}",
+            row[0]
+        );
+        assert!(first.contains(row[1]), "name {} in the seal", row[1]);
+        assert!(
+            first.contains(&squash(row[2])),
+            "team {} in the seal",
+            row[2]
+        );
+        let (_, n) = page_of(first).unwrap();
+        assert!(n >= 2, "a 60-question paper has several pages");
+        for (i, page) in paper.iter().enumerate() {
+            if i < n {
+                assert_eq!(
+                    page_of(page),
+                    Some((i + 1, n)),
+                    "paper {} page {}",
+                    row[0],
+                    i + 1
+                );
+                assert!(page.contains(row[1]), "seal on every page of {}", row[0]);
+            } else {
+                assert!(page.is_empty(), "the back of an odd paper is blank: {page}");
+            }
+        }
+        assert_eq!(
+            paper.len(),
+            n + n % 2,
+            "paper {} has an even page count",
+            row[0]
+        );
+    }
+}
+
+#[test]
+fn split_pdfs_are_the_pages_of_papers_pdf() {
+    for batch in ["1", "25"] {
+        let d = tmp();
+        examforge()
+            .args([
+                "make",
+                "--variants",
+                "3",
+                "--seed",
+                "3",
+                "--batch",
+                batch,
+                "-o",
+            ])
+            .arg(d.path())
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("one PDF per paper"));
+        let papers = papers_of(&pdf_pages(&d.path().join("papers.pdf")));
+        assert_eq!(papers.len(), 3);
+        for (paper, code) in papers.iter().zip(["A", "B", "C"]) {
+            assert!(paper[0].contains(&format!("{code}卷")));
+            let alone = pdf_pages(&d.path().join(format!("paper-{code}.pdf")));
+            assert_eq!(&alone, paper, "paper-{code}.pdf, batches of {batch}");
+            assert_eq!(
+                alone.len() % 2,
+                0,
+                "two-sided by default for Chinese papers"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_sided_papers_follow_each_other_without_blank_pages() {
+    let d = tmp();
+    examforge()
+        .args([
+            "make",
+            "--variants",
+            "2",
+            "--seed",
+            "3",
+            "--no-duplex",
+            "--no-split",
             "-o",
         ])
         .arg(d.path())
         .assert()
         .success();
-    let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
-    let first: Vec<&str> = roster.lines().nth(1).unwrap().split(',').collect();
-    let text = squash(&pdf_text(&d.path().join(format!("paper-{}.pdf", first[0]))));
+    assert!(!d.path().join("paper-A.pdf").exists());
+    let pages = pdf_pages(&d.path().join("papers.pdf"));
+    let papers = papers_of(&pages);
+    assert_eq!(papers.len(), 2);
+    for paper in &papers {
+        let (_, n) = page_of(&paper[0]).unwrap();
+        assert_eq!(paper.len(), n, "no blank page");
+    }
     assert!(
-        text.contains(&format!("试卷编号{}", first[0])),
-        "paper number"
+        papers.iter().any(|p| p.len() % 2 == 1),
+        "the draw gives an odd paper: {:?}",
+        papers.iter().map(Vec::len).collect::<Vec<_>>()
     );
-    assert!(text.contains(first[1]), "name {} in the seal", first[1]);
-    assert!(
-        text.contains(&squash(first[2])),
-        "team {} in the seal",
-        first[2]
-    );
+}
+
+#[test]
+fn key_opens_with_an_answer_table_per_paper() {
+    let d = tmp();
+    examforge()
+        .args(["make", "--variants", "2", "--seed", "6", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let key = std::fs::read_to_string(d.path().join("key.csv")).unwrap();
+    let text = squash(&pdf_text(&d.path().join("key.pdf")));
+    let mut at = 0;
+    for code in ["A", "B"] {
+        let answers: Vec<String> = key
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[0] == code)
+            .take(10)
+            .map(|f| f[3].to_string())
+            .collect();
+        assert!(
+            answers
+                .iter()
+                .all(|a| a.chars().all(|c| c.is_ascii_uppercase())),
+            "{answers:?}"
+        );
+        let row = format!("题号12345678910答案{}", answers.concat());
+        let found = text[at..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("paper {code}: `{row}` not in key.pdf"));
+        at += found + row.len();
+        let explained = text[at..].find("1.").expect("explained answers follow");
+        assert!(
+            text[at..at + explained].contains("题号"),
+            "the whole table comes first"
+        );
+    }
+}
+
+#[test]
+fn typst_warnings_are_shown_with_their_file() {
+    let d = tmp();
+    let t = d.path().join("tpl");
+    std::fs::create_dir(&t).unwrap();
+    std::fs::write(
+        t.join("sheet.typ.j2"),
+        "#set text(font: \"No Such Typeface\")\n{{ exam.title }}\n",
+    )
+    .unwrap();
+    examforge()
+        .args([
+            "make",
+            "question-banks/sample-en-exam.toml",
+            "--seed",
+            "1",
+            "--templates",
+        ])
+        .arg(&t)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("typst said on `sheet.typ`"))
+        .stderr(predicate::str::contains(
+            "│ warning: unknown font family: no such typeface",
+        ));
 }
 
 #[cfg(unix)]
