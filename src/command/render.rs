@@ -188,12 +188,10 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     let mut jobs = Vec::new();
     let mut names = Vec::new();
     for (k, r) in ranges.iter().enumerate() {
-        let describe = |what: &str| {
-            if ranges.len() == 1 {
-                format!("{what}.typ")
-            } else {
-                format!("{what}.typ (papers {}–{})", r.start + 1, r.end)
-            }
+        // Errors name the file the user has: a batch of one paper is that paper's source.
+        let describe = |what: &str| match (what, r.len()) {
+            ("papers", 1) => paper_source_name(&m.papers[r.start]),
+            _ => format!("{what}.typ"),
         };
         for (what, text) in [
             ("papers", set.bundle(r.clone())),
