@@ -175,7 +175,7 @@ pub struct RenderOptions {
     /// Write papers.pdf only.
     #[arg(long, overrides_with = "split")]
     pub no_split: bool,
-    /// Papers per typst process: more is faster, fewer holds less memory [default: 25].
+    /// Papers per typst process: more is faster, fewer holds less memory [default: 50].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: Option<u32>,
 }

@@ -705,7 +705,7 @@ fn answer_table(sections: &[SectionView], labels: &'static Labels) -> Vec<Vec<Ce
         })
         .filter_map(|it| {
             let number = it.number?;
-            let short = !it.key_long && display_width(&it.key) <= 6;
+            let short = !it.key_long && display_width(&it.key) <= 3;
             Some(Cell {
                 number,
                 answer: if short {
