@@ -2,12 +2,17 @@
 
 mod bank;
 mod banks;
+mod certificates;
 mod draw;
 mod fsio;
 mod grade;
 mod init;
+mod judge;
 mod make;
+mod print;
 mod render;
+mod standings;
+mod table;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::Error;
@@ -42,5 +47,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
+        Command::Judge(a) => judge::run(&a),
+        Command::Standings(a) => standings::run(&a),
+        Command::Certificates(a) => certificates::run(&a),
     }
 }
