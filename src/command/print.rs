@@ -36,22 +36,17 @@ fn pdf_name(typ: &str) -> String {
 /// Writes the Typst sources and, unless `--typ-only`, compiles each to PDF. The PDFs are
 /// compiled into a staging folder and moved into place only when all succeeded.
 pub fn write(sources: &[Source], opts: &PrintOptions, out: &Outputs) -> Result<(), Error> {
-    let typst = if opts.typ_only {
-        None
-    } else {
-        // Located before anything is written, so a missing typst leaves no half-done folder.
-        let t = Typst::locate(opts.typst.as_deref(), &opts.font_path).map_err(typst_err)?;
-        if t.cjk_font().map_err(typst_err)?.is_none() {
-            return Err(typst_err(TypstError::NoCjkFont));
-        }
-        Some(t)
-    };
     for s in sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
-    let Some(typst) = typst else {
+    if opts.typ_only {
         return Ok(());
-    };
+    }
+    // The sources stay when typst is missing, so they can be compiled later.
+    let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path).map_err(typst_err)?;
+    if typst.cjk_font().map_err(typst_err)?.is_none() {
+        return Err(typst_err(TypstError::NoCjkFont));
+    }
     let dir = out.path("");
     let staging = tempfile::Builder::new()
         .prefix(".examforge-pdf-")

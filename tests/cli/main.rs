@@ -2,6 +2,7 @@
 
 mod bank;
 mod draw;
+mod event;
 mod grade;
 mod render;
 
