@@ -518,3 +518,228 @@ fn standings_errors_point_at_line_and_column() {
         .stderr(predicate::str::contains("does not exist"));
     assert!(!d.path().join("out").exists());
 }
+
+#[test]
+fn a_judge_hook_decides_the_score() {
+    let d = tmp();
+    let rubric = std::fs::read_to_string(fixture("onsite.toml"))
+        .unwrap()
+        .replace("drop_high = 1\ndrop_low = 1", "script = \"median.rhai\"");
+    std::fs::write(d.path().join("rubric.toml"), rubric).unwrap();
+    std::fs::write(
+        d.path().join("median.rhai"),
+        "// The median of the judges' totals.
+fn judge(sheets) {
+    let totals = sheets.map(|s| s.scores.violations + s.scores.records + s.scores.procedure);
+    totals.sort(|a, b| if a < b { -1 } else if a > b { 1 } else { 0 });
+    totals[totals.len() / 2]
+}
+",
+    )
+    .unwrap();
+    examforge()
+        .arg("judge")
+        .arg(d.path().join("rubric.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .success();
+    // Medians of the totals: 甲 (76 85 86 87 92) 86, 乙 (70 78 81 83 96) 81,
+    // 丙 (70 87 90 92 96) 90, 丁 (55 65 69 70 80) 69.
+    let got = scores(&json(&d.path().join("out/results.json")));
+    let got: Vec<(&str, f64)> = got.iter().map(|(e, s, _)| (e.as_str(), *s)).collect();
+    assert_eq!(
+        got,
+        [
+            ("丙队", 90.0),
+            ("甲队", 86.0),
+            ("乙队", 81.0),
+            ("丁队", 69.0)
+        ]
+    );
+
+    // A hook that is not there is named.
+    std::fs::write(d.path().join("median.rhai"), "fn team(members) { 0.0 }\n").unwrap();
+    examforge()
+        .arg("judge")
+        .arg(d.path().join("rubric.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("out2"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no `judge` function"))
+        .stderr(predicate::str::contains("fn judge(sheets)"));
+}
+
+/// Candidates ranked over two quiz rounds kept as separate exports, with a script that fills a
+/// missed round with the mean of the rounds sat, and teams ranked by their best member.
+#[test]
+fn candidate_standings_with_combine_and_team_hooks() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("round1.csv"),
+        "entrant,name,team,points\n1,张三,甲队,10\n2,李四,甲队,6\n3,王五,乙队,9\n4,赵六,乙队,7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("round2.csv"),
+        "参赛者,单位,得分\n1,甲队,8\n2,甲队,9\n3,乙队,10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("rules.rhai"),
+        "fn combine(events) {
+    let sum = 0.0;
+    let sat = 0;
+    for e in events {
+        if !e.missing { sum += e.weight * e.score; sat += 1; }
+    }
+    if sat == 0 { return 0.0; }
+    sum / sat.to_float() * events.len().to_float()
+}
+fn team(members) {
+    let best = 0.0;
+    for m in members { if m.score > best { best = m.score; } }
+    best
+}
+",
+    )
+    .unwrap();
+    let spec = |team_rule: &str, missing: &str, script: &str| {
+        format!(
+            "[standings]\ntitle = \"知识竞赛\"\nentrant = \"candidate\"\nteam_rule = \"{team_rule}\"\nmissing = \"{missing}\"\n{script}\n\
+             [[event]]\nname = \"第一轮\"\nresults = \"round1.csv\"\n\n[[event]]\nname = \"第二轮\"\nresults = \"round2.csv\"\n"
+        )
+    };
+    std::fs::write(
+        p.join("s.toml"),
+        spec("script", "script", "script = \"rules.rhai\""),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "missing: `4` from `第二轮`: left to the script's combine",
+        ));
+    // 1: 10 + 8 = 18; 2: 6 + 9 = 15; 3: 9 + 10 = 19; 4: sat one round, 7 × 2 = 14.
+    let st = read_csv(&p.join("out/standings.csv"));
+    let got: Vec<[&str; 5]> = st[1..]
+        .iter()
+        .map(|r| [&*r[0], &*r[1], &*r[2], &*r[4], &*r[6]])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["1", "3", "王五", "19", "10"],
+            ["2", "1", "张三", "18", "8"],
+            ["3", "2", "李四", "15", "9"],
+            ["4", "4", "赵六", "14", ""],
+        ]
+    );
+    // Teams by their best member: 乙队 19, 甲队 18.
+    let teams = read_csv(&p.join("out/teams.csv"));
+    assert_eq!(teams[1], ["1", "乙队", "19", "2"]);
+    assert_eq!(teams[2], ["2", "甲队", "18", "2"]);
+
+    examforge()
+        .arg("certificates")
+        .arg(p.join("out"))
+        .args(["--top", "1", "--typ-only", "-o"])
+        .arg(p.join("cert"))
+        .assert()
+        .success();
+    let names: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(p.join("cert"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names,
+        [
+            "certificates.typ",
+            "individual-01-王五.typ",
+            "team-01-乙队.typ"
+        ]
+    );
+    let typ = std::fs::read_to_string(p.join("cert/individual-01-王五.typ")).unwrap();
+    assert!(typ.contains("第一名") && typ.contains("乙队"), "{typ}");
+
+    // Without the script: the candidate who missed a round is left out, and reported; a team's
+    // score is its best member's (best-1).
+    std::fs::write(p.join("s.toml"), spec("best-1", "exclude", "")).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out2"))
+        .assert()
+        .success();
+    let st = read_csv(&p.join("out2/standings.csv"));
+    assert_eq!(st.len(), 4, "{st:?}");
+    assert_eq!(
+        read_csv(&p.join("out2/missing.csv"))[1],
+        ["4", "第二轮", "left out of the standings"]
+    );
+    let teams = read_csv(&p.join("out2/teams.csv"));
+    assert_eq!(teams[1], ["1", "乙队", "19", "1"]);
+
+    // A missing hook is named where the file asks for it.
+    std::fs::write(p.join("rules.rhai"), "fn team(members) { 0.0 }\n").unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        spec("sum", "script", "script = \"rules.rhai\""),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out3"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "s.toml:5:11: error: missing = \"script\", but",
+        ))
+        .stderr(predicate::str::contains("has no `fn combine(events)`"));
+}
+
+#[test]
+fn bad_rows_of_a_score_list_stop_the_standings() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("quiz.csv"),
+        "entrant,team,points,round\n1,甲队,10,1\n1,甲队,abc,2\n2,甲队,5,1\n2,甲队,6,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "quiz.csv:3: points `abc` is not a number",
+        ))
+        .stderr(predicate::str::contains(
+            "quiz.csv:5: `2` has round `1` twice (also line 4)",
+        ));
+    assert!(!p.join("out").exists());
+}
