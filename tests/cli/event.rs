@@ -743,3 +743,53 @@ fn bad_rows_of_a_score_list_stop_the_standings() {
         ));
     assert!(!p.join("out").exists());
 }
+
+#[test]
+fn init_writes_an_event_example_that_runs_through() {
+    let d = tmp();
+    let ws = d.path().join("ws");
+    examforge()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "examforge standings event/standings.toml",
+        ));
+    let run = |args: &[&str]| {
+        let mut c = examforge();
+        c.current_dir(&ws).args(args);
+        c
+    };
+    run(&[
+        "judge",
+        "event/onsite.toml",
+        "event/onsite-scores.csv",
+        "-o",
+        "event/onsite",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("scored          13"));
+    run(&["standings", "event/standings.toml", "-o", "event/standings"])
+        .assert()
+        .success();
+    let st = read_csv(&ws.join("event/standings/standings.csv"));
+    assert_eq!(st.len(), 14, "13 teams ranked");
+    assert_eq!(st[0][5..], ["现场执法比武", "知识竞赛"]);
+    // The score is the weighted sum of the columns: 0.6 × on-site + 0.2 × quiz (mean of members' two rounds).
+    for r in &st[1..] {
+        let f = |i: usize| r[i].parse::<f64>().unwrap();
+        assert!((f(4) - (0.6 * f(5) + 0.2 * f(6))).abs() < 0.02, "{r:?}");
+    }
+    run(&[
+        "certificates",
+        "event/standings",
+        "--typ-only",
+        "-o",
+        "event/certificates",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("wrote 6 certificate(s)"));
+}
