@@ -793,3 +793,46 @@ fn init_writes_an_event_example_that_runs_through() {
     .success()
     .stderr(predicate::str::contains("wrote 6 certificate(s)"));
 }
+
+/// Excel's "Unicode text" (UTF-16 with tabs) judges the same as UTF-8, and the same sheet gives
+/// byte-identical outputs run after run.
+#[test]
+fn a_utf16_sheet_judges_the_same_and_outputs_repeat() {
+    let d = tmp();
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.replace(',', "\t").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(d.path().join("u16.txt"), &utf16).unwrap();
+    let judge = |sheet: &Path, out: &str| {
+        examforge()
+            .arg("judge")
+            .arg(fixture("onsite.toml"))
+            .arg(sheet)
+            .arg("-o")
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+    };
+    judge(&fixture("onsite-scores.csv"), "a");
+    judge(&fixture("onsite-scores.csv"), "b");
+    judge(&d.path().join("u16.txt"), "c");
+    for f in ["results.csv", "judges.csv", "rejected.csv", "results.json"] {
+        let a = std::fs::read(d.path().join("a").join(f)).unwrap();
+        assert_eq!(a, std::fs::read(d.path().join("b").join(f)).unwrap(), "{f}");
+        if f != "results.json" {
+            assert_eq!(a, std::fs::read(d.path().join("c").join(f)).unwrap(), "{f}");
+        }
+    }
+    // Outputs are not overwritten without --force.
+    examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("a"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+}
