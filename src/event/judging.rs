@@ -717,6 +717,25 @@ mod tests {
     }
 
     #[test]
+    fn a_judge_hook_outside_the_points_available_is_an_error() {
+        let r = rubric("");
+        let (h, rows) = sheet("entrant,judge,a,b\nx,j1,10,20");
+        let script = RuleScript::compile("j.rhai", "fn judge(sheets) { 31 }").unwrap();
+        let e = judge(&r, &columns(&r, &h).unwrap(), &rows, Some(&script)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "rule script `j.rhai`: `judge` returned 31 for entrant `x`; expected a number from 0 to 30"
+        );
+        let script = RuleScript::compile(
+            "j.rhai",
+            "fn judge(sheets) { sheets[0].scores.a + sheets[0].scores.b / 2.0 }",
+        )
+        .unwrap();
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, Some(&script)).unwrap();
+        assert_eq!(j.scored[0].score, 20.0);
+    }
+
+    #[test]
     fn unknown_columns_are_named_with_a_suggestion() {
         let r = rubric("");
         let h: Vec<String> = ["entrant", "judge", "a", "bb"].map(String::from).to_vec();
