@@ -284,6 +284,7 @@ pub type Row = (usize, Vec<String>);
 
 struct Good {
     line: usize,
+    raw: String,
     judge: String,
     team: String,
     scores: Vec<f64>,
@@ -396,6 +397,7 @@ pub fn judge(
         let team = cols.team.map_or("", |i| get(i)).to_string();
         entry.0.push(Good {
             line: *line,
+            raw: raw_of(fields),
             judge,
             team,
             scores,
@@ -413,7 +415,7 @@ pub fn judge(
             entrant: entrant.clone(),
             judge: g.judge.clone(),
             reason: p.to_string(),
-            raw: String::new(),
+            raw: g.raw.clone(),
         };
         // A judge twice: both rows are reported, neither is chosen.
         let mut twice = vec![false; good.len()];

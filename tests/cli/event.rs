@@ -363,6 +363,7 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
         "judge `评委2` scored this entrant twice (also line 8)"
     );
     assert!(reason("2").starts_with("not counted: `甲队` is not scored"));
+    assert_eq!(rej[1][4], "甲队,评委1,35,25,26", "the row as read");
     assert_eq!(
         rej[20][..4],
         [
