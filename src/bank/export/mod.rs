@@ -1,0 +1,78 @@
+//! Banks written out for other tools: the 题库 table (xlsx / CSV with Chinese headers), GIFT and
+//! Moodle XML; and the bank TOML that `bank import` writes. Pure: questions in, bytes out, with a
+//! warning for every field the target cannot hold.
+
+mod gift;
+mod moodle;
+mod table;
+mod toml;
+
+pub use self::toml::to_toml;
+pub use gift::to_gift;
+pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
+pub use table::{to_csv, to_rows, to_xlsx, HEADERS};
+
+use crate::bank::{Kind, Question, TextFormat};
+use crate::diagnostic::Diagnostic;
+
+/// The target formats of `bank export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Xlsx,
+    Csv,
+    Gift,
+    MoodleXml,
+}
+
+/// Exports questions to `target`: the file's bytes and the warnings about what was left out.
+pub fn export(
+    target: Target,
+    questions: &[Question],
+) -> Result<(Vec<u8>, Vec<Diagnostic>), String> {
+    let mut diags = Vec::new();
+    let bytes = match target {
+        Target::Xlsx => to_xlsx(questions, &mut diags)?,
+        Target::Csv => to_csv(questions, &mut diags),
+        Target::Gift => to_gift(questions, &mut diags).into_bytes(),
+        Target::MoodleXml => to_moodle_xml(questions, &mut diags).into_bytes(),
+    };
+    Ok((bytes, diags))
+}
+
+/// A warning about question `q`, placed at its bank location.
+fn warn(q: &Question, msg: impl Into<String>, hint: &str) -> Diagnostic {
+    Diagnostic::warning(None, format!("{}: `{}`: {}", q.location, q.id, msg.into())).with_hint(hint)
+}
+
+/// Case questions have parts that no exchange format holds; they are left out with a warning.
+fn exportable<'a>(questions: &'a [Question], diags: &mut Vec<Diagnostic>) -> Vec<&'a Question> {
+    let mut out = Vec::new();
+    for q in questions {
+        if q.kind == Kind::Case {
+            diags.push(warn(
+                q,
+                "a case with parts is not exported",
+                "export its parts as questions of their own if they stand alone",
+            ));
+            continue;
+        }
+        if q.format == TextFormat::Typst {
+            diags.push(warn(
+                q,
+                "Typst markup is exported as plain text",
+                "check the question in the target tool",
+            ));
+        }
+        out.push(q);
+    }
+    out
+}
+
+/// The points as written in a file: `2`, `0.5`.
+fn points_text(p: f64) -> String {
+    if p.fract() == 0.0 && p.abs() < 1e15 {
+        format!("{}", p as i64)
+    } else {
+        format!("{p}")
+    }
+}
