@@ -104,10 +104,10 @@ pub fn to_gift(questions: &[Question], diags: &mut Vec<Diagnostic>) -> String {
                 );
             }
             Answer::Text { reference, rubric } => {
-                if !q.explanation.is_empty() || !rubric.is_empty() {
-                    diags.push(warn(q, "GIFT essays hold the reference answer as general feedback; the explanation and rubric are not kept", "export to Moodle XML to keep the rubric in the grader information"));
-                }
-                let _ = writeln!(out, "{name}{}{{####{}}}\n", esc(&q.stem), esc(reference));
+                // GIFT essays have no grader information: the reference answer, its rubric and
+                // the explanation share the general feedback.
+                let general = super::reference_text(reference, rubric, Some(&q.explanation));
+                let _ = writeln!(out, "{name}{}{{####{}}}\n", esc(&q.stem), esc(&general));
             }
             Answer::Parts => {}
         }

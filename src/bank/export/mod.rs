@@ -7,6 +7,9 @@ mod moodle;
 mod table;
 mod toml;
 
+#[cfg(test)]
+mod tests;
+
 pub use self::toml::to_toml;
 pub use gift::to_gift;
 pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
@@ -66,6 +69,24 @@ fn exportable<'a>(questions: &'a [Question], diags: &mut Vec<Diagnostic>) -> Vec
         out.push(q);
     }
     out
+}
+
+/// A short answer's reference with its rubric (after a `评分要点：` line) and, where the target
+/// has no field of its own for it, the explanation (after `解析：`); `bank import` splits them again.
+fn reference_text(reference: &str, rubric: &[String], explanation: Option<&str>) -> String {
+    let mut s = reference.to_string();
+    if !rubric.is_empty() {
+        s.push_str("\n评分要点：");
+        for r in rubric {
+            s.push('\n');
+            s.push_str(r);
+        }
+    }
+    if let Some(e) = explanation.filter(|e| !e.is_empty()) {
+        s.push_str("\n解析：");
+        s.push_str(e);
+    }
+    s
 }
 
 /// The points as written in a file: `2`, `0.5`.

@@ -65,22 +65,18 @@ pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Str
         let _ = writeln!(out, "  <question type=\"{ty}\">");
         let _ = writeln!(out, "    <name><text>{}</text></name>", x(&q.id));
         let stem = match (&q.answer, ty) {
-            (Answer::Fill(blanks), "cloze") => {
-                let (text, weight) = cloze_text(q, blanks, diags);
-                let _ = weight;
-                text
-            }
+            (Answer::Fill(blanks), "cloze") => cloze_text(q, blanks, diags),
             _ => q.stem.clone(),
         };
         let _ = writeln!(out, "    {}", text_el("questiontext", &stem));
         let _ = writeln!(out, "    {}", text_el("generalfeedback", &q.explanation));
-        if ty != "cloze" {
-            let _ = writeln!(
-                out,
-                "    <defaultgrade>{}</defaultgrade>",
-                points_text(q.points)
-            );
-        }
+        // Moodle takes a cloze question's mark from its blanks' weights and does not read
+        // `<defaultgrade>` there; it is written anyway so that `bank import` keeps the points.
+        let _ = writeln!(
+            out,
+            "    <defaultgrade>{}</defaultgrade>",
+            points_text(q.points)
+        );
         let penalty = if ty == "truefalse" {
             "1"
         } else if ty == "essay" {
@@ -156,18 +152,7 @@ pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Str
             }
             Answer::Fill(_) => {}
             Answer::Text { reference, rubric } => {
-                let mut info = reference.clone();
-                if !rubric.is_empty() {
-                    diags.push(warn(
-                        q,
-                        "the rubric is appended to the grader information",
-                        "Moodle has no separate rubric field",
-                    ));
-                    for r in rubric {
-                        info.push('\n');
-                        info.push_str(r);
-                    }
-                }
+                let info = super::reference_text(reference, rubric, None);
                 let _ = writeln!(out, "    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n    <responsefieldlines>15</responsefieldlines>\n    <attachments>0</attachments>\n    <attachmentsrequired>0</attachmentsrequired>");
                 let _ = writeln!(out, "    {}", text_el("graderinfo", &info));
                 let _ = writeln!(out, "    {}", text_el("responsetemplate", ""));
@@ -203,13 +188,13 @@ fn cloze_escape(s: &str) -> String {
 
 /// The stem with each blank as `{w:SHORTANSWER:=a~=b}`; the weights add up to the points when
 /// they can (Moodle takes a cloze question's mark from its blanks' whole-number weights).
-fn cloze_text(q: &Question, blanks: &[Vec<String>], diags: &mut Vec<Diagnostic>) -> (String, f64) {
+fn cloze_text(q: &Question, blanks: &[Vec<String>], diags: &mut Vec<Diagnostic>) -> String {
     let runs = blank_runs(&q.stem);
     let per = q.points / blanks.len() as f64;
     let weight = if per.fract() == 0.0 && per >= 1.0 {
         per as u64
     } else {
-        diags.push(warn(q, format!("{} points do not split into whole-number weights over {} blanks; each blank weighs 1", points_text(q.points), blanks.len()), "give the question a multiple of its blank count in points"));
+        diags.push(warn(q, format!("{} points do not split into whole-number weights over {} blanks; in Moodle each blank weighs 1", points_text(q.points), blanks.len()), "give the question a multiple of its blank count in points"));
         1
     };
     let mut out = String::new();
@@ -224,7 +209,7 @@ fn cloze_text(q: &Question, blanks: &[Vec<String>], diags: &mut Vec<Diagnostic>)
         last = r.end;
     }
     out.push_str(&q.stem[last..]);
-    (out, weight as f64 * blanks.len() as f64)
+    out
 }
 
 #[cfg(test)]

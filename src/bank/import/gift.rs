@@ -289,7 +289,7 @@ fn question(
     }
     let stem_plain = |with_blank: bool| {
         let s = if with_blank || !after.trim().is_empty() {
-            format!("{}____{}", before.trim_end(), after)
+            format!("{}___{}", before.trim_end_matches(['\n', '\r']), after)
         } else {
             before.to_string()
         };
@@ -318,11 +318,9 @@ fn question(
     if answer.is_empty() {
         stem_of(stem_plain(false), &mut d);
         d.kind = Some(crate::bank::Kind::Short);
-        d.explanation = String::new();
-        d.answer = DraftAnswer::Ready(Answer::Text {
-            reference: general,
-            rubric: Vec::new(),
-        });
+        let (reference, rubric, explanation) = super::split_reference(&general);
+        d.explanation = explanation;
+        d.answer = DraftAnswer::Ready(Answer::Text { reference, rubric });
     } else if let Some(num) = answer.strip_prefix('#') {
         stem_of(stem_plain(true), &mut d);
         d.kind = Some(crate::bank::Kind::Fill);

@@ -4,7 +4,7 @@
 
 mod csv;
 mod gift;
-mod moodle;
+pub(crate) mod moodle;
 pub mod normalise;
 mod table;
 mod text;
@@ -170,6 +170,29 @@ fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
             .with_hint("save the file as UTF-8")
     })?;
     Ok(s)
+}
+
+/// Splits what [`crate::bank::export`] joins for a short answer: the reference, the rubric lines
+/// after `评分要点：`, and the explanation after `解析：`.
+pub fn split_reference(text: &str) -> (String, Vec<String>, String) {
+    let (body, explanation) = text.split_once("\n解析：").unwrap_or((text, ""));
+    let (reference, rubric) = match body.split_once("\n评分要点：") {
+        Some((r, lines)) => (
+            r,
+            lines
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        None => (body, Vec::new()),
+    };
+    (
+        reference.trim().to_string(),
+        rubric,
+        explanation.trim().to_string(),
+    )
 }
 
 /// A name made safe for an id: whitespace and separators become `-`.

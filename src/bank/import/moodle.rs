@@ -11,24 +11,24 @@ use quick_xml::Reader;
 
 /// One element of the document.
 #[derive(Debug, Default)]
-struct Node {
-    name: String,
-    attrs: Vec<(String, String)>,
-    children: Vec<Node>,
-    text: String,
+pub(crate) struct Node {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+    pub text: String,
     offset: usize,
 }
 
 impl Node {
-    fn child(&self, name: &str) -> Option<&Node> {
+    pub fn child(&self, name: &str) -> Option<&Node> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -47,12 +47,13 @@ impl Node {
         }
     }
 
-    fn value(&self, name: &str) -> Option<String> {
+    pub fn value(&self, name: &str) -> Option<String> {
         self.child(name).map(|n| n.text.trim().to_string())
     }
 }
 
-fn parse(text: &str) -> Result<Node, (usize, String)> {
+/// The element tree of an XML document, or the byte offset and reason it is not well-formed.
+pub(crate) fn parse(text: &str) -> Result<Node, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
     let open = |e: &quick_xml::events::BytesStart, offset: usize| {
@@ -213,7 +214,7 @@ fn question(
         if count_blanks(s) > 0 {
             s.to_string()
         } else {
-            format!("{s} ____")
+            format!("{s} ___")
         }
     };
     match ty {
@@ -322,15 +323,15 @@ fn question(
         }
         "essay" => {
             d.kind = Some(Kind::Short);
-            d.answer = DraftAnswer::Ready(Answer::Text {
-                reference: q.text_of("graderinfo"),
-                rubric: Vec::new(),
-            });
+            let (reference, rubric, _) = super::split_reference(&q.text_of("graderinfo"));
+            d.answer = DraftAnswer::Ready(Answer::Text { reference, rubric });
         }
         "cloze" | "multianswer" => match cloze(raw_stem) {
             Ok((stem, blanks, weight)) => {
                 d.kind = Some(Kind::Fill);
-                d.points = Some(Field::new(weight.to_string(), loc.clone()));
+                if q.value("defaultgrade").is_none() {
+                    d.points = Some(Field::new(weight.to_string(), loc.clone()));
+                }
                 d.stem = Field::new(markup_to_text(&stem), loc.clone());
                 d.answer = DraftAnswer::Ready(Answer::Fill(blanks));
             }
@@ -363,7 +364,7 @@ fn feedback_dropped(answers: &[&Node], loc: &Location, diags: &mut Vec<Diagnosti
 }
 
 impl Node {
-    fn text_of_self(&self) -> String {
+    pub fn text_of_self(&self) -> String {
         self.child("text")
             .map_or(self.text.trim(), |t| t.text.trim())
             .to_string()
@@ -428,7 +429,7 @@ fn cloze(text: &str) -> Result<(String, Vec<Vec<String>>, f64), String> {
         }
         weight += w.and_then(|w| w.trim().parse::<f64>().ok()).unwrap_or(1.0);
         stem.push_str(&rest[..open]);
-        stem.push_str("____");
+        stem.push_str("___");
         blanks.push(alts);
         rest = &rest[close + 1..];
     }
