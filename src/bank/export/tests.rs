@@ -67,7 +67,7 @@ fn same(target: Target, a: &Question, b: &Question) {
 }
 
 fn check_round_trip(target: Target, format: Format) {
-    for (path, text) in BANKS {
+    for (path, text) in BANKS.into_iter().chain([("m.toml", SMALL)]) {
         let orig = bank(path, text);
         let back = round_trip(target, format, &orig);
         let mut compared = 0;
@@ -81,10 +81,7 @@ fn check_round_trip(target: Target, format: Format) {
                 compared += 1;
             }
         }
-        assert!(
-            compared > 50 || path == "sample-en.toml" && compared > 40,
-            "{path}: {compared}"
-        );
+        assert!(compared >= 5, "{path}: {compared}");
     }
 }
 

@@ -15,6 +15,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Table, Encoding), Diagnostic> {
         Diagnostic::error(None, format!("{file}: not valid {encoding}: {e}"))
             .with_hint("save the sheet as \"CSV UTF-8\"")
     })?;
+    // The csv crate counts a CRLF row's line only once the next row has started, which would put
+    // every error of an Excel-written file one row too high; plain line feeds keep rows exact.
+    let text = text.replace("\r\n", "\n");
     let first = text.lines().next().unwrap_or("");
     let delimiter = if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
         b'\t'
