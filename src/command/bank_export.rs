@@ -30,21 +30,18 @@ pub fn run(a: &BankExportArgs) -> Result<u8, Error> {
         ExportFormat::Gift => Target::Gift,
         ExportFormat::MoodleXml => Target::MoodleXml,
     };
-    let (bytes, diags) = export(target, &questions).map_err(|e| Error::Input {
+    let done = export(target, &questions).map_err(|e| Error::Input {
         message: format!("cannot build the workbook: {e}"),
         hint: None,
     })?;
-    for d in &diags {
+    for d in &done.diagnostics {
         eprintln!("{d}");
     }
-    fsio::write_atomic(&a.output, &bytes, a.force)?;
-    let left_out = diags
-        .iter()
-        .filter(|d| d.message.contains("not exported"))
-        .count();
+    fsio::write_atomic(&a.output, &done.bytes, a.force)?;
     eprintln!(
-        "wrote {} question(s) to {}",
-        questions.len() - left_out,
+        "wrote {} of {} question(s) to {}",
+        done.written,
+        questions.len(),
         a.output.display()
     );
     Ok(0)

@@ -35,7 +35,7 @@ pub fn run(a: &BankImportArgs) -> Result<u8, Error> {
             Some(ImportFormat::Text) => Format::Text,
             Some(ImportFormat::Gift) => Format::Gift,
             Some(ImportFormat::MoodleXml) => Format::MoodleXml,
-            None => Format::detect(ext, &bytes).unwrap_or(Format::Text),
+            None => Format::detect(ext, &bytes),
         };
         let prefix = a.id.clone().unwrap_or_else(|| stem_of(file));
         let opts = Options {

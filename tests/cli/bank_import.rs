@@ -178,13 +178,8 @@ fn every_encoding_gives_the_same_bank_byte_for_byte() {
         let src = sub.join(name);
         fs::write(&src, bytes).unwrap();
         let out = sub.join("bank.toml");
-        let fmt: &[&str] = if name.ends_with(".txt") {
-            &["--format", "csv"]
-        } else {
-            &[]
-        };
-        let mut args = vec![src.to_str().unwrap(), "--id", "b1", "--title", "B1"];
-        args.extend(fmt);
+        // Excel's "Unicode text" is saved as .txt: the UTF-16 byte-order mark tells it apart.
+        let args = vec![src.to_str().unwrap(), "--id", "b1", "--title", "B1"];
         let (code, err) = import(&args, &out);
         assert_eq!(code, 0, "{name}: {err}");
         banks.push((name, fs::read(&out).unwrap()));
@@ -427,4 +422,81 @@ fn a_bank_exported_to_excel_imports_back_and_checks_clean() {
         checks_clean(&out);
         assert!(questions(&out).len() >= 120, "{to}");
     }
+}
+
+#[test]
+fn a_workbook_with_one_sheet_per_kind_takes_the_kind_from_the_sheet_name() {
+    let dir = tmp();
+    let path = dir.path().join("types.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let single = book.add_worksheet();
+    single.set_name("单选题").unwrap();
+    for (c, h) in [
+        "题目（必填）",
+        "选项A（必填）",
+        "选项B（必填）",
+        "选项C",
+        "正确选项（必填）",
+        "解析",
+    ]
+    .iter()
+    .enumerate()
+    {
+        single.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["一加一等于几？", "1", "2", "3", "B", "算术"]
+        .iter()
+        .enumerate()
+    {
+        single.write_string(1, c as u16, *v).unwrap();
+    }
+    let judge = book.add_worksheet();
+    judge.set_name("判断题").unwrap();
+    judge.write_string(0, 0, "题目").unwrap();
+    judge.write_string(0, 1, "答案").unwrap();
+    judge.write_string(1, 0, "二大于一。").unwrap();
+    judge.write_string(1, 1, "对").unwrap();
+    judge.write_number(2, 0, 3.0).unwrap();
+    judge.write_string(2, 1, "错").unwrap();
+    book.save(&path).unwrap();
+
+    let out = dir.path().join("all.toml");
+    let (code, err) = import(&[path.to_str().unwrap(), "--id", "w"], &out);
+    assert_eq!(code, 0, "{err}");
+    let qs = questions(&out);
+    let got: Vec<(&str, &str)> = qs
+        .iter()
+        .map(|q| (q["id"].as_str().unwrap(), q["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("w-单选题-002", "single"),
+            ("w-判断题-002", "judge"),
+            ("w-判断题-003", "judge")
+        ]
+    );
+    assert_eq!(qs[0]["explanation"].as_str(), Some("算术"));
+    assert_eq!(
+        qs[2]["stem"].as_str(),
+        Some("3"),
+        "a number cell reads as its digits"
+    );
+
+    let out = dir.path().join("judge.toml");
+    let (code, err) = import(
+        &[path.to_str().unwrap(), "--id", "w", "--sheet", "判断题"],
+        &out,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(questions(&out).len(), 2);
+    let (code, err) = import(
+        &[path.to_str().unwrap(), "--sheet", "多选题"],
+        &dir.path().join("x.toml"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no sheet named `多选题`") && err.contains("单选题, 判断题"),
+        "{err}"
+    );
 }

@@ -84,7 +84,7 @@ pub fn to_gift(questions: &[Question], diags: &mut Vec<Diagnostic>) -> String {
             }
             Answer::Fill(blanks) => {
                 let runs = blank_runs(&q.stem);
-                if blanks.len() != 1 || runs.len() != 1 {
+                if !super::holds(super::Target::Gift, q) {
                     diags.push(warn(
                         q,
                         "GIFT holds one blank per question; not exported",

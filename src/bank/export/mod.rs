@@ -15,7 +15,7 @@ pub use gift::to_gift;
 pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
 pub use table::{to_csv, to_rows, to_xlsx, HEADERS};
 
-use crate::bank::{Kind, Question, TextFormat};
+use crate::bank::{blank_runs, Answer, Kind, Question, TextFormat};
 use crate::diagnostic::Diagnostic;
 
 /// The target formats of `bank export`.
@@ -27,19 +27,39 @@ pub enum Target {
     MoodleXml,
 }
 
-/// Exports questions to `target`: the file's bytes and the warnings about what was left out.
-pub fn export(
-    target: Target,
-    questions: &[Question],
-) -> Result<(Vec<u8>, Vec<Diagnostic>), String> {
-    let mut diags = Vec::new();
+/// An export: the file's bytes, how many questions it holds, and what was left out or changed.
+#[derive(Debug)]
+pub struct Exported {
+    pub bytes: Vec<u8>,
+    pub written: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Whether `target` can hold `q` at all: no format holds a case's parts, and GIFT holds one
+/// blank per question.
+pub fn holds(target: Target, q: &Question) -> bool {
+    match (&q.answer, target) {
+        (Answer::Parts, _) => false,
+        (Answer::Fill(blanks), Target::Gift) => blanks.len() == 1 && blank_runs(&q.stem).len() == 1,
+        _ => q.kind != Kind::Case,
+    }
+}
+
+/// Exports questions to `target`.
+pub fn export(target: Target, questions: &[Question]) -> Result<Exported, String> {
+    let mut diagnostics = Vec::new();
     let bytes = match target {
-        Target::Xlsx => to_xlsx(questions, &mut diags)?,
-        Target::Csv => to_csv(questions, &mut diags),
-        Target::Gift => to_gift(questions, &mut diags).into_bytes(),
-        Target::MoodleXml => to_moodle_xml(questions, &mut diags).into_bytes(),
+        Target::Xlsx => to_xlsx(questions, &mut diagnostics)?,
+        Target::Csv => to_csv(questions, &mut diagnostics),
+        Target::Gift => to_gift(questions, &mut diagnostics).into_bytes(),
+        Target::MoodleXml => to_moodle_xml(questions, &mut diagnostics).into_bytes(),
     };
-    Ok((bytes, diags))
+    let written = questions.iter().filter(|q| holds(target, q)).count();
+    Ok(Exported {
+        bytes,
+        written,
+        diagnostics,
+    })
 }
 
 /// A warning about question `q`, placed at its bank location.

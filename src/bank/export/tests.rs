@@ -35,8 +35,8 @@ fn bank(path: &str, text: &str) -> Vec<Question> {
 }
 
 fn round_trip(target: Target, format: Format, questions: &[Question]) -> Vec<Question> {
-    let (bytes, _) = export(target, questions).expect("export");
-    let (again, _) = export(target, questions).expect("export");
+    let bytes = export(target, questions).expect("export").bytes;
+    let again = export(target, questions).expect("export").bytes;
     assert_eq!(bytes, again, "{target:?} export is byte-stable");
     let opts = Options {
         prefix: "rt".into(),
@@ -177,7 +177,12 @@ source = "x"
 fn moodle_xml_holds_what_moodles_importer_reads() {
     use crate::bank::import::moodle::parse;
     let qs = bank("m.toml", SMALL);
-    let (bytes, diags) = export(Target::MoodleXml, &qs).unwrap();
+    let super::Exported {
+        bytes,
+        diagnostics: diags,
+        written,
+    } = export(Target::MoodleXml, &qs).unwrap();
+    assert_eq!(written, qs.len());
     assert!(diags.is_empty(), "{diags:?}");
     let text = String::from_utf8(bytes).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>"));
@@ -290,7 +295,12 @@ points = 2
 source = "x"
 "#;
     let qs = bank("c.toml", text);
-    let (bytes, diags) = export(Target::MoodleXml, &qs).unwrap();
+    let super::Exported {
+        bytes,
+        diagnostics: diags,
+        written,
+    } = export(Target::MoodleXml, &qs).unwrap();
+    assert_eq!(written, qs.len());
     assert!(diags.is_empty(), "{diags:?}");
     let xml = String::from_utf8(bytes).unwrap();
     assert!(xml.contains("<question type=\"cloze\">"), "{xml}");

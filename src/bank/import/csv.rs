@@ -58,6 +58,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Table, Encoding), Diagnostic> {
             file: file.to_string(),
             rows,
             lossy_question_marks: encoding == Encoding::Gb18030,
+            kind: None,
         },
         encoding,
     ))

@@ -28,37 +28,37 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format of a file, from its extension and then its content.
-    pub fn detect(extension: Option<&str>, bytes: &[u8]) -> Option<Format> {
+    /// The format of a file, from its extension and then its content; pasted text otherwise.
+    pub fn detect(extension: Option<&str>, bytes: &[u8]) -> Format {
         match extension.map(str::to_ascii_lowercase).as_deref() {
-            Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => return Some(Format::Xlsx),
-            Some("csv" | "tsv") => return Some(Format::Csv),
-            Some("gift") => return Some(Format::Gift),
-            Some("xml") => return Some(Format::MoodleXml),
+            Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => return Format::Xlsx,
+            Some("csv" | "tsv") => return Format::Csv,
+            Some("gift") => return Format::Gift,
+            Some("xml") => return Format::MoodleXml,
             _ => {}
         }
         if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-            return Some(Format::Xlsx);
+            return Format::Xlsx;
         }
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            return Some(Format::Csv);
+            return Format::Csv;
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
         let head = head.trim_start_matches('\u{feff}').trim_start();
         if head.starts_with("<?xml") || head.starts_with("<quiz") {
-            return Some(Format::MoodleXml);
+            return Format::MoodleXml;
         }
         if head.contains("::") && head.contains('{') || head.contains("$CATEGORY:") {
-            return Some(Format::Gift);
+            return Format::Gift;
         }
         if head
             .lines()
             .next()
             .is_some_and(|l| l.contains("题干") && l.contains(','))
         {
-            return Some(Format::Csv);
+            return Format::Csv;
         }
-        Some(Format::Text)
+        Format::Text
     }
 }
 

@@ -12,6 +12,8 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
     /// Cells decoded from GBK may hold `?` for characters GBK lacks.
     pub lossy_question_marks: bool,
+    /// The kind the sheet's name gives (a workbook with one sheet per 题型).
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +95,8 @@ fn role(header: &str) -> Option<Role> {
 }
 
 /// Reads a table into drafts; `id_base` prefixes row-numbered ids (`base-007`).
+/// A sheet named after a 题型 (单选题, 判断题, … one sheet per kind) gives its rows that kind when
+/// they have no 题型 column.
 pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<Draft> {
     let Some(hpos) = table
         .rows
@@ -136,10 +140,26 @@ pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<
     }
     let multirow = roles.contains(&Some(Role::Correct)) && roles.contains(&Some(Role::OptionText));
     let body = &table.rows[hpos + 1..];
+    for (line, cells) in body {
+        for (c, s) in cells.iter().enumerate() {
+            if roles.get(c) == Some(&Some(Role::Media)) && !s.trim().is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        Some(loc(*line, c)),
+                        format!(
+                            "`{}` is not imported: banks hold text only",
+                            header[c].trim()
+                        ),
+                    )
+                    .with_hint("describe the picture in the stem, or add it to the paper by hand"),
+                );
+            }
+        }
+    }
     if table.lossy_question_marks {
         for (line, cells) in body {
             for (c, s) in cells.iter().enumerate() {
-                if s.contains('?') {
+                if lost_character(s) {
                     diags.push(
                         Diagnostic::warning(
                             Some(loc(*line, c)),
@@ -207,10 +227,25 @@ pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<
             }
             let mut d = Draft::new(format!("{id_base}-{line:03}"), loc(*line, 0));
             fill_fields(&mut d, &roles, cells, *line, &loc, false);
+            if d.kind_name.is_none() {
+                d.kind_name = table
+                    .kind
+                    .as_ref()
+                    .map(|k| Field::new(k.clone(), loc(*line, 1)));
+            }
             out.push(d);
         }
     }
     out
+}
+
+/// A `?` inside a word (`H?O`), where GBK put it for a character it cannot hold; a `?` that ends
+/// a sentence is punctuation.
+fn lost_character(s: &str) -> bool {
+    let chars: Vec<char> = s.trim().chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w[0] == '?' && !w[1].is_whitespace() && !matches!(w[1], '?' | '"' | ')' | '）'))
 }
 
 /// A 是否正确项 cell: its row, its column and whether it marks the option right.

@@ -42,6 +42,7 @@ pub fn read(file: &str, bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, 
             file: format!("{file}[{name}]"),
             rows,
             lossy_question_marks: false,
+            kind: super::normalise::parse_kind(&name).map(|_| name.clone()),
         });
     }
     Ok(tables)
