@@ -500,3 +500,39 @@ fn a_workbook_with_one_sheet_per_kind_takes_the_kind_from_the_sheet_name() {
         "{err}"
     );
 }
+
+#[test]
+fn broken_moodle_xml_is_named_at_its_line() {
+    let dir = tmp();
+    let src = dir.path().join("quiz.xml");
+    fs::write(
+        &src,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n  <question type=\"truefalse\">\n    <name><text>Q</text></name>\n  </questio>\n</quiz>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 1);
+    assert!(err.contains("quiz.xml:5:"), "{err}");
+    assert!(err.contains("invalid XML"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn two_files_with_one_prefix_collide_and_are_named() {
+    let dir = tmp();
+    let out = dir.path().join("bank.toml");
+    let a = fixture("B1_tiku_wide_utf8_bom.csv");
+    let b = fixture("B3_tiku_text_import_RECONSTRUCTED.txt");
+    let (code, err) = import(
+        &[a.to_str().unwrap(), b.to_str().unwrap(), "--id", "x"],
+        &out,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("duplicate question id `x-002`"), "{err}");
+    assert!(!out.exists());
+    let (code, err) = import(&[a.to_str().unwrap(), b.to_str().unwrap()], &out);
+    assert_eq!(code, 0, "each file's name is its prefix: {err}");
+    assert_eq!(questions(&out).len(), 11);
+    checks_clean(&out);
+}

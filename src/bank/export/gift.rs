@@ -42,7 +42,12 @@ pub fn to_gift(questions: &[Question], diags: &mut Vec<Diagnostic>) -> String {
             let _ = write!(out, " [tag:{}]", meta(t));
         }
         out.push('\n');
-        let name = format!("::{}::", esc(&q.id));
+        // Moodle reads GIFT text as HTML unless told otherwise; bank text is literal.
+        let literal = [&q.stem, &q.explanation]
+            .into_iter()
+            .chain(&q.options)
+            .any(|t| t.contains(['<', '&']));
+        let name = format!("::{}::{}", esc(&q.id), if literal { "[plain]" } else { "" });
         let general = if q.explanation.is_empty() {
             String::new()
         } else {
