@@ -53,6 +53,13 @@ impl Date {
     }
 }
 
+impl std::str::FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Date, String> {
+        Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written as YYYY-MM-DD"))
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -66,11 +73,28 @@ impl Serialize for Date {
 }
 
 impl<'de> Deserialize<'de> for Date {
+    /// From a string (JSON, TOML) or a TOML date literal (`date = 2026-12-01`).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{s}` is not a date written as YYYY-MM-DD"))
-        })
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date such as 2026-12-01")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Date, E> {
+                Date::parse(s)
+                    .ok_or_else(|| E::custom(format!("`{s}` is not a date written as YYYY-MM-DD")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Date, A::Error> {
+                let dt: toml::value::Datetime = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(&mut m),
+                )?;
+                Date::from_toml(&dt).ok_or_else(|| {
+                    serde::de::Error::custom(format!("`{dt}` is not a date alone (no time)"))
+                })
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -497,3 +521,88 @@ fn outdated_message(
 
 #[cfg(test)]
 mod tests;
+
+/// Counts of a set of questions against the registry on one day (`bank check`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LawSummary {
+    pub as_of: Date,
+    /// Questions per cited instrument (a question citing two counts for both).
+    pub by_instrument: std::collections::BTreeMap<String, InstrumentCount>,
+    /// Questions per status: the worst status among the instruments each cites;
+    /// `unregistered` when none of its titles is in the registry, `uncited` when it cites no title.
+    pub by_status: std::collections::BTreeMap<&'static str, usize>,
+    /// Ids of the questions citing an instrument not in force on the day.
+    pub outdated: Vec<String>,
+    /// Questions citing a title the registry does not know.
+    pub unknown_titles: usize,
+    /// Registry ids of instruments whose commencement date is unknown (no source found).
+    pub undated_instruments: Vec<String>,
+}
+
+/// One instrument's line of the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstrumentCount {
+    pub name: String,
+    pub kind: InstrumentKind,
+    pub status: Status,
+    pub questions: usize,
+}
+
+/// Checks every question against the registry on `date`; returns each question's findings
+/// (in order) and the summary.
+pub fn summarise<'q>(
+    reg: &Registry,
+    questions: impl IntoIterator<Item = &'q Question>,
+    date: Date,
+) -> (Vec<(&'q Question, QuestionLaw)>, LawSummary) {
+    let mut s = LawSummary {
+        as_of: date,
+        by_instrument: Default::default(),
+        by_status: Default::default(),
+        outdated: Vec::new(),
+        unknown_titles: 0,
+        undated_instruments: reg
+            .instruments
+            .iter()
+            .filter(|i| i.in_force.is_none())
+            .map(|i| i.id.clone())
+            .collect(),
+    };
+    let mut all = Vec::new();
+    for q in questions {
+        let law = check_question(reg, q, date);
+        let mut worst: Option<Status> = None;
+        for id in &law.instruments {
+            let ins = reg.get(id).expect("looked up in this registry");
+            let status = ins.status_on(date);
+            worst = worst.max(Some(status));
+            s.by_instrument
+                .entry(id.clone())
+                .or_insert_with(|| InstrumentCount {
+                    name: ins.name.clone(),
+                    kind: ins.kind,
+                    status,
+                    questions: 0,
+                })
+                .questions += 1;
+        }
+        let has_unknown = law
+            .findings
+            .iter()
+            .any(|f| matches!(f, Finding::Unknown { .. }));
+        if has_unknown {
+            s.unknown_titles += 1;
+        }
+        let key = match worst {
+            Some(st) => st.name(),
+            None if has_unknown => "unregistered",
+            None => "uncited",
+        };
+        *s.by_status.entry(key).or_default() += 1;
+        if law.outdated() {
+            s.outdated.push(q.id.clone());
+        }
+        all.push((q, law));
+    }
+    (all, s)
+}
