@@ -8,6 +8,7 @@ mod draw;
 mod fsio;
 mod grade;
 mod init;
+mod laws;
 mod make;
 mod render;
 
@@ -19,8 +20,23 @@ use clap::CommandFactory;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Bank {
-            command: BankCommand::Check { paths, format },
-        } => bank::check(&paths, format),
+            command:
+                BankCommand::Check {
+                    paths,
+                    format,
+                    as_of,
+                    strict,
+                    laws,
+                },
+        } => bank::check(
+            &paths,
+            format,
+            &bank::LawOptions {
+                as_of,
+                strict,
+                laws,
+            },
+        ),
         Command::Bank {
             command: BankCommand::Import(a),
         } => bank_import::run(&a),

@@ -4,6 +4,7 @@ mod bank;
 mod bank_import;
 mod draw;
 mod grade;
+mod law;
 mod render;
 
 use assert_cmd::Command;
