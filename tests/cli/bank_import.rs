@@ -117,6 +117,11 @@ fn every_sample_imports_into_a_bank_that_passes_bank_check() {
         "\"ABD\"",
         "positive weights are the right options"
     );
+    assert_eq!(
+        c1[0]["tags"].as_array().unwrap()[0].as_str(),
+        Some("计算机网络/传输层"),
+        "$CATEGORY"
+    );
     assert_eq!(answer(&c1[3]), "[[\"H2O\"]]", "the 50% answer is left out");
     assert_eq!(c1[3]["stem"].as_str(), Some("水的化学式是 ___。"));
     assert_eq!(

@@ -248,6 +248,22 @@ fn moodle_xml_holds_what_moodles_importer_reads() {
         .collect();
     assert_eq!(tags, ["net", "难度:2", "出处:RFC 9110"]);
 
+    // Feedback: the combined feedback of a multichoice and each answer's own, empty, as
+    // `import_combined_feedback` and `import_answer` read them.
+    for el in [
+        "correctfeedback",
+        "partiallycorrectfeedback",
+        "incorrectfeedback",
+    ] {
+        assert_eq!(
+            single.child(el).and_then(|e| e.attr("format")),
+            Some("plain_text"),
+            "{el}"
+        );
+    }
+    assert!(single.all("answer").all(|a| a.child("feedback").is_some()));
+    assert_eq!(single.value("answernumbering").as_deref(), Some("ABCD"));
+
     let multi = items[1];
     assert_eq!(multi.value("single").as_deref(), Some("false"));
     assert_eq!(multi.value("shuffleanswers").as_deref(), Some("false"));
