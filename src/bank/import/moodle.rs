@@ -143,8 +143,20 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
     };
     let mut category = String::new();
     let mut out = Vec::new();
+    // Questions come in document order: count lines forward instead of from the top each time.
+    let (mut line, mut line_start, mut seen) = (1, 0, 0);
     for (n, q) in quiz.all("question").enumerate() {
-        let loc = Location::at(file, text, q.offset);
+        let at = q.offset.min(text.len());
+        for (i, _) in text[seen..at].match_indices('\n') {
+            line += 1;
+            line_start = seen + i + 1;
+        }
+        seen = at;
+        let loc = Location {
+            file: file.to_string(),
+            line,
+            col: text[line_start..at].chars().count() + 1,
+        };
         let ty = q.attr("type").unwrap_or("");
         if ty == "category" {
             category = category_tag(&q.text_of("category"));
