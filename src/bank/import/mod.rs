@@ -237,6 +237,36 @@ pub fn apply_meta_tags(d: &mut Draft, tags: &[String]) {
     }
 }
 
+/// `&#27700;` and `&#x6C34;` → 水; anything else is left as written.
+fn numeric_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let decoded = tail.find(';').and_then(|end| {
+            let body = &tail[..end];
+            let code = match body.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => body.parse().ok(),
+            };
+            code.and_then(char::from_u32).map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// HTML (or Markdown) to the text a reader sees: tags dropped, `<br>`/`</p>` as line breaks,
 /// the common entities decoded.
 pub fn markup_to_text(s: &str) -> String {
@@ -259,6 +289,7 @@ pub fn markup_to_text(s: &str) -> String {
         }
     }
     out.push_str(rest);
+    let out = numeric_entities(&out);
     let out = out
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")

@@ -495,3 +495,26 @@ pub fn unescape_cloze(s: &str) -> String {
     }
     out.trim().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_cdata_and_html_become_text() {
+        let xml = "<?xml version=\"1.0\"?>\n<quiz>\n<question type=\"category\"><category><text>$course$/top/化学</text></category></question>\n<question type=\"shortanswer\"><name><text>Q &amp; A</text></name>\n<questiontext format=\"html\"><text><![CDATA[<p>&#x6C34; is H<sub>2</sub>O &lt;liquid&gt;</p>]]></text></questiontext>\n<answer fraction=\"100\"><text>a &lt; b</text></answer>\n<answer fraction=\"100\"><text>&#27700;</text></answer>\n</question>\n</quiz>\n";
+        let mut diags = Vec::new();
+        let drafts = drafts("q.xml", xml, "p", &mut diags);
+        assert_eq!(drafts.len(), 1, "{diags:?}");
+        let d = &drafts[0];
+        assert_eq!(d.id, "p-Q-&-A");
+        assert_eq!(d.loc.line, 4);
+        assert_eq!(d.tags, ["化学"]);
+        // CDATA keeps the entity text as written; it is then read as HTML.
+        assert_eq!(d.stem.text, "水 is H2O <liquid> ___");
+        match &d.answer {
+            DraftAnswer::Raw(f) => assert_eq!(f.text, "a < b;水"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
