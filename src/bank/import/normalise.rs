@@ -380,7 +380,7 @@ fn infer_kind(answer: &DraftAnswer, options: &[String], stem: &str) -> Kind {
     {
         return Kind::Judge;
     }
-    if count_blanks(&blank_markers(stem)) > 0 && count_blanks(stem) > 0 {
+    if count_blanks(stem) > 0 {
         return Kind::Fill;
     }
     Kind::Short
