@@ -21,6 +21,14 @@ fn stem_of(p: &Path) -> String {
 
 /// Runs `bank import`.
 pub fn run(a: &BankImportArgs) -> Result<u8, Error> {
+    if let Some(id) = &a.id {
+        if id.is_empty() || id.chars().any(char::is_whitespace) {
+            return Err(Error::input(
+                format!("invalid --id `{id}`"),
+                "an id prefix is one word without spaces, e.g. --id net",
+            ));
+        }
+    }
     let mut questions = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut rejected = Vec::new();
