@@ -1,6 +1,8 @@
 //! One file per verb; the only place that reads files, writes files, prints and runs processes.
 
 mod bank;
+mod bank_export;
+mod bank_import;
 mod banks;
 mod certificates;
 mod draw;
@@ -8,6 +10,7 @@ mod fsio;
 mod grade;
 mod init;
 mod judge;
+mod laws;
 mod make;
 mod print;
 mod render;
@@ -22,8 +25,29 @@ use clap::CommandFactory;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Bank {
-            command: BankCommand::Check { paths, format },
-        } => bank::check(&paths, format),
+            command:
+                BankCommand::Check {
+                    paths,
+                    format,
+                    as_of,
+                    strict,
+                    laws,
+                },
+        } => bank::check(
+            &paths,
+            format,
+            &bank::LawOptions {
+                as_of,
+                strict,
+                laws,
+            },
+        ),
+        Command::Bank {
+            command: BankCommand::Import(a),
+        } => bank_import::run(&a),
+        Command::Bank {
+            command: BankCommand::Export(a),
+        } => bank_export::run(&a),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
