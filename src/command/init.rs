@@ -36,23 +36,23 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "event/onsite.toml",
-        include_str!("../../question-banks/event/onsite.toml"),
+        include_str!("../../examples/event/onsite.toml"),
     ),
     (
         "event/onsite-scores.csv",
-        include_str!("../../question-banks/event/onsite-scores.csv"),
+        include_str!("../../examples/event/onsite-scores.csv"),
     ),
     (
         "event/teams.csv",
-        include_str!("../../question-banks/event/teams.csv"),
+        include_str!("../../examples/event/teams.csv"),
     ),
     (
         "event/quiz.csv",
-        include_str!("../../question-banks/event/quiz.csv"),
+        include_str!("../../examples/event/quiz.csv"),
     ),
     (
         "event/standings.toml",
-        include_str!("../../question-banks/event/standings.toml"),
+        include_str!("../../examples/event/standings.toml"),
     ),
 ];
 
