@@ -55,6 +55,12 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
             if !errors.is_empty() {
                 return Err(reported(&errors, &shown));
             }
+            if spec.team_rule != TeamRule::Script && !s.has_combine() {
+                eprintln!(
+                    "warning: `{}` is not used: it has no `fn combine(events)` and team_rule is not \"script\"",
+                    s.name()
+                );
+            }
             Some(s)
         }
         None => None,
