@@ -23,8 +23,6 @@ const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejecte
 
 /// Runs `grade`.
 pub fn run(a: &GradeArgs) -> Result<u8, Error> {
-    let out = Outputs::new(&a.output, a.force);
-    out.check_free(&OUTPUTS)?;
     let manifest = read_manifest(&a.exam)?;
     let layout = match &a.layout {
         Some(p) => Some(
@@ -32,23 +30,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         ),
         None => None,
     };
-    // `--rules` wins; else the script the blueprint named, carried in exam.json.
-    let rules = match &a.rules {
-        Some(p) => Some((p.display().to_string(), fsio::read_text(p)?)),
-        None => manifest
-            .rules
-            .as_ref()
-            .map(|r| (r.path.clone(), r.source.clone())),
-    };
-    let script = match &rules {
-        Some((name, source)) => {
-            Some(RuleScript::compile(name, source).map_err(|e| Error::Input {
-                hint: e.hint(),
-                message: e.to_string(),
-            })?)
-        }
-        None => None,
-    };
+    let (rules, script) = rule_script(a, &manifest)?;
     let manual = match &a.manual {
         Some(p) => read_manual(p)?,
         None => Manual::new(),
@@ -63,7 +45,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         answers: shown.clone(),
         layout: sheet.layout().name.clone(),
         encoding: sheet.encoding().to_string(),
-        rules: rules.map(|(name, _)| name),
+        rules,
     };
     let mut grader = Grader::new(
         &manifest,
@@ -71,6 +53,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         &manual,
         sheet.layout().tokens.clone(),
     );
+    // Inputs are read and checked before outputs are looked at.
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&OUTPUTS)?;
     let mut files = GradeFiles::create(&out, &a.output)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -113,6 +98,26 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     )?;
     summary(&source, &grader.tally, &out);
     Ok(if grader.tally.rejected > 0 { 1 } else { 0 })
+}
+
+/// The rule script and its name: `--rules` wins; else the script the blueprint named, carried
+/// in exam.json.
+fn rule_script(
+    a: &GradeArgs,
+    manifest: &crate::draw::manifest::Manifest,
+) -> Result<(Option<String>, Option<RuleScript>), Error> {
+    let (name, source) = match &a.rules {
+        Some(p) => (p.display().to_string(), fsio::read_text(p)?),
+        None => match &manifest.rules {
+            Some(r) => (r.path.clone(), r.source.clone()),
+            None => return Ok((None, None)),
+        },
+    };
+    let script = RuleScript::compile(&name, &source).map_err(|e| Error::Input {
+        hint: e.hint(),
+        message: e.to_string(),
+    })?;
+    Ok((Some(name), Some(script)))
 }
 
 /// Where the answers came from, as results.json records it.

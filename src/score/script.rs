@@ -90,7 +90,8 @@ pub struct ItemOutcome {
     pub points: f64,
     /// Points available.
     pub max: f64,
-    /// Response status (`ok`, `blank`, `multi`, `unreadable`).
+    /// Response status (`ok`, `blank`, `multi`, `unreadable`, or `invalid` for a mark the item
+    /// cannot have, which earns 0 without calling `score`).
     pub status: String,
 }
 

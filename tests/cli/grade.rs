@@ -361,8 +361,18 @@ fn a_rule_script_scores_and_grades() {
     grade(&d, &scan, "r2", &["--rules".into(), hostile.clone().into()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("score"))
-        .stderr(predicate::str::contains("limit"));
+        .stderr(predicate::str::contains("scan.csv:2: rule script"))
+        .stderr(predicate::str::contains("limit"))
+        .stderr(predicate::str::contains(
+            "hint: look for a loop that never ends",
+        ))
+        .stderr(predicate::str::contains(
+            "the run stops so that no candidate is scored by a broken rule",
+        ));
+    assert!(
+        !d.path().join("r2/results.csv").exists(),
+        "a stopped run writes no results"
+    );
 }
 
 #[test]
