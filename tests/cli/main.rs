@@ -3,6 +3,7 @@
 mod bank;
 mod draw;
 mod grade;
+mod law;
 mod render;
 
 use assert_cmd::Command;
