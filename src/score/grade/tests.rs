@@ -148,10 +148,13 @@ const CELLS: [&str; 18] = [
 /// One section of a random blueprint: kind, count, points, rule, penalty.
 type SectionCase = (usize, usize, f64, usize, f64);
 
+/// A drawn exam of `sections`: `variants` papers A, B, …, or with `per_candidate` one paper
+/// per candidate (plans are then built for every row, never cached).
 fn random_exam(
     sections: &[SectionCase],
     redraw: bool,
     variants: usize,
+    per_candidate: bool,
     seed: u64,
 ) -> Option<Manifest> {
     let mut bp = synthetic::blueprint(if redraw { Mode::Redraw } else { Mode::Shuffle });
@@ -181,7 +184,19 @@ fn random_exam(
         banks: &banks,
         seed,
         avoid: &HashSet::new(),
-        papers: Papers::Variants(variants),
+        papers: if per_candidate {
+            Papers::Candidates(
+                (0..variants)
+                    .map(|i| crate::draw::manifest::Candidate {
+                        id: format!("k{i}"),
+                        name: format!("name {i}"),
+                        team: String::new(),
+                    })
+                    .collect(),
+            )
+        } else {
+            Papers::Variants(variants)
+        },
     })
     .ok()
     .map(|d| d.manifest)
@@ -252,10 +267,11 @@ proptest! {
         ),
         redraw in any::<bool>(),
         variants in 2..4usize,
+        per_candidate in any::<bool>(),
         seed in any::<u64>(),
         rows in prop::collection::vec((0..4usize, prop::collection::vec(0..18usize, 1..40)), 1..30),
     ) {
-        let m = random_exam(&sections, redraw, variants, seed);
+        let m = random_exam(&sections, redraw, variants, per_candidate, seed);
         prop_assume!(m.is_some());
         let m = m.unwrap();
         let csv = scan(&m, &rows);
