@@ -178,7 +178,10 @@ impl<'a> Grader<'a> {
             scored.push(s);
         }
         self.scored = scored;
-        let score: f64 = sections.iter().sum();
+        for s in &mut sections {
+            *s = settle(*s);
+        }
+        let score = settle(sections.iter().sum());
         let candidate = plan.paper.candidate.as_ref();
         let mut graded = Graded {
             line: row.line,
@@ -201,14 +204,12 @@ impl<'a> Grader<'a> {
                     line: row.line,
                     source,
                 })?;
-            graded.score = out.score;
+            graded.score = settle(out.score);
             if out.pass.is_some() {
                 graded.pass = out.pass;
             }
             graded.grade = out.grade;
         }
-        // `-0` and `0` are one score: written, compared and ranked alike.
-        graded.score += 0.0;
         self.accept(&plan, &graded, index);
         self.last = Some(plan);
         Ok(Outcome::Graded(graded))
@@ -301,6 +302,14 @@ impl<'a> Grader<'a> {
     pub fn teams(&self) -> Result<Vec<TeamStanding>, GradeError> {
         self.teams.standings(self.script)
     }
+}
+
+/// A score kept to a millionth of a point. The same credits added in another order (items are
+/// shuffled between papers) differ in the last bits of a float: settled, they are one score, so
+/// equal points rank alike and pass alike (six ⅙-point credits reach a pass mark of 1).
+/// `-0` becomes `0`.
+pub fn settle(score: f64) -> f64 {
+    (score * 1e6).round() / 1e6 + 0.0
 }
 
 fn non_empty(a: &str, b: Option<&str>) -> String {

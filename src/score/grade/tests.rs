@@ -291,8 +291,13 @@ proptest! {
         // Sums of fractional credits, as graded: float noise and ties included.
         let scores: Vec<f64> = parts
             .iter()
-            .map(|p| p.iter().fold(0.0, |s, &(a, b)| s + f64::from(a) / f64::from(b)) + 0.0)
+            .map(|p| settle(p.iter().fold(0.0, |s, &(a, b)| s + f64::from(a) / f64::from(b))))
             .collect();
+        // The same credits in another order are the same score.
+        for (p, s) in parts.iter().zip(&scores) {
+            let reversed = settle(p.iter().rev().fold(0.0, |s, &(a, b)| s + f64::from(a) / f64::from(b)));
+            prop_assert_eq!(reversed.to_bits(), s.to_bits());
+        }
         let written: Vec<f64> = scores
             .iter()
             .map(|s| serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap())
@@ -306,4 +311,22 @@ proptest! {
             prop_assert_eq!(ranking.rank(*w), higher + 1);
         }
     }
+}
+
+/// Equal points are one score, whatever order the items were added in.
+#[test]
+fn the_same_credits_in_another_order_are_one_score() {
+    let credits = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 1.0, 1.0, 2.0 / 3.0, 0.5];
+    let forward: f64 = credits.iter().sum();
+    let other: f64 = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 1.0, 1.0, 0.5, 2.0 / 3.0]
+        .iter()
+        .sum();
+    assert_ne!(forward, other, "float sums depend on the order");
+    assert_eq!(settle(forward), settle(other));
+    let ranking = Ranking::new(vec![settle(forward), settle(other)], vec![1, 2]);
+    assert_eq!(ranking.rank(settle(other)), 1);
+    // Six ⅙-point credits reach a pass mark of 1.
+    let six: f64 = (0..6).map(|_| 1.0 / 6.0).sum();
+    assert!(six < 1.0 && settle(six) >= 1.0);
+    assert_eq!(settle(-0.0).to_bits(), 0.0f64.to_bits());
 }
