@@ -360,7 +360,8 @@ impl GradeFiles {
                 ranking,
             },
         };
-        serde_json::to_writer_pretty(&mut json, &doc)
+        let mut ser = serde_json::Serializer::with_formatter(&mut json, Outline::default());
+        doc.serialize(&mut ser)
             .map_err(|e| write_err(&json_path)(e.into()))?;
         json.write_all(b"\n").map_err(write_err(&json_path))?;
         json.flush().map_err(write_err(&json_path))?;
@@ -372,6 +373,77 @@ impl GradeFiles {
             persist(tmp, &path, force)?;
         }
         Ok(())
+    }
+}
+
+/// results.json's layout: indented at the top two levels, then one line per element, so that
+/// each candidate, item and team reads on a line of its own however many there are.
+#[derive(Default)]
+struct Outline {
+    depth: usize,
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+}
+
+impl Outline {
+    const INDENTED: usize = 2;
+
+    fn indented(&self) -> bool {
+        self.depth <= Self::INDENTED
+    }
+}
+
+/// Calls the pretty formatter at the indented levels and the compact one below.
+macro_rules! outline {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        if $self.indented() {
+            $self.pretty.$method($($arg),*)
+        } else {
+            serde_json::ser::CompactFormatter.$method($($arg),*)
+        }
+    };
+}
+
+impl serde_json::ser::Formatter for Outline {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        outline!(self, begin_array(w))
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let r = outline!(self, end_array(w));
+        self.depth -= 1;
+        r
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        outline!(self, begin_array_value(w, first))
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, end_array_value(w))
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        outline!(self, begin_object(w))
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let r = outline!(self, end_object(w));
+        self.depth -= 1;
+        r
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        outline!(self, begin_object_key(w, first))
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, begin_object_value(w))
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, end_object_value(w))
     }
 }
 
