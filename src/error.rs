@@ -31,6 +31,9 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// An input file with errors, each at its `file:line:col` with a hint.
+    #[error(transparent)]
+    Diagnostics(#[from] crate::diagnostic::Diagnostics),
     /// The machine lacks something (an external tool, a font).
     #[error("{message}")]
     Environment {
@@ -66,6 +69,7 @@ impl Error {
                 Some("check the path; relative paths start from the current folder".into())
             }
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
+            Error::Diagnostics(d) => d.hint(),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod render;
 pub mod score;
 pub mod sheet;
+pub mod toml_input;
 
 pub use error::Error;
 

@@ -37,13 +37,7 @@ pub fn write_manifest(out: &Outputs, manifest: &Manifest) -> Result<(), Error> {
 pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manifest, Error> {
     let shown = blueprint_path.display().to_string();
     let text = fsio::read_text(blueprint_path)?;
-    let blueprint = Blueprint::parse(&shown, &text).map_err(|e| {
-        let hint = e.hint();
-        Error::Input {
-            message: e.to_string(),
-            hint,
-        }
-    })?;
+    let blueprint = Blueprint::parse(&shown, &text)?;
     let base = blueprint_path
         .parent()
         .unwrap_or(Path::new(""))

@@ -122,8 +122,9 @@ fn blueprint_typos_and_bad_totals_are_located() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "typo.toml:7:1: unknown field `cuont`",
-        ));
+            "typo.toml:7:1: unknown key `cuont` in `[[section]]`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `count`?"));
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\ntotal = 100\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 30\npoints = 1\n").unwrap();
     examforge()
         .arg("draw")
@@ -131,7 +132,7 @@ fn blueprint_typos_and_bad_totals_are_located() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "the sections add up to 30 points (30×1) but `[exam] total` is 100",
+            "typo.toml:3:9: the sections add up to 30 points (30×1) but `[exam] total` is 100",
         ));
 }
 
