@@ -1,6 +1,7 @@
 //! `examforge bank check`: validate banks and print their summary.
 
 use super::banks::load_banks;
+use super::fsio;
 use crate::bank::Summary;
 use crate::cli::SummaryFormat;
 use crate::Error;
@@ -20,7 +21,9 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
                 "skipped": loaded.skipped,
                 "summary": summary,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            let mut json = serde_json::to_string_pretty(&doc).expect("json");
+            json.push('\n');
+            fsio::to_stdout(json.as_bytes())?;
         }
         SummaryFormat::Text => {
             for d in &loaded.diagnostics {
@@ -29,7 +32,7 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
             for s in &loaded.skipped {
                 eprintln!("note: skipped `{s}` (a blueprint, not a bank)");
             }
-            print!("{}", summary.to_text());
+            fsio::to_stdout(summary.to_text().as_bytes())?;
         }
     }
     if errors > 0 {

@@ -5,6 +5,7 @@ use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::cli::DrawOptions;
 use crate::draw::manifest::{Candidate, Manifest};
+use crate::draw::manifest_check::{check, check_format, ManifestError};
 use crate::draw::{draw, key_csv, DrawInput, Papers};
 use crate::Error;
 use std::collections::HashSet;
@@ -12,9 +13,10 @@ use std::path::{Path, PathBuf};
 
 /// Runs `draw`.
 pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> Result<u8, Error> {
+    // Inputs first: a broken blueprint is reported as such, whatever the output folder holds.
+    let manifest = draw_manifest(blueprint, opts)?;
     let out = Outputs::new(output, force);
     out.check_free(&["exam.json", "key.csv"])?;
-    let manifest = draw_manifest(blueprint, opts)?;
     write_manifest(&out, &manifest)?;
     eprintln!(
         "wrote {} and {}",
@@ -123,10 +125,17 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     Ok(drawn.manifest)
 }
 
-/// Reads an exam.json.
+/// Reads an exam.json and checks it before anything is printed or graded from it: its format
+/// version first (a newer one may not even parse), then every invariant a draw guarantees.
 pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: u32,
+        #[serde(default)]
+        tool: String,
+    }
     let text = fsio::read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| {
+    let not_ours = |e: serde_json::Error| {
         Error::input(
             format!(
                 "{}:{}:{}: not an examforge exam.json: {e}",
@@ -136,7 +145,30 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
             ),
             "give the exam.json that `examforge draw` wrote",
         )
-    })
+    };
+    let head: Head = serde_json::from_str(&text).map_err(not_ours)?;
+    let unusable = |problems: Vec<ManifestError>| {
+        let hint = problems.first().map(ManifestError::hint);
+        let message = match problems.as_slice() {
+            [one] => format!("{}: cannot be used: {one}", path.display()),
+            many => {
+                let mut m = format!(
+                    "{}: cannot be used ({} problems):",
+                    path.display(),
+                    many.len()
+                );
+                for p in many {
+                    m.push_str(&format!("\n  - {p}"));
+                }
+                m
+            }
+        };
+        Error::Input { message, hint }
+    };
+    check_format(head.format, &head.tool).map_err(|e| unusable(vec![e]))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(not_ours)?;
+    check(&manifest).map_err(unusable)?;
+    Ok(manifest)
 }
 
 fn fresh_seed() -> u64 {

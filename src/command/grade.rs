@@ -63,13 +63,10 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         source,
     })?;
     let temp = |prefix: &str| {
-        tempfile::Builder::new()
-            .prefix(prefix)
-            .tempfile_in(&a.output)
-            .map_err(|source| Error::Write {
-                path: a.output.clone(),
-                source,
-            })
+        fsio::output_tempfile(&a.output, prefix).map_err(|source| Error::Write {
+            path: a.output.clone(),
+            source,
+        })
     };
     let write_err = |path: &Path| {
         let path = path.to_path_buf();

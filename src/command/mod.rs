@@ -20,21 +20,20 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             command: BankCommand::Check { paths, format },
         } => bank::check(&paths, format),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "examforge",
-                &mut std::io::stdout(),
-            );
+            // Generated in memory: clap_complete panics when stdout is closed early (`| head`).
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "examforge", &mut text);
+            fsio::to_stdout(&text)?;
             Ok(0)
         }
         Command::Man => {
+            let mut text = Vec::new();
             let man = clap_mangen::Man::new(Cli::command());
-            man.render(&mut std::io::stdout())
-                .map_err(|source| Error::Write {
-                    path: "stdout".into(),
-                    source,
-                })?;
+            man.render(&mut text).map_err(|source| Error::Write {
+                path: "standard output".into(),
+                source,
+            })?;
+            fsio::to_stdout(&text)?;
             Ok(0)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),

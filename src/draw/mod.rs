@@ -1,6 +1,7 @@
 //! Drawing papers from banks by a blueprint: pure and seeded.
 
 pub mod manifest;
+pub mod manifest_check;
 pub mod rng;
 pub mod synthetic;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! Defaults are embedded; a user folder overrides them file by file.
 
 pub mod escape;
+pub mod file_name;
 pub mod typst;
 
 use crate::bank::{blank_runs, fmt_points, letter, Answer, Kind, Language, TextFormat};
@@ -30,6 +31,9 @@ pub enum RenderError {
         line: Option<usize>,
         message: String,
     },
+    /// Two papers would be written to one file.
+    #[error(transparent)]
+    NameClash(#[from] file_name::NameClash),
 }
 
 impl RenderError {
@@ -47,7 +51,10 @@ impl RenderError {
 
     /// What to do about it.
     pub fn hint(&self) -> Option<String> {
-        Some("check the template at that line; `examforge init` writes copies of the defaults to start from".into())
+        Some(match self {
+            RenderError::Template { .. } => "check the template at that line; `examforge init` writes copies of the defaults to start from".into(),
+            RenderError::NameClash { .. } => "give every candidate an id that differs from the others in more than letter case".into(),
+        })
     }
 }
 
@@ -138,15 +145,16 @@ pub struct Look {
 /// Typst sources: one paper per code, one key, one answer sheet.
 pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
     let exam = ExamView::of(m, look);
+    let stems = file_name::paper_stems(m.papers.iter().map(|p| p.code.as_str()))?;
     let mut out = Vec::new();
-    for p in &m.papers {
+    for (p, stem) in m.papers.iter().zip(stems) {
         let paper = PaperView::of(m, p);
         let text = t.render(
             "paper.typ.j2",
             minijinja::context! { exam => &exam, paper => &paper },
         )?;
         out.push(Source {
-            name: format!("paper-{}.typ", file_safe(&p.code)),
+            name: format!("paper-{stem}.typ"),
             text,
         });
     }
@@ -171,30 +179,19 @@ pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Sou
 /// One self-contained HTML page per paper.
 pub fn html_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
     let exam = ExamView::of(m, look);
+    let stems = file_name::paper_stems(m.papers.iter().map(|p| p.code.as_str()))?;
     m.papers
         .iter()
-        .map(|p| {
+        .zip(stems)
+        .map(|(p, stem)| {
             let paper = PaperView::of(m, p);
             Ok(Source {
-                name: format!("paper-{}.html", file_safe(&p.code)),
+                name: format!("paper-{stem}.html"),
                 text: t.render(
                     "paper.html.j2",
                     minijinja::context! { exam => &exam, paper => &paper },
                 )?,
             })
-        })
-        .collect()
-}
-
-/// A paper code as a file-name part.
-pub fn file_safe(code: &str) -> String {
-    code.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
         })
         .collect()
 }
