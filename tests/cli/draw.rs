@@ -119,6 +119,8 @@ fn blueprint_typos_and_bad_totals_are_located() {
     examforge()
         .arg("draw")
         .arg(&bp)
+        .arg("-o")
+        .arg(d.path().join("out"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
@@ -129,6 +131,8 @@ fn blueprint_typos_and_bad_totals_are_located() {
     examforge()
         .arg("draw")
         .arg(&bp)
+        .arg("-o")
+        .arg(d.path().join("out"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(

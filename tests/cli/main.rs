@@ -3,6 +3,7 @@
 mod bank;
 mod draw;
 mod grade;
+mod inputs;
 mod render;
 
 use assert_cmd::Command;
