@@ -4,9 +4,11 @@ use super::banks::{is_blueprint, load_files};
 use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::cli::DrawOptions;
+use crate::diagnostic::Diagnostics;
 use crate::draw::manifest::{Candidate, Manifest};
 use crate::draw::manifest_check::{check, check_format, ManifestError};
-use crate::draw::{draw, key_csv, DrawInput, Papers};
+use crate::draw::{draw, key_csv, DrawError, DrawInput, Papers};
+use crate::toml_input::TomlDoc;
 use crate::Error;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,10 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         .parent()
         .unwrap_or(Path::new(""))
         .to_path_buf();
-    let files = resolve_banks(&base, blueprint_path, &blueprint)?;
+    let files =
+        resolve_banks(&base, blueprint_path, &blueprint).map_err(|(i, message, hint)| {
+            at_key(&shown, &text, &format!("exam.banks[{i}]"), message, hint)
+        })?;
     let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     for d in &loaded.diagnostics {
@@ -97,10 +102,7 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         avoid: &avoid,
         papers,
     })
-    .map_err(|e| Error::Input {
-        hint: e.hint(),
-        message: format!("{shown}: {e}"),
-    })?;
+    .map_err(|e| located_shortfalls(&shown, &text, e))?;
     let mut drawn = drawn;
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
@@ -123,6 +125,23 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         eprintln!("note: seed {seed} (pass --seed {seed} to draw the same papers again)");
     }
     Ok(drawn.manifest)
+}
+
+/// Each shortfall at the blueprint key that asks for it.
+fn located_shortfalls(file: &str, text: &str, e: DrawError) -> Error {
+    let hint = e.hint().unwrap_or_default();
+    let DrawError::Shortfall { shortfalls } = e;
+    match TomlDoc::parse(file, text) {
+        Ok(doc) => Error::Diagnostics(Diagnostics::new(
+            file,
+            shortfalls
+                .into_iter()
+                .map(|s| doc.error(&s.key, s.message, hint.clone()))
+                .collect(),
+        )),
+        // Not reached: the blueprint parsed a moment ago.
+        Err(d) => Error::Diagnostics(d),
+    }
 }
 
 /// Reads an exam.json and checks it before anything is printed or graded from it: its format
@@ -178,24 +197,31 @@ fn fresh_seed() -> u64 {
     (t ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
 }
 
-/// The bank files a blueprint names: (path to read, path relative to the blueprint).
+/// One error at blueprint key `key`.
+fn at_key(file: &str, text: &str, key: &str, message: String, hint: String) -> Error {
+    match TomlDoc::parse(file, text) {
+        Ok(doc) => Error::Diagnostics(Diagnostics::new(file, vec![doc.error(key, message, hint)])),
+        Err(d) => Error::Diagnostics(d),
+    }
+}
+
+/// The bank files a blueprint names: (path to read, path relative to the blueprint); or the
+/// index of the `banks` entry at fault, with a message and a hint.
 fn resolve_banks(
     base: &Path,
     blueprint_path: &Path,
     bp: &Blueprint,
-) -> Result<Vec<(PathBuf, String)>, Error> {
+) -> Result<Vec<(PathBuf, String)>, (usize, String, String)> {
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     let own = std::fs::canonicalize(blueprint_path).ok();
-    for pattern in &bp.exam.banks {
+    for (i, pattern) in bp.exam.banks.iter().enumerate() {
         let full = base.join(pattern);
         let full_str = full.to_string_lossy().to_string();
         let paths = glob::glob(&full_str).map_err(|e| {
-            Error::input(
-                format!(
-                    "{}: bad bank pattern `{pattern}`: {e}",
-                    blueprint_path.display()
-                ),
-                "use a path or a glob such as \"banks/*.toml\"",
+            (
+                i,
+                format!("bad bank pattern `{pattern}`: {e}"),
+                "use a path or a glob such as \"banks/*.toml\"".to_string(),
             )
         })?;
         let mut found = 0;
@@ -205,6 +231,7 @@ fn resolve_banks(
             if std::fs::canonicalize(&p).ok() == own || p.is_dir() {
                 continue;
             }
+            // Other blueprints may sit beside the banks they name.
             let text = std::fs::read_to_string(&p).unwrap_or_default();
             if is_blueprint(&text) {
                 continue;
@@ -220,14 +247,17 @@ fn resolve_banks(
             }
         }
         if found == 0 {
-            return Err(Error::input(
-                format!(
-                    "{}: no bank file matches `{pattern}`",
-                    blueprint_path.display()
-                ),
+            return Err((
+                i,
+                format!("no bank file matches `{pattern}`"),
                 format!(
                     "bank paths are relative to the blueprint's folder `{}`",
-                    base.display()
+                    if base.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        base
+                    }
+                    .display()
                 ),
             ));
         }

@@ -102,10 +102,10 @@ fn an_impossible_blueprint_fails_before_writing_anything() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "section 1 「Single choice」: needs 500 single question(s), the banks hold",
+            "too-big.toml:7:9: section 1 「Single choice」: needs 500 single question(s), the banks hold",
         ))
         .stderr(predicate::str::contains(
-            "quota `no-such-tag` needs 2, the banks hold 0",
+            "too-big.toml:15:7: section 2 「True or false」: quota `no-such-tag` needs 2, the banks hold 0",
         ))
         .stderr(predicate::str::contains("hint:"));
     assert!(!out_dir.exists(), "nothing written");

@@ -103,6 +103,18 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     ] {
         assert!(err.contains(want), "`{want}` missing from:\n{err}");
     }
+    // A bank pattern that matches nothing: at its entry in the list.
+    std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\n  \"nope/*.toml\",\n]\n\n[[section]]\nkind = \"single\"\ncount = 5\npoints = 1\n").unwrap();
+    examforge()
+        .arg("draw")
+        .arg(&bp)
+        .arg("-o")
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bp.toml:4:3: no bank file matches `nope/*.toml`",
+        ));
     assert!(!d.path().join("exam.json").exists());
 }
 
