@@ -101,8 +101,71 @@ mod tests {
         assert!(e.to_string().contains("papers `a1` and `A1`"));
     }
 
+    /// A small drawn exam whose papers get `ids` as their codes, as a roster would give them.
+    fn roster_exam(ids: &[String]) -> crate::draw::manifest::Manifest {
+        use crate::draw::{draw, synthetic, DrawInput, Papers};
+        let banks = vec![synthetic::bank(120)];
+        let mut bp = synthetic::blueprint(crate::blueprint::Mode::Shuffle);
+        for s in &mut bp.sections {
+            s.count = 2;
+            s.quotas.clear();
+        }
+        bp.exam.total = None;
+        let mut m = draw(&DrawInput {
+            blueprint: &bp,
+            banks: &banks,
+            seed: 1,
+            avoid: &std::collections::HashSet::new(),
+            papers: Papers::Variants(1),
+        })
+        .unwrap()
+        .manifest;
+        let paper = m.papers.remove(0);
+        m.papers = ids
+            .iter()
+            .map(|id| crate::draw::manifest::Paper {
+                code: id.clone(),
+                ..paper.clone()
+            })
+            .collect();
+        m
+    }
+
     proptest! {
-        /// For random rosters, output names are distinct (or the clash is refused).
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// For random rosters, the files a render writes have distinct names (or the roster is
+        /// refused, naming the two ids).
+        #[test]
+        fn every_paper_of_a_random_roster_gets_its_own_file(
+            ids in proptest::collection::hash_set("[a-zA-Z0-9._/ -]{1,4}", 1..12)
+        ) {
+            let ids: Vec<String> = ids.into_iter().collect();
+            let m = roster_exam(&ids);
+            let templates = crate::render::Templates::new(Vec::new()).unwrap();
+            let look = crate::render::Look::default();
+            for sources in [
+                crate::render::typst_sources(&templates, &m, &look),
+                crate::render::html_sources(&templates, &m, &look),
+            ] {
+                match sources {
+                    Ok(sources) => {
+                        let names: std::collections::HashSet<String> =
+                            sources.iter().map(|s| s.name.to_lowercase()).collect();
+                        prop_assert_eq!(names.len(), sources.len());
+                        prop_assert!(sources.len() >= ids.len());
+                    }
+                    Err(crate::render::RenderError::NameClash(c)) => {
+                        prop_assert_eq!(c.first.to_lowercase(), c.second.to_lowercase());
+                        prop_assert!(ids.contains(&c.first) && ids.contains(&c.second));
+                    }
+                    Err(e) => prop_assert!(false, "{e}"),
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// For random ids, stems are distinct and read back to their id (or the clash is refused).
         #[test]
         fn distinct_ids_give_distinct_names(
             ids in proptest::collection::hash_set("[a-zA-Z0-9._/ :_-]{1,5}|[甲乙_.]{1,3}", 1..40)
