@@ -48,7 +48,11 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         .to_path_buf();
     let files =
         resolve_banks(&base, blueprint_path, &blueprint).map_err(|(i, message, hint)| {
-            at_key(&shown, &text, &format!("exam.banks[{i}]"), message, hint)
+            at_keys(
+                &shown,
+                &text,
+                vec![(format!("exam.banks[{i}]"), message, hint)],
+            )
         })?;
     let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -131,17 +135,14 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
 fn located_shortfalls(file: &str, text: &str, e: DrawError) -> Error {
     let hint = e.hint().unwrap_or_default();
     let DrawError::Shortfall { shortfalls } = e;
-    match TomlDoc::parse(file, text) {
-        Ok(doc) => Error::Diagnostics(Diagnostics::new(
-            file,
-            shortfalls
-                .into_iter()
-                .map(|s| doc.error(&s.key, s.message, hint.clone()))
-                .collect(),
-        )),
-        // Not reached: the blueprint parsed a moment ago.
-        Err(d) => Error::Diagnostics(d),
-    }
+    at_keys(
+        file,
+        text,
+        shortfalls
+            .into_iter()
+            .map(|s| (s.key, s.message, hint.clone()))
+            .collect(),
+    )
 }
 
 /// Reads an exam.json and checks it before anything is printed or graded from it: its format
@@ -166,23 +167,9 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
         )
     };
     let head: Head = serde_json::from_str(&text).map_err(not_ours)?;
-    let unusable = |problems: Vec<ManifestError>| {
-        let hint = problems.first().map(ManifestError::hint);
-        let message = match problems.as_slice() {
-            [one] => format!("{}: cannot be used: {one}", path.display()),
-            many => {
-                let mut m = format!(
-                    "{}: cannot be used ({} problems):",
-                    path.display(),
-                    many.len()
-                );
-                for p in many {
-                    m.push_str(&format!("\n  - {p}"));
-                }
-                m
-            }
-        };
-        Error::Input { message, hint }
+    let unusable = |problems: Vec<ManifestError>| Error::Manifest {
+        path: path.to_path_buf(),
+        problems,
     };
     check_format(head.format, &head.tool).map_err(|e| unusable(vec![e]))?;
     let manifest: Manifest = serde_json::from_str(&text).map_err(not_ours)?;
@@ -197,10 +184,17 @@ fn fresh_seed() -> u64 {
     (t ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
 }
 
-/// One error at blueprint key `key`.
-fn at_key(file: &str, text: &str, key: &str, message: String, hint: String) -> Error {
+/// Errors found after the blueprint was read, each at its key: (key path, message, hint).
+fn at_keys(file: &str, text: &str, errors: Vec<(String, String, String)>) -> Error {
     match TomlDoc::parse(file, text) {
-        Ok(doc) => Error::Diagnostics(Diagnostics::new(file, vec![doc.error(key, message, hint)])),
+        Ok(doc) => Error::Diagnostics(Diagnostics::new(
+            file,
+            errors
+                .into_iter()
+                .map(|(key, message, hint)| doc.error(&key, message, hint))
+                .collect(),
+        )),
+        // Not reached: the blueprint parsed a moment ago.
         Err(d) => Error::Diagnostics(d),
     }
 }
