@@ -1,9 +1,12 @@
 //! End-to-end tests: each reads as a user's session with the `examforge` binary.
 
 mod bank;
+mod bank_import;
 mod draw;
+mod event;
 mod grade;
 mod inputs;
+mod law;
 mod render;
 
 use assert_cmd::Command;
