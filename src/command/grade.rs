@@ -211,6 +211,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     let mut json = BufWriter::new(json_tmp.as_file_mut());
     let head = serde_json::json!({
         "exam": manifest.blueprint.exam.title,
+        "manifest": a.exam.display().to_string(),
         "seed": manifest.seed,
         "answers": shown,
         "layout": layout_name,
@@ -314,6 +315,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .map(|n| out.path(n).display().to_string())
             .join(", ")
     );
+    if a.report {
+        super::report::after_grade(&a.exam, &a.output, a.force)?;
+    }
     Ok(if t.rejected > 0 { 1 } else { 0 })
 }
 

@@ -60,14 +60,14 @@ pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
     })
 }
 
-fn render_err(e: RenderError) -> Error {
+pub(super) fn render_err(e: RenderError) -> Error {
     Error::Input {
         hint: e.hint(),
         message: e.to_string(),
     }
 }
 
-fn typst_err(e: TypstError) -> Error {
+pub(super) fn typst_err(e: TypstError) -> Error {
     let hint = e.hint();
     match e {
         TypstError::Failed { .. } => Error::Input {
@@ -132,7 +132,7 @@ pub fn write(plan: &Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> 
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.
-fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
+pub(super) fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
     let dir = match dir {
         Some(d) => {
             if !d.is_dir() {

@@ -19,6 +19,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "paper.html.j2",
         include_str!("../../templates/paper.html.j2"),
     ),
+    (
+        "report.typ.j2",
+        include_str!("../../templates/report.typ.j2"),
+    ),
+    (
+        "report.html.j2",
+        include_str!("../../templates/report.html.j2"),
+    ),
 ];
 
 /// A template that failed to load or render.
@@ -109,7 +117,8 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
+    /// Renders template `name` with `ctx` (the report's templates take their own context).
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
         let t = self
             .env
             .get_template(name)
@@ -602,7 +611,8 @@ impl SheetView {
     }
 }
 
-fn font_list(lang: Language) -> String {
+/// A Typst array of font families for `lang`: the CJK fallback chain and a Latin face.
+pub fn font_list(lang: Language) -> String {
     let mut fams: Vec<&str> = typst::CJK_FONTS.to_vec();
     if lang == Language::En {
         fams.insert(0, "Libertinus Serif");

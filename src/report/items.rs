@@ -1,0 +1,396 @@
+//! Item analysis, streamed one candidate at a time: per-question sums, item-total cross products
+//! and small histograms of the distinct scores, never the responses of all candidates.
+//!
+//! Definitions follow Moodle's quiz statistics: facility = mean points / max; SD = sample standard
+//! deviation of the item score as a fraction of its max; discrimination index = correlation of the
+//! item score with the rest of the test (total − item); discriminative efficiency = the covariance
+//! with the rest of the test over the largest covariance the same two score distributions allow
+//! (both sorted and paired in order).
+
+use super::{Flag, FlagKind, Group};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the analysis knows of a canonical question before any response.
+#[derive(Debug, Clone)]
+pub struct ItemSpec {
+    pub question: String,
+    /// `single`, `multiple`, `judge`, `fill`, `short`.
+    pub kind: String,
+    pub max: f64,
+    /// The options' letters in bank order (`A`…, or `T`/`F` for judge); empty for other kinds.
+    pub options: Vec<char>,
+    /// The keyed letters in bank order (`T` or `F` for judge).
+    pub key: Vec<char>,
+}
+
+/// How a cell was read, as items.csv spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Blank,
+    Multi,
+    Unreadable,
+    Invalid,
+}
+
+impl Status {
+    /// The status from items.csv's `status` column.
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "ok" => Status::Ok,
+            "blank" => Status::Blank,
+            "multi" => Status::Multi,
+            "unreadable" => Status::Unreadable,
+            "invalid" => Status::Invalid,
+            _ => return None,
+        })
+    }
+}
+
+/// One candidate's response to one item.
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// Index into the specs.
+    pub item: usize,
+    pub points: f64,
+    /// Marks in bank letters (`T`/`F` for judge).
+    pub marks: &'a str,
+    pub status: Status,
+}
+
+/// Scores are grouped by value at this resolution (a millionth of a point) for the efficiency.
+fn key(v: f64) -> i64 {
+    (v * 1e6).round() as i64
+}
+
+#[derive(Debug, Default, Clone)]
+struct Acc {
+    n: u64,
+    sx: f64,
+    sxx: f64,
+    sxy: f64,
+    sy: f64,
+    syy: f64,
+    blank: u64,
+    multi: u64,
+    unreadable: u64,
+    /// Per option: chosen by anyone, by the top group, by the bottom group.
+    chosen: Vec<[u64; 3]>,
+    top: u64,
+    bottom: u64,
+    /// Distinct item scores and rest scores with their counts (bounded by the score grid).
+    x_hist: BTreeMap<i64, u64>,
+    rest_hist: BTreeMap<i64, u64>,
+}
+
+/// The item analysis in progress.
+pub struct Analysis {
+    specs: Vec<ItemSpec>,
+    acc: Vec<Acc>,
+    top_from: f64,
+    bottom_to: f64,
+    candidates: u64,
+    /// Σ total and Σ total² over candidates (total = the sum of item points).
+    sy: f64,
+    syy: f64,
+    items_seen: u64,
+}
+
+/// One row of the item analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub question: String,
+    pub kind: String,
+    pub n: u64,
+    pub max: f64,
+    pub mean: f64,
+    pub facility: f64,
+    /// Sample SD of the item score as a fraction of max.
+    pub sd: f64,
+    /// Item-rest correlation; none when either score does not vary.
+    pub discrimination: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub blank: f64,
+    pub multi: f64,
+    pub unreadable: f64,
+    pub key: String,
+    pub options: Vec<OptionRow>,
+    pub flags: Vec<Flag>,
+}
+
+/// Distractor analysis of one option.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionRow {
+    pub option: char,
+    pub key: bool,
+    pub count: u64,
+    /// Share of everyone who had the item.
+    pub share: f64,
+    /// Share of the top and bottom groups that chose it.
+    pub top: f64,
+    pub bottom: f64,
+}
+
+/// The whole test's reliability.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reliability {
+    /// Cronbach's α; none with fewer than two items or no variance.
+    pub alpha: Option<f64>,
+    /// Mean items per candidate (k in α's formula).
+    pub items: f64,
+    /// Sample SD of the item-sum totals.
+    pub sd: f64,
+    /// Standard error of measurement: sd·√(1 − α).
+    pub sem: Option<f64>,
+}
+
+impl Analysis {
+    /// A new analysis; `groups` splits candidates into top and bottom groups by item-sum total.
+    pub fn new(specs: Vec<ItemSpec>, groups: &Group) -> Self {
+        let acc = specs
+            .iter()
+            .map(|s| Acc {
+                chosen: vec![[0; 3]; s.options.len()],
+                ..Acc::default()
+            })
+            .collect();
+        Analysis {
+            specs,
+            acc,
+            top_from: groups.top_from,
+            bottom_to: groups.bottom_to,
+            candidates: 0,
+            sy: 0.0,
+            syy: 0.0,
+            items_seen: 0,
+        }
+    }
+
+    /// Adds one candidate's responses (each item at most once).
+    pub fn add(&mut self, responses: &[Response]) {
+        let y: f64 = responses.iter().map(|r| r.points).sum();
+        self.candidates += 1;
+        self.sy += y;
+        self.syy += y * y;
+        self.items_seen += responses.len() as u64;
+        let top = y >= self.top_from;
+        let bottom = y <= self.bottom_to;
+        for r in responses {
+            let (spec, a) = (&self.specs[r.item], &mut self.acc[r.item]);
+            let x = r.points;
+            a.n += 1;
+            a.sx += x;
+            a.sxx += x * x;
+            a.sxy += x * y;
+            a.sy += y;
+            a.syy += y * y;
+            *a.x_hist.entry(key(x)).or_insert(0) += 1;
+            *a.rest_hist.entry(key(y - x)).or_insert(0) += 1;
+            a.top += u64::from(top);
+            a.bottom += u64::from(bottom);
+            match r.status {
+                Status::Blank => a.blank += 1,
+                Status::Multi => a.multi += 1,
+                Status::Unreadable | Status::Invalid => a.unreadable += 1,
+                Status::Ok => {
+                    for m in r.marks.chars() {
+                        if let Some(i) = spec.options.iter().position(|&o| o == m) {
+                            let c = &mut a.chosen[i];
+                            c[0] += 1;
+                            c[1] += u64::from(top);
+                            c[2] += u64::from(bottom);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows, in spec order (questions nobody had are left out), and the test's reliability.
+    pub fn finish(self) -> (Vec<ItemRow>, Reliability) {
+        let mut rows = Vec::new();
+        // Σ over items of nᵢ·varᵢ: each candidate's expected sum of item variances, times N.
+        let mut weighted_var = 0.0;
+        for (spec, a) in self.specs.iter().zip(&self.acc) {
+            if a.n == 0 {
+                continue;
+            }
+            let n = a.n as f64;
+            let mean = a.sx / n;
+            let var_x = sample_var(a.n, a.sx, a.sxx);
+            weighted_var += n * var_x;
+            // Rest r = y − x: Σr = Σy − Σx, Σr² = Σy² − 2Σxy + Σx², Σxr = Σxy − Σx².
+            let sr = a.sy - a.sx;
+            let srr = a.syy - 2.0 * a.sxy + a.sxx;
+            let sxr = a.sxy - a.sxx;
+            let var_r = sample_var(a.n, sr, srr);
+            let cov = if a.n > 1 {
+                (sxr - a.sx * sr / n) / (n - 1.0)
+            } else {
+                0.0
+            };
+            let discrimination =
+                (var_x > 1e-12 && var_r > 1e-12).then(|| cov / (var_x * var_r).sqrt());
+            let cov_max = max_covariance(&a.x_hist, &a.rest_hist, a.sx, sr, a.n);
+            let efficiency = (cov_max > 1e-12).then(|| cov / cov_max);
+            let facility = if spec.max > 0.0 { mean / spec.max } else { 0.0 };
+            let sd = if spec.max > 0.0 {
+                var_x.sqrt() / spec.max
+            } else {
+                0.0
+            };
+            let share = |c: u64, of: u64| if of > 0 { c as f64 / of as f64 } else { 0.0 };
+            let options: Vec<OptionRow> = spec
+                .options
+                .iter()
+                .zip(&a.chosen)
+                .map(|(&o, c)| OptionRow {
+                    option: o,
+                    key: spec.key.contains(&o),
+                    count: c[0],
+                    share: share(c[0], a.n),
+                    top: share(c[1], a.top),
+                    bottom: share(c[2], a.bottom),
+                })
+                .collect();
+            let mut row = ItemRow {
+                question: spec.question.clone(),
+                kind: spec.kind.clone(),
+                n: a.n,
+                max: spec.max,
+                mean,
+                facility,
+                sd,
+                discrimination,
+                efficiency,
+                blank: share(a.blank, a.n),
+                multi: share(a.multi, a.n),
+                unreadable: share(a.unreadable, a.n),
+                key: spec.key.iter().collect(),
+                options,
+                flags: Vec::new(),
+            };
+            row.flags = flags(&row);
+            rows.push(row);
+        }
+        let big_n = self.candidates as f64;
+        let k = if self.candidates > 0 {
+            self.items_seen as f64 / big_n
+        } else {
+            0.0
+        };
+        let var_y = sample_var(self.candidates, self.sy, self.syy);
+        let alpha = (k > 1.0 && var_y > 1e-12)
+            .then(|| k / (k - 1.0) * (1.0 - (weighted_var / big_n) / var_y));
+        let sd = var_y.sqrt();
+        let sem = alpha.map(|a| sd * (1.0 - a).max(0.0).sqrt());
+        (
+            rows,
+            Reliability {
+                alpha,
+                items: k,
+                sd,
+                sem,
+            },
+        )
+    }
+}
+
+/// Sample variance from n, Σv, Σv².
+fn sample_var(n: u64, s: f64, ss: f64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    let n = n as f64;
+    ((ss - s * s / n) / (n - 1.0)).max(0.0)
+}
+
+/// The covariance of the two distributions sorted and paired in order (Moodle's `covariancemax`),
+/// from their histograms: the i-th smallest item score meets the i-th smallest rest score.
+fn max_covariance(x: &BTreeMap<i64, u64>, r: &BTreeMap<i64, u64>, sx: f64, sr: f64, n: u64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    let mut xs = x.iter().map(|(&k, &c)| (k as f64 / 1e6, c));
+    let mut rs = r.iter().map(|(&k, &c)| (k as f64 / 1e6, c));
+    let (mut cx, mut cr) = (xs.next(), rs.next());
+    let mut sum = 0.0;
+    while let (Some((xv, xc)), Some((rv, rc))) = (cx, cr) {
+        let take = xc.min(rc);
+        sum += take as f64 * xv * rv;
+        cx = if xc > take {
+            Some((xv, xc - take))
+        } else {
+            xs.next()
+        };
+        cr = if rc > take {
+            Some((rv, rc - take))
+        } else {
+            rs.next()
+        };
+    }
+    let nf = n as f64;
+    (sum - sx * sr / nf) / (nf - 1.0)
+}
+
+/// Low discrimination below this.
+pub const LOW_DISCRIMINATION: f64 = 0.2;
+/// Too easy above this facility.
+pub const EASY: f64 = 0.95;
+/// Too hard below this facility.
+pub const HARD: f64 = 0.2;
+
+fn flags(row: &ItemRow) -> Vec<Flag> {
+    let mut out = Vec::new();
+    match row.discrimination {
+        Some(d) if d < 0.0 => out.push(Flag::new(FlagKind::NegativeDiscrimination, d, None)),
+        Some(d) if d < LOW_DISCRIMINATION => {
+            out.push(Flag::new(FlagKind::LowDiscrimination, d, None))
+        }
+        _ => {}
+    }
+    if row.facility > EASY {
+        out.push(Flag::new(FlagKind::TooEasy, row.facility, None));
+    } else if row.facility < HARD {
+        out.push(Flag::new(FlagKind::TooHard, row.facility, None));
+    }
+    if row.options.is_empty() {
+        return out;
+    }
+    // The key's pull on the top group: its least chosen keyed option.
+    let key_top = row
+        .options
+        .iter()
+        .filter(|o| o.key)
+        .map(|o| o.top)
+        .fold(f64::INFINITY, f64::min);
+    let key_bottom = row
+        .options
+        .iter()
+        .filter(|o| o.key)
+        .map(|o| o.bottom)
+        .fold(f64::INFINITY, f64::min);
+    let best_wrong = row
+        .options
+        .iter()
+        .filter(|o| !o.key)
+        .max_by(|a, b| a.top.total_cmp(&b.top).then(b.option.cmp(&a.option)));
+    if let Some(w) = best_wrong {
+        if key_top.is_finite() && w.top > key_top {
+            // The top group prefers a wrong option, and the weakest prefer the key more than the
+            // strongest do: the key itself is suspect.
+            if key_bottom > key_top {
+                out.push(Flag::new(FlagKind::KeySuspect, w.top, Some(w.option)));
+            } else {
+                out.push(Flag::new(FlagKind::StrongDistractor, w.top, Some(w.option)));
+            }
+        }
+    }
+    if row.kind != "judge" {
+        for o in row.options.iter().filter(|o| !o.key && o.count == 0) {
+            out.push(Flag::new(FlagKind::UnusedOption, 0.0, Some(o.option)));
+        }
+    }
+    out
+}
