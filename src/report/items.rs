@@ -394,3 +394,225 @@ fn flags(row: &ItemRow) -> Vec<Flag> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: &str, kind: &str, options: &str, key: &str) -> ItemSpec {
+        ItemSpec {
+            question: id.into(),
+            kind: kind.into(),
+            max: 1.0,
+            options: options.chars().collect(),
+            key: key.chars().collect(),
+        }
+    }
+
+    /// Feeds candidates whose rows are (points, marks) per item, in spec order.
+    fn run(specs: Vec<ItemSpec>, candidates: &[&[(f64, &str)]]) -> (Vec<ItemRow>, Reliability) {
+        let mut totals: Vec<f64> = candidates
+            .iter()
+            .map(|c| c.iter().map(|r| r.0).sum())
+            .collect();
+        let groups = Group::thirds(&mut totals);
+        let mut a = Analysis::new(specs, &groups);
+        for c in candidates {
+            let resp: Vec<Response> = c
+                .iter()
+                .enumerate()
+                .map(|(item, &(points, marks))| Response {
+                    item,
+                    points,
+                    marks,
+                    status: if marks.is_empty() {
+                        Status::Blank
+                    } else {
+                        Status::Ok
+                    },
+                })
+                .collect();
+            a.add(&resp);
+        }
+        a.finish()
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} ≠ {b}");
+    }
+
+    /// Five candidates, three one-point items:
+    ///
+    /// ```text
+    ///        q1 q2 q3  total
+    ///   C1    1  1  1    3
+    ///   C2    1  1  0    2
+    ///   C3    1  0  1    2
+    ///   C4    1  0  0    1
+    ///   C5    0  0  0    0
+    /// ```
+    #[test]
+    fn statistics_match_the_hand_computed_values() {
+        let (one, zero) = ((1.0, "x"), (0.0, "y"));
+        let (rows, rel) = run(
+            vec![
+                spec("q1", "fill", "", ""),
+                spec("q2", "fill", "", ""),
+                spec("q3", "fill", "", ""),
+            ],
+            &[
+                &[one, one, one],
+                &[one, one, zero],
+                &[one, zero, one],
+                &[one, zero, zero],
+                &[zero, zero, zero],
+            ],
+        );
+        // Facility = mean / max: q1 4/5, q2 and q3 2/5.
+        close(rows[0].facility, 0.8);
+        close(rows[1].facility, 0.4);
+        close(rows[2].facility, 0.4);
+        // Sample variances (n − 1 = 4): q1 Σ(x − .8)² = 4·.04 + .64 = .8 → .2;
+        // q2, q3 Σ(x − .4)² = 2·.36 + 3·.16 = 1.2 → .3. SD (max 1) = √.2, √.3.
+        close(rows[0].sd, 0.2f64.sqrt());
+        close(rows[1].sd, 0.3f64.sqrt());
+        // Totals 3, 2, 2, 1, 0: mean 1.6, Σ(y − 1.6)² = 1.96 + .16 + .16 + .36 + 2.56 = 5.2 → var 1.3.
+        close(rel.sd, 1.3f64.sqrt());
+        // α = k/(k−1)·(1 − Σvarᵢ/var_y) = 3/2·(1 − .8/1.3) = .75/1.3 = 0.576923…
+        close(rel.alpha.unwrap(), 0.75 / 1.3);
+        // SEM = sd·√(1 − α) = √(1.3 − .75) = √.55.
+        close(rel.sem.unwrap(), 0.55f64.sqrt());
+        close(rel.items, 3.0);
+
+        // q1 against the rest (y − x = 2, 1, 1, 0, 0; mean .8):
+        // cov = Σ(x − .8)(r − .8)/4 = (.2·1.2 + .2·.2 + .2·.2 + .2·(−.8) + (−.8)(−.8))/4 = .8/4 = .2;
+        // var_r = (1.44 + .04 + .04 + .64 + .64)/4 = .7; r = .2/√(.2·.7) = 0.534522…
+        close(rows[0].discrimination.unwrap(), 0.2 / (0.2f64 * 0.7).sqrt());
+        // Sorted x 0 1 1 1 1 against sorted rest 0 0 1 1 2: Σxr = 4, the same as the data's, so
+        // the covariance is already the largest possible: efficiency 1.
+        close(rows[0].efficiency.unwrap(), 1.0);
+        // q3 against the rest (2, 2, 1, 1, 0; Σr = 6, Σr² = 10):
+        // Σxr = 1·2 + 1·1 = 3, cov = (3 − 2·6/5)/4 = .15; var_r = (10 − 36/5)/4 = .7;
+        // r = .15/√(.3·.7) = 0.327327…
+        close(
+            rows[2].discrimination.unwrap(),
+            0.15 / (0.3f64 * 0.7).sqrt(),
+        );
+        // Sorted x 0 0 0 1 1 against sorted rest 0 1 1 2 2: Σxr = 4, cov_max = (4 − 2.4)/4 = .4;
+        // efficiency = .15/.4 = .375.
+        close(rows[2].efficiency.unwrap(), 0.375);
+        // q2 and q3 are mirror images with the same figures.
+        close(
+            rows[1].discrimination.unwrap(),
+            rows[2].discrimination.unwrap(),
+        );
+        close(rows[1].efficiency.unwrap(), 0.375);
+        assert!(rows[0].flags.is_empty(), "{:?}", rows[0].flags);
+    }
+
+    /// A question whose key is what the weakest candidates pick: flagged, with its reasons.
+    #[test]
+    fn a_key_the_weakest_pick_is_flagged() {
+        let (one, zero) = ((1.0, "x"), (0.0, "y"));
+        let (rows, _) = run(
+            vec![
+                spec("g1", "fill", "", ""),
+                spec("g2", "fill", "", ""),
+                spec("g3", "fill", "", ""),
+                spec("bad", "single", "ABCD", "A"),
+            ],
+            &[
+                &[one, one, one, (0.0, "B")],
+                &[one, one, one, (0.0, "B")],
+                &[one, one, zero, (0.0, "B")],
+                &[one, zero, zero, (1.0, "A")],
+                &[zero, zero, zero, (1.0, "A")],
+                &[zero, zero, zero, (1.0, "A")],
+            ],
+        );
+        let bad = &rows[3];
+        // Totals 3 3 2 2 1 1: the top third (≥ 3) all chose B, the bottom third (≤ 1) all chose A.
+        let b = bad.options.iter().find(|o| o.option == 'B').unwrap();
+        let a = bad.options.iter().find(|o| o.option == 'A').unwrap();
+        assert_eq!((b.count, a.count), (3, 3));
+        close(b.top, 1.0);
+        close(a.top, 0.0);
+        close(a.bottom, 1.0);
+        let kinds: Vec<FlagKind> = bad.flags.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FlagKind::NegativeDiscrimination,
+                FlagKind::KeySuspect,
+                FlagKind::UnusedOption,
+                FlagKind::UnusedOption
+            ]
+        );
+        assert_eq!(bad.flags[1].option, Some('B'));
+        assert!(bad.flags[1].reason(false).contains("prefers B (100%)"));
+        assert!(bad.flags[1].reason(true).contains("答案可能有误"));
+        assert!(bad.discrimination.unwrap() < 0.0);
+        // The good questions are not flagged for their keys.
+        assert!(rows[..3]
+            .iter()
+            .all(|r| !r.flags.iter().any(|f| f.kind == FlagKind::KeySuspect)));
+    }
+
+    #[test]
+    fn a_distractor_the_top_prefers_while_the_bottom_avoids_the_key_too() {
+        let (one, zero) = ((1.0, "x"), (0.0, "y"));
+        // Totals 4 3 3 1 1 0 0: the top third (≥ 3) chose A, C, C, so C draws 2/3 against the key's
+        // 1/3; the bottom third (≤ 1) chose B, B, B, C and never the key: a strong distractor, and
+        // no sign that the key itself is wrong.
+        let (rows, _) = run(
+            vec![
+                spec("g1", "fill", "", ""),
+                spec("g2", "fill", "", ""),
+                spec("g3", "fill", "", ""),
+                spec("d", "single", "ABC", "A"),
+            ],
+            &[
+                &[one, one, one, (1.0, "A")],
+                &[one, one, one, (0.0, "C")],
+                &[one, one, one, (0.0, "C")],
+                &[one, zero, zero, (0.0, "B")],
+                &[one, zero, zero, (0.0, "B")],
+                &[zero, zero, zero, (0.0, "B")],
+                &[zero, zero, zero, (0.0, "C")],
+            ],
+        );
+        let kinds: Vec<FlagKind> = rows[3].flags.iter().map(|f| f.kind).collect();
+        assert!(kinds.contains(&FlagKind::StrongDistractor), "{kinds:?}");
+        assert!(!kinds.contains(&FlagKind::KeySuspect), "{kinds:?}");
+    }
+
+    #[test]
+    fn blanks_and_multi_marks_are_rates_of_everyone_who_had_the_item() {
+        let mut a = Analysis::new(
+            vec![spec("s", "single", "AB", "A")],
+            &Group::thirds(&mut [0.0, 1.0, 0.0, 0.0]),
+        );
+        for (points, marks, status) in [
+            (1.0, "A", Status::Ok),
+            (0.0, "", Status::Blank),
+            (0.0, "AB", Status::Multi),
+            (0.0, "", Status::Invalid),
+        ] {
+            a.add(&[Response {
+                item: 0,
+                points,
+                marks,
+                status,
+            }]);
+        }
+        let (rows, rel) = a.finish();
+        close(rows[0].blank, 0.25);
+        close(rows[0].multi, 0.25);
+        close(rows[0].unreadable, 0.25);
+        // A multi-mark is no vote for either option.
+        assert_eq!(rows[0].options[0].count, 1);
+        assert_eq!(rows[0].options[1].count, 0);
+        // One item: no α.
+        assert!(rel.alpha.is_none());
+    }
+}

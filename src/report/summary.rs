@@ -223,3 +223,94 @@ pub fn teams_by_mean(entries: &[Entry]) -> Vec<(String, f64, u64)> {
         .map(|(t, (s, c))| (t.to_string(), s / c as f64, c))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, team: &str, score: f64, pass: bool) -> Entry {
+        Entry {
+            candidate: id.into(),
+            name: String::new(),
+            team: team.into(),
+            paper: "A".into(),
+            score,
+            max: 10.0,
+            sections: vec![score / 2.0, score / 2.0],
+            pass: Some(pass),
+            grade: Some(if score >= 8.0 { "优秀" } else { "合格" }.into()),
+        }
+    }
+
+    #[test]
+    fn ties_share_a_rank_and_the_next_rank_skips() {
+        let e = vec![
+            entry("d", "x", 6.0, true),
+            entry("a", "x", 9.0, true),
+            entry("c", "y", 7.0, true),
+            entry("b", "y", 7.0, true),
+        ];
+        let r: Vec<(String, usize)> = ranking(&e)
+            .into_iter()
+            .map(|(i, rank)| (e[i].candidate.clone(), rank))
+            .collect();
+        assert_eq!(
+            r,
+            [
+                ("a".into(), 1),
+                ("b".into(), 2),
+                ("c".into(), 2),
+                ("d".into(), 4)
+            ]
+        );
+        let t = rank_teams(&[
+            ("x".into(), 5.0, 2),
+            ("y".into(), 7.0, 3),
+            ("z".into(), 5.0, 1),
+        ]);
+        let t: Vec<(&str, usize)> = t.iter().map(|t| (t.team.as_str(), t.rank)).collect();
+        assert_eq!(t, [("y", 1), ("x", 2), ("z", 2)]);
+    }
+
+    #[test]
+    fn summary_matches_the_hand_computed_values() {
+        // Scores 3, 2, 2, 1, 0: mean 1.6, median 2, sample sd √(5.2/4) = √1.3, 2 of 5 pass (≥ 2.5 here
+        // is only C1, but pass is whatever the grader said).
+        let e = vec![
+            entry("1", "x", 3.0, true),
+            entry("2", "x", 2.0, true),
+            entry("3", "y", 2.0, false),
+            entry("4", "y", 1.0, false),
+            entry("5", "y", 0.0, false),
+        ];
+        let s = summarize(&e, &[("一".into(), 5.0), ("二".into(), 5.0)]);
+        assert_eq!(s.candidates, 5);
+        assert!((s.mean - 1.6).abs() < 1e-12);
+        assert_eq!(s.median, 2.0);
+        assert!((s.sd - 1.3f64.sqrt()).abs() < 1e-12);
+        assert_eq!((s.min, s.max, s.full), (0.0, 3.0, 10.0));
+        assert_eq!(s.passed, Some(2));
+        assert!((s.pass_rate.unwrap() - 0.4).abs() < 1e-12);
+        assert_eq!(s.grades, [("合格".to_string(), 5)]);
+        // Section means 0.8 of 5: facility 0.16.
+        assert!((s.sections[0].mean - 0.8).abs() < 1e-12);
+        assert!((s.sections[0].facility - 0.16).abs() < 1e-12);
+        // Full marks 10: bars of width 1 from 0; each score falls in its own bar.
+        assert_eq!(s.histogram.len(), 10);
+        let counts: Vec<u64> = s.histogram.iter().map(|b| b.count).collect();
+        assert_eq!(counts, [1, 1, 2, 1, 0, 0, 0, 0, 0, 0]);
+        // Team means from the entries: x (3 + 2)/2, y (2 + 1 + 0)/3.
+        assert_eq!(
+            teams_by_mean(&e),
+            [("x".to_string(), 2.5, 2), ("y".to_string(), 1.0, 3)]
+        );
+    }
+
+    #[test]
+    fn full_marks_land_in_the_last_bar() {
+        let bins = histogram(&[0.0, 50.0, 100.0], 100.0);
+        assert_eq!(bins.len(), 20);
+        assert_eq!(bins[19].count, 1);
+        assert_eq!(bins[19].to, 100.0);
+    }
+}

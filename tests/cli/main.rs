@@ -4,6 +4,7 @@ mod bank;
 mod draw;
 mod grade;
 mod render;
+mod report;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
