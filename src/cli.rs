@@ -153,7 +153,7 @@ pub struct RenderOptions {
     /// What to write: PDF (through typst), the Typst sources, or one HTML page per paper.
     #[arg(long, value_enum, default_value_t = OutputFormat::Pdf)]
     pub format: OutputFormat,
-    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2).
+    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2, report.typ.j2, report.html.j2).
     #[arg(long, env = "EXAMFORGE_TEMPLATES")]
     pub templates: Option<PathBuf>,
     /// The typst executable (default: `typst` on PATH).

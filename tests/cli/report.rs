@@ -100,15 +100,14 @@ fn scan(exam: &Path, out: &Path) {
 
 /// Draws the fixture's A/B papers, grades the nine candidates, and returns the temp folder.
 fn graded() -> tempfile::TempDir {
-    let d = tmp();
+    graded_from(tmp(), &root().join(FIXTURE).join("blueprint.toml"))
+}
+
+fn graded_from(d: tempfile::TempDir, blueprint: &Path) -> tempfile::TempDir {
     examforge()
-        .args([
-            "draw",
-            &format!("{FIXTURE}/blueprint.toml"),
-            "--seed",
-            "5",
-            "-o",
-        ])
+        .arg("draw")
+        .arg(blueprint)
+        .args(["--seed", "5", "-o"])
         .arg(d.path())
         .assert()
         .success();
@@ -241,6 +240,47 @@ fn report_html_is_one_self_contained_page() {
     for external in ["src=", "href=", "@import", "url("] {
         assert!(!html.contains(external), "`{external}` in report.html");
     }
+}
+
+#[test]
+fn an_english_exam_gets_english_labels() {
+    let d = tmp();
+    let bp = std::fs::read_to_string(root().join(FIXTURE).join("blueprint.toml")).unwrap();
+    std::fs::write(
+        d.path().join("blueprint.toml"),
+        bp.replace("[exam]\n", "[exam]\nlanguage = \"en\"\n"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join(FIXTURE).join("bank.toml"),
+        d.path().join("bank.toml"),
+    )
+    .unwrap();
+    let bp = d.path().join("blueprint.toml");
+    let d = graded_from(d, &bp);
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for want in [
+        "Exam report",
+        "Questions to review",
+        "key looks wrong: the top third prefers",
+        "Cronbach",
+        "Ranking",
+    ] {
+        assert!(html.contains(want), "`{want}` missing");
+    }
+    assert!(!html.contains("考试分析报告"));
+    // exam.json sits beside the bank here, so the line is found without --banks.
+    let items = read_csv(&out.join("items.csv"));
+    let bad = items.iter().find(|r| r[0] == "bad").unwrap();
+    assert!(bad[10].ends_with("bank.toml:46"), "{bad:?}");
 }
 
 #[test]
