@@ -383,3 +383,69 @@ fn report_needs_force_to_replace_and_an_exam_it_can_find() {
         .stderr(predicate::str::contains("`nowhere/exam.json` not found"))
         .stderr(predicate::str::contains("--exam"));
 }
+
+#[test]
+fn the_same_results_give_byte_identical_reports() {
+    let d = graded();
+    for out in ["rep1", "rep2"] {
+        examforge()
+            .arg("report")
+            .arg(d.path().join("res"))
+            .args(["--banks", FIXTURE, "--format", "html", "-o"])
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+    }
+    for f in [
+        "summary.csv",
+        "items.csv",
+        "ranking.csv",
+        "teams.csv",
+        "summary.json",
+        "report.html",
+        "report-scores.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(d.path().join("rep1").join(f)).unwrap(),
+            std::fs::read(d.path().join("rep2").join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn a_report_template_override_is_used_and_its_errors_name_the_line() {
+    let d = graded();
+    let t = d.path().join("templates");
+    std::fs::create_dir(&t).unwrap();
+    std::fs::write(
+        t.join("report.html.j2"),
+        "<p>{{ title }}: α = {{ facts[-2][1] }}, {{ flagged|length }} flagged</p>\n",
+    )
+    .unwrap();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "--templates"])
+        .arg(&t)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<p>报告测试: α = 0."), "{html}");
+    assert!(html.contains(" flagged</p>"), "{html}");
+
+    std::fs::write(t.join("report.html.j2"), "ok\n{{ no_such_thing }}\n").unwrap();
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "--force", "--templates"])
+        .arg(&t)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("template `report.html.j2` line 2"));
+}
