@@ -76,7 +76,7 @@ fn main() {
     // Each candidate has an ability; an item is answered right with a chance that grows with it,
     // so that the statistics have something to find.
     for i in 0..sheets {
-        let ability = (mix(i as u64) % 1000) as u64;
+        let ability = mix(i as u64) % 1000;
         let p = &m.papers[i % 2];
         write!(w, "{i:08},name {i},team {},{}", i % 13, p.code).unwrap();
         for (j, (_, it)) in p.leaves().enumerate() {

@@ -11,7 +11,7 @@ use crate::render::typst::{Typst, TypstError};
 use crate::render::{font_list, Templates};
 use crate::report::chart::{self, HistogramLabels};
 use crate::report::items::{Analysis, ItemRow, ItemSpec, Reliability, Response, Status};
-use crate::report::summary::{rank_teams, ranking, summarize, teams_by_mean, Entry, Summary, Team};
+use crate::report::summary::{rank_teams, Entry, Scores, Summary, Team};
 use crate::report::Group;
 use crate::Error;
 use serde::{Deserialize, Serialize};
@@ -154,26 +154,28 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     let (rows, reliability) = analysis.finish();
 
     let results_path = o.results.join("results.csv");
-    let (entries, section_titles) = read_results(&results_path)?;
-    if entries.len() as u64 != read.candidates {
+    let results = read_results(&results_path)?;
+    let scores = &results.scores;
+    if scores.len() as u64 != read.candidates {
         eprintln!(
             "warning: {} lists {} candidates, {} holds items of {}",
             results_path.display(),
-            entries.len(),
+            scores.len(),
             items_path.display(),
             read.candidates
         );
     }
     let section_max = section_max(&manifest);
-    let sections: Vec<(String, f64)> = section_titles
-        .into_iter()
+    let sections: Vec<(String, f64)> = results
+        .sections
+        .iter()
         .enumerate()
-        .map(|(i, t)| (t, section_max.get(i).copied().unwrap_or(0.0)))
+        .map(|(i, t)| (t.clone(), section_max.get(i).copied().unwrap_or(0.0)))
         .collect();
-    let summary = summarize(&entries, &sections);
-    let order = ranking(&entries);
+    let summary = scores.summary(&sections);
+    let order = scores.ranking();
     let team_rows: Vec<(String, f64, u64)> = if head.teams.is_empty() {
-        teams_by_mean(&entries)
+        scores.teams_by_mean()
     } else {
         head.teams
             .iter()
@@ -206,7 +208,8 @@ pub fn report(o: &Options) -> Result<u8, Error> {
         &summary_csv(&summary, &reliability, &tally, pass_line)?,
     )?;
     out.write("items.csv", &items_csv(&items_view)?)?;
-    out.write("ranking.csv", &ranking_csv(&entries, &order)?)?;
+    let labels_ref: &Labels = labels;
+    let top_rows = write_ranking(o, &results, &order, labels_ref)?;
     out.write("teams.csv", &teams_csv(&teams)?)?;
     let json = SummaryJson {
         exam: &manifest.blueprint.exam.title,
@@ -268,12 +271,8 @@ pub fn report(o: &Options) -> Result<u8, Error> {
                 .cloned()
                 .collect(),
             items: items_view.clone(),
-            ranking: order
-                .iter()
-                .take(o.top)
-                .map(|&(i, rank)| RankView::of(rank, &entries[i], labels))
-                .collect(),
-            ranked: entries.len(),
+            ranking: top_rows,
+            ranked: scores.len(),
             teams: teams
                 .iter()
                 .map(|t| TeamView {
@@ -334,20 +333,7 @@ fn compile_pdf(o: &Options, typ: &Path, pdf: &Path, zh: bool) -> Result<(), Erro
         .tempfile_in(dir)
         .map_err(wrap)?;
     typst.compile(typ, tmp.path(), dir).map_err(typst_err)?;
-    let done = if o.force {
-        tmp.persist(pdf).map(|_| ())
-    } else {
-        tmp.persist_noclobber(pdf).map(|_| ())
-    };
-    done.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Exists {
-                path: pdf.to_path_buf(),
-            }
-        } else {
-            wrap(e.error)
-        }
-    })
+    persist(tmp, pdf, o.force)
 }
 
 fn read_head(path: &Path) -> Result<ResultsHead, Error> {
@@ -589,76 +575,243 @@ fn each_candidate(
     Ok(count)
 }
 
-/// results.csv: one entry per candidate, and the section titles (the columns between max and rank).
-fn read_results(path: &Path) -> Result<(Vec<Entry>, Vec<String>), Error> {
-    let shown = path.display().to_string();
-    let bad = |line: u64, what: String| {
-        Error::input(
-            format!("{shown}:{line}: {what}"),
-            "give the folder `examforge grade` wrote",
-        )
-    };
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut rdr = csv::Reader::from_reader(file);
-    let header = rdr.headers().map_err(|e| bad(1, e.to_string()))?.clone();
+/// What results.csv gave: the scores, the section titles (the columns between max and rank),
+/// and where each candidate's row starts, to read it again in rank order.
+struct Results {
+    path: PathBuf,
+    scores: Scores,
+    sections: Vec<String>,
+    rows: Vec<csv::Position>,
+}
+
+/// Column indices of results.csv.
+struct Columns {
+    id: usize,
+    name: usize,
+    team: usize,
+    paper: usize,
+    score: usize,
+    max: usize,
+    rank: usize,
+    pass: usize,
+    grade: usize,
+}
+
+fn results_err(shown: &str, line: u64, what: String) -> Error {
+    Error::input(
+        format!("{shown}:{line}: {what}"),
+        "give the folder `examforge grade` wrote",
+    )
+}
+
+fn columns(shown: &str, header: &csv::StringRecord) -> Result<Columns, Error> {
     let col = |name: &str| {
         header
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| bad(1, format!("no `{name}` column")))
+            .ok_or_else(|| results_err(shown, 1, format!("no `{name}` column")))
     };
-    let (c_id, c_name, c_team, c_paper, c_score, c_max, c_rank, c_pass, c_grade) = (
-        col("candidate")?,
-        col("name")?,
-        col("team")?,
-        col("paper")?,
-        col("score")?,
-        col("max")?,
-        col("rank")?,
-        col("pass")?,
-        col("grade")?,
-    );
-    let section_cols = (c_max + 1)..c_rank;
-    let titles: Vec<String> = section_cols
+    Ok(Columns {
+        id: col("candidate")?,
+        name: col("name")?,
+        team: col("team")?,
+        paper: col("paper")?,
+        score: col("score")?,
+        max: col("max")?,
+        rank: col("rank")?,
+        pass: col("pass")?,
+        grade: col("grade")?,
+    })
+}
+
+fn open_results(path: &Path) -> Result<csv::Reader<std::fs::File>, Error> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(csv::Reader::from_reader(file))
+}
+
+/// Reads results.csv once, keeping one score and one file position per candidate.
+fn read_results(path: &Path) -> Result<Results, Error> {
+    let shown = path.display().to_string();
+    let mut rdr = open_results(path)?;
+    let header = rdr
+        .headers()
+        .map_err(|e| results_err(&shown, 1, e.to_string()))?
+        .clone();
+    let c = columns(&shown, &header)?;
+    let section_cols = (c.max + 1)..c.rank;
+    let sections: Vec<String> = section_cols
         .clone()
         .map(|i| header[i].to_string())
         .collect();
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
+    let mut scores = Scores::new();
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    let mut section_points = Vec::new();
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| {
+            results_err(&shown, e.position().map_or(0, |p| p.line()), e.to_string())
+        })?;
+        if !more {
+            break;
+        }
+        let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+        let line = pos.line();
         let num = |i: usize| -> Result<f64, Error> {
             let v = rec.get(i).unwrap_or("");
             v.parse().map_err(|_| {
-                bad(
+                results_err(
+                    &shown,
                     line,
                     format!("`{v}` in column `{}` is not a number", &header[i]),
                 )
             })
         };
-        let pass = match rec.get(c_pass).unwrap_or("") {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        };
-        out.push(Entry {
-            candidate: rec.get(c_id).unwrap_or("").to_string(),
-            name: rec.get(c_name).unwrap_or("").to_string(),
-            team: rec.get(c_team).unwrap_or("").to_string(),
-            paper: rec.get(c_paper).unwrap_or("").to_string(),
-            score: num(c_score)?,
-            max: num(c_max)?,
-            sections: section_cols.clone().map(num).collect::<Result<_, _>>()?,
-            pass,
-            grade: Some(rec.get(c_grade).unwrap_or(""))
-                .filter(|g| !g.is_empty())
-                .map(str::to_string),
+        section_points.clear();
+        for i in section_cols.clone() {
+            section_points.push(num(i)?);
+        }
+        scores.add(&Entry {
+            candidate: rec.get(c.id).unwrap_or(""),
+            team: rec.get(c.team).unwrap_or(""),
+            score: num(c.score)?,
+            max: num(c.max)?,
+            sections: &section_points,
+            pass: parse_pass(rec.get(c.pass).unwrap_or("")),
+            grade: rec.get(c.grade).filter(|g| !g.is_empty()),
         });
+        rows.push(pos);
     }
-    Ok((out, titles))
+    Ok(Results {
+        path: path.to_path_buf(),
+        scores,
+        sections,
+        rows,
+    })
+}
+
+fn parse_pass(s: &str) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Writes ranking.csv in rank order, reading each candidate's row again by its position;
+/// returns the first `--top` rows for the PDF and HTML.
+fn write_ranking(
+    o: &Options,
+    results: &Results,
+    order: &[(usize, usize)],
+    labels: &Labels,
+) -> Result<Vec<RankView>, Error> {
+    let shown = results.path.display().to_string();
+    let mut rdr = open_results(&results.path)?;
+    let header = rdr
+        .headers()
+        .map_err(|e| results_err(&shown, 1, e.to_string()))?
+        .clone();
+    let c = columns(&shown, &header)?;
+    let path = o.output.join("ranking.csv");
+    let wrap = |source| Error::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&o.output).map_err(wrap)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".examforge-ranking-")
+        .tempfile_in(&o.output)
+        .map_err(wrap)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
+    let csv_err = |e: csv::Error| wrap(std::io::Error::other(e));
+    w.write_record([
+        "rank",
+        "candidate",
+        "name",
+        "team",
+        "paper",
+        "score",
+        "max",
+        "pass",
+        "grade",
+    ])
+    .map_err(csv_err)?;
+    let mut top = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    let mut rank_text = String::new();
+    for &(i, rank) in order {
+        let pos = &results.rows[i];
+        rdr.seek(pos.clone())
+            .map_err(|e| results_err(&shown, pos.line(), e.to_string()))?;
+        if !rdr
+            .read_record(&mut rec)
+            .map_err(|e| results_err(&shown, pos.line(), e.to_string()))?
+        {
+            return Err(results_err(&shown, pos.line(), "changed while read".into()));
+        }
+        let get = |i: usize| rec.get(i).unwrap_or("");
+        rank_text.clear();
+        rank_text.push_str(&rank.to_string());
+        w.write_record([
+            rank_text.as_str(),
+            get(c.id),
+            get(c.name),
+            get(c.team),
+            get(c.paper),
+            get(c.score),
+            get(c.max),
+            get(c.pass),
+            get(c.grade),
+        ])
+        .map_err(csv_err)?;
+        if top.len() < o.top {
+            let pass = parse_pass(get(c.pass));
+            top.push(RankView {
+                rank,
+                candidate: get(c.id).to_string(),
+                name: get(c.name).to_string(),
+                team: get(c.team).to_string(),
+                score: get(c.score).to_string(),
+                result: Some(get(c.grade))
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| match pass {
+                        Some(true) => labels.passed.to_string(),
+                        Some(false) => labels.failed.to_string(),
+                        None => String::new(),
+                    }),
+            });
+        }
+    }
+    w.flush().map_err(wrap)?;
+    drop(w);
+    tmp.as_file().sync_all().map_err(wrap)?;
+    persist(tmp, &path, o.force)?;
+    Ok(top)
+}
+
+/// Moves a finished temporary file into place; without `--force` an existing file is kept.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
+    let done = if force {
+        tmp.persist(path).map(|_| ())
+    } else {
+        tmp.persist_noclobber(path).map(|_| ())
+    };
+    done.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Write {
+                path: path.to_path_buf(),
+                source: e.error,
+            }
+        }
+    })
 }
 
 fn fixed(v: f64, digits: usize) -> String {
@@ -800,35 +953,6 @@ fn items_csv(items: &[ItemView]) -> Result<Vec<u8>, Error> {
     csv_bytes(rows)
 }
 
-fn ranking_csv(entries: &[Entry], order: &[(usize, usize)]) -> Result<Vec<u8>, Error> {
-    let mut rows = vec![strings([
-        "rank",
-        "candidate",
-        "name",
-        "team",
-        "paper",
-        "score",
-        "max",
-        "pass",
-        "grade",
-    ])];
-    for &(i, rank) in order {
-        let e = &entries[i];
-        rows.push(vec![
-            rank.to_string(),
-            e.candidate.clone(),
-            e.name.clone(),
-            e.team.clone(),
-            e.paper.clone(),
-            fmt_points(e.score),
-            fmt_points(e.max),
-            e.pass.map(|p| p.to_string()).unwrap_or_default(),
-            e.grade.clone().unwrap_or_default(),
-        ]);
-    }
-    csv_bytes(rows)
-}
-
 fn teams_csv(teams: &[Team]) -> Result<Vec<u8>, Error> {
     let mut rows = vec![strings(["rank", "team", "score", "members"])];
     for t in teams {
@@ -945,23 +1069,6 @@ struct RankView {
     team: String,
     score: String,
     result: String,
-}
-
-impl RankView {
-    fn of(rank: usize, e: &Entry, l: &Labels) -> Self {
-        RankView {
-            rank,
-            candidate: e.candidate.clone(),
-            name: e.name.clone(),
-            team: e.team.clone(),
-            score: fmt_points(e.score),
-            result: e.grade.clone().unwrap_or_else(|| match e.pass {
-                Some(true) => l.passed.to_string(),
-                Some(false) => l.failed.to_string(),
-                None => String::new(),
-            }),
-        }
-    }
 }
 
 #[derive(Serialize)]

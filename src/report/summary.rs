@@ -3,18 +3,16 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// One candidate's result, as results.csv gives it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Entry {
-    pub candidate: String,
-    pub name: String,
-    pub team: String,
-    pub paper: String,
+/// One candidate's result, as results.csv gives it (borrowed from the row being read).
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub candidate: &'a str,
+    pub team: &'a str,
     pub score: f64,
     pub max: f64,
-    pub sections: Vec<f64>,
+    pub sections: &'a [f64],
     pub pass: Option<bool>,
-    pub grade: Option<String>,
+    pub grade: Option<&'a str>,
 }
 
 /// A section's mean and facility.
@@ -54,72 +52,135 @@ pub struct Summary {
     pub histogram: Vec<Bin>,
 }
 
-/// Summarises `entries`; `sections` gives each section's title and full marks.
-pub fn summarize(entries: &[Entry], sections: &[(String, f64)]) -> Summary {
-    let n = entries.len();
-    let mut scores: Vec<f64> = entries.iter().map(|e| e.score).collect();
-    scores.sort_by(f64::total_cmp);
-    let sum: f64 = scores.iter().sum();
-    let mean = if n > 0 { sum / n as f64 } else { 0.0 };
-    let median = match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => scores[n / 2],
-        _ => (scores[n / 2 - 1] + scores[n / 2]) / 2.0,
-    };
-    let sd = if n > 1 {
-        (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        0.0
-    };
-    let judged: Vec<bool> = entries.iter().filter_map(|e| e.pass).collect();
-    let passed = (!judged.is_empty()).then(|| judged.iter().filter(|p| **p).count() as u64);
-    let pass_rate = passed.map(|p| p as f64 / n as f64);
-    let mut grades: Vec<(String, u64)> = Vec::new();
-    for g in entries.iter().filter_map(|e| e.grade.as_deref()) {
-        match grades.iter_mut().find(|(name, _)| name == g) {
-            Some((_, c)) => *c += 1,
-            None => grades.push((g.to_string(), 1)),
+/// Results gathered one candidate at a time: one score per candidate (for the median, the
+/// histogram and the ranks) and sums per section, grade and team.
+#[derive(Debug, Default)]
+pub struct Scores {
+    scores: Vec<f64>,
+    sections: Vec<f64>,
+    judged: u64,
+    passed: u64,
+    full: f64,
+    grades: Vec<(String, u64)>,
+    teams: BTreeMap<String, (f64, u64)>,
+}
+
+impl Scores {
+    /// Nothing yet.
+    pub fn new() -> Self {
+        Scores::default()
+    }
+
+    /// Adds one candidate.
+    pub fn add(&mut self, e: &Entry) {
+        self.scores.push(e.score);
+        if self.sections.len() < e.sections.len() {
+            self.sections.resize(e.sections.len(), 0.0);
+        }
+        for (sum, s) in self.sections.iter_mut().zip(e.sections) {
+            *sum += s;
+        }
+        if let Some(p) = e.pass {
+            self.judged += 1;
+            self.passed += u64::from(p);
+        }
+        self.full = self.full.max(e.max);
+        if let Some(g) = e.grade {
+            match self.grades.iter_mut().find(|(name, _)| name == g) {
+                Some((_, c)) => *c += 1,
+                None => self.grades.push((g.to_string(), 1)),
+            }
+        }
+        if !e.team.is_empty() {
+            let t = match self.teams.get_mut(e.team) {
+                Some(t) => t,
+                None => self.teams.entry(e.team.to_string()).or_insert((0.0, 0)),
+            };
+            t.0 += e.score;
+            t.1 += 1;
         }
     }
-    let sections = sections
-        .iter()
-        .enumerate()
-        .map(|(i, (title, max))| {
-            let mean = if n > 0 {
-                entries
-                    .iter()
-                    .map(|e| e.sections.get(i).copied().unwrap_or(0.0))
-                    .sum::<f64>()
-                    / n as f64
-            } else {
-                0.0
-            };
-            SectionStat {
-                title: title.clone(),
-                max: *max,
-                mean,
-                facility: if *max > 0.0 { mean / max } else { 0.0 },
-            }
-        })
-        .collect();
-    let full = entries.iter().map(|e| e.max).fold(0.0, f64::max);
-    let (min, max) = (
-        scores.first().copied().unwrap_or(0.0),
-        scores.last().copied().unwrap_or(0.0),
-    );
-    Summary {
-        candidates: n as u64,
-        mean,
-        median,
-        sd,
-        min,
-        max,
-        full,
-        passed,
-        pass_rate,
-        grades,
-        sections,
-        histogram: histogram(&scores, full),
+
+    /// How many candidates were added.
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Whether none were.
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// The summary; `sections` gives each section's title and full marks.
+    pub fn summary(&self, sections: &[(String, f64)]) -> Summary {
+        let n = self.scores.len();
+        let mut scores = self.scores.clone();
+        scores.sort_by(f64::total_cmp);
+        let sum: f64 = scores.iter().sum();
+        let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+        let median = match n {
+            0 => 0.0,
+            _ if n % 2 == 1 => scores[n / 2],
+            _ => (scores[n / 2 - 1] + scores[n / 2]) / 2.0,
+        };
+        let sd = if n > 1 {
+            (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        let passed = (self.judged > 0).then_some(self.passed);
+        let pass_rate = passed.map(|p| p as f64 / n as f64);
+        let sections = sections
+            .iter()
+            .enumerate()
+            .map(|(i, (title, max))| {
+                let mean = if n > 0 {
+                    self.sections.get(i).copied().unwrap_or(0.0) / n as f64
+                } else {
+                    0.0
+                };
+                SectionStat {
+                    title: title.clone(),
+                    max: *max,
+                    mean,
+                    facility: if *max > 0.0 { mean / max } else { 0.0 },
+                }
+            })
+            .collect();
+        Summary {
+            candidates: n as u64,
+            mean,
+            median,
+            sd,
+            min: scores.first().copied().unwrap_or(0.0),
+            max: scores.last().copied().unwrap_or(0.0),
+            full: self.full,
+            passed,
+            pass_rate,
+            grades: self.grades.clone(),
+            sections,
+            histogram: histogram(&scores, self.full),
+        }
+    }
+
+    /// Competition ranks (1, 2, 2, 4), highest score first, ties in the order added.
+    /// Returns (index in the order added, rank).
+    pub fn ranking(&self) -> Vec<(usize, usize)> {
+        let mut order: Vec<usize> = (0..self.scores.len()).collect();
+        order.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]).then(a.cmp(&b)));
+        shared_ranks(order.iter().map(|&i| self.scores[i]))
+            .into_iter()
+            .zip(order)
+            .map(|(r, i)| (i, r))
+            .collect()
+    }
+
+    /// Each team's mean score and member count (for results without team scores).
+    pub fn teams_by_mean(&self) -> Vec<(String, f64, u64)> {
+        self.teams
+            .iter()
+            .map(|(t, (s, c))| (t.clone(), s / *c as f64, *c))
+            .collect()
     }
 }
 
@@ -152,23 +213,6 @@ fn histogram(sorted: &[f64], full: f64) -> Vec<Bin> {
         bins[i].count += 1;
     }
     bins
-}
-
-/// Competition ranks (1, 2, 2, 4) of `entries` sorted by score, highest first (ties by id).
-/// Returns the order (indices into `entries`) and each position's rank.
-pub fn ranking(entries: &[Entry]) -> Vec<(usize, usize)> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| {
-        entries[b]
-            .score
-            .total_cmp(&entries[a].score)
-            .then_with(|| entries[a].candidate.cmp(&entries[b].candidate))
-    });
-    shared_ranks(order.iter().map(|&i| entries[i].score))
-        .into_iter()
-        .zip(order)
-        .map(|(r, i)| (i, r))
-        .collect()
 }
 
 /// Ranks of scores already sorted highest first: equal scores share the rank of the first.
@@ -211,58 +255,38 @@ pub fn rank_teams(teams: &[(String, f64, u64)]) -> Vec<Team> {
         .collect()
 }
 
-/// Members per team, from the entries (for a results.json without team rows).
-pub fn teams_by_mean(entries: &[Entry]) -> Vec<(String, f64, u64)> {
-    let mut m: BTreeMap<&str, (f64, u64)> = BTreeMap::new();
-    for e in entries.iter().filter(|e| !e.team.is_empty()) {
-        let t = m.entry(&e.team).or_insert((0.0, 0));
-        t.0 += e.score;
-        t.1 += 1;
-    }
-    m.into_iter()
-        .map(|(t, (s, c))| (t.to_string(), s / c as f64, c))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(id: &str, team: &str, score: f64, pass: bool) -> Entry {
-        Entry {
-            candidate: id.into(),
-            name: String::new(),
-            team: team.into(),
-            paper: "A".into(),
-            score,
-            max: 10.0,
-            sections: vec![score / 2.0, score / 2.0],
-            pass: Some(pass),
-            grade: Some(if score >= 8.0 { "优秀" } else { "合格" }.into()),
+    /// Candidates (id, team, score, pass) on a 10-point paper of two equal sections.
+    fn scores(rows: &[(&str, &str, f64, bool)]) -> Scores {
+        let mut s = Scores::new();
+        for &(id, team, score, pass) in rows {
+            let sections = [score / 2.0, score / 2.0];
+            s.add(&Entry {
+                candidate: id,
+                team,
+                score,
+                max: 10.0,
+                sections: &sections,
+                pass: Some(pass),
+                grade: Some(if score >= 8.0 { "优秀" } else { "合格" }),
+            });
         }
+        s
     }
 
     #[test]
     fn ties_share_a_rank_and_the_next_rank_skips() {
-        let e = vec![
-            entry("d", "x", 6.0, true),
-            entry("a", "x", 9.0, true),
-            entry("c", "y", 7.0, true),
-            entry("b", "y", 7.0, true),
-        ];
-        let r: Vec<(String, usize)> = ranking(&e)
-            .into_iter()
-            .map(|(i, rank)| (e[i].candidate.clone(), rank))
-            .collect();
-        assert_eq!(
-            r,
-            [
-                ("a".into(), 1),
-                ("b".into(), 2),
-                ("c".into(), 2),
-                ("d".into(), 4)
-            ]
-        );
+        let s = scores(&[
+            ("d", "x", 6.0, true),
+            ("a", "x", 9.0, true),
+            ("c", "y", 7.0, true),
+            ("b", "y", 7.0, true),
+        ]);
+        // 9 → 1; the two 7s share 2, in the order met (c before b); 6 → 4.
+        assert_eq!(s.ranking(), [(1, 1), (2, 2), (3, 2), (0, 4)]);
         let t = rank_teams(&[
             ("x".into(), 5.0, 2),
             ("y".into(), 7.0, 3),
@@ -274,34 +298,34 @@ mod tests {
 
     #[test]
     fn summary_matches_the_hand_computed_values() {
-        // Scores 3, 2, 2, 1, 0: mean 1.6, median 2, sample sd √(5.2/4) = √1.3, 2 of 5 pass (≥ 2.5 here
-        // is only C1, but pass is whatever the grader said).
-        let e = vec![
-            entry("1", "x", 3.0, true),
-            entry("2", "x", 2.0, true),
-            entry("3", "y", 2.0, false),
-            entry("4", "y", 1.0, false),
-            entry("5", "y", 0.0, false),
-        ];
-        let s = summarize(&e, &[("一".into(), 5.0), ("二".into(), 5.0)]);
-        assert_eq!(s.candidates, 5);
-        assert!((s.mean - 1.6).abs() < 1e-12);
-        assert_eq!(s.median, 2.0);
-        assert!((s.sd - 1.3f64.sqrt()).abs() < 1e-12);
-        assert_eq!((s.min, s.max, s.full), (0.0, 3.0, 10.0));
-        assert_eq!(s.passed, Some(2));
-        assert!((s.pass_rate.unwrap() - 0.4).abs() < 1e-12);
-        assert_eq!(s.grades, [("合格".to_string(), 5)]);
-        // Section means 0.8 of 5: facility 0.16.
-        assert!((s.sections[0].mean - 0.8).abs() < 1e-12);
-        assert!((s.sections[0].facility - 0.16).abs() < 1e-12);
+        // Scores 3, 2, 2, 1, 0: mean 8/5 = 1.6, median 2, Σ(s − 1.6)² = 1.96 + .16 + .16 + .36 + 2.56
+        // = 5.2, sample sd √(5.2/4) = √1.3; the grader passed 2 of 5.
+        let s = scores(&[
+            ("1", "x", 3.0, true),
+            ("2", "x", 2.0, true),
+            ("3", "y", 2.0, false),
+            ("4", "y", 1.0, false),
+            ("5", "y", 0.0, false),
+        ]);
+        let sum = s.summary(&[("一".into(), 5.0), ("二".into(), 5.0)]);
+        assert_eq!(sum.candidates, 5);
+        assert!((sum.mean - 1.6).abs() < 1e-12);
+        assert_eq!(sum.median, 2.0);
+        assert!((sum.sd - 1.3f64.sqrt()).abs() < 1e-12);
+        assert_eq!((sum.min, sum.max, sum.full), (0.0, 3.0, 10.0));
+        assert_eq!(sum.passed, Some(2));
+        assert!((sum.pass_rate.unwrap() - 0.4).abs() < 1e-12);
+        assert_eq!(sum.grades, [("合格".to_string(), 5)]);
+        // Section means (1.5 + 1 + 1 + .5 + 0)/5 = 0.8 of 5: facility 0.16.
+        assert!((sum.sections[0].mean - 0.8).abs() < 1e-12);
+        assert!((sum.sections[0].facility - 0.16).abs() < 1e-12);
         // Full marks 10: bars of width 1 from 0; each score falls in its own bar.
-        assert_eq!(s.histogram.len(), 10);
-        let counts: Vec<u64> = s.histogram.iter().map(|b| b.count).collect();
+        assert_eq!(sum.histogram.len(), 10);
+        let counts: Vec<u64> = sum.histogram.iter().map(|b| b.count).collect();
         assert_eq!(counts, [1, 1, 2, 1, 0, 0, 0, 0, 0, 0]);
-        // Team means from the entries: x (3 + 2)/2, y (2 + 1 + 0)/3.
+        // Team means: x (3 + 2)/2, y (2 + 1 + 0)/3.
         assert_eq!(
-            teams_by_mean(&e),
+            s.teams_by_mean(),
             [("x".to_string(), 2.5, 2), ("y".to_string(), 1.0, 3)]
         );
     }
