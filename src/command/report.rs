@@ -837,6 +837,8 @@ struct ItemView {
     question: String,
     location: String,
     kind: String,
+    /// The kind in the report's language.
+    kind_label: &'static str,
     n: u64,
     facility: String,
     sd: String,
@@ -867,6 +869,7 @@ impl ItemView {
             question: r.question.clone(),
             location,
             kind: r.kind.clone(),
+            kind_label: kind_label(&r.kind, zh),
             n: r.n,
             facility: fixed(r.facility, 3),
             sd: fixed(r.sd, 3),
@@ -891,6 +894,22 @@ impl ItemView {
             codes: r.flags.iter().map(|f| f.kind.code()).collect(),
             reasons: r.flags.iter().map(|f| f.reason(zh)).collect(),
         }
+    }
+}
+
+fn kind_label(kind: &str, zh: bool) -> &'static str {
+    match (kind, zh) {
+        ("single", true) => "单选",
+        ("multiple", true) => "多选",
+        ("judge", true) => "判断",
+        ("fill", true) => "填空",
+        ("short", true) => "简答",
+        ("single", false) => "single",
+        ("multiple", false) => "multiple",
+        ("judge", false) => "true/false",
+        ("fill", false) => "fill-in",
+        ("short", false) => "short",
+        _ => "",
     }
 }
 
@@ -1132,6 +1151,7 @@ struct Labels {
     alpha: &'static str,
     sem: &'static str,
     grades: &'static str,
+    count: &'static str,
     sections: &'static str,
     section: &'static str,
     max: &'static str,
@@ -1180,7 +1200,8 @@ const ZH: Labels = Labels {
     pass_rate: "合格率",
     alpha: "信度（Cronbach α）",
     sem: "测量标准误",
-    grades: "等级人数",
+    grades: "等级",
+    count: "人数",
     sections: "各题型得分",
     section: "题型",
     max: "满分",
@@ -1229,7 +1250,8 @@ const EN: Labels = Labels {
     pass_rate: "Pass rate",
     alpha: "Reliability (Cronbach's α)",
     sem: "Standard error of measurement",
-    grades: "Grades",
+    grades: "Grade",
+    count: "Candidates",
     sections: "Sections",
     section: "Section",
     max: "Max",

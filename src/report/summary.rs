@@ -46,7 +46,7 @@ pub struct Summary {
     pub full: f64,
     pub passed: Option<u64>,
     pub pass_rate: Option<f64>,
-    /// Grade names with counts, in the order first met.
+    /// Grade names with counts, the grade of the highest scores first (优秀, 良好, 合格, 不合格).
     pub grades: Vec<(String, u64)>,
     pub sections: Vec<SectionStat>,
     pub histogram: Vec<Bin>,
@@ -61,7 +61,8 @@ pub struct Scores {
     judged: u64,
     passed: u64,
     full: f64,
-    grades: Vec<(String, u64)>,
+    /// Grade, count, best score in it.
+    grades: Vec<(String, u64, f64)>,
     teams: BTreeMap<String, (f64, u64)>,
 }
 
@@ -86,9 +87,12 @@ impl Scores {
         }
         self.full = self.full.max(e.max);
         if let Some(g) = e.grade {
-            match self.grades.iter_mut().find(|(name, _)| name == g) {
-                Some((_, c)) => *c += 1,
-                None => self.grades.push((g.to_string(), 1)),
+            match self.grades.iter_mut().find(|(name, _, _)| name == g) {
+                Some((_, c, best)) => {
+                    *c += 1;
+                    *best = best.max(e.score);
+                }
+                None => self.grades.push((g.to_string(), 1, e.score)),
             }
         }
         if !e.team.is_empty() {
@@ -157,7 +161,11 @@ impl Scores {
             full: self.full,
             passed,
             pass_rate,
-            grades: self.grades.clone(),
+            grades: {
+                let mut g = self.grades.clone();
+                g.sort_by(|a, b| b.2.total_cmp(&a.2));
+                g.into_iter().map(|(name, c, _)| (name, c)).collect()
+            },
             sections,
             histogram: histogram(&scores, self.full),
         }
@@ -316,6 +324,30 @@ mod tests {
         assert_eq!(sum.passed, Some(2));
         assert!((sum.pass_rate.unwrap() - 0.4).abs() < 1e-12);
         assert_eq!(sum.grades, [("合格".to_string(), 5)]);
+        let mut s2 = scores(&[
+            ("1", "x", 5.0, true),
+            ("2", "x", 9.0, true),
+            ("3", "x", 4.0, true),
+        ]);
+        s2.add(&Entry {
+            candidate: "4",
+            team: "",
+            score: 1.0,
+            max: 10.0,
+            sections: &[0.5, 0.5],
+            pass: Some(false),
+            grade: Some("不合格"),
+        });
+        // Grades listed best first, whatever order they were met in.
+        let g: Vec<(String, u64)> = s2.summary(&[]).grades;
+        assert_eq!(
+            g,
+            [
+                ("优秀".to_string(), 1),
+                ("合格".to_string(), 2),
+                ("不合格".to_string(), 1)
+            ]
+        );
         // Section means (1.5 + 1 + 1 + .5 + 0)/5 = 0.8 of 5: facility 0.16.
         assert!((sum.sections[0].mean - 0.8).abs() < 1e-12);
         assert!((sum.sections[0].facility - 0.16).abs() < 1e-12);
