@@ -84,7 +84,7 @@ pub enum Command {
 pub enum BankCommand {
     /// Validate bank files or folders of them; every error is reported with file:line:col.
     #[command(
-        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check a.toml b.toml --format json"
+        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check a.toml b.toml --format json\n  examforge bank check question-banks/ --as-of 2026-12-01 --strict"
     )]
     Check {
         /// Bank files (.toml) or folders holding them.
@@ -93,6 +93,15 @@ pub enum BankCommand {
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
         format: SummaryFormat,
+        /// Warn for every question citing an instrument not in force on this day (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<crate::law::Date>,
+        /// Turn the statute warnings (out-of-date or unknown citations) into errors.
+        #[arg(long)]
+        strict: bool,
+        /// The statute registry; default: laws.toml beside the banks.
+        #[arg(long, value_name = "FILE")]
+        laws: Option<PathBuf>,
     },
 }
 

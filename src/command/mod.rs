@@ -6,6 +6,7 @@ mod draw;
 mod fsio;
 mod grade;
 mod init;
+mod laws;
 mod make;
 mod render;
 mod report;
@@ -18,8 +19,23 @@ use clap::CommandFactory;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Bank {
-            command: BankCommand::Check { paths, format },
-        } => bank::check(&paths, format),
+            command:
+                BankCommand::Check {
+                    paths,
+                    format,
+                    as_of,
+                    strict,
+                    laws,
+                },
+        } => bank::check(
+            &paths,
+            format,
+            &bank::LawOptions {
+                as_of,
+                strict,
+                laws,
+            },
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

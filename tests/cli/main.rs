@@ -3,6 +3,7 @@
 mod bank;
 mod draw;
 mod grade;
+mod law;
 mod render;
 mod report;
 
