@@ -103,6 +103,81 @@ pub enum BankCommand {
         #[arg(long, value_name = "FILE")]
         laws: Option<PathBuf>,
     },
+    /// Import questions from Excel (.xlsx/.xls), CSV, pasted text, GIFT or Moodle XML into a bank.
+    #[command(
+        after_help = "Examples:\n  examforge bank import 题库.xlsx -o banks/net.toml --id net\n  examforge bank import export.csv paste.txt -o bank.toml --skip-bad\n  examforge bank import moodle.xml --format moodle-xml -o bank.toml"
+    )]
+    Import(BankImportArgs),
+    /// Export banks as an Excel workbook, CSV, GIFT or Moodle XML.
+    #[command(
+        after_help = "Examples:\n  examforge bank export question-banks/xzcf.toml --to xlsx -o xzcf.xlsx\n  examforge bank export banks/ --to moodle-xml -o quiz.xml"
+    )]
+    Export(BankExportArgs),
+}
+
+/// Options of `bank import`.
+#[derive(Debug, Args)]
+pub struct BankImportArgs {
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The bank to write (TOML).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The source format (default: from the extension, then the content).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// The id prefix (default: the file name): ids are PREFIX-ROW or PREFIX-NAME; it is also the bank id.
+    #[arg(long = "id", value_name = "PREFIX")]
+    pub id: Option<String>,
+    /// Only this sheet of a workbook (default: every sheet).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The bank title (default: the imported files' names).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Write the good questions even when some have errors (they are listed; the exit status is 1).
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Formats `bank import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    Xlsx,
+    Csv,
+    Text,
+    Gift,
+    MoodleXml,
+}
+
+/// Options of `bank export`.
+#[derive(Debug, Args)]
+pub struct BankExportArgs {
+    /// Bank files (.toml) or folders holding them.
+    #[arg(required = true)]
+    pub banks: Vec<PathBuf>,
+    /// The target format.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// The file to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Formats `bank export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    Gift,
+    MoodleXml,
 }
 
 /// How `bank check` prints.

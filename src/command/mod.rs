@@ -1,6 +1,8 @@
 //! One file per verb; the only place that reads files, writes files, prints and runs processes.
 
 mod bank;
+mod bank_export;
+mod bank_import;
 mod banks;
 mod draw;
 mod fsio;
@@ -36,6 +38,12 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 laws,
             },
         ),
+        Command::Bank {
+            command: BankCommand::Import(a),
+        } => bank_import::run(&a),
+        Command::Bank {
+            command: BankCommand::Export(a),
+        } => bank_export::run(&a),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,6 +1,7 @@
 //! End-to-end tests: each reads as a user's session with the `examforge` binary.
 
 mod bank;
+mod bank_import;
 mod draw;
 mod grade;
 mod law;
