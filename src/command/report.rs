@@ -192,6 +192,7 @@ pub fn report(o: &Options) -> Result<u8, Error> {
         pass_line,
         &HistogramLabels {
             x_axis: labels.score_axis.into(),
+            y_axis: labels.count.into(),
             pass: labels.pass_line.into(),
         },
     );

@@ -7,7 +7,7 @@ const W: f64 = 640.0;
 const H: f64 = 260.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
+const TOP: f64 = 22.0;
 const BOTTOM: f64 = 40.0;
 const FONT: &str = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif";
 const BAR: &str = "#4a78b5";
@@ -126,6 +126,13 @@ pub fn histogram(bins: &[Bin], pass: Option<f64>, labels: &HistogramLabels) -> S
         y = H - 6.0,
         t = xml(&labels.x_axis)
     );
+    let _ = writeln!(
+        s,
+        r#"<text x="{x}" y="{y}" text-anchor="start">{t}</text>"#,
+        x = 4.0,
+        y = TOP - 4.0,
+        t = xml(&labels.y_axis)
+    );
     if let Some(p) = pass.filter(|p| *p >= x0 && *p <= x1) {
         let x = px(p);
         let _ = writeln!(
@@ -145,6 +152,8 @@ pub fn histogram(bins: &[Bin], pass: Option<f64>, labels: &HistogramLabels) -> S
 /// Words on the histogram.
 pub struct HistogramLabels {
     pub x_axis: String,
+    /// Over the count axis.
+    pub y_axis: String,
     pub pass: String,
 }
 

@@ -387,11 +387,6 @@ fn flags(row: &ItemRow) -> Vec<Flag> {
             }
         }
     }
-    if row.kind != "judge" {
-        for o in row.options.iter().filter(|o| !o.key && o.count == 0) {
-            out.push(Flag::new(FlagKind::UnusedOption, 0.0, Some(o.option)));
-        }
-    }
     out
 }
 
@@ -541,14 +536,12 @@ mod tests {
         let kinds: Vec<FlagKind> = bad.flags.iter().map(|f| f.kind).collect();
         assert_eq!(
             kinds,
-            [
-                FlagKind::NegativeDiscrimination,
-                FlagKind::KeySuspect,
-                FlagKind::UnusedOption,
-                FlagKind::UnusedOption
-            ]
+            [FlagKind::NegativeDiscrimination, FlagKind::KeySuspect]
         );
         assert_eq!(bad.flags[1].option, Some('B'));
+        // Options nobody chose show in the distractor analysis, not as flags.
+        let c = bad.options.iter().find(|o| o.option == 'C').unwrap();
+        assert_eq!((c.count, c.share), (0, 0.0));
         assert!(bad.flags[1].reason(false).contains("prefers B (100%)"));
         assert!(bad.flags[1].reason(true).contains("答案可能有误"));
         assert!(bad.discrimination.unwrap() < 0.0);

@@ -47,8 +47,6 @@ pub enum FlagKind {
     StrongDistractor,
     /// The top group prefers another option and the weakest prefer the key: the key may be wrong.
     KeySuspect,
-    /// Nobody chose this wrong option.
-    UnusedOption,
 }
 
 impl FlagKind {
@@ -61,7 +59,6 @@ impl FlagKind {
             FlagKind::TooHard => "too-hard",
             FlagKind::StrongDistractor => "strong-distractor",
             FlagKind::KeySuspect => "key-suspect",
-            FlagKind::UnusedOption => "unused-option",
         }
     }
 }
@@ -117,8 +114,6 @@ impl Flag {
             (FlagKind::KeySuspect, true) => {
                 format!("答案可能有误：高分组多选 {o}（{pct:.0}%），低分组反而多选标准答案")
             }
-            (FlagKind::UnusedOption, false) => format!("option {o} chosen by nobody"),
-            (FlagKind::UnusedOption, true) => format!("选项 {o} 无人选择"),
         }
     }
 }
