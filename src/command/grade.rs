@@ -212,6 +212,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     let head = serde_json::json!({
         "exam": manifest.blueprint.exam.title,
         "manifest": a.exam.display().to_string(),
+        "manifest_sha256": super::report::digest(&a.exam)?,
         "seed": manifest.seed,
         "answers": shown,
         "layout": layout_name,

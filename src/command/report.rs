@@ -48,6 +48,13 @@ pub fn run(a: &ReportArgs) -> Result<u8, Error> {
     })
 }
 
+/// SHA-256 of a file, lowercase hex: results.json records exam.json's, so that a report never
+/// reads results against another exam.
+pub fn digest(path: &Path) -> Result<String, Error> {
+    use sha2::{Digest, Sha256};
+    Ok(super::banks::hex(&Sha256::digest(super::fsio::read(path)?)))
+}
+
 /// `grade --report`: the report of what grade just wrote, into its `report` folder.
 pub fn after_grade(exam: &Path, results: &Path, force: bool) -> Result<u8, Error> {
     report(&Options {
@@ -69,6 +76,8 @@ pub fn after_grade(exam: &Path, results: &Path, force: bool) -> Result<u8, Error
 struct ResultsHead {
     #[serde(default)]
     manifest: Option<String>,
+    #[serde(default)]
+    manifest_sha256: Option<String>,
     #[serde(default)]
     summary: Option<Tally>,
     #[serde(default)]
@@ -135,6 +144,18 @@ pub fn report(o: &Options) -> Result<u8, Error> {
             format!("`{}` not found", exam_path.display()),
             "pass the exam.json the answers were graded against: --exam exam/exam.json",
         ));
+    }
+    if let Some(want) = &head.manifest_sha256 {
+        if digest(&exam_path)? != *want {
+            return Err(Error::input(
+                format!(
+                    "`{}` is not the exam.json these results were graded against (its SHA-256 differs from the one in {})",
+                    exam_path.display(),
+                    json_path.display()
+                ),
+                "pass the exam.json the answers were graded against: --exam exam/exam.json",
+            ));
+        }
     }
     let manifest = read_manifest(&exam_path)?;
     let zh = manifest.language == Language::Zh;

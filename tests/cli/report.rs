@@ -377,6 +377,17 @@ fn report_needs_force_to_replace_and_an_exam_it_can_find() {
         .code(1)
         .stderr(predicate::str::contains("already exists"));
     run(&["--force"]).assert().success();
+    // Another exam.json than the one graded against is refused.
+    let other = d.path().join("other.json");
+    let text = std::fs::read_to_string(d.path().join("exam.json")).unwrap();
+    std::fs::write(&other, text.replacen("\"seed\": 5", "\"seed\": 6", 1)).unwrap();
+    assert_ne!(std::fs::read_to_string(&other).unwrap(), text);
+    run(&["--force", "--exam", other.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is not the exam.json these results were graded against",
+        ));
     run(&["--force", "--exam", "nowhere/exam.json"])
         .assert()
         .code(1)
