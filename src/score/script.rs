@@ -90,7 +90,8 @@ pub struct ItemOutcome {
     pub points: f64,
     /// Points available.
     pub max: f64,
-    /// Response status (`ok`, `blank`, `multi`, `unreadable`).
+    /// Response status (`ok`, `blank`, `multi`, `unreadable`, or `invalid` for a mark the item
+    /// cannot have, which earns 0 without calling `score`).
     pub status: String,
 }
 
@@ -436,8 +437,9 @@ impl RuleScript {
 
     /// `fn score(item, response)` → points. A result that is NaN, not a number, or outside [-points, points] is an error naming the item.
     ///
-    /// Memoised per (item id, points, status, marks, text): hooks cannot keep state between
-    /// calls, so an identical response always earns the same points and the hook runs once.
+    /// Memoised by every field the hook sees (of `item`: id, number, kind, points, key, options,
+    /// tags, section; of `response`: marks, status, text): hooks cannot keep state between calls,
+    /// so an identical call always earns the same points and the hook runs once.
     pub fn score(&self, item: &ItemInfo, response: &ResponseInfo) -> Result<f64, ScriptError> {
         self.require(Hook::Score, self.has_score())?;
         let mut key = self.memo_key.borrow_mut();
@@ -777,11 +779,20 @@ fn memo_key(key: &mut String, item: &ItemInfo, response: &ResponseInfo) {
         let _ = write!(key, "{}:{s}", s.len());
     };
     field(item.id);
+    field(item.kind);
+    field(item.section);
     field(response.status);
     field(response.text);
-    for mark in response.marks {
-        field(mark);
-    }
+    let _ = write!(key, "{};{};", item.number, item.options);
+    let mut list = |name: char, items: &[String]| {
+        let _ = write!(key, "{name}{};", items.len());
+        for s in items {
+            let _ = write!(key, "{}:{s}", s.len());
+        }
+    };
+    list('k', item.key);
+    list('t', item.tags);
+    list('m', response.marks);
 }
 
 fn strings(list: &[String]) -> Dynamic {
@@ -870,6 +881,71 @@ mod tests {
         let mut out = String::new();
         memo_key(&mut out, &item, &response);
         out
+    }
+
+    #[test]
+    /// The memo never answers for another item: whatever the hook reads, it sees.
+    fn the_memo_is_keyed_by_every_field_a_hook_sees() {
+        let script = RuleScript::compile(
+            "t.rhai",
+            "fn score(item, response) { \
+               let p = item.number.to_float() / 100.0; \
+               if item.section == \"二\" { p += 0.25 } \
+               if item.tags.contains(\"x\") { p += 0.125 } \
+               if item.key == [\"B\"] { p += 0.0625 } \
+               if item.kind == \"single\" { p += 0.5 } \
+               if item.options == 5 { p += 0.03125 } \
+               p * item.points / 2.0 }",
+        )
+        .unwrap();
+        let (a, b, x) = (
+            vec!["A".to_string()],
+            vec!["B".to_string()],
+            vec!["x".to_string()],
+        );
+        let base = ItemInfo {
+            id: "q1",
+            number: 1,
+            kind: "multiple",
+            points: 2.0,
+            key: &a,
+            options: 4,
+            tags: &[],
+            section: "一",
+        };
+        let response = ResponseInfo {
+            marks: &a,
+            status: "ok",
+            text: "A",
+        };
+        let mut seen = Vec::new();
+        for item in [
+            base,
+            ItemInfo { number: 2, ..base },
+            ItemInfo {
+                section: "二",
+                ..base
+            },
+            ItemInfo { tags: &x, ..base },
+            ItemInfo { key: &b, ..base },
+            ItemInfo {
+                kind: "single",
+                ..base
+            },
+            ItemInfo { options: 5, ..base },
+            ItemInfo {
+                points: 1.0,
+                ..base
+            },
+        ] {
+            let p = script.score(&item, &response).unwrap();
+            assert!(
+                !seen.contains(&p),
+                "{item:?} scored {p}, as an earlier item did"
+            );
+            seen.push(p);
+        }
+        assert_eq!(script.score(&base, &response).unwrap(), seen[0]);
     }
 
     #[test]
