@@ -57,6 +57,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     // Inputs are read and checked before outputs are looked at.
     let out = Outputs::new(&a.output, a.force);
     out.check_free(&OUTPUTS)?;
+    if a.report {
+        super::report::check_after_grade(&a.output, a.force)?;
+    }
     let mut files = GradeFiles::create(&out, &a.output)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(

@@ -109,6 +109,23 @@ const CSV_OUTPUTS: [&str; 7] = [
     "report-sections.svg",
 ];
 
+/// Every file a report in `format` writes.
+fn output_names(format: ReportFormat) -> Vec<&'static str> {
+    let mut names: Vec<&str> = CSV_OUTPUTS.to_vec();
+    if matches!(format, ReportFormat::All | ReportFormat::Html) {
+        names.push("report.html");
+    }
+    if matches!(format, ReportFormat::All | ReportFormat::Pdf) {
+        names.extend(["report.typ", "report.pdf"]);
+    }
+    names
+}
+
+/// `grade --report` checks, before grading, that the report's outputs are free.
+pub fn check_after_grade(results: &Path, force: bool) -> Result<(), Error> {
+    Outputs::new(&results.join("report"), force).check_free(&output_names(ReportFormat::All))
+}
+
 /// Writes the report of the results in `o.results` into `o.output`.
 pub fn report(o: &Options) -> Result<u8, Error> {
     let (pdf, html) = match o.format {
@@ -117,13 +134,7 @@ pub fn report(o: &Options) -> Result<u8, Error> {
         ReportFormat::Html => (false, true),
         ReportFormat::Csv => (false, false),
     };
-    let mut names: Vec<&str> = CSV_OUTPUTS.to_vec();
-    if html {
-        names.push("report.html");
-    }
-    if pdf {
-        names.extend(["report.typ", "report.pdf"]);
-    }
+    let names = output_names(o.format);
     let out = Outputs::new(&o.output, o.force);
     out.check_free(&names)?;
 

@@ -336,6 +336,21 @@ fn grade_with_report_writes_the_report_beside_the_results() {
     ] {
         assert!(d.path().join("res/report").join(f).is_file(), "{f}");
     }
+    // With the grading outputs gone but the report's still there, nothing is graded or written.
+    for f in ["results.json", "results.csv", "items.csv", "rejected.csv"] {
+        std::fs::remove_file(d.path().join("res").join(f)).unwrap();
+    }
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("--report")
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    assert!(!d.path().join("res/results.csv").exists());
 }
 
 #[test]
