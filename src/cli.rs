@@ -54,6 +54,19 @@ pub enum Command {
         after_help = "Examples:\n  examforge report results/ --exam exam/exam.json -o report/\n  examforge report results/ --banks question-banks/ --format html -o report/\n  examforge report results/ --templates my-templates/ --force -o report/"
     )]
     Report(ReportArgs),
+    /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
+    #[command(
+        after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
+    )]
+    Judge(JudgeArgs),
+    /// Combine events (written exam, judged contests, quiz rounds) into individual and team standings.
+    #[command(after_help = "Example:\n  examforge standings standings.toml -o standings/")]
+    Standings(StandingsArgs),
+    /// Print honour certificates (荣誉证书) for the best of a standings folder.
+    #[command(
+        after_help = "Examples:\n  examforge certificates standings/ --top 3 -o certificates/\n  examforge certificates standings/ --rule 1,3,6 -o certificates/"
+    )]
+    Certificates(CertificatesArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
         after_help = "Example:\n  examforge init my-exam && cd my-exam && examforge make blueprint.toml"
@@ -347,6 +360,96 @@ pub enum ReportFormat {
     Pdf,
     Html,
     Csv,
+}
+
+/// Options of commands that print through a template and typst.
+#[derive(Debug, Args, Clone)]
+pub struct PrintOptions {
+    /// A folder whose templates replace the built-in ones file by file (forms.typ.j2, certificate.typ.j2, …).
+    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+    /// The typst executable (default: `typst` on PATH).
+    #[arg(long, env = "EXAMFORGE_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// Extra folders to look for fonts in (passed to typst).
+    #[arg(long)]
+    pub font_path: Vec<PathBuf>,
+    /// Write the Typst sources only, without compiling them to PDF.
+    #[arg(long)]
+    pub typ_only: bool,
+}
+
+/// Who a judging form is for.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormsPer {
+    /// One form per judge, listing every entrant.
+    Judge,
+    /// One form per entrant, for any judge.
+    Entrant,
+}
+
+/// Options of `judge`.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// The rubric (TOML): [event], [[criterion]], [judging].
+    pub rubric: PathBuf,
+    /// The judges' score sheet: entrant,judge[,team],criterion… (UTF-8, UTF-8 BOM, UTF-16 or GB18030).
+    #[arg(required_unless_present = "forms")]
+    pub scores: Option<PathBuf>,
+    /// Print blank judging forms (评分表) instead of scoring.
+    #[arg(long, conflicts_with = "scores")]
+    pub forms: bool,
+    /// With --forms: the entrants, a CSV whose entrant/参赛者/team/单位/name column (or first column) lists them.
+    #[arg(long, requires = "forms")]
+    pub entrants: Option<PathBuf>,
+    /// With --forms: how many judges (numbered 评委1, 评委2, …) or their names, comma-separated.
+    #[arg(long, requires = "forms")]
+    pub judges: Option<String>,
+    /// With --forms: one form per judge or per entrant.
+    #[arg(long, value_enum, default_value_t = FormsPer::Judge, requires = "forms")]
+    pub per: FormsPer,
+    #[command(flatten)]
+    pub print: PrintOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "judged")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `standings`.
+#[derive(Debug, Args)]
+pub struct StandingsArgs {
+    /// The standings file (TOML): [standings] and one [[event]] per event.
+    pub file: PathBuf,
+    /// The output folder.
+    #[arg(short, long, default_value = "standings")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `certificates`.
+#[derive(Debug, Args)]
+pub struct CertificatesArgs {
+    /// A folder written by `standings` (its standings.json).
+    pub standings: PathBuf,
+    /// Certificates for ranks 1 to N, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
+    #[arg(long, conflicts_with = "rule")]
+    pub top: Option<usize>,
+    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
+    #[arg(long, value_name = "FIRST,SECOND,THIRD")]
+    pub rule: Option<String>,
+    #[command(flatten)]
+    pub print: PrintOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "certificates")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Parses `std::env::args`.

@@ -4,14 +4,19 @@ mod bank;
 mod bank_export;
 mod bank_import;
 mod banks;
+mod certificates;
 mod draw;
 mod fsio;
 mod grade;
 mod init;
+mod judge;
 mod laws;
 mod make;
+mod print;
 mod render;
 mod report;
+mod standings;
+mod table;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::Error;
@@ -68,5 +73,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Grade(a) => grade::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
+        Command::Judge(a) => judge::run(&a),
+        Command::Standings(a) => standings::run(&a),
+        Command::Certificates(a) => certificates::run(&a),
     }
 }

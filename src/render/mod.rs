@@ -27,6 +27,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "report.html.j2",
         include_str!("../../templates/report.html.j2"),
     ),
+    ("forms.typ.j2", include_str!("../../templates/forms.typ.j2")),
+    (
+        "certificate.typ.j2",
+        include_str!("../../templates/certificate.typ.j2"),
+    ),
 ];
 
 /// A template that failed to load or render.
@@ -117,7 +122,7 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    /// Renders template `name` with `ctx` (the report's templates take their own context).
+    /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
         let t = self
             .env

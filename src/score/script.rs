@@ -1,4 +1,4 @@
-//! rhai rule scripts: `score`, `total` and `team` hooks in a sandboxed engine.
+//! rhai rule scripts: `score`, `total`, `team`, `combine` and `judge` hooks in a sandboxed engine.
 //!
 //! Each script gets its own engine, configured once in [`RuleScript::compile`] and never changed
 //! afterwards: no `import`, no `eval`, no clock, strict variables, `print`/`debug` sent to a log
@@ -125,6 +125,19 @@ pub struct TotalOutcome {
     pub grade: Option<String>,
 }
 
+/// One event as the `combine` hook sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CombineEvent {
+    /// The event's name in the standings file.
+    pub name: String,
+    /// The entrant's score; `None` when the entrant is missing from the event.
+    pub score: Option<f64>,
+    /// The event's weight.
+    pub weight: f64,
+    /// Points available, when known.
+    pub max: Option<f64>,
+}
+
 /// A hook a rule script can define.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
@@ -136,12 +149,20 @@ pub enum Hook {
     Team,
     /// `fn combine(events)`.
     Combine,
+    /// `fn judge(sheets)`.
+    Judge,
     /// Statements outside any function, run once when the script is loaded.
     TopLevel,
 }
 
 impl Hook {
-    const ALL: [Hook; 4] = [Hook::Score, Hook::Total, Hook::Team, Hook::Combine];
+    const ALL: [Hook; 5] = [
+        Hook::Score,
+        Hook::Total,
+        Hook::Team,
+        Hook::Combine,
+        Hook::Judge,
+    ];
 
     /// The function name in the script.
     pub fn name(self) -> &'static str {
@@ -150,6 +171,7 @@ impl Hook {
             Hook::Total => "total",
             Hook::Team => "team",
             Hook::Combine => "combine",
+            Hook::Judge => "judge",
             Hook::TopLevel => "top-level code",
         }
     }
@@ -160,6 +182,7 @@ impl Hook {
             Hook::Total => &["candidate"],
             Hook::Team => &["members"],
             Hook::Combine => &["events"],
+            Hook::Judge => &["sheets"],
             Hook::TopLevel => &[],
         }
     }
@@ -232,7 +255,7 @@ pub enum ScriptError {
     },
     /// The script defines none of the hooks.
     #[error(
-        "rule script `{script}` defines none of the functions `score`, `total`, `team`, `combine`"
+        "rule script `{script}` defines none of the functions `score`, `total`, `team`, `combine`, `judge`"
     )]
     NoHook { script: String },
     /// A hook has the wrong number of parameters.
@@ -338,7 +361,7 @@ pub struct RuleScript {
     engine: Engine,
     ast: AST,
     deadline: Rc<Cell<Option<Instant>>>,
-    hooks: [bool; 4],
+    hooks: [bool; 5],
     memo: RefCell<HashMap<String, f64>>,
     memo_key: RefCell<String>,
 }
@@ -370,7 +393,7 @@ impl RuleScript {
         let mut ast = engine.compile(source).map_err(|e| parse_error(name, &e))?;
         ast.set_source(name);
 
-        let mut hooks = [false; 4];
+        let mut hooks = [false; 5];
         for (slot, hook) in hooks.iter_mut().zip(Hook::ALL) {
             let arities: Vec<usize> = ast
                 .iter_functions()
@@ -433,6 +456,11 @@ impl RuleScript {
     /// Whether the script defines `fn combine(events)`.
     pub fn has_combine(&self) -> bool {
         self.hooks[3]
+    }
+
+    /// Whether the script defines `fn judge(sheets)`.
+    pub fn has_judge(&self) -> bool {
+        self.hooks[4]
     }
 
     /// `fn score(item, response)` → points. A result that is NaN, not a number, or outside [-points, points] is an error naming the item.
@@ -539,6 +567,70 @@ impl RuleScript {
             _ => String::new(),
         };
         self.number(Hook::Team, &value, &context, "a number")
+    }
+
+    /// `fn judge(sheets)` → an entrant's score in a judged event, from its judges' rows
+    /// (`#{judge, scores: #{criterion: points}}` each). A result outside `[0, max]` is an error.
+    pub fn judge(
+        &self,
+        sheets: &[(String, Vec<(String, f64)>)],
+        entrant: &str,
+        max: f64,
+    ) -> Result<f64, ScriptError> {
+        self.require(Hook::Judge, self.has_judge())?;
+        let array: Array = sheets
+            .iter()
+            .map(|(judge, scores)| {
+                let mut s = Map::new();
+                for (id, points) in scores {
+                    s.insert(id.as_str().into(), (*points as FLOAT).into());
+                }
+                let mut m = Map::new();
+                m.insert("judge".into(), judge.clone().into());
+                m.insert("scores".into(), Dynamic::from_map(s));
+                Dynamic::from_map(m)
+            })
+            .collect();
+        let value = self.call(Hook::Judge, (Dynamic::from_array(array),))?;
+        let context = format!(" for entrant `{entrant}`");
+        let expected = format!("a number from 0 to {max}");
+        let score = self.number(Hook::Judge, &value, &context, &expected)?;
+        if score < -RANGE_SLACK || score > max + RANGE_SLACK * max.max(1.0) {
+            return Err(self.bad_result(Hook::Judge, &context, score.to_string(), expected));
+        }
+        Ok(score.clamp(0.0, max))
+    }
+
+    /// `fn combine(events)` → an entrant's overall score from its events
+    /// (`#{entrant, name, score, weight, max, missing}` each; `score` is `()` when missing).
+    pub fn combine(&self, entrant: &str, events: &[CombineEvent]) -> Result<f64, ScriptError> {
+        self.require(Hook::Combine, self.has_combine())?;
+        let array: Array = events
+            .iter()
+            .map(|e| {
+                let mut m = Map::new();
+                m.insert("entrant".into(), entrant.into());
+                m.insert("name".into(), e.name.clone().into());
+                m.insert(
+                    "score".into(),
+                    e.score.map_or(Dynamic::UNIT, |s| (s as FLOAT).into()),
+                );
+                m.insert("weight".into(), (e.weight as FLOAT).into());
+                m.insert(
+                    "max".into(),
+                    e.max.map_or(Dynamic::UNIT, |s| (s as FLOAT).into()),
+                );
+                m.insert("missing".into(), e.score.is_none().into());
+                Dynamic::from_map(m)
+            })
+            .collect();
+        let value = self.call(Hook::Combine, (Dynamic::from_array(array),))?;
+        self.number(
+            Hook::Combine,
+            &value,
+            &format!(" for entrant `{entrant}`"),
+            "a number",
+        )
     }
 
     fn require(&self, hook: Hook, present: bool) -> Result<(), ScriptError> {

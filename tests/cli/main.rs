@@ -3,6 +3,7 @@
 mod bank;
 mod bank_import;
 mod draw;
+mod event;
 mod grade;
 mod law;
 mod render;
