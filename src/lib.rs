@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod law;
 pub mod render;
+pub mod report;
 pub mod score;
 pub mod sheet;
 pub mod toml_input;

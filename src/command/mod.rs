@@ -14,6 +14,7 @@ mod laws;
 mod make;
 mod print;
 mod render;
+mod report;
 mod standings;
 mod table;
 
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),

@@ -20,6 +20,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "paper.html.j2",
         include_str!("../../templates/paper.html.j2"),
     ),
+    (
+        "report.typ.j2",
+        include_str!("../../templates/report.typ.j2"),
+    ),
+    (
+        "report.html.j2",
+        include_str!("../../templates/report.html.j2"),
+    ),
     ("forms.typ.j2", include_str!("../../templates/forms.typ.j2")),
     (
         "certificate.typ.j2",
@@ -605,7 +613,8 @@ impl SheetView {
     }
 }
 
-fn font_list(lang: Language) -> String {
+/// A Typst array of font families for `lang`: the CJK fallback chain and a Latin face.
+pub fn font_list(lang: Language) -> String {
     let mut fams: Vec<&str> = typst::CJK_FONTS.to_vec();
     if lang == Language::En {
         fams.insert(0, "Libertinus Serif");

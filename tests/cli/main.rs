@@ -8,6 +8,7 @@ mod grade;
 mod inputs;
 mod law;
 mod render;
+mod report;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
