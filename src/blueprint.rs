@@ -1,7 +1,8 @@
 //! Exam blueprints: what a paper holds (sections, selectors, quotas, points) and how it is drawn and scored.
 
 use crate::bank::{Kind, Language};
-use crate::diagnostic::{line_col, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::toml_input::TomlDoc;
 use serde::{Deserialize, Serialize};
 
 /// A parsed blueprint file.
@@ -241,32 +242,6 @@ pub struct Quota {
     pub count: usize,
 }
 
-/// A blueprint that cannot be parsed or does not add up.
-#[derive(Debug, thiserror::Error)]
-pub enum BlueprintError {
-    #[error("{location}: {message}")]
-    Syntax { location: Location, message: String },
-    #[error("{file}: {message}")]
-    Invalid {
-        file: String,
-        message: String,
-        hint: String,
-    },
-}
-
-impl BlueprintError {
-    /// What to do about it.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            BlueprintError::Syntax { message, .. } if message.contains("unknown field") => {
-                Some("check the key's spelling; the README lists every blueprint key".into())
-            }
-            BlueprintError::Syntax { .. } => Some("fix the TOML at this spot".into()),
-            BlueprintError::Invalid { hint, .. } => Some(hint.clone()),
-        }
-    }
-}
-
 impl SectionSpec {
     /// The rule used to score this section.
     pub fn rule(&self) -> Rule {
@@ -280,83 +255,97 @@ impl SectionSpec {
 }
 
 impl Blueprint {
-    /// Parses and checks a blueprint; `file` names it in errors.
-    pub fn parse(file: &str, text: &str) -> Result<Blueprint, BlueprintError> {
-        let bp: Blueprint = toml::from_str(text).map_err(|e| {
-            let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
-            BlueprintError::Syntax {
-                location: Location {
-                    file: file.to_string(),
-                    line,
-                    col,
-                },
-                message: e.message().trim().to_string(),
-            }
-        })?;
-        bp.validate(file)?;
-        Ok(bp)
+    /// Parses and checks a blueprint; `file` names it in errors. Every problem is reported at
+    /// its `file:line:col`, not just the first.
+    pub fn parse(file: &str, text: &str) -> Result<Blueprint, Diagnostics> {
+        let doc = TomlDoc::parse(file, text)?;
+        let bp: Blueprint = doc.deserialize()?;
+        let errors = bp.validate(&doc);
+        if errors.is_empty() {
+            Ok(bp)
+        } else {
+            Err(Diagnostics::new(file, errors))
+        }
     }
 
-    fn validate(&self, file: &str) -> Result<(), BlueprintError> {
-        let invalid = |message: String, hint: &str| BlueprintError::Invalid {
-            file: file.to_string(),
-            message,
-            hint: hint.to_string(),
+    /// Every rule a parsed blueprint breaks, each at the key that breaks it.
+    fn validate(&self, doc: &TomlDoc) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        let mut bad = |path: &str, message: String, hint: &str| {
+            errors.push(doc.error(path, message, hint));
         };
         if self.sections.is_empty() {
-            return Err(invalid(
+            bad(
+                "section",
                 "the blueprint has no `[[section]]`".into(),
                 "add sections with kind, count and points",
-            ));
+            );
         }
         if self.exam.banks.is_empty() {
-            return Err(invalid(
+            bad(
+                "exam.banks",
                 "`[exam] banks` is empty".into(),
                 "list bank files or globs, e.g. banks = [\"*.toml\"]",
-            ));
+            );
         }
         if self.draw.variants == 0 || self.draw.variants > 26 * 27 {
-            return Err(invalid(
+            bad(
+                "draw.variants",
                 format!("`variants = {}` is out of range", self.draw.variants),
                 "use 1 to 702 paper codes",
-            ));
+            );
         }
         for (i, s) in self.sections.iter().enumerate() {
             let name = format!("section {} ({})", i + 1, s.kind);
+            let at = |key: &str| format!("section[{i}].{key}");
             if s.count == 0 {
-                return Err(invalid(
+                bad(
+                    &at("count"),
                     format!("{name} has `count = 0`"),
                     "every section draws at least one item",
-                ));
+                );
             }
             if s.points.is_nan() || s.points <= 0.0 {
-                return Err(invalid(
+                bad(
+                    &at("points"),
                     format!("{name} has `points = {}`", s.points),
                     "points per item must be positive",
-                ));
+                );
+            }
+            if let Some(p) = s.penalty {
+                if !(p.is_finite() && p >= 0.0) {
+                    bad(
+                        &at("penalty"),
+                        format!("{name} has `penalty = {p}`"),
+                        "the penalty is a share of the item's points, e.g. 0.25",
+                    );
+                }
             }
             if let Some([lo, hi]) = s.difficulty {
                 if !(1..=5).contains(&lo) || !(1..=5).contains(&hi) || lo > hi {
-                    return Err(invalid(
+                    bad(
+                        &at("difficulty"),
                         format!("{name}: difficulty range [{lo}, {hi}] is not within 1–5"),
                         "write e.g. difficulty = [2, 4]",
-                    ));
+                    );
                 }
             }
             match &s.target {
                 Some(DifficultyTarget::Mean(m)) if !(1.0..=5.0).contains(m) => {
-                    return Err(invalid(
+                    bad(
+                        &at("target"),
                         format!("{name}: target mean {m} is outside 1–5"),
                         "e.g. target = 2.5",
-                    ));
+                    );
                 }
                 Some(DifficultyTarget::Mix(mix))
                     if mix.iter().any(|x| *x < 0.0) || mix.iter().sum::<f64>() <= 0.0 =>
                 {
-                    return Err(invalid(
+                    bad(
+                        &at("target"),
                         format!("{name}: target mix {mix:?} needs non-negative shares"),
                         "e.g. target = [30, 50, 20] for easy/medium/hard",
-                    ));
+                    );
                 }
                 _ => {}
             }
@@ -370,17 +359,28 @@ impl Blueprint {
                 _ => s.kind != Kind::Short,
             };
             if !fits {
-                return Err(invalid(format!("{name}: rule `{}` does not apply to {} items", rule.name(), s.kind), "partial-half and fraction are for multiple; per-option for multiple and fill; short answers are manual"));
+                let key = if s.rule.is_some() { "rule" } else { "kind" };
+                bad(&at(key), format!("{name}: rule `{}` does not apply to {} items", rule.name(), s.kind), "partial-half and fraction are for multiple; per-option for multiple and fill; short answers are manual");
             }
             let quota_sum: usize = s.quotas.iter().map(|q| q.count).sum();
             if quota_sum > s.count {
-                return Err(invalid(
+                bad(
+                    &at("quota[0]"),
                     format!(
                         "{name}: its quotas ask for {quota_sum} items but the section has {}",
                         s.count
                     ),
                     "lower the quota counts or raise `count`",
-                ));
+                );
+            }
+            for (j, q) in s.quotas.iter().enumerate() {
+                if q.tag.trim().is_empty() {
+                    bad(
+                        &at(&format!("quota[{j}].tag")),
+                        format!("{name}: quota {} has an empty tag", j + 1),
+                        "name the tag the quota counts, e.g. tag = \"危险废物\"",
+                    );
+                }
             }
         }
         if let Some(total) = self.exam.total {
@@ -391,7 +391,8 @@ impl Blueprint {
                     .iter()
                     .map(|s| format!("{}×{}", s.count, crate::bank::fmt_points(s.points)))
                     .collect();
-                return Err(invalid(
+                bad(
+                    "exam.total",
                     format!(
                         "the sections add up to {} points ({}) but `[exam] total` is {}",
                         crate::bank::fmt_points(sum),
@@ -399,9 +400,9 @@ impl Blueprint {
                         crate::bank::fmt_points(total)
                     ),
                     "change a section's count or points, or the total",
-                ));
+                );
             }
         }
-        Ok(())
+        errors
     }
 }

@@ -49,6 +49,11 @@ pub enum Command {
         after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --layout my-scanner.toml --manual short-scores.csv -o results/"
     )]
     Grade(GradeArgs),
+    /// Report on graded results: score distribution, rankings, item analysis with flags (PDF, HTML, CSV).
+    #[command(
+        after_help = "Examples:\n  examforge report results/ --exam exam/exam.json -o report/\n  examforge report results/ --banks question-banks/ --format html -o report/\n  examforge report results/ --templates my-templates/ --force -o report/"
+    )]
+    Report(ReportArgs),
     /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
     #[command(
         after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
@@ -245,7 +250,7 @@ pub struct RenderOptions {
     /// What to write: PDF (through typst), the Typst sources, or one HTML page per paper.
     #[arg(long, value_enum, default_value_t = OutputFormat::Pdf)]
     pub format: OutputFormat,
-    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2).
+    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2, report.typ.j2, report.html.j2).
     #[arg(long, env = "EXAMFORGE_TEMPLATES")]
     pub templates: Option<PathBuf>,
     /// The typst executable (default: `typst` on PATH).
@@ -324,6 +329,52 @@ pub struct GradeArgs {
     /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,
+    /// Also write the report (PDF, HTML and CSV) into OUTPUT/report.
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder `grade` wrote (results.csv, items.csv, results.json).
+    pub results: PathBuf,
+    /// The exam.json the results were graded against (default: the one results.json names).
+    #[arg(long)]
+    pub exam: Option<PathBuf>,
+    /// The folder the bank paths in exam.json are relative to (the blueprint's folder), to name each question's line.
+    #[arg(long)]
+    pub banks: Option<PathBuf>,
+    /// What to write besides the CSV and JSON files: a PDF (through typst), an HTML page, both, or nothing more.
+    #[arg(long, value_enum, default_value_t = ReportFormat::All)]
+    pub format: ReportFormat,
+    /// How many candidates the PDF and HTML rankings list (ranking.csv lists everyone).
+    #[arg(long, default_value_t = 50)]
+    pub top: usize,
+    /// A folder whose report.typ.j2 / report.html.j2 replace the built-in ones.
+    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+    /// The typst executable (default: `typst` on PATH).
+    #[arg(long, env = "EXAMFORGE_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// Extra folders to look for fonts in (passed to typst).
+    #[arg(long)]
+    pub font_path: Vec<PathBuf>,
+    /// The output folder.
+    #[arg(short, long, default_value = "report")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// What `report` writes besides CSV and JSON.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    All,
+    Pdf,
+    Html,
+    Csv,
 }
 
 /// Options of commands that print through a template and typst.

@@ -125,6 +125,85 @@ impl serde::Serialize for Diagnostic {
     }
 }
 
+/// The errors found in one input file, as one value an error enum can carry
+/// (`#[error("{0}")] Toml(Diagnostics)`).
+///
+/// Displayed as `file:line:col: message` when there is one (its hint from [`Diagnostics::hint`]),
+/// or as `N errors in `file`:` followed by each located error and its hint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostics {
+    file: String,
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// The diagnostics found in `file`.
+    pub fn new(file: impl Into<String>, list: Vec<Diagnostic>) -> Self {
+        Diagnostics {
+            file: file.into(),
+            list,
+        }
+    }
+
+    /// The file they were found in.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Each diagnostic, in the order found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.list.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The diagnostics themselves.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+
+    /// The hint of a lone diagnostic (several print their hints in the list).
+    pub fn hint(&self) -> Option<String> {
+        match self.list.as_slice() {
+            [one] => one.hint.clone(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [one] = self.list.as_slice() {
+            if let Some(loc) = &one.location {
+                write!(f, "{loc}: ")?;
+            }
+            return write!(f, "{}", one.message);
+        }
+        write!(f, "{} errors in `{}`:", self.list.len(), self.file)?;
+        for d in &self.list {
+            write!(f, "\n  ")?;
+            if let Some(loc) = &d.location {
+                write!(f, "{loc}: ")?;
+            }
+            write!(f, "{}", d.message)?;
+            if let Some(h) = &d.hint {
+                write!(f, "\n    hint: {h}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
 /// "did you mean …?" for a misspelt name among `known`.
 pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known

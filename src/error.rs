@@ -31,6 +31,15 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// An input file with errors, each at its `file:line:col` with a hint.
+    #[error(transparent)]
+    Diagnostics(#[from] crate::diagnostic::Diagnostics),
+    /// An exam.json that breaks what a draw guarantees, or was made by a newer examforge.
+    #[error("{}: cannot be used{}", path.display(), list_problems(problems))]
+    Manifest {
+        path: PathBuf,
+        problems: Vec<crate::draw::manifest_check::ManifestError>,
+    },
     /// The machine lacks something (an external tool, a font).
     #[error("{message}")]
     Environment {
@@ -66,7 +75,23 @@ impl Error {
                 Some("check the path; relative paths start from the current folder".into())
             }
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
+            Error::Diagnostics(d) => d.hint(),
+            Error::Manifest { problems, .. } => problems.first().map(|p| p.hint()),
             _ => None,
+        }
+    }
+}
+
+/// `: problem` for one, or a count and one problem a line.
+fn list_problems(problems: &[crate::draw::manifest_check::ManifestError]) -> String {
+    match problems {
+        [one] => format!(": {one}"),
+        many => {
+            let mut s = format!(" ({} problems):", many.len());
+            for p in many {
+                s.push_str(&format!("\n  - {p}"));
+            }
+            s
         }
     }
 }

@@ -11,8 +11,10 @@ pub mod error;
 pub mod event;
 pub mod law;
 pub mod render;
+pub mod report;
 pub mod score;
 pub mod sheet;
+pub mod toml_input;
 
 pub use error::Error;
 

@@ -2,6 +2,7 @@
 
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
 use crate::diagnostic::{did_you_mean, Diagnostic, Location};
+use crate::toml_input::TomlDoc;
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
@@ -56,17 +57,22 @@ pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
             .collect(),
         diags: Vec::new(),
     };
-    let root = match DeTable::parse(src.text) {
-        Ok(root) => root,
-        Err(e) => {
-            let at = e.span().map(|s| s.start).unwrap_or(0);
-            let msg = e.message().trim().to_string();
-            cx.error(at..at, format!("invalid TOML: {msg}"), Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line"));
+    // Every syntax error, not only the first.
+    let doc = match TomlDoc::parse(src.path, src.text) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            for d in errors.into_vec() {
+                cx.diags.push(Diagnostic {
+                    message: format!("invalid TOML: {}", d.message),
+                    hint: Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line".into()),
+                    ..d
+                });
+            }
             return (None, cx.diags);
         }
     };
-    let root_span = root.span();
-    let root = root.into_inner();
+    let root_span = doc.root().span();
+    let root = doc.root().get_ref();
 
     let mut bank = Bank {
         id: String::new(),

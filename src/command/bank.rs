@@ -2,6 +2,7 @@
 //! registry, and print their summary.
 
 use super::banks::load_banks;
+use super::fsio;
 use super::laws;
 use crate::bank::Summary;
 use crate::cli::SummaryFormat;
@@ -80,7 +81,9 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Res
                 "summary": summary,
                 "law": law_json,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            let mut json = serde_json::to_string_pretty(&doc).expect("json");
+            json.push('\n');
+            fsio::to_stdout(json.as_bytes())?;
         }
         SummaryFormat::Text => {
             for d in &loaded.diagnostics {
@@ -89,8 +92,7 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Res
             for s in &loaded.skipped {
                 eprintln!("note: skipped `{s}` (a blueprint, not a bank)");
             }
-            print!("{}", summary.to_text());
-            print!("{law_text}");
+            fsio::to_stdout(format!("{}{law_text}", summary.to_text()).as_bytes())?;
         }
     }
     if errors > 0 {

@@ -7,7 +7,8 @@ use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
 use crate::event::certificates::{award, Certificate, Cut};
 use crate::event::standings::{Awards, Standings};
-use crate::render::{file_safe, Source, Templates};
+use crate::render::file_name::paper_stem;
+use crate::render::{Source, Templates};
 use crate::Error;
 
 /// Runs `certificates`.
@@ -49,7 +50,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
         let n = counts.entry(c.kind).or_insert(0usize);
         *n += 1;
         sources.push(Source {
-            name: format!("{}-{:02}-{}.typ", c.kind, n, file_safe(&c.recipient)),
+            name: format!("{}-{:02}-{}.typ", c.kind, n, paper_stem(&c.recipient)),
             text: render(&templates, std::slice::from_ref(c))?,
         });
     }

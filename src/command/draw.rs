@@ -5,10 +5,13 @@ use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
+use crate::diagnostic::Diagnostics;
 use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
-use crate::draw::{draw_excluding, key_csv, matches, DrawInput, Exclusions, Papers};
+use crate::draw::manifest_check::{check, check_format, ManifestError};
+use crate::draw::{draw_excluding, key_csv, matches, DrawError, DrawInput, Exclusions, Papers};
 use crate::law::Date;
+use crate::toml_input::TomlDoc;
 use crate::Error;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
@@ -16,9 +19,10 @@ use std::path::{Path, PathBuf};
 
 /// Runs `draw`.
 pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> Result<u8, Error> {
+    // Inputs first: a broken blueprint is reported as such, whatever the output folder holds.
+    let manifest = draw_manifest(blueprint, opts)?;
     let out = Outputs::new(output, force);
     out.check_free(&["exam.json", "key.csv"])?;
-    let manifest = draw_manifest(blueprint, opts)?;
     write_manifest(&out, &manifest)?;
     eprintln!(
         "wrote {} and {}",
@@ -41,18 +45,19 @@ pub fn write_manifest(out: &Outputs, manifest: &Manifest) -> Result<(), Error> {
 pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manifest, Error> {
     let shown = blueprint_path.display().to_string();
     let text = fsio::read_text(blueprint_path)?;
-    let blueprint = Blueprint::parse(&shown, &text).map_err(|e| {
-        let hint = e.hint();
-        Error::Input {
-            message: e.to_string(),
-            hint,
-        }
-    })?;
+    let blueprint = Blueprint::parse(&shown, &text)?;
     let base = blueprint_path
         .parent()
         .unwrap_or(Path::new(""))
         .to_path_buf();
-    let files = resolve_banks(&base, blueprint_path, &blueprint)?;
+    let files =
+        resolve_banks(&base, blueprint_path, &blueprint).map_err(|(i, message, hint)| {
+            at_keys(
+                &shown,
+                &text,
+                vec![(format!("exam.banks[{i}]"), message, hint)],
+            )
+        })?;
     let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     for d in &loaded.diagnostics {
@@ -124,10 +129,7 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
             why: &why,
         },
     )
-    .map_err(|e| Error::Input {
-        hint: e.hint(),
-        message: format!("{shown}: {e}"),
-    })?;
+    .map_err(|e| located_shortfalls(&shown, &text, e))?;
     let mut drawn = drawn;
     if let Some(d) = dated {
         report_dated(&d, &mut drawn.manifest);
@@ -155,10 +157,31 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     Ok(drawn.manifest)
 }
 
-/// Reads an exam.json.
+/// Each shortfall at the blueprint key that asks for it.
+fn located_shortfalls(file: &str, text: &str, e: DrawError) -> Error {
+    let hint = e.hint().unwrap_or_default();
+    let DrawError::Shortfall { shortfalls } = e;
+    at_keys(
+        file,
+        text,
+        shortfalls
+            .into_iter()
+            .map(|s| (s.key, s.message, hint.clone()))
+            .collect(),
+    )
+}
+
+/// Reads an exam.json and checks it before anything is printed or graded from it: its format
+/// version first (a newer one may not even parse), then every invariant a draw guarantees.
 pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: u32,
+        #[serde(default)]
+        tool: String,
+    }
     let text = fsio::read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| {
+    let not_ours = |e: serde_json::Error| {
         Error::input(
             format!(
                 "{}:{}:{}: not an examforge exam.json: {e}",
@@ -168,7 +191,16 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
             ),
             "give the exam.json that `examforge draw` wrote",
         )
-    })
+    };
+    let head: Head = serde_json::from_str(&text).map_err(not_ours)?;
+    let unusable = |problems: Vec<ManifestError>| Error::Manifest {
+        path: path.to_path_buf(),
+        problems,
+    };
+    check_format(head.format, &head.tool).map_err(|e| unusable(vec![e]))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(not_ours)?;
+    check(&manifest).map_err(unusable)?;
+    Ok(manifest)
 }
 
 fn fresh_seed() -> u64 {
@@ -178,24 +210,38 @@ fn fresh_seed() -> u64 {
     (t ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
 }
 
-/// The bank files a blueprint names: (path to read, path relative to the blueprint).
+/// Errors found after the blueprint was read, each at its key: (key path, message, hint).
+fn at_keys(file: &str, text: &str, errors: Vec<(String, String, String)>) -> Error {
+    match TomlDoc::parse(file, text) {
+        Ok(doc) => Error::Diagnostics(Diagnostics::new(
+            file,
+            errors
+                .into_iter()
+                .map(|(key, message, hint)| doc.error(&key, message, hint))
+                .collect(),
+        )),
+        // Not reached: the blueprint parsed a moment ago.
+        Err(d) => Error::Diagnostics(d),
+    }
+}
+
+/// The bank files a blueprint names: (path to read, path relative to the blueprint); or the
+/// index of the `banks` entry at fault, with a message and a hint.
 fn resolve_banks(
     base: &Path,
     blueprint_path: &Path,
     bp: &Blueprint,
-) -> Result<Vec<(PathBuf, String)>, Error> {
+) -> Result<Vec<(PathBuf, String)>, (usize, String, String)> {
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     let own = std::fs::canonicalize(blueprint_path).ok();
-    for pattern in &bp.exam.banks {
+    for (i, pattern) in bp.exam.banks.iter().enumerate() {
         let full = base.join(pattern);
         let full_str = full.to_string_lossy().to_string();
         let paths = glob::glob(&full_str).map_err(|e| {
-            Error::input(
-                format!(
-                    "{}: bad bank pattern `{pattern}`: {e}",
-                    blueprint_path.display()
-                ),
-                "use a path or a glob such as \"banks/*.toml\"",
+            (
+                i,
+                format!("bad bank pattern `{pattern}`: {e}"),
+                "use a path or a glob such as \"banks/*.toml\"".to_string(),
             )
         })?;
         let mut found = 0;
@@ -205,6 +251,7 @@ fn resolve_banks(
             if std::fs::canonicalize(&p).ok() == own || p.is_dir() {
                 continue;
             }
+            // Other blueprints may sit beside the banks they name.
             let text = std::fs::read_to_string(&p).unwrap_or_default();
             if is_blueprint(&text) || super::laws::is_registry(&text) {
                 continue;
@@ -220,14 +267,17 @@ fn resolve_banks(
             }
         }
         if found == 0 {
-            return Err(Error::input(
-                format!(
-                    "{}: no bank file matches `{pattern}`",
-                    blueprint_path.display()
-                ),
+            return Err((
+                i,
+                format!("no bank file matches `{pattern}`"),
                 format!(
                     "bank paths are relative to the blueprint's folder `{}`",
-                    base.display()
+                    if base.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        base
+                    }
+                    .display()
                 ),
             ));
         }

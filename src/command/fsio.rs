@@ -82,10 +82,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error>
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(wrap)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".examforge-")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
+    let mut tmp = output_tempfile(dir, ".examforge-").map_err(wrap)?;
     tmp.write_all(bytes).map_err(wrap)?;
     tmp.as_file().sync_all().map_err(wrap)?;
     if force {
@@ -102,4 +99,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error>
         })?;
     }
     Ok(())
+}
+
+/// A temporary file in `dir` that becomes an output by a rename: created with mode 0666 less
+/// the umask (typically 0644), like any file the user writes, not tempfile's private 0600.
+pub fn output_tempfile(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Writes `bytes` to standard output. A reader that went away (`examforge man | head`) is not
+/// an error: the rest is not wanted.
+pub fn to_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }

@@ -24,6 +24,7 @@ const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejecte
 /// Runs `grade`.
 pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     let manifest = read_manifest(&a.exam)?;
+    let manifest_sha256 = super::report::digest(&a.exam)?;
     let layout = match &a.layout {
         Some(p) => Some(
             parse_layout_file(&p.display().to_string(), &fsio::read_text(p)?).map_err(sheet_err)?,
@@ -56,6 +57,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     // Inputs are read and checked before outputs are looked at.
     let out = Outputs::new(&a.output, a.force);
     out.check_free(&OUTPUTS)?;
+    if a.report {
+        super::report::check_after_grade(&a.output, a.force)?;
+    }
     let mut files = GradeFiles::create(&out, &a.output)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -87,6 +91,8 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         &Head {
             exam: &manifest.blueprint.exam.title,
             seed: manifest.seed,
+            manifest: &a.exam.display().to_string(),
+            manifest_sha256: &manifest_sha256,
             source: &source,
             summary: &grader.tally,
             sections: grader.section_titles(),
@@ -97,6 +103,9 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         a.force,
     )?;
     summary(&source, &grader.tally, &out);
+    if a.report {
+        super::report::after_grade(&a.exam, &a.output, a.force)?;
+    }
     Ok(if grader.tally.rejected > 0 { 1 } else { 0 })
 }
 
@@ -132,6 +141,9 @@ struct Source {
 struct Head<'a> {
     exam: &'a str,
     seed: u64,
+    /// exam.json as given, and its SHA-256: the report reads the same exam.
+    manifest: &'a str,
+    manifest_sha256: &'a str,
     source: &'a Source,
     summary: &'a Tally,
     sections: &'a [String],
@@ -145,6 +157,8 @@ struct Head<'a> {
 struct ResultsJson<'a> {
     exam: &'a str,
     seed: u64,
+    manifest: &'a str,
+    manifest_sha256: &'a str,
     answers: &'a str,
     layout: &'a str,
     encoding: &'a str,
@@ -232,12 +246,7 @@ struct GradeFiles {
 impl GradeFiles {
     fn create(out: &Outputs, dir: &Path) -> Result<Self, Error> {
         std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-        let temp = |prefix: &str| {
-            tempfile::Builder::new()
-                .prefix(prefix)
-                .tempfile_in(dir)
-                .map_err(write_err(dir))
-        };
+        let temp = |prefix: &str| super::fsio::output_tempfile(dir, prefix).map_err(write_err(dir));
         let mut temps = Vec::new();
         let mut writer = |name: &str, header: &[&str]| -> Result<_, Error> {
             let path = out.path(name);
@@ -347,6 +356,8 @@ impl GradeFiles {
         let doc = ResultsJson {
             exam: head.exam,
             seed: head.seed,
+            manifest: head.manifest,
+            manifest_sha256: head.manifest_sha256,
             answers: &head.source.answers,
             layout: &head.source.layout,
             encoding: &head.source.encoding,

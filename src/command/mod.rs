@@ -14,6 +14,7 @@ mod laws;
 mod make;
 mod print;
 mod render;
+mod report;
 mod standings;
 mod table;
 
@@ -49,27 +50,27 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             command: BankCommand::Export(a),
         } => bank_export::run(&a),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "examforge",
-                &mut std::io::stdout(),
-            );
+            // Generated in memory: clap_complete panics when stdout is closed early (`| head`).
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "examforge", &mut text);
+            fsio::to_stdout(&text)?;
             Ok(0)
         }
         Command::Man => {
+            let mut text = Vec::new();
             let man = clap_mangen::Man::new(Cli::command());
-            man.render(&mut std::io::stdout())
-                .map_err(|source| Error::Write {
-                    path: "stdout".into(),
-                    source,
-                })?;
+            man.render(&mut text).map_err(|source| Error::Write {
+                path: "standard output".into(),
+                source,
+            })?;
+            fsio::to_stdout(&text)?;
             Ok(0)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),

@@ -1,6 +1,7 @@
 //! Drawing papers from banks by a blueprint: pure and seeded.
 
 pub mod manifest;
+pub mod manifest_check;
 pub mod rng;
 pub mod synthetic;
 #[cfg(test)]
@@ -41,8 +42,16 @@ pub struct Drawn {
 /// Why a blueprint cannot be drawn from the banks.
 #[derive(Debug, thiserror::Error)]
 pub enum DrawError {
-    #[error("the banks cannot fill this blueprint:\n{}", shortfalls.iter().map(|s| format!("  - {s}")).collect::<Vec<_>>().join("\n"))]
-    Shortfall { shortfalls: Vec<String> },
+    #[error("the banks cannot fill this blueprint:\n{}", shortfalls.iter().map(|s| format!("  - {}", s.message)).collect::<Vec<_>>().join("\n"))]
+    Shortfall { shortfalls: Vec<Shortfall> },
+}
+
+/// One thing the banks cannot supply, and the blueprint key that asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shortfall {
+    /// The key path in the blueprint, e.g. `section[1].quota[0].count`.
+    pub key: String,
+    pub message: String,
 }
 
 impl DrawError {
@@ -166,20 +175,23 @@ pub fn draw_excluding(input: &DrawInput, excluded: &Exclusions) -> Result<Drawn,
             } else {
                 format!(" ({} more are in `avoid`)", avoided.len())
             };
-            shortfalls.push(format!(
-                "{name}: needs {} {} question(s), the banks hold {}{avoided_note}{}",
-                s.count,
-                s.kind,
-                usable,
-                excluded_note(left_out.len())
-            ));
+            shortfalls.push(Shortfall {
+                key: format!("section[{si}].count"),
+                message: format!(
+                    "{name}: needs {} {} question(s), the banks hold {}{avoided_note}{}",
+                    s.count,
+                    s.kind,
+                    usable,
+                    excluded_note(left_out.len())
+                ),
+            });
         } else if fresh.len() < s.count {
             warnings.push(format!(
                 "{name}: reusing {} question(s) from earlier exams (`on_short = \"reuse\"`)",
                 s.count - fresh.len()
             ));
         }
-        for quota in &s.quotas {
+        for (qi, quota) in s.quotas.iter().enumerate() {
             let have = fresh
                 .iter()
                 .chain(if reuse { avoided.iter() } else { [].iter() })
@@ -190,12 +202,15 @@ pub fn draw_excluding(input: &DrawInput, excluded: &Exclusions) -> Result<Drawn,
                     .iter()
                     .filter(|&&i| qs[i].has_tag(&quota.tag))
                     .count();
-                shortfalls.push(format!(
-                    "{name}: quota `{}` needs {}, the banks hold {have}{}",
-                    quota.tag,
-                    quota.count,
-                    excluded_note(out)
-                ));
+                shortfalls.push(Shortfall {
+                    key: format!("section[{si}].quota[{qi}].tag"),
+                    message: format!(
+                        "{name}: quota `{}` needs {}, the banks hold {have}{}",
+                        quota.tag,
+                        quota.count,
+                        excluded_note(out)
+                    ),
+                });
             }
         }
         pools.push(Pool { fresh, avoided });
@@ -221,11 +236,14 @@ pub fn draw_excluding(input: &DrawInput, excluded: &Exclusions) -> Result<Drawn,
             .copied()
             .collect();
         if union.len() < need {
-            shortfalls.push(format!(
-                "the {} sections together need {need} {kind} question(s), the banks hold {}",
-                secs.len(),
-                union.len()
-            ));
+            shortfalls.push(Shortfall {
+                key: format!("section[{}].count", secs[secs.len() - 1]),
+                message: format!(
+                    "the {} sections together need {need} {kind} question(s), the banks hold {}",
+                    secs.len(),
+                    union.len()
+                ),
+            });
         }
     }
     if !shortfalls.is_empty() {

@@ -2,6 +2,7 @@
 //! Defaults are embedded; a user folder overrides them file by file.
 
 pub mod escape;
+pub mod file_name;
 pub mod pdf;
 pub mod typst;
 
@@ -24,6 +25,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "paper.html.j2",
         include_str!("../../templates/paper.html.j2"),
     ),
+    (
+        "report.typ.j2",
+        include_str!("../../templates/report.typ.j2"),
+    ),
+    (
+        "report.html.j2",
+        include_str!("../../templates/report.html.j2"),
+    ),
     ("forms.typ.j2", include_str!("../../templates/forms.typ.j2")),
     (
         "certificate.typ.j2",
@@ -40,6 +49,9 @@ pub enum RenderError {
         line: Option<usize>,
         message: String,
     },
+    /// Two papers would be written to one file.
+    #[error(transparent)]
+    NameClash(#[from] file_name::NameClash),
 }
 
 impl RenderError {
@@ -57,7 +69,10 @@ impl RenderError {
 
     /// What to do about it.
     pub fn hint(&self) -> Option<String> {
-        Some("check the template at that line; `examforge init` writes copies of the defaults to start from".into())
+        Some(match self {
+            RenderError::Template { .. } => "check the template at that line; `examforge init` writes copies of the defaults to start from".into(),
+            RenderError::NameClash { .. } => "give every candidate an id that differs from the others in more than letter case".into(),
+        })
     }
 }
 
@@ -152,7 +167,7 @@ pub struct Look {
 
 /// The name of a paper's Typst source.
 pub fn paper_source_name(p: &Paper) -> String {
-    format!("paper-{}.typ", file_safe(&p.code))
+    format!("paper-{}.typ", file_name::paper_stem(&p.code))
 }
 
 /// The Typst documents of one exam: each paper alone, bundles of papers, keys, the answer sheet.
@@ -217,6 +232,7 @@ impl<'a> TypstSet<'a> {
 
 /// Typst sources: one paper per code, the bundle of all papers, one key, one answer sheet.
 pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
+    file_name::paper_stems(m.papers.iter().map(|p| p.code.as_str()))?;
     let set = TypstSet::new(t, m, look);
     let mut out = (0..m.papers.len())
         .map(|i| set.paper(i))
@@ -240,30 +256,19 @@ pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Sou
 /// One self-contained HTML page per paper.
 pub fn html_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
     let exam = ExamView::of(m, look);
+    let stems = file_name::paper_stems(m.papers.iter().map(|p| p.code.as_str()))?;
     m.papers
         .iter()
-        .map(|p| {
+        .zip(stems)
+        .map(|(p, stem)| {
             let paper = PaperView::of(m, p, 0);
             Ok(Source {
-                name: format!("paper-{}.html", file_safe(&p.code)),
+                name: format!("paper-{stem}.html"),
                 text: t.render(
                     "paper.html.j2",
                     minijinja::context! { exam => &exam, paper => &paper },
                 )?,
             })
-        })
-        .collect()
-}
-
-/// A paper code as a file-name part.
-pub fn file_safe(code: &str) -> String {
-    code.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
         })
         .collect()
 }
@@ -416,7 +421,7 @@ impl<'a> ExamView<'a> {
             seed: m.seed,
             per_candidate: m.papers.iter().any(|p| p.candidate.is_some()),
             duplex: look.duplex,
-            fonts: font_list(m.language, look.fonts.as_deref()),
+            fonts: font_list_of(m.language, look.fonts.as_deref()),
         }
     }
 }
@@ -732,9 +737,14 @@ fn answer_table(sections: &[SectionView], labels: &'static Labels) -> Vec<Vec<Ce
     rows
 }
 
+/// A Typst array of font families for `lang`: the whole built-in chain (CJK faces and a Latin one).
+pub fn font_list(lang: Language) -> String {
+    font_list_of(lang, None)
+}
+
 /// A Typst array of font families: `available` (the chain as resolved against the fonts typst
 /// has), else the whole built-in chain.
-fn font_list(lang: Language, available: Option<&[String]>) -> String {
+pub fn font_list_of(lang: Language, available: Option<&[String]>) -> String {
     let fams: Vec<String> = match available {
         Some(f) => f.to_vec(),
         None => typst::font_chain(lang == Language::Zh)
@@ -816,12 +826,11 @@ mod tests {
     fn font_lists_are_typst_arrays() {
         let one = vec!["Noto Serif CJK SC".to_string()];
         assert_eq!(
-            font_list(Language::Zh, Some(&one)),
+            font_list_of(Language::Zh, Some(&one)),
             "(\"Noto Serif CJK SC\",)"
         );
         let two = vec!["A".to_string(), "B".to_string()];
-        assert_eq!(font_list(Language::Zh, Some(&two)), "(\"A\", \"B\")");
-        assert!(font_list(Language::En, None)
-            .starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+        assert_eq!(font_list_of(Language::Zh, Some(&two)), "(\"A\", \"B\")");
+        assert!(font_list(Language::En).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
     }
 }

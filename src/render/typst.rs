@@ -151,6 +151,12 @@ impl Typst {
             .collect())
     }
 
+    /// The first CJK font of the chain that typst has, if any.
+    pub fn cjk_font(&self) -> Result<Option<String>, TypstError> {
+        let chain = resolve_chain(true, &self.families()?);
+        Ok(chain.into_iter().find(|f| CJK_FONTS.contains(&f.as_str())))
+    }
+
     /// Compiles one file; returns what typst printed on success (its warnings), if anything.
     pub fn compile(
         &self,
@@ -239,10 +245,76 @@ impl Typst {
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    find_in(&std::env::var_os("PATH")?, name, cfg!(windows))
+}
+
+/// The first executable `name` in the folders of `path` (PATH's syntax), as a shell finds it;
+/// on Windows, `name.exe` first.
+fn find_in(path: &std::ffi::OsStr, name: &str, windows: bool) -> Option<PathBuf> {
+    let names = file_names(name, windows);
+    std::env::split_paths(path)
+        .filter(|d| !d.as_os_str().is_empty())
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .find(|p| is_executable(p))
+}
+
+/// The file names a command `name` may have: `typst.exe` then `typst` on Windows.
+fn file_names(name: &str, windows: bool) -> Vec<String> {
+    if windows && std::path::Path::new(name).extension().is_none() {
+        vec![format!("{name}.exe"), name.to_string()]
+    } else {
+        vec![name.to_string()]
+    }
+}
+
+/// A file that may be run: on Unix one with an execute bit set.
+fn is_executable(p: &std::path::Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn windows_looks_for_the_exe_first() {
+        assert_eq!(file_names("typst", true), ["typst.exe", "typst"]);
+        assert_eq!(file_names("typst.exe", true), ["typst.exe"]);
+        assert_eq!(file_names("typst", false), ["typst"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_without_the_execute_bit_is_passed_over() {
+        use std::os::unix::fs::PermissionsExt;
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let plain = a.path().join("typst");
+        std::fs::write(&plain, "not a program").unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let path = std::env::join_paths([a.path(), b.path()]).unwrap();
+        assert_eq!(find_in(&path, "typst", false), None, "neither is runnable");
+        let exe = b.path().join("typst");
+        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(find_in(&path, "typst", false), Some(exe.clone()));
+        // A folder named like the command is not a program either.
+        std::fs::create_dir(a.path().join("typst.exe")).unwrap();
+        let win = b.path().join("typst.exe");
+        std::fs::write(&win, "MZ").unwrap();
+        std::fs::set_permissions(&win, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(find_in(&path, "typst", true), Some(win));
+    }
 }
 
 #[cfg(test)]

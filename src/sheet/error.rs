@@ -1,5 +1,6 @@
 //! What can go wrong when a scanner CSV or a layout file is read.
 
+use crate::diagnostic::Diagnostics;
 use std::io;
 
 /// A scanner CSV or layout file that cannot be used; every message names `file:line`.
@@ -35,15 +36,9 @@ pub enum SheetError {
         message: String,
         hint: Option<String>,
     },
-    /// A layout file is not valid.
-    #[error("{file}:{line}:{col}: {message}")]
-    LayoutFile {
-        file: String,
-        line: usize,
-        col: usize,
-        message: String,
-        hint: Option<String>,
-    },
+    /// A layout file is not valid: every problem, each at its `file:line:col`.
+    #[error("{0}")]
+    LayoutFile(Diagnostics),
 }
 
 /// The layouts `detect_layout` knows, as listed to users.
@@ -74,7 +69,8 @@ impl SheetError {
                 "check the quoting on that line: a field that holds the delimiter must be in double quotes"
                     .into(),
             ),
-            SheetError::Column { hint, .. } | SheetError::LayoutFile { hint, .. } => hint.clone(),
+            SheetError::Column { hint, .. } => hint.clone(),
+            SheetError::LayoutFile(d) => d.hint(),
             SheetError::Read { .. } => None,
         }
     }

@@ -4,7 +4,8 @@ use super::error::SheetError;
 use super::layout::{
     check_unique_items, detect_layout, digits, normalize, ItemRef, Layout, Tokens,
 };
-use crate::diagnostic::{did_you_mean, line_col};
+use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
+use crate::toml_input::TomlDoc;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -120,11 +121,6 @@ impl<'de> Deserialize<'de> for Columns1 {
     }
 }
 
-const KEYS_HINT: &str =
-    "keys: `name`, `base`, `delimiter`; [columns] `candidate`, `name`, `team`, \
-    `paper`; [answers] `pattern`, `columns`, `first`, `count`, `start`; [tokens] `blank`, \
-    `unreadable`, `multi`, `separators`, `none_box`";
-
 /// Parses a layout file (TOML) named `name` for messages. The format:
 ///
 /// ```toml
@@ -159,33 +155,13 @@ const KEYS_HINT: &str =
 ///
 /// Unknown keys are errors with their line and column.
 pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
-    let spec: Spec = toml::from_str(text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start);
-        let (line, col) = line_col(text, at);
-        let message = e.message().trim().to_string();
-        let hint = if message.starts_with("unknown field") {
-            KEYS_HINT.to_string()
-        } else {
-            "strings need double quotes; column numbers are plain integers from 1".to_string()
-        };
-        SheetError::LayoutFile {
-            file: name.to_string(),
-            line,
-            col,
-            message,
-            hint: Some(hint),
-        }
-    })?;
-    let at_top = |message: String, hint: &str| SheetError::LayoutFile {
-        file: name.to_string(),
-        line: 1,
-        col: 1,
-        message,
-        hint: Some(hint.to_string()),
-    };
+    let doc = TomlDoc::parse(name, text).map_err(SheetError::LayoutFile)?;
+    let spec: Spec = doc.deserialize().map_err(SheetError::LayoutFile)?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
     if let Some(d) = &spec.delimiter {
         if delimiter_byte(d).is_none() {
-            return Err(at_top(
+            errors.push(doc.error(
+                "delimiter",
                 format!("`delimiter = \"{d}\"` is not a single character"),
                 "use \",\", \";\", \"|\" or \"tab\"",
             ));
@@ -193,30 +169,45 @@ pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetErro
     }
     if let Some(b) = &spec.base {
         if !BUILT_IN.contains(&b.as_str()) {
-            return Err(at_top(
+            let hint = match did_you_mean(b, BUILT_IN) {
+                Some(k) => format!(
+                    "did you mean `{k}`? built-in layouts: {}",
+                    BUILT_IN.join(", ")
+                ),
+                None => format!("use one of: {}", BUILT_IN.join(", ")),
+            };
+            errors.push(doc.error(
+                "base",
                 format!("`base = \"{b}\"` is not a built-in layout"),
-                &format!("use one of: {}", BUILT_IN.join(", ")),
+                hint,
             ));
         }
     }
     if spec.base.is_none() && (spec.columns.candidate.is_none() || spec.answers.is_none()) {
-        return Err(at_top(
-            "a layout file needs `[columns] candidate` and an `[answers]` table (or a `base` layout)"
-                .into(),
+        let at = if spec.answers.is_none() {
+            ""
+        } else {
+            "columns"
+        };
+        errors.push(doc.error(
+            at,
+            "a layout file needs `[columns] candidate` and an `[answers]` table (or a `base` layout)",
             "e.g. `[columns]` `candidate = \"Student ID\"` and `[answers]` `pattern = \"Q{n}\"`",
         ));
     }
     if let Some(a) = &spec.answers {
         let ways = [a.pattern.is_some(), a.columns.is_some(), a.first.is_some()];
         if ways.iter().filter(|&&w| w).count() != 1 {
-            return Err(at_top(
-                "`[answers]` needs exactly one of `pattern`, `columns`, `first`".into(),
+            errors.push(doc.error(
+                "answers",
+                "`[answers]` needs exactly one of `pattern`, `columns`, `first`",
                 "e.g. `pattern = \"Q{n}\"`, `columns = \"E:AX\"`, or `first = 5` with `count = 100`",
             ));
         }
         if let Some(range) = &a.columns {
             if parse_range(range).is_none() {
-                return Err(at_top(
+                errors.push(doc.error(
+                    "answers.columns",
                     format!("`columns = \"{range}\"` is not a column range"),
                     "write spreadsheet letters like \"E:AX\" or numbers like \"5:50\"",
                 ));
@@ -224,12 +215,16 @@ pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetErro
         }
         if let Some(p) = &a.pattern {
             if !p.contains("{n}") && !p.contains("{id}") {
-                return Err(at_top(
+                errors.push(doc.error(
+                    "answers.pattern",
                     format!("`pattern = \"{p}\"` has no `{{n}}` or `{{id}}`"),
                     "mark where the item number is, e.g. \"Q{n}\" or \"第{n}题\"",
                 ));
             }
         }
+    }
+    if !errors.is_empty() {
+        return Err(SheetError::LayoutFile(Diagnostics::new(name, errors)));
     }
     Ok(LayoutFile {
         file: name.to_string(),
@@ -510,21 +505,44 @@ mod tests {
         );
         assert_eq!(
             error("[columns]\ncandidate = 1\n[answers]\npattern = \"Q{n}\"\ncolumns = \"E:F\"\n"),
-            "l.toml:1:1: `[answers]` needs exactly one of `pattern`, `columns`, `first`"
+            "l.toml:3:1: `[answers]` needs exactly one of `pattern`, `columns`, `first`"
         );
         assert_eq!(
             error("delimiter = \";;\"\n[columns]\ncandidate = 1\n[answers]\nfirst = 2\n"),
-            "l.toml:1:1: `delimiter = \";;\"` is not a single character"
+            "l.toml:1:13: `delimiter = \";;\"` is not a single character"
         );
         assert_eq!(
             error("base = \"scantron\"\n"),
-            "l.toml:1:1: `base = \"scantron\"` is not a built-in layout"
+            "l.toml:1:8: `base = \"scantron\"` is not a built-in layout"
         );
         assert!(error("[columns]\ncandidate = 0\n[answers]\nfirst = 2\n")
-            .starts_with("l.toml:2:13: column numbers start at 1, not 0"));
+            .starts_with("l.toml:2:13: `candidate`: column numbers start at 1, not 0"));
         assert!(
             error("[answers]\npattern = \"Q\"\n[columns]\ncandidate = 1\n")
                 .contains("has no `{n}` or `{id}`")
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_its_key() {
+        let e = error(
+            "delimiter = \"ab\"\n[columns]\ncandidat = \"id\"\ncandidate = 2\n[answers]\npattern = \"Q\"\n[tokens]\nblank = \"-\"\n",
+        );
+        assert_eq!(
+            e,
+            "2 errors in `l.toml`:\n  \
+             l.toml:3:1: unknown key `candidat` in `[columns]`\n    hint: did you mean `candidate`?\n  \
+             l.toml:8:9: `blank`: invalid type: string \"-\", expected a sequence\n    \
+             hint: check the value's type: text in double quotes, numbers bare, lists in [ ]"
+        );
+        let e = error("delimiter = \"ab\"\n[columns]\ncandidate = 2\n[answers]\npattern = \"Q\"\n");
+        assert!(
+            e.starts_with("2 errors in `l.toml`:\n  l.toml:1:13: `delimiter = \"ab\"`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\n  l.toml:5:11: `pattern = \"Q\"` has no `{n}`"),
+            "{e}"
         );
     }
 

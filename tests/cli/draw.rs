@@ -102,10 +102,10 @@ fn an_impossible_blueprint_fails_before_writing_anything() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "section 1 「Single choice」: needs 500 single question(s), the banks hold",
+            "too-big.toml:7:9: section 1 「Single choice」: needs 500 single question(s), the banks hold",
         ))
         .stderr(predicate::str::contains(
-            "quota `no-such-tag` needs 2, the banks hold 0",
+            "too-big.toml:15:7: section 2 「True or false」: quota `no-such-tag` needs 2, the banks hold 0",
         ))
         .stderr(predicate::str::contains("hint:"));
     assert!(!out_dir.exists(), "nothing written");
@@ -119,19 +119,24 @@ fn blueprint_typos_and_bad_totals_are_located() {
     examforge()
         .arg("draw")
         .arg(&bp)
+        .arg("-o")
+        .arg(d.path().join("out"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "typo.toml:7:1: unknown field `cuont`",
-        ));
+            "typo.toml:7:1: unknown key `cuont` in `[[section]]`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `count`?"));
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\ntotal = 100\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 30\npoints = 1\n").unwrap();
     examforge()
         .arg("draw")
         .arg(&bp)
+        .arg("-o")
+        .arg(d.path().join("out"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "the sections add up to 30 points (30×1) but `[exam] total` is 100",
+            "typo.toml:3:9: the sections add up to 30 points (30×1) but `[exam] total` is 100",
         ));
 }
 

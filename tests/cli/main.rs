@@ -5,13 +5,17 @@ mod bank_import;
 mod draw;
 mod event;
 mod grade;
+mod inputs;
 mod law;
 mod render;
+mod report;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-/// The binary, run from the repository root.
+/// The binary, run from the repository root, which it only reads (banks, fixtures): every test
+/// writes into a temporary folder (`-o`, or a temporary working folder), so outputs left in the
+/// repository by `make` or by hand change nothing.
 pub fn examforge() -> Command {
     let mut c = Command::cargo_bin("examforge").expect("binary built");
     c.current_dir(root());

@@ -1,0 +1,477 @@
+use super::*;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+
+const FIXTURE: &str = "tests/fixtures/report";
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    r.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The cell a candidate writes for question `q` answering `bank` (bank letter, or T/F).
+fn printed_cell(item: &Value, bank: &str) -> String {
+    if bank.is_empty() {
+        return String::new();
+    }
+    match bank {
+        "T" => return "√".into(),
+        "F" => return "×".into(),
+        _ => {}
+    }
+    let want = (bank.as_bytes()[0] - b'A') as u64;
+    let order = item["order"].as_array().unwrap();
+    let printed = order.iter().position(|o| o.as_u64() == Some(want)).unwrap();
+    ((b'A' + printed as u8) as char).to_string()
+}
+
+/// Nine candidates of falling strength on A and B: the strong get r1…r5 right and pick B on `bad`,
+/// the weak miss them and pick `bad`'s key A. Totals 5 5 4 4 3 3 3 2 1.
+fn scan(exam: &Path, out: &Path) {
+    let m: Value = serde_json::from_slice(&std::fs::read(exam).unwrap()).unwrap();
+    let keys = [
+        ("r1", "A"),
+        ("r2", "B"),
+        ("r3", "C"),
+        ("r4", "D"),
+        ("r5", "T"),
+    ];
+    let wrong = [
+        ("r1", "B"),
+        ("r2", "C"),
+        ("r3", "D"),
+        ("r4", "A"),
+        ("r5", "F"),
+    ];
+    let strength = [5, 5, 4, 4, 3, 2, 2, 1, 0];
+    let teams = ["甲", "乙", "丙"];
+    let mut w = csv::Writer::from_path(out).unwrap();
+    w.write_record([
+        "candidate",
+        "name",
+        "team",
+        "paper",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+    ])
+    .unwrap();
+    for (k, &s) in strength.iter().enumerate() {
+        let paper = &m["papers"][k % 2];
+        let mut row = vec![
+            format!("26{k:02}"),
+            format!("考生{k}"),
+            teams[k % 3].to_string(),
+            paper["code"].as_str().unwrap().to_string(),
+        ];
+        for sec in paper["sections"].as_array().unwrap() {
+            for it in sec["items"].as_array().unwrap() {
+                let q = it["question"].as_str().unwrap();
+                let answer = if q == "bad" {
+                    if s >= 3 {
+                        "B"
+                    } else {
+                        "A"
+                    }
+                } else {
+                    let i = keys.iter().position(|(id, _)| *id == q).unwrap();
+                    if i < s {
+                        keys[i].1
+                    } else {
+                        wrong[i].1
+                    }
+                };
+                row.push(printed_cell(it, answer));
+            }
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// Draws the fixture's A/B papers, grades the nine candidates, and returns the temp folder.
+fn graded() -> tempfile::TempDir {
+    graded_from(tmp(), &root().join(FIXTURE).join("blueprint.toml"))
+}
+
+fn graded_from(d: tempfile::TempDir, blueprint: &Path) -> tempfile::TempDir {
+    examforge()
+        .arg("draw")
+        .arg(blueprint)
+        .args(["--seed", "5", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .success();
+    d
+}
+
+#[test]
+fn the_report_flags_the_question_whose_key_the_weakest_pick() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--banks", FIXTURE, "--format", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("9 candidates, 6 questions"));
+    let items = read_csv(&out.join("items.csv"));
+    assert_eq!(
+        items[0][..10],
+        [
+            "question",
+            "kind",
+            "n",
+            "facility",
+            "sd",
+            "discrimination",
+            "efficiency",
+            "blank",
+            "multi",
+            "flags"
+        ]
+    );
+    // One row per bank question, over both paper codes.
+    assert_eq!(items.len(), 7, "{items:?}");
+    let bad = items.iter().find(|r| r[0] == "bad").unwrap();
+    assert_eq!(bad[2], "9");
+    // Four weak candidates chose the key A: facility 4/9.
+    assert_eq!(bad[3], "0.444");
+    assert!(bad[5].starts_with('-'), "negative discrimination: {bad:?}");
+    assert!(bad[9].contains("key-suspect"), "{bad:?}");
+    assert!(bad[9].contains("negative-discrimination"), "{bad:?}");
+    // Where to fix it: the bank file and the line of its [[question]].
+    assert_eq!(bad[10], format!("{FIXTURE}/bank.toml:46"));
+    // A good question is not suspected.
+    let r1 = items.iter().find(|r| r[0] == "r1").unwrap();
+    assert!(!r1[9].contains("key-suspect"), "{r1:?}");
+    assert!(r1[5].parse::<f64>().unwrap() > 0.2, "{r1:?}");
+
+    // Ranking: ties share a rank (1, 1, 3, 3, 5, …).
+    let ranking = read_csv(&out.join("ranking.csv"));
+    let ranks: Vec<&str> = ranking[1..].iter().map(|r| r[0].as_str()).collect();
+    let scores: Vec<&str> = ranking[1..].iter().map(|r| r[5].as_str()).collect();
+    assert_eq!(scores, ["5", "5", "4", "4", "3", "3", "3", "2", "1"]);
+    assert_eq!(ranks, ["1", "1", "3", "3", "5", "5", "5", "8", "9"]);
+    let teams = read_csv(&out.join("teams.csv"));
+    assert_eq!(teams[0], ["rank", "team", "score", "members"]);
+    assert_eq!(teams.len(), 4);
+
+    let s: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    // Totals 5 5 4 4 3 3 3 2 1: mean 30/9, median 3, 4 of 9 at or above the pass line 4.
+    assert!((s["mean"].as_f64().unwrap() - 30.0 / 9.0).abs() < 1e-9);
+    assert_eq!(s["median"].as_f64(), Some(3.0));
+    assert!((s["pass_rate"].as_f64().unwrap() - 4.0 / 9.0).abs() < 1e-9);
+    assert!(s["alpha"].is_f64() && s["sem"].is_f64(), "{s}");
+    let summary = read_csv(&out.join("summary.csv"));
+    assert!(summary.iter().any(|r| r[0] == "alpha"));
+    // Only what was asked for.
+    assert!(!out.join("report.pdf").exists() && !out.join("report.html").exists());
+}
+
+#[test]
+fn report_pdf_holds_the_ranking_and_the_flags() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--banks", FIXTURE, "--format", "pdf", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = pdf_text(&out.join("report.pdf"));
+    for want in [
+        "报告测试",
+        "考试分析报告",
+        "个人排名",
+        "2600",
+        "2608",
+        "单位排名",
+        "需复核的试题",
+        "答案可能有误",
+        "区分度为负",
+        "bank.toml:46",
+        "合格率",
+    ] {
+        assert!(
+            text.contains(want),
+            "`{want}` missing from report.pdf:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn report_html_is_one_self_contained_page() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2, "two inline charts");
+    assert!(html.contains("答案可能有误"));
+    assert!(html.contains("合格线"), "the pass line is marked");
+    for external in ["src=", "href=", "@import", "url("] {
+        assert!(!html.contains(external), "`{external}` in report.html");
+    }
+}
+
+#[test]
+fn an_english_exam_gets_english_labels() {
+    let d = tmp();
+    let bp = std::fs::read_to_string(root().join(FIXTURE).join("blueprint.toml")).unwrap();
+    std::fs::write(
+        d.path().join("blueprint.toml"),
+        bp.replace("[exam]\n", "[exam]\nlanguage = \"en\"\n"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join(FIXTURE).join("bank.toml"),
+        d.path().join("bank.toml"),
+    )
+    .unwrap();
+    let bp = d.path().join("blueprint.toml");
+    let d = graded_from(d, &bp);
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for want in [
+        "Exam report",
+        "Questions to review",
+        "key looks wrong: the top third prefers",
+        "Cronbach",
+        "Ranking",
+    ] {
+        assert!(html.contains(want), "`{want}` missing");
+    }
+    assert!(!html.contains("考试分析报告"));
+    // exam.json sits beside the bank here, so the line is found without --banks.
+    let items = read_csv(&out.join("items.csv"));
+    let bad = items.iter().find(|r| r[0] == "bad").unwrap();
+    assert!(bad[10].ends_with("bank.toml:46"), "{bad:?}");
+}
+
+#[test]
+fn a_bank_that_is_gone_is_named_by_path_only() {
+    let d = graded();
+    let out = d.path().join("rep");
+    // exam.json names bank.toml relative to the blueprint; neither here nor beside exam.json.
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let items = read_csv(&out.join("items.csv"));
+    let bad = items.iter().find(|r| r[0] == "bad").unwrap();
+    assert_eq!(bad[10], "bank.toml");
+    let s: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(s["banks"][0].as_str().unwrap().contains("not found"), "{s}");
+}
+
+#[test]
+fn grade_with_report_writes_the_report_beside_the_results() {
+    let d = tmp();
+    examforge()
+        .args([
+            "draw",
+            &format!("{FIXTURE}/blueprint.toml"),
+            "--seed",
+            "5",
+            "-o",
+        ])
+        .arg(d.path())
+        .assert()
+        .success();
+    scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("--report")
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .success();
+    for f in [
+        "report.pdf",
+        "report.html",
+        "items.csv",
+        "ranking.csv",
+        "summary.json",
+    ] {
+        assert!(d.path().join("res/report").join(f).is_file(), "{f}");
+    }
+    // With the grading outputs gone but the report's still there, nothing is graded or written.
+    for f in ["results.json", "results.csv", "items.csv", "rejected.csv"] {
+        std::fs::remove_file(d.path().join("res").join(f)).unwrap();
+    }
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("--report")
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    assert!(!d.path().join("res/results.csv").exists());
+}
+
+#[test]
+fn an_items_row_of_another_exam_is_an_error_naming_its_line() {
+    let d = graded();
+    let items = d.path().join("res/items.csv");
+    let text = std::fs::read_to_string(&items).unwrap();
+    std::fs::write(&items, text.replacen(",r1,", ",zz9,", 1)).unwrap();
+    let line = text.lines().position(|l| l.contains(",r1,")).unwrap() + 1;
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "csv", "-o"])
+        .arg(d.path().join("rep"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "items.csv:{line}: question `zz9` is not in exam.json"
+        )))
+        .stderr(predicate::str::contains("hint:"));
+}
+
+#[test]
+fn report_needs_force_to_replace_and_an_exam_it_can_find() {
+    let d = graded();
+    let run = |extra: &[&str]| {
+        let mut c = examforge();
+        c.arg("report")
+            .arg(d.path().join("res"))
+            .args(["--format", "csv"])
+            .args(extra)
+            .arg("-o")
+            .arg(d.path().join("rep"));
+        c
+    };
+    run(&[]).assert().success();
+    run(&[])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    run(&["--force"]).assert().success();
+    // Another exam.json than the one graded against is refused.
+    let other = d.path().join("other.json");
+    let text = std::fs::read_to_string(d.path().join("exam.json")).unwrap();
+    std::fs::write(&other, text.replacen("\"seed\": 5", "\"seed\": 6", 1)).unwrap();
+    assert_ne!(std::fs::read_to_string(&other).unwrap(), text);
+    run(&["--force", "--exam", other.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is not the exam.json these results were graded against",
+        ));
+    run(&["--force", "--exam", "nowhere/exam.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`nowhere/exam.json` not found"))
+        .stderr(predicate::str::contains("--exam"));
+}
+
+#[test]
+fn the_same_results_give_byte_identical_reports() {
+    let d = graded();
+    for out in ["rep1", "rep2"] {
+        examforge()
+            .arg("report")
+            .arg(d.path().join("res"))
+            .args(["--banks", FIXTURE, "--format", "html", "-o"])
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+    }
+    for f in [
+        "summary.csv",
+        "items.csv",
+        "ranking.csv",
+        "teams.csv",
+        "summary.json",
+        "report.html",
+        "report-scores.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(d.path().join("rep1").join(f)).unwrap(),
+            std::fs::read(d.path().join("rep2").join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn a_report_template_override_is_used_and_its_errors_name_the_line() {
+    let d = graded();
+    let t = d.path().join("templates");
+    std::fs::create_dir(&t).unwrap();
+    std::fs::write(
+        t.join("report.html.j2"),
+        "<p>{{ title }}: α = {{ facts[-2][1] }}, {{ flagged|length }} flagged</p>\n",
+    )
+    .unwrap();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "--templates"])
+        .arg(&t)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<p>报告测试: α = 0."), "{html}");
+    assert!(html.contains(" flagged</p>"), "{html}");
+
+    std::fs::write(t.join("report.html.j2"), "ok\n{{ no_such_thing }}\n").unwrap();
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "--force", "--templates"])
+        .arg(&t)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("template `report.html.j2` line 2"));
+}
