@@ -49,6 +49,11 @@ pub enum Command {
         after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --layout my-scanner.toml --manual short-scores.csv -o results/"
     )]
     Grade(GradeArgs),
+    /// Read scanned answer sheets (JPEG, PNG, TIFF, image-only PDF) into scans.csv, which `grade` reads.
+    #[command(
+        after_help = "Examples:\n  examforge scan exam/exam.json scans/ -o scanned/\n  examforge scan exam/exam.json batch1.pdf batch2/ -o scanned/ --grade\n\nOutputs: scans.csv (one row per sheet read; `?` = a cell to review), review.csv with\nreview/*.png (each doubtful cell, cropped), sheets.csv (every page: read or rejected, why,\nthe marks' residual in mm, the turn, the dpi)."
+    )]
+    Scan(ScanArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
         after_help = "Example:\n  examforge init my-exam && cd my-exam && examforge make blueprint.toml"
@@ -208,6 +213,40 @@ pub struct GradeArgs {
     pub manual: Option<PathBuf>,
     /// The output folder.
     #[arg(short, long, default_value = "results")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The manifest written by `draw`; sheet.layout.json and sheet.blank.png are taken from beside it.
+    pub exam: PathBuf,
+    /// Scans: image files, image-only PDFs, or folders holding them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The sheet layout written by `render` (default: sheet.layout.json beside EXAM).
+    #[arg(long)]
+    pub layout: Option<PathBuf>,
+    /// Also write each sheet upright, as read, to DIR/annotated/.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Grade the sheets read, into DIR/results/.
+    #[arg(long)]
+    pub grade: bool,
+    /// With --grade: a rhai script with `score`, `total` and/or `team` functions.
+    #[arg(long, requires = "grade")]
+    pub rules: Option<PathBuf>,
+    /// With --grade: points for short answers (CSV with candidate, number, points).
+    #[arg(long, requires = "grade")]
+    pub manual: Option<PathBuf>,
+    /// How many sheets are read at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The output folder.
+    #[arg(short, long, default_value = "scanned")]
     pub output: PathBuf,
     /// Overwrite existing outputs.
     #[arg(long)]

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod draw;
 pub mod error;
 pub mod render;
+pub mod scan;
 pub mod score;
 pub mod sheet;
 

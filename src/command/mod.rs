@@ -8,6 +8,7 @@ mod grade;
 mod init;
 mod make;
 mod render;
+mod scan;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::Error;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
+        Command::Scan(a) => scan::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
     }
 }
