@@ -230,7 +230,7 @@ pub struct ScanArgs {
     /// The sheet layout written by `render` (default: sheet.layout.json beside EXAM).
     #[arg(long)]
     pub layout: Option<PathBuf>,
-    /// Also write each sheet upright, as read, to DIR/annotated/.
+    /// Also write each sheet upright to DIR/annotated/, boxes read as marked outlined green, doubtful red.
     #[arg(long)]
     pub annotate: bool,
     /// Grade the sheets read, into DIR/results/.

@@ -5,9 +5,9 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::cli::{GradeArgs, ScanArgs};
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
-use crate::scan::{Cell, Reader, SheetRead};
+use crate::scan::{Cell, Reader, SheetRead, Verdict};
 use crate::Error;
-use image::{DynamicImage, GrayImage, ImageFormat};
+use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -21,6 +21,7 @@ const SHEETS: &str = "sheets.csv";
 const IMAGE_EXTS: &[&str] = &["jpg", "jpeg", "png", "tif", "tiff"];
 /// Pixels per mm of review crops and annotated pages.
 const CROP_PX_MM: f64 = 8.0;
+const ANNOTATE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.
 pub fn run(a: &ScanArgs) -> Result<u8, Error> {
@@ -28,6 +29,9 @@ pub fn run(a: &ScanArgs) -> Result<u8, Error> {
     let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
     if a.grade {
         names.push("results");
+    }
+    if a.annotate {
+        names.push("annotated");
     }
     out.check_free(&names)?;
     let manifest = read_manifest(&a.exam)?;
@@ -545,8 +549,12 @@ fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
                 w: page.w,
                 h: page.h,
             };
-            let upright = Reader::crop(&img, &r.map, &full, 4.0);
-            let _ = write_png(out, &format!("annotated/{stem}.png"), &upright);
+            let upright = Reader::crop(&img, &r.map, &full, ANNOTATE_PX_MM);
+            let marked = annotated(&upright, reader, r);
+            let mut buf = Cursor::new(Vec::new());
+            if marked.write_to(&mut buf, ImageFormat::Png).is_ok() {
+                let _ = out.write(&format!("annotated/{stem}.png"), buf.get_ref());
+            }
         }
     }
     Outcome {
@@ -554,6 +562,36 @@ fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
         result,
         crops,
     }
+}
+
+/// The upright page with each box outlined: green read as marked, red in doubt.
+fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
+    let mut img = DynamicImage::ImageLuma8(page.clone()).into_rgb8();
+    let (w, h) = img.dimensions();
+    for (rect, v) in reader.boxes().zip(&r.verdicts) {
+        let colour = match v {
+            Verdict::Marked => Rgb([0, 170, 0]),
+            Verdict::Doubtful => Rgb([230, 0, 0]),
+            Verdict::Blank => continue,
+        };
+        let px = |mm: f64| (mm * ANNOTATE_PX_MM).round().max(0.0) as u32;
+        let (x0, y0) = (px(rect.x - 0.6), px(rect.y - 0.6));
+        let (x1, y1) = (
+            px(rect.x + rect.w + 0.6).min(w - 1),
+            px(rect.y + rect.h + 0.6).min(h - 1),
+        );
+        for t in 0..2 {
+            for x in x0..=x1 {
+                img.put_pixel(x, (y0 + t).min(h - 1), colour);
+                img.put_pixel(x, y1.saturating_sub(t), colour);
+            }
+            for y in y0..=y1 {
+                img.put_pixel((x0 + t).min(w - 1), y, colour);
+                img.put_pixel(x1.saturating_sub(t), y, colour);
+            }
+        }
+    }
+    img
 }
 
 fn file_stem(name: &str) -> String {

@@ -556,7 +556,7 @@ struct SheetRow {
     number: u32,
     kind: &'static str,
     marks: Vec<SheetMark>,
-    /// The next row starts another kind of item.
+    /// The next row starts another section.
     gap_after: bool,
 }
 
@@ -601,38 +601,45 @@ impl SheetView {
     fn of(m: &Manifest) -> Self {
         let per_candidate = m.papers.iter().any(|p| p.candidate.is_some());
         let labels = if m.language == Language::Zh { &ZH } else { &EN };
-        let mut found: std::collections::BTreeMap<u32, (Kind, usize)> = Default::default();
+        // per number: options (choice items), whether a judge item, kind and section on the first
+        // paper; a number can be a judge item on one paper and a choice item on another when the
+        // parts of a case are shuffled, and then its row holds the boxes of both
+        let mut found: std::collections::BTreeMap<u32, (usize, bool, Kind, usize)> =
+            Default::default();
         for p in &m.papers {
-            for (_, it) in p.leaves() {
+            for (section, it) in p.leaves() {
                 if let Some(n) = it.number {
-                    let e = found.entry(n).or_insert((it.kind, 0));
-                    e.1 = e.1.max(it.options.len());
+                    let e = found.entry(n).or_insert((0, false, it.kind, section));
+                    match it.kind {
+                        Kind::Single | Kind::Multiple => e.0 = e.0.max(it.options.len()),
+                        Kind::Judge => e.1 = true,
+                        _ => {}
+                    }
                 }
             }
         }
         let mut rows: Vec<SheetRow> = Vec::new();
         let mut on_paper: Vec<u32> = Vec::new();
-        for (&number, &(kind, options)) in &found {
-            let marks = match kind {
-                Kind::Single | Kind::Multiple => (0..options)
-                    .map(|i| {
-                        let l = letter(i).to_string();
-                        SheetMark::new(&l, &l)
-                    })
-                    .collect(),
-                Kind::Judge => vec![
-                    SheetMark::new(labels.true_mark, "T"),
-                    SheetMark::new(labels.false_mark, "F"),
-                ],
-                _ => Vec::new(),
-            };
+        let mut last_section = None;
+        for (&number, &(options, judge, kind, section)) in &found {
+            let mut marks: Vec<SheetMark> = (0..options)
+                .map(|i| {
+                    let l = letter(i).to_string();
+                    SheetMark::new(&l, &l)
+                })
+                .collect();
+            if judge {
+                marks.push(SheetMark::new(labels.true_mark, "T"));
+                marks.push(SheetMark::new(labels.false_mark, "F"));
+            }
             if marks.is_empty() {
                 on_paper.push(number);
                 continue;
             }
             if let Some(last) = rows.last_mut() {
-                last.gap_after = last.kind != kind.name();
+                last.gap_after = last_section != Some(section);
             }
+            last_section = Some(section);
             rows.push(SheetRow {
                 number,
                 kind: kind.name(),
@@ -641,9 +648,9 @@ impl SheetView {
             });
         }
         let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
-        let ncols = if widest <= 5 {
+        let ncols = if widest <= 6 {
             4
-        } else if widest <= 7 {
+        } else if widest <= 8 {
             3
         } else {
             2

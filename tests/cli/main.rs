@@ -4,6 +4,7 @@ mod bank;
 mod draw;
 mod grade;
 mod render;
+mod scan;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
