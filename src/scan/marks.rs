@@ -32,12 +32,14 @@ impl Blob {
 }
 
 /// Dark-enough blobs of about `side_px` (the mark's side in full-resolution pixels) in `img`,
-/// found on a block-averaged copy. `dark` is the grey level under which a pixel is ink.
-pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8) -> Vec<Blob> {
+/// found on a block-averaged copy of the window `win` (x0, y0, x1, y1). `dark` is the grey level
+/// under which a pixel is ink. A blob at the window's edge counts as touching the border.
+pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8, win: (u32, u32, u32, u32)) -> Vec<Blob> {
     // about 10 small pixels across a mark
     let f = ((side_px / 10.0).floor() as u32).max(1);
     let (w, h) = img.dimensions();
-    let (sw, sh) = (w / f, h / f);
+    let (ox, oy) = (win.0.min(w), win.1.min(h));
+    let (sw, sh) = ((win.2.min(w) - ox) / f, (win.3.min(h) - oy) / f);
     if sw < 4 || sh < 4 {
         return Vec::new();
     }
@@ -47,9 +49,9 @@ pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8) -> Vec<Blob> {
     for sy in 0..sh {
         for sx in 0..sw {
             let mut sum = 0u32;
-            for y in sy * f..sy * f + f {
+            for y in oy + sy * f..oy + sy * f + f {
                 let row = (y * w) as usize;
-                for x in sx * f..sx * f + f {
+                for x in ox + sx * f..ox + sx * f + f {
                     sum += u32::from(raw[row + x as usize]);
                 }
             }
@@ -119,10 +121,10 @@ pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8) -> Vec<Blob> {
         let touches = x0 == 0 || y0 == 0 || x1 >= sw || y1 >= sh;
         out.push(Blob {
             center: (
-                (sx as f64 / a + 0.5) * f as f64,
-                (sy as f64 / a + 0.5) * f as f64,
+                ox as f64 + (sx as f64 / a + 0.5) * f as f64,
+                oy as f64 + (sy as f64 / a + 0.5) * f as f64,
             ),
-            bbox: (x0 * f, y0 * f, x1 * f, y1 * f),
+            bbox: (ox + x0 * f, oy + y0 * f, ox + x1 * f, oy + y1 * f),
             size: a / expected,
             touches,
         });

@@ -364,27 +364,34 @@ impl Reader {
         }
         let side_mm = l.corners[0].rect.w;
         let dark = ink / 2 + paper / 2;
-        let blobs = marks::find_blobs(img, side_mm * px_mm, dark);
-        // image corners clockwise: top-left, top-right, bottom-right, bottom-left
+        // image corners clockwise: top-left, top-right, bottom-right, bottom-left; each mark is
+        // looked for within 40 mm of its corner
+        let reach = 40.0 * px_mm;
+        let r = (reach + side_mm * px_mm) as u32;
+        let windows = [
+            (0, 0, r, r),
+            (w.saturating_sub(r), 0, w, r),
+            (w.saturating_sub(r), h.saturating_sub(r), w, h),
+            (0, h.saturating_sub(r), r, h),
+        ];
         let img_corners = [
             (0.0, 0.0),
             (f64::from(w), 0.0),
             (f64::from(w), f64::from(h)),
             (0.0, f64::from(h)),
         ];
-        let reach = 40.0 * px_mm;
+        let mut blobs: Vec<marks::Blob> = Vec::new();
         let mut picked: [Option<usize>; 4] = [None; 4];
         for (k, &(cx, cy)) in img_corners.iter().enumerate() {
-            picked[k] = blobs
-                .iter()
-                .enumerate()
-                .filter(|(i, b)| {
-                    (b.center.0 - cx).abs() < reach
-                        && (b.center.1 - cy).abs() < reach
-                        && !picked[..k].contains(&Some(*i))
-                })
-                .min_by(|a, b| dist(a.1.center, (cx, cy)).total_cmp(&dist(b.1.center, (cx, cy))))
-                .map(|(i, _)| i);
+            let found = marks::find_blobs(img, side_mm * px_mm, dark, windows[k]);
+            let best = found
+                .into_iter()
+                .filter(|b| (b.center.0 - cx).abs() < reach && (b.center.1 - cy).abs() < reach)
+                .min_by(|a, b| dist(a.center, (cx, cy)).total_cmp(&dist(b.center, (cx, cy))));
+            if let Some(b) = best {
+                picked[k] = Some(blobs.len());
+                blobs.push(b);
+            }
         }
         let found = picked.iter().filter(|p| p.is_some()).count();
         if found < 3 {

@@ -635,3 +635,118 @@ fn the_sheet_prints_only_each_items_options() {
         .collect();
     assert_eq!(judge.len(), 2 * judges.len());
 }
+
+#[test]
+fn a_hundred_items_fit_one_page_and_are_read_from_an_image_only_pdf() {
+    let d = tmp();
+    let banks = super::root().join("question-banks");
+    let bp = d.path().join("hundred.toml");
+    let list = ["xzcf.toml", "hjbh-dq.toml", "gf-jsxm.toml"]
+        .map(|b| format!("{:?}", banks.join(b).display().to_string()))
+        .join(", ");
+    std::fs::write(
+        &bp,
+        format!(
+            "[exam]\ntitle = \"一百题\"\nbanks = [{list}]\n\n[draw]\nvariants = 2\n\n\
+             [[section]]\nkind = \"single\"\ncount = 60\npoints = 1\n\n\
+             [[section]]\nkind = \"multiple\"\ncount = 20\npoints = 1\n\n\
+             [[section]]\nkind = \"judge\"\ncount = 20\npoints = 1\n"
+        ),
+    )
+    .unwrap();
+    let ex = d.path().join("exam");
+    examforge()
+        .arg("make")
+        .arg(&bp)
+        .args(["--seed", "3", "-o"])
+        .arg(&ex)
+        .assert()
+        .success();
+    let info = std::process::Command::new("pdfinfo")
+        .arg(ex.join("sheet.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&info.stdout).contains("Pages:           1"),
+        "one page"
+    );
+    let l = layout(&ex);
+    let rows: std::collections::BTreeSet<u64> = l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["item"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 100);
+    let mut img = raster(&ex, 200);
+    let t = fill(&mut img, &l, 200, 21, false);
+    let img = degrade(&img, -1.2, 1.01, 8.0, 4.0, 5);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70)
+        .encode_image(&img)
+        .unwrap();
+    let pdf = d.path().join("batch.pdf");
+    image_pdf(&[jpeg.clone(), jpeg], img.width(), img.height(), &pdf);
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(&pdf)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 2 sheet(s), rejected 0"));
+    let mut r = csv::Reader::from_path(out.join("scans.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(recs.len(), 2);
+    assert!(recs[1][0].ends_with("batch.pdf#2"), "{:?}", &recs[1][0]);
+    for rec in &recs {
+        let row: BTreeMap<String, String> = head
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(String::from))
+            .collect();
+        assert_read(&row, &t, "pdf page");
+    }
+}
+
+/// A PDF of one JPEG per page, as scanners write them.
+fn image_pdf(pages: &[Vec<u8>], w: u32, h: u32, path: &Path) {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for jpeg in pages {
+        let img = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => i64::from(w), "Height" => i64::from(h),
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+                "Filter" => "DCTDecode",
+            },
+            jpeg.clone(),
+        ));
+        let (pw, ph) = (595.0f32, 842.0f32);
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").into_bytes(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(pw), Object::Real(ph)],
+            "Contents" => content,
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        });
+        kids.push(Object::Reference(page));
+    }
+    let n = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.save(path).unwrap();
+}
