@@ -110,15 +110,16 @@ pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8, win: (u32, u32, u32, 
         let a = area as f64;
         let (bw, bh) = ((x1 - x0) as f64, (y1 - y0) as f64);
         let fill = a / (bw * bh);
-        if !(0.3 * expected..=1.8 * expected).contains(&a)
-            || fill < 0.6
-            || !(0.5..=2.0).contains(&(bw / bh))
-            || bw > 1.6 * side
-            || bh > 1.6 * side
-        {
+        // a square of about the mark's size, solid but for the top-left mark's hole; only a mark
+        // cut by the edge may be smaller or oblong (a filled answer box is 5 × 3.6 mm)
+        let touches = x0 == 0 || y0 == 0 || x1 >= sw || y1 >= sh;
+        let whole = (0.6 * expected..=1.6 * expected).contains(&a)
+            && (0.8..=1.25).contains(&(bw / bh))
+            && bw.min(bh) >= 0.75 * side;
+        let cut = touches && (0.3 * expected..=1.6 * expected).contains(&a);
+        if !(whole || cut) || fill < 0.6 || bw > 1.4 * side || bh > 1.4 * side {
             continue;
         }
-        let touches = x0 == 0 || y0 == 0 || x1 >= sw || y1 >= sh;
         out.push(Blob {
             center: (
                 ox as f64 + (sx as f64 / a + 0.5) * f as f64,

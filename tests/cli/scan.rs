@@ -750,3 +750,65 @@ fn image_pdf(pages: &[Vec<u8>], w: u32, h: u32, path: &Path) {
     doc.trailer.set("Root", catalog);
     doc.save(path).unwrap();
 }
+
+#[test]
+fn a_sheet_with_a_corner_mark_cut_off_is_read_from_the_other_three() {
+    let ex = exam();
+    let l = layout(ex);
+    let d = tmp();
+    let mut truth = Vec::new();
+    for (i, (gone, turned)) in [("br", false), ("tl", true)].into_iter().enumerate() {
+        let mut img = raster(ex, 200);
+        let t = fill(&mut img, &l, 200, 40 + i as u64, false);
+        let c = l["corners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["corner"] == gone)
+            .unwrap();
+        let s = 200.0 / 25.4;
+        let (x, y, w) = (
+            c["x"].as_f64().unwrap(),
+            c["y"].as_f64().unwrap(),
+            c["w"].as_f64().unwrap(),
+        );
+        for py in ((y - 1.0) * s) as u32..((y + w + 1.0) * s) as u32 {
+            for px in ((x - 1.0) * s) as u32..((x + w + 1.0) * s) as u32 {
+                img.put_pixel(px, py, Luma([255]));
+            }
+        }
+        let mut img = degrade(&img, 0.8, 1.0, 4.0, -6.0, i as u64);
+        if turned {
+            img = image::imageops::rotate180(&img);
+        }
+        let name = format!("cut-{gone}.png");
+        img.save(d.path().join(&name)).unwrap();
+        truth.push((name, t));
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    assert!(!sheets.contains("rejected"), "{sheets}");
+    let rows = scans(&out);
+    for (name, t) in &truth {
+        assert_read(&rows[name], t, name);
+    }
+    let lines: Vec<Vec<&str>> = sheets
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for f in &lines {
+        assert_eq!(f[3], "3", "three marks used: {f:?}");
+    }
+    assert_eq!(lines[0][5], "0", "cut-br upright");
+    assert_eq!(lines[1][5], "180", "cut-tl upside down");
+}
