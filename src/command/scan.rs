@@ -527,7 +527,7 @@ fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
         let stem = file_stem(&name);
         for d in &r.doubts {
             let area = Rect {
-                x: d.area.x - 9.0,
+                x: d.area.x - 8.0,
                 y: d.area.y - 2.0,
                 w: d.area.w + 11.0,
                 h: d.area.h + 4.0,
