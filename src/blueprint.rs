@@ -40,6 +40,37 @@ pub struct ExamSpec {
     /// Labels' language; default: the banks'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,
+    /// The day the exam is sat: questions citing an instrument not in force that day are
+    /// handled by `outdated` (the statute registry `laws.toml` beside the banks says which).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::law::Date>,
+    /// What a dated draw does with out-of-date questions; default `exclude`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outdated: Option<Outdated>,
+}
+
+/// What a dated draw does with questions citing an instrument not in force on `[exam] date`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Outdated {
+    /// Leave them out of the draw.
+    #[default]
+    Exclude,
+    /// Draw them, warning for each one drawn.
+    Warn,
+    /// Refuse to draw while a section could draw one.
+    Fail,
+}
+
+impl Outdated {
+    /// The name as written in a blueprint.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outdated::Exclude => "exclude",
+            Outdated::Warn => "warn",
+            Outdated::Fail => "fail",
+        }
+    }
 }
 
 /// How papers differ from each other.

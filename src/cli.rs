@@ -54,6 +54,19 @@ pub enum Command {
         after_help = "Examples:\n  examforge scan exam/exam.json scans/ -o scanned/\n  examforge scan exam/exam.json batch1.pdf batch2/ -o scanned/ --grade\n\nOutputs: scans.csv (one row per sheet read; `?` = a cell to review), review.csv with\nreview/*.png (each doubtful cell, cropped), sheets.csv (every page: read or rejected, why,\nthe marks' residual in mm, the turn, the dpi)."
     )]
     Scan(ScanArgs),
+    /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
+    #[command(
+        after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
+    )]
+    Judge(JudgeArgs),
+    /// Combine events (written exam, judged contests, quiz rounds) into individual and team standings.
+    #[command(after_help = "Example:\n  examforge standings standings.toml -o standings/")]
+    Standings(StandingsArgs),
+    /// Print honour certificates (荣誉证书) for the best of a standings folder.
+    #[command(
+        after_help = "Examples:\n  examforge certificates standings/ --top 3 -o certificates/\n  examforge certificates standings/ --rule 1,3,6 -o certificates/"
+    )]
+    Certificates(CertificatesArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
         after_help = "Example:\n  examforge init my-exam && cd my-exam && examforge make blueprint.toml"
@@ -84,7 +97,7 @@ pub enum Command {
 pub enum BankCommand {
     /// Validate bank files or folders of them; every error is reported with file:line:col.
     #[command(
-        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check a.toml b.toml --format json"
+        after_help = "Examples:\n  examforge bank check question-banks/\n  examforge bank check a.toml b.toml --format json\n  examforge bank check question-banks/ --as-of 2026-12-01 --strict"
     )]
     Check {
         /// Bank files (.toml) or folders holding them.
@@ -93,7 +106,91 @@ pub enum BankCommand {
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
         format: SummaryFormat,
+        /// Warn for every question citing an instrument not in force on this day (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<crate::law::Date>,
+        /// Turn the statute warnings (out-of-date or unknown citations) into errors.
+        #[arg(long)]
+        strict: bool,
+        /// The statute registry; default: laws.toml beside the banks.
+        #[arg(long, value_name = "FILE")]
+        laws: Option<PathBuf>,
     },
+    /// Import questions from Excel (.xlsx/.xls), CSV, pasted text, GIFT or Moodle XML into a bank.
+    #[command(
+        after_help = "Examples:\n  examforge bank import 题库.xlsx -o banks/net.toml --id net\n  examforge bank import export.csv paste.txt -o bank.toml --skip-bad\n  examforge bank import moodle.xml --format moodle-xml -o bank.toml"
+    )]
+    Import(BankImportArgs),
+    /// Export banks as an Excel workbook, CSV, GIFT or Moodle XML.
+    #[command(
+        after_help = "Examples:\n  examforge bank export question-banks/xzcf.toml --to xlsx -o xzcf.xlsx\n  examforge bank export banks/ --to moodle-xml -o quiz.xml"
+    )]
+    Export(BankExportArgs),
+}
+
+/// Options of `bank import`.
+#[derive(Debug, Args)]
+pub struct BankImportArgs {
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The bank to write (TOML).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The source format (default: from the extension, then the content).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// The id prefix (default: the file name): ids are PREFIX-ROW or PREFIX-NAME; it is also the bank id.
+    #[arg(long = "id", value_name = "PREFIX")]
+    pub id: Option<String>,
+    /// Only this sheet of a workbook (default: every sheet).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The bank title (default: the imported files' names).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Write the good questions even when some have errors (they are listed; the exit status is 1).
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Formats `bank import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    Xlsx,
+    Csv,
+    Text,
+    Gift,
+    MoodleXml,
+}
+
+/// Options of `bank export`.
+#[derive(Debug, Args)]
+pub struct BankExportArgs {
+    /// Bank files (.toml) or folders holding them.
+    #[arg(required = true)]
+    pub banks: Vec<PathBuf>,
+    /// The target format.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// The file to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Formats `bank export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    Gift,
+    MoodleXml,
 }
 
 /// How `bank check` prints.
@@ -213,6 +310,96 @@ pub struct GradeArgs {
     pub manual: Option<PathBuf>,
     /// The output folder.
     #[arg(short, long, default_value = "results")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of commands that print through a template and typst.
+#[derive(Debug, Args, Clone)]
+pub struct PrintOptions {
+    /// A folder whose templates replace the built-in ones file by file (forms.typ.j2, certificate.typ.j2, …).
+    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+    /// The typst executable (default: `typst` on PATH).
+    #[arg(long, env = "EXAMFORGE_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// Extra folders to look for fonts in (passed to typst).
+    #[arg(long)]
+    pub font_path: Vec<PathBuf>,
+    /// Write the Typst sources only, without compiling them to PDF.
+    #[arg(long)]
+    pub typ_only: bool,
+}
+
+/// Who a judging form is for.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormsPer {
+    /// One form per judge, listing every entrant.
+    Judge,
+    /// One form per entrant, for any judge.
+    Entrant,
+}
+
+/// Options of `judge`.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// The rubric (TOML): [event], [[criterion]], [judging].
+    pub rubric: PathBuf,
+    /// The judges' score sheet: entrant,judge[,team],criterion… (UTF-8, UTF-8 BOM, UTF-16 or GB18030).
+    #[arg(required_unless_present = "forms")]
+    pub scores: Option<PathBuf>,
+    /// Print blank judging forms (评分表) instead of scoring.
+    #[arg(long, conflicts_with = "scores")]
+    pub forms: bool,
+    /// With --forms: the entrants, a CSV whose entrant/参赛者/team/单位/name column (or first column) lists them.
+    #[arg(long, requires = "forms")]
+    pub entrants: Option<PathBuf>,
+    /// With --forms: how many judges (numbered 评委1, 评委2, …) or their names, comma-separated.
+    #[arg(long, requires = "forms")]
+    pub judges: Option<String>,
+    /// With --forms: one form per judge or per entrant.
+    #[arg(long, value_enum, default_value_t = FormsPer::Judge, requires = "forms")]
+    pub per: FormsPer,
+    #[command(flatten)]
+    pub print: PrintOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "judged")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `standings`.
+#[derive(Debug, Args)]
+pub struct StandingsArgs {
+    /// The standings file (TOML): [standings] and one [[event]] per event.
+    pub file: PathBuf,
+    /// The output folder.
+    #[arg(short, long, default_value = "standings")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `certificates`.
+#[derive(Debug, Args)]
+pub struct CertificatesArgs {
+    /// A folder written by `standings` (its standings.json).
+    pub standings: PathBuf,
+    /// Certificates for ranks 1 to N, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
+    #[arg(long, conflicts_with = "rule")]
+    pub top: Option<usize>,
+    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
+    #[arg(long, value_name = "FIRST,SECOND,THIRD")]
+    pub rule: Option<String>,
+    #[command(flatten)]
+    pub print: PrintOptions,
+    /// The output folder.
+    #[arg(short, long, default_value = "certificates")]
     pub output: PathBuf,
     /// Overwrite existing outputs.
     #[arg(long)]

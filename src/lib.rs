@@ -8,6 +8,8 @@ pub mod command;
 pub mod diagnostic;
 pub mod draw;
 pub mod error;
+pub mod event;
+pub mod law;
 pub mod render;
 pub mod scan;
 pub mod score;

@@ -469,7 +469,7 @@ fn a_script_without_hooks_is_refused() {
     let err = RuleScript::compile("x.rhai", "fn scor(item, response) { 1.0 }").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "rule script `x.rhai` defines none of the functions `score`, `total`, `team`, `combine`"
+        "rule script `x.rhai` defines none of the functions `score`, `total`, `team`, `combine`, `judge`"
     );
     assert!(err.hint().unwrap().contains("fn score(item, response)"));
 }

@@ -1,5 +1,7 @@
 //! Question banks: the model, TOML loading with locations, validation and statistics.
 
+pub mod export;
+pub mod import;
 mod load;
 mod stats;
 

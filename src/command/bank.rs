@@ -1,14 +1,73 @@
-//! `examforge bank check`: validate banks and print their summary.
+//! `examforge bank check`: validate banks, check their citations against the statute
+//! registry, and print their summary.
 
 use super::banks::load_banks;
+use super::laws;
 use crate::bank::Summary;
 use crate::cli::SummaryFormat;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::law::{Date, Finding};
 use crate::Error;
 use std::path::PathBuf;
 
+/// The statute options of `bank check`.
+pub struct LawOptions {
+    /// The day to check against; default today.
+    pub as_of: Option<Date>,
+    /// Statute warnings become errors.
+    pub strict: bool,
+    /// The registry file; default laws.toml beside the banks.
+    pub laws: Option<PathBuf>,
+}
+
 /// Runs `bank check`.
-pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
-    let loaded = load_banks(paths)?;
+pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Result<u8, Error> {
+    let mut loaded = load_banks(paths)?;
+    let registry = laws::find(opts.laws.as_deref(), paths)?;
+    let mut law_json = serde_json::Value::Null;
+    let mut law_text = String::new();
+    if let Some(found) = &registry {
+        let date = opts.as_of.unwrap_or_else(laws::today);
+        let (checked, summary) = crate::law::summarise(
+            &found.registry,
+            loaded.banks.iter().flat_map(|b| &b.questions),
+            date,
+        );
+        for (q, law) in &checked {
+            for f in &law.findings {
+                let (message, hint) = match f {
+                    Finding::Outdated { message, .. } => (
+                        message.clone(),
+                        "re-cite it to an instrument in force on that day after checking the text, or leave it out of dated exams (a blueprint's `[exam] date` excludes it)".to_string(),
+                    ),
+                    Finding::Unknown { title } => (
+                        format!("`{}` cites 《{title}》, which is not in the statute registry `{}`", q.id, found.shown),
+                        "add the instrument to the registry with its sourced dates, or correct the title".to_string(),
+                    ),
+                };
+                let d = if opts.strict {
+                    Diagnostic::error(located(&q.location), message)
+                } else {
+                    Diagnostic::warning(located(&q.location), message)
+                };
+                loaded.diagnostics.push(d.with_hint(hint));
+            }
+        }
+        law_text = law_summary_text(&found.shown, &summary);
+        law_json = serde_json::json!({
+            "registry": found.shown,
+            "registry_sha256": found.sha256,
+            "summary": summary,
+        });
+    } else if opts.as_of.is_some() || opts.strict {
+        loaded.diagnostics.push(
+            Diagnostic::warning(
+                None,
+                "no statute registry: citations were not checked against any date",
+            )
+            .with_hint("put a laws.toml beside the banks or pass --laws FILE"),
+        );
+    }
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let summary = Summary::of(&loaded.banks);
     match format {
@@ -19,6 +78,7 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
                 "diagnostics": loaded.diagnostics,
                 "skipped": loaded.skipped,
                 "summary": summary,
+                "law": law_json,
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
         }
@@ -30,6 +90,7 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
                 eprintln!("note: skipped `{s}` (a blueprint, not a bank)");
             }
             print!("{}", summary.to_text());
+            print!("{law_text}");
         }
     }
     if errors > 0 {
@@ -39,4 +100,59 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat) -> Result<u8, Error> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// `file:line:col` back into a location.
+fn located(at: &str) -> Option<Location> {
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some(Location {
+        file: parts.next()?.to_string(),
+        line,
+        col,
+    })
+}
+
+fn law_summary_text(registry: &str, s: &crate::law::LawSummary) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nlaw in force on {} (registry {registry}): {} question(s) cite an instrument not in force",
+        s.as_of,
+        s.outdated.len()
+    );
+    let statuses: Vec<String> = s
+        .by_status
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let _ = writeln!(out, "questions by status: {}", statuses.join(", "));
+    let _ = writeln!(
+        out,
+        "\n{:<18}{:>9}  kind / instrument",
+        "status", "questions"
+    );
+    let mut rows: Vec<_> = s.by_instrument.values().collect();
+    rows.sort_by(|a, b| b.questions.cmp(&a.questions).then(a.name.cmp(&b.name)));
+    for r in rows {
+        let kind = serde_json::to_value(r.kind).ok();
+        let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{:<18}{:>9}  {kind} 《{}》",
+            r.status.name(),
+            r.questions,
+            r.name
+        );
+    }
+    if !s.undated_instruments.is_empty() {
+        let _ = writeln!(
+            out,
+            "no sourced commencement date in the registry: {}",
+            s.undated_instruments.join(", ")
+        );
+    }
+    out
 }

@@ -56,6 +56,9 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
             out.skipped.push(shown);
             continue;
         }
+        if super::laws::is_registry(text) {
+            continue;
+        }
         let src = BankSource {
             path: &shown,
             text,

@@ -3,10 +3,14 @@
 use super::banks::{is_blueprint, load_files};
 use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
+use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
+use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
-use crate::draw::{draw, key_csv, DrawInput, Papers};
+use crate::draw::{draw_excluding, key_csv, matches, DrawInput, Exclusions, Papers};
+use crate::law::Date;
 use crate::Error;
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -94,18 +98,40 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         }
     }
     let seed = opts.seed.or(blueprint.draw.seed).unwrap_or_else(fresh_seed);
-    let drawn = draw(&DrawInput {
+    let dated = dated_check(blueprint_path, &blueprint, &files, &loaded.banks)?;
+    let input = DrawInput {
         blueprint: &blueprint,
         banks: &loaded.banks,
         seed,
         avoid: &avoid,
         papers,
-    })
+    };
+    let none = HashSet::new();
+    let (excluded, why) = match &dated {
+        Some(d) if d.policy == Outdated::Exclude => (
+            &d.outdated_ids,
+            format!(
+                "cite an instrument not in force on the exam date {}",
+                d.date
+            ),
+        ),
+        _ => (&none, String::new()),
+    };
+    let drawn = draw_excluding(
+        &input,
+        &Exclusions {
+            ids: excluded,
+            why: &why,
+        },
+    )
     .map_err(|e| Error::Input {
         hint: e.hint(),
         message: format!("{shown}: {e}"),
     })?;
     let mut drawn = drawn;
+    if let Some(d) = dated {
+        report_dated(&d, &mut drawn.manifest);
+    }
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
         let source = fsio::read_text(&path)?;
@@ -180,7 +206,7 @@ fn resolve_banks(
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
-            if is_blueprint(&text) {
+            if is_blueprint(&text) || super::laws::is_registry(&text) {
                 continue;
             }
             found += 1;
@@ -275,4 +301,127 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
         ));
     }
     Ok(out)
+}
+
+/// What a dated blueprint's registry says about the banks.
+struct Dated {
+    date: Date,
+    policy: Outdated,
+    registry: String,
+    registry_sha256: String,
+    /// Question id → why it is out of date, in bank order.
+    reasons: BTreeMap<String, String>,
+    outdated_ids: HashSet<String>,
+}
+
+/// With `[exam] date`: reads the registry beside the blueprint or its banks and finds the
+/// questions citing an instrument not in force that day; `outdated = "fail"` stops here.
+fn dated_check(
+    blueprint_path: &Path,
+    bp: &Blueprint,
+    files: &[(PathBuf, String)],
+    banks: &[crate::bank::Bank],
+) -> Result<Option<Dated>, Error> {
+    let Some(date) = bp.exam.date else {
+        return Ok(None);
+    };
+    let shown = blueprint_path.display();
+    let mut near = vec![blueprint_path.to_path_buf()];
+    near.extend(files.iter().map(|(abs, _)| abs.clone()));
+    let found = super::laws::find(None, &near)?.ok_or_else(|| {
+        Error::input(
+            format!("{shown}: `[exam] date = {date}` is set but no laws.toml was found beside the blueprint or its banks"),
+            "add the statute registry (laws.toml) beside the banks, or remove `date` from `[exam]`",
+        )
+    })?;
+    let policy = bp.exam.outdated.unwrap_or_default();
+    let mut reasons = BTreeMap::new();
+    let mut order = Vec::new();
+    for q in banks.iter().flat_map(|b| &b.questions) {
+        let law = crate::law::check_question(&found.registry, q, date);
+        if let Some(r) = law.reason() {
+            reasons.insert(q.id.clone(), r.to_string());
+            order.push(q);
+        }
+    }
+    if policy == Outdated::Fail {
+        let drawable: Vec<_> = order
+            .iter()
+            .filter(|q| bp.sections.iter().any(|s| matches(q, s)))
+            .collect();
+        if !drawable.is_empty() {
+            let list: Vec<String> = drawable
+                .iter()
+                .take(10)
+                .map(|q| format!("  - {} ({})", reasons[&q.id], q.location))
+                .collect();
+            let more = if drawable.len() > 10 {
+                format!("\n  … and {} more", drawable.len() - 10)
+            } else {
+                String::new()
+            };
+            return Err(Error::input(
+                format!(
+                    "{shown}: `outdated = \"fail\"` and {} question(s) the sections could draw cite an instrument not in force on {date}:\n{}{more}",
+                    drawable.len(),
+                    list.join("\n")
+                ),
+                "re-cite or remove those questions, or set `outdated = \"exclude\"` to leave them out",
+            ));
+        }
+    }
+    // Recorded relative to the blueprint, so manifests do not depend on where they were made.
+    let base = blueprint_path.parent().unwrap_or(Path::new(""));
+    let registry = Path::new(&found.shown)
+        .strip_prefix(base)
+        .map_or(found.shown.clone(), |p| {
+            p.to_string_lossy().replace('\\', "/")
+        });
+    Ok(Some(Dated {
+        date,
+        policy,
+        registry,
+        registry_sha256: found.sha256,
+        outdated_ids: reasons.keys().cloned().collect(),
+        reasons,
+    }))
+}
+
+/// Records the date and registry in the manifest and tells the user what the date did.
+fn report_dated(d: &Dated, manifest: &mut Manifest) {
+    match d.policy {
+        Outdated::Exclude if !d.reasons.is_empty() => eprintln!(
+            "note: the exam date {} left out {} question(s) citing an instrument not in force that day (registry {})",
+            d.date,
+            d.reasons.len(),
+            d.registry
+        ),
+        Outdated::Warn => {
+            let mut seen = HashSet::new();
+            for paper in &manifest.papers {
+                for s in &paper.sections {
+                    for it in &s.items {
+                        let id = if d.reasons.contains_key(&it.question) {
+                            it.question.as_str()
+                        } else {
+                            it.question.rsplit_once('.').map_or("", |(head, _)| head)
+                        };
+                        if let Some(r) = d.reasons.get(id) {
+                            if seen.insert(id.to_string()) {
+                                eprintln!("warning: drawn although out of date: {r}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    manifest.law = Some(LawRecord {
+        date: d.date.to_string(),
+        registry: d.registry.clone(),
+        registry_sha256: d.registry_sha256.clone(),
+        outdated: d.policy.name().to_string(),
+        outdated_questions: d.reasons.len(),
+    });
 }

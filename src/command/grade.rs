@@ -4,21 +4,25 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
-use crate::score::grade::{Graded, Grader, Manual};
+use crate::score::grade::{
+    GradeError, Graded, Grader, ItemLine, ItemStats, Manual, Outcome, Ranking, Rejection, Tally,
+    TeamStanding,
+};
 use crate::score::script::RuleScript;
-use crate::sheet::{parse_layout_file, ReadAhead, Sheet};
+use crate::sheet::{parse_layout_file, ReadAhead, Sheet, SheetRow};
 use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fmt::Write as _;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
 
 /// Runs `grade`.
 pub fn run(a: &GradeArgs) -> Result<u8, Error> {
-    let out = Outputs::new(&a.output, a.force);
-    out.check_free(&OUTPUTS)?;
     let manifest = read_manifest(&a.exam)?;
     let layout = match &a.layout {
         Some(p) => Some(
@@ -26,276 +30,448 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         ),
         None => None,
     };
-    // `--rules` wins; else the script the blueprint named, carried in exam.json.
-    let rules = match &a.rules {
-        Some(p) => Some((p.display().to_string(), fsio::read_text(p)?)),
-        None => manifest
-            .rules
-            .as_ref()
-            .map(|r| (r.path.clone(), r.source.clone())),
-    };
-    let script = match &rules {
-        Some((name, source)) => {
-            Some(RuleScript::compile(name, source).map_err(|e| Error::Input {
-                hint: e.hint(),
-                message: e.to_string(),
-            })?)
-        }
-        None => None,
-    };
-    let script_path = rules.map(|(name, _)| name);
+    let (rules, script) = rule_script(a, &manifest)?;
     let manual = match &a.manual {
         Some(p) => read_manual(p)?,
         None => Manual::new(),
     };
     let shown = a.answers.display().to_string();
-    let file = std::fs::File::open(&a.answers).map_err(|source| Error::Read {
+    let file = File::open(&a.answers).map_err(|source| Error::Read {
         path: a.answers.clone(),
         source,
     })?;
     let sheet = Sheet::open(&shown, file, layout.as_ref()).map_err(sheet_err)?;
-    let tokens = sheet.layout().tokens.clone();
-    let layout_name = sheet.layout().name.clone();
-    let encoding = sheet.encoding().to_string();
-
-    std::fs::create_dir_all(&a.output).map_err(|source| Error::Write {
-        path: a.output.clone(),
-        source,
-    })?;
-    let temp = |prefix: &str| {
-        tempfile::Builder::new()
-            .prefix(prefix)
-            .tempfile_in(&a.output)
-            .map_err(|source| Error::Write {
-                path: a.output.clone(),
-                source,
-            })
+    let source = Source {
+        answers: shown.clone(),
+        layout: sheet.layout().name.clone(),
+        encoding: sheet.encoding().to_string(),
+        rules,
     };
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source: std::io::Error| Error::Write {
-            path: path.clone(),
-            source,
-        }
-    };
-    let csv_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e: csv::Error| Error::Write {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        }
-    };
-    let items_path = out.path("items.csv");
-    let mut items_tmp = temp(".examforge-items-")?;
-    let mut items_csv = csv::Writer::from_writer(BufWriter::new(items_tmp.as_file_mut()));
-    items_csv
-        .write_record([
-            "candidate",
-            "paper",
-            "number",
-            "question",
-            "marks",
-            "status",
-            "points",
-            "max",
-        ])
-        .map_err(csv_err(&items_path))?;
-    let rejected_path = out.path("rejected.csv");
-    let mut rejected_tmp = temp(".examforge-rejected-")?;
-    let mut rejected = csv::Writer::from_writer(BufWriter::new(rejected_tmp.as_file_mut()));
-    rejected
-        .write_record(["line", "candidate", "reason", "raw"])
-        .map_err(csv_err(&rejected_path))?;
-    // Candidates wait here, one JSON line each, until ranks are known.
-    let mut graded_tmp = temp(".examforge-graded-")?;
-    let graded_path = graded_tmp.path().to_path_buf();
-    let mut graded_out = BufWriter::new(graded_tmp.as_file_mut());
-
-    let mut grader = Grader::new(&manifest, script.as_ref(), &manual, tokens);
+    let mut grader = Grader::new(
+        &manifest,
+        script.as_ref(),
+        &manual,
+        sheet.layout().tokens.clone(),
+    );
+    // Inputs are read and checked before outputs are looked at.
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&OUTPUTS)?;
+    let mut files = GradeFiles::create(&out, &a.output)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let (mut number, mut points, mut max) = (String::new(), String::new(), String::new());
     // One thread reads the CSV while this one grades.
     let mut sheet = ReadAhead::start(sheet);
     while let Some(row) = sheet.next() {
         bar.inc(1);
         match row {
             Err(r) => {
-                grader.tally.read += 1;
-                grader.tally.rejected += 1;
-                rejected
-                    .write_record([r.line.to_string(), String::new(), r.reason, r.raw])
-                    .map_err(csv_err(&rejected_path))?;
+                let why = grader.unusable(&r);
+                files.reject(r.line, "", &why, &r.raw)?;
             }
-            Ok(row) => match grader.grade(row) {
-                Ok(g) => {
-                    for it in grader.last_items(row) {
-                        number.clear();
-                        let _ = write!(number, "{}", it.number);
-                        points.clear();
-                        points.push_str(&fmt_points(it.points));
-                        max.clear();
-                        max.push_str(&fmt_points(it.max));
-                        items_csv
-                            .write_record([
-                                row.candidate.as_str(),
-                                &g.paper,
-                                &number,
-                                it.question,
-                                &it.marks,
-                                it.status.name(),
-                                &points,
-                                &max,
-                            ])
-                            .map_err(csv_err(&items_path))?;
-                    }
-                    serde_json::to_writer(&mut graded_out, &g)
-                        .map_err(|e| write_err(&graded_path)(e.into()))?;
-                    graded_out
-                        .write_all(b"\n")
-                        .map_err(write_err(&graded_path))?;
-                }
-                Err(reason) => {
-                    if reason.starts_with("rule script:") {
-                        bar.finish_and_clear();
-                        return Err(Error::Input {
-                            message: format!("{shown}:{}: {reason}", row.line),
-                            hint: Some("fix the script; the run stops so that no candidate is scored by a broken rule".into()),
-                        });
-                    }
-                    grader.tally.rejected += 1;
+            Ok(row) => match grader.grade(row).map_err(|e| stop(&shown, &e))? {
+                Outcome::Graded(g) => files.graded(&g, row, grader.last_items(row))?,
+                Outcome::Rejected(why) => {
                     let raw: Vec<&str> = row.answers().map(|(_, t)| t).collect();
-                    rejected
-                        .write_record([
-                            row.line.to_string(),
-                            row.candidate.clone(),
-                            reason,
-                            raw.join(","),
-                        ])
-                        .map_err(csv_err(&rejected_path))?;
+                    files.reject(row.line, &row.candidate, &why, &raw.join(","))?;
                 }
             },
         }
     }
     bar.finish_and_clear();
-    graded_out.flush().map_err(write_err(&graded_path))?;
-    drop(graded_out);
-    let (ranking, stats) = grader.finish();
-    let teams = grader.teams().map_err(|e| Error::Input {
-        message: e,
-        hint: None,
+    let (ranking, items) = grader.finish();
+    let teams = grader.teams().map_err(|e| stop(&shown, &e))?;
+    files.finish(
+        &Head {
+            exam: &manifest.blueprint.exam.title,
+            seed: manifest.seed,
+            source: &source,
+            summary: &grader.tally,
+            sections: grader.section_titles(),
+            teams: &teams,
+            items: &items,
+        },
+        &ranking,
+        a.force,
+    )?;
+    summary(&source, &grader.tally, &out);
+    Ok(if grader.tally.rejected > 0 { 1 } else { 0 })
+}
+
+/// The rule script and its name: `--rules` wins; else the script the blueprint named, carried
+/// in exam.json.
+fn rule_script(
+    a: &GradeArgs,
+    manifest: &crate::draw::manifest::Manifest,
+) -> Result<(Option<String>, Option<RuleScript>), Error> {
+    let (name, source) = match &a.rules {
+        Some(p) => (p.display().to_string(), fsio::read_text(p)?),
+        None => match &manifest.rules {
+            Some(r) => (r.path.clone(), r.source.clone()),
+            None => return Ok((None, None)),
+        },
+    };
+    let script = RuleScript::compile(&name, &source).map_err(|e| Error::Input {
+        hint: e.hint(),
+        message: e.to_string(),
     })?;
+    Ok((Some(name), Some(script)))
+}
 
-    // Second pass over the graded candidates: ranks and duplicate flags, into results.csv and results.json.
-    let results_path = out.path("results.csv");
-    let mut results_tmp = temp(".examforge-results-")?;
-    let mut results = csv::Writer::from_writer(BufWriter::new(results_tmp.as_file_mut()));
-    let mut header: Vec<String> = ["candidate", "name", "team", "paper", "score", "max"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(grader.section_titles().iter().cloned());
-    header.extend(
-        ["rank", "pass", "grade", "duplicate", "line"]
-            .iter()
-            .map(|s| s.to_string()),
+/// Where the answers came from, as results.json records it.
+struct Source {
+    answers: String,
+    layout: String,
+    encoding: String,
+    rules: Option<String>,
+}
+
+/// Everything results.json holds before the candidates.
+struct Head<'a> {
+    exam: &'a str,
+    seed: u64,
+    source: &'a Source,
+    summary: &'a Tally,
+    sections: &'a [String],
+    teams: &'a [TeamStanding],
+    items: &'a [ItemStats],
+}
+
+/// results.json: the head, then every candidate with rank and duplicate flag, streamed from
+/// the pending file.
+#[derive(Serialize)]
+struct ResultsJson<'a> {
+    exam: &'a str,
+    seed: u64,
+    answers: &'a str,
+    layout: &'a str,
+    encoding: &'a str,
+    rules: Option<&'a str>,
+    summary: &'a Tally,
+    sections: &'a [String],
+    teams: &'a [TeamStanding],
+    items: &'a [ItemStats],
+    candidates: Candidates<'a>,
+}
+
+/// The graded candidates as a JSON array, read one at a time from the pending file.
+struct Candidates<'a> {
+    pending: RefCell<&'a mut Pending>,
+    ranking: &'a Ranking,
+}
+
+impl Serialize for Candidates<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let mut pending = self.pending.borrow_mut();
+        let mut seq = s.serialize_seq(None)?;
+        for g in pending.read(self.ranking).map_err(S::Error::custom)? {
+            seq.serialize_element(&g.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// Graded candidates waiting for their ranks, one JSON line each in a temporary file.
+/// Floats are written in their shortest form and read back exactly (serde_json's
+/// `float_roundtrip`), so a rank is found for the very score that is written.
+struct Pending {
+    file: NamedTempFile,
+    out: Option<BufWriter<File>>,
+}
+
+impl Pending {
+    fn new(file: NamedTempFile) -> Result<Self, Error> {
+        let out = file.reopen().map_err(write_err(file.path()))?;
+        Ok(Pending {
+            file,
+            out: Some(BufWriter::new(out)),
+        })
+    }
+
+    fn push(&mut self, g: &Graded) -> Result<(), Error> {
+        let path = self.file.path().to_path_buf();
+        let out = self.out.as_mut().expect("pending is open for writing");
+        serde_json::to_writer(&mut *out, g).map_err(|e| write_err(&path)(e.into()))?;
+        out.write_all(b"\n").map_err(write_err(&path))
+    }
+
+    /// Every candidate, in the order graded, with rank and duplicate flag filled in.
+    fn read<'r>(
+        &'r mut self,
+        ranking: &'r Ranking,
+    ) -> Result<impl Iterator<Item = Result<Graded, Error>> + 'r, Error> {
+        let path = self.file.path().to_path_buf();
+        if let Some(mut out) = self.out.take() {
+            out.flush().map_err(write_err(&path))?;
+        }
+        let mut file = self.file.reopen().map_err(write_err(&path))?;
+        file.seek(SeekFrom::Start(0)).map_err(write_err(&path))?;
+        Ok(BufReader::new(file).lines().map(move |line| {
+            let line = line.map_err(write_err(&path))?;
+            let mut g: Graded =
+                serde_json::from_str(&line).map_err(|e| write_err(&path)(e.into()))?;
+            ranking.complete(&mut g);
+            Ok(g)
+        }))
+    }
+}
+
+/// The outputs of a run, written to temporary files beside their final names and moved into
+/// place together once every one is complete.
+struct GradeFiles {
+    items: csv::Writer<BufWriter<File>>,
+    rejected: csv::Writer<BufWriter<File>>,
+    pending: Pending,
+    /// (temporary file, final path) for items.csv, rejected.csv, results.csv, results.json.
+    temps: Vec<(NamedTempFile, PathBuf)>,
+}
+
+impl GradeFiles {
+    fn create(out: &Outputs, dir: &Path) -> Result<Self, Error> {
+        std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+        let temp = |prefix: &str| {
+            tempfile::Builder::new()
+                .prefix(prefix)
+                .tempfile_in(dir)
+                .map_err(write_err(dir))
+        };
+        let mut temps = Vec::new();
+        let mut writer = |name: &str, header: &[&str]| -> Result<_, Error> {
+            let path = out.path(name);
+            let tmp = temp(&format!(".examforge-{name}-"))?;
+            let mut w =
+                csv::Writer::from_writer(BufWriter::new(tmp.reopen().map_err(write_err(&path))?));
+            w.write_record(header).map_err(csv_err(&path))?;
+            temps.push((tmp, path));
+            Ok(w)
+        };
+        let items = writer(
+            "items.csv",
+            &[
+                "candidate",
+                "paper",
+                "number",
+                "question",
+                "marks",
+                "status",
+                "points",
+                "max",
+            ],
+        )?;
+        let rejected = writer("rejected.csv", &["line", "candidate", "reason", "raw"])?;
+        for name in ["results.csv", "results.json"] {
+            temps.push((temp(&format!(".examforge-{name}-"))?, out.path(name)));
+        }
+        Ok(GradeFiles {
+            items,
+            rejected,
+            pending: Pending::new(temp(".examforge-graded-")?)?,
+            temps,
+        })
+    }
+
+    /// A graded row: its items into items.csv, the candidate into the pending file.
+    fn graded<'r>(
+        &mut self,
+        g: &Graded,
+        row: &SheetRow,
+        items: impl Iterator<Item = ItemLine<'r>>,
+    ) -> Result<(), Error> {
+        for it in items {
+            self.items
+                .write_record([
+                    row.candidate.as_str(),
+                    &g.paper,
+                    &it.number.to_string(),
+                    it.question,
+                    &it.marks,
+                    it.status.name(),
+                    &fmt_points(it.points),
+                    &fmt_points(it.max),
+                ])
+                .map_err(csv_err(&self.temps[0].1))?;
+        }
+        self.pending.push(g)
+    }
+
+    fn reject(
+        &mut self,
+        line: u64,
+        candidate: &str,
+        why: &Rejection,
+        raw: &str,
+    ) -> Result<(), Error> {
+        self.rejected
+            .write_record([&line.to_string(), candidate, &why.to_string(), raw])
+            .map_err(csv_err(&self.temps[1].1))
+    }
+
+    /// Writes results.csv and results.json with ranks, then moves every output into place.
+    fn finish(mut self, head: &Head, ranking: &Ranking, force: bool) -> Result<(), Error> {
+        let results_path = self.temps[2].1.clone();
+        let mut results = csv::Writer::from_writer(BufWriter::new(
+            self.temps[2].0.reopen().map_err(write_err(&results_path))?,
+        ));
+        let mut header = vec!["candidate", "name", "team", "paper", "score", "max"];
+        header.extend(head.sections.iter().map(String::as_str));
+        header.extend(["rank", "pass", "grade", "duplicate", "line"]);
+        results
+            .write_record(&header)
+            .map_err(csv_err(&results_path))?;
+        for g in self.pending.read(ranking)? {
+            let g = g?;
+            let mut rec = vec![
+                g.id,
+                g.name,
+                g.team,
+                g.paper,
+                fmt_points(g.score),
+                fmt_points(g.max),
+            ];
+            rec.extend(g.sections.iter().map(|s| fmt_points(*s)));
+            rec.extend([
+                g.rank.to_string(),
+                g.pass.map(|p| p.to_string()).unwrap_or_default(),
+                g.grade.unwrap_or_default(),
+                g.duplicate.to_string(),
+                g.line.to_string(),
+            ]);
+            results.write_record(&rec).map_err(csv_err(&results_path))?;
+        }
+        results.flush().map_err(write_err(&results_path))?;
+        let json_path = self.temps[3].1.clone();
+        let mut json = BufWriter::new(self.temps[3].0.reopen().map_err(write_err(&json_path))?);
+        let doc = ResultsJson {
+            exam: head.exam,
+            seed: head.seed,
+            answers: &head.source.answers,
+            layout: &head.source.layout,
+            encoding: &head.source.encoding,
+            rules: head.source.rules.as_deref(),
+            summary: head.summary,
+            sections: head.sections,
+            teams: head.teams,
+            items: head.items,
+            candidates: Candidates {
+                pending: RefCell::new(&mut self.pending),
+                ranking,
+            },
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut json, Outline::default());
+        doc.serialize(&mut ser)
+            .map_err(|e| write_err(&json_path)(e.into()))?;
+        json.write_all(b"\n").map_err(write_err(&json_path))?;
+        json.flush().map_err(write_err(&json_path))?;
+        self.items.flush().map_err(write_err(&self.temps[0].1))?;
+        self.rejected.flush().map_err(write_err(&self.temps[1].1))?;
+        // Every output is complete: move them into place.
+        for (tmp, path) in self.temps {
+            tmp.as_file().sync_all().map_err(write_err(&path))?;
+            persist(tmp, &path, force)?;
+        }
+        Ok(())
+    }
+}
+
+/// results.json's layout: indented at the top two levels, then one line per element, so that
+/// each candidate, item and team reads on a line of its own however many there are.
+#[derive(Default)]
+struct Outline {
+    depth: usize,
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+}
+
+impl Outline {
+    const INDENTED: usize = 2;
+
+    fn indented(&self) -> bool {
+        self.depth <= Self::INDENTED
+    }
+}
+
+/// Calls the pretty formatter at the indented levels and the compact one below.
+macro_rules! outline {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        if $self.indented() {
+            $self.pretty.$method($($arg),*)
+        } else {
+            serde_json::ser::CompactFormatter.$method($($arg),*)
+        }
+    };
+}
+
+impl serde_json::ser::Formatter for Outline {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        outline!(self, begin_array(w))
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let r = outline!(self, end_array(w));
+        self.depth -= 1;
+        r
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        outline!(self, begin_array_value(w, first))
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, end_array_value(w))
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        outline!(self, begin_object(w))
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let r = outline!(self, end_object(w));
+        self.depth -= 1;
+        r
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        outline!(self, begin_object_key(w, first))
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, begin_object_value(w))
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        outline!(self, end_object_value(w))
+    }
+}
+
+/// The closing summary on stderr.
+fn summary(source: &Source, t: &Tally, out: &Outputs) {
+    eprintln!(
+        "{}: {} layout, {}",
+        source.answers, source.layout, source.encoding
     );
-    results
-        .write_record(&header)
-        .map_err(csv_err(&results_path))?;
-    let json_path = out.path("results.json");
-    let mut json_tmp = temp(".examforge-json-")?;
-    let mut json = BufWriter::new(json_tmp.as_file_mut());
-    let head = serde_json::json!({
-        "exam": manifest.blueprint.exam.title,
-        "seed": manifest.seed,
-        "answers": shown,
-        "layout": layout_name,
-        "encoding": encoding,
-        "rules": script_path,
-        "summary": grader.tally,
-        "sections": grader.section_titles(),
-        "teams": teams.iter().map(|(t, s, n)| serde_json::json!({"team": t, "score": s, "members": n})).collect::<Vec<_>>(),
-        "items": stats,
-    });
-    let head = serde_json::to_string_pretty(&head).expect("json");
-    json.write_all(head.trim_end_matches('}').trim_end().as_bytes())
-        .map_err(write_err(&json_path))?;
-    json.write_all(b",\n  \"candidates\": [")
-        .map_err(write_err(&json_path))?;
-    graded_tmp
-        .as_file_mut()
-        .seek(SeekFrom::Start(0))
-        .map_err(write_err(&graded_path))?;
-    let mut first = true;
-    for line in BufReader::new(graded_tmp.as_file_mut()).lines() {
-        let line = line.map_err(write_err(&graded_path))?;
-        let mut g: Graded =
-            serde_json::from_str(&line).map_err(|e| write_err(&graded_path)(e.into()))?;
-        ranking.complete(&mut g);
-        let mut rec = vec![
-            g.id.clone(),
-            g.name.clone(),
-            g.team.clone(),
-            g.paper.clone(),
-            fmt_points(g.score),
-            fmt_points(g.max),
-        ];
-        rec.extend(g.sections.iter().map(|s| fmt_points(*s)));
-        rec.extend([
-            g.rank.to_string(),
-            g.pass.map(|p| p.to_string()).unwrap_or_default(),
-            g.grade.clone().unwrap_or_default(),
-            g.duplicate.to_string(),
-            g.line.to_string(),
-        ]);
-        results.write_record(&rec).map_err(csv_err(&results_path))?;
-        json.write_all(if first { b"\n    " } else { b",\n    " })
-            .map_err(write_err(&json_path))?;
-        serde_json::to_writer(&mut json, &g).map_err(|e| write_err(&json_path)(e.into()))?;
-        first = false;
-    }
-    json.write_all(b"\n  ]\n}\n")
-        .map_err(write_err(&json_path))?;
-
-    // Every output is complete: move them into place.
-    items_csv.flush().map_err(write_err(&items_path))?;
-    drop(items_csv);
-    rejected.flush().map_err(write_err(&rejected_path))?;
-    drop(rejected);
-    results.flush().map_err(write_err(&results_path))?;
-    drop(results);
-    json.flush().map_err(write_err(&json_path))?;
-    drop(json);
-    for (tmp, path) in [
-        (items_tmp, items_path),
-        (rejected_tmp, rejected_path),
-        (results_tmp, results_path),
-        (json_tmp, json_path),
-    ] {
-        tmp.as_file().sync_all().map_err(write_err(&path))?;
-        persist(tmp, &path, a.force)?;
-    }
-
-    let t = &grader.tally;
-    eprintln!("{shown}: {layout_name} layout, {encoding}");
     eprintln!("  read        {:>8}", t.read);
     eprintln!("  graded      {:>8}", t.graded);
+    let see = |n: u64, what: &'static str| if n > 0 { what } else { "" };
     eprintln!(
         "  rejected    {:>8}{}",
         t.rejected,
-        if t.rejected > 0 {
-            "  (see rejected.csv)"
-        } else {
-            ""
-        }
+        see(t.rejected, "  (see rejected.csv)")
     );
     eprintln!("  blanks      {:>8}", t.blanks);
     eprintln!("  multi-marks {:>8}", t.multi_marks);
     eprintln!("  unreadable  {:>8}", t.unreadable);
+    eprintln!(
+        "  invalid     {:>8}{}",
+        t.invalid,
+        see(
+            t.invalid,
+            "  (marks an item cannot have, scored 0: review the rows with status `invalid` in items.csv)"
+        )
+    );
     if t.duplicates > 0 {
         eprintln!(
             "  duplicates  {:>8}  (candidate ids seen more than once; both rows kept and flagged)",
@@ -314,10 +490,37 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
             .map(|n| out.path(n).display().to_string())
             .join(", ")
     );
-    Ok(if t.rejected > 0 { 1 } else { 0 })
 }
 
-fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
+/// A grading error stops the run, naming the answers file and line, with the script's hint.
+fn stop(shown: &str, e: &GradeError) -> Error {
+    let message = match e {
+        GradeError::Script { line, source } => format!("{shown}:{line}: {source}"),
+        GradeError::Team { source } => source.to_string(),
+    };
+    Error::Input {
+        message,
+        hint: Some(e.hint()),
+    }
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Write {
+        path: path.clone(),
+        source,
+    }
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error {
+    let path = path.to_path_buf();
+    move |e| Error::Write {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    }
+}
+
+fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
     let result = if force {
         tmp.persist(path).map(|_| ())
     } else {
@@ -343,7 +546,6 @@ fn sheet_err(e: crate::sheet::SheetError) -> Error {
         message: e.to_string(),
     }
 }
-
 /// `--manual`: candidate, item (number or question id), points.
 fn read_manual(path: &Path) -> Result<Manual, Error> {
     let text = fsio::read_text(path)?;

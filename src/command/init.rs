@@ -34,6 +34,26 @@ const FILES: &[(&str, &str)] = &[
         "scripts/judges-trimmed-mean.rhai",
         include_str!("../../scripts/judges-trimmed-mean.rhai"),
     ),
+    (
+        "event/onsite.toml",
+        include_str!("../../examples/event/onsite.toml"),
+    ),
+    (
+        "event/onsite-scores.csv",
+        include_str!("../../examples/event/onsite-scores.csv"),
+    ),
+    (
+        "event/teams.csv",
+        include_str!("../../examples/event/teams.csv"),
+    ),
+    (
+        "event/quiz.csv",
+        include_str!("../../examples/event/quiz.csv"),
+    ),
+    (
+        "event/standings.toml",
+        include_str!("../../examples/event/standings.toml"),
+    ),
 ];
 
 const BLUEPRINT: &str = include_str!("../../question-banks/sample-en-exam.toml");
@@ -62,7 +82,12 @@ pub fn run(dir: &Path, force: bool) -> Result<u8, Error> {
         write_atomic(&dir.join(name), text.as_bytes(), true)?;
     }
     eprintln!(
-        "wrote {} files to {}\nnext: cd {} && examforge make blueprint.toml",
+        "wrote {} files to {}\nnext: cd {} && examforge make blueprint.toml\n\
+         the training event in event/ (a judged contest, quiz rounds, standings, certificates):\n  \
+         examforge judge event/onsite.toml --forms --entrants event/teams.csv --judges 5 -o event/forms\n  \
+         examforge judge event/onsite.toml event/onsite-scores.csv -o event/onsite\n  \
+         examforge standings event/standings.toml -o event/standings\n  \
+         examforge certificates event/standings -o event/certificates",
         files.len(),
         dir.display(),
         dir.display()

@@ -1,14 +1,22 @@
 //! One file per verb; the only place that reads files, writes files, prints and runs processes.
 
 mod bank;
+mod bank_export;
+mod bank_import;
 mod banks;
+mod certificates;
 mod draw;
 mod fsio;
 mod grade;
 mod init;
+mod judge;
+mod laws;
 mod make;
+mod print;
 mod render;
 mod scan;
+mod standings;
+mod table;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::Error;
@@ -18,8 +26,29 @@ use clap::CommandFactory;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Bank {
-            command: BankCommand::Check { paths, format },
-        } => bank::check(&paths, format),
+            command:
+                BankCommand::Check {
+                    paths,
+                    format,
+                    as_of,
+                    strict,
+                    laws,
+                },
+        } => bank::check(
+            &paths,
+            format,
+            &bank::LawOptions {
+                as_of,
+                strict,
+                laws,
+            },
+        ),
+        Command::Bank {
+            command: BankCommand::Import(a),
+        } => bank_import::run(&a),
+        Command::Bank {
+            command: BankCommand::Export(a),
+        } => bank_export::run(&a),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -44,5 +73,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Grade(a) => grade::run(&a),
         Command::Scan(a) => scan::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
+        Command::Judge(a) => judge::run(&a),
+        Command::Standings(a) => standings::run(&a),
+        Command::Certificates(a) => certificates::run(&a),
     }
 }

@@ -73,14 +73,14 @@ pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
     })
 }
 
-fn render_err(e: RenderError) -> Error {
+pub(super) fn render_err(e: RenderError) -> Error {
     Error::Input {
         hint: e.hint(),
         message: e.to_string(),
     }
 }
 
-fn typst_err(e: TypstError) -> Error {
+pub(super) fn typst_err(e: TypstError) -> Error {
     let hint = e.hint();
     match e {
         TypstError::Failed { .. } => Error::Input {
@@ -172,7 +172,7 @@ fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> R
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.
-fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
+pub(super) fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
     let dir = match dir {
         Some(d) => {
             if !d.is_dir() {

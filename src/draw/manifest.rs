@@ -19,7 +19,25 @@ pub struct Manifest {
     /// The blueprint's rule script, carried along so that grading needs nothing but this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<RulesSource>,
+    /// The exam date and the statute registry the draw was checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub law: Option<LawRecord>,
     pub papers: Vec<Paper>,
+}
+
+/// What a dated draw was checked against.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LawRecord {
+    /// The day the exam is sat (`[exam] date`).
+    pub date: String,
+    /// The registry as found, e.g. `laws.toml`.
+    pub registry: String,
+    /// SHA-256 of the registry's bytes.
+    pub registry_sha256: String,
+    /// `exclude`, `warn` or `fail`.
+    pub outdated: String,
+    /// How many questions of the banks cite an instrument not in force on the date.
+    pub outdated_questions: usize,
 }
 
 /// A rule script's text and the path the blueprint named it by.

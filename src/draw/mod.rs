@@ -91,7 +91,8 @@ struct Pool {
     avoided: Vec<usize>,
 }
 
-fn matches(q: &Question, s: &SectionSpec) -> bool {
+/// Whether section `s` may draw `q` (kind and selectors; exclusions aside).
+pub fn matches(q: &Question, s: &SectionSpec) -> bool {
     q.kind == s.kind
         && (s.tags_any.is_empty() || s.tags_any.iter().any(|t| q.has_tag(t)))
         && s.tags_all.iter().all(|t| q.has_tag(t))
@@ -110,8 +111,28 @@ fn section_name(i: usize, s: &SectionSpec, lang: Language) -> String {
     )
 }
 
+/// Questions a draw must leave out, and why (for the shortfall message).
+pub struct Exclusions<'a> {
+    /// Question ids left out.
+    pub ids: &'a HashSet<String>,
+    /// Says why, after "N more": e.g. "cite an instrument not in force on the exam date 2026-12-01".
+    pub why: &'a str,
+}
+
 /// Draws the papers. Fails, before producing anything, when a section or quota cannot be filled.
 pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
+    draw_excluding(
+        input,
+        &Exclusions {
+            ids: &HashSet::new(),
+            why: "",
+        },
+    )
+}
+
+/// Draws the papers without the questions in `excluded` (e.g. those citing a law not in force
+/// on the exam date); a shortfall says how many the exclusion took from each section and quota.
+pub fn draw_excluding(input: &DrawInput, excluded: &Exclusions) -> Result<Drawn, DrawError> {
     let bp = input.blueprint;
     let lang = bp
         .exam
@@ -124,11 +145,21 @@ pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
 
     let mut pools = Vec::new();
     for (si, s) in bp.sections.iter().enumerate() {
-        let (fresh, avoided): (Vec<usize>, Vec<usize>) = (0..qs.len())
+        let (kept, left_out): (Vec<usize>, Vec<usize>) = (0..qs.len())
             .filter(|&i| matches(qs[i], s))
+            .partition(|&i| !excluded.ids.contains(&qs[i].id));
+        let (fresh, avoided): (Vec<usize>, Vec<usize>) = kept
+            .into_iter()
             .partition(|&i| !input.avoid.contains(&qs[i].id));
         let name = section_name(si, s, lang);
         let usable = fresh.len() + if reuse { avoided.len() } else { 0 };
+        let excluded_note = |n: usize| {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(" ({n} more {})", excluded.why)
+            }
+        };
         if usable < s.count {
             let avoided_note = if avoided.is_empty() {
                 String::new()
@@ -136,8 +167,11 @@ pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
                 format!(" ({} more are in `avoid`)", avoided.len())
             };
             shortfalls.push(format!(
-                "{name}: needs {} {} question(s), the banks hold {}{avoided_note}",
-                s.count, s.kind, usable
+                "{name}: needs {} {} question(s), the banks hold {}{avoided_note}{}",
+                s.count,
+                s.kind,
+                usable,
+                excluded_note(left_out.len())
             ));
         } else if fresh.len() < s.count {
             warnings.push(format!(
@@ -152,9 +186,15 @@ pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
                 .filter(|&&i| qs[i].has_tag(&quota.tag))
                 .count();
             if have < quota.count {
+                let out = left_out
+                    .iter()
+                    .filter(|&&i| qs[i].has_tag(&quota.tag))
+                    .count();
                 shortfalls.push(format!(
-                    "{name}: quota `{}` needs {}, the banks hold {have}",
-                    quota.tag, quota.count
+                    "{name}: quota `{}` needs {}, the banks hold {have}{}",
+                    quota.tag,
+                    quota.count,
+                    excluded_note(out)
                 ));
             }
         }
@@ -242,6 +282,7 @@ pub fn draw(input: &DrawInput) -> Result<Drawn, DrawError> {
             })
             .collect(),
         rules: None,
+        law: None,
         papers,
     };
     Ok(Drawn { manifest, warnings })

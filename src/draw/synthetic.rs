@@ -82,6 +82,8 @@ pub fn blueprint(mode: Mode) -> Blueprint {
             total: Some(150.0),
             confidential: false,
             language: None,
+            date: None,
+            outdated: None,
         },
         draw: DrawSpec {
             mode,

@@ -244,3 +244,77 @@ fn difficulty_mean_target_is_approached() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Excluded questions (e.g. citing a law not in force on the exam date) are never drawn,
+    /// and excluding nothing draws exactly what `draw` draws.
+    #[test]
+    fn excluded_questions_are_never_drawn(seed in any::<u64>(), redraw in any::<bool>()) {
+        let mode = if redraw { Mode::Redraw } else { Mode::Shuffle };
+        let banks = [synthetic::bank(400)];
+        let bp = synthetic::blueprint(mode);
+        let ids: HashSet<String> = banks[0].questions.iter().step_by(7).map(|q| q.id.clone()).collect();
+        let input = DrawInput {
+            blueprint: &bp,
+            banks: &banks,
+            seed,
+            avoid: &HashSet::new(),
+            papers: Papers::Variants(3),
+        };
+        let m = draw_excluding(&input, &Exclusions { ids: &ids, why: "are excluded" }).expect("drawable").manifest;
+        for p in &m.papers {
+            for s in &p.sections {
+                for it in &s.items {
+                    let top = it.question.split('.').next().unwrap();
+                    prop_assert!(!ids.contains(top), "drew excluded {}", it.question);
+                }
+            }
+        }
+        let none = draw_excluding(&input, &Exclusions { ids: &HashSet::new(), why: "" }).unwrap().manifest;
+        prop_assert_eq!(none, draw(&input).unwrap().manifest);
+    }
+}
+
+#[test]
+fn a_shortfall_counts_what_the_exclusion_took_per_section_and_quota() {
+    let banks = [synthetic::bank(40)];
+    let bp = synthetic::blueprint(Mode::Shuffle);
+    let excluded: HashSet<String> = banks[0]
+        .questions
+        .iter()
+        .filter(|q| q.kind == Kind::Single && q.has_tag("t1"))
+        .map(|q| q.id.clone())
+        .collect();
+    let err = draw_excluding(
+        &DrawInput {
+            blueprint: &bp,
+            banks: &banks,
+            seed: 1,
+            avoid: &HashSet::new(),
+            papers: Papers::Variants(1),
+        },
+        &Exclusions {
+            ids: &excluded,
+            why: "cite a law not in force",
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    let n = excluded.len();
+    assert!(
+        err.contains(&format!(
+            "the banks hold {} ({n} more cite a law not in force)",
+            20 - n
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("quota `t1` needs")
+            && err.contains(&format!(
+                "the banks hold 0 ({n} more cite a law not in force)"
+            )),
+        "{err}"
+    );
+}

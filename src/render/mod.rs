@@ -20,6 +20,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "paper.html.j2",
         include_str!("../../templates/paper.html.j2"),
     ),
+    ("forms.typ.j2", include_str!("../../templates/forms.typ.j2")),
+    (
+        "certificate.typ.j2",
+        include_str!("../../templates/certificate.typ.j2"),
+    ),
 ];
 
 /// A template that failed to load or render.
@@ -110,7 +115,8 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
+    /// Renders template `name` with `ctx`.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
         let t = self
             .env
             .get_template(name)

@@ -1,4 +1,4 @@
-//! rhai rule scripts: `score`, `total` and `team` hooks in a sandboxed engine.
+//! rhai rule scripts: `score`, `total`, `team`, `combine` and `judge` hooks in a sandboxed engine.
 //!
 //! Each script gets its own engine, configured once in [`RuleScript::compile`] and never changed
 //! afterwards: no `import`, no `eval`, no clock, strict variables, `print`/`debug` sent to a log
@@ -90,7 +90,8 @@ pub struct ItemOutcome {
     pub points: f64,
     /// Points available.
     pub max: f64,
-    /// Response status (`ok`, `blank`, `multi`, `unreadable`).
+    /// Response status (`ok`, `blank`, `multi`, `unreadable`, or `invalid` for a mark the item
+    /// cannot have, which earns 0 without calling `score`).
     pub status: String,
 }
 
@@ -124,6 +125,19 @@ pub struct TotalOutcome {
     pub grade: Option<String>,
 }
 
+/// One event as the `combine` hook sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CombineEvent {
+    /// The event's name in the standings file.
+    pub name: String,
+    /// The entrant's score; `None` when the entrant is missing from the event.
+    pub score: Option<f64>,
+    /// The event's weight.
+    pub weight: f64,
+    /// Points available, when known.
+    pub max: Option<f64>,
+}
+
 /// A hook a rule script can define.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
@@ -135,12 +149,20 @@ pub enum Hook {
     Team,
     /// `fn combine(events)`.
     Combine,
+    /// `fn judge(sheets)`.
+    Judge,
     /// Statements outside any function, run once when the script is loaded.
     TopLevel,
 }
 
 impl Hook {
-    const ALL: [Hook; 4] = [Hook::Score, Hook::Total, Hook::Team, Hook::Combine];
+    const ALL: [Hook; 5] = [
+        Hook::Score,
+        Hook::Total,
+        Hook::Team,
+        Hook::Combine,
+        Hook::Judge,
+    ];
 
     /// The function name in the script.
     pub fn name(self) -> &'static str {
@@ -149,6 +171,7 @@ impl Hook {
             Hook::Total => "total",
             Hook::Team => "team",
             Hook::Combine => "combine",
+            Hook::Judge => "judge",
             Hook::TopLevel => "top-level code",
         }
     }
@@ -159,6 +182,7 @@ impl Hook {
             Hook::Total => &["candidate"],
             Hook::Team => &["members"],
             Hook::Combine => &["events"],
+            Hook::Judge => &["sheets"],
             Hook::TopLevel => &[],
         }
     }
@@ -231,7 +255,7 @@ pub enum ScriptError {
     },
     /// The script defines none of the hooks.
     #[error(
-        "rule script `{script}` defines none of the functions `score`, `total`, `team`, `combine`"
+        "rule script `{script}` defines none of the functions `score`, `total`, `team`, `combine`, `judge`"
     )]
     NoHook { script: String },
     /// A hook has the wrong number of parameters.
@@ -337,7 +361,7 @@ pub struct RuleScript {
     engine: Engine,
     ast: AST,
     deadline: Rc<Cell<Option<Instant>>>,
-    hooks: [bool; 4],
+    hooks: [bool; 5],
     memo: RefCell<HashMap<String, f64>>,
     memo_key: RefCell<String>,
 }
@@ -369,7 +393,7 @@ impl RuleScript {
         let mut ast = engine.compile(source).map_err(|e| parse_error(name, &e))?;
         ast.set_source(name);
 
-        let mut hooks = [false; 4];
+        let mut hooks = [false; 5];
         for (slot, hook) in hooks.iter_mut().zip(Hook::ALL) {
             let arities: Vec<usize> = ast
                 .iter_functions()
@@ -434,10 +458,16 @@ impl RuleScript {
         self.hooks[3]
     }
 
+    /// Whether the script defines `fn judge(sheets)`.
+    pub fn has_judge(&self) -> bool {
+        self.hooks[4]
+    }
+
     /// `fn score(item, response)` → points. A result that is NaN, not a number, or outside [-points, points] is an error naming the item.
     ///
-    /// Memoised per (item id, points, status, marks, text): hooks cannot keep state between
-    /// calls, so an identical response always earns the same points and the hook runs once.
+    /// Memoised by every field the hook sees (of `item`: id, number, kind, points, key, options,
+    /// tags, section; of `response`: marks, status, text): hooks cannot keep state between calls,
+    /// so an identical call always earns the same points and the hook runs once.
     pub fn score(&self, item: &ItemInfo, response: &ResponseInfo) -> Result<f64, ScriptError> {
         self.require(Hook::Score, self.has_score())?;
         let mut key = self.memo_key.borrow_mut();
@@ -537,6 +567,70 @@ impl RuleScript {
             _ => String::new(),
         };
         self.number(Hook::Team, &value, &context, "a number")
+    }
+
+    /// `fn judge(sheets)` → an entrant's score in a judged event, from its judges' rows
+    /// (`#{judge, scores: #{criterion: points}}` each). A result outside `[0, max]` is an error.
+    pub fn judge(
+        &self,
+        sheets: &[(String, Vec<(String, f64)>)],
+        entrant: &str,
+        max: f64,
+    ) -> Result<f64, ScriptError> {
+        self.require(Hook::Judge, self.has_judge())?;
+        let array: Array = sheets
+            .iter()
+            .map(|(judge, scores)| {
+                let mut s = Map::new();
+                for (id, points) in scores {
+                    s.insert(id.as_str().into(), (*points as FLOAT).into());
+                }
+                let mut m = Map::new();
+                m.insert("judge".into(), judge.clone().into());
+                m.insert("scores".into(), Dynamic::from_map(s));
+                Dynamic::from_map(m)
+            })
+            .collect();
+        let value = self.call(Hook::Judge, (Dynamic::from_array(array),))?;
+        let context = format!(" for entrant `{entrant}`");
+        let expected = format!("a number from 0 to {max}");
+        let score = self.number(Hook::Judge, &value, &context, &expected)?;
+        if score < -RANGE_SLACK || score > max + RANGE_SLACK * max.max(1.0) {
+            return Err(self.bad_result(Hook::Judge, &context, score.to_string(), expected));
+        }
+        Ok(score.clamp(0.0, max))
+    }
+
+    /// `fn combine(events)` → an entrant's overall score from its events
+    /// (`#{entrant, name, score, weight, max, missing}` each; `score` is `()` when missing).
+    pub fn combine(&self, entrant: &str, events: &[CombineEvent]) -> Result<f64, ScriptError> {
+        self.require(Hook::Combine, self.has_combine())?;
+        let array: Array = events
+            .iter()
+            .map(|e| {
+                let mut m = Map::new();
+                m.insert("entrant".into(), entrant.into());
+                m.insert("name".into(), e.name.clone().into());
+                m.insert(
+                    "score".into(),
+                    e.score.map_or(Dynamic::UNIT, |s| (s as FLOAT).into()),
+                );
+                m.insert("weight".into(), (e.weight as FLOAT).into());
+                m.insert(
+                    "max".into(),
+                    e.max.map_or(Dynamic::UNIT, |s| (s as FLOAT).into()),
+                );
+                m.insert("missing".into(), e.score.is_none().into());
+                Dynamic::from_map(m)
+            })
+            .collect();
+        let value = self.call(Hook::Combine, (Dynamic::from_array(array),))?;
+        self.number(
+            Hook::Combine,
+            &value,
+            &format!(" for entrant `{entrant}`"),
+            "a number",
+        )
     }
 
     fn require(&self, hook: Hook, present: bool) -> Result<(), ScriptError> {
@@ -777,11 +871,20 @@ fn memo_key(key: &mut String, item: &ItemInfo, response: &ResponseInfo) {
         let _ = write!(key, "{}:{s}", s.len());
     };
     field(item.id);
+    field(item.kind);
+    field(item.section);
     field(response.status);
     field(response.text);
-    for mark in response.marks {
-        field(mark);
-    }
+    let _ = write!(key, "{};{};", item.number, item.options);
+    let mut list = |name: char, items: &[String]| {
+        let _ = write!(key, "{name}{};", items.len());
+        for s in items {
+            let _ = write!(key, "{}:{s}", s.len());
+        }
+    };
+    list('k', item.key);
+    list('t', item.tags);
+    list('m', response.marks);
 }
 
 fn strings(list: &[String]) -> Dynamic {
@@ -870,6 +973,71 @@ mod tests {
         let mut out = String::new();
         memo_key(&mut out, &item, &response);
         out
+    }
+
+    #[test]
+    /// The memo never answers for another item: whatever the hook reads, it sees.
+    fn the_memo_is_keyed_by_every_field_a_hook_sees() {
+        let script = RuleScript::compile(
+            "t.rhai",
+            "fn score(item, response) { \
+               let p = item.number.to_float() / 100.0; \
+               if item.section == \"二\" { p += 0.25 } \
+               if item.tags.contains(\"x\") { p += 0.125 } \
+               if item.key == [\"B\"] { p += 0.0625 } \
+               if item.kind == \"single\" { p += 0.5 } \
+               if item.options == 5 { p += 0.03125 } \
+               p * item.points / 2.0 }",
+        )
+        .unwrap();
+        let (a, b, x) = (
+            vec!["A".to_string()],
+            vec!["B".to_string()],
+            vec!["x".to_string()],
+        );
+        let base = ItemInfo {
+            id: "q1",
+            number: 1,
+            kind: "multiple",
+            points: 2.0,
+            key: &a,
+            options: 4,
+            tags: &[],
+            section: "一",
+        };
+        let response = ResponseInfo {
+            marks: &a,
+            status: "ok",
+            text: "A",
+        };
+        let mut seen = Vec::new();
+        for item in [
+            base,
+            ItemInfo { number: 2, ..base },
+            ItemInfo {
+                section: "二",
+                ..base
+            },
+            ItemInfo { tags: &x, ..base },
+            ItemInfo { key: &b, ..base },
+            ItemInfo {
+                kind: "single",
+                ..base
+            },
+            ItemInfo { options: 5, ..base },
+            ItemInfo {
+                points: 1.0,
+                ..base
+            },
+        ] {
+            let p = script.score(&item, &response).unwrap();
+            assert!(
+                !seen.contains(&p),
+                "{item:?} scored {p}, as an earlier item did"
+            );
+            seen.push(p);
+        }
+        assert_eq!(script.score(&base, &response).unwrap(), seen[0]);
     }
 
     #[test]

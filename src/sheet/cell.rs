@@ -28,6 +28,10 @@ pub enum Status {
     Multi,
     /// The scanner could not read the cell.
     Unreadable,
+    /// A mark the item cannot have (`E` on a four-option item, a word on a true/false item):
+    /// set by grading when [`parse_cell`] refuses the cell, so that the item, not the sheet,
+    /// is marked for review.
+    Invalid,
 }
 
 impl Status {
@@ -38,6 +42,7 @@ impl Status {
             Status::Blank => "blank",
             Status::Multi => "multi",
             Status::Unreadable => "unreadable",
+            Status::Invalid => "invalid",
         }
     }
 }

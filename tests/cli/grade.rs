@@ -210,6 +210,7 @@ fn built_in_rules_give_hand_computed_scores() {
     );
 }
 
+/// Only unusable rows are rejected (unknown paper, ragged); a bad mark makes its item invalid.
 #[test]
 fn every_row_ends_in_results_or_rejected() {
     let d = tmp();
@@ -218,12 +219,14 @@ fn every_row_ends_in_results_or_rejected() {
     grade(&d, &scan, "res", &[])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("rejected           5"));
+        .stderr(predicate::str::contains("rejected           2"))
+        .stderr(predicate::str::contains("invalid            3"));
     let rej = read_csv(&d.path().join("res/rejected.csv"));
     let reasons: Vec<String> = rej[1..]
         .iter()
         .map(|r| format!("{}: {}", r[0], r[2]))
         .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(
         reasons[0].starts_with("3: unknown paper code `Q`"),
         "{reasons:?}"
@@ -232,24 +235,82 @@ fn every_row_ends_in_results_or_rejected() {
         reasons[1].starts_with("4: ") && reasons[1].contains("fields"),
         "{reasons:?}"
     );
-    assert!(
-        reasons[2].starts_with("5: item 1:") && reasons[2].contains("hello"),
-        "{reasons:?}"
+    let res = read_csv(&d.path().join("res/results.csv"));
+    let scores: Vec<(&str, &str)> = res[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[4].as_str()))
+        .collect();
+    // 10 for everything right; the invalid item earns nothing.
+    assert_eq!(scores, [("1", "10"), ("4", "8"), ("5", "9"), ("6", "9")]);
+    let items = read_csv(&d.path().join("res/items.csv"));
+    let invalid: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .filter(|r| r[5] == "invalid")
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[4].as_str(), r[6].as_str()))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            ("4", "1", "hello", "0"),
+            ("5", "5", "99", "0"),
+            ("6", "3", "也许", "0")
+        ]
     );
-    assert!(
-        reasons[3].starts_with("6: item 5: score 99 is outside 0–8"),
-        "{reasons:?}"
-    );
-    assert!(
-        reasons[4].starts_with("7: item 3:") && reasons[4].contains("也许"),
-        "{reasons:?}"
-    );
-    assert_eq!(read_csv(&d.path().join("res/results.csv")).len(), 2);
     // Outputs are not overwritten without --force.
     grade(&d, &scan, "res", &[])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("already exists"));
+}
+
+/// The printed sheet offers A–E everywhere: E on a four-option question is that item's problem.
+#[test]
+fn a_stray_mark_makes_its_item_invalid_not_the_row() {
+    let d = tmp();
+    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
+    let scan = fixture_sheet(
+        d.path(),
+        "1,a,甲,A,E,AC,错,2|CO2,1\n2,b,甲,A,B,ACE,错,2|CO2,1\n",
+    );
+    grade(&d, &scan, "res", &[])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("rejected           0"))
+        .stderr(predicate::str::contains("invalid            2"))
+        .stderr(predicate::str::contains("status `invalid` in items.csv"));
+    assert_eq!(read_csv(&d.path().join("res/rejected.csv")).len(), 1);
+    let res = read_csv(&d.path().join("res/results.csv"));
+    // Single (2) lost on row 1, multiple (4) lost on row 2; the rest right.
+    assert_eq!(
+        res[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), r[4].as_str()))
+            .collect::<Vec<_>>(),
+        [("1", "8"), ("2", "6")]
+    );
+    let items = read_csv(&d.path().join("res/items.csv"));
+    let row = items
+        .iter()
+        .find(|r| r[0] == "1" && r[2] == "1")
+        .expect("item 1 of candidate 1 listed");
+    assert_eq!(
+        (row[4].as_str(), row[5].as_str(), row[6].as_str()),
+        ("E", "invalid", "0")
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
+    assert_eq!(v["summary"]["invalid"], 2);
+    assert_eq!(v["summary"]["rejected"], 0);
+    let s1 = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["question"] == "s1")
+        .unwrap();
+    assert_eq!(
+        (s1["invalid"].as_u64(), &s1["responses"]),
+        (Some(1), &serde_json::json!({"B": 1}))
+    );
 }
 
 #[test]
@@ -300,8 +361,18 @@ fn a_rule_script_scores_and_grades() {
     grade(&d, &scan, "r2", &["--rules".into(), hostile.clone().into()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("score"))
-        .stderr(predicate::str::contains("limit"));
+        .stderr(predicate::str::contains("scan.csv:2: rule script"))
+        .stderr(predicate::str::contains("limit"))
+        .stderr(predicate::str::contains(
+            "hint: look for a loop that never ends",
+        ))
+        .stderr(predicate::str::contains(
+            "the run stops so that no candidate is scored by a broken rule",
+        ));
+    assert!(
+        !d.path().join("r2/results.csv").exists(),
+        "a stopped run writes no results"
+    );
 }
 
 #[test]
@@ -437,4 +508,146 @@ fn zipgrade_exports_grade_with_numbered_key_versions() {
         ("101", "三 张", "A", "17")
     );
     assert_eq!(res[2][3], "B");
+}
+
+/// Writes `bank.toml` (the given questions) and `blueprint.toml` into `dir`.
+fn exam_files(dir: &Path, questions: &str, blueprint: &str) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("bank.toml"),
+        format!("[bank]\nid = \"t\"\ntitle = \"t\"\nlanguage = \"zh\"\n{questions}"),
+    )
+    .unwrap();
+    let bp = dir.join("blueprint.toml");
+    std::fs::write(&bp, blueprint).unwrap();
+    bp
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("exam.json")).unwrap()).unwrap()
+}
+
+/// Question ids of section `s` of paper `p`.
+fn section_questions(m: &serde_json::Value, p: usize, s: usize) -> Vec<String> {
+    let mut q: Vec<String> = m["papers"][p]["sections"][s]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["question"].as_str().unwrap().to_string())
+        .collect();
+    q.sort();
+    q
+}
+
+/// A question worth 1 point on paper B and 3 on paper A: a script sees the points of the
+/// paper the candidate sat, whatever was graded before.
+#[test]
+fn a_rule_script_sees_the_points_of_the_paper_sat() {
+    let d = tmp();
+    let questions: String = (1..=4)
+        .map(|i| {
+            format!(
+                "[[question]]\nid = \"s{i}\"\nkind = \"single\"\nstem = \"单选{i}（ ）\"\n\
+                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"A\"\nsource = \"fixture\"\n"
+            )
+        })
+        .collect();
+    let bp = exam_files(
+        d.path(),
+        &questions,
+        "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 8\n\n\
+         [draw]\nmode = \"redraw\"\nvariants = 2\nshuffle_questions = false\nshuffle_options = false\n\n\
+         [[section]]\ntitle = \"一\"\nkind = \"single\"\ncount = 2\npoints = 1\n\n\
+         [[section]]\ntitle = \"二\"\nkind = \"single\"\ncount = 2\npoints = 3\n",
+    );
+    // A seed where paper B's 1-point questions are paper A's 3-point questions.
+    let seed = (1..200)
+        .find(|seed| {
+            let _ = std::fs::remove_file(d.path().join("exam.json"));
+            examforge()
+                .args(["draw", "--force", "--seed", &seed.to_string(), "-o"])
+                .arg(d.path())
+                .arg(&bp)
+                .assert()
+                .success();
+            let m = manifest(d.path());
+            section_questions(&m, 1, 0) == section_questions(&m, 0, 1)
+        })
+        .expect("some seed swaps the sections");
+    let rules = d.path().join("rules.rhai");
+    std::fs::write(
+        &rules,
+        "fn score(item, response) { if response.marks == item.key { item.points } else { 0.0 } }\n",
+    )
+    .unwrap();
+    let scan = d.path().join("scan.csv");
+    std::fs::write(
+        &scan,
+        "考号,姓名,单位,卷别,1,2,3,4\n1,a,甲,A,A,A,A,A\n2,b,甲,B,A,A,,\n",
+    )
+    .unwrap();
+    for (out, extra) in [
+        ("builtin", vec![]),
+        (
+            "script",
+            vec!["--rules".into(), rules.clone().into_os_string()],
+        ),
+    ] {
+        grade(&d, &scan, out, &extra).assert().success();
+        let res = read_csv(&d.path().join(out).join("results.csv"));
+        let row = |id: &str| res.iter().find(|r| r[0] == id).unwrap().clone();
+        // candidate, name, team, paper, score, max, 一, 二, …
+        assert_eq!(
+            &row("1")[3..8],
+            ["A", "8", "8", "2", "6"],
+            "{out}, seed {seed}"
+        );
+        assert_eq!(
+            &row("2")[3..8],
+            ["B", "2", "8", "2", "0"],
+            "{out}, seed {seed}"
+        );
+    }
+}
+
+/// Five ⅓-point partial credits: the lone candidate is first, whatever the float noise.
+#[test]
+fn a_lone_candidate_with_fractional_credits_ranks_first() {
+    let d = tmp();
+    let questions: String = (1..=5)
+        .map(|i| {
+            format!(
+                "[[question]]\nid = \"m{i}\"\nkind = \"multiple\"\nstem = \"多选{i}（ ）\"\n\
+                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"ABC\"\nsource = \"fixture\"\n"
+            )
+        })
+        .collect();
+    let bp = exam_files(
+        d.path(),
+        &questions,
+        "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 5\n\n\
+         [draw]\nshuffle_questions = false\nshuffle_options = false\n\n\
+         [[section]]\nkind = \"multiple\"\ncount = 5\npoints = 1\nrule = \"per-option\"\n",
+    );
+    examforge()
+        .args(["draw", "--seed", "1", "-o"])
+        .arg(d.path())
+        .arg(&bp)
+        .assert()
+        .success();
+    let scan = d.path().join("scan.csv");
+    std::fs::write(&scan, "考号,姓名,单位,卷别,1,2,3,4,5\n1,a,甲,A,A,A,A,A,A\n").unwrap();
+    grade(&d, &scan, "res", &[]).assert().success();
+    let res = read_csv(&d.path().join("res/results.csv"));
+    assert_eq!(
+        (res[1][4].as_str(), res[1][7].as_str()),
+        ("1.67", "1"),
+        "{res:?}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
+    let c = &v["candidates"][0];
+    assert_eq!(c["rank"], 1);
+    // Scores are kept to a millionth of a point.
+    assert_eq!(c["score"].as_f64(), Some(1.666667));
+    assert_eq!(c["sections"][0].as_f64(), Some(1.666667));
 }

@@ -1,8 +1,11 @@
 //! End-to-end tests: each reads as a user's session with the `examforge` binary.
 
 mod bank;
+mod bank_import;
 mod draw;
+mod event;
 mod grade;
+mod law;
 mod render;
 mod scan;
 

@@ -1,0 +1,307 @@
+//! Question banks from the formats trainers keep them in: Excel workbooks and their CSV exports,
+//! pasted text, Moodle GIFT and Moodle XML. Pure over bytes: each format yields drafts, one
+//! shared normaliser checks them into questions, and every problem names its row or line.
+
+mod csv;
+mod gift;
+pub(crate) mod moodle;
+pub mod normalise;
+mod table;
+mod text;
+mod xlsx;
+
+pub use gift::category_tag;
+
+use crate::bank::Question;
+use crate::diagnostic::{Diagnostic, Location};
+use normalise::{parse_difficulty, Draft, Field};
+use std::collections::HashMap;
+
+/// The source formats `bank import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+    Text,
+    Gift,
+    MoodleXml,
+}
+
+impl Format {
+    /// The format of a file, from its extension and then its content; pasted text otherwise.
+    pub fn detect(extension: Option<&str>, bytes: &[u8]) -> Format {
+        match extension.map(str::to_ascii_lowercase).as_deref() {
+            Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => return Format::Xlsx,
+            Some("csv" | "tsv") => return Format::Csv,
+            Some("gift") => return Format::Gift,
+            Some("xml") => return Format::MoodleXml,
+            _ => {}
+        }
+        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return Format::Xlsx;
+        }
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Format::Csv;
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        let head = head.trim_start_matches('\u{feff}').trim_start();
+        if head.starts_with("<?xml") || head.starts_with("<quiz") {
+            return Format::MoodleXml;
+        }
+        if head.contains("::") && head.contains('{') || head.contains("$CATEGORY:") {
+            return Format::Gift;
+        }
+        if head
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("题干") && l.contains(','))
+        {
+            return Format::Csv;
+        }
+        Format::Text
+    }
+}
+
+/// How to name what is imported.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The id prefix: ids are `{prefix}-{row}` or `{prefix}-{question name}`.
+    pub prefix: String,
+    /// Only this workbook sheet.
+    pub sheet: Option<String>,
+}
+
+/// What one file gave: its good questions, and every diagnostic (errors name rejected rows).
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub questions: Vec<Question>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each rejected question starts.
+    pub rejected: Vec<Location>,
+}
+
+/// Imports one file's bytes in `format`; `file` is the name diagnostics show.
+pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Imported {
+    let mut diags = Vec::new();
+    let drafts = match format {
+        Format::Csv => match csv::read(file, bytes) {
+            Ok((table, _)) => table::drafts(&table, &opts.prefix, &mut diags),
+            Err(d) => {
+                diags.push(d);
+                Vec::new()
+            }
+        },
+        Format::Xlsx => match xlsx::read(file, bytes, opts.sheet.as_deref()) {
+            Ok(tables) => {
+                let many = tables.len() > 1;
+                let mut all = Vec::new();
+                for t in &tables {
+                    let base = if many {
+                        let sheet = t
+                            .file
+                            .rsplit_once('[')
+                            .map_or("", |(_, s)| s.trim_end_matches(']'));
+                        format!("{}-{}", opts.prefix, slug(sheet))
+                    } else {
+                        opts.prefix.clone()
+                    };
+                    all.extend(table::drafts(t, &base, &mut diags));
+                }
+                all
+            }
+            Err(d) => {
+                diags.push(d);
+                Vec::new()
+            }
+        },
+        Format::Text | Format::Gift | Format::MoodleXml => match decode_text(file, bytes) {
+            Ok(text) => match format {
+                Format::Text => text::drafts(file, &text, &opts.prefix, &mut diags),
+                Format::Gift => gift::drafts(file, &text, &opts.prefix, &mut diags),
+                _ => moodle::drafts(file, &text, &opts.prefix, &mut diags),
+            },
+            Err(d) => {
+                diags.push(d);
+                Vec::new()
+            }
+        },
+    };
+    let mut out = Imported {
+        diagnostics: diags,
+        ..Imported::default()
+    };
+    let mut seen: HashMap<String, Location> = HashMap::new();
+    for d in drafts {
+        let loc = d.loc.clone();
+        let id = d.id.clone();
+        match normalise::build(d) {
+            Ok(q) => {
+                if let Some(first) = seen.get(&q.id) {
+                    out.diagnostics.push(
+                        Diagnostic::error(
+                            Some(loc.clone()),
+                            format!("duplicate question id `{id}` (first at {first})"),
+                        )
+                        .with_hint("give each question its own 编号/id or name"),
+                    );
+                    out.rejected.push(loc);
+                    continue;
+                }
+                seen.insert(q.id.clone(), loc);
+                out.questions.push(q);
+            }
+            Err(errs) => {
+                out.diagnostics.extend(errs);
+                out.rejected.push(loc);
+            }
+        }
+    }
+    out
+}
+
+/// Text files may come as UTF-8 (with or without BOM), UTF-16 or GB18030.
+fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let (_, mut r) = crate::sheet::decode_reader(bytes)
+        .map_err(|e| Diagnostic::error(None, format!("{file}: cannot decode: {e}")))?;
+    let mut s = String::new();
+    r.read_to_string(&mut s).map_err(|e| {
+        Diagnostic::error(None, format!("{file}: cannot decode: {e}"))
+            .with_hint("save the file as UTF-8")
+    })?;
+    Ok(s)
+}
+
+/// Splits what [`crate::bank::export`] joins for a short answer: the reference, the rubric lines
+/// after `评分要点：`, and the explanation after `解析：`.
+pub fn split_reference(text: &str) -> (String, Vec<String>, String) {
+    let (body, explanation) = text.split_once("\n解析：").unwrap_or((text, ""));
+    let (reference, rubric) = match body.split_once("\n评分要点：") {
+        Some((r, lines)) => (
+            r,
+            lines
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        None => (body, Vec::new()),
+    };
+    (
+        reference.trim().to_string(),
+        rubric,
+        explanation.trim().to_string(),
+    )
+}
+
+/// A name made safe for an id: whitespace and separators become `-`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '/' | '\\' | ':' | '"' | '\'' | ',' | '，' | '(' | ')' | '[' | ']'
+            )
+        {
+            if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Tags as GIFT and Moodle XML carry them: `难度:N` sets the difficulty, `出处:…` the source,
+/// the rest stay tags. [`crate::bank::export`] writes them the same way.
+pub fn apply_meta_tags(d: &mut Draft, tags: &[String]) {
+    for t in tags {
+        if let Some(v) = t.strip_prefix("难度:") {
+            if parse_difficulty(v).is_some() {
+                d.difficulty = Some(Field::new(v, d.loc.clone()));
+                continue;
+            }
+        }
+        if let Some(v) = t.strip_prefix("出处:") {
+            d.source = v.to_string();
+            continue;
+        }
+        if let Some(v) = t.strip_prefix("分值:") {
+            d.points = Some(Field::new(v, d.loc.clone()));
+            continue;
+        }
+        d.tags.push(t.clone());
+    }
+}
+
+/// `&#27700;` and `&#x6C34;` → 水; anything else is left as written.
+fn numeric_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let decoded = tail.find(';').and_then(|end| {
+            let body = &tail[..end];
+            let code = match body.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => body.parse().ok(),
+            };
+            code.and_then(char::from_u32).map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// HTML (or Markdown) to the text a reader sees: tags dropped, `<br>`/`</p>` as line breaks,
+/// the common entities decoded.
+pub fn markup_to_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) => {
+                let tag = rest[i + 1..i + j].trim().to_ascii_lowercase();
+                if tag.starts_with("br") || tag == "/p" || tag == "/div" {
+                    out.push('\n');
+                }
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    let out = numeric_entities(&out);
+    let out = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let out = out.replace("**", "");
+    out.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}

@@ -1,0 +1,48 @@
+//! `examforge bank export`: banks → an Excel workbook, CSV, GIFT or Moodle XML.
+
+use super::banks::load_banks;
+use super::fsio;
+use crate::bank::export::{export, Target};
+use crate::cli::{BankExportArgs, ExportFormat};
+use crate::Error;
+
+/// Runs `bank export`.
+pub fn run(a: &BankExportArgs) -> Result<u8, Error> {
+    let loaded = load_banks(&a.banks)?;
+    let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        for d in &errors {
+            eprintln!("{d}");
+        }
+        return Err(Error::Reported {
+            count: errors.len(),
+            what: "the banks".into(),
+        });
+    }
+    let questions: Vec<_> = loaded
+        .banks
+        .iter()
+        .flat_map(|b| b.questions.iter().cloned())
+        .collect();
+    let target = match a.to {
+        ExportFormat::Xlsx => Target::Xlsx,
+        ExportFormat::Csv => Target::Csv,
+        ExportFormat::Gift => Target::Gift,
+        ExportFormat::MoodleXml => Target::MoodleXml,
+    };
+    let done = export(target, &questions).map_err(|e| Error::Input {
+        message: format!("cannot build the workbook: {e}"),
+        hint: None,
+    })?;
+    for d in &done.diagnostics {
+        eprintln!("{d}");
+    }
+    fsio::write_atomic(&a.output, &done.bytes, a.force)?;
+    eprintln!(
+        "wrote {} of {} question(s) to {}",
+        done.written,
+        questions.len(),
+        a.output.display()
+    );
+    Ok(0)
+}

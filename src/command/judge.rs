@@ -1,0 +1,400 @@
+//! `examforge judge`: a judged event's score sheet → results in the shape `grade` writes;
+//! `--forms` prints blank judging forms (评分表).
+
+use super::fsio::{self, Outputs};
+use super::{print, table};
+use crate::bank::fmt_points;
+use crate::cli::{FormsPer, JudgeArgs};
+use crate::diagnostic::Diagnostic;
+use crate::event::judging::{self, Judged};
+use crate::event::{header_is, Entrant, Rubric};
+use crate::render::Source;
+use crate::score::script::{Hook, RuleScript, ScriptError};
+use crate::Error;
+use std::path::{Path, PathBuf};
+
+const OUTPUTS: [&str; 4] = ["results.csv", "results.json", "judges.csv", "rejected.csv"];
+
+/// Runs `judge`.
+pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
+    let rubric = read_rubric(&a.rubric)?;
+    if a.forms {
+        return forms(a, &rubric);
+    }
+    let scores = a
+        .scores
+        .as_ref()
+        .expect("clap requires scores without --forms");
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&OUTPUTS)?;
+    let script = match &rubric.judging.script {
+        Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
+        None => None,
+    };
+    let shown = scores.display().to_string();
+    let t = table::read(scores)?;
+    let cols = judging::columns(&rubric, &t.header).map_err(|e| Error::Input {
+        message: format!("{shown}:1: {e}"),
+        hint: Some(e.hint(&rubric)),
+    })?;
+    let judged =
+        judging::judge(&rubric, &cols, &t.rows, script.as_ref()).map_err(|e| Error::Input {
+            hint: e.hint(),
+            message: e.to_string(),
+        })?;
+
+    out.write("results.csv", &results_csv(&rubric, &judged)?)?;
+    let json = serde_json::json!({
+        "event": rubric.title,
+        "entrant": rubric.entrant.name(),
+        "rubric": a.rubric.display().to_string(),
+        "scores": shown,
+        "encoding": t.encoding.to_string(),
+        "rules": rubric.judging.script,
+        "judging": rubric.judging,
+        "criteria": rubric.criteria,
+        "judges": judged.judges,
+        "summary": {
+            "rows": judged.rows,
+            "scored": judged.scored.len(),
+            "not_scored": judged.unscored,
+            "rejected": judged.rejected.iter().filter(|r| r.line > 0).count(),
+        },
+        "sections": rubric.criteria.iter().map(|c| &c.title).collect::<Vec<_>>(),
+        "candidates": judged.scored.iter().map(|s| serde_json::json!({
+            "line": s.line,
+            "id": s.entrant,
+            "name": s.entrant,
+            "team": s.team,
+            "paper": "",
+            "score": s.score,
+            "max": rubric.max(),
+            "sections": s.criteria,
+            "pass": null,
+            "grade": null,
+            "rank": s.rank,
+            "duplicate": false,
+            "judges": s.judges,
+        })).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&json).expect("json");
+    text.push('\n');
+    out.write("results.json", text.as_bytes())?;
+    out.write("judges.csv", &judges_csv(&rubric, &judged)?)?;
+    out.write("rejected.csv", &rejected_csv(&judged)?)?;
+
+    let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
+    eprintln!("{shown}: {}", t.encoding);
+    eprintln!("  rows        {:>6}", judged.rows);
+    eprintln!("  judges      {:>6}", judged.judges.len());
+    eprintln!("  scored      {:>6}", judged.scored.len());
+    if !judged.rejected.is_empty() {
+        eprintln!(
+            "  not scored  {:>6}  ({}; {problems} row(s) in rejected.csv)",
+            judged.unscored.len(),
+            judged.unscored.join(", ")
+        );
+        for r in &judged.rejected {
+            let at = if r.line > 0 {
+                format!("{shown}:{}", r.line)
+            } else {
+                shown.clone()
+            };
+            eprintln!("{at}: {}", r.reason);
+        }
+    }
+    eprintln!(
+        "wrote {}",
+        OUTPUTS
+            .map(|n| out.path(n).display().to_string())
+            .join(", ")
+    );
+    Ok(if judged.rejected.is_empty() { 0 } else { 1 })
+}
+
+/// Reads and checks a rubric, printing its diagnostics.
+fn read_rubric(path: &Path) -> Result<Rubric, Error> {
+    let shown = path.display().to_string();
+    let text = fsio::read_text(path)?;
+    Rubric::parse(&shown, &text).map_err(|d| reported(&d, &shown))
+}
+
+/// Prints diagnostics and turns them into the error that ends the command.
+pub(super) fn reported(diags: &[Diagnostic], what: &str) -> Error {
+    for d in diags {
+        eprintln!("{d}");
+    }
+    Error::Reported {
+        count: diags.len(),
+        what: format!("`{what}`"),
+    }
+}
+
+/// Compiles the script `rel` (relative to `beside`'s folder) and checks it defines `hook`.
+pub(super) fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
+    let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
+    let name = path.display().to_string();
+    let script = RuleScript::compile(&name, &fsio::read_text(&path)?).map_err(script_err)?;
+    let has = match hook {
+        Hook::Judge => script.has_judge(),
+        Hook::Combine => script.has_combine(),
+        Hook::Team => script.has_team(),
+        _ => true,
+    };
+    if !has {
+        return Err(script_err(ScriptError::MissingHook {
+            script: name,
+            function: hook,
+        }));
+    }
+    Ok(script)
+}
+
+pub(super) fn script_err(e: ScriptError) -> Error {
+    Error::Input {
+        hint: e.hint(),
+        message: e.to_string(),
+    }
+}
+
+fn csv_bytes(records: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in records {
+        w.write_record(&r).map_err(|e| Error::Write {
+            path: "csv".into(),
+            source: std::io::Error::other(e),
+        })?;
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: "csv".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// results.csv with grade's columns; the sections are the criteria.
+fn results_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
+    let mut header: Vec<String> = ["candidate", "name", "team", "paper", "score", "max"]
+        .map(String::from)
+        .to_vec();
+    header.extend(rubric.criteria.iter().map(|c| c.title.clone()));
+    header.extend(["rank", "pass", "grade", "duplicate", "line"].map(String::from));
+    let mut rows = vec![header];
+    for s in &j.scored {
+        let mut r = vec![
+            s.entrant.clone(),
+            s.entrant.clone(),
+            s.team.clone(),
+            String::new(),
+            fmt_points(s.score),
+            fmt_points(rubric.max()),
+        ];
+        r.extend(s.criteria.iter().map(|c| fmt_points(*c)));
+        r.extend([
+            s.rank.to_string(),
+            String::new(),
+            String::new(),
+            "false".into(),
+            s.line.to_string(),
+        ]);
+        rows.push(r);
+    }
+    csv_bytes(rows)
+}
+
+/// Every judge's marks for every scored entrant, and whether the total counted.
+fn judges_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
+    let mut header: Vec<String> = ["entrant", "judge", "line"].map(String::from).to_vec();
+    header.extend(rubric.criteria.iter().map(|c| c.id.clone()));
+    header.extend(["total", "kept"].map(String::from));
+    let mut rows = vec![header];
+    for s in &j.scored {
+        for r in &s.judges {
+            let mut rec = vec![s.entrant.clone(), r.judge.clone(), r.line.to_string()];
+            rec.extend(r.scores.iter().map(|v| fmt_points(*v)));
+            rec.extend([fmt_points(r.total), r.kept.name().to_string()]);
+            rows.push(rec);
+        }
+    }
+    csv_bytes(rows)
+}
+
+fn rejected_csv(j: &Judged) -> Result<Vec<u8>, Error> {
+    let mut rows = vec![["line", "entrant", "judge", "reason", "raw"]
+        .map(String::from)
+        .to_vec()];
+    for r in &j.rejected {
+        rows.push(vec![
+            if r.line > 0 {
+                r.line.to_string()
+            } else {
+                String::new()
+            },
+            r.entrant.clone(),
+            r.judge.clone(),
+            r.reason.clone(),
+            r.raw.clone(),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// `--forms`: one 评分表 per judge (listing every entrant) or per entrant.
+fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
+    let entrants = match &a.entrants {
+        Some(p) => read_entrants(p)?,
+        None => Vec::new(),
+    };
+    let judges: Vec<String> = match a.judges.as_deref().map(str::trim) {
+        None | Some("") => vec![String::new()],
+        Some(s) => match s.parse::<usize>() {
+            Ok(0) => {
+                return Err(Error::input(
+                    "`--judges 0`: no forms to print",
+                    "give the number of judges or their names, e.g. --judges 5",
+                ))
+            }
+            Ok(n) => (1..=n).map(|i| format!("评委{i}")).collect(),
+            Err(_) => s.split([',', '，']).map(|j| j.trim().to_string()).collect(),
+        },
+    };
+    if a.per == FormsPer::Entrant && entrants.is_empty() {
+        return Err(Error::input(
+            "one form per entrant needs the entrants",
+            "pass --entrants FILE.csv",
+        ));
+    }
+    let entrant_label = if rubric.entrant == Entrant::Team {
+        "参赛队"
+    } else {
+        "参赛者"
+    };
+    // Per judge: the rows are the entrants; per entrant: the rows are the judges, who sign.
+    let forms: Vec<serde_json::Value> = match a.per {
+        FormsPer::Judge => judges
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "label": "评委", "who": j, "row_label": entrant_label,
+                    "rows": entrants, "sign": false,
+                })
+            })
+            .collect(),
+        FormsPer::Entrant => entrants
+            .iter()
+            .map(|e| {
+                let rows: Vec<&str> = judges
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|j| !j.is_empty())
+                    .collect();
+                serde_json::json!({
+                    "label": entrant_label, "who": e, "row_label": "评委",
+                    "rows": rows, "sign": true,
+                })
+            })
+            .collect(),
+    };
+    let criteria: Vec<serde_json::Value> = rubric
+        .criteria
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "title": c.title,
+                "max": fmt_points(c.max),
+                "weight": fmt_points(c.weight),
+                "weighted": c.weight != 1.0,
+                "description": c.description,
+            })
+        })
+        .collect();
+    let trimming = match &rubric.judging.script {
+        Some(_) => String::new(),
+        None => {
+            let n = crate::render::chinese_number;
+            let mut parts = Vec::new();
+            if rubric.judging.drop_high > 0 {
+                parts.push(format!("{}个最高分", n(rubric.judging.drop_high)));
+            }
+            if rubric.judging.drop_low > 0 {
+                parts.push(format!("{}个最低分", n(rubric.judging.drop_low)));
+            }
+            let per = if rubric.judging.trim == crate::event::rubric::Trim::Criterion {
+                "各项评分"
+            } else {
+                "各评委总分"
+            };
+            if parts.is_empty() {
+                format!("取{per}的平均分")
+            } else {
+                format!("{per}去掉{}后取平均分", parts.join("、"))
+            }
+        }
+    };
+    let templates = print::templates(&a.print)?;
+    let ctx = minijinja::context! {
+        event => serde_json::json!({
+            "title": rubric.title,
+            "organiser": rubric.organiser,
+            "date": rubric.date,
+            "max": fmt_points(rubric.max()),
+            "trimming": trimming,
+        }),
+        criteria => criteria,
+        forms => forms,
+        per => if a.per == FormsPer::Judge { "judge" } else { "entrant" },
+        fonts => print::fonts(),
+    };
+    let text = templates
+        .render("forms.typ.j2", minijinja::Value::from_serialize(&ctx))
+        .map_err(super::render::render_err)?;
+    let sources = vec![Source {
+        name: "forms.typ".into(),
+        text,
+    }];
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&print::names(&sources, &a.print))?;
+    print::write(&sources, &a.print, &out)?;
+    eprintln!(
+        "wrote {} form(s) to {}",
+        forms.len(),
+        out.path(if a.print.typ_only {
+            "forms.typ"
+        } else {
+            "forms.pdf"
+        })
+        .display()
+    );
+    Ok(0)
+}
+
+/// The entrants of a CSV: its entrant/参赛者/team/单位/name/姓名 column, else its first column.
+fn read_entrants(path: &Path) -> Result<Vec<String>, Error> {
+    let t = table::read(path)?;
+    let col = [
+        "entrant",
+        "参赛者",
+        "参赛队",
+        "team",
+        "单位",
+        "name",
+        "姓名",
+    ]
+    .iter()
+    .find_map(|a| t.header.iter().position(|h| header_is(h, &[a])))
+    .unwrap_or(0);
+    let mut out: Vec<String> = Vec::new();
+    for (line, fields) in &t.rows {
+        let e = fields.get(col).map_or("", |s| s.trim());
+        if e.is_empty() {
+            return Err(Error::input(
+                format!("{}:{line}: no entrant", path.display()),
+                "every row names one entrant",
+            ));
+        }
+        if !out.iter().any(|o| o == e) {
+            out.push(e.to_string());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,351 @@
+//! `examforge standings`: events' results (grade or judge folders, score CSVs) → individual and
+//! team standings with a column per event.
+
+use super::fsio::{self, Outputs};
+use super::judge::{load_script, reported, script_err};
+use super::table;
+use crate::bank::fmt_points;
+use crate::cli::StandingsArgs;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::event::header_is;
+use crate::event::scores::{score_columns, tally};
+use crate::event::standings::{
+    compute, EventData, EventSpec, Member, Missing, Standings, StandingsError, StandingsSpec,
+    TeamRule,
+};
+use crate::event::Entrant;
+use crate::score::script::Hook;
+use crate::Error;
+use std::path::Path;
+
+const OUTPUTS: [&str; 4] = [
+    "standings.csv",
+    "teams.csv",
+    "standings.json",
+    "missing.csv",
+];
+
+/// Runs `standings`.
+pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
+    let shown = a.file.display().to_string();
+    let text = fsio::read_text(&a.file)?;
+    let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
+    let out = Outputs::new(&a.output, a.force);
+    out.check_free(&OUTPUTS)?;
+    let script = match &spec.script {
+        Some(rel) => {
+            let s = load_script(&a.file, rel, Hook::TopLevel)?;
+            let mut errors = Vec::new();
+            if spec.team_rule == TeamRule::Script && !s.has_team() {
+                errors.push(hook_missing(
+                    &spec.team_rule_at,
+                    "team_rule",
+                    s.name(),
+                    "fn team(members)",
+                ));
+            }
+            if spec.missing == Missing::Script && !s.has_combine() {
+                errors.push(hook_missing(
+                    &spec.missing_at,
+                    "missing",
+                    s.name(),
+                    "fn combine(events)",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(reported(&errors, &shown));
+            }
+            if spec.team_rule != TeamRule::Script && !s.has_combine() {
+                eprintln!(
+                    "warning: `{}` is not used: it has no `fn combine(events)` and team_rule is not \"script\"",
+                    s.name()
+                );
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    let base = a.file.parent().unwrap_or(Path::new(""));
+    let mut data = Vec::new();
+    let mut problems = Vec::new();
+    for e in &spec.events {
+        match read_event(base, e) {
+            Ok(d) => data.push(d),
+            Err(mut d) => problems.append(&mut d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(reported(&problems, &shown));
+    }
+    let s = compute(&spec, &data, script.as_ref()).map_err(|e| match e {
+        StandingsError::Script(e) => script_err(e),
+        e => Error::Input {
+            hint: e.hint(),
+            message: e.to_string(),
+        },
+    })?;
+
+    out.write("standings.csv", &standings_csv(&s)?)?;
+    out.write("teams.csv", &teams_csv(&s)?)?;
+    let mut json = serde_json::to_string_pretty(&s).expect("json");
+    json.push('\n');
+    out.write("standings.json", json.as_bytes())?;
+    out.write("missing.csv", &missing_csv(&s)?)?;
+
+    eprintln!(
+        "{}: {} event(s), {} {}(s) ranked",
+        shown,
+        s.events.len(),
+        s.standings.len(),
+        s.entrant.name()
+    );
+    if !s.teams.is_empty() {
+        eprintln!("  teams ranked: {}", s.teams.len());
+    }
+    for m in &s.missing {
+        eprintln!(
+            "  missing: `{}` from `{}`: {}",
+            m.entrant, m.event, m.outcome
+        );
+    }
+    eprintln!(
+        "wrote {}",
+        OUTPUTS
+            .map(|n| out.path(n).display().to_string())
+            .join(", ")
+    );
+    Ok(0)
+}
+
+fn hook_missing(at: &Option<Location>, key: &str, script: &str, hook: &str) -> Diagnostic {
+    Diagnostic::error(
+        at.clone(),
+        format!("{key} = \"script\", but `{script}` has no `{hook}`"),
+    )
+    .with_hint(format!(
+        "add `{hook} {{ … }}` to the script, or choose another {key}"
+    ))
+}
+
+/// Reads one event's results: a folder from `grade` or `judge`, or a CSV (results.csv or a score list).
+fn read_event(base: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnostic>> {
+    let path = base.join(&e.results);
+    let shown = path.display().to_string();
+    let at = Some(e.at.clone());
+    let fail =
+        |message: String, hint: &str| vec![Diagnostic::error(at.clone(), message).with_hint(hint)];
+    if path.is_dir() {
+        let json = path.join("results.json");
+        if json.is_file() {
+            return read_results_json(&json).map_err(|m| {
+                fail(
+                    m,
+                    "run `examforge grade` or `examforge judge` again into that folder",
+                )
+            });
+        }
+        let csv = path.join("results.csv");
+        if !csv.is_file() {
+            return Err(fail(
+                format!("event `{}`: `{shown}` holds no results.json or results.csv", e.name),
+                "name the folder `examforge grade` or `examforge judge` wrote with -o, or a score CSV",
+            ));
+        }
+        return read_csv_event(&csv, e);
+    }
+    if !path.is_file() {
+        return Err(fail(
+            format!("event `{}`: `{shown}` does not exist", e.name),
+            "paths are relative to the standings file",
+        ));
+    }
+    read_csv_event(&path, e)
+}
+
+fn read_results_json(path: &Path) -> Result<EventData, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("`{shown}` is not valid JSON: {e}"))?;
+    let team_level = v["entrant"].as_str() == Some("team");
+    let list = v["candidates"]
+        .as_array()
+        .ok_or_else(|| format!("`{shown}` has no `candidates` list"))?;
+    let mut rows = Vec::new();
+    let mut max = None;
+    for c in list {
+        let field = |k: &str| c[k].as_str().unwrap_or("").to_string();
+        let score = c["score"]
+            .as_f64()
+            .ok_or_else(|| format!("`{shown}`: candidate `{}` has no score", field("id")))?;
+        max = max.or(c["max"].as_f64());
+        rows.push(Member {
+            id: field("id"),
+            name: field("name"),
+            team: field("team"),
+            score,
+        });
+    }
+    Ok(EventData {
+        team_level,
+        max,
+        rows,
+    })
+}
+
+/// A results.csv (candidate,…,score,…) or a score list (entrant,team,points[,round]).
+fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let t = table::read(path).map_err(|err| {
+        vec![
+            Diagnostic::error(Some(e.at.clone()), format!("event `{}`: {err}", e.name))
+                .with_hint(err.hint().unwrap_or_default()),
+        ]
+    })?;
+    let find = |aliases: &[&str]| t.header.iter().position(|h| header_is(h, aliases));
+    let row_error = |line: usize, reason: String| {
+        Diagnostic::error(None, format!("{shown}:{line}: {reason}"))
+            .with_hint("fix the row; standings never guess a score")
+    };
+    if let (Some(id), Some(score), Some(_rank)) =
+        (find(&["candidate"]), find(&["score"]), find(&["rank"]))
+    {
+        let (name, team, max_col) = (find(&["name"]), find(&["team"]), find(&["max"]));
+        let mut rows = Vec::new();
+        let mut bad = Vec::new();
+        let mut max = None;
+        for (line, f) in &t.rows {
+            let get = |i: usize| f.get(i).map_or("", |s| s.trim());
+            match get(score).parse::<f64>() {
+                Ok(s) if s.is_finite() => rows.push(Member {
+                    id: get(id).to_string(),
+                    name: name.map_or("", get).to_string(),
+                    team: team.map_or("", get).to_string(),
+                    score: s,
+                }),
+                _ => bad.push(row_error(
+                    *line,
+                    format!("score `{}` is not a number", get(score)),
+                )),
+            }
+            max = max.or_else(|| max_col.and_then(|m| get(m).parse().ok()));
+        }
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        return Ok(EventData {
+            team_level: false,
+            max,
+            rows,
+        });
+    }
+    let Some(cols) = score_columns(&t.header) else {
+        return Err(vec![Diagnostic::error(
+            Some(e.at.clone()),
+            format!(
+                "event `{}`: `{shown}` is neither a results.csv nor a score list (header: {})",
+                e.name,
+                t.header.join(",")
+            ),
+        )
+        .with_hint(
+            "a score list has the header entrant,team,points[,round] (参赛者,单位,得分,轮次)",
+        )]);
+    };
+    let (entries, bad) = tally(&cols, &t.rows);
+    if !bad.is_empty() {
+        return Err(bad
+            .into_iter()
+            .map(|b| row_error(b.line, b.reason))
+            .collect());
+    }
+    Ok(EventData {
+        team_level: false,
+        max: None,
+        rows: entries
+            .into_iter()
+            .map(|x| Member {
+                name: if x.name.is_empty() {
+                    x.entrant.clone()
+                } else {
+                    x.name
+                },
+                id: x.entrant,
+                team: x.team,
+                score: x.score,
+            })
+            .collect(),
+    })
+}
+
+fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(|e| Error::Write {
+            path: "csv".into(),
+            source: std::io::Error::other(e),
+        })?;
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: "csv".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+fn standings_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+    let mut header: Vec<String> = ["rank", "entrant", "name", "team", "score"]
+        .map(String::from)
+        .to_vec();
+    header.extend(s.events.iter().map(|e| e.name.clone()));
+    let mut rows = vec![header];
+    for r in &s.standings {
+        let mut rec = vec![
+            r.rank.to_string(),
+            r.entrant.clone(),
+            r.name.clone(),
+            r.team.clone(),
+            fmt_points(r.score),
+        ];
+        rec.extend(
+            r.events
+                .iter()
+                .map(|e| e.map(fmt_points).unwrap_or_default()),
+        );
+        rows.push(rec);
+    }
+    csv_bytes(rows)
+}
+
+fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+    let mut rows = vec![["rank", "team", "score", "members"]
+        .map(String::from)
+        .to_vec()];
+    if s.entrant == Entrant::Team {
+        // The standings are the teams.
+        for r in &s.standings {
+            rows.push(vec![
+                r.rank.to_string(),
+                r.entrant.clone(),
+                fmt_points(r.score),
+                String::new(),
+            ]);
+        }
+    }
+    for t in &s.teams {
+        rows.push(vec![
+            t.rank.to_string(),
+            t.team.clone(),
+            fmt_points(t.score),
+            t.members.to_string(),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+fn missing_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+    let mut rows = vec![["entrant", "event", "outcome"].map(String::from).to_vec()];
+    for m in &s.missing {
+        rows.push(vec![m.entrant.clone(), m.event.clone(), m.outcome.clone()]);
+    }
+    csv_bytes(rows)
+}

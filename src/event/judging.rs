@@ -1,0 +1,751 @@
+//! Judges' score sheets → one score per entrant: checks every row, then trims and averages.
+//!
+//! The sheet has one row per entrant × judge: `entrant,judge,` (参赛者,评委), an optional
+//! `team` (单位) column, then one column per criterion (its id or title). Nothing is guessed:
+//! an entrant with a bad row, a judge who scored it twice, or a missing judge is not scored,
+//! and each of its rows is reported with the reason.
+
+use super::rubric::{Rubric, Trim};
+use super::{competition_ranks, header_is};
+use crate::diagnostic::did_you_mean;
+use crate::score::script::{RuleScript, ScriptError};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+
+const ENTRANT: &[&str] = &["entrant", "参赛者", "参赛队", "参赛单位", "参赛队伍"];
+const JUDGE: &[&str] = &["judge", "评委"];
+const TEAM: &[&str] = &["team", "单位"];
+
+/// A header that does not fit the rubric.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeaderError {
+    #[error("the header has no `{column}` column")]
+    Missing { column: &'static str },
+    #[error("column {number} `{name}` is not a criterion of the rubric")]
+    UnknownCriterion {
+        number: usize,
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("criterion `{id}` has no column")]
+    NoColumn { id: String },
+    #[error("column {number} `{name}` appears twice")]
+    Twice { number: usize, name: String },
+}
+
+impl HeaderError {
+    /// What to do about it.
+    pub fn hint(&self, rubric: &Rubric) -> String {
+        let ids: Vec<&str> = rubric.criteria.iter().map(|c| c.id.as_str()).collect();
+        match self {
+            HeaderError::UnknownCriterion {
+                suggestion: Some(s),
+                ..
+            } => format!("did you mean `{s}`?"),
+            _ => format!(
+                "the header is: entrant,judge[,team],{} (参赛者,评委[,单位] and criterion titles are accepted too)",
+                ids.join(",")
+            ),
+        }
+    }
+}
+
+/// Where each field is in a sheet's rows.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    entrant: usize,
+    judge: usize,
+    team: Option<usize>,
+    /// Per rubric criterion, its column.
+    criteria: Vec<usize>,
+    width: usize,
+}
+
+/// Matches a header against the rubric.
+pub fn columns(rubric: &Rubric, header: &[String]) -> Result<Columns, HeaderError> {
+    let (mut entrant, mut judge, mut team) = (None, None, None);
+    let mut criteria: Vec<Option<usize>> = vec![None; rubric.criteria.len()];
+    for (i, name) in header.iter().enumerate() {
+        let number = i + 1;
+        let twice = || HeaderError::Twice {
+            number,
+            name: name.trim().to_string(),
+        };
+        if header_is(name, ENTRANT) {
+            if entrant.replace(i).is_some() {
+                return Err(twice());
+            }
+        } else if header_is(name, JUDGE) {
+            if judge.replace(i).is_some() {
+                return Err(twice());
+            }
+        } else if header_is(name, TEAM) {
+            if team.replace(i).is_some() {
+                return Err(twice());
+            }
+        } else if let Some(c) = rubric
+            .criteria
+            .iter()
+            .position(|c| header_is(name, &[c.id.as_str(), c.title.as_str()]))
+        {
+            if criteria[c].replace(i).is_some() {
+                return Err(twice());
+            }
+        } else {
+            let ids: Vec<&str> = rubric.criteria.iter().map(|c| c.id.as_str()).collect();
+            return Err(HeaderError::UnknownCriterion {
+                number,
+                name: name.trim().to_string(),
+                suggestion: did_you_mean(name.trim(), &ids).map(str::to_string),
+            });
+        }
+    }
+    let entrant = entrant.ok_or(HeaderError::Missing { column: "entrant" })?;
+    let judge = judge.ok_or(HeaderError::Missing { column: "judge" })?;
+    let criteria = criteria
+        .into_iter()
+        .zip(&rubric.criteria)
+        .map(|(c, r)| c.ok_or_else(|| HeaderError::NoColumn { id: r.id.clone() }))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Columns {
+        entrant,
+        judge,
+        team,
+        criteria,
+        width: header.len(),
+    })
+}
+
+/// Why a row of the sheet does not count.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowProblem {
+    FieldCount {
+        expected: usize,
+        got: usize,
+    },
+    NoEntrant,
+    NoJudge,
+    UnknownJudge {
+        judge: String,
+        suggestion: Option<String>,
+    },
+    Blank {
+        criterion: String,
+    },
+    NotANumber {
+        criterion: String,
+        text: String,
+    },
+    Negative {
+        criterion: String,
+        value: f64,
+    },
+    OverMax {
+        criterion: String,
+        value: f64,
+        max: f64,
+    },
+    JudgedTwice {
+        judge: String,
+        other_line: usize,
+    },
+    TeamDiffers {
+        team: String,
+        other_line: usize,
+    },
+    /// The row is fine but its entrant is not scored (another problem is listed for it).
+    EntrantNotScored {
+        entrant: String,
+    },
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::bank::fmt_points as p;
+        match self {
+            RowProblem::FieldCount { expected, got } => {
+                write!(f, "{got} fields where the header has {expected}")
+            }
+            RowProblem::NoEntrant => f.write_str("no entrant"),
+            RowProblem::NoJudge => f.write_str("no judge"),
+            RowProblem::UnknownJudge { judge, suggestion } => {
+                write!(f, "judge `{judge}` is not listed in the rubric")?;
+                if let Some(s) = suggestion {
+                    write!(f, " (did you mean `{s}`?)")?;
+                }
+                Ok(())
+            }
+            RowProblem::Blank { criterion } => write!(f, "no score for `{criterion}`"),
+            RowProblem::NotANumber { criterion, text } => {
+                write!(f, "`{text}` for `{criterion}` is not a number")
+            }
+            RowProblem::Negative { criterion, value } => {
+                write!(f, "{} for `{criterion}` is below 0", p(*value))
+            }
+            RowProblem::OverMax {
+                criterion,
+                value,
+                max,
+            } => write!(
+                f,
+                "{} for `{criterion}` is above its max of {}",
+                p(*value),
+                p(*max)
+            ),
+            RowProblem::JudgedTwice { judge, other_line } => write!(
+                f,
+                "judge `{judge}` scored this entrant twice (also line {other_line})"
+            ),
+            RowProblem::TeamDiffers { team, other_line } => write!(
+                f,
+                "team `{team}` differs from the entrant's team on line {other_line}"
+            ),
+            RowProblem::EntrantNotScored { entrant } => write!(
+                f,
+                "not counted: `{entrant}` is not scored because of the problem(s) reported for it"
+            ),
+        }
+    }
+}
+
+/// A row that does not count, or an entrant's missing judge (line 0: no row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    pub line: usize,
+    pub entrant: String,
+    pub judge: String,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// Whether a judge's total counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kept {
+    Kept,
+    DroppedHigh,
+    DroppedLow,
+    /// Trimming was per criterion, or a script decided.
+    Partly,
+}
+
+impl Kept {
+    /// As judges.csv prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kept::Kept => "kept",
+            Kept::DroppedHigh => "dropped-high",
+            Kept::DroppedLow => "dropped-low",
+            Kept::Partly => "per-criterion",
+        }
+    }
+}
+
+/// One judge's row for an entrant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JudgeRow {
+    pub judge: String,
+    pub line: usize,
+    pub scores: Vec<f64>,
+    /// Σ weight × score.
+    pub total: f64,
+    pub kept: Kept,
+}
+
+/// One scored entrant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub entrant: String,
+    pub team: String,
+    pub line: usize,
+    pub score: f64,
+    /// Per criterion: its weighted share of the score.
+    pub criteria: Vec<f64>,
+    pub rank: usize,
+    pub judges: Vec<JudgeRow>,
+}
+
+/// The outcome of judging a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub scored: Vec<Scored>,
+    pub rejected: Vec<Rejected>,
+    /// Every judge named on the sheet (or in the rubric), in order of appearance.
+    pub judges: Vec<String>,
+    /// Entrants not scored.
+    pub unscored: Vec<String>,
+    /// Rows read.
+    pub rows: usize,
+}
+
+/// A row as read: its line in the file and its fields.
+pub type Row = (usize, Vec<String>);
+
+struct Good {
+    line: usize,
+    raw: String,
+    judge: String,
+    team: String,
+    scores: Vec<f64>,
+}
+
+/// Checks every row, then scores each entrant whose rows are all sound and complete.
+/// `script` must define `judge` when the rubric names one.
+pub fn judge(
+    rubric: &Rubric,
+    cols: &Columns,
+    rows: &[Row],
+    script: Option<&RuleScript>,
+) -> Result<Judged, ScriptError> {
+    let mut rejected = Vec::new();
+    let mut judges: Vec<String> = rubric.judging.judges.clone();
+    let listed = !judges.is_empty();
+    // Entrants in order of first appearance, with their good rows and whether any row failed.
+    let mut order: Vec<String> = Vec::new();
+    let mut by_entrant: HashMap<String, (Vec<Good>, bool)> = HashMap::new();
+    let raw_of = |fields: &[String]| fields.join(",");
+    for (line, fields) in rows {
+        let get = |i: usize| fields.get(i).map_or("", |s| s.trim());
+        let entrant = get(cols.entrant).to_string();
+        let judge = get(cols.judge).to_string();
+        let mut reject = |problem: RowProblem| {
+            rejected.push(Rejected {
+                line: *line,
+                entrant: entrant.clone(),
+                judge: judge.clone(),
+                reason: problem.to_string(),
+                raw: raw_of(fields),
+            })
+        };
+        if !entrant.is_empty() && !by_entrant.contains_key(&entrant) {
+            order.push(entrant.clone());
+            by_entrant.insert(entrant.clone(), (Vec::new(), false));
+        }
+        if !judge.is_empty() && !listed && !judges.contains(&judge) {
+            judges.push(judge.clone());
+        }
+        let problem = if fields.len() != cols.width {
+            Some(RowProblem::FieldCount {
+                expected: cols.width,
+                got: fields.len(),
+            })
+        } else if entrant.is_empty() {
+            Some(RowProblem::NoEntrant)
+        } else if judge.is_empty() {
+            Some(RowProblem::NoJudge)
+        } else if listed && !judges.contains(&judge) {
+            let known: Vec<&str> = judges.iter().map(String::as_str).collect();
+            Some(RowProblem::UnknownJudge {
+                suggestion: did_you_mean(&judge, &known).map(str::to_string),
+                judge: judge.clone(),
+            })
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            reject(p);
+            if let Some(e) = by_entrant.get_mut(&entrant) {
+                e.1 = true;
+            }
+            continue;
+        }
+        let mut scores = Vec::with_capacity(rubric.criteria.len());
+        let mut problem = None;
+        for (c, &col) in rubric.criteria.iter().zip(&cols.criteria) {
+            let text = get(col);
+            let v = if text.is_empty() {
+                Err(RowProblem::Blank {
+                    criterion: c.id.clone(),
+                })
+            } else {
+                match text.parse::<f64>() {
+                    Ok(v) if !v.is_finite() => Err(RowProblem::NotANumber {
+                        criterion: c.id.clone(),
+                        text: text.to_string(),
+                    }),
+                    Ok(v) if v < 0.0 => Err(RowProblem::Negative {
+                        criterion: c.id.clone(),
+                        value: v,
+                    }),
+                    Ok(v) if v > c.max + super::TIE => Err(RowProblem::OverMax {
+                        criterion: c.id.clone(),
+                        value: v,
+                        max: c.max,
+                    }),
+                    Ok(v) => Ok(v),
+                    Err(_) => Err(RowProblem::NotANumber {
+                        criterion: c.id.clone(),
+                        text: text.to_string(),
+                    }),
+                }
+            };
+            match v {
+                Ok(v) => scores.push(v),
+                Err(p) => {
+                    problem = Some(p);
+                    break;
+                }
+            }
+        }
+        let entry = by_entrant.get_mut(&entrant).expect("inserted above");
+        if let Some(p) = problem {
+            reject(p);
+            entry.1 = true;
+            continue;
+        }
+        let team = cols.team.map_or("", |i| get(i)).to_string();
+        entry.0.push(Good {
+            line: *line,
+            raw: raw_of(fields),
+            judge,
+            team,
+            scores,
+        });
+    }
+
+    let (drop_high, drop_low) = (rubric.judging.drop_high, rubric.judging.drop_low);
+    let mut scored = Vec::new();
+    let mut unscored = Vec::new();
+    for entrant in order {
+        let (good, mut failed) = by_entrant.remove(&entrant).expect("listed");
+        let mut own = Vec::new();
+        let reject_row = |g: &Good, p: RowProblem| Rejected {
+            line: g.line,
+            entrant: entrant.clone(),
+            judge: g.judge.clone(),
+            reason: p.to_string(),
+            raw: g.raw.clone(),
+        };
+        // A judge twice: both rows are reported, neither is chosen.
+        let mut twice = vec![false; good.len()];
+        for i in 0..good.len() {
+            for k in 0..good.len() {
+                if i != k && good[i].judge == good[k].judge {
+                    twice[i] = true;
+                    own.push(reject_row(
+                        &good[i],
+                        RowProblem::JudgedTwice {
+                            judge: good[i].judge.clone(),
+                            other_line: good[k].line,
+                        },
+                    ));
+                    break;
+                }
+            }
+        }
+        if let Some(first) = good.first() {
+            for g in good.iter().filter(|g| g.team != first.team) {
+                own.push(reject_row(
+                    g,
+                    RowProblem::TeamDiffers {
+                        team: g.team.clone(),
+                        other_line: first.line,
+                    },
+                ));
+            }
+        }
+        let missing: Vec<&String> = judges
+            .iter()
+            .filter(|j| !good.iter().any(|g| &g.judge == *j))
+            .filter(|j| {
+                !rejected
+                    .iter()
+                    .any(|r| r.entrant == entrant && &r.judge == *j)
+            })
+            .collect();
+        for j in &missing {
+            own.push(Rejected {
+                line: 0,
+                entrant: entrant.clone(),
+                judge: (*j).clone(),
+                reason: format!("judge `{j}` gave no score for `{entrant}`"),
+                raw: String::new(),
+            });
+        }
+        let n = good.len();
+        if own.is_empty() && !failed && n <= drop_high + drop_low && script.is_none() {
+            own.push(Rejected {
+                line: good.first().map_or(0, |g| g.line),
+                entrant: entrant.clone(),
+                judge: String::new(),
+                reason: format!(
+                    "{n} judge(s) for `{entrant}`, but drop_high + drop_low = {}: nothing would be left",
+                    drop_high + drop_low
+                ),
+                raw: String::new(),
+            });
+        }
+        failed |= !own.is_empty();
+        if failed {
+            let listed_lines: Vec<usize> = own.iter().map(|r| r.line).collect();
+            for (g, _) in good.iter().zip(&twice).filter(|(_, t)| !**t) {
+                if !listed_lines.contains(&g.line) {
+                    own.push(reject_row(
+                        g,
+                        RowProblem::EntrantNotScored {
+                            entrant: entrant.clone(),
+                        },
+                    ));
+                }
+            }
+            rejected.extend(own);
+            unscored.push(entrant);
+            continue;
+        }
+        let mut rows: Vec<JudgeRow> = good
+            .iter()
+            .map(|g| JudgeRow {
+                judge: g.judge.clone(),
+                line: g.line,
+                total: rubric
+                    .criteria
+                    .iter()
+                    .zip(&g.scores)
+                    .map(|(c, s)| c.weight * s)
+                    .sum(),
+                scores: g.scores.clone(),
+                kept: Kept::Kept,
+            })
+            .collect();
+        let (score, criteria) = match script {
+            Some(s) => {
+                for r in &mut rows {
+                    r.kept = Kept::Partly;
+                }
+                let score = s.judge(&sheets(rubric, &rows), &entrant, rubric.max())?;
+                let criteria = rubric
+                    .criteria
+                    .iter()
+                    .enumerate()
+                    .map(|(c, k)| k.weight * mean(rows.iter().map(|r| r.scores[c])))
+                    .collect();
+                (score, criteria)
+            }
+            None => trimmed(rubric, &mut rows, drop_high, drop_low),
+        };
+        scored.push(Scored {
+            team: match (rubric.entrant, good[0].team.as_str()) {
+                (super::Entrant::Team, "") => entrant.clone(),
+                (_, t) => t.to_string(),
+            },
+            entrant,
+            line: good[0].line,
+            score,
+            criteria,
+            rank: 0,
+            judges: rows,
+        });
+    }
+    let ranks = competition_ranks(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
+    for (s, r) in scored.iter_mut().zip(ranks) {
+        s.rank = r;
+    }
+    scored.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.line.cmp(&b.line)));
+    rejected.sort_by_key(|r| (r.line == 0, r.line));
+    Ok(Judged {
+        scored,
+        rejected,
+        judges,
+        unscored,
+        rows: rows.len(),
+    })
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+/// Drops the highest and lowest judges' totals (or marks per criterion) and averages the rest.
+fn trimmed(
+    rubric: &Rubric,
+    rows: &mut [JudgeRow],
+    drop_high: usize,
+    drop_low: usize,
+) -> (f64, Vec<f64>) {
+    let n = rows.len();
+    match rubric.judging.trim {
+        Trim::Total => {
+            // Ties between totals: the judge who comes first on the sheet is dropped first, so
+            // the same sheet always keeps the same judges.
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| rows[a].total.total_cmp(&rows[b].total).then(a.cmp(&b)));
+            for &i in &order[..drop_low] {
+                rows[i].kept = Kept::DroppedLow;
+            }
+            for &i in &order[n - drop_high..] {
+                rows[i].kept = Kept::DroppedHigh;
+            }
+            let kept = || rows.iter().filter(|r| r.kept == Kept::Kept);
+            let score = mean(kept().map(|r| r.total));
+            let criteria = rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(c, k)| k.weight * mean(kept().map(|r| r.scores[c])))
+                .collect();
+            (score, criteria)
+        }
+        Trim::Criterion => {
+            for r in rows.iter_mut() {
+                r.kept = Kept::Partly;
+            }
+            let criteria: Vec<f64> = rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(c, k)| {
+                    let mut marks: Vec<f64> = rows.iter().map(|r| r.scores[c]).collect();
+                    marks.sort_by(f64::total_cmp);
+                    k.weight * mean(marks[drop_low..n - drop_high].iter().copied())
+                })
+                .collect();
+            (criteria.iter().sum(), criteria)
+        }
+    }
+}
+
+/// The `judge` hook's argument: one map per judge.
+fn sheets(rubric: &Rubric, rows: &[JudgeRow]) -> Vec<(String, Vec<(String, f64)>)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.judge.clone(),
+                rubric
+                    .criteria
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .zip(r.scores.iter().copied())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rubric(extra: &str) -> Rubric {
+        Rubric::parse(
+            "r.toml",
+            &format!(
+                "[event]\ntitle = \"t\"\n[[criterion]]\nid = \"a\"\nmax = 10\n[[criterion]]\nid = \"b\"\nmax = 20\n[judging]\n{extra}"
+            ),
+        )
+        .unwrap()
+    }
+
+    fn sheet(text: &str) -> (Vec<String>, Vec<Row>) {
+        let mut lines = text.lines();
+        let header = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let rows = lines
+            .enumerate()
+            .map(|(i, l)| (i + 2, l.split(',').map(str::to_string).collect()))
+            .collect();
+        (header, rows)
+    }
+
+    #[test]
+    fn drop_high_and_low_of_the_totals() {
+        let r = rubric("drop_high = 1\ndrop_low = 1");
+        let (h, rows) = sheet("entrant,judge,a,b\nx,j1,10,20\nx,j2,5,10\nx,j3,8,16\nx,j4,6,12");
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        // Totals 30, 15, 24, 18: drop 30 and 15, mean of 24 and 18 = 21.
+        assert_eq!(j.scored[0].score, 21.0);
+        assert_eq!(j.scored[0].criteria, vec![7.0, 14.0]);
+        let kept: Vec<Kept> = j.scored[0].judges.iter().map(|r| r.kept).collect();
+        assert_eq!(
+            kept,
+            vec![Kept::DroppedHigh, Kept::DroppedLow, Kept::Kept, Kept::Kept]
+        );
+    }
+
+    #[test]
+    fn per_criterion_trimming_can_differ_from_trimming_totals() {
+        let r = rubric("drop_high = 1\ndrop_low = 1\ntrim = \"criterion\"");
+        let (h, rows) = sheet("entrant,judge,a,b\nx,j1,10,0\nx,j2,0,20\nx,j3,5,10");
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        // a: 0 5 10 → 5; b: 0 10 20 → 10. Per total (10, 20, 15) it would be 15 as well, from j3 alone.
+        assert_eq!(j.scored[0].score, 15.0);
+        assert_eq!(j.scored[0].criteria, vec![5.0, 10.0]);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_and_their_entrant_not_scored() {
+        let r = rubric("");
+        let (h, rows) = sheet(
+            "entrant,judge,a,b\nx,j1,10,20\nx,j2,11,3\ny,j1,1,2\ny,j1,2,2\ny,j2,1,1\nz,j1,1,q\nz,j2,1,1\nw,j1,1,1",
+        );
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        assert!(j.scored.is_empty());
+        assert_eq!(j.unscored, vec!["x", "y", "z", "w"]);
+        let reason = |line: usize| {
+            j.rejected
+                .iter()
+                .find(|r| r.line == line)
+                .map(|r| r.reason.clone())
+                .unwrap()
+        };
+        assert_eq!(reason(3), "11 for `a` is above its max of 10");
+        assert!(reason(2).starts_with("not counted"));
+        assert_eq!(
+            reason(4),
+            "judge `j1` scored this entrant twice (also line 5)"
+        );
+        assert_eq!(
+            reason(5),
+            "judge `j1` scored this entrant twice (also line 4)"
+        );
+        assert_eq!(reason(7), "`q` for `b` is not a number");
+        assert!(j
+            .rejected
+            .iter()
+            .any(|r| r.line == 0 && r.reason == "judge `j2` gave no score for `w`"));
+        // Every row is accounted for.
+        for (line, _) in &rows {
+            assert!(j.rejected.iter().any(|r| r.line == *line), "line {line}");
+        }
+    }
+
+    #[test]
+    fn a_judge_hook_outside_the_points_available_is_an_error() {
+        let r = rubric("");
+        let (h, rows) = sheet("entrant,judge,a,b\nx,j1,10,20");
+        let script = RuleScript::compile("j.rhai", "fn judge(sheets) { 31 }").unwrap();
+        let e = judge(&r, &columns(&r, &h).unwrap(), &rows, Some(&script)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "rule script `j.rhai`: `judge` returned 31 for entrant `x`; expected a number from 0 to 30"
+        );
+        let script = RuleScript::compile(
+            "j.rhai",
+            "fn judge(sheets) { sheets[0].scores.a + sheets[0].scores.b / 2.0 }",
+        )
+        .unwrap();
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, Some(&script)).unwrap();
+        assert_eq!(j.scored[0].score, 20.0);
+    }
+
+    #[test]
+    fn unknown_columns_are_named_with_a_suggestion() {
+        let r = rubric("");
+        let h: Vec<String> = ["entrant", "judge", "a", "bb"].map(String::from).to_vec();
+        let e = columns(&r, &h).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 4 `bb` is not a criterion of the rubric"
+        );
+        assert_eq!(e.hint(&r), "did you mean `b`?");
+    }
+}

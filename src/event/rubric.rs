@@ -1,0 +1,335 @@
+//! Rubrics of judged events: what is judged, out of how much, and how judges' marks combine.
+//!
+//! ```toml
+//! [event]
+//! title = "现场执法比武"
+//! entrant = "team"            # or "candidate"
+//! [[criterion]]
+//! id = "violations"
+//! title = "发现违法行为"
+//! max = 40
+//! weight = 1                  # default 1
+//! description = "每发现一项得4分"
+//! [judging]
+//! drop_high = 1               # 去掉最高分
+//! drop_low = 1                # 去掉最低分
+//! trim = "total"              # or "criterion"
+//! # script = "judge.rhai"     # a `judge(sheets)` hook instead of trimming
+//! # judges = ["评委1", "评委2"] # when given, only these judges may appear
+//! ```
+
+use super::toml_input;
+use crate::diagnostic::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use toml::Spanned;
+
+/// Who is scored in an event: a team (a unit) or a single candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Entrant {
+    #[default]
+    Team,
+    Candidate,
+}
+
+impl Entrant {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Entrant::Team => "team",
+            Entrant::Candidate => "candidate",
+        }
+    }
+}
+
+/// What the drop_high / drop_low trimming applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Trim {
+    /// Each judge's weighted total for the entrant (the usual convention).
+    #[default]
+    Total,
+    /// Each criterion separately.
+    Criterion,
+}
+
+/// A parsed, checked rubric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rubric {
+    pub title: String,
+    pub entrant: Entrant,
+    pub organiser: String,
+    pub date: String,
+    pub criteria: Vec<Criterion>,
+    pub judging: Judging,
+}
+
+/// One judged criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub max: f64,
+    pub weight: f64,
+    /// 评分标准, printed on the judging form.
+    pub description: String,
+}
+
+/// How judges' marks become a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judging {
+    pub drop_high: usize,
+    pub drop_low: usize,
+    pub trim: Trim,
+    /// A rhai script (path relative to the rubric) whose `judge(sheets)` gives the score.
+    pub script: Option<String>,
+    /// The judges who may appear; empty: whoever the sheet names.
+    pub judges: Vec<String>,
+}
+
+impl Rubric {
+    /// Points available: Σ weight × max.
+    pub fn max(&self) -> f64 {
+        self.criteria.iter().map(|c| c.weight * c.max).sum()
+    }
+
+    /// Parses and checks a rubric; every problem is reported at `file:line:col`.
+    pub fn parse(file: &str, src: &str) -> Result<Rubric, Vec<Diagnostic>> {
+        let raw: RawRubric =
+            toml::from_str(src).map_err(|e| vec![toml_input::syntax(file, src, &e, KEYS_HINT)])?;
+        let mut errors = Vec::new();
+        let err = |span: std::ops::Range<usize>, m: String, h: &str| {
+            toml_input::at(file, src, span, m, h)
+        };
+        if raw.criteria.is_empty() {
+            errors.push(err(
+                0..0,
+                "the rubric has no `[[criterion]]`".into(),
+                "add at least one: [[criterion]] id = \"quality\" title = \"…\" max = 10",
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut criteria = Vec::new();
+        for c in raw.criteria {
+            let id = c.id.get_ref().trim().to_string();
+            if id.is_empty() {
+                errors.push(err(
+                    c.id.span(),
+                    "a criterion id is empty".into(),
+                    "ids name the score sheet's columns, e.g. id = \"records\"",
+                ));
+            } else if RESERVED.iter().any(|r| super::header_is(&id, &[r])) {
+                errors.push(err(
+                    c.id.span(),
+                    format!("`{id}` cannot be a criterion id: the score sheet uses it for another column"),
+                    "choose another id",
+                ));
+            } else if !seen.insert(id.clone()) {
+                errors.push(err(
+                    c.id.span(),
+                    format!("criterion `{id}` is defined twice"),
+                    "give each criterion its own id",
+                ));
+            }
+            let max = *c.max.get_ref();
+            if !(max.is_finite() && max > 0.0) {
+                errors.push(err(
+                    c.max.span(),
+                    format!("`max = {max}` for criterion `{id}`: the maximum must be above 0"),
+                    "give the points this criterion is out of, e.g. max = 40",
+                ));
+            }
+            let weight = c.weight.as_ref().map_or(1.0, |w| *w.get_ref());
+            if let Some(w) = &c.weight {
+                if !(weight.is_finite() && weight >= 0.0) {
+                    errors.push(err(
+                        w.span(),
+                        format!("`weight = {weight}` for criterion `{id}` is negative"),
+                        "weights are 0 or more; 1 counts the points as they are",
+                    ));
+                }
+            }
+            criteria.push(Criterion {
+                title: c.title.unwrap_or_else(|| id.clone()),
+                id,
+                max,
+                weight,
+                description: c.description,
+            });
+        }
+        let j = raw.judging;
+        let drop_high = j.drop_high.as_ref().map_or(0, |d| *d.get_ref());
+        let drop_low = j.drop_low.as_ref().map_or(0, |d| *d.get_ref());
+        if let Some(script) = &j.script {
+            if let Some(d) = j.drop_high.as_ref().or(j.drop_low.as_ref()) {
+                errors.push(err(
+                    d.span(),
+                    "`drop_high` / `drop_low` given together with `script`".into(),
+                    "the script's `judge(sheets)` decides the score alone: remove the drop settings or the script",
+                ));
+            }
+            if script.get_ref().trim().is_empty() {
+                errors.push(err(
+                    script.span(),
+                    "`script` is empty".into(),
+                    "give the path of a rhai file with `fn judge(sheets)`, relative to the rubric",
+                ));
+            }
+        }
+        let mut judges = Vec::new();
+        for name in j.judges {
+            let n = name.get_ref().trim().to_string();
+            if judges.contains(&n) {
+                errors.push(err(
+                    name.span(),
+                    format!("judge `{n}` is listed twice"),
+                    "list each judge once",
+                ));
+            }
+            judges.push(n);
+        }
+        if !judges.is_empty() && judges.len() <= drop_high + drop_low {
+            errors.push(err(
+                0..0,
+                format!(
+                    "{} judge(s) listed, but drop_high + drop_low = {}",
+                    judges.len(),
+                    drop_high + drop_low
+                ),
+                "trimming must leave at least one judge's marks",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Rubric {
+            title: raw.event.title,
+            entrant: raw.event.entrant,
+            organiser: raw.event.organiser,
+            date: raw.event.date,
+            criteria,
+            judging: Judging {
+                drop_high,
+                drop_low,
+                trim: j.trim,
+                script: j.script.map(|s| s.into_inner()),
+                judges,
+            },
+        })
+    }
+}
+
+/// Columns of the score sheet that are not criteria.
+const RESERVED: &[&str] = &["entrant", "judge", "team", "参赛者", "评委", "单位"];
+
+const KEYS_HINT: &str = "a rubric has [event] (title, entrant, organiser, date), [[criterion]] (id, title, max, weight, description) and [judging] (drop_high, drop_low, trim, script, judges)";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRubric {
+    event: RawEvent,
+    #[serde(rename = "criterion", default)]
+    criteria: Vec<RawCriterion>,
+    #[serde(default)]
+    judging: RawJudging,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    title: String,
+    #[serde(default)]
+    entrant: Entrant,
+    #[serde(default)]
+    organiser: String,
+    #[serde(default)]
+    date: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterion {
+    id: Spanned<String>,
+    title: Option<String>,
+    max: Spanned<f64>,
+    weight: Option<Spanned<f64>>,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawJudging {
+    drop_high: Option<Spanned<usize>>,
+    drop_low: Option<Spanned<usize>>,
+    #[serde(default)]
+    trim: Trim,
+    script: Option<Spanned<String>>,
+    #[serde(default)]
+    judges: Vec<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[event]
+title = "现场执法比武"
+entrant = "team"
+
+[[criterion]]
+id = "violations"
+title = "发现违法行为"
+max = 40
+
+[[criterion]]
+id = "records"
+title = "笔录质量"
+max = 30
+weight = 2
+
+[judging]
+drop_high = 1
+drop_low = 1
+"#;
+
+    #[test]
+    fn a_rubric_reads_with_defaults() {
+        let r = Rubric::parse("r.toml", GOOD).unwrap();
+        assert_eq!(r.criteria.len(), 2);
+        assert_eq!(r.criteria[0].weight, 1.0);
+        assert_eq!(r.max(), 40.0 + 2.0 * 30.0);
+        assert_eq!(r.judging.trim, Trim::Total);
+        assert_eq!((r.judging.drop_high, r.judging.drop_low), (1, 1));
+    }
+
+    #[test]
+    fn errors_point_at_line_and_column() {
+        let bad = GOOD.replace("max = 30", "max = -3");
+        let e = Rubric::parse("r.toml", &bad).unwrap_err();
+        assert_eq!(e.len(), 1);
+        let loc = e[0].location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.col), (14, 7), "{}", e[0]);
+        assert!(e[0].message.contains("above 0"));
+
+        let typo = GOOD.replace("drop_low = 1", "drop_lo = 1");
+        let e = Rubric::parse("r.toml", &typo).unwrap_err();
+        assert!(e[0].message.contains("unknown field `drop_lo`"), "{}", e[0]);
+        assert_eq!(e[0].location.as_ref().unwrap().line, 19);
+        assert!(e[0].hint.as_ref().unwrap().contains("drop_low"));
+
+        let twice = GOOD.replace("id = \"records\"", "id = \"violations\"");
+        let e = Rubric::parse("r.toml", &twice).unwrap_err();
+        assert!(e[0].message.contains("defined twice"));
+        assert_eq!(e[0].location.as_ref().unwrap().line, 12);
+    }
+
+    #[test]
+    fn a_script_and_drop_settings_conflict() {
+        let both = GOOD.replace("drop_low = 1", "drop_low = 1\nscript = \"j.rhai\"");
+        let e = Rubric::parse("r.toml", &both).unwrap_err();
+        assert!(e[0].message.contains("together with `script`"), "{}", e[0]);
+    }
+}

@@ -1,0 +1,543 @@
+//! `bank import` / `bank export`: the samples trainers bring, every encoding and answer spelling,
+//! broken workbooks reported row by row, and banks that pass `bank check`.
+
+use super::*;
+use std::fs;
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/import").join(name)
+}
+
+/// Imports `args` into `out`; returns (exit code, stderr).
+fn import(args: &[&str], out: &Path) -> (i32, String) {
+    let o = examforge()
+        .args(["bank", "import"])
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn questions(path: &Path) -> Vec<toml::Value> {
+    let v: toml::Value = toml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    v["question"].as_array().unwrap().clone()
+}
+
+fn checks_clean(path: &Path) {
+    examforge()
+        .args(["bank", "check"])
+        .arg(path)
+        .assert()
+        .success();
+}
+
+fn answer(q: &toml::Value) -> String {
+    q["answer"].to_string()
+}
+
+#[test]
+fn every_sample_imports_into_a_bank_that_passes_bank_check() {
+    let dir = tmp();
+    // (sample, questions, kinds in order, a line stderr must hold)
+    let cases: [(&str, usize, &str, &str); 6] = [
+        (
+            "B1_tiku_wide_utf8_bom.csv",
+            6,
+            "single multiple judge judge fill short",
+            "wrote 6",
+        ),
+        (
+            "B1b_tiku_wide_gbk.csv",
+            6,
+            "single multiple judge judge fill short",
+            "B1b_tiku_wide_gbk.csv:6:9: warning: `H2O;H?O|液` holds `?`",
+        ),
+        (
+            "B2_yfexam_multirow_RECONSTRUCTED.csv",
+            2,
+            "single multiple",
+            "wrote 2",
+        ),
+        (
+            "B3_tiku_text_import_RECONSTRUCTED.txt",
+            5,
+            "single multiple judge fill short",
+            "wrote 5",
+        ),
+        (
+            "C1_moodle_gift_sample.gift",
+            8,
+            "single multiple judge fill fill fill short single",
+            "[html] markup is stripped",
+        ),
+        (
+            "C2_moodle_xml_sample.xml",
+            6,
+            "single multiple judge fill fill short",
+            "C2_moodle_xml_sample.xml:169:3: warning: a `matching` question has no examforge kind",
+        ),
+    ];
+    for (name, n, kinds, note) in cases {
+        let out = dir.path().join(format!("{name}.toml"));
+        let (code, err) = import(&[fixture(name).to_str().unwrap()], &out);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(err.contains(note), "{name}: {err}");
+        let qs = questions(&out);
+        let got: Vec<&str> = qs.iter().map(|q| q["kind"].as_str().unwrap()).collect();
+        let want: Vec<&str> = kinds.split(' ').collect();
+        assert_eq!(qs.len(), n, "{name}");
+        assert_eq!(got, want, "{name}");
+        checks_clean(&out);
+    }
+    // The fields a grader relies on, sample by sample.
+    let b1 = questions(&dir.path().join("B1_tiku_wide_utf8_bom.csv.toml"));
+    assert_eq!(answer(&b1[1]), "\"ABD\"");
+    assert_eq!(b1[1]["difficulty"].as_integer(), Some(3), "中 → 3");
+    assert_eq!(b1[1]["points"].as_integer(), Some(4));
+    assert_eq!(answer(&b1[2]), "true");
+    assert_eq!(answer(&b1[3]), "false");
+    assert_eq!(answer(&b1[4]), "[[\"H2O\", \"H₂O\"], [\"液\"]]");
+    assert_eq!(
+        b1[0]["tags"].as_array().unwrap()[0].as_str(),
+        Some("计算机网络/应用层")
+    );
+    let b2 = questions(&dir.path().join("B2_yfexam_multirow_RECONSTRUCTED.csv.toml"));
+    assert_eq!(answer(&b2[0]), "\"C\"");
+    assert_eq!(b2[0]["options"].as_array().unwrap().len(), 4);
+    assert_eq!(answer(&b2[1]), "\"ABD\"");
+    let c1 = questions(&dir.path().join("C1_moodle_gift_sample.gift.toml"));
+    assert_eq!(c1[0]["stem"].as_str(), Some("下列协议中属于应用层的是？"));
+    assert_eq!(
+        answer(&c1[1]),
+        "\"ABD\"",
+        "positive weights are the right options"
+    );
+    assert_eq!(
+        c1[0]["tags"].as_array().unwrap()[0].as_str(),
+        Some("计算机网络/传输层"),
+        "$CATEGORY"
+    );
+    assert_eq!(answer(&c1[3]), "[[\"H2O\"]]", "the 50% answer is left out");
+    assert_eq!(c1[3]["stem"].as_str(), Some("水的化学式是 ___。"));
+    assert_eq!(
+        c1[7]["options"].as_array().unwrap()[1].as_str(),
+        Some("= 2 + 3")
+    );
+    let c2 = questions(&dir.path().join("C2_moodle_xml_sample.xml.toml"));
+    assert_eq!(
+        c2[0]["id"].as_str(),
+        Some("NET-001"),
+        "the idnumber is the id"
+    );
+    assert_eq!(c2[0]["difficulty"].as_integer(), Some(1), "tag 难度:易");
+    assert_eq!(c2[0]["points"].as_integer(), Some(2));
+    assert_eq!(c2[1]["shuffle"].as_bool(), Some(false));
+    assert_eq!(
+        answer(&c2[5]),
+        "\"SYN → SYN+ACK → ACK，每步 2 分。\"",
+        "graderinfo"
+    );
+}
+
+/// The B1 sample's rows re-encoded as Excel writes them.
+fn b1_variants() -> Vec<(&'static str, Vec<u8>)> {
+    let raw = fs::read_to_string(fixture("B1_tiku_wide_utf8_bom.csv")).unwrap();
+    let text = raw.trim_start_matches('\u{feff}').to_string();
+    let mut tabbed = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .from_writer(Vec::new());
+    for rec in csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+    {
+        tabbed.write_record(&rec.unwrap()).unwrap();
+    }
+    let tabbed = String::from_utf8(tabbed.into_inner().unwrap()).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
+    let (gb, _, lossy) = encoding_rs::GB18030.encode(&text);
+    assert!(!lossy);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    vec![
+        ("utf8.csv", text.clone().into_bytes()),
+        ("bom.csv", bom),
+        ("unicode.txt", utf16),
+        ("gb18030.csv", gb.into_owned()),
+    ]
+}
+
+#[test]
+fn every_encoding_gives_the_same_bank_byte_for_byte() {
+    let dir = tmp();
+    let mut banks = Vec::new();
+    for (name, bytes) in b1_variants() {
+        let sub = dir.path().join(name.replace('.', "-"));
+        fs::create_dir_all(&sub).unwrap();
+        let src = sub.join(name);
+        fs::write(&src, bytes).unwrap();
+        let out = sub.join("bank.toml");
+        // Excel's "Unicode text" is saved as .txt: the UTF-16 byte-order mark tells it apart.
+        let args = vec![src.to_str().unwrap(), "--id", "b1", "--title", "B1"];
+        let (code, err) = import(&args, &out);
+        assert_eq!(code, 0, "{name}: {err}");
+        banks.push((name, fs::read(&out).unwrap()));
+    }
+    for (name, b) in &banks[1..] {
+        assert_eq!(b, &banks[0].1, "{name} differs from UTF-8");
+    }
+    let text = String::from_utf8(banks[0].1.clone()).unwrap();
+    assert!(
+        text.contains("answer = [[\"H2O\", \"H₂O\"], [\"液\"]]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_answer_spelling_reads_the_same() {
+    let dir = tmp();
+    let src = dir.path().join("spellings.csv");
+    let mut csv = String::from("type,question,A,B,C,D,answer\n");
+    let spellings = [
+        "ABD",
+        "\"A,B,D\"",
+        "A、B、D",
+        "A;B;D",
+        "a b d",
+        "ＡＢＤ",
+        "DBA",
+        "A，B，D",
+        "A；B；D",
+    ];
+    for (i, spelling) in spellings.iter().enumerate() {
+        csv.push_str(&format!(
+            "多选,Which are right (spelling {i})?,w,x,y,z,{spelling}\n"
+        ));
+    }
+    for word in ["正确", "对", "√", "是", "T", "true", "A"] {
+        csv.push_str(&format!("判断,Is it true ({word})?,,,,,{word}\n"));
+    }
+    for word in ["错误", "错", "×", "否", "F", "false", "B"] {
+        csv.push_str(&format!("True/False,Is it false ({word})?,,,,,{word}\n"));
+    }
+    csv.push_str("填空,Water is ___ at ___ degrees.,,,,,H2O；H₂O|100\n");
+    csv.push_str("fill,Ice is ___.,,,,,solid;frozen water\n");
+    fs::write(&src, csv).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 0, "{err}");
+    let qs = questions(&out);
+    assert_eq!(qs.len(), 9 + 7 + 7 + 2);
+    for q in &qs[..9] {
+        assert_eq!(answer(q), "\"ABD\"", "{}", q["stem"]);
+    }
+    for q in &qs[9..16] {
+        assert_eq!(answer(q), "true", "{}", q["stem"]);
+    }
+    for q in &qs[16..23] {
+        assert_eq!(answer(q), "false", "{}", q["stem"]);
+    }
+    assert_eq!(answer(&qs[23]), "[[\"H2O\", \"H₂O\"], [\"100\"]]");
+    assert_eq!(answer(&qs[24]), "[[\"solid\", \"frozen water\"]]");
+    checks_clean(&out);
+}
+
+/// A workbook as a colleague keeps it, with five bad rows among good ones.
+fn broken_workbook(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("题库").unwrap();
+    let rows: [[&str; 8]; 8] = [
+        [
+            "题型",
+            "题干",
+            "选项A",
+            "选项B",
+            "选项C",
+            "选项D",
+            "正确答案",
+            "难度",
+        ],
+        ["单选题", "第一题", "甲", "乙", "丙", "丁", "B", "易"],
+        ["单选题", "第二题", "甲", "乙", "丙", "丁", "E", "易"],
+        ["连线题", "第三题", "甲", "乙", "", "", "A", "中"],
+        ["判断题", "第四题", "", "", "", "", "可能", "中"],
+        ["多选题", "第五题", "甲", "乙", "丙", "丁", "", "难"],
+        ["单选题", "第六题", "甲", "乙", "", "", "A", "9"],
+        ["判断题", "第七题", "", "", "", "", "×", "难"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_broken_workbook_names_every_bad_row_and_writes_nothing() {
+    let dir = tmp();
+    let book = dir.path().join("题库.xlsx");
+    broken_workbook(&book);
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[book.to_str().unwrap(), "--id", "t"], &out);
+    assert_eq!(code, 1, "{err}");
+    let at = |cell: &str| format!("题库.xlsx[题库]:{cell}: error:");
+    for (cell, what) in [
+        ("3:7", "answer letter `E` is beyond the options (A–D)"),
+        ("4:1", "unknown 题型 `连线题`"),
+        ("5:7", "`可能` is not a judge answer"),
+        ("6:7", "the multiple question has no answer"),
+        ("7:8", "difficulty `9` is not 1–5"),
+    ] {
+        let line = err.lines().find(|l| l.contains(&at(cell)));
+        assert!(
+            line.is_some_and(|l| l.contains(what)),
+            "{cell} {what}:\n{err}"
+        );
+    }
+    assert!(err.contains("hint:"), "{err}");
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(!out.exists(), "nothing is written while a row is bad");
+
+    let (code, err) = import(&[book.to_str().unwrap(), "--id", "t", "--skip-bad"], &out);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("skipped 5 question(s) with errors"), "{err}");
+    let qs = questions(&out);
+    let ids: Vec<&str> = qs.iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["t-002", "t-008"], "ids follow the rows");
+    checks_clean(&out);
+}
+
+#[test]
+fn importing_twice_gives_the_same_bytes_and_never_overwrites_without_force() {
+    let dir = tmp();
+    let out = dir.path().join("bank.toml");
+    let src = fixture("B3_tiku_text_import_RECONSTRUCTED.txt");
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 0, "{err}");
+    let first = fs::read(&out).unwrap();
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+    let (code, err) = import(&[src.to_str().unwrap(), "--force"], &out);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(&out).unwrap(), first);
+}
+
+#[test]
+fn pasted_text_with_sections_inline_options_and_labels() {
+    let dir = tmp();
+    let src = dir.path().join("paste.txt");
+    fs::write(
+        &src,
+        "一、单项选择题（每题1分）\n\
+         1. 下列属于应用层协议的是（ ）A. TCP B. HTTP C. IP 答案：B 解析：HTTP 在应用层。\n\
+         2、栈的特点是（ ）\n\
+         A、先进先出 B、后进先出\n\
+         C、随机存取\n\
+         正确答案：B\n\
+         难度：较难\n\
+         出处：《数据结构》第三章\n\
+         二、判断题\n\
+         1. 队列是先进先出的。\n\
+         答案：√\n\
+         2. 栈是先进先出的。答案：×\n",
+    )
+    .unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[src.to_str().unwrap(), "--id", "p"], &out);
+    assert_eq!(code, 0, "{err}");
+    let qs = questions(&out);
+    assert_eq!(qs.len(), 4, "{qs:?}");
+    assert_eq!(qs[0]["stem"].as_str(), Some("下列属于应用层协议的是（ ）"));
+    assert_eq!(qs[0]["options"].as_array().unwrap().len(), 3);
+    assert_eq!(answer(&qs[0]), "\"B\"");
+    assert_eq!(qs[0]["explanation"].as_str(), Some("HTTP 在应用层。"));
+    assert_eq!(qs[1]["options"].as_array().unwrap().len(), 3);
+    assert_eq!(qs[1]["difficulty"].as_integer(), Some(4));
+    assert_eq!(qs[1]["source"].as_str(), Some("《数据结构》第三章"));
+    assert_eq!(qs[2]["kind"].as_str(), Some("judge"));
+    assert_eq!(answer(&qs[2]), "true");
+    assert_eq!(answer(&qs[3]), "false");
+}
+
+#[test]
+fn a_bad_answer_in_pasted_text_is_named_at_its_line_and_column() {
+    let dir = tmp();
+    let src = dir.path().join("paste.txt");
+    fs::write(
+        &src,
+        "【单选题】题干一\nA. 甲\nB. 乙\n答案：C\n\n【判断题】题干二\n答案：也许\n",
+    )
+    .unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("paste.txt:4:4: error: answer letter `C` is beyond the options (A–B)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("paste.txt:7:4: error: `也许` is not a judge answer"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bank_exported_to_excel_imports_back_and_checks_clean() {
+    let dir = tmp();
+    for (to, name) in [
+        ("xlsx", "x.xlsx"),
+        ("csv", "x.csv"),
+        ("gift", "x.gift"),
+        ("moodle-xml", "x.xml"),
+    ] {
+        let file = dir.path().join(name);
+        let o = examforge()
+            .args([
+                "bank",
+                "export",
+                "question-banks/xzcf.toml",
+                "--to",
+                to,
+                "-o",
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{to}: {err}");
+        assert!(
+            err.contains("a case with parts is not exported"),
+            "{to}: {err}"
+        );
+        let out = dir.path().join(format!("{name}.toml"));
+        let (code, err) = import(&[file.to_str().unwrap(), "--id", "xzcf"], &out);
+        assert_eq!(code, 0, "{to}: {err}");
+        checks_clean(&out);
+        assert!(questions(&out).len() >= 120, "{to}");
+    }
+}
+
+#[test]
+fn a_workbook_with_one_sheet_per_kind_takes_the_kind_from_the_sheet_name() {
+    let dir = tmp();
+    let path = dir.path().join("types.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let single = book.add_worksheet();
+    single.set_name("单选题").unwrap();
+    for (c, h) in [
+        "题目（必填）",
+        "选项A（必填）",
+        "选项B（必填）",
+        "选项C",
+        "正确选项（必填）",
+        "解析",
+    ]
+    .iter()
+    .enumerate()
+    {
+        single.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["一加一等于几？", "1", "2", "3", "B", "算术"]
+        .iter()
+        .enumerate()
+    {
+        single.write_string(1, c as u16, *v).unwrap();
+    }
+    let judge = book.add_worksheet();
+    judge.set_name("判断题").unwrap();
+    judge.write_string(0, 0, "题目").unwrap();
+    judge.write_string(0, 1, "答案").unwrap();
+    judge.write_string(1, 0, "二大于一。").unwrap();
+    judge.write_string(1, 1, "对").unwrap();
+    judge.write_number(2, 0, 3.0).unwrap();
+    judge.write_string(2, 1, "错").unwrap();
+    book.save(&path).unwrap();
+
+    let out = dir.path().join("all.toml");
+    let (code, err) = import(&[path.to_str().unwrap(), "--id", "w"], &out);
+    assert_eq!(code, 0, "{err}");
+    let qs = questions(&out);
+    let got: Vec<(&str, &str)> = qs
+        .iter()
+        .map(|q| (q["id"].as_str().unwrap(), q["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("w-单选题-002", "single"),
+            ("w-判断题-002", "judge"),
+            ("w-判断题-003", "judge")
+        ]
+    );
+    assert_eq!(qs[0]["explanation"].as_str(), Some("算术"));
+    assert_eq!(
+        qs[2]["stem"].as_str(),
+        Some("3"),
+        "a number cell reads as its digits"
+    );
+
+    let out = dir.path().join("judge.toml");
+    let (code, err) = import(
+        &[path.to_str().unwrap(), "--id", "w", "--sheet", "判断题"],
+        &out,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(questions(&out).len(), 2);
+    let (code, err) = import(
+        &[path.to_str().unwrap(), "--sheet", "多选题"],
+        &dir.path().join("x.toml"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no sheet named `多选题`") && err.contains("单选题, 判断题"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_moodle_xml_is_named_at_its_line() {
+    let dir = tmp();
+    let src = dir.path().join("quiz.xml");
+    fs::write(
+        &src,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n  <question type=\"truefalse\">\n    <name><text>Q</text></name>\n  </questio>\n</quiz>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[src.to_str().unwrap()], &out);
+    assert_eq!(code, 1);
+    assert!(err.contains("quiz.xml:5:"), "{err}");
+    assert!(err.contains("invalid XML"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn two_files_with_one_prefix_collide_and_are_named() {
+    let dir = tmp();
+    let out = dir.path().join("bank.toml");
+    let a = fixture("B1_tiku_wide_utf8_bom.csv");
+    let b = fixture("B3_tiku_text_import_RECONSTRUCTED.txt");
+    let (code, err) = import(
+        &[a.to_str().unwrap(), b.to_str().unwrap(), "--id", "x"],
+        &out,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("duplicate question id `x-002`"), "{err}");
+    assert!(!out.exists());
+    let (code, err) = import(&[a.to_str().unwrap(), b.to_str().unwrap()], &out);
+    assert_eq!(code, 0, "each file's name is its prefix: {err}");
+    assert_eq!(questions(&out).len(), 11);
+    checks_clean(&out);
+}

@@ -1,0 +1,842 @@
+use super::*;
+use predicates::prelude::*;
+use std::path::Path;
+
+const FIX: &str = "tests/fixtures/event";
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    r.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    root().join(FIX).join(name)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// Scores by entrant from a results.json.
+fn scores(results: &serde_json::Value) -> Vec<(String, f64, u64)> {
+    results["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["score"].as_f64().unwrap(),
+                c["rank"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The whole training cycle on sample data: a written exam graded, an on-site contest judged by
+/// five judges on three criteria with the highest and lowest totals dropped, a short-video
+/// contest trimmed per criterion, two quiz rounds from an outside export → standings →
+/// certificates for the top three teams, and the judging forms.
+#[test]
+fn the_training_cycle_end_to_end() {
+    let d = tmp();
+    let p = d.path();
+
+    // 1. The written exam (17 points): 9 for the four objective items + the short answer's
+    //    points, except candidate 4 whose judge item is wrong (−1).
+    examforge()
+        .args([
+            "draw",
+            "tests/fixtures/grade/blueprint.toml",
+            "--seed",
+            "17",
+            "-o",
+        ])
+        .arg(p.join("draw"))
+        .assert()
+        .success();
+    examforge()
+        .arg("grade")
+        .arg(p.join("draw/exam.json"))
+        .arg(fixture("exam-scan.csv"))
+        .arg("-o")
+        .arg(p.join("exam"))
+        .assert()
+        .success();
+    let exam: Vec<(String, f64, u64)> = scores(&json(&p.join("exam/results.json")));
+    let got: Vec<f64> = exam.iter().map(|(_, s, _)| *s).collect();
+    assert_eq!(
+        got,
+        [17.0, 14.0, 16.0, 14.0, 12.0, 13.0, 11.0, 10.0],
+        "{exam:?}"
+    );
+
+    // 2. The on-site contest, the sheet as Excel on Chinese Windows saves it (GB18030).
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    std::fs::write(p.join("onsite-gbk.csv"), &gbk).unwrap();
+    examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(p.join("onsite-gbk.csv"))
+        .arg("-o")
+        .arg(p.join("onsite"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("GB18030"))
+        .stderr(predicate::str::contains("scored           4"));
+    // Judges' totals (violations + records + procedure), the highest and lowest dropped:
+    //   甲队 86 92 76 85 87 → drop 92, 76 → (86 + 85 + 87) / 3 = 86
+    //   乙队 81 83 70 96 78 → drop 96, 70 → (81 + 83 + 78) / 3 = 242/3 = 80.67
+    //   丙队 92 90 96 87 70 → drop 96, 70 → (92 + 90 + 87) / 3 = 269/3 = 89.67
+    //   丁队 65 69 70 55 80 → drop 80, 55 → (65 + 69 + 70) / 3 = 68
+    let onsite = json(&p.join("onsite/results.json"));
+    let got = scores(&onsite);
+    let want = [
+        ("丙队", 269.0 / 3.0, 1),
+        ("甲队", 86.0, 2),
+        ("乙队", 242.0 / 3.0, 3),
+        ("丁队", 68.0, 4),
+    ];
+    assert_eq!(got.len(), 4);
+    for ((e, s, r), (we, ws, wr)) in got.iter().zip(want) {
+        assert!(e == we && close(*s, ws) && *r == wr, "{got:?}");
+    }
+    // The criterion columns are the kept judges' means: 甲队 violations (35 + 34 + 36) / 3 = 35.
+    let csv = read_csv(&p.join("onsite/results.csv"));
+    assert_eq!(
+        csv[0],
+        [
+            "candidate",
+            "name",
+            "team",
+            "paper",
+            "score",
+            "max",
+            "发现违法行为",
+            "执法文书质量",
+            "执法程序规范",
+            "rank",
+            "pass",
+            "grade",
+            "duplicate",
+            "line"
+        ]
+    );
+    assert_eq!(
+        csv[2][..10],
+        ["甲队", "甲队", "甲队", "", "86", "100", "35", "25", "26", "2"]
+    );
+    assert_eq!(csv[1][4], "89.67");
+    let judges = read_csv(&p.join("onsite/judges.csv"));
+    let kept = |entrant: &str, judge: &str| {
+        judges
+            .iter()
+            .find(|r| r[0] == entrant && r[1] == judge)
+            .map(|r| r[7].clone())
+            .unwrap()
+    };
+    assert_eq!(kept("甲队", "评委2"), "dropped-high");
+    assert_eq!(kept("甲队", "评委3"), "dropped-low");
+    assert_eq!(kept("甲队", "评委1"), "kept");
+
+    // 3. The short-video contest: three judges, the highest and lowest dropped per criterion
+    //    (the median of each). 甲队 content 50 55 45 → 50, production 30 35 38 → 35: 85
+    //    (trimming totals 80 90 83 would have given 83). 乙队 56 + 36 = 92; 丙队 42 + 30 = 72.
+    //    丁队 sent no video.
+    examforge()
+        .arg("judge")
+        .arg(fixture("video.toml"))
+        .arg(fixture("video-scores.csv"))
+        .arg("-o")
+        .arg(p.join("video"))
+        .assert()
+        .success();
+    let video = scores(&json(&p.join("video/results.json")));
+    assert_eq!(
+        video,
+        [
+            ("乙队".to_string(), 92.0, 1),
+            ("甲队".to_string(), 85.0, 2),
+            ("丙队".to_string(), 72.0, 3)
+        ]
+    );
+
+    // 4. Two quiz rounds from the platform's export (UTF-8 with BOM, Chinese headers), then the
+    //    standings: team score per event = mean of its members for the exam and the quiz.
+    let quiz = std::fs::read(fixture("quiz.csv")).unwrap();
+    std::fs::write(p.join("quiz.csv"), [&b"\xEF\xBB\xBF"[..], &quiz].concat()).unwrap();
+    std::fs::copy(fixture("standings.toml"), p.join("standings.toml")).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("standings.toml"))
+        .arg("-o")
+        .arg(p.join("standings"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "missing: `丁队` from `短视频大赛`: counted as 0",
+        ));
+    // Weights: exam 2, on-site 0.4, video 0.2, quiz 0.1.
+    //   甲队 2 × (17 + 14)/2 + 0.4 × 86     + 0.2 × 85 + 0.1 × (85 + 65)/2  = 31 + 34.4 + 17 + 7.5 = 89.9
+    //   乙队 2 × (16 + 14)/2 + 0.4 × 242/3  + 0.2 × 92 + 0.1 × (98 + 82)/2  = 30 + 32.2667 + 18.4 + 9 = 89.6667
+    //   丙队 2 × (12 + 13)/2 + 0.4 × 269/3  + 0.2 × 72 + 0.1 × (45 + 63)/2  = 25 + 35.8667 + 14.4 + 5.4 = 80.6667
+    //   丁队 2 × (11 + 10)/2 + 0.4 × 68     + 0 (no video) + 0.1 × (95 + 80)/2 = 21 + 27.2 + 8.75 = 56.95
+    let st = json(&p.join("standings/standings.json"));
+    let rows = st["standings"].as_array().unwrap();
+    let want = [
+        ("甲队", 89.9, 1),
+        ("乙队", 30.0 + 0.4 * 242.0 / 3.0 + 18.4 + 9.0, 2),
+        ("丙队", 25.0 + 0.4 * 269.0 / 3.0 + 14.4 + 5.4, 3),
+        ("丁队", 56.95, 4),
+    ];
+    for (r, (e, s, k)) in rows.iter().zip(want) {
+        assert_eq!(r["entrant"], e);
+        assert!(close(r["score"].as_f64().unwrap(), s), "{r}");
+        assert_eq!(r["rank"], k);
+    }
+    assert!(close(89.66666666666667, want[1].1));
+    let csv = read_csv(&p.join("standings/standings.csv"));
+    assert_eq!(
+        csv[0],
+        [
+            "rank",
+            "entrant",
+            "name",
+            "team",
+            "score",
+            "笔试",
+            "现场执法比武",
+            "短视频大赛",
+            "知识竞赛"
+        ]
+    );
+    assert_eq!(
+        csv[2],
+        ["2", "乙队", "乙队", "乙队", "89.67", "15", "80.67", "92", "90"]
+    );
+    assert_eq!(
+        csv[4],
+        ["4", "丁队", "丁队", "丁队", "56.95", "10.5", "68", "", "87.5"]
+    );
+    assert_eq!(
+        read_csv(&p.join("standings/missing.csv"))[1],
+        ["丁队", "短视频大赛", "counted as 0"]
+    );
+
+    // 5. Certificates for the top three teams, by the standings file's [awards].
+    examforge()
+        .arg("certificates")
+        .arg(p.join("standings"))
+        .arg("-o")
+        .arg(p.join("certificates"))
+        .assert()
+        .success();
+    let c = p.join("certificates");
+    for (file, team, award) in [
+        ("team-01-甲队.pdf", "甲队", "一等奖"),
+        ("team-02-乙队.pdf", "乙队", "二等奖"),
+        ("team-03-丙队.pdf", "丙队", "三等奖"),
+    ] {
+        // pdftotext puts spaces between Latin digits and CJK text; compare without them.
+        let text: String = pdf_text(&c.join(file)).split_whitespace().collect();
+        for want in [
+            team,
+            award,
+            "荣誉证书",
+            "执法大练兵",
+            "某市生态环境局",
+            "2026年12月1日",
+        ] {
+            assert!(text.contains(want), "{file} lacks {want}: {text}");
+        }
+    }
+    assert!(!c.join("team-04-丁队.pdf").exists());
+    let all = pdf_text(&c.join("certificates.pdf"));
+    assert_eq!(all.matches("荣誉证书").count(), 3, "{all}");
+
+    // 6. The judging forms: one page per judge, every team and criterion with its max.
+    examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .args(["--forms", "--judges", "5", "--entrants"])
+        .arg(fixture("teams.csv"))
+        .arg("-o")
+        .arg(p.join("forms"))
+        .assert()
+        .success();
+    let forms: String = pdf_text(&p.join("forms/forms.pdf"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(forms.matches("评分表").count(), 5, "{forms}");
+    for want in [
+        "评委5",
+        "丁队",
+        "发现违法行为",
+        "满分40分",
+        "去掉一个最高分、一个最低分",
+    ] {
+        assert!(forms.contains(want), "forms lack {want}: {forms}");
+    }
+}
+
+fn judge_sheet(d: &tempfile::TempDir, sheet: &str) -> assert_cmd::Command {
+    let s = d.path().join("scores.csv");
+    std::fs::write(&s, sheet).unwrap();
+    let mut c = examforge();
+    c.arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(&s)
+        .arg("-o")
+        .arg(d.path().join("out"));
+    c
+}
+
+#[test]
+fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
+    let d = tmp();
+    // Five judges appear on the sheet. 甲队: a score over the max (line 3). 乙队: 评委2 twice
+    // (lines 8 and 9, and so no 评委3). 丙队: no 评委5. 丁队: a word for a number (line 16).
+    // 戊队: complete.
+    let sheet = "entrant,judge,violations,records,procedure
+甲队,评委1,35,25,26
+甲队,评委2,41,27,27
+甲队,评委3,30,22,24
+甲队,评委4,34,26,25
+甲队,评委5,36,24,27
+乙队,评委1,32,24,25
+乙队,评委2,33,25,25
+乙队,评委2,28,20,22
+乙队,评委4,39,29,28
+乙队,评委5,31,23,24
+丙队,评委1,37,28,27
+丙队,评委2,36,27,27
+丙队,评委3,38,29,29
+丙队,评委4,35,26,26
+丁队,评委1,25,20,二十
+丁队,评委2,27,21,21
+丁队,评委3,26,22,22
+丁队,评委4,20,18,17
+丁队,评委5,30,25,25
+戊队,评委1,30,20,20
+戊队,评委2,30,20,20
+戊队,评委3,30,20,20
+戊队,评委4,30,20,20
+戊队,评委5,30,20,20
+";
+    judge_sheet(&d, sheet)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "scores.csv:3: 41 for `violations` is above its max of 40",
+        ))
+        .stderr(predicate::str::contains(
+            "scores.csv:8: judge `评委2` scored this entrant twice (also line 9)",
+        ))
+        .stderr(predicate::str::contains(
+            "scores.csv: judge `评委5` gave no score for `丙队`",
+        ))
+        .stderr(predicate::str::contains(
+            "scores.csv:16: `二十` for `procedure` is not a number",
+        ));
+    let out = d.path().join("out");
+    // Only the complete, sound entrant is scored: 30 + 20 + 20 = 70 from every judge.
+    let res = read_csv(&out.join("results.csv"));
+    assert_eq!(res.len(), 2);
+    assert_eq!(res[1][..5], ["戊队", "戊队", "戊队", "", "70"]);
+    // Every other row is in rejected.csv with its reason; the missing judge has a line of its own.
+    let rej = read_csv(&out.join("rejected.csv"));
+    assert_eq!(rej[0], ["line", "entrant", "judge", "reason", "raw"]);
+    let lines: Vec<&str> = rej[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut want: Vec<String> = (2..=20).map(|l| l.to_string()).collect();
+    want.extend([String::new(), String::new()]);
+    assert_eq!(lines, want);
+    let reason = |line: &str| rej.iter().find(|r| r[0] == line).unwrap()[3].clone();
+    assert_eq!(
+        reason("9"),
+        "judge `评委2` scored this entrant twice (also line 8)"
+    );
+    assert!(reason("2").starts_with("not counted: `甲队` is not scored"));
+    assert_eq!(rej[1][4], "甲队,评委1,35,25,26", "the row as read");
+    assert_eq!(
+        rej[20][..4],
+        [
+            "",
+            "乙队",
+            "评委3",
+            "judge `评委3` gave no score for `乙队`"
+        ]
+    );
+    assert_eq!(
+        rej[21][..4],
+        [
+            "",
+            "丙队",
+            "评委5",
+            "judge `评委5` gave no score for `丙队`"
+        ]
+    );
+    let j = json(&out.join("results.json"));
+    assert_eq!(
+        j["summary"]["not_scored"],
+        serde_json::json!(["甲队", "乙队", "丙队", "丁队"])
+    );
+}
+
+#[test]
+fn an_unknown_criterion_column_is_named_with_a_suggestion() {
+    let d = tmp();
+    judge_sheet(
+        &d,
+        "参赛者,评委,violations,record,procedure\n甲队,评委1,1,2,3\n",
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "scores.csv:1: column 4 `record` is not a criterion of the rubric",
+    ))
+    .stderr(predicate::str::contains("hint: did you mean `records`?"));
+    assert!(!d.path().join("out/results.csv").exists());
+}
+
+#[test]
+fn a_sheet_without_a_criterion_column_says_which() {
+    let d = tmp();
+    judge_sheet(&d, "entrant,judge,violations,records\n甲队,评委1,1,2\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "criterion `procedure` has no column",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: the header is: entrant,judge[,team],violations,records,procedure",
+        ));
+}
+
+fn rubric_error(d: &tempfile::TempDir, from: &str, to: &str) -> assert_cmd::Command {
+    let text = std::fs::read_to_string(fixture("onsite.toml"))
+        .unwrap()
+        .replacen(from, to, 1);
+    let r = d.path().join("rubric.toml");
+    std::fs::write(&r, text).unwrap();
+    let mut c = examforge();
+    c.arg("judge")
+        .arg(&r)
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("out"));
+    c
+}
+
+#[test]
+fn rubric_errors_point_at_line_and_column() {
+    let d = tmp();
+    rubric_error(&d, "max = 30", "max = 0")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
+        ))
+        .stderr(predicate::str::contains("hint: give the points"));
+    rubric_error(&d, "drop_low = 1", "drop_lowest = 1")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rubric.toml:28:1: error: unknown field `drop_lowest`",
+        ))
+        .stderr(predicate::str::contains("hint: a rubric has [event]"));
+    rubric_error(&d, "entrant = \"team\"", "entrant = \"teams\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rubric.toml:4:11: error: unknown variant `teams`",
+        ));
+    rubric_error(&d, "max = 40", "max = \"40\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "rubric.toml:11:7: error: invalid type: string \"40\", expected f64",
+        ));
+    assert!(!d.path().join("out").exists());
+}
+
+fn standings_error(d: &tempfile::TempDir, from: &str, to: &str) -> assert_cmd::Command {
+    let text = std::fs::read_to_string(fixture("standings.toml"))
+        .unwrap()
+        .replacen(from, to, 1);
+    let s = d.path().join("standings.toml");
+    std::fs::write(&s, text).unwrap();
+    let mut c = examforge();
+    c.arg("standings")
+        .arg(&s)
+        .arg("-o")
+        .arg(d.path().join("out"));
+    c
+}
+
+#[test]
+fn standings_errors_point_at_line_and_column() {
+    let d = tmp();
+    standings_error(&d, "\"mean\"", "\"best-of-5\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:4:13: error: unknown team rule `best-of-5`",
+        ))
+        .stderr(predicate::str::contains("\"best-N\""));
+    standings_error(&d, "missing = \"zero\"", "missing = \"drop\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:5:11: error: unknown variant `drop`",
+        ));
+    standings_error(&d, "weight = 0.4", "weigth = 0.4")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:22:1: error: unknown field `weigth`",
+        ))
+        .stderr(predicate::str::contains("hint: a standings file has"));
+    standings_error(&d, "team_rule = \"mean\"", "team_rule = \"script\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:4:13: error: team_rule = \"script\" needs a script",
+        ));
+    // A results folder that is not there is reported where the file names it.
+    standings_error(&d, "xx", "xx")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:16:11: error: event `笔试`:",
+        ))
+        .stderr(predicate::str::contains("does not exist"));
+    assert!(!d.path().join("out").exists());
+}
+
+#[test]
+fn a_judge_hook_decides_the_score() {
+    let d = tmp();
+    let rubric = std::fs::read_to_string(fixture("onsite.toml"))
+        .unwrap()
+        .replace("drop_high = 1\ndrop_low = 1", "script = \"median.rhai\"");
+    std::fs::write(d.path().join("rubric.toml"), rubric).unwrap();
+    std::fs::write(
+        d.path().join("median.rhai"),
+        "// The median of the judges' totals.
+fn judge(sheets) {
+    let totals = sheets.map(|s| s.scores.violations + s.scores.records + s.scores.procedure);
+    totals.sort(|a, b| if a < b { -1 } else if a > b { 1 } else { 0 });
+    totals[totals.len() / 2]
+}
+",
+    )
+    .unwrap();
+    examforge()
+        .arg("judge")
+        .arg(d.path().join("rubric.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .success();
+    // Medians of the totals: 甲 (76 85 86 87 92) 86, 乙 (70 78 81 83 96) 81,
+    // 丙 (70 87 90 92 96) 90, 丁 (55 65 69 70 80) 69.
+    let got = scores(&json(&d.path().join("out/results.json")));
+    let got: Vec<(&str, f64)> = got.iter().map(|(e, s, _)| (e.as_str(), *s)).collect();
+    assert_eq!(
+        got,
+        [
+            ("丙队", 90.0),
+            ("甲队", 86.0),
+            ("乙队", 81.0),
+            ("丁队", 69.0)
+        ]
+    );
+
+    // A hook that is not there is named.
+    std::fs::write(d.path().join("median.rhai"), "fn team(members) { 0.0 }\n").unwrap();
+    examforge()
+        .arg("judge")
+        .arg(d.path().join("rubric.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("out2"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no `judge` function"))
+        .stderr(predicate::str::contains("fn judge(sheets)"));
+}
+
+/// Candidates ranked over two quiz rounds kept as separate exports, with a script that fills a
+/// missed round with the mean of the rounds sat, and teams ranked by their best member.
+#[test]
+fn candidate_standings_with_combine_and_team_hooks() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("round1.csv"),
+        "entrant,name,team,points\n1,张三,甲队,10\n2,李四,甲队,6\n3,王五,乙队,9\n4,赵六,乙队,7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("round2.csv"),
+        "参赛者,单位,得分\n1,甲队,8\n2,甲队,9\n3,乙队,10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("rules.rhai"),
+        "fn combine(events) {
+    let sum = 0.0;
+    let sat = 0;
+    for e in events {
+        if !e.missing { sum += e.weight * e.score; sat += 1; }
+    }
+    if sat == 0 { return 0.0; }
+    sum / sat.to_float() * events.len().to_float()
+}
+fn team(members) {
+    let best = 0.0;
+    for m in members { if m.score > best { best = m.score; } }
+    best
+}
+",
+    )
+    .unwrap();
+    let spec = |team_rule: &str, missing: &str, script: &str| {
+        format!(
+            "[standings]\ntitle = \"知识竞赛\"\nentrant = \"candidate\"\nteam_rule = \"{team_rule}\"\nmissing = \"{missing}\"\n{script}\n\
+             [[event]]\nname = \"第一轮\"\nresults = \"round1.csv\"\n\n[[event]]\nname = \"第二轮\"\nresults = \"round2.csv\"\n"
+        )
+    };
+    std::fs::write(
+        p.join("s.toml"),
+        spec("script", "script", "script = \"rules.rhai\""),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "missing: `4` from `第二轮`: left to the script's combine",
+        ));
+    // 1: 10 + 8 = 18; 2: 6 + 9 = 15; 3: 9 + 10 = 19; 4: sat one round, 7 × 2 = 14.
+    let st = read_csv(&p.join("out/standings.csv"));
+    let got: Vec<[&str; 5]> = st[1..]
+        .iter()
+        .map(|r| [&*r[0], &*r[1], &*r[2], &*r[4], &*r[6]])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["1", "3", "王五", "19", "10"],
+            ["2", "1", "张三", "18", "8"],
+            ["3", "2", "李四", "15", "9"],
+            ["4", "4", "赵六", "14", ""],
+        ]
+    );
+    // Teams by their best member: 乙队 19, 甲队 18.
+    let teams = read_csv(&p.join("out/teams.csv"));
+    assert_eq!(teams[1], ["1", "乙队", "19", "2"]);
+    assert_eq!(teams[2], ["2", "甲队", "18", "2"]);
+
+    examforge()
+        .arg("certificates")
+        .arg(p.join("out"))
+        .args(["--top", "1", "--typ-only", "-o"])
+        .arg(p.join("cert"))
+        .assert()
+        .success();
+    let names: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(p.join("cert"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names,
+        [
+            "certificates.typ",
+            "individual-01-王五.typ",
+            "team-01-乙队.typ"
+        ]
+    );
+    let typ = std::fs::read_to_string(p.join("cert/individual-01-王五.typ")).unwrap();
+    assert!(typ.contains("第一名") && typ.contains("乙队"), "{typ}");
+
+    // Without the script: the candidate who missed a round is left out, and reported; a team's
+    // score is its best member's (best-1).
+    std::fs::write(p.join("s.toml"), spec("best-1", "exclude", "")).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out2"))
+        .assert()
+        .success();
+    let st = read_csv(&p.join("out2/standings.csv"));
+    assert_eq!(st.len(), 4, "{st:?}");
+    assert_eq!(
+        read_csv(&p.join("out2/missing.csv"))[1],
+        ["4", "第二轮", "left out of the standings"]
+    );
+    let teams = read_csv(&p.join("out2/teams.csv"));
+    assert_eq!(teams[1], ["1", "乙队", "19", "1"]);
+
+    // A missing hook is named where the file asks for it.
+    std::fs::write(p.join("rules.rhai"), "fn team(members) { 0.0 }\n").unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        spec("sum", "script", "script = \"rules.rhai\""),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out3"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "s.toml:5:11: error: missing = \"script\", but",
+        ))
+        .stderr(predicate::str::contains("has no `fn combine(events)`"));
+}
+
+#[test]
+fn bad_rows_of_a_score_list_stop_the_standings() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("quiz.csv"),
+        "entrant,team,points,round\n1,甲队,10,1\n1,甲队,abc,2\n2,甲队,5,1\n2,甲队,6,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "quiz.csv:3: points `abc` is not a number",
+        ))
+        .stderr(predicate::str::contains(
+            "quiz.csv:5: `2` has round `1` twice (also line 4)",
+        ));
+    assert!(!p.join("out").exists());
+}
+
+#[test]
+fn init_writes_an_event_example_that_runs_through() {
+    let d = tmp();
+    let ws = d.path().join("ws");
+    examforge()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "examforge standings event/standings.toml",
+        ));
+    let run = |args: &[&str]| {
+        let mut c = examforge();
+        c.current_dir(&ws).args(args);
+        c
+    };
+    run(&[
+        "judge",
+        "event/onsite.toml",
+        "event/onsite-scores.csv",
+        "-o",
+        "event/onsite",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("scored          13"));
+    run(&["standings", "event/standings.toml", "-o", "event/standings"])
+        .assert()
+        .success();
+    let st = read_csv(&ws.join("event/standings/standings.csv"));
+    assert_eq!(st.len(), 14, "13 teams ranked");
+    assert_eq!(st[0][5..], ["现场执法比武", "知识竞赛"]);
+    // The score is the weighted sum of the columns: 0.6 × on-site + 0.2 × quiz (mean of members' two rounds).
+    for r in &st[1..] {
+        let f = |i: usize| r[i].parse::<f64>().unwrap();
+        assert!((f(4) - (0.6 * f(5) + 0.2 * f(6))).abs() < 0.02, "{r:?}");
+    }
+    run(&[
+        "certificates",
+        "event/standings",
+        "--typ-only",
+        "-o",
+        "event/certificates",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("wrote 6 certificate(s)"));
+}
+
+/// Excel's "Unicode text" (UTF-16 with tabs) judges the same as UTF-8, and the same sheet gives
+/// byte-identical outputs run after run.
+#[test]
+fn a_utf16_sheet_judges_the_same_and_outputs_repeat() {
+    let d = tmp();
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.replace(',', "\t").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(d.path().join("u16.txt"), &utf16).unwrap();
+    let judge = |sheet: &Path, out: &str| {
+        examforge()
+            .arg("judge")
+            .arg(fixture("onsite.toml"))
+            .arg(sheet)
+            .arg("-o")
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+    };
+    judge(&fixture("onsite-scores.csv"), "a");
+    judge(&fixture("onsite-scores.csv"), "b");
+    judge(&d.path().join("u16.txt"), "c");
+    for f in ["results.csv", "judges.csv", "rejected.csv", "results.json"] {
+        let a = std::fs::read(d.path().join("a").join(f)).unwrap();
+        assert_eq!(a, std::fs::read(d.path().join("b").join(f)).unwrap(), "{f}");
+        if f != "results.json" {
+            assert_eq!(a, std::fs::read(d.path().join("c").join(f)).unwrap(), "{f}");
+        }
+    }
+    // Outputs are not overwritten without --force.
+    examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("a"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+}
