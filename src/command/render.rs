@@ -4,6 +4,9 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
+use crate::render::layout::{
+    exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
+};
 use crate::render::typst::{Typst, TypstError};
 use crate::render::{
     html_sources, needs_cjk, override_names, pdf_path, typst_sources, Look, RenderError, Source,
@@ -33,10 +36,20 @@ impl Plan {
         let mut names: Vec<String> = self.sources.iter().map(|s| s.name.clone()).collect();
         if self.format == OutputFormat::Pdf {
             names.extend(self.sources.iter().map(|s| pdf_name(&s.name)));
+            if self.has_sheet() {
+                names.push(LAYOUT_FILE.into());
+                names.push(BLANK_FILE.into());
+            }
         }
         names
     }
+
+    fn has_sheet(&self) -> bool {
+        self.sources.iter().any(|s| s.name == SHEET_SOURCE)
+    }
 }
+
+const SHEET_SOURCE: &str = "sheet.typ";
 
 fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
@@ -123,12 +136,39 @@ pub fn write(plan: &Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> 
             source,
         })?;
     }
+    if plan.has_sheet() {
+        sheet_layout(&typst, m, out, staging.path())?;
+    }
     eprintln!(
         "wrote {} PDF(s) and their .typ sources to {}",
         plan.sources.len(),
         dir.display()
     );
     Ok(0)
+}
+
+/// Writes sheet.layout.json from typst's own placement of the sheet's boxes, and the blank sheet
+/// as an image for the reader to compare scans with.
+fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
+    let dir = out.path("");
+    let source = out.path(SHEET_SOURCE);
+    let json = typst.eval_in(&source, &dir, QUERY).map_err(typst_err)?;
+    let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
+        message: format!("{}: {e}", source.display()),
+        hint: Some(e.hint()),
+    })?;
+    let text = serde_json::to_string_pretty(&layout).map_err(|e| Error::Input {
+        message: e.to_string(),
+        hint: None,
+    })?;
+    out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
+    let png = staging.join(BLANK_FILE);
+    typst
+        .compile_png(&source, &png, &dir, BLANK_PX_PER_MM * 25.4)
+        .map_err(typst_err)?;
+    let to = out.path(BLANK_FILE);
+    std::fs::rename(&png, &to).map_err(|source| Error::Write { path: to, source })?;
+    Ok(())
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.
