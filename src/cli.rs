@@ -54,6 +54,11 @@ pub enum Command {
         after_help = "Examples:\n  examforge report results/ --exam exam/exam.json -o report/\n  examforge report results/ --banks question-banks/ --format html -o report/\n  examforge report results/ --templates my-templates/ --force -o report/"
     )]
     Report(ReportArgs),
+    /// Read scanned answer sheets (JPEG, PNG, TIFF, image-only PDF) into scans.csv, which `grade` reads.
+    #[command(
+        after_help = "Examples:\n  examforge scan exam/exam.json scans/ -o scanned/\n  examforge scan exam/exam.json batch1.pdf batch2/ -o scanned/ --grade\n\nOutputs: scans.csv (one row per sheet read; `?` = a cell to review), review.csv with\nreview/*.png (each doubtful cell, cropped), sheets.csv (every page: read or rejected, why,\nthe marks' residual in mm, the turn, the dpi)."
+    )]
+    Scan(ScanArgs),
     /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
     #[command(
         after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
@@ -461,6 +466,40 @@ pub struct CertificatesArgs {
     pub print: PrintOptions,
     /// The output folder.
     #[arg(short, long, default_value = "certificates")]
+    pub output: PathBuf,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The manifest written by `draw`; sheet.layout.json and sheet.blank.png are taken from beside it.
+    pub exam: PathBuf,
+    /// Scans: image files, image-only PDFs, or folders holding them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The sheet layout written by `render` (default: sheet.layout.json beside EXAM).
+    #[arg(long)]
+    pub layout: Option<PathBuf>,
+    /// Also write each sheet upright to DIR/annotated/, boxes read as marked outlined green, doubtful red.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Grade the sheets read, into DIR/results/.
+    #[arg(long)]
+    pub grade: bool,
+    /// With --grade: a rhai script with `score`, `total` and/or `team` functions.
+    #[arg(long, requires = "grade")]
+    pub rules: Option<PathBuf>,
+    /// With --grade: points for short answers (CSV with candidate, number, points).
+    #[arg(long, requires = "grade")]
+    pub manual: Option<PathBuf>,
+    /// How many sheets are read at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The output folder.
+    #[arg(short, long, default_value = "scanned")]
     pub output: PathBuf,
     /// Overwrite existing outputs.
     #[arg(long)]

@@ -12,6 +12,7 @@ pub mod event;
 pub mod law;
 pub mod render;
 pub mod report;
+pub mod scan;
 pub mod score;
 pub mod sheet;
 pub mod toml_input;

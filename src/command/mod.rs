@@ -15,6 +15,7 @@ mod make;
 mod print;
 mod render;
 mod report;
+mod scan;
 mod standings;
 mod table;
 
@@ -71,6 +72,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Scan(a) => scan::run(&a),
         Command::Init { dir, force } => init::run(&dir, force),
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),

@@ -5,6 +5,9 @@ use super::fsio::{self, Outputs};
 use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
+use crate::render::layout::{
+    exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
+};
 use crate::render::pdf::{self, PdfError};
 use crate::render::typst::{has_cjk, resolve_chain, Job, Typst, TypstError};
 use crate::render::{
@@ -47,10 +50,20 @@ impl Plan {
             if self.split {
                 names.extend(self.paper_pdfs.iter().cloned());
             }
+            if self.has_sheet() {
+                names.push(LAYOUT_FILE.into());
+                names.push(BLANK_FILE.into());
+            }
         }
         names
     }
+
+    fn has_sheet(&self) -> bool {
+        self.sources.iter().any(|s| s.name == SHEET_SOURCE)
+    }
 }
+
+const SHEET_SOURCE: &str = "sheet.typ";
 
 fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
@@ -158,6 +171,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
+    let has_sheet = plan.has_sheet();
     let Some(typst) = plan.typst else {
         eprintln!(
             "wrote {} file(s) to {}",
@@ -277,6 +291,9 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         out.write("key.pdf", &joined.finish().map_err(pdf_err)?)?;
     }
     out.write("sheet.pdf", &read(&stage("sheet.pdf"))?)?;
+    if has_sheet {
+        sheet_layout(&typst, m, out, staging.path())?;
+    }
     eprintln!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
         m.papers.len(),
@@ -292,6 +309,30 @@ fn frame(s: &str) -> String {
         .map(|l| format!("  │ {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Writes sheet.layout.json from typst's own placement of the sheet's boxes, and the blank sheet
+/// as an image for the reader to compare scans with.
+fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
+    let dir = out.path("");
+    let source = out.path(SHEET_SOURCE);
+    let json = typst.eval_in(&source, &dir, QUERY).map_err(typst_err)?;
+    let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
+        message: format!("{}: {e}", source.display()),
+        hint: Some(e.hint()),
+    })?;
+    let text = serde_json::to_string_pretty(&layout).map_err(|e| Error::Input {
+        message: e.to_string(),
+        hint: None,
+    })?;
+    out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
+    let png = staging.join(BLANK_FILE);
+    typst
+        .compile_png(&source, &png, &dir, BLANK_PX_PER_MM * 25.4)
+        .map_err(typst_err)?;
+    let to = out.path(BLANK_FILE);
+    std::fs::rename(&png, &to).map_err(|source| Error::Write { path: to, source })?;
+    Ok(())
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.

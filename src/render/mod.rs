@@ -3,6 +3,7 @@
 
 pub mod escape;
 pub mod file_name;
+pub mod layout;
 pub mod pdf;
 pub mod typst;
 
@@ -309,6 +310,7 @@ struct Labels {
     sheet_note: &'static str,
     number: &'static str,
     see_below: &'static str,
+    exam_code: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -346,6 +348,7 @@ const ZH: Labels = Labels {
     sheet_note: "用2B铅笔将对应方框涂满涂黑；修改时用橡皮擦净。",
     number: "题号",
     see_below: "见下",
+    exam_code: "考试识别码",
 };
 
 const EN: Labels = Labels {
@@ -383,6 +386,7 @@ const EN: Labels = Labels {
     sheet_note: "Fill the box completely with a soft pencil; erase cleanly to change.",
     number: "No.",
     see_below: "below",
+    exam_code: "Exam code",
 };
 
 #[derive(Serialize)]
@@ -635,52 +639,133 @@ impl<'a> ItemView<'a> {
 
 #[derive(Serialize)]
 struct SheetView {
-    codes: Vec<String>,
+    codes: Vec<SheetMark>,
     digits: usize,
     rows: Vec<SheetRow>,
-    bubbles: Vec<String>,
+    /// The rows split into the printed columns.
+    columns: Vec<Vec<SheetRow>>,
+    /// "第51–57题在试卷上作答" for the items answered on the paper, or empty.
+    on_paper: String,
+    /// The exam identifier's cells (1 = filled), see [`layout::encode_bits`].
+    code_bits: Vec<u8>,
+    code_hex: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct SheetRow {
     number: u32,
     kind: &'static str,
-    marks: Vec<String>,
+    marks: Vec<SheetMark>,
+    /// The next row starts another section.
+    gap_after: bool,
+}
+
+/// One box: its printed label and the value scanners write, plain and as Typst string literals.
+#[derive(Serialize, Clone)]
+struct SheetMark {
+    label: String,
+    lit: String,
+    value: String,
+    value_lit: String,
+}
+
+impl SheetMark {
+    fn new(label: &str, value: &str) -> Self {
+        SheetMark {
+            label: label.to_string(),
+            lit: code_literal(label),
+            value: value.to_string(),
+            value_lit: code_literal(value),
+        }
+    }
+}
+
+/// `s` as a Typst string literal in code.
+fn code_literal(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 impl SheetView {
-    /// One layout for every paper code: the numbering is the same on all papers.
+    /// One layout for every paper code: the numbering is the same on all papers, and each number
+    /// gets as many boxes as its item has options on any paper.
     fn of(m: &Manifest) -> Self {
         let per_candidate = m.papers.iter().any(|p| p.candidate.is_some());
-        let max_options = m
-            .papers
-            .iter()
-            .flat_map(|p| p.leaves())
-            .map(|(_, it)| it.options.len())
-            .max()
-            .unwrap_or(4)
-            .max(2);
-        let bubbles: Vec<String> = (0..max_options).map(|i| letter(i).to_string()).collect();
         let labels = if m.language == Language::Zh { &ZH } else { &EN };
-        let rows = m.papers.first().map_or(Vec::new(), |p| {
-            p.leaves()
-                .filter_map(|(_, it)| {
-                    let number = it.number?;
-                    let marks = match it.kind {
-                        Kind::Single | Kind::Multiple => bubbles.clone(),
-                        Kind::Judge => {
-                            vec![labels.true_mark.to_string(), labels.false_mark.to_string()]
-                        }
-                        _ => Vec::new(),
-                    };
-                    Some(SheetRow {
-                        number,
-                        kind: it.kind.name(),
-                        marks,
-                    })
+        // per number: options (choice items), whether a judge item, kind and section on the first
+        // paper; a number can be a judge item on one paper and a choice item on another when the
+        // parts of a case are shuffled, and then its row holds the boxes of both
+        let mut found: std::collections::BTreeMap<u32, (usize, bool, Kind, usize)> =
+            Default::default();
+        for p in &m.papers {
+            for (section, it) in p.leaves() {
+                if let Some(n) = it.number {
+                    let e = found.entry(n).or_insert((0, false, it.kind, section));
+                    match it.kind {
+                        Kind::Single | Kind::Multiple => e.0 = e.0.max(it.options.len()),
+                        Kind::Judge => e.1 = true,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mut rows: Vec<SheetRow> = Vec::new();
+        let mut on_paper: Vec<u32> = Vec::new();
+        let mut last_section = None;
+        for (&number, &(options, judge, kind, section)) in &found {
+            let mut marks: Vec<SheetMark> = (0..options)
+                .map(|i| {
+                    let l = letter(i).to_string();
+                    SheetMark::new(&l, &l)
                 })
-                .collect()
-        });
+                .collect();
+            if judge {
+                marks.push(SheetMark::new(labels.true_mark, "T"));
+                marks.push(SheetMark::new(labels.false_mark, "F"));
+            }
+            if marks.is_empty() {
+                on_paper.push(number);
+                continue;
+            }
+            if let Some(last) = rows.last_mut() {
+                last.gap_after = last_section != Some(section);
+            }
+            last_section = Some(section);
+            rows.push(SheetRow {
+                number,
+                kind: kind.name(),
+                marks,
+                gap_after: false,
+            });
+        }
+        let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
+        let ncols = if widest <= 6 {
+            4
+        } else if widest <= 8 {
+            3
+        } else {
+            2
+        };
+        let per = rows.len().div_ceil(ncols).max(1);
+        let columns: Vec<Vec<SheetRow>> = rows
+            .chunks(per)
+            .map(|c| {
+                let mut c = c.to_vec();
+                if let Some(last) = c.last_mut() {
+                    last.gap_after = false;
+                }
+                c
+            })
+            .collect();
         let digits = m
             .papers
             .iter()
@@ -689,16 +774,51 @@ impl SheetView {
             .max()
             .unwrap_or(8)
             .clamp(4, 12);
+        let code = layout::exam_code(m);
         SheetView {
             codes: if per_candidate {
                 Vec::new()
             } else {
-                m.papers.iter().map(|p| p.code.clone()).collect()
+                m.papers
+                    .iter()
+                    .map(|p| SheetMark::new(&p.code, &p.code))
+                    .collect()
             },
             digits,
             rows,
-            bubbles,
+            columns,
+            on_paper: on_paper_text(&on_paper, m.language, labels),
+            code_bits: layout::encode_bits(code),
+            code_hex: format!("{code:08x}"),
         }
+    }
+}
+
+/// "第51–57题在试卷上作答" / "Items 51–57: answer on the paper".
+fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
+    if numbers.is_empty() {
+        return String::new();
+    }
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let text = runs
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>();
+    match lang {
+        Language::Zh => format!("第{}题{}", text.join("、"), labels.on_paper),
+        Language::En => format!("Items {}: {}", text.join(", "), labels.on_paper),
     }
 }
 

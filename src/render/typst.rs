@@ -188,6 +188,58 @@ impl Typst {
         Ok((!said.is_empty()).then_some(said))
     }
 
+    /// Evaluates `expr` in the context of the document `input` (`typst eval --in`), returning its JSON.
+    pub fn eval_in(&self, input: &Path, root: &Path, expr: &str) -> Result<String, TypstError> {
+        let mut c = self.command();
+        c.arg("eval").arg("--root").arg(root);
+        self.font_args(&mut c);
+        c.arg(expr).arg("--in").arg(input);
+        let out = c.output().map_err(|source| TypstError::Spawn {
+            exe: self.exe.clone(),
+            source,
+        })?;
+        if !out.status.success() {
+            return Err(TypstError::Failed {
+                file: input.to_path_buf(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Renders the first page of `input` as a grey PNG at `ppi`.
+    pub fn compile_png(
+        &self,
+        input: &Path,
+        output: &Path,
+        root: &Path,
+        ppi: f64,
+    ) -> Result<(), TypstError> {
+        let mut c = self.command();
+        c.arg("compile")
+            .arg("--root")
+            .arg(root)
+            .arg("--format")
+            .arg("png")
+            .arg("--pages")
+            .arg("1")
+            .arg("--ppi")
+            .arg(ppi.to_string());
+        self.font_args(&mut c);
+        c.arg(input).arg(output);
+        let out = c.output().map_err(|source| TypstError::Spawn {
+            exe: self.exe.clone(),
+            source,
+        })?;
+        if !out.status.success() {
+            return Err(TypstError::Failed {
+                file: input.to_path_buf(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Compiles the jobs in order on `threads` threads with a progress bar (shown on a terminal
     /// only); returns the warnings of each source that had any, in job order.
     pub fn compile_all(

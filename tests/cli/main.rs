@@ -9,6 +9,7 @@ mod inputs;
 mod law;
 mod render;
 mod report;
+mod scan;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -490,7 +490,7 @@ fn typst_warnings_are_shown_with_their_file() {
     let t = d.path().join("tpl");
     std::fs::create_dir(&t).unwrap();
     std::fs::write(
-        t.join("sheet.typ.j2"),
+        t.join("key.typ.j2"),
         "#set text(font: \"No Such Typeface\")\n{{ exam.title }}\n",
     )
     .unwrap();
@@ -507,7 +507,7 @@ fn typst_warnings_are_shown_with_their_file() {
         .arg(d.path().join("out"))
         .assert()
         .success()
-        .stderr(predicate::str::contains("typst said on `sheet.typ`"))
+        .stderr(predicate::str::contains("typst said on `key.typ`"))
         .stderr(predicate::str::contains(
             "│ warning: unknown font family: no such typeface",
         ));

@@ -1,0 +1,612 @@
+//! `examforge scan`: scanned answer sheets (images, image-only PDFs) → scans.csv that `grade` reads,
+//! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
+
+use super::draw::read_manifest;
+use super::fsio::{self, Outputs};
+use crate::cli::{GradeArgs, ScanArgs};
+use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
+use crate::scan::{Cell, Reader, SheetRead, Verdict};
+use crate::Error;
+use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+const SCANS: &str = "scans.csv";
+const REVIEW: &str = "review.csv";
+const SHEETS: &str = "sheets.csv";
+const IMAGE_EXTS: &[&str] = &["jpg", "jpeg", "png", "tif", "tiff"];
+/// Pixels per mm of review crops and annotated pages.
+const CROP_PX_MM: f64 = 8.0;
+const ANNOTATE_PX_MM: f64 = 6.0;
+
+/// Runs `scan`.
+pub fn run(a: &ScanArgs) -> Result<u8, Error> {
+    let out = Outputs::new(&a.output, a.force);
+    let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
+    if a.grade {
+        names.push("results");
+    }
+    if a.annotate {
+        names.push("annotated");
+    }
+    out.check_free(&names)?;
+    let manifest = read_manifest(&a.exam)?;
+    let layout_path = a
+        .layout
+        .clone()
+        .unwrap_or_else(|| a.exam.parent().unwrap_or(Path::new(".")).join(LAYOUT_FILE));
+    let layout = read_layout(&layout_path)?;
+    let expected = format!("{:08x}", exam_code(&manifest));
+    if layout.code.id != expected {
+        return Err(Error::input(
+            format!(
+                "{}: this layout belongs to another exam (identifier {}, {} has {expected})",
+                layout_path.display(),
+                layout.code.id,
+                a.exam.display()
+            ),
+            "render the exam again (`examforge render EXAM.json`) and give the sheet.layout.json written beside its sheet.pdf",
+        ));
+    }
+    let blank_path = layout_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(BLANK_FILE);
+    let blank = image::open(&blank_path)
+        .map_err(|e| {
+            Error::input(
+                format!("cannot read `{}`: {e}", blank_path.display()),
+                "`render` writes sheet.blank.png beside sheet.layout.json; render the exam again",
+            )
+        })?
+        .into_luma8();
+    let reader = Reader::new(layout, &blank);
+    let inputs = list_inputs(&a.paths)?;
+    if inputs.is_empty() {
+        return Err(Error::input(
+            "no scans found",
+            "give image files (JPEG, PNG, TIFF), image-only PDFs, or folders holding them",
+        ));
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let summary = scan_all(&reader, &inputs, jobs, &out, a.annotate)?;
+    eprintln!(
+        "read {} sheet(s), rejected {}; {} cell(s) to review ({}); wrote {}",
+        summary.read,
+        summary.rejected,
+        summary.doubts,
+        out.path(REVIEW).display(),
+        out.path(SCANS).display()
+    );
+    let mut status = u8::from(summary.rejected > 0);
+    if a.grade {
+        let g = GradeArgs {
+            exam: a.exam.clone(),
+            answers: out.path(SCANS),
+            layout: None,
+            rules: a.rules.clone(),
+            manual: a.manual.clone(),
+            output: out.path("results"),
+            force: a.force,
+            report: false,
+        };
+        status = status.max(super::grade::run(&g)?);
+    }
+    Ok(status)
+}
+
+fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
+    let text = fsio::read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            format!(
+                "{}:{}:{}: not a sheet layout: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+            "give the sheet.layout.json that `examforge render` wrote beside sheet.pdf",
+        )
+    })
+}
+
+/// One input file, in the order given (folders: sorted, recursively).
+fn list_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::input(
+                format!("`{}` does not exist", p.display()),
+                "give scan files or folders holding them",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let rd = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, out)?;
+        } else if is_pdf(&e) || ext(&e).is_some_and(|x| IMAGE_EXTS.contains(&x.as_str())) {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+fn ext(p: &Path) -> Option<String> {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+fn is_pdf(p: &Path) -> bool {
+    ext(p).as_deref() == Some("pdf")
+}
+
+/// A page to read: a file, or an image taken out of a PDF.
+enum Work {
+    File(PathBuf),
+    Page(String, PageImage),
+    /// Could not even be taken out (the reason).
+    Broken(String, String),
+}
+
+enum PageImage {
+    Encoded(Vec<u8>),
+    Raw {
+        w: u32,
+        h: u32,
+        channels: u32,
+        data: Vec<u8>,
+    },
+}
+
+struct Outcome {
+    name: String,
+    result: Result<SheetRead, String>,
+    crops: Vec<String>,
+}
+
+#[derive(Default)]
+struct Summary {
+    read: usize,
+    rejected: usize,
+    doubts: usize,
+}
+
+fn scan_all(
+    reader: &Reader,
+    inputs: &[PathBuf],
+    jobs: usize,
+    out: &Outputs,
+    annotate: bool,
+) -> Result<Summary, Error> {
+    let bar = ProgressBar::new(inputs.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} reading {pos}/{len} {wide_bar} {per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Work)>(jobs * 2);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Outcome)>();
+    let items: Vec<u32> = reader
+        .layout()
+        .item_groups()
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    let mut scans = csv::Writer::from_writer(Vec::new());
+    let mut review = csv::Writer::from_writer(Vec::new());
+    let mut sheets = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["file".to_string(), "candidate".into(), "paper".into()];
+    head.extend(items.iter().map(|n| n.to_string()));
+    let csv_err = |e: csv::Error| Error::Write {
+        path: out.path(SCANS),
+        source: std::io::Error::other(e),
+    };
+    scans.write_record(&head).map_err(csv_err)?;
+    review
+        .write_record([
+            "file",
+            "candidate",
+            "field",
+            "reason",
+            "boxes",
+            "threshold",
+            "crop",
+        ])
+        .map_err(csv_err)?;
+    sheets
+        .write_record([
+            "file",
+            "status",
+            "reason",
+            "marks",
+            "residual_mm",
+            "turned",
+            "dpi",
+            "threshold",
+            "to_review",
+        ])
+        .map_err(csv_err)?;
+    let mut summary = Summary::default();
+    let mut write_err: Option<Error> = None;
+    std::thread::scope(|s| {
+        let bar = &bar;
+        s.spawn(move || {
+            for (i, w) in produce(inputs, bar).enumerate() {
+                if work_tx.send((i, w)).is_err() {
+                    return;
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            s.spawn(move || loop {
+                let next = work_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                let Some((i, w)) = next else {
+                    return;
+                };
+                let o = process(reader, w, out, annotate);
+                if done_tx.send((i, o)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // write in input order; only the few sheets finished out of order wait here
+        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+        let mut next = 0usize;
+        for (i, o) in done_rx {
+            pending.insert(i, o);
+            while let Some(o) = pending.remove(&next) {
+                next += 1;
+                bar.inc(1);
+                if let Err(e) = record(
+                    &o,
+                    &items,
+                    &mut scans,
+                    &mut review,
+                    &mut sheets,
+                    &mut summary,
+                ) {
+                    write_err.get_or_insert(csv_err(e));
+                }
+            }
+        }
+    });
+    bar.finish_and_clear();
+    if let Some(e) = write_err {
+        return Err(e);
+    }
+    let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
+    out.write(SCANS, &bytes(scans))?;
+    out.write(REVIEW, &bytes(review))?;
+    out.write(SHEETS, &bytes(sheets))?;
+    Ok(summary)
+}
+
+fn record(
+    o: &Outcome,
+    items: &[u32],
+    scans: &mut csv::Writer<Vec<u8>>,
+    review: &mut csv::Writer<Vec<u8>>,
+    sheets: &mut csv::Writer<Vec<u8>>,
+    summary: &mut Summary,
+) -> Result<(), csv::Error> {
+    match &o.result {
+        Err(reason) => {
+            summary.rejected += 1;
+            sheets.write_record([o.name.as_str(), "rejected", reason, "", "", "", "", "", ""])?;
+        }
+        Ok(r) => {
+            summary.read += 1;
+            summary.doubts += r.doubts.len();
+            let mut row = vec![o.name.clone(), r.candidate.clone(), cell_text(&r.paper)];
+            let by_item: BTreeMap<u32, &Cell> = r.items.iter().map(|(n, c)| (*n, c)).collect();
+            row.extend(
+                items
+                    .iter()
+                    .map(|n| by_item.get(n).map_or(String::new(), |c| cell_text(c))),
+            );
+            scans.write_record(&row)?;
+            for (d, crop) in r.doubts.iter().zip(&o.crops) {
+                let boxes = d
+                    .boxes
+                    .iter()
+                    .map(|(v, s)| format!("{v}:{s:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                review.write_record([
+                    o.name.as_str(),
+                    &r.candidate,
+                    &d.field,
+                    d.reason,
+                    &boxes,
+                    &format!("{:.2}", r.threshold),
+                    crop,
+                ])?;
+            }
+            sheets.write_record([
+                o.name.as_str(),
+                "read",
+                "",
+                &r.marks.to_string(),
+                &format!("{:.3}", r.residual_mm),
+                &r.turned.to_string(),
+                &format!("{:.0}", r.px_per_mm * 25.4),
+                &format!("{:.3}", r.threshold),
+                &r.doubts.len().to_string(),
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Marks(m) => m.clone(),
+        Cell::Unreadable => "?".into(),
+    }
+}
+
+/// The pages to read, PDFs opened one at a time.
+fn produce<'a>(inputs: &'a [PathBuf], bar: &'a ProgressBar) -> impl Iterator<Item = Work> + 'a {
+    inputs.iter().flat_map(move |p| -> Vec<Work> {
+        if !is_pdf(p) {
+            return vec![Work::File(p.clone())];
+        }
+        let name = p.display().to_string();
+        match pdf_pages(p) {
+            Ok(pages) => {
+                bar.inc_length(pages.len().saturating_sub(1) as u64);
+                pages
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, pg)| {
+                        let n = format!("{name}#{}", i + 1);
+                        match pg {
+                            Ok(img) => Work::Page(n, img),
+                            Err(reason) => Work::Broken(n, reason),
+                        }
+                    })
+                    .collect()
+            }
+            Err(reason) => vec![Work::Broken(name, reason)],
+        }
+    })
+}
+
+/// Each page's largest image, still encoded where the PDF holds a JPEG or PNG-like stream.
+fn pdf_pages(path: &Path) -> Result<Vec<Result<PageImage, String>>, String> {
+    let doc = lopdf::Document::load(path).map_err(|e| format!("not a readable PDF: {e}"))?;
+    let mut out = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let images = doc.get_page_images(page).unwrap_or_default();
+        let Some(img) = images.iter().max_by_key(|i| i.width * i.height) else {
+            out.push(Err(
+                "the page holds no image (only scanned, image-only PDFs can be read)".into(),
+            ));
+            continue;
+        };
+        let filters = img.filters.clone().unwrap_or_default();
+        let page_img = if filters.iter().any(|f| f == "DCTDecode") {
+            Ok(PageImage::Encoded(img.content.to_vec()))
+        } else if filters.iter().all(|f| f == "FlateDecode") {
+            let data = doc
+                .get_object(img.id)
+                .and_then(|o| o.as_stream().cloned())
+                .map_err(|e| e.to_string())
+                .and_then(|s| {
+                    if filters.is_empty() {
+                        Ok(s.content)
+                    } else {
+                        s.decompressed_content().map_err(|e| e.to_string())
+                    }
+                });
+            let channels = match img.color_space.as_deref() {
+                Some("DeviceGray") | Some("CalGray") => 1,
+                Some("DeviceRGB") | Some("CalRGB") => 3,
+                Some("DeviceCMYK") => 4,
+                _ => 0,
+            };
+            match (data, img.bits_per_component) {
+                (Ok(data), Some(8)) if channels > 0 => Ok(PageImage::Raw {
+                    w: img.width as u32,
+                    h: img.height as u32,
+                    channels,
+                    data,
+                }),
+                (Err(e), _) => Err(format!("the page image cannot be decompressed: {e}")),
+                _ => Err(format!(
+                    "the page image has an unsupported colour space {:?} / {:?} bits",
+                    img.color_space, img.bits_per_component
+                )),
+            }
+        } else {
+            Err(format!(
+                "the page image is compressed with {} (supported: DCTDecode, FlateDecode)",
+                filters.join(", ")
+            ))
+        };
+        out.push(page_img);
+    }
+    Ok(out)
+}
+
+fn decode(w: Work) -> (String, Result<GrayImage, String>) {
+    match w {
+        Work::File(p) => {
+            let name = p.display().to_string();
+            let img = image::ImageReader::open(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.with_guessed_format().map_err(|e| e.to_string()))
+                .and_then(|r| r.decode().map_err(|e| format!("not a readable image: {e}")))
+                .map(DynamicImage::into_luma8);
+            (name, img)
+        }
+        Work::Page(name, PageImage::Encoded(bytes)) => {
+            let img = image::load_from_memory(&bytes)
+                .map(DynamicImage::into_luma8)
+                .map_err(|e| format!("the page image cannot be decoded: {e}"));
+            (name, img)
+        }
+        Work::Page(
+            name,
+            PageImage::Raw {
+                w,
+                h,
+                channels,
+                data,
+            },
+        ) => {
+            let n = (w * h) as usize;
+            if data.len() < n * channels as usize {
+                return (name, Err("the page image is truncated".into()));
+            }
+            let grey: Vec<u8> = (0..n)
+                .map(|i| {
+                    let px = &data[i * channels as usize..(i + 1) * channels as usize];
+                    match channels {
+                        1 => px[0],
+                        3 => {
+                            ((u32::from(px[0]) * 299
+                                + u32::from(px[1]) * 587
+                                + u32::from(px[2]) * 114)
+                                / 1000) as u8
+                        }
+                        _ => 255u8.saturating_sub(px[3].saturating_add(
+                            ((u32::from(px[0]) + u32::from(px[1]) + u32::from(px[2])) / 3) as u8,
+                        )),
+                    }
+                })
+                .collect();
+            (
+                name,
+                GrayImage::from_raw(w, h, grey).ok_or_else(|| "bad image size".to_string()),
+            )
+        }
+        Work::Broken(name, reason) => (name, Err(reason)),
+    }
+}
+
+fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
+    let (name, img) = decode(w);
+    let img = match img {
+        Ok(i) => i,
+        Err(e) => {
+            return Outcome {
+                name,
+                result: Err(e),
+                crops: Vec::new(),
+            }
+        }
+    };
+    let result = reader.read(&img).map_err(|e| e.to_string());
+    let mut crops = Vec::new();
+    if let Ok(r) = &result {
+        let stem = file_stem(&name);
+        for d in &r.doubts {
+            let area = Rect {
+                x: d.area.x - 8.0,
+                y: d.area.y - 2.0,
+                w: d.area.w + 11.0,
+                h: d.area.h + 4.0,
+                ..d.area
+            };
+            let crop = Reader::crop(&img, &r.map, &area, CROP_PX_MM);
+            let rel = format!("review/{stem}-{}.png", d.field);
+            crops.push(match write_png(out, &rel, &crop) {
+                Ok(()) => rel,
+                Err(e) => format!("(not written: {e})"),
+            });
+        }
+        if annotate {
+            let page = reader.layout().page;
+            let full = Rect {
+                page: 1,
+                x: 0.0,
+                y: 0.0,
+                w: page.w,
+                h: page.h,
+            };
+            let upright = Reader::crop(&img, &r.map, &full, ANNOTATE_PX_MM);
+            let marked = annotated(&upright, reader, r);
+            let mut buf = Cursor::new(Vec::new());
+            if marked.write_to(&mut buf, ImageFormat::Png).is_ok() {
+                let _ = out.write(&format!("annotated/{stem}.png"), buf.get_ref());
+            }
+        }
+    }
+    Outcome {
+        name,
+        result,
+        crops,
+    }
+}
+
+/// The upright page with each box outlined: green read as marked, red in doubt.
+fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
+    let mut img = DynamicImage::ImageLuma8(page.clone()).into_rgb8();
+    let (w, h) = img.dimensions();
+    for (rect, v) in reader.boxes().zip(&r.verdicts) {
+        let colour = match v {
+            Verdict::Marked => Rgb([0, 170, 0]),
+            Verdict::Doubtful => Rgb([230, 0, 0]),
+            Verdict::Blank => continue,
+        };
+        let px = |mm: f64| (mm * ANNOTATE_PX_MM).round().max(0.0) as u32;
+        let (x0, y0) = (px(rect.x - 0.6), px(rect.y - 0.6));
+        let (x1, y1) = (
+            px(rect.x + rect.w + 0.6).min(w - 1),
+            px(rect.y + rect.h + 0.6).min(h - 1),
+        );
+        for t in 0..2 {
+            for x in x0..=x1 {
+                img.put_pixel(x, (y0 + t).min(h - 1), colour);
+                img.put_pixel(x, y1.saturating_sub(t), colour);
+            }
+            for y in y0..=y1 {
+                img.put_pixel((x0 + t).min(w - 1), y, colour);
+                img.put_pixel(x1.saturating_sub(t), y, colour);
+            }
+        }
+    }
+    img
+}
+
+/// The name of a sheet's crops and annotated image: the input's path and page as given, through
+/// the same injective mapping as paper files, so two inputs (`a.jpg` and `a.png`, `x/a.jpg` and
+/// `y/a.jpg`, pages of one PDF) never share a crop.
+fn file_stem(name: &str) -> String {
+    crate::render::file_name::paper_stem(name)
+}
+
+fn write_png(out: &Outputs, rel: &str, img: &GrayImage) -> Result<(), String> {
+    let mut buf = Cursor::new(Vec::new());
+    img.write_to(&mut buf, ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    out.write(rel, buf.get_ref())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,814 @@
+//! `scan`: synthetic scans made from the tool's own sheet.pdf (pdftoppm, pencil marks drawn,
+//! rotation, noise, JPEG), with known truth.
+
+use super::{examforge, tmp};
+use image::{GrayImage, Luma};
+use predicates::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The bundled exam, made once for all tests of this file.
+fn exam() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tmp().keep();
+        examforge()
+            .args(["make", "--seed", "7", "-o"])
+            .arg(&d)
+            .assert()
+            .success();
+        d
+    })
+}
+
+/// The sheet of `exam` as a grey image at `dpi`.
+fn raster(exam: &Path, dpi: u32) -> GrayImage {
+    let d = tmp();
+    let out = d.path().join("p");
+    let st = std::process::Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-gray", "-singlefile", "-png"])
+        .arg(exam.join("sheet.pdf"))
+        .arg(&out)
+        .status()
+        .expect("pdftoppm is installed (poppler-utils)");
+    assert!(st.success());
+    image::open(d.path().join("p.png")).unwrap().into_luma8()
+}
+
+fn layout(exam: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(exam.join("sheet.layout.json")).unwrap()).unwrap()
+}
+
+/// A small deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() * n as f64) as usize % n
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Ink {
+    /// A pencil fill of this darkness over this share of the box width.
+    Pencil(f64, f64),
+    /// A mark rubbed out: faint grey over the box.
+    Erased,
+}
+
+/// Draws `ink` over box `b` (layout JSON, mm) on a sheet rastered at `dpi`.
+fn draw(img: &mut GrayImage, b: &Value, dpi: u32, ink: Ink, rng: &mut Rng) {
+    let s = f64::from(dpi) / 25.4;
+    let (x, y, w, h) = (
+        b["x"].as_f64().unwrap(),
+        b["y"].as_f64().unwrap(),
+        b["w"].as_f64().unwrap(),
+        b["h"].as_f64().unwrap(),
+    );
+    let (dark, share, over) = match ink {
+        Ink::Pencil(d, f) => (d, f, 0.3),
+        Ink::Erased => (0.17, 1.0, 0.6),
+    };
+    let x0 = ((x - over) * s) as u32;
+    let x1 = ((x + w * share + over) * s) as u32;
+    let y0 = ((y - over) * s) as u32;
+    let y1 = ((y + h + over) * s) as u32;
+    for py in y0..y1 {
+        for px in x0..x1 {
+            let grain = 0.8 + 0.4 * rng.next();
+            let a = (dark * grain).min(1.0);
+            let p = img.get_pixel_mut(px, py);
+            p.0[0] = (f64::from(p.0[0]) * (1.0 - a)) as u8;
+        }
+    }
+}
+
+/// What a sheet holds: item → marked values, the candidate number, the paper code.
+struct Truth {
+    candidate: String,
+    paper: String,
+    items: BTreeMap<u32, String>,
+}
+
+/// Marks a sheet: clear marks on some options of every item (some blank, some multiple), erased
+/// residue on a free box of every fifth item; with `light`, a light pencil that part-fills every
+/// third box.
+fn fill(img: &mut GrayImage, l: &Value, dpi: u32, seed: u64, light: bool) -> Truth {
+    let mut rng = Rng(seed);
+    let mut t = Truth {
+        candidate: String::new(),
+        paper: String::new(),
+        items: BTreeMap::new(),
+    };
+    // a light pencil is light on the whole sheet; every third mark then fills 70 % of its box
+    let pencil = |rng: &mut Rng, i: usize| {
+        if light {
+            Ink::Pencil(0.45 + 0.05 * rng.next(), if i % 3 == 0 { 0.7 } else { 1.0 })
+        } else {
+            Ink::Pencil(0.75 + 0.15 * rng.next(), 1.0)
+        }
+    };
+    let cand = l["candidate"].as_array().unwrap();
+    let cols = cand
+        .iter()
+        .map(|b| b["col"].as_u64().unwrap())
+        .max()
+        .unwrap()
+        + 1;
+    for c in 0..cols {
+        let d = rng.below(10) as u64;
+        let b = cand
+            .iter()
+            .find(|b| b["col"] == c && b["digit"] == d)
+            .unwrap();
+        let ink = pencil(&mut rng, 1);
+        draw(img, b, dpi, ink, &mut rng);
+        t.candidate.push_str(&d.to_string());
+    }
+    let papers = l["paper"].as_array().unwrap();
+    let p = &papers[rng.below(papers.len())];
+    let ink = pencil(&mut rng, 1);
+    draw(img, p, dpi, ink, &mut rng);
+    t.paper = p["option"].as_str().unwrap().to_string();
+    let mut groups: BTreeMap<u64, Vec<&Value>> = BTreeMap::new();
+    for b in l["items"].as_array().unwrap() {
+        groups
+            .entry(b["item"].as_u64().unwrap())
+            .or_default()
+            .push(b);
+    }
+    let mut marks = 0;
+    for (n, boxes) in groups {
+        let k = boxes.len();
+        let mut chosen = vec![false; k];
+        match n % 7 {
+            0 => {}
+            3 => {
+                chosen[rng.below(k)] = true;
+                chosen[rng.below(k)] = true;
+            }
+            _ => chosen[rng.below(k)] = true,
+        }
+        let mut value = String::new();
+        for (i, b) in boxes.iter().enumerate() {
+            if chosen[i] {
+                marks += 1;
+                let ink = pencil(&mut rng, marks);
+                draw(img, b, dpi, ink, &mut rng);
+                value.push_str(b["value"].as_str().unwrap());
+            }
+        }
+        if n % 5 == 0 {
+            if let Some(i) = (0..k).find(|&i| !chosen[i]) {
+                draw(img, boxes[i], dpi, Ink::Erased, &mut rng);
+            }
+        }
+        t.items.insert(n as u32, value);
+    }
+    t
+}
+
+/// Rotates by `deg` about the centre, scales by `scale`, shifts by (dx, dy) px, adds noise.
+fn degrade(img: &GrayImage, deg: f64, scale: f64, dx: f64, dy: f64, seed: u64) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (cx, cy) = (f64::from(w) / 2.0, f64::from(h) / 2.0);
+    let (sn, cs) = deg.to_radians().sin_cos();
+    let mut rng = Rng(seed);
+    GrayImage::from_fn(w, h, |x, y| {
+        // inverse map: output pixel → source pixel
+        let (u, v) = (f64::from(x) - cx - dx, f64::from(y) - cy - dy);
+        let sx = (cs * u + sn * v) / scale + cx;
+        let sy = (-sn * u + cs * v) / scale + cy;
+        let g = if sx < 0.0 || sy < 0.0 || sx >= f64::from(w - 1) || sy >= f64::from(h - 1) {
+            236.0
+        } else {
+            let (x0, y0) = (sx as u32, sy as u32);
+            let (fx, fy) = (sx - f64::from(x0), sy - f64::from(y0));
+            let p = |a: u32, b: u32| f64::from(img.get_pixel(a, b).0[0]);
+            let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
+            let bot = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
+            top * (1.0 - fy) + bot * fy
+        };
+        // paper a little grey, ink not quite black, noise
+        let g = 20.0 + g * (235.0 / 255.0) + (rng.next() - 0.5) * 16.0;
+        Luma([g.clamp(0.0, 255.0) as u8])
+    })
+}
+
+fn save_jpeg(img: &GrayImage, path: &Path) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(f, 70);
+    enc.encode_image(img).unwrap();
+}
+
+/// scans.csv as rows of (column → value), keyed by file name.
+fn scans(out: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(out.join("scans.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let row: BTreeMap<String, String> = head
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect();
+            let file = Path::new(&row["file"])
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (file, row)
+        })
+        .collect()
+}
+
+fn assert_read(row: &BTreeMap<String, String>, t: &Truth, what: &str) {
+    assert_eq!(row["candidate"], t.candidate, "{what}: candidate number");
+    assert_eq!(row["paper"], t.paper, "{what}: paper code");
+    for (n, v) in &t.items {
+        assert_eq!(&row[&n.to_string()], v, "{what}: item {n}");
+    }
+}
+
+/// The numbered items of a paper, the parts of a case in its place.
+fn leaves(paper: &Value) -> impl Iterator<Item = &Value> {
+    paper["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .flat_map(|it| match it["parts"].as_array() {
+            Some(parts) if !parts.is_empty() => parts.iter().collect::<Vec<_>>(),
+            _ => vec![it],
+        })
+}
+
+#[test]
+fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
+    let ex = exam();
+    let l = layout(ex);
+    let page = raster(ex, 200);
+    let d = tmp();
+    let scans_dir = d.path().join("in");
+    std::fs::create_dir_all(&scans_dir).unwrap();
+    let mut truth = Vec::new();
+    let turns = [
+        (0.0, 1.0, 0.0, 0.0),
+        (1.8, 1.02, 25.0, -20.0),
+        (-2.0, 0.97, -30.0, 28.0),
+        (0.7, 1.0, 10.0, 10.0),
+    ];
+    for (i, &(deg, sc, dx, dy)) in turns.iter().enumerate() {
+        let mut img = page.clone();
+        let t = fill(&mut img, &l, 200, 100 + i as u64, i % 2 == 1);
+        let img = degrade(&img, deg, sc, dx, dy, i as u64);
+        let name = format!("s{i}.jpg");
+        save_jpeg(&img, &scans_dir.join(&name));
+        truth.push((name, t));
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(&scans_dir)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 4 sheet(s), rejected 0"));
+    let rows = scans(&out);
+    assert_eq!(rows.len(), 4);
+    for (name, t) in &truth {
+        assert_read(&rows[name], t, name);
+    }
+    let review = std::fs::read_to_string(out.join("review.csv")).unwrap();
+    assert_eq!(review.lines().count(), 1, "nothing to review:\n{review}");
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    for line in sheets.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f[1], "read");
+        assert_eq!(f[3], "4", "four marks used: {line}");
+        let resid: f64 = f[4].parse().unwrap();
+        assert!(resid < 0.15, "residual {resid} mm: {line}");
+    }
+}
+
+#[test]
+fn upside_down_turned_and_300_dpi_sheets_are_registered() {
+    let ex = exam();
+    let l = layout(ex);
+    let d = tmp();
+    let dir = d.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut truth = Vec::new();
+    let p200 = raster(ex, 200);
+    let mut img = p200.clone();
+    let t = fill(&mut img, &l, 200, 7, false);
+    let img = image::imageops::rotate180(&degrade(&img, 1.0, 1.0, 5.0, 5.0, 1));
+    img.save(dir.join("upside-down.png")).unwrap();
+    truth.push(("upside-down.png", t, "180"));
+    let mut img = p200;
+    let t = fill(&mut img, &l, 200, 8, false);
+    let img = image::imageops::rotate90(&degrade(&img, -1.0, 1.0, 0.0, 0.0, 2));
+    save_jpeg(&img, &dir.join("sideways.jpg"));
+    truth.push(("sideways.jpg", t, "90"));
+    let mut img = raster(ex, 300);
+    let t = fill(&mut img, &l, 300, 9, true);
+    let img = degrade(&img, 1.5, 1.0, 12.0, -9.0, 3);
+    img.save(dir.join("fine.tif")).unwrap();
+    truth.push(("fine.tif", t, "0"));
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(dir.join("upside-down.png"))
+        .arg(dir.join("sideways.jpg"))
+        .arg(dir.join("fine.tif"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = scans(&out);
+    for (name, t, _) in &truth {
+        assert_read(&rows[*name], t, name);
+    }
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    let lines: Vec<Vec<&str>> = sheets
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    for ((_, _, turn), f) in truth.iter().zip(&lines) {
+        assert_eq!(f[5], *turn, "turn: {f:?}");
+    }
+    assert_eq!(lines[2][6], "300", "dpi of the 300-dpi scan");
+}
+
+#[test]
+fn a_sheet_of_another_exam_and_a_blank_page_are_rejected_with_the_reason() {
+    let ex = exam();
+    let other = tmp();
+    examforge()
+        .args(["make", "--seed", "8", "-o"])
+        .arg(other.path())
+        .assert()
+        .success();
+    let d = tmp();
+    let mut img = raster(other.path(), 200);
+    fill(&mut img, &layout(other.path()), 200, 1, false);
+    save_jpeg(&img, &d.path().join("other.jpg"));
+    GrayImage::from_pixel(1654, 2339, Luma([245]))
+        .save(d.path().join("blank.png"))
+        .unwrap();
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("other.jpg"))
+        .arg(d.path().join("blank.png"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rejected 2"));
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    assert!(sheets.contains("sheet of another exam"), "{sheets}");
+    assert!(
+        sheets.contains("corner marks not found (0 of 4"),
+        "{sheets}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("scans.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
+    let ex = exam();
+    let l = layout(ex);
+    let mut img = raster(ex, 200);
+    let t = fill(&mut img, &l, 200, 11, false);
+    // item 2: a grey smudge over a whole box, neither blank nor like the candidate's pencil
+    let item2: Vec<&Value> = l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["item"] == 2)
+        .collect();
+    let free = item2
+        .iter()
+        .find(|b| !t.items[&2].contains(b["value"].as_str().unwrap()))
+        .unwrap();
+    draw(&mut img, free, 200, Ink::Pencil(0.5, 1.0), &mut Rng(5));
+    let d = tmp();
+    img.save(d.path().join("doubt.png")).unwrap();
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("doubt.png"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = scans(&out);
+    assert_eq!(rows["doubt.png"]["2"], "?");
+    assert_eq!(rows["doubt.png"]["1"], t.items[&1]);
+    let mut r = csv::Reader::from_path(out.join("review.csv")).unwrap();
+    let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(&recs[0][2], "2");
+    assert_eq!(&recs[0][3], "doubtful mark");
+    let crop = image::open(out.join(&recs[0][6])).unwrap();
+    assert!(crop.width() > 100 && crop.height() > 40);
+}
+
+#[test]
+fn scan_grade_scores_a_sheet_filled_with_the_key() {
+    let ex = exam();
+    let l = layout(ex);
+    let mut img = raster(ex, 200);
+    // candidate 12345678, paper A, every item answered as the key says
+    let key = std::fs::read_to_string(ex.join("key.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(key.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let (cp, cn, ca) = (col("paper"), col("number"), col("answer"));
+    let mut rng = Rng(3);
+    let mut choice_points = 0usize;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[cp] != "A" {
+            continue;
+        }
+        let n: u64 = rec[cn].parse().unwrap();
+        for b in l["items"].as_array().unwrap() {
+            if b["item"] == n && rec[ca].contains(b["value"].as_str().unwrap()) {
+                draw(&mut img, b, 200, Ink::Pencil(0.8, 1.0), &mut rng);
+                choice_points += 1;
+            }
+        }
+    }
+    assert!(choice_points > 40);
+    for (c, digit) in "12345678".chars().enumerate() {
+        let b = l["candidate"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["col"] == c as u64 && b["digit"] == u64::from(digit.to_digit(10).unwrap()))
+            .unwrap();
+        draw(&mut img, b, 200, Ink::Pencil(0.8, 1.0), &mut rng);
+    }
+    let a = l["paper"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["option"] == "A")
+        .unwrap();
+    draw(&mut img, a, 200, Ink::Pencil(0.8, 1.0), &mut rng);
+    let d = tmp();
+    save_jpeg(
+        &degrade(&img, 0.5, 1.0, 3.0, 3.0, 9),
+        &d.path().join("key.jpg"),
+    );
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("key.jpg"))
+        .arg("--grade")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(out.join("results/results.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let get = |name: &str| rows[0][head.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!(get("candidate"), "12345678");
+    assert_eq!(get("paper"), "A");
+    // every point of the items on the sheet
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
+    let a = m["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "A")
+        .unwrap();
+    let on_sheet: f64 = leaves(a)
+        .filter(|it| ["single", "multiple", "judge"].contains(&it["kind"].as_str().unwrap()))
+        .map(|it| it["points"].as_f64().unwrap())
+        .sum();
+    assert!(on_sheet >= 60.0);
+    assert_eq!(get("score").parse::<f64>().unwrap(), on_sheet);
+}
+
+#[test]
+fn layout_boxes_have_ink_borders_and_paper_interiors_on_the_rendered_page() {
+    let ex = exam();
+    let l = layout(ex);
+    let dpi = 300;
+    let page = raster(ex, dpi);
+    let s = f64::from(dpi) / 25.4;
+    let px = |mm: f64| (mm * s).round() as u32;
+    let mut checked = 0;
+    for kind in ["candidate", "paper", "items"] {
+        for b in l[kind].as_array().unwrap() {
+            let (x, y, w, h) = (
+                b["x"].as_f64().unwrap(),
+                b["y"].as_f64().unwrap(),
+                b["w"].as_f64().unwrap(),
+                b["h"].as_f64().unwrap(),
+            );
+            // the darkest pixel across each border line (left edge, at mid-height) is ink
+            let edge = (px(x) - 2..=px(x) + 2)
+                .map(|xx| page.get_pixel(xx, px(y + h / 2.0)).0[0])
+                .min()
+                .unwrap();
+            assert!(edge < 200, "{kind} {b}: left border {edge}");
+            let top = (px(y) - 2..=px(y) + 2)
+                .map(|yy| page.get_pixel(px(x + w / 4.0), yy).0[0])
+                .min()
+                .unwrap();
+            assert!(top < 200, "{kind} {b}: top border {top}");
+            // just inside the corners the box is paper
+            for (cx, cy) in [(x + 0.5, y + 0.5), (x + w - 0.5, y + h - 0.5)] {
+                let v = page.get_pixel(px(cx), px(cy)).0[0];
+                assert!(v > 240, "{kind} {b}: interior {v}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 200);
+    // corner marks: solid black, the top-left one with a white hole, all ≥ 12 mm from the edges
+    for c in l["corners"].as_array().unwrap() {
+        let (x, y, w) = (
+            c["x"].as_f64().unwrap(),
+            c["y"].as_f64().unwrap(),
+            c["w"].as_f64().unwrap(),
+        );
+        assert!(x >= 12.0 - 1e-6 && y >= 12.0 - 1e-6);
+        assert!(x + w <= 198.0 + 1e-6 && y + w <= 285.0 + 1e-6);
+        let centre = page.get_pixel(px(x + w / 2.0), px(y + w / 2.0)).0[0];
+        let ring = page.get_pixel(px(x + 0.8), px(y + w / 2.0)).0[0];
+        assert!(ring < 60, "{c}: ring");
+        if c["corner"] == "tl" {
+            assert!(centre > 200, "the top-left mark has a hole");
+        } else {
+            assert!(centre < 60, "{c}: solid");
+        }
+    }
+    // boxes at least 1.5 mm apart
+    let items = l["items"].as_array().unwrap();
+    for (a, b) in items.iter().zip(items.iter().skip(1)) {
+        if a["item"] == b["item"] {
+            let gap =
+                b["x"].as_f64().unwrap() - a["x"].as_f64().unwrap() - a["w"].as_f64().unwrap();
+            assert!(gap >= 1.5 - 1e-6, "gap {gap} between {a} and {b}");
+        }
+    }
+}
+
+#[test]
+fn the_sheet_prints_only_each_items_options() {
+    let ex = exam();
+    let l = layout(ex);
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
+    let mut want: BTreeMap<u64, (usize, bool)> = BTreeMap::new();
+    for p in m["papers"].as_array().unwrap() {
+        for it in leaves(p) {
+            let n = it["number"].as_u64().unwrap();
+            // a number may be a judge item on one paper and a choice item on another (the
+            // parts of a case are shuffled): its row holds the boxes of both
+            let (letters, judge) = match it["kind"].as_str().unwrap() {
+                "judge" => (0, true),
+                "single" | "multiple" => (it["options"].as_array().unwrap().len(), false),
+                _ => (0, false),
+            };
+            let e = want.entry(n).or_default();
+            e.0 = e.0.max(letters);
+            e.1 |= judge;
+        }
+    }
+    let want: BTreeMap<u64, usize> = want
+        .into_iter()
+        .map(|(n, (letters, judge))| (n, letters + if judge { 2 } else { 0 }))
+        .filter(|(_, k)| *k > 0)
+        .collect();
+    let mut got: BTreeMap<u64, usize> = BTreeMap::new();
+    for b in l["items"].as_array().unwrap() {
+        *got.entry(b["item"].as_u64().unwrap()).or_default() += 1;
+    }
+    assert_eq!(got, want);
+    assert!(want.values().any(|&k| k == 4) && want.values().any(|&k| k == 5));
+    let judge: Vec<&Value> = l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["option"] == "√" || b["option"] == "×")
+        .collect();
+    assert!(judge.iter().all(|b| b["value"] == "T" || b["value"] == "F"));
+    let judges: std::collections::BTreeSet<u64> = m["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(leaves)
+        .filter(|it| it["kind"] == "judge")
+        .map(|it| it["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(judge.len(), 2 * judges.len());
+}
+
+#[test]
+fn a_hundred_items_fit_one_page_and_are_read_from_an_image_only_pdf() {
+    let d = tmp();
+    let banks = super::root().join("question-banks");
+    let bp = d.path().join("hundred.toml");
+    let list = ["xzcf.toml", "hjbh-dq.toml", "gf-jsxm.toml"]
+        .map(|b| format!("{:?}", banks.join(b).display().to_string()))
+        .join(", ");
+    std::fs::write(
+        &bp,
+        format!(
+            "[exam]\ntitle = \"一百题\"\nbanks = [{list}]\n\n[draw]\nvariants = 2\n\n\
+             [[section]]\nkind = \"single\"\ncount = 60\npoints = 1\n\n\
+             [[section]]\nkind = \"multiple\"\ncount = 20\npoints = 1\n\n\
+             [[section]]\nkind = \"judge\"\ncount = 20\npoints = 1\n"
+        ),
+    )
+    .unwrap();
+    let ex = d.path().join("exam");
+    examforge()
+        .arg("make")
+        .arg(&bp)
+        .args(["--seed", "3", "-o"])
+        .arg(&ex)
+        .assert()
+        .success();
+    let info = std::process::Command::new("pdfinfo")
+        .arg(ex.join("sheet.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&info.stdout).contains("Pages:           1"),
+        "one page"
+    );
+    let l = layout(&ex);
+    let rows: std::collections::BTreeSet<u64> = l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["item"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 100);
+    let mut img = raster(&ex, 200);
+    let t = fill(&mut img, &l, 200, 21, false);
+    let img = degrade(&img, -1.2, 1.01, 8.0, 4.0, 5);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70)
+        .encode_image(&img)
+        .unwrap();
+    let pdf = d.path().join("batch.pdf");
+    image_pdf(&[jpeg.clone(), jpeg], img.width(), img.height(), &pdf);
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(&pdf)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 2 sheet(s), rejected 0"));
+    let mut r = csv::Reader::from_path(out.join("scans.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(recs.len(), 2);
+    assert!(recs[1][0].ends_with("batch.pdf#2"), "{:?}", &recs[1][0]);
+    for rec in &recs {
+        let row: BTreeMap<String, String> = head
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(String::from))
+            .collect();
+        assert_read(&row, &t, "pdf page");
+    }
+}
+
+/// A PDF of one JPEG per page, as scanners write them.
+fn image_pdf(pages: &[Vec<u8>], w: u32, h: u32, path: &Path) {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for jpeg in pages {
+        let img = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => i64::from(w), "Height" => i64::from(h),
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+                "Filter" => "DCTDecode",
+            },
+            jpeg.clone(),
+        ));
+        let (pw, ph) = (595.0f32, 842.0f32);
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").into_bytes(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(pw), Object::Real(ph)],
+            "Contents" => content,
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        });
+        kids.push(Object::Reference(page));
+    }
+    let n = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.save(path).unwrap();
+}
+
+#[test]
+fn a_sheet_with_a_corner_mark_cut_off_is_read_from_the_other_three() {
+    let ex = exam();
+    let l = layout(ex);
+    let d = tmp();
+    let mut truth = Vec::new();
+    for (i, (gone, turned)) in [("br", false), ("tl", true)].into_iter().enumerate() {
+        let mut img = raster(ex, 200);
+        let t = fill(&mut img, &l, 200, 40 + i as u64, false);
+        let c = l["corners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["corner"] == gone)
+            .unwrap();
+        let s = 200.0 / 25.4;
+        let (x, y, w) = (
+            c["x"].as_f64().unwrap(),
+            c["y"].as_f64().unwrap(),
+            c["w"].as_f64().unwrap(),
+        );
+        for py in ((y - 1.0) * s) as u32..((y + w + 1.0) * s) as u32 {
+            for px in ((x - 1.0) * s) as u32..((x + w + 1.0) * s) as u32 {
+                img.put_pixel(px, py, Luma([255]));
+            }
+        }
+        let mut img = degrade(&img, 0.8, 1.0, 4.0, -6.0, i as u64);
+        if turned {
+            img = image::imageops::rotate180(&img);
+        }
+        let name = format!("cut-{gone}.png");
+        img.save(d.path().join(&name)).unwrap();
+        truth.push((name, t));
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    assert!(!sheets.contains("rejected"), "{sheets}");
+    let rows = scans(&out);
+    for (name, t) in &truth {
+        assert_read(&rows[name], t, name);
+    }
+    let lines: Vec<Vec<&str>> = sheets
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for f in &lines {
+        assert_eq!(f[3], "3", "three marks used: {f:?}");
+    }
+    assert_eq!(lines[0][5], "0", "cut-br upright");
+    assert_eq!(lines[1][5], "180", "cut-tl upside down");
+}
