@@ -177,6 +177,49 @@ pub struct TypstSet<'a> {
     manifest: &'a Manifest,
     exam: ExamView<'a>,
     papers: Vec<PaperView<'a>>,
+    /// Each question once, for keys that print only tables per paper.
+    explained: Option<Vec<ExplainedView<'a>>>,
+}
+
+/// Above this many paper codes (or with one paper per candidate) the key prints each paper's
+/// answer table only, then every question's explanation once.
+pub const COMPACT_KEY_ABOVE: usize = 2;
+
+/// One question as the compact key explains it: the bank's id and letters.
+#[derive(Serialize)]
+struct ExplainedView<'a> {
+    question: &'a str,
+    item: ItemView<'a>,
+}
+
+/// Every question of the exam once, in order of first appearance, keyed in the bank's letters.
+fn explained_of(m: &Manifest) -> Vec<ExplainedView<'_>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for p in &m.papers {
+        for s in &p.sections {
+            for it in s.items.iter().flat_map(Item::leaves) {
+                if !seen.insert(it.question.as_str()) {
+                    continue;
+                }
+                let mut item = ItemView::of(it, m.language);
+                item.number = None;
+                if let Answer::Choice(ix) = &it.answer {
+                    let mut bank: Vec<usize> = ix
+                        .iter()
+                        .map(|&i| it.order.get(i).copied().unwrap_or(i))
+                        .collect();
+                    bank.sort_unstable();
+                    item.key = Answer::letters(&bank);
+                }
+                out.push(ExplainedView {
+                    question: &it.question,
+                    item,
+                });
+            }
+        }
+    }
+    out
 }
 
 impl<'a> TypstSet<'a> {
@@ -192,6 +235,9 @@ impl<'a> TypstSet<'a> {
                 .enumerate()
                 .map(|(i, p)| PaperView::of(m, p, i))
                 .collect(),
+            explained: (m.papers.len() > COMPACT_KEY_ABOVE
+                || m.papers.iter().any(|p| p.candidate.is_some()))
+            .then(|| explained_of(m)),
         }
     }
 
@@ -214,11 +260,20 @@ impl<'a> TypstSet<'a> {
         )
     }
 
-    /// The answer key of the papers in `range`.
+    /// The answer key of the papers in `range`. A compact key (see [`COMPACT_KEY_ABOVE`]) prints
+    /// tables only; the range that ends with the last paper also carries the explained answers, so
+    /// batches joined in order hold them once, at the end.
     pub fn key(&self, range: std::ops::Range<usize>) -> Result<String, RenderError> {
+        let last = range.end == self.papers.len();
+        let explained = self.explained.as_ref().filter(|_| last);
         self.templates.render(
             "key.typ.j2",
-            minijinja::context! { exam => &self.exam, papers => &self.papers[range] },
+            minijinja::context! {
+                exam => &self.exam,
+                papers => &self.papers[range],
+                compact => self.explained.is_some(),
+                explained => explained,
+            },
         )
     }
 
@@ -310,6 +365,8 @@ struct Labels {
     sheet_note: &'static str,
     number: &'static str,
     see_below: &'static str,
+    explained_title: &'static str,
+    question_id: &'static str,
     exam_code: &'static str,
 }
 
@@ -348,6 +405,8 @@ const ZH: Labels = Labels {
     sheet_note: "用2B铅笔将对应方框涂满涂黑；修改时用橡皮擦净。",
     number: "题号",
     see_below: "见下",
+    explained_title: "试题解析（每题一次，按首次出现顺序；答案为题库选项字母）",
+    question_id: "题目编号",
     exam_code: "考试识别码",
 };
 
@@ -386,6 +445,8 @@ const EN: Labels = Labels {
     sheet_note: "Fill the box completely with a soft pencil; erase cleanly to change.",
     number: "No.",
     see_below: "below",
+    explained_title: "Explained answers (each question once, in order of first appearance; letters as in the bank)",
+    question_id: "Question",
     exam_code: "Exam code",
 };
 

@@ -555,3 +555,90 @@ fn typst_errors_are_shown_with_their_file() {
         .stderr(predicate::str::contains(".typ`"))
         .stderr(predicate::str::contains("│ error: unexpected argument"));
 }
+
+#[test]
+fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
+    let d = tmp();
+    let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
+    let few: Vec<&str> = roster.lines().take(4).collect();
+    let path = d.path().join("roster.csv");
+    std::fs::write(&path, few.join("\n") + "\n").unwrap();
+    let out = d.path().join("out");
+    examforge()
+        .args([
+            "make", "--seed", "8", "--batch", "1", "--jobs", "2", "--roster",
+        ])
+        .arg(&path)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let key = std::fs::read_to_string(out.join("key.csv")).unwrap();
+    let text = squash(&pdf_text(&out.join("key.pdf")));
+    let mut at = 0;
+    for row in &few[1..] {
+        let id = row.split(',').next().unwrap();
+        let answers: Vec<String> = key
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[0] == id)
+            .take(10)
+            .map(|f| f[3].to_string())
+            .collect();
+        assert_eq!(answers.len(), 10, "{id} in key.csv");
+        let header = format!("试卷编号{id}");
+        at += text[at..]
+            .find(&header)
+            .unwrap_or_else(|| panic!("{header} not in key.pdf"));
+        let table = format!("题号12345678910答案{}", answers.concat());
+        let found = text[at..]
+            .find(&table)
+            .unwrap_or_else(|| panic!("candidate {id}: `{table}` not in key.pdf"));
+        assert!(
+            !text[at..at + found].contains("解析"),
+            "no explanation between the header and the table of {id}"
+        );
+        at += found + table.len();
+    }
+    let explained = text[at..]
+        .find("试题解析")
+        .expect("the explained answers follow the last table");
+    assert!(
+        !text[..at + explained].contains("解析："),
+        "tables only before"
+    );
+    // Every question once, whatever the number of papers (and batches) it appears in.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("exam.json")).unwrap()).unwrap();
+    let mut ids = std::collections::BTreeMap::new();
+    for paper in m["papers"].as_array().unwrap() {
+        for section in paper["sections"].as_array().unwrap() {
+            for item in section["items"].as_array().unwrap() {
+                let parts = item["parts"].as_array().cloned().unwrap_or_default();
+                let leaves = if parts.is_empty() {
+                    vec![item.clone()]
+                } else {
+                    parts
+                };
+                for leaf in leaves {
+                    *ids.entry(leaf["question"].as_str().unwrap().to_string())
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    assert!(ids.values().any(|&n| n > 1), "papers share questions");
+    assert_eq!(text.matches("题目编号").count(), ids.len());
+    for id in ids.keys() {
+        assert_eq!(
+            text.matches(&format!("题目编号：{}", squash(id))).count(),
+            1,
+            "{id} explained once"
+        );
+    }
+    let first = &m["papers"][0]["sections"][0]["items"][0];
+    let why = squash(first["explanation"].as_str().unwrap());
+    assert!(!why.is_empty());
+    assert_eq!(text.matches(&why).count(), 1, "explanation `{why}` once");
+}
