@@ -130,6 +130,22 @@ impl Typst {
         c
     }
 
+    /// Runs a prepared typst command about `input`: a failure to start or a failed run becomes a
+    /// typed error carrying typst's own diagnostics.
+    fn run(&self, mut c: Command, input: &Path) -> Result<std::process::Output, TypstError> {
+        let out = c.output().map_err(|source| TypstError::Spawn {
+            exe: self.exe.clone(),
+            source,
+        })?;
+        if !out.status.success() {
+            return Err(TypstError::Failed {
+                file: input.to_path_buf(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(out)
+    }
+
     fn font_args(&self, c: &mut Command) {
         for f in &self.font_paths {
             c.arg("--font-path").arg(f);
@@ -174,16 +190,7 @@ impl Typst {
             .arg("human");
         self.font_args(&mut c);
         c.arg(input).arg(output);
-        let out = c.output().map_err(|source| TypstError::Spawn {
-            exe: self.exe.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            return Err(TypstError::Failed {
-                file: input.to_path_buf(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            });
-        }
+        let out = self.run(c, input)?;
         let said = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
         Ok((!said.is_empty()).then_some(said))
     }
@@ -194,16 +201,7 @@ impl Typst {
         c.arg("eval").arg("--root").arg(root);
         self.font_args(&mut c);
         c.arg(expr).arg("--in").arg(input);
-        let out = c.output().map_err(|source| TypstError::Spawn {
-            exe: self.exe.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            return Err(TypstError::Failed {
-                file: input.to_path_buf(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            });
-        }
+        let out = self.run(c, input)?;
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
@@ -227,16 +225,7 @@ impl Typst {
             .arg(ppi.to_string());
         self.font_args(&mut c);
         c.arg(input).arg(output);
-        let out = c.output().map_err(|source| TypstError::Spawn {
-            exe: self.exe.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            return Err(TypstError::Failed {
-                file: input.to_path_buf(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            });
-        }
+        self.run(c, input)?;
         Ok(())
     }
 
