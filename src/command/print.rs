@@ -57,11 +57,7 @@ pub fn write(sources: &[Source], opts: &PrintOptions, out: &Outputs) -> Result<(
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let files: Vec<Job> = sources
         .iter()
-        .map(|s| Job {
-            input: out.path(&s.name),
-            output: pdf_path(staging.path(), &s.name),
-            weight: 1,
-        })
+        .map(|s| Job::pdf(out.path(&s.name), pdf_path(staging.path(), &s.name)))
         .collect();
     typst.compile_all(&files, &dir, jobs).map_err(typst_err)?;
     for s in sources {

@@ -9,7 +9,7 @@ use crate::render::layout::{
     exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
 };
 use crate::render::pdf::{self, PdfError};
-use crate::render::typst::{has_cjk, resolve_chain, Job, Typst, TypstError};
+use crate::render::typst::{has_cjk, Job, Task, Typst, TypstError};
 use crate::render::{
     html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, RenderError,
     Source, Templates, TypstSet,
@@ -72,18 +72,19 @@ fn pdf_name(typ: &str) -> String {
 /// Papers above this count are not split into PDFs of their own unless asked.
 pub const SPLIT_AT_MOST: usize = 50;
 
-/// Papers per typst process unless `--batch` says otherwise: a batch of 50 four-page Chinese
-/// papers holds about 250 MiB in typst, while each process start (font discovery) costs 0.2–0.4 s.
-pub const DEFAULT_BATCH: usize = 50;
+/// Papers per typst process unless `--batch` says otherwise. typst lays out on every core by
+/// itself, so one process of 100 four-page Chinese papers (about 470 MiB) is as fast as two of 50
+/// side by side, and leaves the other core to the key and the sheet; larger exams run in batches of
+/// this size, as many at once as there are cores, so memory stays flat however many papers.
+pub const DEFAULT_BATCH: usize = 100;
 
 /// Renders the sources in memory; for PDF also finds typst and resolves the font chain once.
 pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
     let templates =
         Templates::new(read_overrides(opts.templates.as_deref())?).map_err(render_err)?;
     let typst = (opts.format == OutputFormat::Pdf).then(|| {
-        let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
-        let families = typst.families()?;
-        let chain = resolve_chain(m.language == Language::Zh, &families);
+        let mut typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
+        let chain = typst.resolve_fonts(m.language == Language::Zh)?;
         Ok((typst, chain))
     });
     let fonts = match &typst {
@@ -153,20 +154,20 @@ fn pdf_err(e: PdfError) -> Error {
     Error::Input { message, hint }
 }
 
-/// Splits `n` papers into consecutive batches of at most `size`, as even as possible and at least
-/// one per thread, so that every core has work.
-pub fn batches(n: usize, size: usize, threads: usize) -> Vec<Range<usize>> {
+/// Splits `n` papers into consecutive batches of at most `size`, as even as possible.
+pub fn batches(n: usize, size: usize) -> Vec<Range<usize>> {
     if n == 0 {
         return Vec::new();
     }
-    let count = n.div_ceil(size.max(1)).max(threads.max(1)).min(n);
+    let count = n.div_ceil(size.max(1));
     (0..count)
         .map(|k| (k * n / count)..((k + 1) * n / count))
         .collect()
 }
 
-/// Writes the sources and, for PDF, compiles them in batches: papers.pdf, the key, the sheet and,
-/// when splitting, one PDF per paper.
+/// Writes the sources and, for PDF, runs typst on every core at once: the paper batches, the key
+/// batches and the answer sheet (its PDF, its layout and its blank image), longest first. Then
+/// papers.pdf, the key, the sheet and, when splitting, one PDF per paper.
 pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> Result<u8, Error> {
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
@@ -198,20 +199,16 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let size = opts.batch.map_or(DEFAULT_BATCH, |b| b as usize);
     let set = TypstSet::new(&plan.templates, m, &plan.look);
-    let ranges = batches(m.papers.len(), size, threads);
+    let ranges = batches(m.papers.len(), size);
     let mut jobs = Vec::new();
     let mut names = Vec::new();
-    for (k, r) in ranges.iter().enumerate() {
-        // Errors name the file the user has: a batch of one paper is that paper's source.
-        let describe = |what: &str| match (what, r.len()) {
-            ("papers", 1) => paper_source_name(&m.papers[r.start]),
-            _ => format!("{what}.typ"),
-        };
-        for (what, text) in [
-            ("papers", set.bundle(r.clone())),
-            ("key", set.key(r.clone())),
-        ] {
-            let text = text.map_err(render_err)?;
+    for (what, weight) in [("papers", 4), ("key", 1)] {
+        for (k, r) in ranges.iter().enumerate() {
+            let text = match what {
+                "papers" => set.bundle(r.clone()),
+                _ => set.key(r.clone()),
+            }
+            .map_err(render_err)?;
             let input = stage(&format!("{what}-{k}.typ"));
             std::fs::write(&input, text).map_err(|source| Error::Write {
                 path: input.clone(),
@@ -220,17 +217,39 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
             jobs.push(Job {
                 output: input.with_extension("pdf"),
                 input,
-                weight: r.len() as u64,
+                weight: weight * r.len() as u64,
+                // Print files: untagged, so one batch or many give the same kind of file.
+                task: Task::Pdf { tagged: false },
             });
-            names.push(describe(what));
+            // Errors name the file the user has: a batch of one paper is that paper's source.
+            names.push(match (what, r.len()) {
+                ("papers", 1) => paper_source_name(&m.papers[r.start]),
+                _ => format!("{what}.typ"),
+            });
         }
     }
-    jobs.push(Job {
-        input: out.path("sheet.typ"),
-        output: stage("sheet.pdf"),
-        weight: 1,
-    });
-    names.push("sheet.typ".into());
+    let sheet = out.path(SHEET_SOURCE);
+    jobs.push(Job::pdf(sheet.clone(), stage("sheet.pdf")));
+    if has_sheet {
+        jobs.push(Job {
+            input: sheet.clone(),
+            output: stage("sheet.layout.json"),
+            weight: 1,
+            task: Task::Eval { expr: QUERY.into() },
+        });
+        jobs.push(Job {
+            input: sheet.clone(),
+            output: stage(BLANK_FILE),
+            weight: 1,
+            task: Task::Png {
+                ppi: BLANK_PX_PER_MM * 25.4,
+            },
+        });
+    }
+    names.extend(std::iter::repeat_n(
+        SHEET_SOURCE.to_string(),
+        jobs.len() - names.len(),
+    ));
     let warnings = typst
         .compile_all(&jobs, &dir, threads)
         .map_err(|e| match e {
@@ -255,44 +274,40 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         eprintln!("typst said on `{name}`:\n{}", frame(said));
     }
 
-    // papers.pdf: the batches joined (a single batch is typst's own file), cut per paper if asked.
+    // papers.pdf: the batches joined, each paper numbered from 1 under its bookmark, and cut into
+    // one PDF per paper if asked. Untagged batches read back in milliseconds.
     let read = |p: &Path| fsio::read(p);
     let mut pages = 0;
-    if ranges.len() == 1 && !plan.split {
-        let bytes = read(&stage("papers-0.pdf"))?;
-        pages = pdf::page_count(&pdf::load(&bytes).map_err(pdf_err)?);
-        out.write("papers.pdf", &bytes)?;
-    } else {
-        let mut joined = pdf::Joiner::default();
-        for (k, r) in ranges.iter().enumerate() {
-            let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?).map_err(pdf_err)?;
-            pages += pdf::page_count(&doc);
-            if plan.split {
-                let starts = pdf::paper_starts(&doc, r.len()).map_err(pdf_err)?;
-                for (i, pr) in pdf::paper_ranges(&starts, pdf::page_count(&doc))
-                    .into_iter()
-                    .enumerate()
-                {
-                    let bytes = pdf::extract(&doc, pr).map_err(pdf_err)?;
-                    out.write(&plan.paper_pdfs[r.start + i], &bytes)?;
-                }
+    let mut all = pdf::Joiner::default();
+    for (k, r) in ranges.iter().enumerate() {
+        let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?).map_err(pdf_err)?;
+        pages += pdf::page_count(&doc);
+        let starts = pdf::paper_starts(&doc, r.len()).map_err(pdf_err)?;
+        if plan.split {
+            for (i, (pr, (_, title))) in pdf::paper_ranges(&starts, pdf::page_count(&doc))
+                .into_iter()
+                .zip(&starts)
+                .enumerate()
+            {
+                let bytes = pdf::extract(&doc, pr, title).map_err(pdf_err)?;
+                out.write(&plan.paper_pdfs[r.start + i], &bytes)?;
             }
-            joined.add(doc);
         }
-        out.write("papers.pdf", &joined.finish().map_err(pdf_err)?)?;
+        all.add_papers(doc, &starts);
     }
+    out.write("papers.pdf", &all.finish().map_err(pdf_err)?)?;
     if ranges.len() == 1 {
         out.write("key.pdf", &read(&stage("key-0.pdf"))?)?;
     } else {
-        let mut joined = pdf::Joiner::default();
+        let mut keys = pdf::Joiner::default();
         for k in 0..ranges.len() {
-            joined.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?).map_err(pdf_err)?);
+            keys.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?).map_err(pdf_err)?);
         }
-        out.write("key.pdf", &joined.finish().map_err(pdf_err)?)?;
+        out.write("key.pdf", &keys.finish().map_err(pdf_err)?)?;
     }
     out.write("sheet.pdf", &read(&stage("sheet.pdf"))?)?;
     if has_sheet {
-        sheet_layout(&typst, m, out, staging.path())?;
+        sheet_layout(m, out, staging.path())?;
     }
     eprintln!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
@@ -311,12 +326,11 @@ fn frame(s: &str) -> String {
         .join("\n")
 }
 
-/// Writes sheet.layout.json from typst's own placement of the sheet's boxes, and the blank sheet
-/// as an image for the reader to compare scans with.
-fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
-    let dir = out.path("");
+/// Writes sheet.layout.json from typst's own placement of the sheet's boxes (evaluated into the
+/// staging folder), and the blank sheet as an image for the reader to compare scans with.
+fn sheet_layout(m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
     let source = out.path(SHEET_SOURCE);
-    let json = typst.eval_in(&source, &dir, QUERY).map_err(typst_err)?;
+    let json = fsio::read_text(&staging.join("sheet.layout.json"))?;
     let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
         message: format!("{}: {e}", source.display()),
         hint: Some(e.hint()),
@@ -327,9 +341,6 @@ fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> R
     })?;
     out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
     let png = staging.join(BLANK_FILE);
-    typst
-        .compile_png(&source, &png, &dir, BLANK_PX_PER_MM * 25.4)
-        .map_err(typst_err)?;
     let to = out.path(BLANK_FILE);
     std::fs::rename(&png, &to).map_err(|source| Error::Write { path: to, source })?;
     Ok(())
@@ -367,25 +378,18 @@ mod tests {
     use super::batches;
 
     #[test]
-    fn batches_cover_every_paper_once_and_keep_every_core_busy() {
-        for (n, size, threads) in [
-            (100, 25, 2),
-            (1000, 25, 2),
-            (3, 25, 2),
-            (65, 20, 2),
-            (7, 1, 4),
-            (1, 25, 8),
-        ] {
-            let b = batches(n, size, threads);
+    fn batches_cover_every_paper_once_evenly() {
+        for (n, size) in [(100, 25), (1000, 100), (3, 25), (65, 20), (7, 1), (1, 25)] {
+            let b = batches(n, size);
             assert_eq!(b.first().map(|r| r.start), Some(0));
             assert_eq!(b.last().map(|r| r.end), Some(n));
             assert!(b.windows(2).all(|w| w[0].end == w[1].start), "{b:?}");
             assert!(b.iter().all(|r| !r.is_empty() && r.len() <= size), "{b:?}");
-            assert!(b.len() >= threads.min(n), "{b:?}");
+            assert_eq!(b.len(), n.div_ceil(size), "{b:?}");
         }
-        assert_eq!(batches(100, 25, 2), vec![0..25, 25..50, 50..75, 75..100]);
-        assert_eq!(batches(100, 50, 2), vec![0..50, 50..100]);
-        assert_eq!(batches(30, 25, 2), vec![0..15, 15..30]);
-        assert!(batches(0, 25, 2).is_empty());
+        assert_eq!(batches(100, 25), vec![0..25, 25..50, 50..75, 75..100]);
+        assert_eq!(batches(100, 100), vec![0..100]);
+        assert_eq!(batches(101, 100), vec![0..50, 50..101]);
+        assert!(batches(0, 25).is_empty());
     }
 }

@@ -122,6 +122,10 @@ impl Templates {
             }
         });
         env.add_filter("points", |v: f64| fmt_points(v));
+        // A Typst string expression, for code: `#metadata({{ paper.code|string }})`.
+        env.add_filter("string", |s: String| {
+            Value::from_safe_string(escape::typst_string(&s))
+        });
         for (name, src) in DEFAULT_TEMPLATES {
             if !overrides.iter().any(|(n, _)| n == name) {
                 env.add_template(name, src)
@@ -265,6 +269,7 @@ impl<'a> TypstSet<'a> {
     /// batches joined in order hold them once, at the end.
     pub fn key(&self, range: std::ops::Range<usize>) -> Result<String, RenderError> {
         let last = range.end == self.papers.len();
+        let first = range.start == 0;
         let explained = self.explained.as_ref().filter(|_| last);
         self.templates.render(
             "key.typ.j2",
@@ -272,6 +277,7 @@ impl<'a> TypstSet<'a> {
                 exam => &self.exam,
                 papers => &self.papers[range],
                 compact => self.explained.is_some(),
+                first => first,
                 explained => explained,
             },
         )

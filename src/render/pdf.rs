@@ -1,8 +1,11 @@
 //! Joining and cutting the PDFs typst writes: batches into one print file, a bundle into one PDF
 //! per paper. Works on bytes; the caller reads and writes the files.
 //!
-//! Papers are found by their page labels: every paper restarts its page counter, so its first
-//! page is labelled 1 (typst writes the labels because the paper template numbers its pages).
+//! Papers are found by their bookmarks: the paper template puts an invisible bookmarked heading
+//! on each paper's first page. A template without them falls back on the page labels (a page
+//! labelled 1 starts a paper), which typst writes right only where a paper follows a page without
+//! numbering: it labels a page with its number before the paper's restart of the count. Joined and
+//! cut files are labelled anew, each paper from 1, and carry one bookmark per paper.
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::BTreeSet;
@@ -15,7 +18,7 @@ pub enum PdfError {
     Read(#[source] lopdf::Error),
     #[error("cannot assemble the PDF")]
     Write(#[source] lopdf::Error),
-    #[error("a bundle of {expected} paper(s) shows {found} paper start(s) (pages numbered 1)")]
+    #[error("a bundle of {expected} paper(s) shows {found} paper start(s) (bookmarks, or pages numbered 1)")]
     Papers { expected: usize, found: usize },
 }
 
@@ -23,7 +26,7 @@ impl PdfError {
     /// What to do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            PdfError::Papers { .. } => Some("a paper template must number its pages (`numbering` in `set page`) and restart the count with `counter(page).update(1)`, as the built-in paper.typ.j2 does; or print without --split".into()),
+            PdfError::Papers { .. } => Some("a paper template must mark its first page with a bookmark (`heading(bookmarked: true)`, hidden) or number its pages and restart the count, as the built-in paper.typ.j2 does; or print one batch without --split".into()),
             _ => None,
         }
     }
@@ -39,29 +42,108 @@ pub fn page_count(doc: &Document) -> usize {
     doc.get_pages().len()
 }
 
-/// The first page (from 0) of each of `expected` papers in a bundle.
-pub fn paper_starts(doc: &Document, expected: usize) -> Result<Vec<usize>, PdfError> {
-    let starts: Vec<usize> = page_numbers(doc)
+/// The first page (from 0) of each of `expected` papers in a bundle, with each paper's title
+/// (its bookmark, when it has one).
+pub fn paper_starts(doc: &Document, expected: usize) -> Result<Vec<(usize, String)>, PdfError> {
+    let marks = bookmarks(doc);
+    let ok = |starts: &[(usize, String)]| {
+        starts.len() == expected
+            && starts.first().is_none_or(|s| s.0 == 0)
+            && starts.windows(2).all(|w| w[0].0 < w[1].0)
+    };
+    if ok(&marks) {
+        return Ok(marks);
+    }
+    let starts: Vec<(usize, String)> = page_numbers(doc)
         .iter()
         .enumerate()
         .filter(|(_, n)| **n == Some(1))
-        .map(|(i, _)| i)
+        .map(|(i, _)| (i, String::new()))
         .collect();
-    if starts.len() != expected || starts.first().is_some_and(|&s| s != 0) {
+    if !ok(&starts) {
         return Err(PdfError::Papers {
             expected,
-            found: starts.len(),
+            found: marks.len().max(starts.len()),
         });
     }
     Ok(starts)
 }
 
+/// The top-level bookmarks of a document: the page (from 0) each opens, and its title.
+pub fn bookmarks(doc: &Document) -> Vec<(usize, String)> {
+    let pages: std::collections::HashMap<ObjectId, usize> = doc
+        .get_pages()
+        .into_values()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let mut out = Vec::new();
+    let Some(root) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Outlines").ok())
+        .and_then(|o| deref_dict(doc, o))
+    else {
+        return out;
+    };
+    let mut next = root.get(b"First").ok().cloned();
+    let mut seen = BTreeSet::new();
+    while let Some(Object::Reference(id)) = next {
+        if !seen.insert(id) {
+            break;
+        }
+        let Ok(item) = doc.get_dictionary(id) else {
+            break;
+        };
+        let page = item
+            .get(b"Dest")
+            .ok()
+            .map(|o| deref(doc, o))
+            .and_then(|d| d.as_array().ok())
+            .and_then(|a| a.first())
+            .and_then(|p| p.as_reference().ok())
+            .and_then(|p| pages.get(&p).copied());
+        if let Some(page) = page {
+            let title = match item.get(b"Title").map(|o| deref(doc, o)) {
+                Ok(Object::String(bytes, _)) => pdf_text(bytes),
+                _ => String::new(),
+            };
+            out.push((page, title));
+        }
+        next = item.get(b"Next").ok().cloned();
+    }
+    out
+}
+
+/// A PDF text string: UTF-16BE with its byte order mark, else taken as Latin-1.
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes {
+        [0xFE, 0xFF, rest @ ..] => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// `s` as a PDF text string (UTF-16BE with a byte order mark).
+fn text_string(s: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend(u.to_be_bytes());
+    }
+    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+}
+
 /// The page ranges of the papers in a bundle, from their starts and the page count.
-pub fn paper_ranges(starts: &[usize], pages: usize) -> Vec<Range<usize>> {
+pub fn paper_ranges(starts: &[(usize, String)], pages: usize) -> Vec<Range<usize>> {
     starts
         .iter()
         .enumerate()
-        .map(|(i, &s)| s..starts.get(i + 1).copied().unwrap_or(pages))
+        .map(|(i, s)| s.0..starts.get(i + 1).map_or(pages, |n| n.0))
         .collect()
 }
 
@@ -141,6 +223,8 @@ struct Assembly {
     numbers: Vec<Option<i64>>,
     first: bool,
     catalog_extras: Option<Dictionary>,
+    /// Bookmarks: a title and the index (in `pages`) of the page it opens.
+    marks: Vec<(String, usize)>,
 }
 
 impl Assembly {
@@ -151,6 +235,22 @@ impl Assembly {
             numbers: Vec::new(),
             first: true,
             catalog_extras: None,
+            marks: Vec::new(),
+        }
+    }
+
+    /// Adds the pages `range` of `src` as one paper: numbered from 1 (pages typst left without a
+    /// number, such as a blank back, stay so), under a bookmark `title` when it has one.
+    fn add_paper(&mut self, src: &Document, range: Range<usize>, title: &str) {
+        let at = self.pages.len();
+        self.add(src, range);
+        if !title.is_empty() {
+            self.marks.push((title.to_string(), at));
+        }
+        for (k, n) in self.numbers[at..].iter_mut().enumerate() {
+            if n.is_some() {
+                *n = Some(k as i64 + 1);
+            }
         }
     }
 
@@ -264,6 +364,9 @@ impl Assembly {
             tree.set("Nums", Object::Array(nums));
             catalog.set("PageLabels", Object::Dictionary(tree));
         }
+        if !self.marks.is_empty() {
+            catalog.set("Outlines", Object::Reference(self.outline()));
+        }
         self.out
             .objects
             .insert(catalog_id, Object::Dictionary(catalog));
@@ -274,6 +377,45 @@ impl Assembly {
             .save_to(&mut bytes)
             .map_err(|e| PdfError::Write(lopdf::Error::IO(e)))?;
         Ok(bytes)
+    }
+}
+
+impl Assembly {
+    /// Writes the bookmarks as a flat outline; returns its root.
+    fn outline(&mut self) -> ObjectId {
+        let root = (self.out.max_id + 1, 0);
+        let first = self.out.max_id + 2;
+        let n = self.marks.len() as u32;
+        self.out.max_id += 1 + n;
+        for (k, (title, page)) in self.marks.iter().enumerate() {
+            let k = k as u32;
+            let mut item = Dictionary::new();
+            item.set("Title", text_string(title));
+            item.set("Parent", Object::Reference(root));
+            if k > 0 {
+                item.set("Prev", Object::Reference((first + k - 1, 0)));
+            }
+            if k + 1 < n {
+                item.set("Next", Object::Reference((first + k + 1, 0)));
+            }
+            item.set(
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(self.pages[*page]),
+                    Object::Name(b"Fit".to_vec()),
+                ]),
+            );
+            self.out
+                .objects
+                .insert((first + k, 0), Object::Dictionary(item));
+        }
+        let mut outlines = Dictionary::new();
+        outlines.set("Type", Object::Name(b"Outlines".to_vec()));
+        outlines.set("First", Object::Reference((first, 0)));
+        outlines.set("Last", Object::Reference((first + n - 1, 0)));
+        outlines.set("Count", Object::Integer(i64::from(n)));
+        self.out.objects.insert(root, Object::Dictionary(outlines));
+        root
     }
 }
 
@@ -328,15 +470,27 @@ impl Joiner {
         self.0.add(&doc, 0..n);
     }
 
+    /// Appends the papers of a bundle, found by [`paper_starts`]: each numbered from 1 and
+    /// bookmarked by its title.
+    pub fn add_papers(&mut self, mut doc: Document, starts: &[(usize, String)]) {
+        doc.renumber_objects_with(self.0.out.max_id + 1);
+        for (r, (_, title)) in paper_ranges(starts, page_count(&doc))
+            .into_iter()
+            .zip(starts)
+        {
+            self.0.add_paper(&doc, r, title);
+        }
+    }
+
     /// The joined PDF.
     pub fn finish(self) -> Result<Vec<u8>, PdfError> {
         self.0.finish()
     }
 }
 
-/// Pages `range` of `doc` as a document of their own.
-pub fn extract(doc: &Document, range: Range<usize>) -> Result<Vec<u8>, PdfError> {
+/// Pages `range` of `doc` as a paper of its own, numbered from 1 and bookmarked by `title`.
+pub fn extract(doc: &Document, range: Range<usize>, title: &str) -> Result<Vec<u8>, PdfError> {
     let mut a = Assembly::new();
-    a.add(doc, range);
+    a.add_paper(doc, range, title);
     a.finish()
 }

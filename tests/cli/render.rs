@@ -445,6 +445,49 @@ fn one_sided_papers_follow_each_other_without_blank_pages() {
     );
 }
 
+/// typst labels a paper's first page with the number it had before the paper restarts its count
+/// (3, not 1, when one-sided papers follow each other), so papers are found by their bookmarks and
+/// labelled anew: each split PDF is its paper's pages, each paper numbered from 1.
+#[test]
+fn one_sided_papers_in_one_batch_split_by_their_bookmarks_and_number_from_one() {
+    use examforge::render::pdf;
+    let d = tmp();
+    examforge()
+        .args([
+            "make",
+            "--variants",
+            "3",
+            "--seed",
+            "3",
+            "--no-duplex",
+            "--split",
+            "-o",
+        ])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("one PDF per paper"));
+    let bundle = pdf::load(&std::fs::read(d.path().join("papers.pdf")).unwrap()).unwrap();
+    let marks = pdf::bookmarks(&bundle);
+    let titles: Vec<&str> = marks.iter().map(|m| m.1.as_str()).collect();
+    assert_eq!(titles, ["A卷", "B卷", "C卷"]);
+    let numbers = pdf::page_numbers(&bundle);
+    let papers = papers_of(&pdf_pages(&d.path().join("papers.pdf")));
+    let mut at = 0;
+    for ((paper, code), (start, _)) in papers.iter().zip(["A", "B", "C"]).zip(&marks) {
+        assert_eq!(*start, at, "bookmark of {code} on its first page");
+        let want: Vec<Option<i64>> = (1..=paper.len() as i64).map(Some).collect();
+        assert_eq!(numbers[at..at + paper.len()], want[..], "labels of paper {code}");
+        let alone = pdf_pages(&d.path().join(format!("paper-{code}.pdf")));
+        assert_eq!(&alone, paper, "paper-{code}.pdf");
+        let own = pdf::load(&std::fs::read(d.path().join(format!("paper-{code}.pdf"))).unwrap())
+            .unwrap();
+        assert_eq!(pdf::page_numbers(&own), want, "paper-{code}.pdf numbered from 1");
+        at += paper.len();
+    }
+    assert_eq!(at, numbers.len());
+}
+
 #[test]
 fn key_opens_with_an_answer_table_per_paper() {
     let d = tmp();
