@@ -126,6 +126,27 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The folders of the Noto CJK fonts, as fontconfig lists them.
+fn cjk_font_dirs() -> Option<Vec<PathBuf>> {
+    let out = Command::new("fc-list")
+        .args([":", "family", "file"])
+        .output()
+        .ok()?;
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some((file, families)) = line.split_once(": ") {
+            if families.contains("CJK SC") {
+                if let Some(dir) = Path::new(file).parent() {
+                    if !dirs.iter().any(|d| d == dir) {
+                        dirs.push(dir.to_path_buf());
+                    }
+                }
+            }
+        }
+    }
+    (!dirs.is_empty()).then_some(dirs)
+}
+
 fn row(what: &str, r: &Run, pages: u32, base: Option<&Run>) {
     let ratio = base.map_or(String::new(), |b| format!("{:>6.2}×", r.secs / b.secs));
     println!(
@@ -181,6 +202,23 @@ fn main() {
                 .arg(d.join("bare.pdf")),
             "typst compile papers.typ",
         );
+        // The same compile with the flags make gives its batches: untagged, and only the font
+        // folders of the chain (as fontconfig lists them), so the two gaps can be told apart.
+        let mut lean = Command::new(&typst);
+        lean.arg("compile")
+            .arg("--no-pdf-tags")
+            .arg("--root")
+            .arg(&out);
+        if let Some(dirs) = cjk_font_dirs() {
+            lean.arg("--ignore-system-fonts");
+            for dir in dirs {
+                lean.arg("--font-path").arg(dir);
+            }
+        }
+        let lean = measure(
+            lean.arg(out.join("papers.typ")).arg(d.join("lean.pdf")),
+            "typst compile --no-pdf-tags papers.typ",
+        );
         let paper_pages = pages(&out.join("papers.pdf"));
         assert_eq!(paper_pages, pages(&d.join("bare.pdf")), "same pages");
         let all = paper_pages + pages(&out.join("key.pdf")) + pages(&out.join("sheet.pdf"));
@@ -189,6 +227,12 @@ fn main() {
             &bare,
             paper_pages,
             None,
+        );
+        row(
+            "  the same, untagged, CJK font folders only",
+            &lean,
+            paper_pages,
+            Some(&bare),
         );
         row(
             "examforge make (papers.pdf + key + sheet)",

@@ -267,7 +267,8 @@ pub struct RenderOptions {
     /// Print 绝密★启用前 / "CONFIDENTIAL" at the top of each paper.
     #[arg(long)]
     pub confidential: bool,
-    /// How many typst processes run at once (default: the number of cores).
+    /// How many paper batches typst compiles at once (default: the number of cores); the key and
+    /// the answer sheet compile beside them in one more process.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// End every paper on an even page (a blank back) for printing on both sides [default: on for Chinese papers].
@@ -282,7 +283,7 @@ pub struct RenderOptions {
     /// Write papers.pdf only.
     #[arg(long, overrides_with = "split")]
     pub no_split: bool,
-    /// Papers per typst process: more is faster, fewer holds less memory [default: 50].
+    /// Papers per typst process, about 5 MiB of memory each for a four-page paper; batches run side by side on every core [default: 50].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: Option<u32>,
 }

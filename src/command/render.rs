@@ -73,10 +73,10 @@ fn pdf_name(typ: &str) -> String {
 pub const SPLIT_AT_MOST: usize = 50;
 
 /// Papers per typst process unless `--batch` says otherwise. typst lays out on every core by
-/// itself, so one process of 100 four-page Chinese papers (about 470 MiB) is as fast as two of 50
-/// side by side, and leaves the other core to the key and the sheet; larger exams run in batches of
-/// this size, as many at once as there are cores, so memory stays flat however many papers.
-pub const DEFAULT_BATCH: usize = 100;
+/// itself, so two processes of 50 papers side by side take as long as one of 100, and hold about
+/// 270 MiB each for four-page Chinese papers; an exam of any size runs in batches of this size, as
+/// many at once as there are cores, so memory stays flat however many papers.
+pub const DEFAULT_BATCH: usize = 50;
 
 /// Renders the sources in memory; for PDF also finds typst and resolves the font chain once.
 pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
@@ -200,56 +200,66 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     let size = opts.batch.map_or(DEFAULT_BATCH, |b| b as usize);
     let set = TypstSet::new(&plan.templates, m, &plan.look);
     let ranges = batches(m.papers.len(), size);
+    // A key batch is a quarter of the work of the same papers: it takes four batches' worth.
+    let key_ranges = batches(m.papers.len(), size.saturating_mul(4));
     let mut jobs = Vec::new();
     let mut names = Vec::new();
-    for (what, weight) in [("papers", 4), ("key", 1)] {
-        for (k, r) in ranges.iter().enumerate() {
-            let text = match what {
-                "papers" => set.bundle(r.clone()),
-                _ => set.key(r.clone()),
-            }
-            .map_err(render_err)?;
-            let input = stage(&format!("{what}-{k}.typ"));
-            std::fs::write(&input, text).map_err(|source| Error::Write {
-                path: input.clone(),
-                source,
-            })?;
-            jobs.push(Job {
-                output: input.with_extension("pdf"),
-                input,
-                weight: weight * r.len() as u64,
-                // Print files: untagged, so one batch or many give the same kind of file.
-                task: Task::Pdf { tagged: false },
-            });
-            // Errors name the file the user has: a batch of one paper is that paper's source.
-            names.push(match (what, r.len()) {
-                ("papers", 1) => paper_source_name(&m.papers[r.start]),
-                _ => format!("{what}.typ"),
-            });
-        }
-    }
-    let sheet = out.path(SHEET_SOURCE);
-    jobs.push(Job::pdf(sheet.clone(), stage("sheet.pdf")));
-    if has_sheet {
+    let mut push = |what: &str, k: usize, r: &Range<usize>, text: String| -> Result<(), Error> {
+        let input = stage(&format!("{what}-{k}.typ"));
+        std::fs::write(&input, text).map_err(|source| Error::Write {
+            path: input.clone(),
+            source,
+        })?;
         jobs.push(Job {
+            output: input.with_extension("pdf"),
+            input,
+            weight: if what == "papers" { 4 } else { 1 } * r.len() as u64,
+            // Print files: untagged, so one batch or many give the same kind of file.
+            task: Task::Pdf { tagged: false },
+            light: what == "key",
+        });
+        // Errors name the file the user has: a batch of one paper is that paper's source.
+        names.push(match (what, r.len()) {
+            ("papers", 1) => paper_source_name(&m.papers[r.start]),
+            _ => format!("{what}.typ"),
+        });
+        Ok(())
+    };
+    for (k, r) in ranges.iter().enumerate() {
+        push("papers", k, r, set.bundle(r.clone()).map_err(render_err)?)?;
+    }
+    // The sheet first on the light worker: its layout and blank image are ready early.
+    let sheet = out.path(SHEET_SOURCE);
+    let mut sheet_jobs = vec![Job {
+        light: true,
+        ..Job::pdf(sheet.clone(), stage("sheet.pdf"))
+    }];
+    if has_sheet {
+        sheet_jobs.push(Job {
             input: sheet.clone(),
             output: stage("sheet.layout.json"),
             weight: 1,
             task: Task::Eval { expr: QUERY.into() },
+            light: true,
         });
-        jobs.push(Job {
+        sheet_jobs.push(Job {
             input: sheet.clone(),
             output: stage(BLANK_FILE),
             weight: 1,
             task: Task::Png {
                 ppi: BLANK_PX_PER_MM * 25.4,
             },
+            light: true,
         });
     }
-    names.extend(std::iter::repeat_n(
-        SHEET_SOURCE.to_string(),
-        jobs.len() - names.len(),
-    ));
+    for (k, r) in key_ranges.iter().enumerate() {
+        push("key", k, r, set.key(r.clone()).map_err(render_err)?)?;
+    }
+    let keys_at = jobs.len() - key_ranges.len();
+    for j in sheet_jobs.into_iter().rev() {
+        jobs.insert(keys_at, j);
+        names.insert(keys_at, SHEET_SOURCE.to_string());
+    }
     let warnings = typst
         .compile_all(&jobs, &dir, threads)
         .map_err(|e| match e {
@@ -296,11 +306,11 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         all.add_papers(doc, &starts);
     }
     out.write("papers.pdf", &all.finish().map_err(pdf_err)?)?;
-    if ranges.len() == 1 {
+    if key_ranges.len() == 1 {
         out.write("key.pdf", &read(&stage("key-0.pdf"))?)?;
     } else {
         let mut keys = pdf::Joiner::default();
-        for k in 0..ranges.len() {
+        for k in 0..key_ranges.len() {
             keys.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?).map_err(pdf_err)?);
         }
         out.write("key.pdf", &keys.finish().map_err(pdf_err)?)?;

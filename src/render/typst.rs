@@ -69,6 +69,10 @@ pub struct Job {
     pub output: PathBuf,
     pub weight: u64,
     pub task: Task,
+    /// A small run (a key batch, the sheet): besides the workers of the heavy runs, one more worker
+    /// takes these from the start, so they fill the cores while the papers compile instead of
+    /// trailing after them, without adding a heavy run's memory.
+    pub light: bool,
 }
 
 impl Job {
@@ -79,6 +83,7 @@ impl Job {
             output,
             weight: 1,
             task: Task::Pdf { tagged: true },
+            light: false,
         }
     }
 }
@@ -303,8 +308,9 @@ impl Typst {
         Ok((!said.is_empty()).then_some(said))
     }
 
-    /// Runs the jobs in order on `threads` threads with a progress bar (shown on a terminal only);
-    /// returns the warnings of each job that had any, in job order.
+    /// Runs the jobs with a progress bar (shown on a terminal only): the heavy ones in order on
+    /// `threads` workers, which then help with the light ones, and the light ones in order on one
+    /// worker of their own; returns the warnings of each job that had any, in job order.
     pub fn compile_all(
         &self,
         files: &[Job],
@@ -316,19 +322,33 @@ impl Typst {
             ProgressStyle::with_template("{spinner} typst {pos}/{len} {wide_bar} {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let next = AtomicUsize::new(0);
+        let heavy: Vec<usize> = (0..files.len()).filter(|&i| !files[i].light).collect();
+        let light: Vec<usize> = (0..files.len()).filter(|&i| files[i].light).collect();
+        let (next_heavy, next_light) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let take = |helps_heavy: bool| {
+            if helps_heavy {
+                if let Some(&i) = heavy.get(next_heavy.fetch_add(1, Ordering::SeqCst)) {
+                    return Some(i);
+                }
+            }
+            light
+                .get(next_light.fetch_add(1, Ordering::SeqCst))
+                .copied()
+        };
         let first_error: Mutex<Option<TypstError>> = Mutex::new(None);
         let warnings: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
+        let workers = threads.max(1).min(heavy.len().max(1));
         std::thread::scope(|s| {
-            for _ in 0..threads.max(1).min(files.len().max(1)) {
-                s.spawn(|| loop {
+            for w in 0..workers + usize::from(!light.is_empty()) {
+                let (take, first_error, warnings, bar) = (&take, &first_error, &warnings, &bar);
+                s.spawn(move || loop {
                     if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                         return;
                     }
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(job) = files.get(i) else {
+                    let Some(i) = take(w < workers) else {
                         return;
                     };
+                    let job = &files[i];
                     match self.perform(job, root) {
                         Ok(said) => {
                             if let (Some(said), Ok(mut w)) = (said, warnings.lock()) {

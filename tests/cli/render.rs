@@ -477,12 +477,20 @@ fn one_sided_papers_in_one_batch_split_by_their_bookmarks_and_number_from_one() 
     for ((paper, code), (start, _)) in papers.iter().zip(["A", "B", "C"]).zip(&marks) {
         assert_eq!(*start, at, "bookmark of {code} on its first page");
         let want: Vec<Option<i64>> = (1..=paper.len() as i64).map(Some).collect();
-        assert_eq!(numbers[at..at + paper.len()], want[..], "labels of paper {code}");
+        assert_eq!(
+            numbers[at..at + paper.len()],
+            want[..],
+            "labels of paper {code}"
+        );
         let alone = pdf_pages(&d.path().join(format!("paper-{code}.pdf")));
         assert_eq!(&alone, paper, "paper-{code}.pdf");
-        let own = pdf::load(&std::fs::read(d.path().join(format!("paper-{code}.pdf"))).unwrap())
-            .unwrap();
-        assert_eq!(pdf::page_numbers(&own), want, "paper-{code}.pdf numbered from 1");
+        let own =
+            pdf::load(&std::fs::read(d.path().join(format!("paper-{code}.pdf"))).unwrap()).unwrap();
+        assert_eq!(
+            pdf::page_numbers(&own),
+            want,
+            "paper-{code}.pdf numbered from 1"
+        );
         at += paper.len();
     }
     assert_eq!(at, numbers.len());
@@ -618,6 +626,21 @@ fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
         .success();
     let key = std::fs::read_to_string(out.join("key.csv")).unwrap();
     let text = squash(&pdf_text(&out.join("key.pdf")));
+    // The tables share a page, whose foot names its first and last paper.
+    let ids: Vec<&str> = few[1..]
+        .iter()
+        .map(|r| r.split(',').next().unwrap())
+        .collect();
+    let first_page = &pdf_pages(&out.join("key.pdf"))[0];
+    let on: Vec<&&str> = ids
+        .iter()
+        .filter(|id| first_page.contains(&format!("试卷编号{id}")))
+        .collect();
+    assert!(on.len() >= 2, "several tables on page 1: {first_page}");
+    assert!(
+        first_page.ends_with(&format!("{}–{}", on[0], on[on.len() - 1])),
+        "the foot names the papers on the page: {first_page}"
+    );
     let mut at = 0;
     for row in &few[1..] {
         let id = row.split(',').next().unwrap();
