@@ -200,8 +200,9 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     let size = opts.batch.map_or(DEFAULT_BATCH, |b| b as usize);
     let set = TypstSet::new(&plan.templates, m, &plan.look);
     let ranges = batches(m.papers.len(), size);
-    // A key batch is a quarter of the work of the same papers: it takes four batches' worth.
-    let key_ranges = batches(m.papers.len(), size.saturating_mul(4));
+    // A key batch is a quarter of the work of the same papers and about half their memory: it
+    // takes two batches' worth, so it holds no more than a paper batch.
+    let key_ranges = batches(m.papers.len(), size.saturating_mul(2));
     let mut jobs = Vec::new();
     let mut names = Vec::new();
     let mut push = |what: &str, k: usize, r: &Range<usize>, text: String| -> Result<(), Error> {

@@ -258,9 +258,10 @@ impl<'a> TypstSet<'a> {
 
     /// A bundle of the papers in `range`, which includes their sources by name (from the root).
     pub fn bundle(&self, range: std::ops::Range<usize>) -> Result<String, RenderError> {
+        let heads: Vec<PaperHead> = self.papers[range].iter().map(PaperHead::of).collect();
         self.templates.render(
             "papers.typ.j2",
-            minijinja::context! { exam => &self.exam, papers => &self.papers[range] },
+            minijinja::context! { exam => &self.exam, papers => heads },
         )
     }
 
@@ -271,11 +272,22 @@ impl<'a> TypstSet<'a> {
         let last = range.end == self.papers.len();
         let first = range.start == 0;
         let explained = self.explained.as_ref().filter(|_| last);
+        // A compact key prints tables only: the papers without their questions.
+        let papers = if self.explained.is_some() {
+            Value::from_serialize(
+                self.papers[range]
+                    .iter()
+                    .map(PaperHead::of)
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            Value::from_serialize(&self.papers[range])
+        };
         self.templates.render(
             "key.typ.j2",
             minijinja::context! {
                 exam => &self.exam,
-                papers => &self.papers[range],
+                papers => papers,
                 compact => self.explained.is_some(),
                 first => first,
                 explained => explained,
@@ -296,10 +308,32 @@ impl<'a> TypstSet<'a> {
 pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Source>, RenderError> {
     file_name::paper_stems(m.papers.iter().map(|p| p.code.as_str()))?;
     let set = TypstSet::new(t, m, look);
-    let mut out = (0..m.papers.len())
-        .map(|i| set.paper(i))
-        .collect::<Result<Vec<_>, _>>()?;
-    let all = 0..m.papers.len();
+    // The papers are rendered on every core, in slices, then kept in order.
+    let n = m.papers.len();
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let slice = n.div_ceil(threads).max(1);
+    let slices: Vec<Result<Vec<Source>, RenderError>> = std::thread::scope(|s| {
+        let set = &set;
+        let handles: Vec<_> = (0..n)
+            .step_by(slice)
+            .map(|start| {
+                s.spawn(move || {
+                    (start..(start + slice).min(n))
+                        .map(|i| set.paper(i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(n + 3);
+    for part in slices {
+        out.extend(part?);
+    }
+    let all = 0..n;
     out.push(Source {
         name: "papers.typ".into(),
         text: set.bundle(all.clone())?,
@@ -512,6 +546,37 @@ struct PaperView<'a> {
     key_end: String,
     /// The answer table of the key: rows of ten.
     table: Vec<Vec<Cell>>,
+}
+
+/// A paper without its questions: what a bundle and a compact key print of it, so rendering them
+/// for a thousand papers does not copy every question again.
+#[derive(Serialize)]
+struct PaperHead<'v> {
+    code: &'v str,
+    candidate_id: &'v str,
+    candidate_name: &'v str,
+    candidate_team: &'v str,
+    per_candidate: bool,
+    source: &'v str,
+    end: &'v str,
+    key_end: &'v str,
+    table: &'v [Vec<Cell>],
+}
+
+impl<'v> PaperHead<'v> {
+    fn of(p: &'v PaperView<'_>) -> Self {
+        PaperHead {
+            code: p.code,
+            candidate_id: p.candidate_id,
+            candidate_name: p.candidate_name,
+            candidate_team: p.candidate_team,
+            per_candidate: p.per_candidate,
+            source: &p.source,
+            end: &p.end,
+            key_end: &p.key_end,
+            table: &p.table,
+        }
+    }
 }
 
 #[derive(Serialize)]
