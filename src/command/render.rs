@@ -229,20 +229,14 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     for (k, r) in ranges.iter().enumerate() {
         push("papers", k, r, set.bundle(r.clone()).map_err(render_err)?)?;
     }
-    // The sheet first on the light worker: its layout and blank image are ready early.
+    // Longest first on the light worker: the key batches, then the sheet's two short runs (its PDF,
+    // which carries its layout, and its blank image), shared by the paper workers once they are done.
     let sheet = out.path(SHEET_SOURCE);
     let mut sheet_jobs = vec![Job {
         light: true,
         ..Job::pdf(sheet.clone(), stage("sheet.pdf"))
     }];
     if has_sheet {
-        sheet_jobs.push(Job {
-            input: sheet.clone(),
-            output: stage("sheet.layout.json"),
-            weight: 1,
-            task: Task::Eval { expr: QUERY.into() },
-            light: true,
-        });
         sheet_jobs.push(Job {
             input: sheet.clone(),
             output: stage(BLANK_FILE),
@@ -256,11 +250,11 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     for (k, r) in key_ranges.iter().enumerate() {
         push("key", k, r, set.key(r.clone()).map_err(render_err)?)?;
     }
-    let keys_at = jobs.len() - key_ranges.len();
-    for j in sheet_jobs.into_iter().rev() {
-        jobs.insert(keys_at, j);
-        names.insert(keys_at, SHEET_SOURCE.to_string());
-    }
+    names.extend(std::iter::repeat_n(
+        SHEET_SOURCE.to_string(),
+        sheet_jobs.len(),
+    ));
+    jobs.extend(sheet_jobs);
     let warnings = typst
         .compile_all(&jobs, &dir, threads)
         .map_err(|e| match e {
@@ -318,7 +312,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     }
     out.write("sheet.pdf", &read(&stage("sheet.pdf"))?)?;
     if has_sheet {
-        sheet_layout(m, out, staging.path())?;
+        sheet_layout(&typst, m, out, staging.path())?;
     }
     eprintln!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
@@ -337,11 +331,31 @@ fn frame(s: &str) -> String {
         .join("\n")
 }
 
-/// Writes sheet.layout.json from typst's own placement of the sheet's boxes (evaluated into the
-/// staging folder), and the blank sheet as an image for the reader to compare scans with.
-fn sheet_layout(m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
+/// Writes sheet.layout.json from typst's own placement of the sheet's boxes, which the built-in
+/// sheet attaches to its PDF (a sheet template without the attachment costs one more typst run,
+/// `eval` of the tags), and moves the blank sheet's image beside it for the reader to compare
+/// scans with.
+fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
+    let dir = out.path("");
     let source = out.path(SHEET_SOURCE);
-    let json = fsio::read_text(&staging.join("sheet.layout.json"))?;
+    let pdf_bytes = fsio::read(&staging.join("sheet.pdf"))?;
+    let attached = pdf::load(&pdf_bytes)
+        .ok()
+        .and_then(|doc| pdf::attachment(&doc, LAYOUT_FILE));
+    let json = match attached {
+        Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        None => {
+            let job = Job {
+                input: source.clone(),
+                output: staging.join(LAYOUT_FILE),
+                weight: 1,
+                task: Task::Eval { expr: QUERY.into() },
+                light: true,
+            };
+            typst.perform(&job, &dir).map_err(typst_err)?;
+            fsio::read_text(&job.output)?
+        }
+    };
     let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
         message: format!("{}: {e}", source.display()),
         hint: Some(e.hint()),

@@ -115,6 +115,60 @@ pub fn bookmarks(doc: &Document) -> Vec<(usize, String)> {
     out
 }
 
+/// The bytes of the file attached to `doc` under `name` (`pdf.attach` in typst), if any.
+pub fn attachment(doc: &Document, name: &str) -> Option<Vec<u8>> {
+    let names = doc
+        .catalog()
+        .ok()?
+        .get(b"Names")
+        .ok()
+        .and_then(|o| deref_dict(doc, o))?;
+    let tree = names
+        .get(b"EmbeddedFiles")
+        .ok()
+        .and_then(|o| deref_dict(doc, o))?;
+    let spec = find_name(doc, tree, name, 0)?;
+    let ef = spec.get(b"EF").ok().and_then(|o| deref_dict(doc, o))?;
+    let stream = [&b"F"[..], b"UF"]
+        .iter()
+        .find_map(|k| ef.get(k).ok())
+        .map(|o| deref(doc, o))?
+        .as_stream()
+        .ok()?;
+    stream.get_plain_content().ok()
+}
+
+/// The value under `name` in a PDF name tree.
+fn find_name<'a>(
+    doc: &'a Document,
+    node: &'a Dictionary,
+    name: &str,
+    depth: usize,
+) -> Option<&'a Dictionary> {
+    if depth > 32 {
+        return None;
+    }
+    if let Ok(Object::Array(pairs)) = node.get(b"Names").map(|o| deref(doc, o)) {
+        for pair in pairs.chunks(2) {
+            if let [Object::String(key, _), value] = pair {
+                if pdf_text(key) == name {
+                    return deref_dict(doc, value);
+                }
+            }
+        }
+    }
+    if let Ok(Object::Array(kids)) = node.get(b"Kids").map(|o| deref(doc, o)) {
+        for kid in kids {
+            if let Some(found) =
+                deref_dict(doc, kid).and_then(|k| find_name(doc, k, name, depth + 1))
+            {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
 /// A PDF text string: UTF-16BE with its byte order mark, else taken as Latin-1.
 fn pdf_text(bytes: &[u8]) -> String {
     match bytes {

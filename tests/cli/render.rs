@@ -564,6 +564,40 @@ fn typst_warnings_are_shown_with_their_file() {
         ));
 }
 
+/// The built-in sheet carries its layout inside sheet.pdf; a sheet template without that
+/// attachment gets the same layout from one more typst run.
+#[test]
+fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
+    let d = tmp();
+    let t = d.path().join("tpl");
+    std::fs::create_dir(&t).unwrap();
+    let sheet = std::fs::read_to_string(root().join("templates/sheet.typ.j2")).unwrap();
+    let bare: String = sheet
+        .lines()
+        .filter(|l| !l.contains("pdf.attach"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(bare, sheet, "the built-in sheet attaches its layout");
+    std::fs::write(t.join("sheet.typ.j2"), bare).unwrap();
+    for (out, tpl) in [("with", None), ("without", Some(&t))] {
+        let mut c = examforge();
+        c.args(["make", "--seed", "2", "-o"])
+            .arg(d.path().join(out));
+        if let Some(tpl) = tpl {
+            c.arg("--templates").arg(tpl);
+        }
+        c.assert().success();
+    }
+    let read = |out: &str| std::fs::read(d.path().join(out).join("sheet.layout.json")).unwrap();
+    assert!(!read("with").is_empty());
+    assert_eq!(read("with"), read("without"));
+    let attached =
+        examforge::render::pdf::load(&std::fs::read(d.path().join("with/sheet.pdf")).unwrap())
+            .ok()
+            .and_then(|doc| examforge::render::pdf::attachment(&doc, "sheet.layout.json"));
+    assert!(attached.is_some(), "sheet.pdf carries the layout");
+}
+
 #[cfg(unix)]
 fn fake_typst(dir: &Path, fonts: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
