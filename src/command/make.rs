@@ -23,8 +23,19 @@ pub fn run(a: &MakeArgs) -> Result<u8, Error> {
         }
     };
     let out = Outputs::new(&a.output, a.force);
-    let manifest = draw_manifest(&blueprint, &a.draw)?;
-    let plan = render::plan(&manifest, &a.render)?;
+    // typst and its fonts are looked for while the exam is drawn.
+    let (manifest, found) = std::thread::scope(|s| {
+        let found = s.spawn(|| render::find_typst(&a.render));
+        let manifest = draw_manifest(&blueprint, &a.draw);
+        (
+            manifest,
+            found
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let manifest = manifest?;
+    let plan = render::plan_with(&manifest, &a.render, found)?;
     let mut names = plan.names();
     names.extend(["exam.json".to_string(), "key.csv".to_string()]);
     out.check_free(&names)?;

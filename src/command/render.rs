@@ -9,7 +9,7 @@ use crate::render::layout::{
     exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
 };
 use crate::render::pdf::{self, PdfError};
-use crate::render::typst::{has_cjk, Job, Task, Typst, TypstError};
+use crate::render::typst::{has_cjk, resolve_chain, Job, Task, Typst, TypstError};
 use crate::render::{
     html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, RenderError,
     Source, Templates, TypstSet,
@@ -78,14 +78,33 @@ pub const SPLIT_AT_MOST: usize = 50;
 /// many at once as there are cores, so memory stays flat however many papers.
 pub const DEFAULT_BATCH: usize = 50;
 
+/// typst, found, with the font families it may use (see [`Typst::usable_families`]), when
+/// `opts` asks for PDF; `make` looks for them while it draws.
+pub type Found = Option<Result<(Typst, Vec<String>), TypstError>>;
+
+/// Finds typst and the families it may use, when `opts` asks for PDF.
+pub fn find_typst(opts: &RenderOptions) -> Found {
+    (opts.format == OutputFormat::Pdf).then(|| {
+        let mut typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
+        let families = typst.usable_families()?;
+        Ok((typst, families))
+    })
+}
+
 /// Renders the sources in memory; for PDF also finds typst and resolves the font chain once.
 pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
+    plan_with(m, opts, find_typst(opts))
+}
+
+/// [`plan`] with typst already looked for.
+pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Plan, Error> {
     let templates =
         Templates::new(read_overrides(opts.templates.as_deref())?).map_err(render_err)?;
-    let typst = (opts.format == OutputFormat::Pdf).then(|| {
-        let mut typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
-        let chain = typst.resolve_fonts(m.language == Language::Zh)?;
-        Ok((typst, chain))
+    let typst = found.map(|r| {
+        r.map(|(typst, families)| {
+            let chain = resolve_chain(m.language == Language::Zh, &families);
+            (typst, chain)
+        })
     });
     let fonts = match &typst {
         Some(Ok((_, chain))) if !chain.is_empty() => Some(chain.clone()),

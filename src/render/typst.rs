@@ -178,17 +178,23 @@ impl Typst {
     /// a second per run with a CJK collection installed). Without fontconfig, or when it knows no
     /// CJK family of the chain, every system font is searched as before.
     pub fn resolve_fonts(&mut self, chinese: bool) -> Result<Vec<String>, TypstError> {
+        Ok(resolve_chain(chinese, &self.usable_families()?))
+    }
+
+    /// The families the papers may use, narrowing the font folders as [`Typst::resolve_fonts`]
+    /// says; which language the papers are in only orders the chain.
+    pub fn usable_families(&mut self) -> Result<Vec<String>, TypstError> {
         if let Some(dirs) = chain_dirs() {
             let mut paths = self.font_paths.clone();
             paths.extend(dirs);
-            let chain = resolve_chain(chinese, &self.list_families(true, &paths)?);
-            if has_cjk(&chain) {
+            let families = self.list_families(true, &paths)?;
+            if has_cjk(&resolve_chain(true, &families)) {
                 self.font_paths = paths;
                 self.no_system_fonts = true;
-                return Ok(chain);
+                return Ok(families);
             }
         }
-        Ok(resolve_chain(chinese, &self.families()?))
+        self.families()
     }
 
     fn command(&self) -> Command {
