@@ -379,25 +379,23 @@ fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages(
     }
 }
 
+/// `make` of the Chinese sample as papers A, B and C, seed 3, split into one PDF per paper.
+fn make_three_variants(out: &Path, extra: &[&str]) {
+    examforge()
+        .args(["make", "--variants", "3", "--seed", "3"])
+        .args(extra)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("one PDF per paper"));
+}
+
 #[test]
 fn split_pdfs_are_the_pages_of_papers_pdf() {
     for batch in ["1", "25"] {
         let d = tmp();
-        examforge()
-            .args([
-                "make",
-                "--variants",
-                "3",
-                "--seed",
-                "3",
-                "--batch",
-                batch,
-                "-o",
-            ])
-            .arg(d.path())
-            .assert()
-            .success()
-            .stderr(predicate::str::contains("one PDF per paper"));
+        make_three_variants(d.path(), &["--batch", batch]);
         let papers = papers_of(&pdf_pages(&d.path().join("papers.pdf")));
         assert_eq!(papers.len(), 3);
         for (paper, code) in papers.iter().zip(["A", "B", "C"]) {
@@ -452,21 +450,7 @@ fn one_sided_papers_follow_each_other_without_blank_pages() {
 fn one_sided_papers_in_one_batch_split_by_their_bookmarks_and_number_from_one() {
     use examforge::render::pdf;
     let d = tmp();
-    examforge()
-        .args([
-            "make",
-            "--variants",
-            "3",
-            "--seed",
-            "3",
-            "--no-duplex",
-            "--split",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("one PDF per paper"));
+    make_three_variants(d.path(), &["--no-duplex", "--split"]);
     let bundle = pdf::load(&std::fs::read(d.path().join("papers.pdf")).unwrap()).unwrap();
     let marks = pdf::bookmarks(&bundle);
     let titles: Vec<&str> = marks.iter().map(|m| m.1.as_str()).collect();
