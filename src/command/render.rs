@@ -184,9 +184,10 @@ pub fn batches(n: usize, size: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Writes the sources and, for PDF, runs typst on every core at once: the paper batches, the key
-/// batches and the answer sheet (its PDF, its layout and its blank image), longest first. Then
-/// papers.pdf, the key, the sheet and, when splitting, one PDF per paper.
+/// Writes the sources and, for PDF, runs typst on every core at once: the paper batches, and beside
+/// them the key batches and the answer sheet (its PDF, which carries its layout, and its blank
+/// image). Then papers.pdf, the key, the sheet with its layout and, when splitting, one PDF per
+/// paper.
 pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> Result<u8, Error> {
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
@@ -329,9 +330,10 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         }
         out.write("key.pdf", &keys.finish().map_err(pdf_err)?)?;
     }
-    out.write("sheet.pdf", &read(&stage("sheet.pdf"))?)?;
+    let sheet_pdf = read(&stage("sheet.pdf"))?;
+    out.write("sheet.pdf", &sheet_pdf)?;
     if has_sheet {
-        sheet_layout(&typst, m, out, staging.path())?;
+        sheet_layout(&typst, m, out, staging.path(), &sheet_pdf)?;
     }
     eprintln!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
@@ -354,11 +356,16 @@ fn frame(s: &str) -> String {
 /// sheet attaches to its PDF (a sheet template without the attachment costs one more typst run,
 /// `eval` of the tags), and moves the blank sheet's image beside it for the reader to compare
 /// scans with.
-fn sheet_layout(typst: &Typst, m: &Manifest, out: &Outputs, staging: &Path) -> Result<(), Error> {
+fn sheet_layout(
+    typst: &Typst,
+    m: &Manifest,
+    out: &Outputs,
+    staging: &Path,
+    sheet_pdf: &[u8],
+) -> Result<(), Error> {
     let dir = out.path("");
     let source = out.path(SHEET_SOURCE);
-    let pdf_bytes = fsio::read(&staging.join("sheet.pdf"))?;
-    let attached = pdf::load(&pdf_bytes)
+    let attached = pdf::load(sheet_pdf)
         .ok()
         .and_then(|doc| pdf::attachment(&doc, LAYOUT_FILE));
     let json = match attached {
