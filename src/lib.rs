@@ -10,6 +10,7 @@ pub mod draw;
 pub mod error;
 pub mod event;
 pub mod law;
+pub mod rank;
 pub mod render;
 pub mod report;
 pub mod scan;

@@ -5,9 +5,10 @@
 //! an entrant with a bad row, a judge who scored it twice, or a missing judge is not scored,
 //! and each of its rows is reported with the reason.
 
+use super::header_is;
 use super::rubric::{Rubric, Trim};
-use super::{competition_ranks, header_is};
 use crate::diagnostic::did_you_mean;
+use crate::rank::ranks;
 use crate::score::script::{RuleScript, ScriptError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -537,7 +538,7 @@ pub fn judge(
             judges: rows,
         });
     }
-    let ranks = competition_ranks(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
+    let ranks = ranks(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
     for (s, r) in scored.iter_mut().zip(ranks) {
         s.rank = r;
     }

@@ -21,8 +21,9 @@
 //! ```
 
 use super::rubric::Entrant;
-use super::{competition_ranks, toml_input};
+use super::toml_input;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::rank::ranks;
 use crate::score::script::{CandidateInfo, CombineEvent, RuleScript, ScriptError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -529,7 +530,7 @@ pub fn compute(
                 rank: 0,
             });
         }
-        let ranks = competition_ranks(&teams.iter().map(|t| t.score).collect::<Vec<_>>());
+        let ranks = ranks(&teams.iter().map(|t| t.score).collect::<Vec<_>>());
         for (t, r) in teams.iter_mut().zip(ranks) {
             t.rank = r;
         }
@@ -559,7 +560,7 @@ pub fn compute(
 }
 
 fn rank_rows(rows: &mut [Standing]) {
-    let ranks = competition_ranks(&rows.iter().map(|r| r.score).collect::<Vec<_>>());
+    let ranks = ranks(&rows.iter().map(|r| r.score).collect::<Vec<_>>());
     for (r, k) in rows.iter_mut().zip(ranks) {
         r.rank = k;
     }

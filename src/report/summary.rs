@@ -176,7 +176,7 @@ impl Scores {
     pub fn ranking(&self) -> Vec<(usize, usize)> {
         let mut order: Vec<usize> = (0..self.scores.len()).collect();
         order.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]).then(a.cmp(&b)));
-        shared_ranks(order.iter().map(|&i| self.scores[i]))
+        crate::rank::ranks(&order.iter().map(|&i| self.scores[i]).collect::<Vec<_>>())
             .into_iter()
             .zip(order)
             .map(|(r, i)| (i, r))
@@ -223,21 +223,6 @@ fn histogram(sorted: &[f64], full: f64) -> Vec<Bin> {
     bins
 }
 
-/// Ranks of scores already sorted highest first: equal scores share the rank of the first.
-pub fn shared_ranks(sorted: impl Iterator<Item = f64>) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut last: Option<f64> = None;
-    let mut rank = 0;
-    for (i, s) in sorted.enumerate() {
-        if last != Some(s) {
-            rank = i + 1;
-            last = Some(s);
-        }
-        out.push(rank);
-    }
-    out
-}
-
 /// A team's standing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Team {
@@ -251,7 +236,7 @@ pub struct Team {
 pub fn rank_teams(teams: &[(String, f64, u64)]) -> Vec<Team> {
     let mut t: Vec<&(String, f64, u64)> = teams.iter().collect();
     t.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let ranks = shared_ranks(t.iter().map(|x| x.1));
+    let ranks = crate::rank::ranks(&t.iter().map(|x| x.1).collect::<Vec<_>>());
     t.into_iter()
         .zip(ranks)
         .map(|((team, score, members), rank)| Team {

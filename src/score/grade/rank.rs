@@ -4,12 +4,12 @@ use std::collections::HashSet;
 
 /// Ranks and duplicate flags of a finished run.
 ///
-/// Ranks are competition ranks (1, 2, 2, 4 …) over exactly the scores graded, compared as they
-/// are: a rank looked up with a score written and read back bit for bit is that score's rank.
+/// Ranks are competition ranks (1, 2, 2, 4 …) over exactly the scores graded, with the one tie
+/// policy of [`crate::rank`].
 #[derive(Debug, Clone, Default)]
 pub struct Ranking {
-    /// Scores, highest first.
-    sorted: Vec<f64>,
+    /// Scores, ranked by the one tie policy of [`crate::rank`].
+    ranks: crate::rank::Ranks,
     /// Hashes of candidate ids found on more than one row.
     duplicated: HashSet<u64>,
     /// Rows beyond the first of each candidate id.
@@ -18,8 +18,7 @@ pub struct Ranking {
 
 impl Ranking {
     /// The ranking of `scores`, with candidates ids hashed by [`id_hash`] in `ids` (one per score).
-    pub fn new(mut scores: Vec<f64>, mut ids: Vec<u64>) -> Self {
-        scores.sort_by(|a, b| b.total_cmp(a));
+    pub fn new(scores: Vec<f64>, mut ids: Vec<u64>) -> Self {
         ids.sort_unstable();
         let repeats: Vec<u64> = ids
             .windows(2)
@@ -27,16 +26,15 @@ impl Ranking {
             .map(|p| p[0])
             .collect();
         Ranking {
-            sorted: scores,
+            ranks: crate::rank::Ranks::new(scores),
             repeats: repeats.len() as u64,
             duplicated: repeats.into_iter().collect(),
         }
     }
 
-    /// Competition rank of `score`: one more than the number of higher scores
-    /// (so equal scores, `0` and `-0` among them, share a rank).
+    /// Competition rank of `score` (see [`crate::rank::Ranks::rank`]).
     pub fn rank(&self, score: f64) -> usize {
-        self.sorted.partition_point(|s| *s > score) + 1
+        self.ranks.rank(score)
     }
 
     /// Whether candidate `id` appears on more than one row.
