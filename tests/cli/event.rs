@@ -451,20 +451,21 @@ fn rubric_errors_point_at_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:28:1: error: unknown field `drop_lowest`",
+            "rubric.toml:28:1: error: unknown key `drop_lowest` in `[judging]`",
         ))
-        .stderr(predicate::str::contains("hint: a rubric has [event]"));
+        .stderr(predicate::str::contains("hint: did you mean `drop_low`?"));
     rubric_error(&d, "entrant = \"team\"", "entrant = \"teams\"")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:4:11: error: unknown variant `teams`",
-        ));
+            "rubric.toml:4:11: error: `entrant`: unknown variant `teams`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `team`?"));
     rubric_error(&d, "max = 40", "max = \"40\"")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:11:7: error: invalid type: string \"40\", expected f64",
+            "rubric.toml:11:7: error: `max`: invalid type: string \"40\", expected f64",
         ));
     assert!(!d.path().join("out").exists());
 }
@@ -497,15 +498,35 @@ fn standings_errors_point_at_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "standings.toml:5:11: error: unknown variant `drop`",
+            "standings.toml:5:11: error: `missing`: unknown variant `drop`",
         ));
     standings_error(&d, "weight = 0.4", "weigth = 0.4")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "standings.toml:22:1: error: unknown field `weigth`",
+            "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
         ))
-        .stderr(predicate::str::contains("hint: a standings file has"));
+        .stderr(predicate::str::contains("hint: did you mean `weight`?"));
+    // Every typo of the file at once, each with its suggestion.
+    let text = std::fs::read_to_string(fixture("standings.toml"))
+        .unwrap()
+        .replacen("weight = 0.4", "weigth = 0.4", 1)
+        .replacen("team_rule = \"mean\"", "team_rule = \"maen\"", 1);
+    std::fs::write(d.path().join("standings.toml"), text).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(d.path().join("standings.toml"))
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
+        ))
+        .stderr(predicate::str::contains(
+            "standings.toml:4:13: error: unknown team rule `maen`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `mean`?"));
     standings_error(&d, "team_rule = \"mean\"", "team_rule = \"script\"")
         .assert()
         .code(1)
