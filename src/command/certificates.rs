@@ -21,9 +21,11 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     };
     let bytes = fsio::read(&path)?;
     let s: Standings = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::input(
-            format!("`{}` is not a standings.json: {e}", path.display()),
+        Error::json(
+            &path,
+            "a standings.json",
             "pass the folder `examforge standings` wrote with -o",
+            e,
         )
     })?;
     let cut = match (a.top, &a.rule) {

@@ -364,10 +364,7 @@ fn sheet_layout(
         message: format!("{}: {e}", source.display()),
         hint: Some(e.hint()),
     })?;
-    let text = serde_json::to_string_pretty(&layout).map_err(|e| Error::Input {
-        message: e.to_string(),
-        hint: None,
-    })?;
+    let text = serde_json::to_string_pretty(&layout).expect("a sheet layout serialises to JSON");
     out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
     let png = staging.join(BLANK_FILE);
     let to = out.path(BLANK_FILE);

@@ -511,8 +511,10 @@ fn each_candidate(
         .buffer_capacity(1 << 16)
         .from_reader(file);
     let bad = |line: u64, what: String| {
-        Error::input(
-            format!("{shown}:{line}: {what}"),
+        Error::row(
+            &shown,
+            line as usize,
+            what,
             "give the folder `examforge grade` wrote, with the exam.json it was graded against (--exam)",
         )
     };
@@ -623,8 +625,10 @@ struct Columns {
 }
 
 fn results_err(shown: &str, line: u64, what: String) -> Error {
-    Error::input(
-        format!("{shown}:{line}: {what}"),
+    Error::row(
+        shown,
+        line as usize,
+        what,
         "give the folder `examforge grade` wrote",
     )
 }

@@ -333,9 +333,10 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
 戊队,评委4,30,20,20
 戊队,评委5,30,20,20
 ";
+    // The outputs are written and the rejects listed: "done, with rejects".
     judge_sheet(&d, sheet)
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains(
             "scores.csv:3: 41 for `violations` is above its max of 40",
         ))
@@ -393,6 +394,21 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
 }
 
 #[test]
+fn a_bad_row_of_an_excel_sheet_is_named_by_its_file_line() {
+    let d = tmp();
+    // CRLF line ends and a blank line, as Excel writes them: the bad score is on line 4.
+    let sheet = "entrant,judge,violations,records,procedure\r\n\
+                 甲队,评委1,35,25,26\r\n\
+                 \r\n\
+                 甲队,评委2,41,27,27\r\n";
+    judge_sheet(&d, sheet)
+        .assert()
+        .stderr(predicate::str::contains(
+            "scores.csv:4: 41 for `violations` is above its max of 40",
+        ));
+}
+
+#[test]
 fn an_unknown_criterion_column_is_named_with_a_suggestion() {
     let d = tmp();
     judge_sheet(
@@ -447,11 +463,11 @@ fn rubric_errors_point_at_line_and_column() {
             "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
         ))
         .stderr(predicate::str::contains("hint: give the points"));
-    rubric_error(&d, "drop_low = 1", "drop_lowest = 1")
+    rubric_error(&d, "drop_low = 1", "drop_lw = 1")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:28:1: error: unknown key `drop_lowest` in `[judging]`",
+            "rubric.toml:28:1: error: unknown key `drop_lw` in `[judging]`",
         ))
         .stderr(predicate::str::contains("hint: did you mean `drop_low`?"));
     rubric_error(&d, "entrant = \"team\"", "entrant = \"teams\"")
@@ -511,7 +527,7 @@ fn standings_errors_point_at_line_and_column() {
     let text = std::fs::read_to_string(fixture("standings.toml"))
         .unwrap()
         .replacen("weight = 0.4", "weigth = 0.4", 1)
-        .replacen("team_rule = \"mean\"", "team_rule = \"maen\"", 1);
+        .replacen("missing = \"zero\"", "mising = \"zero\"", 1);
     std::fs::write(d.path().join("standings.toml"), text).unwrap();
     examforge()
         .arg("standings")
@@ -523,6 +539,14 @@ fn standings_errors_point_at_line_and_column() {
         .stderr(predicate::str::contains(
             "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
         ))
+        .stderr(predicate::str::contains(
+            "standings.toml:5:1: error: unknown key `mising` in `[standings]`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `missing`?"));
+    // A misspelt value checked after reading gets its suggestion too.
+    standings_error(&d, "team_rule = \"mean\"", "team_rule = \"maen\"")
+        .assert()
+        .code(1)
         .stderr(predicate::str::contains(
             "standings.toml:4:13: error: unknown team rule `maen`",
         ))

@@ -218,7 +218,7 @@ fn every_row_ends_in_results_or_rejected() {
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
     grade(&d, &scan, "res", &[])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("rejected           2"))
         .stderr(predicate::str::contains("invalid            3"));
     let rej = read_csv(&d.path().join("res/rejected.csv"));

@@ -126,7 +126,7 @@ fn every_misspelt_registry_key_is_reported_with_a_suggestion() {
     let laws = d.path().join("laws.toml");
     std::fs::write(
         &laws,
-        "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkindd = \"法律\"\n\n[[instrument]]\nid = \"b\"\nname = \"乙法\"\nkind = \"法规\"\nnoet = \"x\"\n",
+        "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nin_forse = 2020-01-01\n\n[[instrument]]\nid = \"b\"\nname = \"乙法\"\nkind = \"法规\"\nnoet = \"x\"\n",
     )
     .unwrap();
     examforge()
@@ -135,12 +135,12 @@ fn every_misspelt_registry_key_is_reported_with_a_suggestion() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "{}:4:1: error: unknown key `kindd` in `[[instrument]]`",
+            "{}:5:1: error: unknown key `in_forse` in `[[instrument]]`",
             laws.display()
         )))
-        .stderr(predicate::str::contains("hint: did you mean `kind`?"))
+        .stderr(predicate::str::contains("hint: did you mean `in_force`?"))
         .stderr(predicate::str::contains(format!(
-            "{}:10:1: error: unknown key `noet` in `[[instrument]]`",
+            "{}:11:1: error: unknown key `noet` in `[[instrument]]`",
             laws.display()
         )))
         .stderr(predicate::str::contains("hint: did you mean `note`?"));
