@@ -35,19 +35,19 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
     for file in files {
         let bytes = fsio::read(file)?;
         let shown = file.display().to_string();
-        let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-        {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
+                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
                 out.diagnostics.push(
                     Diagnostic::error(
-                        None,
-                        format!(
-                            "{shown}: not UTF-8 (invalid byte at offset {})",
-                            e.valid_up_to()
-                        ),
+                        Some(Location::at(&shown, valid, valid.len())),
+                        "not UTF-8 (the first invalid byte is here)",
                     )
-                    .with_hint("save the bank as UTF-8"),
+                    .with_hint(
+                        "save the bank as UTF-8 (a bank saved as GBK/ANSI: 另存为 → 编码 UTF-8)",
+                    ),
                 );
                 continue;
             }

@@ -1,7 +1,7 @@
 //! Scanner CSVs: encodings, known layouts, and cells turned into marks with a status.
 //!
-//! [`Sheet::open`] detects the encoding and the delimiter ([`crate::input::table::open`]), and the layout
-//! ([`detect_layout`], or a [`LayoutFile`]); [`Sheet::rows`] streams the candidates' rows; and
+//! [`Sheet::open`] detects the encoding and the delimiter (through the one CSV reader,
+//! [`crate::input::table::open`]) and the layout ([`detect_layout`], or a [`LayoutFile`]); [`Sheet::rows`] streams the candidates' rows; and
 //! [`parse_cell`] reads one answer cell once the caller knows what kind of item it answers.
 
 mod cell;
