@@ -35,11 +35,11 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
     for file in files {
         let bytes = fsio::read(file)?;
         let shown = file.display().to_string();
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let text = match std::str::from_utf8(bytes) {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = match std::str::from_utf8(body) {
             Ok(t) => t,
             Err(e) => {
-                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+                let valid = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
                 out.diagnostics.push(
                     Diagnostic::error(
                         Some(Location::at(&shown, valid, valid.len())),
