@@ -47,6 +47,13 @@ pub enum TableError {
         file: String,
         bad: super::encoding::BadBytes,
     },
+    /// A field of a file read as UTF-8 (its start is) that holds a byte invalid in UTF-8.
+    #[error("{file}:{line}: field {field} is not valid UTF-8")]
+    NotUtf8 {
+        file: String,
+        line: u64,
+        field: usize,
+    },
     /// No header line.
     #[error("{file}:1: the file is empty; a header row is needed")]
     Empty { file: String },
@@ -68,6 +75,11 @@ impl TableError {
                  \"CSV UTF-8\" (Excel: 另存为 → CSV UTF-8)",
                 bad.encoding
             )),
+            TableError::NotUtf8 { .. } => Some(
+                "the start of the file is UTF-8 but this field is not: fix that field, or save \
+                 the whole file again as \"CSV UTF-8\""
+                    .into(),
+            ),
             TableError::Empty { .. } => {
                 Some("the first line is the header, then one row per line".into())
             }
@@ -84,13 +96,23 @@ impl TableError {
 
     /// The error for a failed read of record data from `file`.
     pub fn from_csv(file: &str, e: &csv::Error) -> TableError {
-        if let csv::ErrorKind::Io(io) = e.kind() {
-            if let Some(bad) = bad_bytes(io) {
-                return TableError::Encoding {
-                    file: file.to_string(),
-                    bad: bad.clone(),
-                };
+        match e.kind() {
+            csv::ErrorKind::Io(io) => {
+                if let Some(bad) = bad_bytes(io) {
+                    return TableError::Encoding {
+                        file: file.to_string(),
+                        bad: bad.clone(),
+                    };
+                }
             }
+            csv::ErrorKind::Utf8 { pos, err } => {
+                return TableError::NotUtf8 {
+                    file: file.to_string(),
+                    line: pos.as_ref().map_or(1, |p| p.line()),
+                    field: err.field() + 1,
+                }
+            }
+            _ => {}
         }
         TableError::Csv {
             file: file.to_string(),
@@ -424,9 +446,8 @@ mod tests {
         let mut bytes = "id,name\n1,张三\n".repeat(5000).into_bytes();
         bytes.extend_from_slice(b"2,\xFF\n");
         let e = table(&bytes).unwrap_err();
-        let shown = e.to_string();
-        assert!(shown.starts_with("t.csv:10001:"), "{shown}");
-        assert!(shown.contains("UTF-8"), "{shown}");
+        assert_eq!(e.to_string(), "t.csv:10001: field 2 is not valid UTF-8");
+        assert!(e.hint().unwrap().contains("CSV UTF-8"));
     }
 
     #[test]

@@ -28,12 +28,16 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Table, Encoding), Diagnostic> {
 pub(super) fn table_diagnostic(file: &str, e: &TableError) -> Diagnostic {
     let location = match e {
         TableError::Encoding { bad, .. } => Some((bad.line, bad.col)),
-        TableError::Csv { line, .. } => Some((*line as usize, 1)),
+        TableError::Csv { line, .. } | TableError::NotUtf8 { line, .. } => {
+            Some((*line as usize, 1))
+        }
         TableError::Empty { .. } => Some((1, 1)),
         TableError::Read { .. } => None,
     };
     let message = match e {
         TableError::Encoding { bad, .. } => bad.what(),
+        TableError::Csv { message, .. } => format!("cannot read the CSV: {message}"),
+        TableError::NotUtf8 { field, .. } => format!("field {field} is not valid UTF-8"),
         other => other.to_string(),
     };
     let mut d = Diagnostic::error(
