@@ -103,10 +103,14 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     };
     if let Papers::Variants(k) = papers {
         if k == 0 || k > 702 {
-            return Err(Error::input(
-                format!("--variants {k} is out of range"),
-                "use 1 to 702 paper codes",
-            ));
+            let hint = "use 1 to 702 paper codes";
+            return Err(match opts.variants {
+                Some(_) => Error::usage(format!("--variants {k} is out of range"), hint),
+                None => Error::input(
+                    format!("{shown}: `[draw] variants = {k}` is out of range"),
+                    hint,
+                ),
+            });
         }
     }
     let seed = opts.seed.or(blueprint.draw.seed).unwrap_or_else(fresh_seed);

@@ -275,3 +275,21 @@ fn a_short_roster_row_is_named_by_its_file_line() {
             path.display()
         )));
 }
+
+#[test]
+fn a_flag_value_out_of_range_is_a_usage_error() {
+    let d = tmp();
+    examforge()
+        .args([
+            "draw",
+            "question-banks/closed-book.toml",
+            "--variants",
+            "0",
+            "-o",
+        ])
+        .arg(d.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--variants 0 is out of range"))
+        .stderr(predicate::str::contains("hint: use 1 to 702 paper codes"));
+}
