@@ -1,8 +1,8 @@
 //! Exam blueprints: what a paper holds (sections, selectors, quotas, points) and how it is drawn and scored.
 
 use crate::bank::{Kind, Language};
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::toml_input::TomlDoc;
+use crate::input::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::toml::TomlDoc;
 use serde::{Deserialize, Serialize};
 
 /// A parsed blueprint file.

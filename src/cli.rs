@@ -6,8 +6,10 @@ use std::path::PathBuf;
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success
-  1  invalid input (a bank, blueprint, CSV or script with errors; rows rejected while grading)
-  2  usage or environment (bad flags, a missing external tool such as typst, a missing font)";
+  1  invalid input (a bank, blueprint, CSV or script with errors); nothing written
+  2  usage or environment (bad flags, a missing external tool such as typst, a missing font)
+  3  done, but some inputs were rejected (rows or sheets by grade, scan, judge; questions
+     skipped by bank import --skip-bad): outputs written, the rejects listed";
 
 /// Draw randomized closed-book exams from tagged question banks, print them through Typst,
 /// and grade the CSVs that answer-sheet scanners write.
@@ -154,7 +156,7 @@ pub struct BankImportArgs {
     /// The bank title (default: the imported files' names).
     #[arg(long)]
     pub title: Option<String>,
-    /// Write the good questions even when some have errors (they are listed; the exit status is 1).
+    /// Write the good questions even when some have errors (they are listed; the exit status is 3).
     #[arg(long)]
     pub skip_bad: bool,
     /// Overwrite an existing output.

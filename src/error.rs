@@ -1,6 +1,34 @@
-//! The error every command can return, and how it is printed.
+//! The error every command can return, how it is printed, and the exit status.
+//!
+//! Each failure keeps its cause: errors of the tool's parts (a CSV, a scanner sheet, a script, a
+//! render) are held as they are (`#[from]`), so that `caused by:` and the part's own hint reach
+//! the user.
 
+use crate::input::diagnostic::Location;
+use crate::input::table::TableError;
 use std::path::PathBuf;
+
+/// How a run ended, as the process exit status.
+///
+/// | code | meaning |
+/// |---|---|
+/// | 0 | done |
+/// | 1 | invalid input: nothing (or nothing more) was written |
+/// | 2 | usage or environment: a flag that cannot be used, a missing tool or font |
+/// | 3 | done, but some inputs were rejected (rows of a scanner CSV or a score sheet, questions skipped by `bank import --skip-bad`); the outputs are written and the rejects listed |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitCode {
+    Success = 0,
+    Invalid = 1,
+    Usage = 2,
+    Rejected = 3,
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        std::process::ExitCode::from(code as u8)
+    }
+}
 
 /// A failure that ends a command.
 #[derive(Debug, thiserror::Error)]
@@ -25,15 +53,62 @@ pub enum Error {
     /// Input files hold errors that were already printed as diagnostics.
     #[error("{count} error(s) in {what}")]
     Reported { count: usize, what: String },
-    /// Bad input, with what to do about it.
+    /// Bad input that no part of the tool has a type for, with what to do about it.
     #[error("{message}")]
     Input {
         message: String,
         hint: Option<String>,
     },
+    /// A command-line value that cannot be used (exit status 2).
+    #[error("{message}")]
+    Usage { message: String, hint: String },
+    /// A bad row of a CSV the user gave, at its line (the header is line 1).
+    #[error("{file}:{line}: {message}")]
+    Row {
+        file: String,
+        line: usize,
+        message: String,
+        hint: String,
+    },
+    /// A text file that must be UTF-8 and is not.
+    #[error("{location}: not UTF-8 (the first invalid byte is here)")]
+    NotUtf8 { location: Location },
+    /// A JSON file examforge wrote that cannot be read back.
+    #[error("{}:{}:{}: not {what}", path.display(), source.line(), source.column())]
+    Json {
+        path: PathBuf,
+        what: &'static str,
+        hint: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
     /// An input file with errors, each at its `file:line:col` with a hint.
     #[error(transparent)]
-    Diagnostics(#[from] crate::diagnostic::Diagnostics),
+    Diagnostics(#[from] crate::input::diagnostic::Diagnostics),
+    /// A CSV that cannot be read (encoding, quoting, an empty file).
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// A scanner CSV or layout that cannot be used.
+    #[error(transparent)]
+    Sheet(#[from] crate::sheet::SheetError),
+    /// A rhai script that cannot be compiled or fails.
+    #[error(transparent)]
+    Script(#[from] crate::score::script::ScriptError),
+    /// A draw that cannot be made from the blueprint and banks.
+    #[error(transparent)]
+    Draw(#[from] crate::draw::DrawError),
+    /// Standings that cannot be computed.
+    #[error(transparent)]
+    Standings(#[from] crate::event::standings::StandingsError),
+    /// Papers that cannot be rendered.
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// typst failed, or could not be run.
+    #[error(transparent)]
+    Typst(#[from] crate::render::typst::TypstError),
+    /// A PDF that cannot be read or assembled.
+    #[error(transparent)]
+    Pdf(#[from] crate::render::pdf::PdfError),
     /// An exam.json that breaks what a draw guarantees, or was made by a newer examforge.
     #[error("{}: cannot be used{}", path.display(), list_problems(problems))]
     Manifest {
@@ -57,11 +132,60 @@ impl Error {
         }
     }
 
-    /// The exit status: 1 for invalid input, 2 for the environment.
-    pub fn exit_code(&self) -> u8 {
+    /// A command-line value that cannot be used, with what to give instead.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A bad row of the CSV `file` at `line`.
+    pub fn row(
+        file: impl std::fmt::Display,
+        line: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Row {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A JSON file (`what`: "an examforge exam.json") that serde could not read.
+    pub fn json(
+        path: impl Into<PathBuf>,
+        what: &'static str,
+        hint: &'static str,
+        source: serde_json::Error,
+    ) -> Self {
+        Error::Json {
+            path: path.into(),
+            what,
+            hint,
+            source,
+        }
+    }
+
+    /// `text` of `path` is not UTF-8: where its first invalid byte is.
+    pub fn not_utf8(path: &std::path::Path, bytes: &[u8], e: &std::str::Utf8Error) -> Self {
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+        Error::NotUtf8 {
+            location: Location::at(&path.display().to_string(), valid, valid.len()),
+        }
+    }
+
+    /// The exit status: 1 for invalid input, 2 for usage and the environment.
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Environment { .. } => 2,
-            _ => 1,
+            Error::Environment { .. } | Error::Usage { .. } => ExitCode::Usage,
+            Error::Typst(e) if !matches!(e, crate::render::typst::TypstError::Failed { .. }) => {
+                ExitCode::Usage
+            }
+            _ => ExitCode::Invalid,
         }
     }
 
@@ -75,7 +199,20 @@ impl Error {
                 Some("check the path; relative paths start from the current folder".into())
             }
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
+            Error::Usage { hint, .. } | Error::Row { hint, .. } => Some(hint.clone()),
+            Error::NotUtf8 { .. } => {
+                Some("save the file as UTF-8 (in Excel or an editor: 另存为 → 编码 UTF-8)".into())
+            }
+            Error::Json { hint, .. } => Some(hint.to_string()),
             Error::Diagnostics(d) => d.hint(),
+            Error::Table(e) => e.hint(),
+            Error::Sheet(e) => e.hint(),
+            Error::Script(e) => e.hint(),
+            Error::Draw(e) => e.hint(),
+            Error::Standings(e) => e.hint(),
+            Error::Render(e) => e.hint(),
+            Error::Typst(e) => e.hint(),
+            Error::Pdf(e) => e.hint(),
             Error::Manifest { problems, .. } => problems.first().map(|p| p.hint()),
             _ => None,
         }
@@ -106,5 +243,59 @@ pub fn print(e: &Error) {
     }
     if let Some(h) = e.hint() {
         eprintln!("hint: {h}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_distinct_and_documented() {
+        let codes = [
+            ExitCode::Success,
+            ExitCode::Invalid,
+            ExitCode::Usage,
+            ExitCode::Rejected,
+        ];
+        assert_eq!(codes.map(|c| c as u8), [0, 1, 2, 3]);
+        assert_eq!(
+            Error::usage("--top 0", "use 3").exit_code(),
+            ExitCode::Usage
+        );
+        assert_eq!(
+            Error::row("r.csv", 4, "empty id", "fill it").exit_code(),
+            ExitCode::Invalid
+        );
+        // A status combines as the worse of two steps (scan, then grade).
+        assert_eq!(
+            ExitCode::Success.max(ExitCode::Rejected),
+            ExitCode::Rejected
+        );
+    }
+
+    #[test]
+    fn a_conversion_keeps_the_cause_and_the_hint() {
+        let bad = crate::input::table::parse("r.csv", &b"id\n1\n\xFF\xFF\n"[..]);
+        // Valid GB18030 in the prefix? 0xFF is invalid in both UTF-8 and GB18030.
+        let e: Error = bad.unwrap_err().into();
+        assert!(e.to_string().starts_with("r.csv:3:"), "{e}");
+        assert!(e.hint().unwrap().contains("UTF-8"), "{:?}", e.hint());
+
+        let json = serde_json::from_str::<serde_json::Value>("{\n  \"a\": x\n}").unwrap_err();
+        let e = Error::json("exam.json", "an examforge exam.json", "draw it again", json);
+        assert!(e.to_string().starts_with("exam.json:2:"), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn a_non_utf8_file_names_the_line_and_column_of_its_bad_byte() {
+        let bytes = [b"a = 1\nb = \"".as_slice(), &[0xC0, 0xEE], b"\"\n"].concat();
+        let e = std::str::from_utf8(&bytes).unwrap_err();
+        let err = Error::not_utf8(std::path::Path::new("laws.toml"), &bytes, &e);
+        assert_eq!(
+            err.to_string(),
+            "laws.toml:2:6: not UTF-8 (the first invalid byte is here)"
+        );
     }
 }

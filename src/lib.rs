@@ -5,10 +5,10 @@ pub mod bank;
 pub mod blueprint;
 pub mod cli;
 pub mod command;
-pub mod diagnostic;
 pub mod draw;
 pub mod error;
 pub mod event;
+pub mod input;
 pub mod law;
 pub mod rank;
 pub mod render;
@@ -16,20 +16,17 @@ pub mod report;
 pub mod scan;
 pub mod score;
 pub mod sheet;
-pub mod toml_input;
 
 pub use error::Error;
 
-use std::process::ExitCode;
-
 /// Parses the command line, runs the command and turns the outcome into an exit status.
-pub fn main_entry() -> ExitCode {
+pub fn main_entry() -> std::process::ExitCode {
     let cli = cli::parse();
     match command::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code.into(),
         Err(e) => {
             error::print(&e);
-            ExitCode::from(e.exit_code())
+            e.exit_code().into()
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Reads one bank file into the model, reporting every problem with its `file:line:col`.
 
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
-use crate::diagnostic::{did_you_mean, Diagnostic, Location};
-use crate::toml_input::TomlDoc;
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Location};
+use crate::input::toml::TomlDoc;
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
@@ -457,7 +457,7 @@ impl Cx<'_> {
                 }
             },
         };
-        let loc = self.loc(&span).to_string();
+        let loc = self.loc(&span);
         Some(Question {
             id,
             kind,

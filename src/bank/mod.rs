@@ -131,8 +131,8 @@ pub struct Question {
     pub format: TextFormat,
     pub scenario: Option<String>,
     pub parts: Vec<Question>,
-    /// Where the question starts, as `file:line:col`.
-    pub location: String,
+    /// Where the question starts.
+    pub location: crate::input::diagnostic::Location,
 }
 
 impl Question {

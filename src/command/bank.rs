@@ -6,7 +6,8 @@ use super::fsio;
 use super::laws;
 use crate::bank::Summary;
 use crate::cli::SummaryFormat;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::error::ExitCode;
+use crate::input::diagnostic::Diagnostic;
 use crate::law::{Date, Finding};
 use crate::Error;
 use std::path::PathBuf;
@@ -22,7 +23,11 @@ pub struct LawOptions {
 }
 
 /// Runs `bank check`.
-pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Result<u8, Error> {
+pub fn check(
+    paths: &[PathBuf],
+    format: SummaryFormat,
+    opts: &LawOptions,
+) -> Result<ExitCode, Error> {
     let mut loaded = load_banks(paths)?;
     let registry = laws::find(opts.laws.as_deref(), paths)?;
     let mut law_json = serde_json::Value::Null;
@@ -47,9 +52,9 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Res
                     ),
                 };
                 let d = if opts.strict {
-                    Diagnostic::error(located(&q.location), message)
+                    Diagnostic::error(Some(q.location.clone()), message)
                 } else {
-                    Diagnostic::warning(located(&q.location), message)
+                    Diagnostic::warning(Some(q.location.clone()), message)
                 };
                 loaded.diagnostics.push(d.with_hint(hint));
             }
@@ -99,21 +104,9 @@ pub fn check(paths: &[PathBuf], format: SummaryFormat, opts: &LawOptions) -> Res
         if format == SummaryFormat::Text {
             eprintln!("error: {errors} error(s) in the banks");
         }
-        return Ok(1);
+        return Ok(ExitCode::Invalid);
     }
-    Ok(0)
-}
-
-/// `file:line:col` back into a location.
-fn located(at: &str) -> Option<Location> {
-    let mut parts = at.rsplitn(3, ':');
-    let col = parts.next()?.parse().ok()?;
-    let line = parts.next()?.parse().ok()?;
-    Some(Location {
-        file: parts.next()?.to_string(),
-        line,
-        col,
-    })
+    Ok(ExitCode::Success)
 }
 
 fn law_summary_text(registry: &str, s: &crate::law::LawSummary) -> String {

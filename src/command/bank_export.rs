@@ -4,10 +4,11 @@ use super::banks::load_banks;
 use super::fsio;
 use crate::bank::export::{export, Target};
 use crate::cli::{BankExportArgs, ExportFormat};
+use crate::error::ExitCode;
 use crate::Error;
 
 /// Runs `bank export`.
-pub fn run(a: &BankExportArgs) -> Result<u8, Error> {
+pub fn run(a: &BankExportArgs) -> Result<ExitCode, Error> {
     let loaded = load_banks(&a.banks)?;
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
@@ -44,5 +45,5 @@ pub fn run(a: &BankExportArgs) -> Result<u8, Error> {
         questions.len(),
         a.output.display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }

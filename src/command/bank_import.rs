@@ -6,7 +6,8 @@ use crate::bank::export::to_toml;
 use crate::bank::import::{import, slug, Format, Options};
 use crate::bank::{load_bank, BankSource, Language};
 use crate::cli::{BankImportArgs, ImportFormat};
-use crate::diagnostic::Diagnostic;
+use crate::error::ExitCode;
+use crate::input::diagnostic::Diagnostic;
 use crate::Error;
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,10 +21,10 @@ fn stem_of(p: &Path) -> String {
 }
 
 /// Runs `bank import`.
-pub fn run(a: &BankImportArgs) -> Result<u8, Error> {
+pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     if let Some(id) = &a.id {
         if id.is_empty() || id.chars().any(char::is_whitespace) {
-            return Err(Error::input(
+            return Err(Error::usage(
                 format!("invalid --id `{id}`"),
                 "an id prefix is one word without spaces, e.g. --id net",
             ));
@@ -69,7 +70,7 @@ pub fn run(a: &BankImportArgs) -> Result<u8, Error> {
                 );
                 continue;
             }
-            first.insert(q.id.clone(), q.location.clone());
+            first.insert(q.id.clone(), q.location.to_string());
             questions.push(q);
         }
     }
@@ -143,7 +144,11 @@ pub fn run(a: &BankImportArgs) -> Result<u8, Error> {
             rejected.len(),
             list.join(", ")
         );
-        return Ok(1);
+        return Ok(ExitCode::Rejected);
     }
-    Ok(u8::from(errors > 0))
+    Ok(if errors > 0 {
+        ExitCode::Rejected
+    } else {
+        ExitCode::Success
+    })
 }

@@ -2,7 +2,7 @@
 
 use super::fsio;
 use crate::bank::{load_bank, near_duplicates, Bank, BankSource};
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::{Diagnostic, Location};
 use crate::Error;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -35,19 +35,19 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
     for file in files {
         let bytes = fsio::read(file)?;
         let shown = file.display().to_string();
-        let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-        {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = match std::str::from_utf8(body) {
             Ok(t) => t,
             Err(e) => {
+                let valid = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("");
                 out.diagnostics.push(
                     Diagnostic::error(
-                        None,
-                        format!(
-                            "{shown}: not UTF-8 (invalid byte at offset {})",
-                            e.valid_up_to()
-                        ),
+                        Some(Location::at(&shown, valid, valid.len())),
+                        "not UTF-8 (the first invalid byte is here)",
                     )
-                    .with_hint("save the bank as UTF-8"),
+                    .with_hint(
+                        "save the bank as UTF-8 (a bank saved as GBK/ANSI: 另存为 → 编码 UTF-8)",
+                    ),
                 );
                 continue;
             }
@@ -75,13 +75,15 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
 }
 
 fn cross_check(out: &mut Loaded) {
-    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut first: HashMap<&str, &Location> = HashMap::new();
     let mut dups = Vec::new();
     for b in &out.banks {
         for q in &b.questions {
             if let Some(prev) = first.insert(&q.id, &q.location) {
-                if !prev.starts_with(&b.path) || !q.location.starts_with(&b.path) {
-                    dups.push((q.id.clone(), q.location.clone(), prev.to_string()));
+                if !prev.file.starts_with(b.path.as_str())
+                    || !q.location.file.starts_with(b.path.as_str())
+                {
+                    dups.push((q.id.clone(), q.location.clone(), prev.clone()));
                 }
             }
         }
@@ -128,17 +130,8 @@ fn cross_check(out: &mut Loaded) {
     }
 }
 
-fn located(mut d: Diagnostic, at: &str) -> Diagnostic {
-    let mut parts = at.rsplitn(3, ':');
-    let col = parts.next().and_then(|s| s.parse().ok());
-    let line = parts.next().and_then(|s| s.parse().ok());
-    if let (Some(col), Some(line), Some(file)) = (col, line, parts.next()) {
-        d.location = Some(crate::diagnostic::Location {
-            file: file.to_string(),
-            line,
-            col,
-        });
-    }
+fn located(mut d: Diagnostic, at: &Location) -> Diagnostic {
+    d.location = Some(at.clone());
     d
 }
 

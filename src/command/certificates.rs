@@ -5,6 +5,7 @@ use super::fsio::{self, Outputs};
 use super::print;
 use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
+use crate::error::ExitCode;
 use crate::event::certificates::{award, Certificate, Cut};
 use crate::event::standings::{Awards, Standings};
 use crate::render::file_name::paper_stem;
@@ -12,7 +13,7 @@ use crate::render::{Source, Templates};
 use crate::Error;
 
 /// Runs `certificates`.
-pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
+pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     let path = if a.standings.is_dir() {
         a.standings.join("standings.json")
     } else {
@@ -20,14 +21,16 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
     };
     let bytes = fsio::read(&path)?;
     let s: Standings = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::input(
-            format!("`{}` is not a standings.json: {e}", path.display()),
+        Error::json(
+            &path,
+            "a standings.json",
             "pass the folder `examforge standings` wrote with -o",
+            e,
         )
     })?;
     let cut = match (a.top, &a.rule) {
         (Some(0), _) => {
-            return Err(Error::input(
+            return Err(Error::usage(
                 "`--top 0` gives no certificates",
                 "use --top 3 for the best three",
             ))
@@ -81,19 +84,18 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
         },
         out.path("").display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 fn render(t: &Templates, certs: &[Certificate]) -> Result<String, Error> {
     let ctx = minijinja::context! { certificates => certs, fonts => print::fonts() };
-    t.render("certificate.typ.j2", ctx)
-        .map_err(super::render::render_err)
+    t.render("certificate.typ.j2", ctx).map_err(Error::from)
 }
 
 /// `FIRST,SECOND,THIRD` rank cut-offs.
 fn parse_rule(rule: &str) -> Result<Awards, Error> {
     let bad = || {
-        Error::input(
+        Error::usage(
             format!("`--rule {rule}` is not three growing ranks"),
             "write FIRST,SECOND,THIRD, e.g. --rule 1,3,6: 一等奖 for rank 1, 二等奖 for ranks 2–3, 三等奖 for ranks 4–6",
         )

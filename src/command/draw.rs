@@ -5,20 +5,27 @@ use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
-use crate::diagnostic::Diagnostics;
 use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
 use crate::draw::manifest_check::{check, check_format, ManifestError};
 use crate::draw::{draw_excluding, key_csv, matches, DrawError, DrawInput, Exclusions, Papers};
+use crate::error::ExitCode;
+use crate::input::diagnostic::Diagnostics;
+use crate::input::table;
+use crate::input::toml::TomlDoc;
 use crate::law::Date;
-use crate::toml_input::TomlDoc;
 use crate::Error;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Runs `draw`.
-pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> Result<u8, Error> {
+pub fn run(
+    blueprint: &Path,
+    opts: &DrawOptions,
+    output: &Path,
+    force: bool,
+) -> Result<ExitCode, Error> {
     // Inputs first: a broken blueprint is reported as such, whatever the output folder holds.
     let manifest = draw_manifest(blueprint, opts)?;
     let out = Outputs::new(output, force);
@@ -29,7 +36,7 @@ pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> 
         out.path("exam.json").display(),
         out.path("key.csv").display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// Writes exam.json and key.csv.
@@ -96,10 +103,14 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     };
     if let Papers::Variants(k) = papers {
         if k == 0 || k > 702 {
-            return Err(Error::input(
-                format!("--variants {k} is out of range"),
-                "use 1 to 702 paper codes",
-            ));
+            let hint = "use 1 to 702 paper codes";
+            return Err(match opts.variants {
+                Some(_) => Error::usage(format!("--variants {k} is out of range"), hint),
+                None => Error::input(
+                    format!("{shown}: `[draw] variants = {k}` is out of range"),
+                    hint,
+                ),
+            });
         }
     }
     let seed = opts.seed.or(blueprint.draw.seed).unwrap_or_else(fresh_seed);
@@ -137,12 +148,7 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
         let source = fsio::read_text(&path)?;
-        crate::score::script::RuleScript::compile(&path.display().to_string(), &source).map_err(
-            |e| Error::Input {
-                hint: e.hint(),
-                message: e.to_string(),
-            },
-        )?;
+        crate::score::script::RuleScript::compile(&path.display().to_string(), &source)?;
         drawn.manifest.rules = Some(crate::draw::manifest::RulesSource {
             path: rel.clone(),
             source,
@@ -182,14 +188,11 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
     }
     let text = fsio::read_text(path)?;
     let not_ours = |e: serde_json::Error| {
-        Error::input(
-            format!(
-                "{}:{}:{}: not an examforge exam.json: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ),
+        Error::json(
+            path,
+            "an examforge exam.json",
             "give the exam.json that `examforge draw` wrote",
+            e,
         )
     };
     let head: Head = serde_json::from_str(&text).map_err(not_ours)?;
@@ -285,30 +288,21 @@ fn resolve_banks(
     Ok(out)
 }
 
-/// Reads a roster: 准考证号/candidate/id, 姓名/name, 单位/team columns.
+/// Reads a roster: 准考证号/candidate/id, 姓名/name, 单位/team columns; any encoding the CSV
+/// reader takes (a roster saved by Chinese Excel is GB18030).
 pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
-    let text = fsio::read_text(path)?;
+    let t = table::read(path)?;
     let shown = path.display();
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| {
-            Error::input(
-                format!("{shown}: {e}"),
-                "the roster is a CSV with a header row",
-            )
-        })?
-        .clone();
     let find = |names: &[&str]| {
-        headers
+        t.header
             .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
     let id_col = find(&["candidate", "id", "准考证号", "考号", "学号"]).ok_or_else(|| {
-        Error::input(
-            format!("{shown}:1: no candidate-id column"),
+        Error::row(
+            &shown,
+            t.header_line,
+            "no candidate-id column",
             "name it `准考证号` or `candidate`",
         )
     })?;
@@ -316,28 +310,36 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
     let team_col = find(&["team", "单位", "组别", "队伍"]);
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = HashSet::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| {
-            Error::input(
-                format!("{shown}:{line}: {e}"),
-                "every row needs as many fields as the header",
-            )
-        })?;
-        let id = rec.get(id_col).unwrap_or("").trim().to_string();
+    for (line, rec) in &t.rows {
+        let bad = |message: String, hint: &str| Error::row(&shown, *line, message, hint);
+        if rec.len() != t.header.len() {
+            return Err(bad(
+                format!(
+                    "the row has {} fields but the header has {}",
+                    rec.len(),
+                    t.header.len()
+                ),
+                "every row needs as many fields as the header; a name holding a comma goes in double quotes",
+            ));
+        }
+        let id = rec[id_col].trim().to_string();
         if id.is_empty() {
-            return Err(Error::input(
-                format!("{shown}:{line}: empty candidate id"),
+            return Err(bad(
+                "empty candidate id".into(),
                 "every roster row needs an id",
             ));
         }
         if !seen.insert(id.clone()) {
-            return Err(Error::input(
-                format!("{shown}:{line}: candidate id `{id}` appears twice"),
+            return Err(bad(
+                format!("candidate id `{id}` appears twice"),
                 "ids name papers, so each must be unique",
             ));
         }
-        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map_or("", |s| s.trim())
+                .to_string()
+        };
         out.push(Candidate {
             id,
             name: get(name_col),
@@ -345,8 +347,10 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
         });
     }
     if out.is_empty() {
-        return Err(Error::input(
-            format!("{shown}: the roster has no rows"),
+        return Err(Error::row(
+            &shown,
+            t.header_line,
+            "the roster has no rows",
             "add one row per candidate",
         ));
     }

@@ -16,16 +16,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
 pub fn read_text(path: &Path) -> Result<String, Error> {
     let bytes = read(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        Error::input(
-            format!(
-                "`{}` is not UTF-8 (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-            "save the file as UTF-8",
-        )
-    })
+    String::from_utf8(bytes.to_vec()).map_err(|e| Error::not_utf8(path, bytes, &e.utf8_error()))
 }
 
 /// The outputs of one command: checked for existence before anything is written, then

@@ -4,6 +4,8 @@ use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
+use crate::error::ExitCode;
+use crate::input::table;
 use crate::score::grade::{
     GradeError, Graded, Grader, ItemLine, ItemStats, Manual, Outcome, Ranking, Rejection, Tally,
     TeamStanding,
@@ -22,13 +24,14 @@ use tempfile::NamedTempFile;
 const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
 
 /// Runs `grade`.
-pub fn run(a: &GradeArgs) -> Result<u8, Error> {
+pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
     let manifest = read_manifest(&a.exam)?;
     let manifest_sha256 = super::report::digest(&a.exam)?;
     let layout = match &a.layout {
-        Some(p) => Some(
-            parse_layout_file(&p.display().to_string(), &fsio::read_text(p)?).map_err(sheet_err)?,
-        ),
+        Some(p) => Some(parse_layout_file(
+            &p.display().to_string(),
+            &fsio::read_text(p)?,
+        )?),
         None => None,
     };
     let (rules, script) = rule_script(a, &manifest)?;
@@ -41,7 +44,7 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
         path: a.answers.clone(),
         source,
     })?;
-    let sheet = Sheet::open(&shown, file, layout.as_ref()).map_err(sheet_err)?;
+    let sheet = Sheet::open(&shown, file, layout.as_ref())?;
     let source = Source {
         answers: shown.clone(),
         layout: sheet.layout().name.clone(),
@@ -106,7 +109,11 @@ pub fn run(a: &GradeArgs) -> Result<u8, Error> {
     if a.report {
         super::report::after_grade(&a.exam, &a.output, a.force)?;
     }
-    Ok(if grader.tally.rejected > 0 { 1 } else { 0 })
+    Ok(if grader.tally.rejected > 0 {
+        ExitCode::Rejected
+    } else {
+        ExitCode::Success
+    })
 }
 
 /// The rule script and its name: `--rules` wins; else the script the blueprint named, carried
@@ -122,10 +129,7 @@ fn rule_script(
             None => return Ok((None, None)),
         },
     };
-    let script = RuleScript::compile(&name, &source).map_err(|e| Error::Input {
-        hint: e.hint(),
-        message: e.to_string(),
-    })?;
+    let script = RuleScript::compile(&name, &source)?;
     Ok((Some(name), Some(script)))
 }
 
@@ -505,13 +509,11 @@ fn summary(source: &Source, t: &Tally, out: &Outputs) {
 
 /// A grading error stops the run, naming the answers file and line, with the script's hint.
 fn stop(shown: &str, e: &GradeError) -> Error {
-    let message = match e {
-        GradeError::Script { line, source } => format!("{shown}:{line}: {source}"),
-        GradeError::Team { source } => source.to_string(),
-    };
-    Error::Input {
-        message,
-        hint: Some(e.hint()),
+    match e {
+        GradeError::Script { line, source } => {
+            Error::row(shown, *line as usize, source.to_string(), e.hint())
+        }
+        GradeError::Team { source } => Error::input(source.to_string(), e.hint()),
     }
 }
 
@@ -551,35 +553,25 @@ fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
     })
 }
 
-fn sheet_err(e: crate::sheet::SheetError) -> Error {
-    Error::Input {
-        hint: e.hint(),
-        message: e.to_string(),
-    }
-}
-/// `--manual`: candidate, item (number or question id), points.
+/// `--manual`: candidate, item (number or question id), points; a header line first.
 fn read_manual(path: &Path) -> Result<Manual, Error> {
-    let text = fsio::read_text(path)?;
+    let t = table::read(path)?;
     let shown = path.display();
-    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let mut out = Manual::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| {
-            Error::input(
-                format!("{shown}:{line}: {e}"),
-                "rows are: candidate,item,points",
-            )
-        })?;
-        let (Some(c), Some(item), Some(p)) = (rec.get(0), rec.get(1), rec.get(2)) else {
-            return Err(Error::input(
-                format!("{shown}:{line}: expected 3 fields"),
+    for (line, rec) in &t.rows {
+        let (Some(c), Some(item), Some(p)) = (rec.first(), rec.get(1), rec.get(2)) else {
+            return Err(Error::row(
+                &shown,
+                *line,
+                "expected 3 fields",
                 "rows are: candidate,item,points",
             ));
         };
         let p: f64 = p.trim().parse().map_err(|_| {
-            Error::input(
-                format!("{shown}:{line}: `{p}` is not a number"),
+            Error::row(
+                &shown,
+                *line,
+                format!("`{p}` is not a number"),
                 "points are numbers such as 4 or 3.5",
             )
         })?;

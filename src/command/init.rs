@@ -1,6 +1,7 @@
 //! `examforge init`: a starter workspace on which `make` works at once.
 
 use super::fsio::write_atomic;
+use crate::error::ExitCode;
 use crate::render::DEFAULT_TEMPLATES;
 use crate::Error;
 use std::path::Path;
@@ -59,7 +60,7 @@ const FILES: &[(&str, &str)] = &[
 const BLUEPRINT: &str = include_str!("../../question-banks/sample-en-exam.toml");
 
 /// Runs `init`.
-pub fn run(dir: &Path, force: bool) -> Result<u8, Error> {
+pub fn run(dir: &Path, force: bool) -> Result<ExitCode, Error> {
     if dir.is_dir()
         && !force
         && std::fs::read_dir(dir)
@@ -92,5 +93,5 @@ pub fn run(dir: &Path, force: bool) -> Result<u8, Error> {
         dir.display(),
         dir.display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }

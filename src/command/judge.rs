@@ -2,12 +2,14 @@
 //! `--forms` prints blank judging forms (评分表).
 
 use super::fsio::{self, Outputs};
-use super::{print, table};
+use super::print;
 use crate::bank::fmt_points;
 use crate::cli::{FormsPer, JudgeArgs};
-use crate::diagnostic::Diagnostic;
+use crate::error::ExitCode;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::table;
 use crate::render::Source;
 use crate::score::script::{Hook, RuleScript, ScriptError};
 use crate::Error;
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 const OUTPUTS: [&str; 4] = ["results.csv", "results.json", "judges.csv", "rejected.csv"];
 
 /// Runs `judge`.
-pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
+pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     let rubric = read_rubric(&a.rubric)?;
     if a.forms {
         return forms(a, &rubric);
@@ -33,15 +35,9 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
     };
     let shown = scores.display().to_string();
     let t = table::read(scores)?;
-    let cols = judging::columns(&rubric, &t.header).map_err(|e| Error::Input {
-        message: format!("{shown}:1: {e}"),
-        hint: Some(e.hint(&rubric)),
-    })?;
-    let judged =
-        judging::judge(&rubric, &cols, &t.rows, script.as_ref()).map_err(|e| Error::Input {
-            hint: e.hint(),
-            message: e.to_string(),
-        })?;
+    let cols = judging::columns(&rubric, &t.header)
+        .map_err(|e| Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric)))?;
+    let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref())?;
 
     out.write("results.csv", &results_csv(&rubric, &judged)?)?;
     let json = serde_json::json!({
@@ -109,7 +105,11 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
             .map(|n| out.path(n).display().to_string())
             .join(", ")
     );
-    Ok(if judged.rejected.is_empty() { 0 } else { 1 })
+    Ok(if judged.rejected.is_empty() {
+        ExitCode::Success
+    } else {
+        ExitCode::Rejected
+    })
 }
 
 /// Reads and checks a rubric, printing its diagnostics.
@@ -134,7 +134,7 @@ pub(super) fn reported(diags: &[Diagnostic], what: &str) -> Error {
 pub(super) fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
     let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
     let name = path.display().to_string();
-    let script = RuleScript::compile(&name, &fsio::read_text(&path)?).map_err(script_err)?;
+    let script = RuleScript::compile(&name, &fsio::read_text(&path)?)?;
     let has = match hook {
         Hook::Judge => script.has_judge(),
         Hook::Combine => script.has_combine(),
@@ -142,19 +142,12 @@ pub(super) fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleSc
         _ => true,
     };
     if !has {
-        return Err(script_err(ScriptError::MissingHook {
+        return Err(Error::from(ScriptError::MissingHook {
             script: name,
             function: hook,
         }));
     }
     Ok(script)
-}
-
-pub(super) fn script_err(e: ScriptError) -> Error {
-    Error::Input {
-        hint: e.hint(),
-        message: e.to_string(),
-    }
 }
 
 fn csv_bytes(records: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
@@ -239,7 +232,7 @@ fn rejected_csv(j: &Judged) -> Result<Vec<u8>, Error> {
 }
 
 /// `--forms`: one 评分表 per judge (listing every entrant) or per entrant.
-fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
+fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
     let entrants = match &a.entrants {
         Some(p) => read_entrants(p)?,
         None => Vec::new(),
@@ -248,7 +241,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
         None | Some("") => vec![String::new()],
         Some(s) => match s.parse::<usize>() {
             Ok(0) => {
-                return Err(Error::input(
+                return Err(Error::usage(
                     "`--judges 0`: no forms to print",
                     "give the number of judges or their names, e.g. --judges 5",
                 ))
@@ -258,7 +251,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
         },
     };
     if a.per == FormsPer::Entrant && entrants.is_empty() {
-        return Err(Error::input(
+        return Err(Error::usage(
             "one form per entrant needs the entrants",
             "pass --entrants FILE.csv",
         ));
@@ -345,9 +338,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
         per => if a.per == FormsPer::Judge { "judge" } else { "entrant" },
         fonts => print::fonts(),
     };
-    let text = templates
-        .render("forms.typ.j2", minijinja::Value::from_serialize(&ctx))
-        .map_err(super::render::render_err)?;
+    let text = templates.render("forms.typ.j2", minijinja::Value::from_serialize(&ctx))?;
     let sources = vec![Source {
         name: "forms.typ".into(),
         text,
@@ -365,7 +356,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
         })
         .display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// The entrants of a CSV: its entrant/参赛者/team/单位/name/姓名 column, else its first column.
@@ -387,8 +378,10 @@ fn read_entrants(path: &Path) -> Result<Vec<String>, Error> {
     for (line, fields) in &t.rows {
         let e = fields.get(col).map_or("", |s| s.trim());
         if e.is_empty() {
-            return Err(Error::input(
-                format!("{}:{line}: no entrant", path.display()),
+            return Err(Error::row(
+                path.display(),
+                *line,
+                "no entrant",
                 "every row names one entrant",
             ));
         }

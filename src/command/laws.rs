@@ -46,15 +46,7 @@ pub fn find(explicit: Option<&Path>, near: &[PathBuf]) -> Result<Option<Found>, 
 pub fn read(path: &Path) -> Result<Found, Error> {
     let bytes = fsio::read(path)?;
     let shown = path.display().to_string();
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        Error::input(
-            format!(
-                "{shown}: not UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-            "save the registry as UTF-8",
-        )
-    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| Error::not_utf8(path, &bytes, &e))?;
     let registry = Registry::parse(&shown, text).map_err(|diags| {
         for d in &diags {
             eprintln!("{d}");

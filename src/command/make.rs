@@ -4,6 +4,7 @@ use super::draw::{draw_manifest, write_manifest};
 use super::fsio::Outputs;
 use super::render;
 use crate::cli::MakeArgs;
+use crate::error::ExitCode;
 use crate::Error;
 use std::path::PathBuf;
 
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 pub const DEFAULT_BLUEPRINT: &str = "question-banks/closed-book.toml";
 
 /// Runs `make`.
-pub fn run(a: &MakeArgs) -> Result<u8, Error> {
+pub fn run(a: &MakeArgs) -> Result<ExitCode, Error> {
     let blueprint = match &a.blueprint {
         Some(b) => b.clone(),
         None => {

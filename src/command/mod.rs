@@ -17,14 +17,14 @@ mod render;
 mod report;
 mod scan;
 mod standings;
-mod table;
 
 use crate::cli::{BankCommand, Cli, Command};
+use crate::error::ExitCode;
 use crate::Error;
 use clap::CommandFactory;
 
 /// Runs the parsed command line; returns the exit status.
-pub fn run(cli: Cli) -> Result<u8, Error> {
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Bank {
             command:
@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "examforge", &mut text);
             fsio::to_stdout(&text)?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         Command::Man => {
             let mut text = Vec::new();
@@ -65,7 +65,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 source,
             })?;
             fsio::to_stdout(&text)?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
         Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),

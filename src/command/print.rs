@@ -1,7 +1,7 @@
 //! Printing through a template and typst for `judge --forms` and `certificates`.
 
 use super::fsio::Outputs;
-use super::render::{read_overrides, render_err, typst_err};
+use super::render::read_overrides;
 use crate::cli::PrintOptions;
 use crate::render::typst::{has_cjk, resolve_chain, Job, Typst, TypstError, CJK_FONTS};
 use crate::render::{pdf_path, Source, Templates};
@@ -9,7 +9,7 @@ use crate::Error;
 
 /// The template set, with the user's overrides.
 pub fn templates(opts: &PrintOptions) -> Result<Templates, Error> {
-    Templates::new(read_overrides(opts.templates.as_deref())?).map_err(render_err)
+    Templates::new(read_overrides(opts.templates.as_deref())?).map_err(Error::from)
 }
 
 /// A Typst array of font families: the CJK fallback chain, then a Latin face.
@@ -42,9 +42,9 @@ pub fn write(sources: &[Source], opts: &PrintOptions, out: &Outputs) -> Result<(
         return Ok(());
     }
     // The sources stay when typst is missing, so they can be compiled later.
-    let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path).map_err(typst_err)?;
-    if !has_cjk(&resolve_chain(true, &typst.families().map_err(typst_err)?)) {
-        return Err(typst_err(TypstError::NoCjkFont));
+    let typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
+    if !has_cjk(&resolve_chain(true, &typst.families()?)) {
+        return Err(Error::from(TypstError::NoCjkFont));
     }
     let dir = out.path("");
     let staging = tempfile::Builder::new()
@@ -59,7 +59,7 @@ pub fn write(sources: &[Source], opts: &PrintOptions, out: &Outputs) -> Result<(
         .iter()
         .map(|s| Job::pdf(out.path(&s.name), pdf_path(staging.path(), &s.name)))
         .collect();
-    typst.compile_all(&files, &dir, jobs).map_err(typst_err)?;
+    typst.compile_all(&files, &dir, jobs)?;
     for s in sources {
         let bytes = super::fsio::read(&pdf_path(staging.path(), &s.name))?;
         out.write(&pdf_name(&s.name), &bytes)?;

@@ -5,21 +5,27 @@ use super::fsio::{self, Outputs};
 use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
+use crate::error::ExitCode;
 use crate::render::layout::{
     exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
 };
-use crate::render::pdf::{self, PdfError};
+use crate::render::pdf;
 use crate::render::typst::{has_cjk, resolve_chain, Job, Task, Typst, TypstError};
 use crate::render::{
-    html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, RenderError,
-    Source, Templates, TypstSet,
+    html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, Source,
+    Templates, TypstSet,
 };
 use crate::Error;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Runs `render`.
-pub fn run(exam: &Path, opts: &RenderOptions, output: &Path, force: bool) -> Result<u8, Error> {
+pub fn run(
+    exam: &Path,
+    opts: &RenderOptions,
+    output: &Path,
+    force: bool,
+) -> Result<ExitCode, Error> {
     let manifest = read_manifest(exam)?;
     let out = Outputs::new(output, force);
     let plan = plan(&manifest, opts)?;
@@ -98,8 +104,7 @@ pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
 
 /// [`plan`] with typst already looked for.
 pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Plan, Error> {
-    let templates =
-        Templates::new(read_overrides(opts.templates.as_deref())?).map_err(render_err)?;
+    let templates = Templates::new(read_overrides(opts.templates.as_deref())?)?;
     let typst = found.map(|r| {
         r.map(|(typst, families)| {
             let chain = resolve_chain(m.language == Language::Zh, &families);
@@ -122,8 +127,7 @@ pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Pla
     let sources = match opts.format {
         OutputFormat::Html => html_sources(&templates, m, &look),
         _ => typst_sources(&templates, m, &look),
-    }
-    .map_err(render_err)?;
+    }?;
     Ok(Plan {
         sources,
         format: opts.format,
@@ -143,36 +147,6 @@ pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Pla
     })
 }
 
-pub(super) fn render_err(e: RenderError) -> Error {
-    Error::Input {
-        hint: e.hint(),
-        message: e.to_string(),
-    }
-}
-
-pub(super) fn typst_err(e: TypstError) -> Error {
-    let hint = e.hint();
-    match e {
-        TypstError::Failed { .. } => Error::Input {
-            message: e.to_string(),
-            hint,
-        },
-        _ => Error::Environment {
-            message: e.to_string(),
-            hint,
-        },
-    }
-}
-
-fn pdf_err(e: PdfError) -> Error {
-    let hint = e.hint();
-    let mut message = e.to_string();
-    if let Some(cause) = std::error::Error::source(&e) {
-        message = format!("{message}: {cause}");
-    }
-    Error::Input { message, hint }
-}
-
 /// Splits `n` papers into consecutive batches of at most `size`, as even as possible.
 pub fn batches(n: usize, size: usize) -> Vec<Range<usize>> {
     if n == 0 {
@@ -188,7 +162,12 @@ pub fn batches(n: usize, size: usize) -> Vec<Range<usize>> {
 /// them the key batches and the answer sheet (its PDF, which carries its layout, and its blank
 /// image). Then papers.pdf, the key, the sheet with its layout and, when splitting, one PDF per
 /// paper.
-pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> Result<u8, Error> {
+pub fn write(
+    plan: Plan,
+    m: &Manifest,
+    opts: &RenderOptions,
+    out: &Outputs,
+) -> Result<ExitCode, Error> {
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
@@ -199,11 +178,11 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
             plan.sources.len(),
             out.path("").display()
         );
-        return Ok(0);
+        return Ok(ExitCode::Success);
     };
-    let (typst, chain) = typst.map_err(typst_err)?;
+    let (typst, chain) = typst?;
     if needs_cjk(m) && !has_cjk(&chain) {
-        return Err(typst_err(TypstError::NoCjkFont));
+        return Err(Error::from(TypstError::NoCjkFont));
     }
     let dir = out.path("");
     let staging = tempfile::Builder::new()
@@ -247,7 +226,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         Ok(())
     };
     for (k, r) in ranges.iter().enumerate() {
-        push("papers", k, r, set.bundle(r.clone()).map_err(render_err)?)?;
+        push("papers", k, r, set.bundle(r.clone())?)?;
     }
     // Longest first on the light worker: the key batches, then the sheet's two short runs (its PDF,
     // which carries its layout, and its blank image), shared by the paper workers once they are done.
@@ -268,7 +247,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         });
     }
     for (k, r) in key_ranges.iter().enumerate() {
-        push("key", k, r, set.key(r.clone()).map_err(render_err)?)?;
+        push("key", k, r, set.key(r.clone())?)?;
     }
     names.extend(std::iter::repeat_n(
         SHEET_SOURCE.to_string(),
@@ -286,8 +265,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
                 }
             }
             e => e,
-        })
-        .map_err(typst_err)?;
+        })?;
     let mut shown: Vec<&str> = Vec::new();
     for (file, said) in &warnings {
         if shown.contains(&said.as_str()) {
@@ -305,30 +283,30 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
     let mut pages = 0;
     let mut all = pdf::Joiner::default();
     for (k, r) in ranges.iter().enumerate() {
-        let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?).map_err(pdf_err)?;
+        let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?)?;
         pages += pdf::page_count(&doc);
-        let starts = pdf::paper_starts(&doc, r.len()).map_err(pdf_err)?;
+        let starts = pdf::paper_starts(&doc, r.len())?;
         if plan.split {
             for (i, (pr, (_, title))) in pdf::paper_ranges(&starts, pdf::page_count(&doc))
                 .into_iter()
                 .zip(&starts)
                 .enumerate()
             {
-                let bytes = pdf::extract(&doc, pr, title).map_err(pdf_err)?;
+                let bytes = pdf::extract(&doc, pr, title)?;
                 out.write(&plan.paper_pdfs[r.start + i], &bytes)?;
             }
         }
         all.add_papers(doc, &starts);
     }
-    out.write("papers.pdf", &all.finish().map_err(pdf_err)?)?;
+    out.write("papers.pdf", &all.finish()?)?;
     if key_ranges.len() == 1 {
         out.write("key.pdf", &read(&stage("key-0.pdf"))?)?;
     } else {
         let mut keys = pdf::Joiner::default();
         for k in 0..key_ranges.len() {
-            keys.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?).map_err(pdf_err)?);
+            keys.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?)?);
         }
-        out.write("key.pdf", &keys.finish().map_err(pdf_err)?)?;
+        out.write("key.pdf", &keys.finish()?)?;
     }
     let sheet_pdf = read(&stage("sheet.pdf"))?;
     out.write("sheet.pdf", &sheet_pdf)?;
@@ -342,7 +320,7 @@ pub fn write(plan: Plan, m: &Manifest, opts: &RenderOptions, out: &Outputs) -> R
         if plan.split { ", one PDF per paper" } else { "" },
         dir.display()
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 fn frame(s: &str) -> String {
@@ -378,7 +356,7 @@ fn sheet_layout(
                 task: Task::Eval { expr: QUERY.into() },
                 light: true,
             };
-            typst.perform(&job, &dir).map_err(typst_err)?;
+            typst.perform(&job, &dir)?;
             fsio::read_text(&job.output)?
         }
     };
@@ -386,10 +364,7 @@ fn sheet_layout(
         message: format!("{}: {e}", source.display()),
         hint: Some(e.hint()),
     })?;
-    let text = serde_json::to_string_pretty(&layout).map_err(|e| Error::Input {
-        message: e.to_string(),
-        hint: None,
-    })?;
+    let text = serde_json::to_string_pretty(&layout).expect("a sheet layout serialises to JSON");
     out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
     let png = staging.join(BLANK_FILE);
     let to = out.path(BLANK_FILE);
@@ -402,7 +377,7 @@ pub(super) fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>
     let dir = match dir {
         Some(d) => {
             if !d.is_dir() {
-                return Err(Error::input(format!("`{}` is not a folder", d.display()), "--templates names a folder holding paper.typ.j2, key.typ.j2, sheet.typ.j2 or paper.html.j2"));
+                return Err(Error::usage(format!("`{}` is not a folder", d.display()), "--templates names a folder holding paper.typ.j2, key.typ.j2, sheet.typ.j2 or paper.html.j2"));
             }
             d.to_path_buf()
         }

@@ -3,10 +3,11 @@
 
 use super::draw::read_manifest;
 use super::fsio::Outputs;
-use super::render::{read_overrides, render_err, typst_err};
+use super::render::read_overrides;
 use crate::bank::{fmt_points, letter, Answer, Language, Question};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::draw::manifest::Manifest;
+use crate::error::ExitCode;
 use crate::render::typst::{Typst, TypstError};
 use crate::render::{font_list, Templates};
 use crate::report::chart::{self, HistogramLabels};
@@ -33,7 +34,7 @@ pub struct Options {
 }
 
 /// Runs `report`.
-pub fn run(a: &ReportArgs) -> Result<u8, Error> {
+pub fn run(a: &ReportArgs) -> Result<ExitCode, Error> {
     report(&Options {
         results: a.results.clone(),
         exam: a.exam.clone(),
@@ -56,7 +57,7 @@ pub fn digest(path: &Path) -> Result<String, Error> {
 }
 
 /// `grade --report`: the report of what grade just wrote, into its `report` folder.
-pub fn after_grade(exam: &Path, results: &Path, force: bool) -> Result<u8, Error> {
+pub fn after_grade(exam: &Path, results: &Path, force: bool) -> Result<ExitCode, Error> {
     report(&Options {
         results: results.to_path_buf(),
         exam: Some(exam.to_path_buf()),
@@ -127,7 +128,7 @@ pub fn check_after_grade(results: &Path, force: bool) -> Result<(), Error> {
 }
 
 /// Writes the report of the results in `o.results` into `o.output`.
-pub fn report(o: &Options) -> Result<u8, Error> {
+pub fn report(o: &Options) -> Result<ExitCode, Error> {
     let (pdf, html) = match o.format {
         ReportFormat::All => (true, true),
         ReportFormat::Pdf => (true, false),
@@ -275,8 +276,7 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     out.write("report-sections.svg", sections_svg.as_bytes())?;
 
     if html || pdf {
-        let templates =
-            Templates::new(read_overrides(o.templates.as_deref())?).map_err(render_err)?;
+        let templates = Templates::new(read_overrides(o.templates.as_deref())?)?;
         let view = View {
             title: &manifest.blueprint.exam.title,
             lang: if zh { "zh" } else { "en" },
@@ -320,15 +320,13 @@ pub fn report(o: &Options) -> Result<u8, Error> {
             sections_svg: sections_svg.clone(),
         };
         if html {
-            let text = templates
-                .render("report.html.j2", minijinja::Value::from_serialize(&view))
-                .map_err(render_err)?;
+            let text =
+                templates.render("report.html.j2", minijinja::Value::from_serialize(&view))?;
             out.write("report.html", text.as_bytes())?;
         }
         if pdf {
-            let text = templates
-                .render("report.typ.j2", minijinja::Value::from_serialize(&view))
-                .map_err(render_err)?;
+            let text =
+                templates.render("report.typ.j2", minijinja::Value::from_serialize(&view))?;
             let typ = out.write("report.typ", text.as_bytes())?;
             compile_pdf(o, &typ, &out.path("report.pdf"), zh)?;
         }
@@ -344,13 +342,13 @@ pub fn report(o: &Options) -> Result<u8, Error> {
             .unwrap_or_else(|| "—".into())
     );
     eprintln!("wrote {} to {}", names.join(", "), o.output.display());
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 fn compile_pdf(o: &Options, typ: &Path, pdf: &Path, zh: bool) -> Result<(), Error> {
-    let typst = Typst::locate(o.typst.as_deref(), &o.font_path).map_err(typst_err)?;
-    if zh && typst.cjk_font().map_err(typst_err)?.is_none() {
-        return Err(typst_err(TypstError::NoCjkFont));
+    let typst = Typst::locate(o.typst.as_deref(), &o.font_path)?;
+    if zh && typst.cjk_font()?.is_none() {
+        return Err(Error::from(TypstError::NoCjkFont));
     }
     let dir = typ
         .parent()
@@ -365,7 +363,7 @@ fn compile_pdf(o: &Options, typ: &Path, pdf: &Path, zh: bool) -> Result<(), Erro
         .suffix(".pdf")
         .tempfile_in(dir)
         .map_err(wrap)?;
-    typst.compile(typ, tmp.path(), dir).map_err(typst_err)?;
+    typst.compile(typ, tmp.path(), dir)?;
     persist(tmp, pdf, o.force)
 }
 
@@ -375,14 +373,11 @@ fn read_head(path: &Path) -> Result<ResultsHead, Error> {
         source,
     })?;
     serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-        Error::input(
-            format!(
-                "{}:{}:{}: not the results.json `grade` writes: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ),
+        Error::json(
+            path,
+            "the results.json `grade` writes",
             "give the folder `examforge grade` wrote",
+            e,
         )
     })
 }
@@ -476,11 +471,8 @@ fn bank_locations(
             ));
         }
         fn walk(q: &Question, at: &mut HashMap<String, String>) {
-            let loc = q
-                .location
-                .rsplit_once(':')
-                .map_or(q.location.as_str(), |(l, _)| l);
-            at.insert(q.id.clone(), loc.to_string());
+            let loc = format!("{}:{}", q.location.file, q.location.line);
+            at.insert(q.id.clone(), loc);
             for p in &q.parts {
                 walk(p, at);
             }
@@ -519,8 +511,10 @@ fn each_candidate(
         .buffer_capacity(1 << 16)
         .from_reader(file);
     let bad = |line: u64, what: String| {
-        Error::input(
-            format!("{shown}:{line}: {what}"),
+        Error::row(
+            &shown,
+            line as usize,
+            what,
             "give the folder `examforge grade` wrote, with the exam.json it was graded against (--exam)",
         )
     };
@@ -631,8 +625,10 @@ struct Columns {
 }
 
 fn results_err(shown: &str, line: u64, what: String) -> Error {
-    Error::input(
-        format!("{shown}:{line}: {what}"),
+    Error::row(
+        shown,
+        line as usize,
+        what,
         "give the folder `examforge grade` wrote",
     )
 }

@@ -4,6 +4,7 @@
 use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::cli::{GradeArgs, ScanArgs};
+use crate::error::ExitCode;
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
 use crate::Error;
@@ -24,7 +25,7 @@ const CROP_PX_MM: f64 = 8.0;
 const ANNOTATE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.
-pub fn run(a: &ScanArgs) -> Result<u8, Error> {
+pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     let out = Outputs::new(&a.output, a.force);
     let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
     if a.grade {
@@ -85,7 +86,11 @@ pub fn run(a: &ScanArgs) -> Result<u8, Error> {
         out.path(REVIEW).display(),
         out.path(SCANS).display()
     );
-    let mut status = u8::from(summary.rejected > 0);
+    let mut status = if summary.rejected > 0 {
+        ExitCode::Rejected
+    } else {
+        ExitCode::Success
+    };
     if a.grade {
         let g = GradeArgs {
             exam: a.exam.clone(),
@@ -105,14 +110,11 @@ pub fn run(a: &ScanArgs) -> Result<u8, Error> {
 fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
     let text = fsio::read_text(path)?;
     serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            format!(
-                "{}:{}:{}: not a sheet layout: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ),
+        Error::json(
+            path,
+            "a sheet layout",
             "give the sheet.layout.json that `examforge render` wrote beside sheet.pdf",
+            e,
         )
     })
 }

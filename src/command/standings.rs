@@ -2,11 +2,10 @@
 //! team standings with a column per event.
 
 use super::fsio::{self, Outputs};
-use super::judge::{load_script, reported, script_err};
-use super::table;
+use super::judge::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::StandingsArgs;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::error::ExitCode;
 use crate::event::header_is;
 use crate::event::scores::{score_columns, tally};
 use crate::event::standings::{
@@ -14,6 +13,8 @@ use crate::event::standings::{
     TeamRule,
 };
 use crate::event::Entrant;
+use crate::input::diagnostic::{Diagnostic, Location};
+use crate::input::table;
 use crate::score::script::Hook;
 use crate::Error;
 use std::path::Path;
@@ -26,7 +27,7 @@ const OUTPUTS: [&str; 4] = [
 ];
 
 /// Runs `standings`.
-pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
+pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let shown = a.file.display().to_string();
     let text = fsio::read_text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
@@ -78,11 +79,8 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
         return Err(reported(&problems, &shown));
     }
     let s = compute(&spec, &data, script.as_ref()).map_err(|e| match e {
-        StandingsError::Script(e) => script_err(e),
-        e => Error::Input {
-            hint: e.hint(),
-            message: e.to_string(),
-        },
+        StandingsError::Script(e) => Error::Script(e),
+        e => Error::Standings(e),
     })?;
 
     out.write("standings.csv", &standings_csv(&s)?)?;
@@ -114,7 +112,7 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
             .map(|n| out.path(n).display().to_string())
             .join(", ")
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 fn hook_missing(at: &Option<Location>, key: &str, script: &str, hook: &str) -> Diagnostic {

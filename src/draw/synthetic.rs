@@ -40,7 +40,11 @@ pub fn bank(n: usize) -> Bank {
                 format: TextFormat::Plain,
                 scenario: None,
                 parts: Vec::new(),
-                location: format!("generated:{i}:1"),
+                location: crate::input::diagnostic::Location {
+                    file: "generated".into(),
+                    line: i,
+                    col: 1,
+                },
             }
         })
         .collect();

@@ -7,7 +7,7 @@
 
 use super::header_is;
 use super::rubric::{Rubric, Trim};
-use crate::diagnostic::did_you_mean;
+use crate::input::diagnostic::did_you_mean;
 use crate::rank::ranks;
 use crate::score::script::{RuleScript, ScriptError};
 use serde::Serialize;
@@ -281,7 +281,7 @@ pub struct Judged {
 }
 
 /// A row as read: its line in the file and its fields.
-pub type Row = (usize, Vec<String>);
+pub use crate::input::table::Row;
 
 struct Good {
     line: usize,

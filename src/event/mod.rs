@@ -7,7 +7,6 @@ pub mod judging;
 pub mod rubric;
 pub mod scores;
 pub mod standings;
-mod toml_input;
 
 pub use rubric::{Entrant, Rubric};
 

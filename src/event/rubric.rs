@@ -18,8 +18,8 @@
 //! # judges = ["评委1", "评委2"] # when given, only these judges may appear
 //! ```
 
-use super::toml_input;
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::toml::TomlDoc;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use toml::Spanned;
@@ -96,11 +96,11 @@ impl Rubric {
 
     /// Parses and checks a rubric; every problem is reported at `file:line:col`.
     pub fn parse(file: &str, src: &str) -> Result<Rubric, Vec<Diagnostic>> {
-        let raw: RawRubric =
-            toml::from_str(src).map_err(|e| vec![toml_input::syntax(file, src, &e, KEYS_HINT)])?;
+        let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
+        let raw: RawRubric = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut errors = Vec::new();
         let err = |span: std::ops::Range<usize>, m: String, h: &str| {
-            toml_input::at(file, src, span, m, h)
+            Diagnostic::error(Some(doc.location(span.start)), m).with_hint(h)
         };
         if raw.criteria.is_empty() {
             errors.push(err(
@@ -223,8 +223,6 @@ impl Rubric {
 /// Columns of the score sheet that are not criteria.
 const RESERVED: &[&str] = &["entrant", "judge", "team", "参赛者", "评委", "单位"];
 
-const KEYS_HINT: &str = "a rubric has [event] (title, entrant, organiser, date), [[criterion]] (id, title, max, weight, description) and [judging] (drop_high, drop_low, trim, script, judges)";
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRubric {
@@ -316,9 +314,30 @@ drop_low = 1
 
         let typo = GOOD.replace("drop_low = 1", "drop_lo = 1");
         let e = Rubric::parse("r.toml", &typo).unwrap_err();
-        assert!(e[0].message.contains("unknown field `drop_lo`"), "{}", e[0]);
+        assert_eq!(
+            e[0].message, "unknown key `drop_lo` in `[judging]`",
+            "{}",
+            e[0]
+        );
         assert_eq!(e[0].location.as_ref().unwrap().line, 19);
-        assert!(e[0].hint.as_ref().unwrap().contains("drop_low"));
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `drop_low`?"));
+
+        // Every typo at once, keys and values, each with its suggestion.
+        let typos = GOOD
+            .replace("entrant = \"team\"", "entrant = \"taem\"")
+            .replace("weight = 2", "wieght = 2")
+            .replace("drop_high", "drop_hihg");
+        let e = Rubric::parse("r.toml", &typos).unwrap_err();
+        assert_eq!(e.len(), 3, "{e:#?}");
+        let hints: Vec<&str> = e.iter().filter_map(|d| d.hint.as_deref()).collect();
+        assert_eq!(
+            hints,
+            [
+                "did you mean `team`?",
+                "did you mean `weight`?",
+                "did you mean `drop_high`?"
+            ]
+        );
 
         let twice = GOOD.replace("id = \"records\"", "id = \"violations\"");
         let e = Rubric::parse("r.toml", &twice).unwrap_err();

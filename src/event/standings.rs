@@ -21,8 +21,8 @@
 //! ```
 
 use super::rubric::Entrant;
-use super::toml_input;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::input::toml::TomlDoc;
 use crate::rank::ranks;
 use crate::score::script::{CandidateInfo, CombineEvent, RuleScript, ScriptError};
 use serde::{Deserialize, Serialize};
@@ -91,16 +91,14 @@ pub struct EventSpec {
     pub at: Location,
 }
 
-const KEYS_HINT: &str = "a standings file has [standings] (title, entrant, team_rule, missing, script, organiser, date), [awards] (first, second, third) and [[event]] (name, results, weight)";
-
 impl StandingsSpec {
     /// Parses and checks a standings file; every problem is reported at `file:line:col`.
     pub fn parse(file: &str, src: &str) -> Result<StandingsSpec, Vec<Diagnostic>> {
-        let raw: Raw =
-            toml::from_str(src).map_err(|e| vec![toml_input::syntax(file, src, &e, KEYS_HINT)])?;
+        let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
+        let raw: Raw = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut errors = Vec::new();
         let err = |span: std::ops::Range<usize>, m: String, h: &str| {
-            toml_input::at(file, src, span, m, h)
+            Diagnostic::error(Some(doc.location(span.start)), m).with_hint(h)
         };
         let s = raw.standings;
         let team_rule = match s.team_rule.as_ref().map(|t| t.get_ref().trim()) {
@@ -110,10 +108,16 @@ impl StandingsSpec {
             Some(t) => match t.strip_prefix("best-").map(str::parse::<usize>) {
                 Some(Ok(n)) if n > 0 => TeamRule::Best(n),
                 _ => {
+                    let rules = "use \"sum\", \"mean\", \"best-N\" (the sum of the best N members, e.g. \"best-5\") or \"script\"";
+                    let hint = match did_you_mean(t, &["sum", "mean", "script", "best-"]) {
+                        Some("best-") => format!("did you mean `best-N`? {rules}"),
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => rules.to_string(),
+                    };
                     errors.push(err(
                         s.team_rule.as_ref().map_or(0..0, |t| t.span()),
                         format!("unknown team rule `{t}`"),
-                        "use \"sum\", \"mean\", \"best-N\" (the sum of the best N members, e.g. \"best-5\") or \"script\"",
+                        &hint,
                     ));
                     TeamRule::Sum
                 }
@@ -637,5 +641,31 @@ results = "onsite/"
         let e = StandingsSpec::parse("s.toml", &SPEC.replace("\"zero\"", "\"nil\"")).unwrap_err();
         assert!(e[0].message.contains("unknown variant `nil`"), "{}", e[0]);
         assert_eq!(e[0].location.as_ref().unwrap().line, 5);
+        let e = StandingsSpec::parse("s.toml", &SPEC.replace("\"zero\"", "\"zeor\"")).unwrap_err();
+        assert_eq!(
+            e[0].hint.as_deref(),
+            Some("did you mean `zero`?"),
+            "{}",
+            e[0]
+        );
+        let e = StandingsSpec::parse("s.toml", &SPEC.replace("best-2", "maen")).unwrap_err();
+        assert_eq!(
+            e[0].hint.as_deref(),
+            Some("did you mean `mean`?"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn every_misspelt_key_is_reported_with_a_suggestion() {
+        let typos = SPEC
+            .replacen("team_rule", "team_rul", 1)
+            .replacen("missing", "mising", 1);
+        let e = StandingsSpec::parse("s.toml", &typos).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `team_rule`?"));
+        assert_eq!(e[1].hint.as_deref(), Some("did you mean `missing`?"));
+        assert_eq!(e[0].location.as_ref().unwrap().line, 4);
     }
 }

@@ -4,7 +4,8 @@
 pub mod citation;
 
 use crate::bank::Question;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::input::toml::TomlDoc;
 use citation::Citation;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -231,16 +232,8 @@ impl Registry {
 
     /// Parses `laws.toml`; every problem is reported with `file:line:col`.
     pub fn parse(file: &str, text: &str) -> Result<Registry, Vec<Diagnostic>> {
-        let raw: RawRegistry = toml::from_str(text).map_err(|e| {
-            let at = e.span().map_or(0, |s| s.start);
-            vec![Diagnostic::error(
-                Some(Location::at(file, text, at)),
-                format!("invalid statute registry: {}", e.message().trim()),
-            )
-            .with_hint(
-                "see README \"Statute registry\": [[instrument]] with id, name, aliases, kind, in_force, in_force_source, replaced_on, replaced_by, replaced_source, note",
-            )]
-        })?;
+        let doc = TomlDoc::parse(file, text).map_err(Diagnostics::into_vec)?;
+        let raw: RawRegistry = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut diags = Vec::new();
         let mut reg = Registry {
             not_instruments: raw.not_instruments,

@@ -61,7 +61,11 @@ fn question(id: &str, source: &str) -> Question {
         format: TextFormat::Plain,
         scenario: None,
         parts: vec![],
-        location: "b.toml:1:1".into(),
+        location: crate::input::diagnostic::Location {
+            file: "b.toml".into(),
+            line: 1,
+            col: 1,
+        },
     }
 }
 

@@ -1,28 +1,13 @@
 //! What can go wrong when a scanner CSV or a layout file is read.
 
-use crate::diagnostic::Diagnostics;
-use std::io;
+use crate::input::diagnostic::Diagnostics;
 
 /// A scanner CSV or layout file that cannot be used; every message names `file:line`.
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
-    /// The bytes could not be read.
-    #[error("cannot read `{file}`")]
-    Read {
-        file: String,
-        #[source]
-        source: io::Error,
-    },
-    /// The file has no header row.
-    #[error("{file}:1: the file is empty; a header row is needed")]
-    Empty { file: String },
-    /// The CSV itself is malformed (reported by the CSV reader).
-    #[error("{file}:{line}: {message}")]
-    Csv {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    /// The file cannot be read as a CSV (unreadable, empty, a bad byte, a bad quote).
+    #[error(transparent)]
+    Table(#[from] crate::input::table::TableError),
     /// No built-in layout matches the header.
     #[error("{file}:1: unknown answer-sheet layout (header: {header})")]
     UnknownLayout { file: String, header: String },
@@ -62,16 +47,9 @@ impl SheetError {
                  or on the command line `--option-out ticked=AB`"
                     .into(),
             ),
-            SheetError::Empty { .. } => {
-                Some("export the sheet again with its header row (column titles)".into())
-            }
-            SheetError::Csv { .. } => Some(
-                "check the quoting on that line: a field that holds the delimiter must be in double quotes"
-                    .into(),
-            ),
+            SheetError::Table(e) => e.hint(),
             SheetError::Column { hint, .. } => hint.clone(),
             SheetError::LayoutFile(d) => d.hint(),
-            SheetError::Read { .. } => None,
         }
     }
 }

@@ -4,8 +4,8 @@ use super::error::SheetError;
 use super::layout::{
     check_unique_items, detect_layout, digits, normalize, ItemRef, Layout, Tokens,
 };
-use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
-use crate::toml_input::TomlDoc;
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
+use crate::input::toml::TomlDoc;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;

@@ -1,19 +1,18 @@
 //! Scanner CSVs: encodings, known layouts, and cells turned into marks with a status.
 //!
-//! [`Sheet::open`] detects the encoding ([`decode_reader`]), the delimiter and the layout
-//! ([`detect_layout`], or a [`LayoutFile`]); [`Sheet::rows`] streams the candidates' rows; and
+//! [`Sheet::open`] detects the encoding and the delimiter (through the one CSV reader,
+//! [`crate::input::table::open`]) and the layout ([`detect_layout`], or a [`LayoutFile`]); [`Sheet::rows`] streams the candidates' rows; and
 //! [`parse_cell`] reads one answer cell once the caller knows what kind of item it answers.
 
 mod cell;
-mod encoding;
 mod error;
 mod layout;
 mod layout_file;
 mod read_ahead;
 mod reader;
 
+pub use crate::input::encoding::Encoding;
 pub use cell::{parse_cell, Cell, CellKind, Letters, Status};
-pub use encoding::{decode_reader, Decoded, Encoding};
 pub use error::{CellError, SheetError};
 pub use layout::{detect_layout, ItemRef, Layout, Tokens};
 pub use layout_file::{parse_layout_file, LayoutFile};

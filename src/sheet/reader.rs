@@ -1,14 +1,13 @@
 //! An opened scanner CSV: its encoding, delimiter and layout, and its rows one at a time.
 
-use super::encoding::{decode_reader, Decoded, Encoding};
 use super::error::SheetError;
 use super::layout::{detect_layout, ItemRef, Layout};
 use super::layout_file::LayoutFile;
+use crate::input::encoding::Encoding;
+use crate::input::table::{self, Source, TableError};
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
+use std::io::Read;
 use std::sync::Arc;
-
-type Source<R> = Chain<Cursor<Vec<u8>>, LineEnds<BufReader<Decoded<R>>>>;
 
 /// A scanner CSV being read. Rows stream: memory does not grow with the number of rows.
 pub struct Sheet<R: Read> {
@@ -99,45 +98,16 @@ impl<R: Read> Sheet<R> {
         input: R,
         layout: Option<&LayoutFile>,
     ) -> Result<Self, SheetError> {
-        let read_error = |source| SheetError::Read {
-            file: file_name.to_string(),
-            source,
-        };
-        let (encoding, decoded) = decode_reader(input).map_err(read_error)?;
-        let mut rest = BufReader::new(decoded);
-        // The header line (after any empty lines, which the CSV reader skips too), kept whole so
-        // that it can be read again by the CSV reader.
-        let mut first = Vec::new();
-        let header_line = loop {
-            let start = first.len();
-            if rest.read_until(b'\n', &mut first).map_err(read_error)? == 0 {
-                return Err(SheetError::Empty {
-                    file: file_name.to_string(),
-                });
-            }
-            if first.ends_with(b"\r\n") {
-                first.remove(first.len() - 2);
-            }
-            if first[start..] != *b"\n" {
-                break start;
-            }
-        };
-        if first[header_line..].iter().all(u8::is_ascii_whitespace) {
-            return Err(SheetError::Empty {
-                file: file_name.to_string(),
-            });
-        }
-        let delimiter = layout
-            .and_then(LayoutFile::delimiter)
-            .unwrap_or_else(|| sniff_delimiter(&first[header_line..]));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(Cursor::new(first).chain(LineEnds::new(rest)));
+        let delimiter = layout.and_then(LayoutFile::delimiter);
+        let table::Stream {
+            encoding,
+            delimiter,
+            mut reader,
+            ..
+        } = table::open(file_name, input, delimiter).map_err(SheetError::Table)?;
         let header = reader
             .headers()
-            .map_err(|e| csv_error(file_name, &e))?
+            .map_err(|e| SheetError::Table(TableError::from_csv(file_name, &e)))?
             .clone();
         let names: Vec<&str> = header.iter().collect();
         let layout = match layout {
@@ -203,13 +173,18 @@ impl<R: Read> Sheet<R> {
             }
             Err(e) => {
                 self.done = true;
-                let line = e
-                    .position()
-                    .or_else(|| self.record.position())
-                    .map_or(0, |p| p.line());
+                let (line, reason) = match TableError::from_csv(&self.file, &e) {
+                    TableError::Encoding { bad, .. } => (bad.line as u64, bad.to_string()),
+                    _ => (
+                        e.position()
+                            .or_else(|| self.record.position())
+                            .map_or(0, |p| p.line()),
+                        e.to_string(),
+                    ),
+                };
                 Some(Err(Rejected {
                     line,
-                    reason: format!("cannot read the rest of `{}`: {e}", self.file),
+                    reason: format!("cannot read the rest of `{}`: {reason}", self.file),
                     raw: String::new(),
                 }))
             }
@@ -218,9 +193,7 @@ impl<R: Read> Sheet<R> {
 
     fn fill(&self, row: &mut SheetRow) -> Result<(), Rejected> {
         let rec = &self.record;
-        // The reader stands at the start of the line after the record's closing `\n`.
-        let newlines = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
-        let line = self.reader.position().line().saturating_sub(newlines + 1);
+        let line = table::record_line(&self.reader, rec);
         let reject = |reason: String| Rejected {
             line,
             reason,
@@ -275,103 +248,6 @@ impl<R: Read> Sheet<R> {
     }
 }
 
-/// Turns `\r\n` into `\n` and ends the text with a `\n`. The CSV reader accepts any line end,
-/// but its record positions lag after a `\r\n` or a blank line; with every record ending in
-/// `\n`, a record's line is found from where the reader stands after it (see `Sheet::row`).
-struct LineEnds<R> {
-    inner: R,
-    /// A `\r` ended the last chunk; whether it is kept depends on the next byte.
-    cr: bool,
-    /// The last byte handed out (0 before any).
-    last: u8,
-}
-
-impl<R> LineEnds<R> {
-    fn new(inner: R) -> Self {
-        LineEnds {
-            inner,
-            cr: false,
-            last: 0,
-        }
-    }
-}
-
-impl<R: BufRead> Read for LineEnds<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let buf = self.inner.fill_buf()?;
-        if buf.is_empty() {
-            let end = match self.last {
-                _ if std::mem::take(&mut self.cr) => b'\r',
-                0 | b'\n' => return Ok(0),
-                _ => b'\n',
-            };
-            out[0] = end;
-            self.last = end;
-            return Ok(1);
-        }
-        let mut n = 0;
-        if std::mem::take(&mut self.cr) && buf[0] != b'\n' {
-            out[0] = b'\r';
-            n = 1;
-        }
-        let mut i = 0;
-        while i < buf.len() && n < out.len() {
-            // Copy up to the next `\r` in one go, then decide about the `\r`.
-            let room = (buf.len() - i).min(out.len() - n);
-            let run = buf[i..i + room]
-                .iter()
-                .position(|&b| b == b'\r')
-                .unwrap_or(room);
-            out[n..n + run].copy_from_slice(&buf[i..i + run]);
-            n += run;
-            i += run;
-            if run == room {
-                break;
-            }
-            i += 1;
-            match buf.get(i) {
-                Some(b'\n') => {}
-                None => {
-                    self.cr = true;
-                    break;
-                }
-                Some(_) => {
-                    out[n] = b'\r';
-                    n += 1;
-                }
-            }
-        }
-        self.inner.consume(i);
-        if n == 0 {
-            // Only a `\r` was consumed: look at what follows it.
-            return self.read(out);
-        }
-        self.last = out[n - 1];
-        Ok(n)
-    }
-}
-
-/// The most frequent of `,` `;` tab outside quotes in the header line (`,` on a tie or none).
-fn sniff_delimiter(line: &[u8]) -> u8 {
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for &b in line {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let delimiters = [b',', b';', b'\t'];
-    let best = (0..3).fold(0, |best, i| if counts[i] > counts[best] { i } else { best });
-    delimiters[best]
-}
-
 fn join(rec: &csv::StringRecord, delimiter: u8) -> String {
     let mut s = String::new();
     for (i, f) in rec.iter().enumerate() {
@@ -381,59 +257,4 @@ fn join(rec: &csv::StringRecord, delimiter: u8) -> String {
         s.push_str(f);
     }
     s
-}
-
-fn csv_error(file: &str, e: &csv::Error) -> SheetError {
-    SheetError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(1, |p| p.line()),
-        message: e.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn line_ends(bytes: &[u8], chunk: usize, out_len: usize) -> Vec<u8> {
-        let mut r = LineEnds::new(BufReader::with_capacity(chunk, bytes));
-        let mut all = Vec::new();
-        let mut out = vec![0; out_len];
-        loop {
-            let n = r.read(&mut out).unwrap();
-            if n == 0 {
-                return all;
-            }
-            all.extend_from_slice(&out[..n]);
-        }
-    }
-
-    #[test]
-    fn crlf_becomes_lf_across_any_chunk_boundary() {
-        let cases: [(&[u8], &[u8]); 4] = [
-            (b"a\r\nb\rc\r\n\r\nd\r", b"a\nb\rc\n\nd\r\n"),
-            (b"a\r\nb", b"a\nb\n"),
-            (b"a\n", b"a\n"),
-            (b"", b""),
-        ];
-        for (input, output) in cases {
-            for chunk in 1..=input.len().max(1) {
-                for out_len in 1..4 {
-                    assert_eq!(
-                        line_ends(input, chunk, out_len),
-                        output,
-                        "{chunk} {out_len}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_delimiter_is_the_most_frequent_outside_quotes() {
-        assert_eq!(sniff_delimiter(b"a,b,c\n"), b',');
-        assert_eq!(sniff_delimiter(b"\"a,b\";c;d\n"), b';');
-        assert_eq!(sniff_delimiter(b"a\tb\tc,d\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"alone\n"), b',');
-    }
 }

@@ -179,3 +179,21 @@ fn help_teaches_with_examples_and_exit_codes() {
         .success()
         .stdout(predicate::str::contains(".TH examforge"));
 }
+
+#[test]
+fn a_bank_saved_as_gbk_is_refused_at_its_first_chinese_character() {
+    let d = tmp();
+    let bank = d.path().join("bank.toml");
+    let (gbk, _, _) = encoding_rs::GB18030.encode("[bank]\n# 题库\n");
+    std::fs::write(&bank, gbk).unwrap();
+    examforge()
+        .args(["bank", "check"])
+        .arg(&bank)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:2:3: error: not UTF-8 (the first invalid byte is here)",
+            bank.display()
+        )))
+        .stderr(predicate::str::contains("UTF-8"));
+}

@@ -309,7 +309,7 @@ fn a_broken_workbook_names_every_bad_row_and_writes_nothing() {
     assert!(!out.exists(), "nothing is written while a row is bad");
 
     let (code, err) = import(&[book.to_str().unwrap(), "--id", "t", "--skip-bad"], &out);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 3, "{err}");
     assert!(err.contains("skipped 5 question(s) with errors"), "{err}");
     let qs = questions(&out);
     let ids: Vec<&str> = qs.iter().map(|q| q["id"].as_str().unwrap()).collect();

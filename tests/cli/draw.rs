@@ -178,3 +178,118 @@ fn existing_outputs_are_kept_without_force() {
         .assert()
         .success();
 }
+
+/// Draws one paper per row of `roster` (bytes as saved) and returns the papers' candidates.
+fn roster_candidates(roster: &[u8]) -> Vec<serde_json::Value> {
+    let d = tmp();
+    let path = d.path().join("roster.csv");
+    std::fs::write(&path, roster).unwrap();
+    examforge()
+        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
+        .arg("--roster")
+        .arg(&path)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("out/exam.json")).unwrap()).unwrap();
+    m["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["candidate"].clone())
+        .collect()
+}
+
+#[test]
+fn a_roster_saved_by_chinese_excel_or_as_unicode_text_reads_as_the_utf8_one() {
+    let utf8 = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
+    let want = roster_candidates(utf8.as_bytes());
+    assert_eq!(want.len(), 65);
+    assert_eq!(want[0]["name"], "张伟东");
+    // Excel on Chinese Windows, "CSV (逗号分隔)": GB18030 with CRLF line ends.
+    let crlf = utf8.replace('\n', "\r\n");
+    let (gb, _, _) = encoding_rs::GB18030.encode(&crlf);
+    assert_eq!(roster_candidates(&gb), want);
+    // Excel "Unicode 文本": UTF-16LE with a BOM, tab-separated.
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(
+        crlf.replace(',', "\t")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    assert_eq!(roster_candidates(&le), want);
+}
+
+#[test]
+fn a_quoted_comma_in_a_roster_stays_in_its_cell() {
+    let got = roster_candidates(
+        "准考证号,姓名,单位\n001,\"欧阳, 娜娜\",\"泠川市环境局, 一科\"\n002,李静,二科\n".as_bytes(),
+    );
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["name"], "欧阳, 娜娜");
+    assert_eq!(got[0]["team"], "泠川市环境局, 一科");
+}
+
+#[test]
+fn a_roster_byte_that_is_not_text_is_named_by_line_and_column() {
+    let d = tmp();
+    let path = d.path().join("roster.csv");
+    let (good, _, _) = encoding_rs::GB18030.encode("准考证号,姓名\r\n001,张三\r\n002,李");
+    let mut bytes = good.into_owned();
+    bytes.extend_from_slice(&[0xFF, b'\r', b'\n']);
+    std::fs::write(&path, bytes).unwrap();
+    examforge()
+        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
+        .arg("--roster")
+        .arg(&path)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:3:6: byte 0xFF is not valid GB18030",
+            path.display()
+        )))
+        .stderr(predicate::str::contains("hint:"));
+    assert!(!d.path().join("out").exists());
+}
+
+#[test]
+fn a_short_roster_row_is_named_by_its_file_line() {
+    let d = tmp();
+    let path = d.path().join("roster.csv");
+    // Excel line ends and a blank line: the bad row is on the file's line 4.
+    std::fs::write(&path, "准考证号,姓名\r\n001,张三\r\n\r\n002\r\n").unwrap();
+    examforge()
+        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
+        .arg("--roster")
+        .arg(&path)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:4: the row has 1 fields but the header has 2",
+            path.display()
+        )));
+}
+
+#[test]
+fn a_flag_value_out_of_range_is_a_usage_error() {
+    let d = tmp();
+    examforge()
+        .args([
+            "draw",
+            "question-banks/closed-book.toml",
+            "--variants",
+            "0",
+            "-o",
+        ])
+        .arg(d.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--variants 0 is out of range"))
+        .stderr(predicate::str::contains("hint: use 1 to 702 paper codes"));
+}

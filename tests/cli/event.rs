@@ -333,9 +333,10 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
 戊队,评委4,30,20,20
 戊队,评委5,30,20,20
 ";
+    // The outputs are written and the rejects listed: "done, with rejects".
     judge_sheet(&d, sheet)
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains(
             "scores.csv:3: 41 for `violations` is above its max of 40",
         ))
@@ -393,6 +394,21 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
 }
 
 #[test]
+fn a_bad_row_of_an_excel_sheet_is_named_by_its_file_line() {
+    let d = tmp();
+    // CRLF line ends and a blank line, as Excel writes them: the bad score is on line 4.
+    let sheet = "entrant,judge,violations,records,procedure\r\n\
+                 甲队,评委1,35,25,26\r\n\
+                 \r\n\
+                 甲队,评委2,41,27,27\r\n";
+    judge_sheet(&d, sheet)
+        .assert()
+        .stderr(predicate::str::contains(
+            "scores.csv:4: 41 for `violations` is above its max of 40",
+        ));
+}
+
+#[test]
 fn an_unknown_criterion_column_is_named_with_a_suggestion() {
     let d = tmp();
     judge_sheet(
@@ -447,24 +463,25 @@ fn rubric_errors_point_at_line_and_column() {
             "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
         ))
         .stderr(predicate::str::contains("hint: give the points"));
-    rubric_error(&d, "drop_low = 1", "drop_lowest = 1")
+    rubric_error(&d, "drop_low = 1", "drop_lw = 1")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:28:1: error: unknown field `drop_lowest`",
+            "rubric.toml:28:1: error: unknown key `drop_lw` in `[judging]`",
         ))
-        .stderr(predicate::str::contains("hint: a rubric has [event]"));
+        .stderr(predicate::str::contains("hint: did you mean `drop_low`?"));
     rubric_error(&d, "entrant = \"team\"", "entrant = \"teams\"")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:4:11: error: unknown variant `teams`",
-        ));
+            "rubric.toml:4:11: error: `entrant`: unknown variant `teams`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `team`?"));
     rubric_error(&d, "max = 40", "max = \"40\"")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "rubric.toml:11:7: error: invalid type: string \"40\", expected f64",
+            "rubric.toml:11:7: error: `max`: invalid type: string \"40\", expected f64",
         ));
     assert!(!d.path().join("out").exists());
 }
@@ -497,15 +514,43 @@ fn standings_errors_point_at_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "standings.toml:5:11: error: unknown variant `drop`",
+            "standings.toml:5:11: error: `missing`: unknown variant `drop`",
         ));
     standings_error(&d, "weight = 0.4", "weigth = 0.4")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "standings.toml:22:1: error: unknown field `weigth`",
+            "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
         ))
-        .stderr(predicate::str::contains("hint: a standings file has"));
+        .stderr(predicate::str::contains("hint: did you mean `weight`?"));
+    // Every typo of the file at once, each with its suggestion.
+    let text = std::fs::read_to_string(fixture("standings.toml"))
+        .unwrap()
+        .replacen("weight = 0.4", "weigth = 0.4", 1)
+        .replacen("missing = \"zero\"", "mising = \"zero\"", 1);
+    std::fs::write(d.path().join("standings.toml"), text).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(d.path().join("standings.toml"))
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
+        ))
+        .stderr(predicate::str::contains(
+            "standings.toml:5:1: error: unknown key `mising` in `[standings]`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `missing`?"));
+    // A misspelt value checked after reading gets its suggestion too.
+    standings_error(&d, "team_rule = \"mean\"", "team_rule = \"maen\"")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "standings.toml:4:13: error: unknown team rule `maen`",
+        ))
+        .stderr(predicate::str::contains("hint: did you mean `mean`?"));
     standings_error(&d, "team_rule = \"mean\"", "team_rule = \"script\"")
         .assert()
         .code(1)

@@ -218,7 +218,7 @@ fn every_row_ends_in_results_or_rejected() {
     let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
     grade(&d, &scan, "res", &[])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("rejected           2"))
         .stderr(predicate::str::contains("invalid            3"));
     let rej = read_csv(&d.path().join("res/rejected.csv"));
@@ -650,4 +650,47 @@ fn a_lone_candidate_with_fractional_credits_ranks_first() {
     // Scores are kept to a millionth of a point.
     assert_eq!(c["score"].as_f64(), Some(1.666667));
     assert_eq!(c["sections"][0].as_f64(), Some(1.666667));
+}
+
+#[test]
+fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
+    let d = tmp();
+    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
+    let scan = fixture_sheet(d.path(), "2,少选,甲,A,C,A,对,二|SO2,\n");
+    // Excel "Unicode 文本": UTF-16LE with a BOM, tabs, CRLF.
+    let manual = d.path().join("manual.txt");
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(
+        "candidate\titem\tpoints\r\n2\t5\t4\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    std::fs::write(&manual, le).unwrap();
+    grade(
+        &d,
+        &scan,
+        "res",
+        &["--manual".into(), manual.clone().into()],
+    )
+    .assert()
+    .success();
+    let res = read_csv(&d.path().join("res/results.csv"));
+    // Wrong single −1, half of 4, wrong judge 0, one blank of two 1, manual 4.
+    assert_eq!(res[1][4], "6");
+
+    // GB18030 with a word for the points on the file's third line (after a blank line).
+    let (gb, _, _) = encoding_rs::GB18030.encode("考号,题号,得分\r\n\r\n2,5,四分\r\n");
+    std::fs::write(&manual, gb).unwrap();
+    grade(
+        &d,
+        &scan,
+        "res2",
+        &["--manual".into(), manual.clone().into()],
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(format!(
+        "{}:3: `四分` is not a number",
+        manual.display()
+    )));
 }

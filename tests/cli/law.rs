@@ -120,6 +120,32 @@ fn a_broken_registry_given_with_laws_is_located() {
         .stderr(predicate::str::contains(format!("{}:4:8:", laws.display())));
 }
 
+#[test]
+fn every_misspelt_registry_key_is_reported_with_a_suggestion() {
+    let d = tmp();
+    let laws = d.path().join("laws.toml");
+    std::fs::write(
+        &laws,
+        "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nin_forse = 2020-01-01\n\n[[instrument]]\nid = \"b\"\nname = \"乙法\"\nkind = \"法规\"\nnoet = \"x\"\n",
+    )
+    .unwrap();
+    examforge()
+        .args(["bank", "check", FIXTURE, "--laws"])
+        .arg(&laws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:5:1: error: unknown key `in_forse` in `[[instrument]]`",
+            laws.display()
+        )))
+        .stderr(predicate::str::contains("hint: did you mean `in_force`?"))
+        .stderr(predicate::str::contains(format!(
+            "{}:11:1: error: unknown key `noet` in `[[instrument]]`",
+            laws.display()
+        )))
+        .stderr(predicate::str::contains("hint: did you mean `note`?"));
+}
+
 /// A workspace holding the fixture bank and registry and a blueprint with `body` after `[exam]`.
 fn dated_workspace(exam_extra: &str, sections: &str) -> (tempfile::TempDir, PathBuf) {
     let d = tmp();

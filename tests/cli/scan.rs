@@ -379,7 +379,7 @@ fn a_sheet_of_another_exam_and_a_blank_page_are_rejected_with_the_reason() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("rejected 2"));
     let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
     assert!(sheets.contains("sheet of another exam"), "{sheets}");

@@ -3,7 +3,7 @@
 
 use super::{exportable, points_text, warn};
 use crate::bank::{blank_runs, Answer, Kind, Question};
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::Diagnostic;
 use std::fmt::Write;
 
 /// GIFT's special characters escaped, newlines as `\n`.

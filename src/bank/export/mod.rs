@@ -16,7 +16,7 @@ pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
 pub use table::{to_csv, to_rows, to_xlsx, HEADERS};
 
 use crate::bank::{blank_runs, Answer, Kind, Question, TextFormat};
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::Diagnostic;
 
 /// The target formats of `bank export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use super::{exportable, points_text, warn};
 use crate::bank::{blank_runs, Answer, Kind, Question};
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::Diagnostic;
 use std::fmt::Write;
 
 /// The grade fractions Moodle accepts (`question_bank::fraction_options_full`), besides their

@@ -4,7 +4,7 @@
 use super::{exportable, points_text, warn};
 use crate::bank::import::normalise::format_fill;
 use crate::bank::{Answer, Kind, Question};
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::Diagnostic;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 /// The header row.

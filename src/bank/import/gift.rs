@@ -5,7 +5,7 @@
 use super::normalise::{Draft, DraftAnswer, Field};
 use super::{apply_meta_tags, markup_to_text, slug};
 use crate::bank::Answer;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 
 /// Placeholders for GIFT's escaped characters while the block is split.
 const ESCAPES: [(char, char); 6] = [

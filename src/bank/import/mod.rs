@@ -13,7 +13,7 @@ mod xlsx;
 pub use gift::category_tag;
 
 use crate::bank::Question;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 use normalise::{parse_difficulty, Draft, Field};
 use std::collections::HashMap;
 
@@ -159,16 +159,28 @@ pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Impor
     out
 }
 
-/// Text files may come as UTF-8 (with or without BOM), UTF-16 or GB18030.
+/// Text files may come as UTF-8 (with or without BOM), UTF-16 or GB18030; a byte invalid in
+/// the file's encoding is refused at its line and column.
 fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
+    use crate::input::diagnostic::Location;
+    use crate::input::encoding::{bad_bytes, decode_reader};
     use std::io::Read;
-    let (_, mut r) = crate::sheet::decode_reader(bytes)
-        .map_err(|e| Diagnostic::error(None, format!("{file}: cannot decode: {e}")))?;
+    let failed = |e: std::io::Error| match bad_bytes(&e) {
+        Some(bad) => Diagnostic::error(
+            Some(Location {
+                file: file.to_string(),
+                line: bad.line,
+                col: bad.col,
+            }),
+            bad.to_string(),
+        )
+        .with_hint("fix or retype that character, or save the file again as UTF-8"),
+        None => Diagnostic::error(None, format!("{file}: cannot decode: {e}"))
+            .with_hint("save the file as UTF-8"),
+    };
+    let (_, mut r) = decode_reader(bytes).map_err(failed)?;
     let mut s = String::new();
-    r.read_to_string(&mut s).map_err(|e| {
-        Diagnostic::error(None, format!("{file}: cannot decode: {e}"))
-            .with_hint("save the file as UTF-8")
-    })?;
+    r.read_to_string(&mut s).map_err(failed)?;
     Ok(s)
 }
 

@@ -5,7 +5,7 @@
 use super::normalise::{Draft, DraftAnswer, Field};
 use super::{apply_meta_tags, category_tag, markup_to_text, slug};
 use crate::bank::{count_blanks, letter, Answer, Kind};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 

@@ -2,7 +2,7 @@
 //! checks that turn a draft into a [`Question`] the bank loader accepts.
 
 use crate::bank::{count_blanks, letter, Answer, Kind, Question, TextFormat};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 
 /// A piece of source text and where it was read.
 #[derive(Debug, Clone)]
@@ -357,7 +357,7 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
         format: TextFormat::Plain,
         scenario: None,
         parts: Vec::new(),
-        location: d.loc.to_string(),
+        location: d.loc.clone(),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use super::normalise::{half_width, parse_bool, parse_judge, Draft, DraftAnswer, Field};
 use crate::bank::letter;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 
 /// Rows of text cells; `rows[i].0` is the 1-based row (line) number in the source.
 pub struct Table {

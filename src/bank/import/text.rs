@@ -3,7 +3,7 @@
 //! lines or inline), and section headings such as 一、单项选择题 that set the kind.
 
 use super::normalise::{parse_kind, Draft, DraftAnswer, Field};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Location};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {

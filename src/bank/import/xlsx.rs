@@ -1,7 +1,7 @@
 //! Excel workbooks (.xlsx, .xls, .ods) through calamine: every sheet, or the one named.
 
 use super::table::Table;
-use crate::diagnostic::Diagnostic;
+use crate::input::diagnostic::Diagnostic;
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::io::Cursor;
 

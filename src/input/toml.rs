@@ -4,7 +4,7 @@
 //! The usual way in, for a file read into a serde type:
 //!
 //! ```
-//! use examforge::toml_input::TomlDoc;
+//! use examforge::input::toml::TomlDoc;
 //!
 //! #[derive(serde::Deserialize)]
 //! #[serde(deny_unknown_fields)]
@@ -30,7 +30,7 @@
 //! - Errors are returned as [`Diagnostics`], which an error enum can hold as a variant and which
 //!   prints one error as `file:line:col: message` (with its hint) or several as a list.
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;

@@ -1,0 +1,458 @@
+//! The one CSV reader, for every CSV the tool takes: scanner CSVs, judges' score sheets, score
+//! lists, entrant lists, rosters, `--manual` points, results.csv and 题库 CSV exports.
+//!
+//! - Encodings: UTF-8, UTF-8 with BOM, UTF-16 LE/BE (Excel "Unicode text") and GB18030/GBK
+//!   (Excel "CSV" on Chinese Windows), detected by [`decode_reader`]; a byte invalid in the
+//!   detected encoding is an error naming its line and column, never a silent U+FFFD.
+//! - The delimiter (`,` `;` or tab) is the one the header line uses most outside double quotes.
+//! - Rows are located by their line in the file: 1-based, the header line is line 1, blank lines
+//!   and `\r\n` line ends counted as the file has them.
+//!
+//! [`open`] streams the records (scanner CSVs, which may be large); [`read`] / [`parse`] read a
+//! small table whole.
+
+use super::encoding::{bad_bytes, decode_reader, Decoded, Encoding};
+use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
+use std::path::Path;
+
+/// A data row: its 1-based line in the file and its fields, as written (untrimmed).
+pub type Row = (usize, Vec<String>);
+
+/// The bytes a streamed CSV reader reads: the header line again, then the rest with `\n` ends.
+pub type Source<R> = Chain<Cursor<Vec<u8>>, LineEnds<BufReader<Decoded<R>>>>;
+
+/// A CSV opened for streaming: its encoding, its delimiter and a CSV reader standing before the
+/// header record (flexible: rows may have any number of fields).
+pub struct Stream<R: Read> {
+    pub encoding: Encoding,
+    /// The header line's number (1 unless blank lines come first).
+    pub header_line: u64,
+    pub delimiter: u8,
+    pub reader: csv::Reader<Source<R>>,
+}
+
+/// Why a CSV could not be opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The bytes could not be read.
+    #[error("cannot read `{file}`")]
+    Read {
+        file: String,
+        #[source]
+        source: io::Error,
+    },
+    /// A byte sequence invalid in the file's encoding.
+    #[error("{file}:{}:{}: {}", bad.line, bad.col, bad.what())]
+    Encoding {
+        file: String,
+        bad: super::encoding::BadBytes,
+    },
+    /// A field of a file read as UTF-8 (its start is) that holds a byte invalid in UTF-8.
+    #[error("{file}:{line}: field {field} is not valid UTF-8")]
+    NotUtf8 {
+        file: String,
+        line: u64,
+        field: usize,
+    },
+    /// No header line.
+    #[error("{file}:1: the file is empty; a header row is needed")]
+    Empty { file: String },
+    /// Malformed CSV (an unclosed quote, invalid UTF-8 in a field).
+    #[error("{file}:{line}: {message}")]
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
+}
+
+impl TableError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            TableError::Encoding { bad, .. } => Some(format!(
+                "the file was read as {}; fix or retype that character, or save the file again as \
+                 \"CSV UTF-8\" (Excel: 另存为 → CSV UTF-8)",
+                bad.encoding
+            )),
+            TableError::NotUtf8 { .. } => Some(
+                "the start of the file is UTF-8 but this field is not: fix that field, or save \
+                 the whole file again as \"CSV UTF-8\""
+                    .into(),
+            ),
+            TableError::Empty { .. } => {
+                Some("the first line is the header, then one row per line".into())
+            }
+            TableError::Csv { .. } => Some(
+                "check the quoting on that line: a field that holds the delimiter must be in double quotes, and a quoted field must end with a quote"
+                    .into(),
+            ),
+            TableError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                Some("check the path; relative paths start from the current folder".into())
+            }
+            TableError::Read { .. } => None,
+        }
+    }
+
+    /// The error for a failed read of record data from `file`.
+    pub fn from_csv(file: &str, e: &csv::Error) -> TableError {
+        match e.kind() {
+            csv::ErrorKind::Io(io) => {
+                if let Some(bad) = bad_bytes(io) {
+                    return TableError::Encoding {
+                        file: file.to_string(),
+                        bad: bad.clone(),
+                    };
+                }
+            }
+            csv::ErrorKind::Utf8 { pos, err } => {
+                return TableError::NotUtf8 {
+                    file: file.to_string(),
+                    line: pos.as_ref().map_or(1, |p| p.line()),
+                    field: err.field() + 1,
+                }
+            }
+            _ => {}
+        }
+        TableError::Csv {
+            file: file.to_string(),
+            line: e.position().map_or(1, |p| p.line()),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Opens `input` (named `file` in messages): detects its encoding, skips blank lines before the
+/// header, and uses `delimiter` or, when `None`, the one the header line uses most.
+pub fn open<R: Read>(file: &str, input: R, delimiter: Option<u8>) -> Result<Stream<R>, TableError> {
+    let read_error = |source: io::Error| match bad_bytes(&source) {
+        Some(bad) => TableError::Encoding {
+            file: file.to_string(),
+            bad: bad.clone(),
+        },
+        None => TableError::Read {
+            file: file.to_string(),
+            source,
+        },
+    };
+    let (encoding, decoded) = decode_reader(input).map_err(read_error)?;
+    let mut rest = BufReader::new(decoded);
+    // The header line (after any empty lines, which the CSV reader skips too), kept whole so
+    // that it can be read again by the CSV reader.
+    let mut first = Vec::new();
+    let header_line = loop {
+        let start = first.len();
+        if rest.read_until(b'\n', &mut first).map_err(read_error)? == 0 {
+            return Err(TableError::Empty {
+                file: file.to_string(),
+            });
+        }
+        if first.ends_with(b"\r\n") {
+            first.remove(first.len() - 2);
+        }
+        if first[start..] != *b"\n" {
+            break start;
+        }
+    };
+    if first[header_line..].iter().all(u8::is_ascii_whitespace) {
+        return Err(TableError::Empty {
+            file: file.to_string(),
+        });
+    }
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&first[header_line..]));
+    let header_line = first[..header_line].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(Cursor::new(first).chain(LineEnds::new(rest)));
+    Ok(Stream {
+        encoding,
+        header_line,
+        delimiter,
+        reader,
+    })
+}
+
+/// The 1-based line on which `rec`, the record `reader` has just read, starts.
+pub fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
+    // The reader stands at the start of the line after the record's closing `\n`.
+    let newlines = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
+    reader.position().line().saturating_sub(newlines + 1)
+}
+
+/// A table read whole: its encoding, delimiter, header (trimmed) and data rows. Rows whose
+/// fields are all blank are left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub encoding: Encoding,
+    pub delimiter: u8,
+    /// The header line's number (1 unless blank lines come first).
+    pub header_line: usize,
+    pub header: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// Reads the CSV at `path`.
+pub fn read(path: &Path) -> Result<Table, TableError> {
+    let file = path.display().to_string();
+    let f = std::fs::File::open(path).map_err(|source| TableError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    parse(&file, f)
+}
+
+/// Reads a CSV from `input`, named `file` in messages.
+pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
+    let mut s = open(file, input, None)?;
+    let header_rec = s
+        .reader
+        .headers()
+        .map_err(|e| TableError::from_csv(file, &e))?
+        .clone();
+    let header_line = s.header_line as usize;
+    let header = header_rec.iter().map(|h| h.trim().to_string()).collect();
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while s
+        .reader
+        .read_record(&mut rec)
+        .map_err(|e| TableError::from_csv(file, &e))?
+    {
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record_line(&s.reader, &rec) as usize;
+        rows.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    Ok(Table {
+        encoding: s.encoding,
+        delimiter: s.delimiter,
+        header_line,
+        header,
+        rows,
+    })
+}
+
+/// Turns `\r\n` into `\n` and ends the text with a `\n`. The CSV reader accepts any line end,
+/// but its record positions lag after a `\r\n` or a blank line; with every record ending in
+/// `\n`, a record's line is found from where the reader stands after it ([`record_line`]).
+pub struct LineEnds<R> {
+    inner: R,
+    /// A `\r` ended the last chunk; whether it is kept depends on the next byte.
+    cr: bool,
+    /// The last byte handed out (0 before any).
+    last: u8,
+}
+
+impl<R> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            cr: false,
+            last: 0,
+        }
+    }
+}
+
+impl<R: BufRead> Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let buf = self.inner.fill_buf()?;
+        if buf.is_empty() {
+            let end = match self.last {
+                _ if std::mem::take(&mut self.cr) => b'\r',
+                0 | b'\n' => return Ok(0),
+                _ => b'\n',
+            };
+            out[0] = end;
+            self.last = end;
+            return Ok(1);
+        }
+        let mut n = 0;
+        if std::mem::take(&mut self.cr) && buf[0] != b'\n' {
+            out[0] = b'\r';
+            n = 1;
+        }
+        let mut i = 0;
+        while i < buf.len() && n < out.len() {
+            // Copy up to the next `\r` in one go, then decide about the `\r`.
+            let room = (buf.len() - i).min(out.len() - n);
+            let run = buf[i..i + room]
+                .iter()
+                .position(|&b| b == b'\r')
+                .unwrap_or(room);
+            out[n..n + run].copy_from_slice(&buf[i..i + run]);
+            n += run;
+            i += run;
+            if run == room {
+                break;
+            }
+            i += 1;
+            match buf.get(i) {
+                Some(b'\n') => {}
+                None => {
+                    self.cr = true;
+                    break;
+                }
+                Some(_) => {
+                    out[n] = b'\r';
+                    n += 1;
+                }
+            }
+        }
+        self.inner.consume(i);
+        if n == 0 {
+            // Only a `\r` was consumed: look at what follows it.
+            return self.read(out);
+        }
+        self.last = out[n - 1];
+        Ok(n)
+    }
+}
+
+/// The most frequent of `,` `;` tab outside quotes in the header line (`,` on a tie or none).
+pub fn sniff_delimiter(line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let delimiters = [b',', b';', b'\t'];
+    let best = (0..3).fold(0, |best, i| if counts[i] > counts[best] { i } else { best });
+    delimiters[best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_ends(bytes: &[u8], chunk: usize, out_len: usize) -> Vec<u8> {
+        let mut r = LineEnds::new(BufReader::with_capacity(chunk, bytes));
+        let mut all = Vec::new();
+        let mut out = vec![0; out_len];
+        loop {
+            let n = r.read(&mut out).unwrap();
+            if n == 0 {
+                return all;
+            }
+            all.extend_from_slice(&out[..n]);
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_any_chunk_boundary() {
+        let cases: [(&[u8], &[u8]); 4] = [
+            (b"a\r\nb\rc\r\n\r\nd\r", b"a\nb\rc\n\nd\r\n"),
+            (b"a\r\nb", b"a\nb\n"),
+            (b"a\n", b"a\n"),
+            (b"", b""),
+        ];
+        for (input, output) in cases {
+            for chunk in 1..=input.len().max(1) {
+                for out_len in 1..4 {
+                    assert_eq!(
+                        line_ends(input, chunk, out_len),
+                        output,
+                        "{chunk} {out_len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_delimiter_is_the_most_frequent_outside_quotes() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n"), b',');
+        assert_eq!(sniff_delimiter(b"\"a,b\";c;d\n"), b';');
+        assert_eq!(sniff_delimiter(b"\"x,y,z\"\t\"p,q\"\tr\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a\tb\tc,d\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"alone\n"), b',');
+    }
+
+    fn table(bytes: &[u8]) -> Result<Table, TableError> {
+        parse("t.csv", bytes)
+    }
+
+    #[test]
+    fn a_quoted_comma_is_a_character_not_a_delimiter() {
+        let t = table(b"\"id\",\"name\";\"team\"\r\n1,\"Li, Wei\";\"A;B\"\r\n").unwrap();
+        // Header: one `;` and one `,` outside quotes: comma wins the tie.
+        assert_eq!(t.delimiter, b',');
+        let t =
+            table("准考证号,姓名,单位\n001,\"张三,李四\",\"环保局, 一科\"\n".as_bytes()).unwrap();
+        assert_eq!(t.header, ["准考证号", "姓名", "单位"]);
+        assert_eq!(
+            t.rows,
+            [(
+                2,
+                vec!["001".into(), "张三,李四".into(), "环保局, 一科".into()]
+            )]
+        );
+    }
+
+    #[test]
+    fn rows_are_numbered_as_the_file_lines_are() {
+        // CRLF line ends, a blank line, a quoted line break.
+        let t = table(b"id,name\r\n1,a\r\n\r\n2,\"b\r\nc\"\r\n3,d\r\n").unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 4, 6]);
+        assert_eq!(t.header_line, 1);
+        let t = table(b"\n\nid\n7\n").unwrap();
+        assert_eq!((t.header_line, t.rows[0].0), (3, 4));
+    }
+
+    #[test]
+    fn every_encoding_gives_the_same_table() {
+        let text = "准考证号,姓名\r\n001,张三\r\n002,\"李,四\"\r\n";
+        let want = table(text.as_bytes()).unwrap();
+        let (gb, _, _) = encoding_rs::GB18030.encode(text);
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(text.as_bytes());
+        for (bytes, enc) in [
+            (gb.into_owned(), Encoding::Gb18030),
+            (le, Encoding::Utf16Le),
+            (be, Encoding::Utf16Be),
+            (bom, Encoding::Utf8Bom),
+        ] {
+            let t = table(&bytes).unwrap();
+            assert_eq!(t.encoding, enc);
+            assert_eq!((&t.header, &t.rows), (&want.header, &want.rows), "{enc}");
+        }
+    }
+
+    #[test]
+    fn a_bad_byte_is_named_by_line_and_column() {
+        let (gb, _, _) = encoding_rs::GB18030.encode("考号,姓名\n001,张三\n002,李");
+        let mut bytes = gb.into_owned();
+        bytes.extend_from_slice(&[0xFF, b'\n']);
+        let e = table(&bytes).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv:3:6: byte 0xFF is not valid GB18030");
+        assert!(e.hint().unwrap().contains("GB18030"));
+        // Invalid UTF-8 in a UTF-8 file: the CSV reader names the line and field.
+        let mut bytes = "id,name\n1,张三\n".repeat(5000).into_bytes();
+        bytes.extend_from_slice(b"2,\xFF\n");
+        let e = table(&bytes).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv:10001: field 2 is not valid UTF-8");
+        assert!(e.hint().unwrap().contains("CSV UTF-8"));
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error() {
+        assert!(matches!(table(b""), Err(TableError::Empty { .. })));
+        assert!(matches!(table(b"\n \n"), Err(TableError::Empty { .. })));
+    }
+}
