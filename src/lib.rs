@@ -6,6 +6,7 @@ pub mod blueprint;
 pub mod cli;
 pub mod command;
 pub mod diagnostic;
+pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod event;

@@ -25,7 +25,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
             "pass the folder `examforge standings` wrote with -o",
         )
     })?;
-    let cut = match (a.top, &a.rule) {
+    let cut = match (a.top, &a.awards) {
         (Some(0), _) => {
             return Err(Error::input(
                 "`--top 0` gives no certificates",
@@ -33,14 +33,14 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
             ))
         }
         (Some(n), _) => Cut::Top(n),
-        (None, Some(rule)) => Cut::Prizes(parse_rule(rule)?),
+        (None, Some(awards)) => Cut::Prizes(parse_awards(awards)?),
         (None, None) => s.awards.map_or(Cut::Top(3), Cut::Prizes),
     };
     let certs = award(&s, &cut);
     if certs.is_empty() {
         return Err(Error::input(
             "no entrant reaches an award",
-            "check the standings, or widen --top / --rule",
+            "check the standings, or widen --top / --awards",
         ));
     }
     let templates = print::templates(&a.print)?;
@@ -58,7 +58,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
         name: "certificates.typ".into(),
         text: render(&templates, &certs)?,
     });
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     for c in &certs {
@@ -74,7 +74,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
     eprintln!(
         "wrote {} certificate(s) and the print file {} to {}",
         certs.len(),
-        if a.print.typ_only {
+        if a.print.sources_only() {
             "certificates.typ"
         } else {
             "certificates.pdf"
@@ -87,15 +87,15 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
 fn render(t: &Templates, certs: &[Certificate]) -> Result<String, Error> {
     let ctx = minijinja::context! { certificates => certs, fonts => print::fonts() };
     t.render("certificate.typ.j2", ctx)
-        .map_err(super::render::render_err)
+        .map_err(super::print::render_err)
 }
 
 /// `FIRST,SECOND,THIRD` rank cut-offs.
-fn parse_rule(rule: &str) -> Result<Awards, Error> {
+fn parse_awards(rule: &str) -> Result<Awards, Error> {
     let bad = || {
         Error::input(
-            format!("`--rule {rule}` is not three growing ranks"),
-            "write FIRST,SECOND,THIRD, e.g. --rule 1,3,6: 一等奖 for rank 1, 二等奖 for ranks 2–3, 三等奖 for ranks 4–6",
+            format!("`--awards {rule}` is not three growing ranks"),
+            "write FIRST,SECOND,THIRD, e.g. --awards 1,3,6: 一等奖 for rank 1, 二等奖 for ranks 2–3, 三等奖 for ranks 4–6",
         )
     };
     let n: Vec<usize> = rule

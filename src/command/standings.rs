@@ -2,7 +2,7 @@
 //! team standings with a column per event.
 
 use super::fsio::{self, Outputs};
-use super::judge::{load_script, reported, script_err};
+use super::script::{load_script, reported, script_err};
 use super::table;
 use crate::bank::fmt_points;
 use crate::cli::StandingsArgs;
@@ -30,7 +30,7 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
     let shown = a.file.display().to_string();
     let text = fsio::read_text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
         Some(rel) => {

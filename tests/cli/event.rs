@@ -789,7 +789,8 @@ fn init_writes_an_event_example_that_runs_through() {
     run(&[
         "certificates",
         "event/standings",
-        "--typ-only",
+        "--format",
+        "typ",
         "-o",
         "event/certificates",
     ])
