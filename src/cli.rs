@@ -33,53 +33,53 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  examforge draw question-banks/closed-book.toml --seed 7 --variants 2 -o out/\n  examforge draw question-banks/closed-book.toml --roster question-banks/roster.csv -o out/"
     )]
-    #[command(mut_arg("output", |a| a.default_value("exam")))]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Draw(DrawArgs),
     /// Print exam.json as papers, answer keys and answer sheets (PDF through typst, or .typ / .html).
     #[command(
         after_help = "Examples:\n  examforge render out/exam.json -o out/\n  examforge render out/exam.json --format html -o out/html\n  examforge render out/exam.json --templates my-templates/ --typst ~/bin/typst"
     )]
-    #[command(mut_arg("output", |a| a.default_value("exam")))]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Render(RenderArgs),
     /// Draw and render in one go: the main job. Without a blueprint it makes the bundled closed-book exam.
     #[command(
         after_help = "Examples:\n  examforge make\n  examforge make question-banks/closed-book.toml --variants 2 --seed 2026 -o exam/\n  examforge make my-blueprint.toml --roster roster.csv --force"
     )]
-    #[command(mut_arg("output", |a| a.default_value("exam")))]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Make(MakeArgs),
     /// Grade a scanner CSV against exam.json: results, item statistics, rejected rows.
     #[command(
         after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --csv-layout my-scanner.toml --manual short-scores.csv -o results/"
     )]
-    #[command(mut_arg("output", |a| a.default_value("results")))]
+    #[command(mut_arg("output", |a| a.default_value("results").required(false)))]
     Grade(GradeArgs),
     /// Report on graded results: score distribution, rankings, item analysis with flags (PDF, HTML, CSV).
     #[command(
         after_help = "Examples:\n  examforge report results/ --exam exam/exam.json -o report/\n  examforge report results/ --banks question-banks/ --format html -o report/\n  examforge report results/ --templates my-templates/ --force -o report/"
     )]
-    #[command(mut_arg("output", |a| a.default_value("report")))]
+    #[command(mut_arg("output", |a| a.default_value("report").required(false)))]
     Report(ReportArgs),
     /// Read scanned answer sheets (JPEG, PNG, TIFF, image-only PDF) into scans.csv, which `grade` reads.
     #[command(
         after_help = "Examples:\n  examforge scan exam/exam.json scans/ -o scanned/\n  examforge scan exam/exam.json batch1.pdf batch2/ -o scanned/ --grade\n\nOutputs: scans.csv (one row per sheet read; `?` = a cell to review), review.csv with\nreview/*.png (each doubtful cell, cropped), sheets.csv (every page: read or rejected, why,\nthe marks' residual in mm, the turn, the dpi)."
     )]
-    #[command(mut_arg("output", |a| a.default_value("scanned")))]
+    #[command(mut_arg("output", |a| a.default_value("scanned").required(false)))]
     Scan(ScanArgs),
     /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
     #[command(
         after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
     )]
-    #[command(mut_arg("output", |a| a.default_value("judged")))]
+    #[command(mut_arg("output", |a| a.default_value("judged").required(false)))]
     Judge(JudgeArgs),
     /// Combine events (written exam, judged contests, quiz rounds) into individual and team standings.
     #[command(after_help = "Example:\n  examforge standings standings.toml -o standings/")]
-    #[command(mut_arg("output", |a| a.default_value("standings")))]
+    #[command(mut_arg("output", |a| a.default_value("standings").required(false)))]
     Standings(StandingsArgs),
     /// Print honour certificates (荣誉证书) for the best of a standings folder.
     #[command(
         after_help = "Examples:\n  examforge certificates standings/ --top 3 -o certificates/\n  examforge certificates standings/ --awards 1,3,6 -o certificates/"
     )]
-    #[command(mut_arg("output", |a| a.default_value("certificates")))]
+    #[command(mut_arg("output", |a| a.default_value("certificates").required(false)))]
     Certificates(CertificatesArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
@@ -480,10 +480,10 @@ pub struct ScanArgs {
 /// `bank import` and `bank export` write one file and name it with `-o` instead.
 #[derive(Debug, Args, Clone)]
 pub struct OutputDir {
-    /// The output folder (the verb's own name for it by default, e.g. exam/ for `draw`).
+    /// The output folder.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// Replace the outputs of an earlier run (the whole set: no file of the old run stays).
+    /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,
 }

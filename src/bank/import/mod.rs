@@ -270,12 +270,11 @@ pub fn markup_to_text(s: &str) -> String {
         .to_string()
 }
 
-/// Drops the `**` of Markdown's `**strong**`: a pair on one line that opens at the start of a
-/// word and closes at its end. Any other `**` is text (`2**3`, `a ** b`) and stays.
+/// Drops the `**` of Markdown's `**strong**`: a pair on one line, not touching a Latin letter
+/// or digit on its outer sides (Chinese has no spaces between words, so `按**时**申报` is
+/// strong). Any other `**` is text (`2**3`, `a ** b`) and stays.
 fn strip_strong(s: &str) -> String {
-    let boundary = |c: Option<char>| {
-        c.is_none_or(|c| c.is_whitespace() || (c.is_ascii_punctuation() && c != '*'))
-    };
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '*');
     let mut out = String::with_capacity(s.len());
     for (n, line) in s.split('\n').enumerate() {
         if n > 0 {
@@ -336,6 +335,7 @@ mod tests {
         assert_eq!(markup_to_text("2**3 and 4**5"), "2**3 and 4**5");
         assert_eq!(markup_to_text("a ** b"), "a ** b");
         assert_eq!(markup_to_text("**重点**：按时申报"), "重点：按时申报");
+        assert_eq!(markup_to_text("应当按**时**申报"), "应当按时申报");
         assert_eq!(
             markup_to_text("the **key** word, **2**3**"),
             "the key word, 2**3"
