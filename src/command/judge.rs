@@ -27,6 +27,7 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
         .expect("clap requires scores without --forms");
     let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&OUTPUTS)?;
+    super::refuse_overwriting_inputs(&out, &OUTPUTS, &[scores, &a.rubric])?;
     let script = match &rubric.judging.script {
         Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
         None => None,

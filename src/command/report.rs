@@ -78,13 +78,24 @@ const CSV_OUTPUTS: [&str; 7] = [
     "report-sections.svg",
 ];
 
+/// Whether a report in `format` writes the PDF and the HTML page.
+fn pages(format: ReportFormat) -> (bool, bool) {
+    match format {
+        ReportFormat::All => (true, true),
+        ReportFormat::Pdf => (true, false),
+        ReportFormat::Html => (false, true),
+        ReportFormat::Csv => (false, false),
+    }
+}
+
 /// Every file a report in `format` writes.
 fn output_names(format: ReportFormat) -> Vec<&'static str> {
+    let (pdf, html) = pages(format);
     let mut names: Vec<&str> = CSV_OUTPUTS.to_vec();
-    if matches!(format, ReportFormat::All | ReportFormat::Html) {
+    if html {
         names.push("report.html");
     }
-    if matches!(format, ReportFormat::All | ReportFormat::Pdf) {
+    if pdf {
         names.extend(["report.typ", "report.pdf"]);
     }
     names
@@ -159,12 +170,7 @@ fn analyse_items(
 
 /// Writes the report of the results in `o.results` into `o.out`.
 pub fn report(o: &Options) -> Result<u8, Error> {
-    let (pdf, html) = match o.format {
-        ReportFormat::All => (true, true),
-        ReportFormat::Pdf => (true, false),
-        ReportFormat::Html => (false, true),
-        ReportFormat::Csv => (false, false),
-    };
+    let (pdf, html) = pages(o.format);
     let names = output_names(o.format);
     let out = Outputs::new(&o.out.output, o.out.force);
     out.check_free(&names)?;
@@ -190,11 +196,10 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     let scores = &results.scores;
     if scores.len() as u64 != read {
         eprintln!(
-            "warning: {} lists {} candidates, {} holds items of {}",
+            "warning: {} lists {} candidates, {} holds items of {read}",
             results_path.display(),
             scores.len(),
             items_path.display(),
-            read
         );
     }
     let summary = scores.summary(&section_totals(&manifest, &results.sections));
@@ -226,19 +231,8 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     };
     let [scores_svg, sections_svg] = figures.charts();
 
-    // CSV and JSON.
-    out.write(
-        "summary.csv",
-        &summary_csv(&summary, &reliability, &tally, figures.pass_line),
-    )?;
-    out.write(ITEM_ANALYSIS, &item_analysis_csv(&items_view))?;
+    write_tables(&out, &figures, [&scores_svg, &sections_svg])?;
     let top_rows = write_ranking(o, &results, &scores.ranking(), figures.labels())?;
-    out.write("teams.csv", &teams_csv(&teams))?;
-    let mut text = serde_json::to_string_pretty(&figures.summary_json()).expect("json");
-    text.push('\n');
-    out.write("summary.json", text.as_bytes())?;
-    out.write("report-scores.svg", scores_svg.as_bytes())?;
-    out.write("report-sections.svg", sections_svg.as_bytes())?;
 
     if html || pdf {
         let view = figures.view(
@@ -268,6 +262,22 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     );
     eprintln!("wrote {} to {}", names.join(", "), o.out.output.display());
     Ok(0)
+}
+
+/// The CSV and JSON files and the charts.
+fn write_tables(out: &Outputs, f: &Figures, svgs: [&str; 2]) -> Result<(), Error> {
+    out.write(
+        "summary.csv",
+        &summary_csv(f.summary, f.reliability, f.tally, f.pass_line),
+    )?;
+    out.write(ITEM_ANALYSIS, &item_analysis_csv(f.items))?;
+    out.write("teams.csv", &teams_csv(f.teams))?;
+    let mut text = serde_json::to_string_pretty(&f.summary_json()).expect("json");
+    text.push('\n');
+    out.write("summary.json", text.as_bytes())?;
+    out.write("report-scores.svg", svgs[0].as_bytes())?;
+    out.write("report-sections.svg", svgs[1].as_bytes())?;
+    Ok(())
 }
 
 /// report.html and report.typ from the templates, and report.pdf through typst.
