@@ -35,44 +35,53 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  examforge draw question-banks/closed-book.toml --seed 7 --variants 2 -o out/\n  examforge draw question-banks/closed-book.toml --roster question-banks/roster.csv -o out/"
     )]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Draw(DrawArgs),
     /// Print exam.json as papers, answer keys and answer sheets (PDF through typst, or .typ / .html).
     #[command(
         after_help = "Examples:\n  examforge render out/exam.json -o out/\n  examforge render out/exam.json --format html -o out/html\n  examforge render out/exam.json --templates my-templates/ --typst ~/bin/typst"
     )]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Render(RenderArgs),
     /// Draw and render in one go: the main job. Without a blueprint it makes the bundled closed-book exam.
     #[command(
         after_help = "Examples:\n  examforge make\n  examforge make question-banks/closed-book.toml --variants 2 --seed 2026 -o exam/\n  examforge make my-blueprint.toml --roster roster.csv --force"
     )]
+    #[command(mut_arg("output", |a| a.default_value("exam").required(false)))]
     Make(MakeArgs),
     /// Grade a scanner CSV against exam.json: results, item statistics, rejected rows.
     #[command(
-        after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --layout my-scanner.toml --manual short-scores.csv -o results/"
+        after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --csv-layout my-scanner.toml --manual short-scores.csv -o results/"
     )]
+    #[command(mut_arg("output", |a| a.default_value("results").required(false)))]
     Grade(GradeArgs),
     /// Report on graded results: score distribution, rankings, item analysis with flags (PDF, HTML, CSV).
     #[command(
         after_help = "Examples:\n  examforge report results/ --exam exam/exam.json -o report/\n  examforge report results/ --banks question-banks/ --format html -o report/\n  examforge report results/ --templates my-templates/ --force -o report/"
     )]
+    #[command(mut_arg("output", |a| a.default_value("report").required(false)))]
     Report(ReportArgs),
     /// Read scanned answer sheets (JPEG, PNG, TIFF, image-only PDF) into scans.csv, which `grade` reads.
     #[command(
         after_help = "Examples:\n  examforge scan exam/exam.json scans/ -o scanned/\n  examforge scan exam/exam.json batch1.pdf batch2/ -o scanned/ --grade\n\nOutputs: scans.csv (one row per sheet read; `?` = a cell to review), review.csv with\nreview/*.png (each doubtful cell, cropped), sheets.csv (every page: read or rejected, why,\nthe marks' residual in mm, the turn, the dpi)."
     )]
+    #[command(mut_arg("output", |a| a.default_value("scanned").required(false)))]
     Scan(ScanArgs),
     /// Score a judged event (on-site contest, video contest) from the judges' sheet, or print 评分表 with --forms.
     #[command(
         after_help = "Examples:\n  examforge judge onsite.toml onsite-scores.csv -o onsite/\n  examforge judge onsite.toml --forms --entrants teams.csv --judges 5 -o forms/"
     )]
+    #[command(mut_arg("output", |a| a.default_value("judged").required(false)))]
     Judge(JudgeArgs),
     /// Combine events (written exam, judged contests, quiz rounds) into individual and team standings.
     #[command(after_help = "Example:\n  examforge standings standings.toml -o standings/")]
+    #[command(mut_arg("output", |a| a.default_value("standings").required(false)))]
     Standings(StandingsArgs),
     /// Print honour certificates (荣誉证书) for the best of a standings folder.
     #[command(
-        after_help = "Examples:\n  examforge certificates standings/ --top 3 -o certificates/\n  examforge certificates standings/ --rule 1,3,6 -o certificates/"
+        after_help = "Examples:\n  examforge certificates standings/ --top 3 -o certificates/\n  examforge certificates standings/ --awards 1,3,6 -o certificates/"
     )]
+    #[command(mut_arg("output", |a| a.default_value("certificates").required(false)))]
     Certificates(CertificatesArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
@@ -141,8 +150,8 @@ pub struct BankImportArgs {
     /// The files to import.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// The bank to write (TOML).
-    #[arg(short, long)]
+    /// The bank file to write (TOML); here `-o` names a file, not a folder.
+    #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// The source format (default: from the extension, then the content).
     #[arg(long, value_enum)]
@@ -183,8 +192,8 @@ pub struct BankExportArgs {
     /// The target format.
     #[arg(long, value_enum)]
     pub to: ExportFormat,
-    /// The file to write.
-    #[arg(short, long)]
+    /// The file to write; here `-o` names a file, not a folder.
+    #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Overwrite an existing output.
     #[arg(long)]
@@ -214,12 +223,8 @@ pub struct DrawArgs {
     pub blueprint: PathBuf,
     #[command(flatten)]
     pub draw: DrawOptions,
-    /// The output folder.
-    #[arg(short, long, default_value = "exam")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options shared by `draw` and `make`.
@@ -243,12 +248,8 @@ pub struct RenderArgs {
     pub exam: PathBuf,
     #[command(flatten)]
     pub render: RenderOptions,
-    /// The output folder.
-    #[arg(short, long, default_value = "exam")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options shared by `render` and `make`.
@@ -257,15 +258,8 @@ pub struct RenderOptions {
     /// What to write: PDF (through typst), the Typst sources, or one HTML page per paper.
     #[arg(long, value_enum, default_value_t = OutputFormat::Pdf)]
     pub format: OutputFormat,
-    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2, sheet.typ.j2, paper.html.j2, report.typ.j2, report.html.j2).
-    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
-    pub templates: Option<PathBuf>,
-    /// The typst executable (default: `typst` on PATH).
-    #[arg(long, env = "EXAMFORGE_TYPST")]
-    pub typst: Option<PathBuf>,
-    /// Extra folders to look for fonts in (passed to typst).
-    #[arg(long)]
-    pub font_path: Vec<PathBuf>,
+    #[command(flatten)]
+    pub print: Printing,
     /// Print 绝密★启用前 / "CONFIDENTIAL" at the top of each paper.
     #[arg(long)]
     pub confidential: bool,
@@ -307,12 +301,8 @@ pub struct MakeArgs {
     pub draw: DrawOptions,
     #[command(flatten)]
     pub render: RenderOptions,
-    /// The output folder.
-    #[arg(short, long, default_value = "exam")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options of `grade`.
@@ -322,21 +312,17 @@ pub struct GradeArgs {
     pub exam: PathBuf,
     /// The scanner's CSV (UTF-8, UTF-8 BOM, UTF-16 or GB18030; `,` `;` or tab).
     pub answers: PathBuf,
-    /// A layout file for a scanner whose header is not recognised.
-    #[arg(long)]
-    pub layout: Option<PathBuf>,
+    /// A scanner layout (TOML) for a CSV whose header is not recognised.
+    #[arg(long, value_name = "FILE", alias = "layout")]
+    pub csv_layout: Option<PathBuf>,
     /// A rhai script with `score`, `total` and/or `team` functions.
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// Points for short answers: CSV with candidate, number (or question id), points.
     #[arg(long)]
     pub manual: Option<PathBuf>,
-    /// The output folder.
-    #[arg(short, long, default_value = "results")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
     /// Also write the report (PDF, HTML and CSV) into OUTPUT/report.
     #[arg(long)]
     pub report: bool,
@@ -345,7 +331,7 @@ pub struct GradeArgs {
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The folder `grade` wrote (results.csv, items.csv, results.json).
+    /// The folder `grade` wrote (results.csv, items.csv, results.json); its exam.json is found from there.
     pub results: PathBuf,
     /// The exam.json the results were graded against (default: the one results.json names).
     #[arg(long)]
@@ -357,23 +343,12 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::All)]
     pub format: ReportFormat,
     /// How many candidates the PDF and HTML rankings list (ranking.csv lists everyone).
-    #[arg(long, default_value_t = 50)]
-    pub top: usize,
-    /// A folder whose report.typ.j2 / report.html.j2 replace the built-in ones.
-    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
-    pub templates: Option<PathBuf>,
-    /// The typst executable (default: `typst` on PATH).
-    #[arg(long, env = "EXAMFORGE_TYPST")]
-    pub typst: Option<PathBuf>,
-    /// Extra folders to look for fonts in (passed to typst).
-    #[arg(long)]
-    pub font_path: Vec<PathBuf>,
-    /// The output folder.
-    #[arg(short, long, default_value = "report")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[arg(long, value_name = "N", default_value_t = 50, alias = "top")]
+    pub list: usize,
+    #[command(flatten)]
+    pub print: Printing,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// What `report` writes besides CSV and JSON.
@@ -388,18 +363,28 @@ pub enum ReportFormat {
 /// Options of commands that print through a template and typst.
 #[derive(Debug, Args, Clone)]
 pub struct PrintOptions {
-    /// A folder whose templates replace the built-in ones file by file (forms.typ.j2, certificate.typ.j2, …).
-    #[arg(long, env = "EXAMFORGE_TEMPLATES")]
-    pub templates: Option<PathBuf>,
-    /// The typst executable (default: `typst` on PATH).
-    #[arg(long, env = "EXAMFORGE_TYPST")]
-    pub typst: Option<PathBuf>,
-    /// Extra folders to look for fonts in (passed to typst).
-    #[arg(long)]
-    pub font_path: Vec<PathBuf>,
-    /// Write the Typst sources only, without compiling them to PDF.
-    #[arg(long)]
+    #[command(flatten)]
+    pub print: Printing,
+    /// PDF (through typst), or the Typst sources only.
+    #[arg(long, value_enum, default_value_t = PrintFormat::Pdf)]
+    pub format: PrintFormat,
+    /// The old spelling of `--format typ`.
+    #[arg(long, hide = true)]
     pub typ_only: bool,
+}
+
+impl PrintOptions {
+    /// Whether only the Typst sources are written.
+    pub fn sources_only(&self) -> bool {
+        self.typ_only || self.format == PrintFormat::Typ
+    }
+}
+
+/// What `judge --forms` and `certificates` write.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PrintFormat {
+    Pdf,
+    Typ,
 }
 
 /// Who a judging form is for.
@@ -433,12 +418,8 @@ pub struct JudgeArgs {
     pub per: FormsPer,
     #[command(flatten)]
     pub print: PrintOptions,
-    /// The output folder.
-    #[arg(short, long, default_value = "judged")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options of `standings`.
@@ -446,12 +427,8 @@ pub struct JudgeArgs {
 pub struct StandingsArgs {
     /// The standings file (TOML): [standings] and one [[event]] per event.
     pub file: PathBuf,
-    /// The output folder.
-    #[arg(short, long, default_value = "standings")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options of `certificates`.
@@ -460,19 +437,15 @@ pub struct CertificatesArgs {
     /// A folder written by `standings` (its standings.json).
     pub standings: PathBuf,
     /// Certificates for ranks 1 to N, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
-    #[arg(long, conflicts_with = "rule")]
+    #[arg(long, value_name = "N", conflicts_with = "awards")]
     pub top: Option<usize>,
     /// Prize classes by rank cut-offs FIRST,SECOND,THIRD: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
-    #[arg(long, value_name = "FIRST,SECOND,THIRD")]
-    pub rule: Option<String>,
+    #[arg(long, value_name = "FIRST,SECOND,THIRD", alias = "rule")]
+    pub awards: Option<String>,
     #[command(flatten)]
     pub print: PrintOptions,
-    /// The output folder.
-    #[arg(short, long, default_value = "certificates")]
-    pub output: PathBuf,
-    /// Overwrite existing outputs.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputDir,
 }
 
 /// Options of `scan`.
@@ -483,9 +456,9 @@ pub struct ScanArgs {
     /// Scans: image files, image-only PDFs, or folders holding them.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The sheet layout written by `render` (default: sheet.layout.json beside EXAM).
-    #[arg(long)]
-    pub layout: Option<PathBuf>,
+    /// The answer sheet's geometry (JSON) written by `render` (default: sheet.layout.json beside EXAM).
+    #[arg(long, value_name = "FILE", alias = "layout")]
+    pub sheet_layout: Option<PathBuf>,
     /// Also write each sheet upright to DIR/annotated/, boxes read as marked outlined green, doubtful red.
     #[arg(long)]
     pub annotate: bool,
@@ -501,15 +474,119 @@ pub struct ScanArgs {
     /// How many sheets are read at once (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub out: OutputDir,
+}
+
+/// Where a verb writes: the folder (`-o`) and whether to replace what is there (`--force`).
+/// `bank import` and `bank export` write one file and name it with `-o` instead.
+#[derive(Debug, Args, Clone)]
+pub struct OutputDir {
     /// The output folder.
-    #[arg(short, long, default_value = "scanned")]
+    #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
     /// Overwrite existing outputs.
     #[arg(long)]
     pub force: bool,
 }
 
+/// Where the templates, typst and its fonts are found, for every verb that prints.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Printing {
+    /// A folder whose templates replace the built-in ones file by file (paper.typ.j2, key.typ.j2,
+    /// sheet.typ.j2, paper.html.j2, report.typ.j2, report.html.j2, forms.typ.j2,
+    /// certificate.typ.j2). Without it, a templates/ folder in the current folder is used.
+    #[arg(long, value_name = "DIR", env = "EXAMFORGE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+    /// The typst executable (default: `typst` on PATH).
+    #[arg(long, value_name = "FILE", env = "EXAMFORGE_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// Extra folders to look for fonts in (passed to typst).
+    #[arg(long, value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+}
+
 /// Parses `std::env::args`.
 pub fn parse() -> Cli {
     Cli::parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn old_spellings_still_parse_and_stay_out_of_the_help() {
+        let cli = Cli::try_parse_from([
+            "examforge",
+            "grade",
+            "e.json",
+            "a.csv",
+            "--layout",
+            "l.toml",
+        ])
+        .unwrap();
+        let Command::Grade(g) = cli.command else {
+            panic!("grade")
+        };
+        assert_eq!(g.csv_layout, Some(PathBuf::from("l.toml")));
+        assert_eq!(g.out.output, PathBuf::from("results"));
+        let cli =
+            Cli::try_parse_from(["examforge", "certificates", "s/", "--rule", "1,2,3"]).unwrap();
+        let Command::Certificates(c) = cli.command else {
+            panic!("certificates")
+        };
+        assert_eq!(c.awards.as_deref(), Some("1,2,3"));
+        assert!(c.print.print.typst.is_none());
+        let cli =
+            Cli::try_parse_from(["examforge", "judge", "r.toml", "--forms", "--typ-only"]).unwrap();
+        let Command::Judge(j) = cli.command else {
+            panic!("judge")
+        };
+        assert!(j.print.sources_only());
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("grade")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("--csv-layout") && !help.contains("--layout"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn each_verb_keeps_its_own_output_folder() {
+        for (verb, args, dir) in [
+            ("draw", vec!["b.toml"], "exam"),
+            ("render", vec!["e.json"], "exam"),
+            ("make", vec![], "exam"),
+            ("report", vec!["r/"], "report"),
+            ("scan", vec!["e.json", "s/"], "scanned"),
+            ("standings", vec!["s.toml"], "standings"),
+            ("certificates", vec!["s/"], "certificates"),
+        ] {
+            let mut argv = vec!["examforge", verb];
+            argv.extend(args);
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let out = match cli.command {
+                Command::Draw(a) => a.out,
+                Command::Render(a) => a.out,
+                Command::Make(a) => a.out,
+                Command::Report(a) => a.out,
+                Command::Scan(a) => a.out,
+                Command::Standings(a) => a.out,
+                Command::Certificates(a) => a.out,
+                _ => unreachable!(),
+            };
+            assert_eq!(out.output, PathBuf::from(dir), "{verb}");
+        }
+    }
 }

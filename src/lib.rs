@@ -5,6 +5,7 @@ pub mod bank;
 pub mod blueprint;
 pub mod cli;
 pub mod command;
+pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod event;

@@ -1,10 +1,10 @@
 //! Finding, reading and validating bank files for every command that needs banks.
 
 use super::fsio;
-use crate::bank::{load_bank, near_duplicates, Bank, BankSource};
+use crate::bank::{load_bank, near_duplicates, Bank, BankSource, Question};
+use crate::draw::manifest::Manifest;
 use crate::input::diagnostic::{Diagnostic, Location};
 use crate::Error;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +62,7 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
         let src = BankSource {
             path: &shown,
             text,
-            sha256: hex(&Sha256::digest(&bytes)),
+            sha256: crate::digest::sha256_hex(&bytes),
         };
         let (bank, diags) = load_bank(&src);
         out.diagnostics.extend(diags);
@@ -166,7 +166,56 @@ fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Where each question is in its bank (`file:line`), and a note per bank that could not be read.
+pub fn question_lines(
+    m: &Manifest,
+    exam: &Path,
+    base: Option<&Path>,
+) -> (HashMap<String, String>, Vec<String>) {
+    let mut at = HashMap::new();
+    let mut notes = Vec::new();
+    let exam_dir = exam.parent().unwrap_or(Path::new(""));
+    for b in &m.banks {
+        let tries: Vec<PathBuf> = match base {
+            Some(d) => vec![d.join(&b.path)],
+            None => vec![PathBuf::from(&b.path), exam_dir.join(&b.path)],
+        };
+        let Some(path) = tries.into_iter().find(|p| p.is_file()) else {
+            notes.push(format!(
+                "{}: not found, lines unknown (pass --banks with the blueprint's folder)",
+                b.path
+            ));
+            continue;
+        };
+        let shown = path.display().to_string();
+        let bank = load_files(std::slice::from_ref(&path))
+            .ok()
+            .and_then(|l| l.banks.into_iter().next());
+        let Some(bank) = bank else {
+            notes.push(format!("{shown}: unreadable or has errors, lines unknown"));
+            continue;
+        };
+        if bank.sha256 != b.sha256 {
+            notes.push(format!(
+                "{shown}: changed since the draw; lines are those of the file as it is now"
+            ));
+        }
+        fn walk(q: &Question, at: &mut HashMap<String, String>) {
+            let loc = &q.location;
+            at.insert(q.id.clone(), format!("{}:{}", loc.file, loc.line));
+            for p in &q.parts {
+                walk(p, at);
+            }
+        }
+        for q in &bank.questions {
+            walk(q, &mut at);
+        }
+    }
+    // A question whose bank is gone is named by the bank's path, when the exam had one bank.
+    if let [only] = m.banks.as_slice() {
+        if !notes.is_empty() {
+            at.insert(String::new(), only.path.clone());
+        }
+    }
+    (at, notes)
 }

@@ -28,7 +28,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
             e,
         )
     })?;
-    let cut = match (a.top, &a.rule) {
+    let cut = match (a.top, &a.awards) {
         (Some(0), _) => {
             return Err(Error::usage(
                 "`--top 0` gives no certificates",
@@ -36,14 +36,14 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
             ))
         }
         (Some(n), _) => Cut::Top(n),
-        (None, Some(rule)) => Cut::Prizes(parse_rule(rule)?),
+        (None, Some(awards)) => Cut::Prizes(parse_awards(awards)?),
         (None, None) => s.awards.map_or(Cut::Top(3), Cut::Prizes),
     };
     let certs = award(&s, &cut);
     if certs.is_empty() {
         return Err(Error::input(
             "no entrant reaches an award",
-            "check the standings, or widen --top / --rule",
+            "check the standings, or widen --top / --awards",
         ));
     }
     let templates = print::templates(&a.print)?;
@@ -61,7 +61,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         name: "certificates.typ".into(),
         text: render(&templates, &certs)?,
     });
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     for c in &certs {
@@ -77,7 +77,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     eprintln!(
         "wrote {} certificate(s) and the print file {} to {}",
         certs.len(),
-        if a.print.typ_only {
+        if a.print.sources_only() {
             "certificates.typ"
         } else {
             "certificates.pdf"
@@ -93,11 +93,11 @@ fn render(t: &Templates, certs: &[Certificate]) -> Result<String, Error> {
 }
 
 /// `FIRST,SECOND,THIRD` rank cut-offs.
-fn parse_rule(rule: &str) -> Result<Awards, Error> {
+fn parse_awards(rule: &str) -> Result<Awards, Error> {
     let bad = || {
         Error::usage(
-            format!("`--rule {rule}` is not three growing ranks"),
-            "write FIRST,SECOND,THIRD, e.g. --rule 1,3,6: 一等奖 for rank 1, 二等奖 for ranks 2–3, 三等奖 for ranks 4–6",
+            format!("`--awards {rule}` is not three growing ranks"),
+            "write FIRST,SECOND,THIRD, e.g. --awards 1,3,6: 一等奖 for rank 1, 二等奖 for ranks 2–3, 三等奖 for ranks 4–6",
         )
     };
     let n: Vec<usize> = rule

@@ -7,7 +7,6 @@ use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
 use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
-use crate::draw::manifest_check::{check, check_format, ManifestError};
 use crate::draw::{draw_excluding, key_csv, matches, DrawError, DrawInput, Exclusions, Papers};
 use crate::error::ExitCode;
 use crate::input::diagnostic::Diagnostics;
@@ -90,7 +89,7 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     let mut avoid = HashSet::new();
     for a in &blueprint.draw.avoid {
         let p = base.join(a);
-        let m = read_manifest(&p)?;
+        let m = super::manifest::read(&p)?;
         for paper in &m.papers {
             for s in &paper.sections {
                 avoid.extend(s.items.iter().map(|it| it.question.clone()));
@@ -175,35 +174,6 @@ fn located_shortfalls(file: &str, text: &str, e: DrawError) -> Error {
             .map(|s| (s.key, s.message, hint.clone()))
             .collect(),
     )
-}
-
-/// Reads an exam.json and checks it before anything is printed or graded from it: its format
-/// version first (a newer one may not even parse), then every invariant a draw guarantees.
-pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: u32,
-        #[serde(default)]
-        tool: String,
-    }
-    let text = fsio::read_text(path)?;
-    let not_ours = |e: serde_json::Error| {
-        Error::json(
-            path,
-            "an examforge exam.json",
-            "give the exam.json that `examforge draw` wrote",
-            e,
-        )
-    };
-    let head: Head = serde_json::from_str(&text).map_err(not_ours)?;
-    let unusable = |problems: Vec<ManifestError>| Error::Manifest {
-        path: path.to_path_buf(),
-        problems,
-    };
-    check_format(head.format, &head.tool).map_err(|e| unusable(vec![e]))?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(not_ours)?;
-    check(&manifest).map_err(unusable)?;
-    Ok(manifest)
 }
 
 fn fresh_seed() -> u64 {

@@ -1,6 +1,5 @@
 //! `examforge grade`: a scanner CSV against exam.json → results, items, rejected rows.
 
-use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
@@ -23,11 +22,40 @@ use tempfile::NamedTempFile;
 
 const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
 
+/// A grading run, from `grade` or from `scan --grade`.
+pub struct Job {
+    pub exam: PathBuf,
+    pub answers: PathBuf,
+    /// A scanner layout (TOML) for a CSV whose header is not recognised.
+    pub csv_layout: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
+    pub manual: Option<PathBuf>,
+    pub output: PathBuf,
+    pub force: bool,
+    /// Also write the report into OUTPUT/report.
+    pub report: bool,
+}
+
 /// Runs `grade`.
 pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
-    let manifest = read_manifest(&a.exam)?;
-    let manifest_sha256 = super::report::digest(&a.exam)?;
-    let layout = match &a.layout {
+    grade(&Job {
+        exam: a.exam.clone(),
+        answers: a.answers.clone(),
+        csv_layout: a.csv_layout.clone(),
+        rules: a.rules.clone(),
+        manual: a.manual.clone(),
+        output: a.out.output.clone(),
+        force: a.out.force,
+        report: a.report,
+    })
+}
+
+/// Grades `a.answers` against `a.exam` into `a.output`; the exit status says whether rows were
+/// rejected.
+pub fn grade(a: &Job) -> Result<ExitCode, Error> {
+    let manifest = super::manifest::read(&a.exam)?;
+    let manifest_sha256 = super::manifest::sha256(&a.exam)?;
+    let layout = match &a.csv_layout {
         Some(p) => Some(parse_layout_file(
             &p.display().to_string(),
             &fsio::read_text(p)?,
@@ -60,6 +88,18 @@ pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
     // Inputs are read and checked before outputs are looked at.
     let out = Outputs::new(&a.output, a.force);
     out.check_free(&OUTPUTS)?;
+    let inputs: Vec<&Path> = [
+        Some(&a.exam),
+        Some(&a.answers),
+        a.csv_layout.as_ref(),
+        a.rules.as_ref(),
+        a.manual.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(PathBuf::as_path)
+    .collect();
+    super::refuse_overwriting_inputs(&out, &OUTPUTS, &inputs)?;
     if a.report {
         super::report::check_after_grade(&a.output, a.force)?;
     }
@@ -94,7 +134,7 @@ pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
         &Head {
             exam: &manifest.blueprint.exam.title,
             seed: manifest.seed,
-            manifest: &a.exam.display().to_string(),
+            manifest: &recorded_exam(&a.exam, &a.output),
             manifest_sha256: &manifest_sha256,
             source: &source,
             summary: &grader.tally,
@@ -119,7 +159,7 @@ pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
 /// The rule script and its name: `--rules` wins; else the script the blueprint named, carried
 /// in exam.json.
 fn rule_script(
-    a: &GradeArgs,
+    a: &Job,
     manifest: &crate::draw::manifest::Manifest,
 ) -> Result<(Option<String>, Option<RuleScript>), Error> {
     let (name, source) = match &a.rules {
@@ -131,6 +171,20 @@ fn rule_script(
     };
     let script = RuleScript::compile(&name, &source)?;
     Ok((Some(name), Some(script)))
+}
+
+/// exam.json as results.json records it: relative to the results folder, so that `report`
+/// finds it from any folder and after both folders are moved together; as given when there is
+/// no relative path (another drive).
+fn recorded_exam(exam: &Path, results: &Path) -> String {
+    let relative = match (exam.canonicalize(), results.canonicalize()) {
+        (Ok(e), Ok(r)) => pathdiff::diff_paths(e, r),
+        _ => None,
+    };
+    relative
+        .unwrap_or_else(|| exam.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Where the answers came from, as results.json records it.
@@ -145,7 +199,7 @@ struct Source {
 struct Head<'a> {
     exam: &'a str,
     seed: u64,
-    /// exam.json as given, and its SHA-256: the report reads the same exam.
+    /// exam.json relative to the results folder, and its SHA-256: the report reads the same exam.
     manifest: &'a str,
     manifest_sha256: &'a str,
     source: &'a Source,

@@ -3,17 +3,17 @@
 
 use super::fsio::{self, Outputs};
 use super::print;
+use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::{FormsPer, JudgeArgs};
 use crate::error::ExitCode;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
-use crate::input::diagnostic::Diagnostic;
 use crate::input::table;
 use crate::render::Source;
-use crate::score::script::{Hook, RuleScript, ScriptError};
+use crate::score::script::Hook;
 use crate::Error;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const OUTPUTS: [&str; 4] = ["results.csv", "results.json", "judges.csv", "rejected.csv"];
 
@@ -27,8 +27,9 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
         .scores
         .as_ref()
         .expect("clap requires scores without --forms");
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&OUTPUTS)?;
+    super::refuse_overwriting_inputs(&out, &OUTPUTS, &[scores, &a.rubric])?;
     let script = match &rubric.judging.script {
         Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
         None => None,
@@ -119,37 +120,6 @@ fn read_rubric(path: &Path) -> Result<Rubric, Error> {
     Rubric::parse(&shown, &text).map_err(|d| reported(&d, &shown))
 }
 
-/// Prints diagnostics and turns them into the error that ends the command.
-pub(super) fn reported(diags: &[Diagnostic], what: &str) -> Error {
-    for d in diags {
-        eprintln!("{d}");
-    }
-    Error::Reported {
-        count: diags.len(),
-        what: format!("`{what}`"),
-    }
-}
-
-/// Compiles the script `rel` (relative to `beside`'s folder) and checks it defines `hook`.
-pub(super) fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
-    let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
-    let name = path.display().to_string();
-    let script = RuleScript::compile(&name, &fsio::read_text(&path)?)?;
-    let has = match hook {
-        Hook::Judge => script.has_judge(),
-        Hook::Combine => script.has_combine(),
-        Hook::Team => script.has_team(),
-        _ => true,
-    };
-    if !has {
-        return Err(Error::from(ScriptError::MissingHook {
-            script: name,
-            function: hook,
-        }));
-    }
-    Ok(script)
-}
-
 fn csv_bytes(records: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in records {
@@ -231,13 +201,10 @@ fn rejected_csv(j: &Judged) -> Result<Vec<u8>, Error> {
     csv_bytes(rows)
 }
 
-/// `--forms`: one 评分表 per judge (listing every entrant) or per entrant.
-fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
-    let entrants = match &a.entrants {
-        Some(p) => read_entrants(p)?,
-        None => Vec::new(),
-    };
-    let judges: Vec<String> = match a.judges.as_deref().map(str::trim) {
+/// The judges named on the forms: `--judges 5` (评委1 … 评委5), or their names; one unnamed
+/// judge without it.
+fn judge_names(arg: Option<&str>) -> Result<Vec<String>, Error> {
+    Ok(match arg.map(str::trim) {
         None | Some("") => vec![String::new()],
         Some(s) => match s.parse::<usize>() {
             Ok(0) => {
@@ -249,7 +216,42 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
             Ok(n) => (1..=n).map(|i| format!("评委{i}")).collect(),
             Err(_) => s.split([',', '，']).map(|j| j.trim().to_string()).collect(),
         },
+    })
+}
+
+/// How the score is made from the judges' marks, as the form tells the judges (none for a
+/// scripted `judge` hook).
+fn trimming_rule(rubric: &Rubric) -> String {
+    if rubric.judging.script.is_some() {
+        return String::new();
+    }
+    let n = crate::render::chinese_number;
+    let mut parts = Vec::new();
+    if rubric.judging.drop_high > 0 {
+        parts.push(format!("{}个最高分", n(rubric.judging.drop_high)));
+    }
+    if rubric.judging.drop_low > 0 {
+        parts.push(format!("{}个最低分", n(rubric.judging.drop_low)));
+    }
+    let per = if rubric.judging.trim == crate::event::rubric::Trim::Criterion {
+        "各项评分"
+    } else {
+        "各评委总分"
     };
+    if parts.is_empty() {
+        format!("取{per}的平均分")
+    } else {
+        format!("{per}去掉{}后取平均分", parts.join("、"))
+    }
+}
+
+/// `--forms`: one 评分表 per judge (listing every entrant) or per entrant.
+fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
+    let entrants = match &a.entrants {
+        Some(p) => read_entrants(p)?,
+        None => Vec::new(),
+    };
+    let judges = judge_names(a.judges.as_deref())?;
     if a.per == FormsPer::Entrant && entrants.is_empty() {
         return Err(Error::usage(
             "one form per entrant needs the entrants",
@@ -301,29 +303,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
             })
         })
         .collect();
-    let trimming = match &rubric.judging.script {
-        Some(_) => String::new(),
-        None => {
-            let n = crate::render::chinese_number;
-            let mut parts = Vec::new();
-            if rubric.judging.drop_high > 0 {
-                parts.push(format!("{}个最高分", n(rubric.judging.drop_high)));
-            }
-            if rubric.judging.drop_low > 0 {
-                parts.push(format!("{}个最低分", n(rubric.judging.drop_low)));
-            }
-            let per = if rubric.judging.trim == crate::event::rubric::Trim::Criterion {
-                "各项评分"
-            } else {
-                "各评委总分"
-            };
-            if parts.is_empty() {
-                format!("取{per}的平均分")
-            } else {
-                format!("{per}去掉{}后取平均分", parts.join("、"))
-            }
-        }
-    };
+    let trimming = trimming_rule(rubric);
     let templates = print::templates(&a.print)?;
     let ctx = minijinja::context! {
         event => serde_json::json!({
@@ -343,13 +323,13 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         name: "forms.typ".into(),
         text,
     }];
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     eprintln!(
         "wrote {} form(s) to {}",
         forms.len(),
-        out.path(if a.print.typ_only {
+        out.path(if a.print.sources_only() {
             "forms.typ"
         } else {
             "forms.pdf"

@@ -1,11 +1,9 @@
 //! Finding and reading the statute registry (`laws.toml`) and today's date for the commands
 //! that check citations (`bank check`, dated `draw`).
 
-use super::banks::hex;
 use super::fsio;
 use crate::law::{Date, Registry};
 use crate::Error;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The file name looked for beside the banks.
@@ -59,20 +57,47 @@ pub fn read(path: &Path) -> Result<Found, Error> {
     Ok(Found {
         registry,
         shown,
-        sha256: hex(&Sha256::digest(&bytes)),
+        sha256: crate::digest::sha256_hex(&bytes),
     })
 }
 
-/// Today's date (UTC) from the system clock.
+/// Today's date where the user is (the system's time zone): a trainer in Beijing at 07:00 sits
+/// the exam of that day, not of the day before in UTC.
 pub fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date::from_unix_days((secs / 86_400) as i64)
+    day_of(&chrono::Local::now())
+}
+
+/// The calendar day of an instant in its own time zone.
+fn day_of<Tz: chrono::TimeZone>(at: &chrono::DateTime<Tz>) -> Date {
+    use chrono::Datelike;
+    let d = at.date_naive();
+    Date {
+        year: u16::try_from(d.year()).unwrap_or(0),
+        month: d.month() as u8,
+        day: d.day() as u8,
+    }
 }
 
 /// Whether a TOML file is a statute registry rather than a bank.
 pub fn is_registry(text: &str) -> bool {
     let has = |h: &str| text.lines().any(|l| l.trim_start().starts_with(h));
     has("[[instrument]]") && !has("[bank]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_of;
+    use chrono::{FixedOffset, TimeZone, Utc};
+
+    #[test]
+    fn today_is_the_users_day_not_utcs() {
+        // 07:30 on 15 August in Beijing is still 14 August in UTC.
+        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+        let morning = beijing.with_ymd_and_hms(2026, 8, 15, 7, 30, 0).unwrap();
+        assert_eq!(day_of(&morning).to_string(), "2026-08-15");
+        assert_eq!(
+            day_of(&morning.with_timezone(&Utc)).to_string(),
+            "2026-08-14"
+        );
+    }
 }

@@ -23,7 +23,7 @@ pub fn run(a: &MakeArgs) -> Result<ExitCode, Error> {
             p
         }
     };
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     // typst and its fonts are looked for while the exam is drawn.
     let (manifest, found) = std::thread::scope(|s| {
         let found = s.spawn(|| render::find_typst(&a.render));

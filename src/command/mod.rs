@@ -1,4 +1,9 @@
 //! One file per verb; the only place that reads files, writes files, prints and runs processes.
+//!
+//! The verbs share services, each in a file of its own and never borrowed from another verb:
+//! `banks` and `laws` (reading banks and the statute registry), `manifest` (exam.json),
+//! `results` (the folder `grade` writes), `print` (templates and typst), `script` (rule scripts
+//! and diagnostics), `table` (CSV tables), `fsio` (files and output sets).
 
 mod bank;
 mod bank_export;
@@ -12,16 +17,21 @@ mod init;
 mod judge;
 mod laws;
 mod make;
+mod manifest;
 mod print;
 mod render;
 mod report;
+mod results;
 mod scan;
+mod script;
 mod standings;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::error::ExitCode;
 use crate::Error;
 use clap::CommandFactory;
+use fsio::Outputs;
+use std::path::Path;
 
 /// Runs the parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -67,8 +77,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             fsio::to_stdout(&text)?;
             Ok(ExitCode::Success)
         }
-        Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
-        Command::Render(a) => render::run(&a.exam, &a.render, &a.output, a.force),
+        Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.out.output, a.out.force),
+        Command::Render(a) => render::run(&a.exam, &a.render, &a.out.output, a.out.force),
         Command::Make(a) => make::run(&a),
         Command::Grade(a) => grade::run(&a),
         Command::Report(a) => report::run(&a),
@@ -78,4 +88,27 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
     }
+}
+
+/// Refuses an output set that would replace one of its own inputs (`report results/ -o
+/// results/` once wrote over the items.csv it had just read): the input would be lost, and with
+/// it the means to check the outputs.
+fn refuse_overwriting_inputs(out: &Outputs, names: &[&str], inputs: &[&Path]) -> Result<(), Error> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    for name in names {
+        let path = out.path(name);
+        if let Some(input) = inputs.iter().find(|i| same(&path, i)) {
+            return Err(Error::input(
+                format!(
+                    "`{}` is an input of this command and would be overwritten by its output",
+                    input.display()
+                ),
+                "write the outputs to another folder (-o)",
+            ));
+        }
+    }
+    Ok(())
 }

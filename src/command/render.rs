@@ -1,7 +1,7 @@
 //! `examforge render`: exam.json → papers, keys and answer sheets.
 
-use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
+use super::print::read_overrides;
 use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
@@ -12,8 +12,7 @@ use crate::render::layout::{
 use crate::render::pdf;
 use crate::render::typst::{has_cjk, resolve_chain, Job, Task, Typst, TypstError};
 use crate::render::{
-    html_sources, needs_cjk, override_names, paper_source_name, typst_sources, Look, Source,
-    Templates, TypstSet,
+    html_sources, needs_cjk, paper_source_name, typst_sources, Look, Source, Templates, TypstSet,
 };
 use crate::Error;
 use std::ops::Range;
@@ -26,7 +25,7 @@ pub fn run(
     output: &Path,
     force: bool,
 ) -> Result<ExitCode, Error> {
-    let manifest = read_manifest(exam)?;
+    let manifest = super::manifest::read(exam)?;
     let out = Outputs::new(output, force);
     let plan = plan(&manifest, opts)?;
     out.check_free(&plan.names())?;
@@ -91,7 +90,7 @@ pub type Found = Option<Result<(Typst, Vec<String>), TypstError>>;
 /// Finds typst and the families it may use, when `opts` asks for PDF.
 pub fn find_typst(opts: &RenderOptions) -> Found {
     (opts.format == OutputFormat::Pdf).then(|| {
-        let mut typst = Typst::locate(opts.typst.as_deref(), &opts.font_path)?;
+        let mut typst = Typst::locate(opts.print.typst.as_deref(), &opts.print.font_path)?;
         let families = typst.usable_families()?;
         Ok((typst, families))
     })
@@ -104,7 +103,7 @@ pub fn plan(m: &Manifest, opts: &RenderOptions) -> Result<Plan, Error> {
 
 /// [`plan`] with typst already looked for.
 pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Plan, Error> {
-    let templates = Templates::new(read_overrides(opts.templates.as_deref())?)?;
+    let templates = Templates::new(read_overrides(opts.print.templates.as_deref())?)?;
     let typst = found.map(|r| {
         r.map(|(typst, families)| {
             let chain = resolve_chain(m.language == Language::Zh, &families);
@@ -370,33 +369,6 @@ fn sheet_layout(
     let to = out.path(BLANK_FILE);
     std::fs::rename(&png, &to).map_err(|source| Error::Write { path: to, source })?;
     Ok(())
-}
-
-/// The override templates: from `--templates DIR`, else `./templates` when it exists.
-pub(super) fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error> {
-    let dir = match dir {
-        Some(d) => {
-            if !d.is_dir() {
-                return Err(Error::usage(format!("`{}` is not a folder", d.display()), "--templates names a folder holding paper.typ.j2, key.typ.j2, sheet.typ.j2 or paper.html.j2"));
-            }
-            d.to_path_buf()
-        }
-        None => {
-            let d = PathBuf::from("templates");
-            if !d.is_dir() {
-                return Ok(Vec::new());
-            }
-            d
-        }
-    };
-    let mut out = Vec::new();
-    for name in override_names() {
-        let p = dir.join(name);
-        if p.is_file() {
-            out.push((name.to_string(), fsio::read_text(&p)?));
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! `examforge scan`: scanned answer sheets (images, image-only PDFs) → scans.csv that `grade` reads,
 //! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
 
-use super::draw::read_manifest;
 use super::fsio::{self, Outputs};
-use crate::cli::{GradeArgs, ScanArgs};
+use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
@@ -26,7 +25,7 @@ const ANNOTATE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.
 pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
     if a.grade {
         names.push("results");
@@ -35,9 +34,9 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         names.push("annotated");
     }
     out.check_free(&names)?;
-    let manifest = read_manifest(&a.exam)?;
+    let manifest = super::manifest::read(&a.exam)?;
     let layout_path = a
-        .layout
+        .sheet_layout
         .clone()
         .unwrap_or_else(|| a.exam.parent().unwrap_or(Path::new(".")).join(LAYOUT_FILE));
     let layout = read_layout(&layout_path)?;
@@ -92,17 +91,17 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         ExitCode::Success
     };
     if a.grade {
-        let g = GradeArgs {
+        let job = super::grade::Job {
             exam: a.exam.clone(),
             answers: out.path(SCANS),
-            layout: None,
+            csv_layout: None,
             rules: a.rules.clone(),
             manual: a.manual.clone(),
             output: out.path("results"),
-            force: a.force,
+            force: a.out.force,
             report: false,
         };
-        status = status.max(super::grade::run(&g)?);
+        status = status.max(super::grade::grade(&job)?);
     }
     Ok(status)
 }

@@ -2,7 +2,7 @@
 //! team standings with a column per event.
 
 use super::fsio::{self, Outputs};
-use super::judge::{load_script, reported};
+use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::StandingsArgs;
 use crate::error::ExitCode;
@@ -31,7 +31,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let shown = a.file.display().to_string();
     let text = fsio::read_text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
-    let out = Outputs::new(&a.output, a.force);
+    let out = Outputs::new(&a.out.output, a.out.force);
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
         Some(rel) => {

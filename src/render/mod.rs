@@ -669,7 +669,7 @@ impl<'a> PaperView<'a> {
             candidate_name: c.map_or("", |c| c.name.as_str()),
             candidate_team: c.map_or("", |c| c.team.as_str()),
             per_candidate: c.is_some(),
-            table: answer_table(&sections, if lang == Language::Zh { &ZH } else { &EN }),
+            table: answer_table(&sections, lang),
             sections,
             source: escape::typst_string(&format!("/{}", paper_source_name(p))),
             end: format!("examforge-paper-end-{slot}"),
@@ -683,7 +683,7 @@ impl<'a> ItemView<'a> {
         let longest = it
             .options
             .iter()
-            .map(|o| display_width(o))
+            .map(|o| display_width(o, lang))
             .max()
             .unwrap_or(0);
         let columns = match longest {
@@ -955,7 +955,8 @@ fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
 }
 
 /// The answer of every numbered item, ten to a row; long answers point to the explained key.
-fn answer_table(sections: &[SectionView], labels: &'static Labels) -> Vec<Vec<Cell>> {
+fn answer_table(sections: &[SectionView], lang: Language) -> Vec<Vec<Cell>> {
+    let labels: &Labels = if lang == Language::Zh { &ZH } else { &EN };
     let cells: Vec<Cell> = sections
         .iter()
         .flat_map(|s| s.items.iter())
@@ -968,7 +969,7 @@ fn answer_table(sections: &[SectionView], labels: &'static Labels) -> Vec<Vec<Ce
         })
         .filter_map(|it| {
             let number = it.number?;
-            let short = !it.key_long && display_width(&it.key) <= 3;
+            let short = !it.key_long && display_width(&it.key, lang) <= 3;
             Some(Cell {
                 number,
                 answer: if short {
@@ -1018,11 +1019,17 @@ pub fn font_list_of(lang: Language, available: Option<&[String]>) -> String {
     out
 }
 
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if c.is_ascii() { 1 } else { 2 })
-        .sum::<usize>()
-        .div_ceil(2)
+/// How wide `s` prints, in full-width (CJK) character cells rounded up. In a Chinese paper the
+/// East Asian "ambiguous" characters (“ ” — …) come from the CJK font and are wide; elsewhere
+/// they, and letters such as é, are narrow.
+fn display_width(s: &str, lang: Language) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    let half_cells = if lang == Language::Zh {
+        s.width_cjk()
+    } else {
+        s.width()
+    };
+    half_cells.div_ceil(2)
 }
 
 /// 1 → 一, 12 → 十二.
@@ -1084,5 +1091,17 @@ mod tests {
         let two = vec!["A".to_string(), "B".to_string()];
         assert_eq!(font_list_of(Language::Zh, Some(&two)), "(\"A\", \"B\")");
         assert!(font_list(Language::En).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+    }
+
+    #[test]
+    fn display_width_counts_accented_letters_narrow_and_chinese_wide() {
+        // é is one narrow cell, like e: eight letters are four full-width cells.
+        assert_eq!(display_width("éééééééé", Language::En), 4);
+        assert_eq!(display_width("eeeeeeee", Language::En), 4);
+        assert_eq!(display_width("生态环境", Language::Zh), 4);
+        assert_eq!(display_width("生态环境", Language::En), 4);
+        // Quotation marks print wide from a CJK font, narrow from a Latin one.
+        assert_eq!(display_width("“甲”", Language::Zh), 3);
+        assert_eq!(display_width("“ab”", Language::En), 2);
     }
 }

@@ -7,6 +7,7 @@
 //! with the rest of the test over the largest covariance the same two score distributions allow
 //! (both sorted and paired in order).
 
+use super::correlation::{sample_var, ItemRest, Moments};
 use super::{Flag, FlagKind, Group};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -66,12 +67,7 @@ fn key(v: f64) -> i64 {
 
 #[derive(Debug, Default, Clone)]
 struct Acc {
-    n: u64,
-    sx: f64,
-    sxx: f64,
-    sxy: f64,
-    sy: f64,
-    syy: f64,
+    m: Moments,
     blank: u64,
     multi: u64,
     unreadable: u64,
@@ -179,12 +175,7 @@ impl Analysis {
         for r in responses {
             let (spec, a) = (&self.specs[r.item], &mut self.acc[r.item]);
             let x = r.points;
-            a.n += 1;
-            a.sx += x;
-            a.sxx += x * x;
-            a.sxy += x * y;
-            a.sy += y;
-            a.syy += y * y;
+            a.m.add(x, y);
             *a.x_hist.entry(key(x)).or_insert(0) += 1;
             *a.rest_hist.entry(key(y - x)).or_insert(0) += 1;
             a.top += u64::from(top);
@@ -213,26 +204,20 @@ impl Analysis {
         // Σ over items of nᵢ·varᵢ: each candidate's expected sum of item variances, times N.
         let mut weighted_var = 0.0;
         for (spec, a) in self.specs.iter().zip(&self.acc) {
-            if a.n == 0 {
+            let m = &a.m;
+            if m.n == 0 {
                 continue;
             }
-            let n = a.n as f64;
-            let mean = a.sx / n;
-            let var_x = sample_var(a.n, a.sx, a.sxx);
+            let n = m.n as f64;
+            let mean = m.sx / n;
+            let ItemRest {
+                var_x,
+                sr,
+                cov,
+                r: discrimination,
+            } = m.item_rest();
             weighted_var += n * var_x;
-            // Rest r = y − x: Σr = Σy − Σx, Σr² = Σy² − 2Σxy + Σx², Σxr = Σxy − Σx².
-            let sr = a.sy - a.sx;
-            let srr = a.syy - 2.0 * a.sxy + a.sxx;
-            let sxr = a.sxy - a.sxx;
-            let var_r = sample_var(a.n, sr, srr);
-            let cov = if a.n > 1 {
-                (sxr - a.sx * sr / n) / (n - 1.0)
-            } else {
-                0.0
-            };
-            let discrimination =
-                (var_x > 1e-12 && var_r > 1e-12).then(|| cov / (var_x * var_r).sqrt());
-            let cov_max = max_covariance(&a.x_hist, &a.rest_hist, a.sx, sr, a.n);
+            let cov_max = max_covariance(&a.x_hist, &a.rest_hist, m.sx, sr, m.n);
             let efficiency = (cov_max > 1e-12).then(|| cov / cov_max);
             let facility = if spec.max > 0.0 { mean / spec.max } else { 0.0 };
             let sd = if spec.max > 0.0 {
@@ -249,7 +234,7 @@ impl Analysis {
                     option: o,
                     key: spec.key.contains(&o),
                     count: c[0],
-                    share: share(c[0], a.n),
+                    share: share(c[0], m.n),
                     top: share(c[1], a.top),
                     bottom: share(c[2], a.bottom),
                 })
@@ -257,16 +242,16 @@ impl Analysis {
             let mut row = ItemRow {
                 question: spec.question.clone(),
                 kind: spec.kind.clone(),
-                n: a.n,
+                n: m.n,
                 max: spec.max,
                 mean,
                 facility,
                 sd,
                 discrimination,
                 efficiency,
-                blank: share(a.blank, a.n),
-                multi: share(a.multi, a.n),
-                unreadable: share(a.unreadable, a.n),
+                blank: share(a.blank, m.n),
+                multi: share(a.multi, m.n),
+                unreadable: share(a.unreadable, m.n),
                 key: spec.key.iter().collect(),
                 options,
                 flags: Vec::new(),
@@ -295,15 +280,6 @@ impl Analysis {
             },
         )
     }
-}
-
-/// Sample variance from n, Σv, Σv².
-fn sample_var(n: u64, s: f64, ss: f64) -> f64 {
-    if n < 2 {
-        return 0.0;
-    }
-    let n = n as f64;
-    ((ss - s * s / n) / (n - 1.0)).max(0.0)
 }
 
 /// The covariance of the two distributions sorted and paired in order (Moodle's `covariancemax`),

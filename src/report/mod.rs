@@ -2,8 +2,13 @@
 //! Pure: the command feeds it rows and writes what it returns.
 
 pub mod chart;
+pub mod correlation;
+pub mod exam;
 pub mod items;
+pub mod labels;
 pub mod summary;
+pub mod tables;
+pub mod view;
 
 use serde::Serialize;
 

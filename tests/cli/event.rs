@@ -834,7 +834,8 @@ fn init_writes_an_event_example_that_runs_through() {
     run(&[
         "certificates",
         "event/standings",
-        "--typ-only",
+        "--format",
+        "typ",
         "-o",
         "event/certificates",
     ])
@@ -884,4 +885,29 @@ fn a_utf16_sheet_judges_the_same_and_outputs_repeat() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("already exists"));
+}
+
+/// A judges' sheet saved as results.csv in the output folder is an input: even --force does not
+/// write over it.
+#[test]
+fn judge_refuses_to_write_over_its_score_sheet() {
+    let d = tmp();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let sheet = out.join("results.csv");
+    let text = "entrant,judge,violations,records\n甲队,评委1,1,2\n";
+    std::fs::write(&sheet, text).unwrap();
+    examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(&sheet)
+        .arg("--force")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is an input of this command and would be overwritten",
+        ));
+    assert_eq!(std::fs::read_to_string(&sheet).unwrap(), text);
 }

@@ -13,8 +13,8 @@ fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
 fn with_umask(mask: &str, dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
     let bin = assert_cmd::cargo::cargo_bin("examforge");
     let mut c = assert_cmd::Command::new("sh");
-    c.current_dir(root())
-        .env_remove("EXAMFORGE_SEED")
+    user_env(&mut c)
+        .current_dir(workdir())
         .arg("-c")
         .arg(format!("umask {mask}; exec \"$0\" \"$@\""))
         .arg(bin)
@@ -140,7 +140,7 @@ fn layout_file_errors_are_located_at_their_keys() {
             .arg("grade")
             .arg(d.path().join("exam.json"))
             .arg(&scan)
-            .arg("--layout")
+            .arg("--csv-layout")
             .arg(layout)
             .arg("-o")
             .arg(d.path().join("res"))

@@ -5,6 +5,29 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// What users get: the working folder has no templates/ and the environment no
+/// EXAMFORGE_TEMPLATES, so the papers come from the templates built into the binary.
+#[test]
+fn papers_print_from_the_embedded_templates() {
+    assert!(!workdir().join("templates").exists());
+    let d = tmp();
+    examforge()
+        .args(["make", "--seed", "5", "--variants", "1", "--no-split", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let flat = squash(&pdf_text(&d.path().join("papers.pdf")));
+    assert!(flat.contains("全省生态环境执法人员培训结业考试"), "title");
+    assert!(
+        flat.contains("一、单项选择题（每题1分，共25分）"),
+        "section heading"
+    );
+    assert!(
+        flat.contains("密封线内不得答题"),
+        "the seal line of the built-in paper"
+    );
+}
+
 #[test]
 fn make_prints_papers_whose_text_reads_back() {
     let d = tmp();
@@ -253,7 +276,7 @@ fn init_writes_a_workspace_where_make_works() {
     ] {
         assert!(ws.join(f).is_file(), "{f}");
     }
-    let mut c = Command::cargo_bin("examforge").unwrap();
+    let mut c = examforge();
     c.current_dir(&ws)
         .args(["make", "blueprint.toml", "--seed", "1", "-o", "out"])
         .assert()

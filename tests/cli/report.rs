@@ -135,7 +135,7 @@ fn the_report_flags_the_question_whose_key_the_weakest_pick() {
         .assert()
         .success()
         .stderr(predicate::str::contains("9 candidates, 6 questions"));
-    let items = read_csv(&out.join("items.csv"));
+    let items = read_csv(&out.join("item-analysis.csv"));
     assert_eq!(
         items[0][..10],
         [
@@ -278,7 +278,7 @@ fn an_english_exam_gets_english_labels() {
     }
     assert!(!html.contains("考试分析报告"));
     // exam.json sits beside the bank here, so the line is found without --banks.
-    let items = read_csv(&out.join("items.csv"));
+    let items = read_csv(&out.join("item-analysis.csv"));
     let bad = items.iter().find(|r| r[0] == "bad").unwrap();
     assert!(bad[10].ends_with("bank.toml:46"), "{bad:?}");
 }
@@ -295,7 +295,7 @@ fn a_bank_that_is_gone_is_named_by_path_only() {
         .arg(&out)
         .assert()
         .success();
-    let items = read_csv(&out.join("items.csv"));
+    let items = read_csv(&out.join("item-analysis.csv"));
     let bad = items.iter().find(|r| r[0] == "bad").unwrap();
     assert_eq!(bad[10], "bank.toml");
     let s: Value =
@@ -330,7 +330,7 @@ fn grade_with_report_writes_the_report_beside_the_results() {
     for f in [
         "report.pdf",
         "report.html",
-        "items.csv",
+        "item-analysis.csv",
         "ranking.csv",
         "summary.json",
     ] {
@@ -424,7 +424,7 @@ fn the_same_results_give_byte_identical_reports() {
     }
     for f in [
         "summary.csv",
-        "items.csv",
+        "item-analysis.csv",
         "ranking.csv",
         "teams.csv",
         "summary.json",
@@ -474,4 +474,81 @@ fn a_report_template_override_is_used_and_its_errors_name_the_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("template `report.html.j2` line 2"));
+}
+
+/// A trainer grades in the project folder with relative paths, then reports from elsewhere
+/// (another folder, a script): exam.json is found from the results folder.
+#[test]
+fn report_finds_the_exam_from_another_folder() {
+    let project = tmp();
+    let p = project.path();
+    examforge()
+        .current_dir(p)
+        .arg("draw")
+        .arg(root().join(FIXTURE).join("blueprint.toml"))
+        .args(["--seed", "5", "-o", "exam"])
+        .assert()
+        .success();
+    scan(&p.join("exam/exam.json"), &p.join("scan.csv"));
+    examforge()
+        .current_dir(p)
+        .args(["grade", "exam/exam.json", "scan.csv", "-o", "results"])
+        .assert()
+        .success();
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(p.join("results/results.json")).unwrap()).unwrap();
+    assert_eq!(json["manifest"], "../exam/exam.json");
+    let elsewhere = tmp();
+    examforge()
+        .current_dir(elsewhere.path())
+        .arg("report")
+        .arg(p.join("results"))
+        .args(["--format", "csv", "-o", "rep"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("9 candidates, 6 questions"));
+    assert!(elsewhere.path().join("rep/item-analysis.csv").is_file());
+}
+
+/// `report results/ -o results/` writes beside grade's files: the item analysis has its own
+/// name, and grade's items.csv (one row per candidate and item) stays as it was.
+#[test]
+fn a_report_into_the_results_folder_keeps_what_grade_wrote() {
+    let d = graded();
+    let res = d.path().join("res");
+    let before = std::fs::read(res.join("items.csv")).unwrap();
+    for _ in 0..2 {
+        examforge()
+            .arg("report")
+            .arg(&res)
+            .args(["--format", "csv", "--force", "-o"])
+            .arg(&res)
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(res.join("items.csv")).unwrap(), before);
+    assert_eq!(read_csv(&res.join("item-analysis.csv"))[0][0], "question");
+}
+
+/// An output that would replace an input is refused, even with --force.
+#[test]
+fn grade_refuses_to_write_over_its_own_answers() {
+    let d = graded();
+    // The scanner's CSV, saved by mistake as results.csv in the results folder.
+    let answers = d.path().join("res/results.csv");
+    std::fs::copy(d.path().join("scan.csv"), &answers).unwrap();
+    let scanned = std::fs::read(&answers).unwrap();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(&answers)
+        .arg("--force")
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is an input of this command and would be overwritten",
+        ));
+    assert_eq!(std::fs::read(&answers).unwrap(), scanned);
 }

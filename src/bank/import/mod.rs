@@ -249,38 +249,9 @@ pub fn apply_meta_tags(d: &mut Draft, tags: &[String]) {
     }
 }
 
-/// `&#27700;` and `&#x6C34;` → 水; anything else is left as written.
-fn numeric_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("&#") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + 2..];
-        let decoded = tail.find(';').and_then(|end| {
-            let body = &tail[..end];
-            let code = match body.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                None => body.parse().ok(),
-            };
-            code.and_then(char::from_u32).map(|c| (c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &tail[end + 1..];
-            }
-            None => {
-                out.push_str("&#");
-                rest = tail;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// HTML (or Markdown) to the text a reader sees: tags dropped, `<br>`/`</p>` as line breaks,
-/// the common entities decoded.
+/// every HTML entity decoded (named, `&#27700;`, `&#x6C34;`), Markdown `**strong**` markers
+/// dropped.
 pub fn markup_to_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -301,19 +272,85 @@ pub fn markup_to_text(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    let out = numeric_entities(&out);
-    let out = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    let out = out.replace("**", "");
+    let out = html_escape::decode_html_entities(&out).replace('\u{a0}', " ");
+    let out = strip_strong(&out);
     out.lines()
         .map(str::trim_end)
         .collect::<Vec<_>>()
         .join("\n")
         .trim()
         .to_string()
+}
+
+/// Drops the `**` of Markdown's `**strong**`: a pair on one line, not touching a Latin letter
+/// or digit on its outer sides (Chinese has no spaces between words, so `按**时**申报` is
+/// strong). Any other `**` is text (`2**3`, `a ** b`) and stays.
+fn strip_strong(s: &str) -> String {
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '*');
+    let mut out = String::with_capacity(s.len());
+    for (n, line) in s.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find("**") {
+            let before = rest[..open].chars().next_back();
+            let inner = &rest[open + 2..];
+            let opens = boundary(before)
+                && inner
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace() && c != '*');
+            let close = inner.match_indices("**").map(|(i, _)| i).find(|&i| {
+                i > 0
+                    && !inner[..i].ends_with(char::is_whitespace)
+                    && boundary(inner[i + 2..].chars().next())
+            });
+            match (opens, close) {
+                (true, Some(close)) => {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&inner[..close]);
+                    rest = &inner[close + 2..];
+                }
+                _ => {
+                    out.push_str(&rest[..open + 2]);
+                    rest = inner;
+                }
+            }
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markup_to_text;
+
+    #[test]
+    fn every_named_entity_decodes() {
+        assert_eq!(
+            markup_to_text("caf&eacute; &amp; cr&egrave;me"),
+            "café & crème"
+        );
+        assert_eq!(
+            markup_to_text("&lt;b&gt; &times; &mdash; &hellip;"),
+            "<b> × — …"
+        );
+        assert_eq!(markup_to_text("&#27700;&#x6C34;&nbsp;x"), "水水 x");
+        assert_eq!(markup_to_text("&unknown; &"), "&unknown; &");
+    }
+
+    #[test]
+    fn stars_that_are_not_strong_markers_stay() {
+        assert_eq!(markup_to_text("2**3 = 8"), "2**3 = 8");
+        assert_eq!(markup_to_text("2**3 and 4**5"), "2**3 and 4**5");
+        assert_eq!(markup_to_text("a ** b"), "a ** b");
+        assert_eq!(markup_to_text("**重点**：按时申报"), "重点：按时申报");
+        assert_eq!(markup_to_text("应当按**时**申报"), "应当按时申报");
+        assert_eq!(
+            markup_to_text("the **key** word, **2**3**"),
+            "the key word, 2**3"
+        );
+    }
 }

@@ -1,10 +1,12 @@
 //! Item analysis: per-question facility, discrimination and response counts, gathered per
-//! paper while rows are graded and folded into per-question totals at the end.
+//! paper while rows are graded and folded into per-question totals at the end. Discrimination is
+//! the project's one index, the item–rest correlation of [`crate::report::correlation`].
 
 use super::cell::{Scored, MEMO_PER_ITEM};
 use super::plan::{Leaf, Plan};
 use crate::bank::letter;
 use crate::draw::manifest::Item;
+use crate::report::correlation::Moments;
 use crate::sheet::{CellKind, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -19,7 +21,8 @@ pub struct ItemStats {
     pub mean: f64,
     /// Mean points / max points.
     pub facility: f64,
-    /// Point-biserial correlation of item points with total score.
+    /// The item–rest correlation (item points against the total less the item), as the report
+    /// computes it; none when either does not vary.
     pub discrimination: Option<f64>,
     pub blank: u64,
     pub multi: u64,
@@ -158,11 +161,17 @@ impl<'a> Stats<'a> {
                 let n = s.n as f64;
                 s.mean = s.sums[0] / n;
                 s.facility = if s.max > 0.0 { s.mean / s.max } else { 0.0 };
-                let cov = s.sums[4] / n - s.mean * (s.sums[2] / n);
-                let vx = s.sums[1] / n - s.mean * s.mean;
-                let vy = s.sums[3] / n - (s.sums[2] / n).powi(2);
-                s.discrimination =
-                    (vx > 1e-12 && vy > 1e-12).then(|| cov / (vx.sqrt() * vy.sqrt()));
+                let [sx, sxx, sy, syy, sxy] = s.sums;
+                s.discrimination = Moments {
+                    n: s.n,
+                    sx,
+                    sxx,
+                    sy,
+                    syy,
+                    sxy,
+                }
+                .item_rest()
+                .r;
                 for (code, &n) in s.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
                     let text = match code {
                         256 => String::new(),

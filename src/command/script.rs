@@ -1,0 +1,38 @@
+//! Rule scripts and diagnostics as the commands report them (`grade`, `judge`, `standings`).
+
+use super::fsio;
+use crate::input::diagnostic::Diagnostic;
+use crate::score::script::{Hook, RuleScript, ScriptError};
+use crate::Error;
+use std::path::{Path, PathBuf};
+
+/// Prints diagnostics and turns them into the error that ends the command.
+pub fn reported(diags: &[Diagnostic], what: &str) -> Error {
+    for d in diags {
+        eprintln!("{d}");
+    }
+    Error::Reported {
+        count: diags.len(),
+        what: format!("`{what}`"),
+    }
+}
+
+/// Compiles the script `rel` (relative to `beside`'s folder) and checks it defines `hook`.
+pub fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
+    let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
+    let name = path.display().to_string();
+    let script = RuleScript::compile(&name, &fsio::read_text(&path)?)?;
+    let has = match hook {
+        Hook::Judge => script.has_judge(),
+        Hook::Combine => script.has_combine(),
+        Hook::Team => script.has_team(),
+        _ => true,
+    };
+    if !has {
+        return Err(Error::from(ScriptError::MissingHook {
+            script: name,
+            function: hook,
+        }));
+    }
+    Ok(script)
+}
