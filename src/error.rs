@@ -40,6 +40,9 @@ pub enum Error {
         path: PathBuf,
         problems: Vec<crate::draw::manifest_check::ManifestError>,
     },
+    /// typst could not be found, started or used, or failed on a source.
+    #[error(transparent)]
+    Typst(#[from] crate::io::typst::TypstError),
     /// The machine lacks something (an external tool, a font).
     #[error("{message}")]
     Environment {
@@ -61,6 +64,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Environment { .. } => 2,
+            Error::Typst(e) if e.is_environment() => 2,
             _ => 1,
         }
     }
@@ -76,6 +80,7 @@ impl Error {
             }
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
             Error::Diagnostics(d) => d.hint(),
+            Error::Typst(e) => e.hint(),
             Error::Manifest { problems, .. } => problems.first().map(|p| p.hint()),
             _ => None,
         }

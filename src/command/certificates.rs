@@ -1,12 +1,12 @@
 //! `examforge certificates`: honour certificates (荣誉证书) from a standings folder, one PDF
 //! each plus one combined print file.
 
-use super::fsio::{self, Outputs};
 use super::print;
 use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
 use crate::event::certificates::{award, Certificate, Cut};
 use crate::event::standings::{Awards, Standings};
+use crate::io::output::OutputSet;
 use crate::render::file_name::paper_stem;
 use crate::render::{Source, Templates};
 use crate::Error;
@@ -18,7 +18,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
     } else {
         a.standings.clone()
     };
-    let bytes = fsio::read(&path)?;
+    let bytes = crate::io::read::bytes(&path)?;
     let s: Standings = serde_json::from_slice(&bytes).map_err(|e| {
         Error::input(
             format!("`{}` is not a standings.json: {e}", path.display()),
@@ -58,7 +58,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
         name: "certificates.typ".into(),
         text: render(&templates, &certs)?,
     });
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "certificates");
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     for c in &certs {
@@ -79,7 +79,7 @@ pub fn run(a: &CertificatesArgs) -> Result<u8, Error> {
         } else {
             "certificates.pdf"
         },
-        out.path("").display()
+        out.dir().display()
     );
     Ok(0)
 }

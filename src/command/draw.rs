@@ -1,7 +1,6 @@
 //! `examforge draw`: blueprint + banks (+ roster) → exam.json and key.csv.
 
 use super::banks::{is_blueprint, load_files};
-use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
@@ -10,6 +9,7 @@ use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
 use crate::draw::manifest_check::{check, check_format, ManifestError};
 use crate::draw::{draw_excluding, key_csv, matches, DrawError, DrawInput, Exclusions, Papers};
+use crate::io::output::OutputSet;
 use crate::law::Date;
 use crate::toml_input::TomlDoc;
 use crate::Error;
@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> Result<u8, Error> {
     // Inputs first: a broken blueprint is reported as such, whatever the output folder holds.
     let manifest = draw_manifest(blueprint, opts)?;
-    let out = Outputs::new(output, force);
+    let out = OutputSet::new(output, force, VERB);
     out.check_free(&["exam.json", "key.csv"])?;
     write_manifest(&out, &manifest)?;
+    out.commit()?;
     eprintln!(
         "wrote {} and {}",
         out.path("exam.json").display(),
@@ -32,19 +33,22 @@ pub fn run(blueprint: &Path, opts: &DrawOptions, output: &Path, force: bool) -> 
     Ok(0)
 }
 
-/// Writes exam.json and key.csv.
-pub fn write_manifest(out: &Outputs, manifest: &Manifest) -> Result<(), Error> {
+/// The verb whose set of outputs (exam.json, key.csv) `draw` and `make` write.
+pub const VERB: &str = "draw";
+
+/// Stages exam.json and key.csv, as `draw`'s outputs.
+pub fn write_manifest(out: &OutputSet, manifest: &Manifest) -> Result<(), Error> {
     let mut json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
     json.push('\n');
-    out.write("exam.json", json.as_bytes())?;
-    out.write("key.csv", key_csv(manifest).as_bytes())?;
+    out.write_as(VERB, "exam.json", json.as_bytes())?;
+    out.write_as(VERB, "key.csv", key_csv(manifest).as_bytes())?;
     Ok(())
 }
 
 /// Reads the blueprint, its banks, avoid-list and roster, and draws.
 pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manifest, Error> {
     let shown = blueprint_path.display().to_string();
-    let text = fsio::read_text(blueprint_path)?;
+    let text = crate::io::read::text(blueprint_path)?;
     let blueprint = Blueprint::parse(&shown, &text)?;
     let base = blueprint_path
         .parent()
@@ -136,13 +140,14 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     }
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
-        let source = fsio::read_text(&path)?;
-        crate::score::script::RuleScript::compile(&path.display().to_string(), &source).map_err(
-            |e| Error::Input {
-                hint: e.hint(),
-                message: e.to_string(),
-            },
-        )?;
+        let source = crate::io::read::text(&path)?;
+        let script =
+            crate::score::script::RuleScript::compile(&path.display().to_string(), &source)
+                .map_err(|e| Error::Input {
+                    hint: e.hint(),
+                    message: e.to_string(),
+                })?;
+        super::show_script_log(Some(&script));
         drawn.manifest.rules = Some(crate::draw::manifest::RulesSource {
             path: rel.clone(),
             source,
@@ -180,7 +185,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
         #[serde(default)]
         tool: String,
     }
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     let not_ours = |e: serde_json::Error| {
         Error::input(
             format!(
@@ -287,7 +292,7 @@ fn resolve_banks(
 
 /// Reads a roster: 准考证号/candidate/id, 姓名/name, 单位/team columns.
 pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     let shown = path.display();
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)

@@ -1,13 +1,13 @@
 //! `examforge judge`: a judged event's score sheet → results in the shape `grade` writes;
 //! `--forms` prints blank judging forms (评分表).
 
-use super::fsio::{self, Outputs};
 use super::{print, table};
 use crate::bank::fmt_points;
 use crate::cli::{FormsPer, JudgeArgs};
 use crate::diagnostic::Diagnostic;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
+use crate::io::output::OutputSet;
 use crate::render::Source;
 use crate::score::script::{Hook, RuleScript, ScriptError};
 use crate::Error;
@@ -25,7 +25,7 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
         .scores
         .as_ref()
         .expect("clap requires scores without --forms");
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "judge");
     out.check_free(&OUTPUTS)?;
     let script = match &rubric.judging.script {
         Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
@@ -37,11 +37,12 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
         message: format!("{shown}:1: {e}"),
         hint: Some(e.hint(&rubric)),
     })?;
-    let judged =
-        judging::judge(&rubric, &cols, &t.rows, script.as_ref()).map_err(|e| Error::Input {
-            hint: e.hint(),
-            message: e.to_string(),
-        })?;
+    let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref());
+    super::show_script_log(script.as_ref());
+    let judged = judged.map_err(|e| Error::Input {
+        hint: e.hint(),
+        message: e.to_string(),
+    })?;
 
     out.write("results.csv", &results_csv(&rubric, &judged)?)?;
     let json = serde_json::json!({
@@ -82,6 +83,7 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
     out.write("results.json", text.as_bytes())?;
     out.write("judges.csv", &judges_csv(&rubric, &judged)?)?;
     out.write("rejected.csv", &rejected_csv(&judged)?)?;
+    out.commit()?;
 
     let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
     eprintln!("{shown}: {}", t.encoding);
@@ -115,7 +117,7 @@ pub fn run(a: &JudgeArgs) -> Result<u8, Error> {
 /// Reads and checks a rubric, printing its diagnostics.
 fn read_rubric(path: &Path) -> Result<Rubric, Error> {
     let shown = path.display().to_string();
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     Rubric::parse(&shown, &text).map_err(|d| reported(&d, &shown))
 }
 
@@ -134,7 +136,8 @@ pub(super) fn reported(diags: &[Diagnostic], what: &str) -> Error {
 pub(super) fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
     let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
     let name = path.display().to_string();
-    let script = RuleScript::compile(&name, &fsio::read_text(&path)?).map_err(script_err)?;
+    let script = RuleScript::compile(&name, &crate::io::read::text(&path)?).map_err(script_err)?;
+    super::show_script_log(Some(&script));
     let has = match hook {
         Hook::Judge => script.has_judge(),
         Hook::Combine => script.has_combine(),
@@ -352,7 +355,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<u8, Error> {
         name: "forms.typ".into(),
         text,
     }];
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "judge --forms");
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     eprintln!(

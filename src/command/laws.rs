@@ -2,7 +2,6 @@
 //! that check citations (`bank check`, dated `draw`).
 
 use super::banks::hex;
-use super::fsio;
 use crate::law::{Date, Registry};
 use crate::Error;
 use sha2::{Digest, Sha256};
@@ -44,7 +43,7 @@ pub fn find(explicit: Option<&Path>, near: &[PathBuf]) -> Result<Option<Found>, 
 
 /// Reads and checks one registry file; its errors are printed with file:line:col.
 pub fn read(path: &Path) -> Result<Found, Error> {
-    let bytes = fsio::read(path)?;
+    let bytes = crate::io::read::bytes(path)?;
     let shown = path.display().to_string();
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         Error::input(

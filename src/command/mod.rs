@@ -1,4 +1,4 @@
-//! One file per verb; the only place that reads files, writes files, prints and runs processes.
+//! One file per verb: read inputs, call the core, hand outputs to `io`.
 
 mod bank;
 mod bank_export;
@@ -6,7 +6,6 @@ mod bank_import;
 mod banks;
 mod certificates;
 mod draw;
-mod fsio;
 mod grade;
 mod init;
 mod judge;
@@ -20,6 +19,7 @@ mod standings;
 mod table;
 
 use crate::cli::{BankCommand, Cli, Command};
+use crate::score::script::RuleScript;
 use crate::Error;
 use clap::CommandFactory;
 
@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             // Generated in memory: clap_complete panics when stdout is closed early (`| head`).
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "examforge", &mut text);
-            fsio::to_stdout(&text)?;
+            crate::io::output::to_stdout(&text)?;
             Ok(0)
         }
         Command::Man => {
@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 path: "standard output".into(),
                 source,
             })?;
-            fsio::to_stdout(&text)?;
+            crate::io::output::to_stdout(&text)?;
             Ok(0)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.output, a.force),
@@ -77,5 +77,12 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
+    }
+}
+
+/// Shows what a rule script printed (`print`, `debug`) since it was last asked.
+fn show_script_log(script: Option<&RuleScript>) {
+    for line in script.map(RuleScript::take_log).unwrap_or_default() {
+        eprintln!("{line}");
     }
 }

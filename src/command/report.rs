@@ -2,12 +2,13 @@
 //! as CSV, JSON, a self-contained HTML page and a PDF.
 
 use super::draw::read_manifest;
-use super::fsio::Outputs;
-use super::render::{read_overrides, render_err, typst_err};
+use super::render::{read_overrides, render_err};
 use crate::bank::{fmt_points, letter, Answer, Language, Question};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::draw::manifest::Manifest;
-use crate::render::typst::{Typst, TypstError};
+use crate::io::output::OutputSet;
+use crate::io::typst::{show_warnings, Typst, TypstError};
+use crate::render::job::Run;
 use crate::render::{font_list, Templates};
 use crate::report::chart::{self, HistogramLabels};
 use crate::report::items::{Analysis, ItemRow, ItemSpec, Reliability, Response, Status};
@@ -17,6 +18,9 @@ use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// The verb whose set of outputs a report is.
+const VERB: &str = "report";
 
 /// Options of a report run, from `report` or from `grade --report`.
 pub struct Options {
@@ -52,7 +56,9 @@ pub fn run(a: &ReportArgs) -> Result<u8, Error> {
 /// reads results against another exam.
 pub fn digest(path: &Path) -> Result<String, Error> {
     use sha2::{Digest, Sha256};
-    Ok(super::banks::hex(&Sha256::digest(super::fsio::read(path)?)))
+    Ok(super::banks::hex(&Sha256::digest(crate::io::read::bytes(
+        path,
+    )?)))
 }
 
 /// `grade --report`: the report of what grade just wrote, into its `report` folder.
@@ -123,7 +129,8 @@ fn output_names(format: ReportFormat) -> Vec<&'static str> {
 
 /// `grade --report` checks, before grading, that the report's outputs are free.
 pub fn check_after_grade(results: &Path, force: bool) -> Result<(), Error> {
-    Outputs::new(&results.join("report"), force).check_free(&output_names(ReportFormat::All))
+    OutputSet::new(&results.join("report"), force, VERB)
+        .check_free(&output_names(ReportFormat::All))
 }
 
 /// Writes the report of the results in `o.results` into `o.output`.
@@ -135,7 +142,7 @@ pub fn report(o: &Options) -> Result<u8, Error> {
         ReportFormat::Csv => (false, false),
     };
     let names = output_names(o.format);
-    let out = Outputs::new(&o.output, o.force);
+    let out = OutputSet::new(&o.output, o.force, VERB);
     out.check_free(&names)?;
 
     let json_path = o.results.join("results.json");
@@ -242,7 +249,7 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     )?;
     out.write("items.csv", &items_csv(&items_view)?)?;
     let labels_ref: &Labels = labels;
-    let top_rows = write_ranking(o, &results, &order, labels_ref)?;
+    let top_rows = write_ranking(o, &out, &results, &order, labels_ref)?;
     out.write("teams.csv", &teams_csv(&teams)?)?;
     let json = SummaryJson {
         exam: &manifest.blueprint.exam.title,
@@ -329,10 +336,11 @@ pub fn report(o: &Options) -> Result<u8, Error> {
             let text = templates
                 .render("report.typ.j2", minijinja::Value::from_serialize(&view))
                 .map_err(render_err)?;
-            let typ = out.write("report.typ", text.as_bytes())?;
-            compile_pdf(o, &typ, &out.path("report.pdf"), zh)?;
+            out.write("report.typ", text.as_bytes())?;
+            compile_pdf(o, &out, zh)?;
         }
     }
+    out.commit()?;
     eprintln!(
         "report: {} candidates, {} questions ({} flagged), α {}",
         summary.candidates,
@@ -347,26 +355,19 @@ pub fn report(o: &Options) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn compile_pdf(o: &Options, typ: &Path, pdf: &Path, zh: bool) -> Result<(), Error> {
-    let typst = Typst::locate(o.typst.as_deref(), &o.font_path).map_err(typst_err)?;
-    if zh && typst.cjk_font().map_err(typst_err)?.is_none() {
-        return Err(typst_err(TypstError::NoCjkFont));
+/// Compiles the staged report.typ to report.pdf, beside the charts it shows.
+fn compile_pdf(o: &Options, out: &OutputSet, zh: bool) -> Result<(), Error> {
+    let typst = Typst::locate(o.typst.as_deref(), &o.font_path)?;
+    if zh && typst.cjk_font()?.is_none() {
+        return Err(TypstError::NoCjkFont.into());
     }
-    let dir = typ
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let wrap = |source| Error::Write {
-        path: pdf.to_path_buf(),
-        source,
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".examforge-report-")
-        .suffix(".pdf")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
-    typst.compile(typ, tmp.path(), dir).map_err(typst_err)?;
-    persist(tmp, pdf, o.force)
+    let runs = [Run::pdf("report.typ", "report.pdf")];
+    let warnings = typst.run_all(&runs, &out.stage_dir()?, 1)?;
+    for w in show_warnings(&runs, &warnings) {
+        eprintln!("{w}");
+    }
+    out.claim("report.pdf")?;
+    Ok(())
 }
 
 fn read_head(path: &Path) -> Result<ResultsHead, Error> {
@@ -737,6 +738,7 @@ fn parse_pass(s: &str) -> Option<bool> {
 /// returns the first `--top` rows for the PDF and HTML.
 fn write_ranking(
     o: &Options,
+    out: &OutputSet,
     results: &Results,
     order: &[(usize, usize)],
     labels: &Labels,
@@ -748,17 +750,12 @@ fn write_ranking(
         .map_err(|e| results_err(&shown, 1, e.to_string()))?
         .clone();
     let c = columns(&shown, &header)?;
-    let path = o.output.join("ranking.csv");
+    let path = out.path("ranking.csv");
     let wrap = |source| Error::Write {
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(&o.output).map_err(wrap)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".examforge-ranking-")
-        .tempfile_in(&o.output)
-        .map_err(wrap)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out.create("ranking.csv")?));
     let csv_err = |e: csv::Error| wrap(std::io::Error::other(e));
     w.write_record([
         "rank",
@@ -820,31 +817,7 @@ fn write_ranking(
         }
     }
     w.flush().map_err(wrap)?;
-    drop(w);
-    tmp.as_file().sync_all().map_err(wrap)?;
-    persist(tmp, &path, o.force)?;
     Ok(top)
-}
-
-/// Moves a finished temporary file into place; without `--force` an existing file is kept.
-fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
-    let done = if force {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    done.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Exists {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Write {
-                path: path.to_path_buf(),
-                source: e.error,
-            }
-        }
-    })
 }
 
 fn fixed(v: f64, digits: usize) -> String {

@@ -2,8 +2,8 @@
 //! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
 
 use super::draw::read_manifest;
-use super::fsio::{self, Outputs};
 use crate::cli::{GradeArgs, ScanArgs};
+use crate::io::output::OutputSet;
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
 use crate::Error;
@@ -25,7 +25,7 @@ const ANNOTATE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.
 pub fn run(a: &ScanArgs) -> Result<u8, Error> {
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "scan");
     let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
     if a.grade {
         names.push("results");
@@ -77,6 +77,7 @@ pub fn run(a: &ScanArgs) -> Result<u8, Error> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let summary = scan_all(&reader, &inputs, jobs, &out, a.annotate)?;
+    out.commit()?;
     eprintln!(
         "read {} sheet(s), rejected {}; {} cell(s) to review ({}); wrote {}",
         summary.read,
@@ -103,7 +104,7 @@ pub fn run(a: &ScanArgs) -> Result<u8, Error> {
 }
 
 fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::input(
             format!(
@@ -197,7 +198,7 @@ fn scan_all(
     reader: &Reader,
     inputs: &[PathBuf],
     jobs: usize,
-    out: &Outputs,
+    out: &OutputSet,
     annotate: bool,
 ) -> Result<Summary, Error> {
     let bar = ProgressBar::new(inputs.len() as u64);
@@ -510,7 +511,7 @@ fn decode(w: Work) -> (String, Result<GrayImage, String>) {
     }
 }
 
-fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
+fn process(reader: &Reader, w: Work, out: &OutputSet, annotate: bool) -> Outcome {
     let (name, img) = decode(w);
     let img = match img {
         Ok(i) => i,
@@ -602,7 +603,7 @@ fn file_stem(name: &str) -> String {
     crate::render::file_name::paper_stem(name)
 }
 
-fn write_png(out: &Outputs, rel: &str, img: &GrayImage) -> Result<(), String> {
+fn write_png(out: &OutputSet, rel: &str, img: &GrayImage) -> Result<(), String> {
     let mut buf = Cursor::new(Vec::new());
     img.write_to(&mut buf, ImageFormat::Png)
         .map_err(|e| e.to_string())?;

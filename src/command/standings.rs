@@ -1,7 +1,6 @@
 //! `examforge standings`: events' results (grade or judge folders, score CSVs) → individual and
 //! team standings with a column per event.
 
-use super::fsio::{self, Outputs};
 use super::judge::{load_script, reported, script_err};
 use super::table;
 use crate::bank::fmt_points;
@@ -14,6 +13,7 @@ use crate::event::standings::{
     TeamRule,
 };
 use crate::event::Entrant;
+use crate::io::output::OutputSet;
 use crate::score::script::Hook;
 use crate::Error;
 use std::path::Path;
@@ -28,9 +28,9 @@ const OUTPUTS: [&str; 4] = [
 /// Runs `standings`.
 pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
     let shown = a.file.display().to_string();
-    let text = fsio::read_text(&a.file)?;
+    let text = crate::io::read::text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "standings");
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
         Some(rel) => {
@@ -77,7 +77,9 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
     if !problems.is_empty() {
         return Err(reported(&problems, &shown));
     }
-    let s = compute(&spec, &data, script.as_ref()).map_err(|e| match e {
+    let s = compute(&spec, &data, script.as_ref());
+    super::show_script_log(script.as_ref());
+    let s = s.map_err(|e| match e {
         StandingsError::Script(e) => script_err(e),
         e => Error::Input {
             hint: e.hint(),
@@ -91,6 +93,7 @@ pub fn run(a: &StandingsArgs) -> Result<u8, Error> {
     json.push('\n');
     out.write("standings.json", json.as_bytes())?;
     out.write("missing.csv", &missing_csv(&s)?)?;
+    out.commit()?;
 
     eprintln!(
         "{}: {} event(s), {} {}(s) ranked",
