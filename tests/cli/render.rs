@@ -808,12 +808,7 @@ fn force_removes_the_papers_of_candidates_no_longer_on_the_roster() {
     papers.sort();
     assert_eq!(
         papers,
-        [
-            "paper-001.typ",
-            "paper-004.typ",
-            "paper-notes.txt",
-            "papers.typ"
-        ]
+        ["paper-001.typ", "paper-004.typ", "paper-notes.txt"]
     );
 }
 
