@@ -103,9 +103,6 @@ pub enum Error {
     /// Papers that cannot be rendered.
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
-    /// typst failed, or could not be run.
-    #[error(transparent)]
-    Typst(#[from] crate::render::typst::TypstError),
     /// A PDF that cannot be read or assembled.
     #[error(transparent)]
     Pdf(#[from] crate::render::pdf::PdfError),
@@ -115,6 +112,9 @@ pub enum Error {
         path: PathBuf,
         problems: Vec<crate::draw::manifest_check::ManifestError>,
     },
+    /// typst could not be found, started or used, or failed on a source.
+    #[error(transparent)]
+    Typst(#[from] crate::io::typst::TypstError),
     /// The machine lacks something (an external tool, a font).
     #[error("{message}")]
     Environment {
@@ -182,9 +182,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Environment { .. } | Error::Usage { .. } => ExitCode::Usage,
-            Error::Typst(e) if !matches!(e, crate::render::typst::TypstError::Failed { .. }) => {
-                ExitCode::Usage
-            }
+            Error::Typst(e) if e.is_environment() => ExitCode::Usage,
             _ => ExitCode::Invalid,
         }
     }

@@ -10,6 +10,7 @@ pub mod draw;
 pub mod error;
 pub mod event;
 pub mod input;
+pub mod io;
 pub mod law;
 pub mod rank;
 pub mod render;

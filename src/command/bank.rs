@@ -2,7 +2,6 @@
 //! registry, and print their summary.
 
 use super::banks::load_banks;
-use super::fsio;
 use super::laws;
 use crate::bank::Summary;
 use crate::cli::SummaryFormat;
@@ -88,7 +87,7 @@ pub fn check(
             });
             let mut json = serde_json::to_string_pretty(&doc).expect("json");
             json.push('\n');
-            fsio::to_stdout(json.as_bytes())?;
+            crate::io::output::to_stdout(json.as_bytes())?;
         }
         SummaryFormat::Text => {
             for d in &loaded.diagnostics {
@@ -97,7 +96,7 @@ pub fn check(
             for s in &loaded.skipped {
                 eprintln!("note: skipped `{s}` (a blueprint, not a bank)");
             }
-            fsio::to_stdout(format!("{}{law_text}", summary.to_text()).as_bytes())?;
+            crate::io::output::to_stdout(format!("{}{law_text}", summary.to_text()).as_bytes())?;
         }
     }
     if errors > 0 {

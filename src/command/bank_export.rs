@@ -1,7 +1,6 @@
 //! `examforge bank export`: banks → an Excel workbook, CSV, GIFT or Moodle XML.
 
 use super::banks::load_banks;
-use super::fsio;
 use crate::bank::export::{export, Target};
 use crate::cli::{BankExportArgs, ExportFormat};
 use crate::error::ExitCode;
@@ -38,7 +37,7 @@ pub fn run(a: &BankExportArgs) -> Result<ExitCode, Error> {
     for d in &done.diagnostics {
         eprintln!("{d}");
     }
-    fsio::write_atomic(&a.output, &done.bytes, a.force)?;
+    crate::io::output::write_file(&a.output, &done.bytes, a.force)?;
     eprintln!(
         "wrote {} of {} question(s) to {}",
         done.written,

@@ -1,7 +1,6 @@
 //! `examforge bank import`: Excel, CSV, pasted text, GIFT or Moodle XML → one bank TOML that
 //! passes `bank check`. Nothing is written while a question has errors, unless `--skip-bad`.
 
-use super::fsio;
 use crate::bank::export::to_toml;
 use crate::bank::import::{import, slug, Format, Options};
 use crate::bank::{load_bank, BankSource, Language};
@@ -35,7 +34,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let mut rejected = Vec::new();
     let mut first: HashMap<String, String> = HashMap::new();
     for file in &a.files {
-        let bytes = fsio::read(file)?;
+        let bytes = crate::io::read::bytes(file)?;
         let shown = file.display().to_string();
         let ext = file.extension().and_then(|e| e.to_str());
         let format = match a.format {
@@ -129,7 +128,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             "this is a fault in the importer: please report it with the input file",
         ));
     }
-    fsio::write_atomic(&a.output, text.as_bytes(), a.force)?;
+    crate::io::output::write_file(&a.output, text.as_bytes(), a.force)?;
     let unsourced = questions.iter().filter(|q| q.source.is_empty()).count();
     eprintln!("wrote {} question(s) to {shown}", questions.len());
     if unsourced > 0 {

@@ -1,6 +1,5 @@
 //! Finding, reading and validating bank files for every command that needs banks.
 
-use super::fsio;
 use crate::bank::{load_bank, near_duplicates, Bank, BankSource, Question};
 use crate::draw::manifest::Manifest;
 use crate::input::diagnostic::{Diagnostic, Location};
@@ -33,7 +32,7 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
         skipped: Vec::new(),
     };
     for file in files {
-        let bytes = fsio::read(file)?;
+        let bytes = crate::io::read::bytes(file)?;
         let shown = file.display().to_string();
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         let text = match std::str::from_utf8(body) {

@@ -1,13 +1,13 @@
 //! `examforge certificates`: honour certificates (荣誉证书) from a standings folder, one PDF
 //! each plus one combined print file.
 
-use super::fsio::{self, Outputs};
 use super::print;
 use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
 use crate::error::ExitCode;
 use crate::event::certificates::{award, Certificate, Cut};
 use crate::event::standings::{Awards, Standings};
+use crate::io::output::OutputSet;
 use crate::render::file_name::paper_stem;
 use crate::render::{Source, Templates};
 use crate::Error;
@@ -19,7 +19,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     } else {
         a.standings.clone()
     };
-    let bytes = fsio::read(&path)?;
+    let bytes = crate::io::read::bytes(&path)?;
     let s: Standings = serde_json::from_slice(&bytes).map_err(|e| {
         Error::json(
             &path,
@@ -61,7 +61,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         name: "certificates.typ".into(),
         text: render(&templates, &certs)?,
     });
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, "certificates");
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     for c in &certs {
@@ -82,7 +82,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         } else {
             "certificates.pdf"
         },
-        out.path("").display()
+        out.dir().display()
     );
     Ok(ExitCode::Success)
 }

@@ -1,7 +1,6 @@
 //! `examforge draw`: blueprint + banks (+ roster) → exam.json and key.csv.
 
 use super::banks::{is_blueprint, load_files};
-use super::fsio::{self, Outputs};
 use crate::blueprint::Blueprint;
 use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
@@ -12,6 +11,7 @@ use crate::error::ExitCode;
 use crate::input::diagnostic::Diagnostics;
 use crate::input::table;
 use crate::input::toml::TomlDoc;
+use crate::io::output::OutputSet;
 use crate::law::Date;
 use crate::Error;
 use std::collections::BTreeMap;
@@ -27,9 +27,10 @@ pub fn run(
 ) -> Result<ExitCode, Error> {
     // Inputs first: a broken blueprint is reported as such, whatever the output folder holds.
     let manifest = draw_manifest(blueprint, opts)?;
-    let out = Outputs::new(output, force);
+    let out = OutputSet::new(output, force, VERB);
     out.check_free(&["exam.json", "key.csv"])?;
     write_manifest(&out, &manifest)?;
+    out.commit()?;
     eprintln!(
         "wrote {} and {}",
         out.path("exam.json").display(),
@@ -38,19 +39,22 @@ pub fn run(
     Ok(ExitCode::Success)
 }
 
-/// Writes exam.json and key.csv.
-pub fn write_manifest(out: &Outputs, manifest: &Manifest) -> Result<(), Error> {
+/// The verb whose set of outputs (exam.json, key.csv) `draw` and `make` write.
+pub const VERB: &str = "draw";
+
+/// Stages exam.json and key.csv, as `draw`'s outputs.
+pub fn write_manifest(out: &OutputSet, manifest: &Manifest) -> Result<(), Error> {
     let mut json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
     json.push('\n');
-    out.write("exam.json", json.as_bytes())?;
-    out.write("key.csv", key_csv(manifest).as_bytes())?;
+    out.write_as(VERB, "exam.json", json.as_bytes())?;
+    out.write_as(VERB, "key.csv", key_csv(manifest).as_bytes())?;
     Ok(())
 }
 
 /// Reads the blueprint, its banks, avoid-list and roster, and draws.
 pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manifest, Error> {
     let shown = blueprint_path.display().to_string();
-    let text = fsio::read_text(blueprint_path)?;
+    let text = crate::io::read::text(blueprint_path)?;
     let blueprint = Blueprint::parse(&shown, &text)?;
     let base = blueprint_path
         .parent()
@@ -146,8 +150,10 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
     }
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
-        let source = fsio::read_text(&path)?;
-        crate::score::script::RuleScript::compile(&path.display().to_string(), &source)?;
+        let source = crate::io::read::text(&path)?;
+        let script =
+            crate::score::script::RuleScript::compile(&path.display().to_string(), &source)?;
+        super::show_script_log(Some(&script));
         drawn.manifest.rules = Some(crate::draw::manifest::RulesSource {
             path: rel.clone(),
             source,

@@ -1,10 +1,10 @@
 //! `examforge grade`: a scanner CSV against exam.json → results, items, rejected rows.
 
-use super::fsio::{self, Outputs};
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::error::ExitCode;
 use crate::input::table;
+use crate::io::output::OutputSet;
 use crate::score::grade::{
     GradeError, Graded, Grader, ItemLine, ItemStats, Manual, Outcome, Ranking, Rejection, Tally,
     TeamStanding,
@@ -58,7 +58,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     let layout = match &a.csv_layout {
         Some(p) => Some(parse_layout_file(
             &p.display().to_string(),
-            &fsio::read_text(p)?,
+            &crate::io::read::text(p)?,
         )?),
         None => None,
     };
@@ -86,7 +86,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         sheet.layout().tokens.clone(),
     );
     // Inputs are read and checked before outputs are looked at.
-    let out = Outputs::new(&a.output, a.force);
+    let out = OutputSet::new(&a.output, a.force, "grade");
     out.check_free(&OUTPUTS)?;
     let inputs: Vec<&Path> = [
         Some(&a.exam),
@@ -103,7 +103,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     if a.report {
         super::report::check_after_grade(&a.output, a.force)?;
     }
-    let mut files = GradeFiles::create(&out, &a.output)?;
+    let mut files = GradeFiles::create(&out)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
@@ -113,6 +113,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     let mut sheet = ReadAhead::start(sheet);
     while let Some(row) = sheet.next() {
         bar.inc(1);
+        super::show_script_log(script.as_ref());
         match row {
             Err(r) => {
                 let why = grader.unusable(&r);
@@ -129,7 +130,9 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     }
     bar.finish_and_clear();
     let (ranking, items) = grader.finish();
-    let teams = grader.teams().map_err(|e| stop(&shown, &e))?;
+    let teams = grader.teams();
+    super::show_script_log(script.as_ref());
+    let teams = teams.map_err(|e| stop(&shown, &e))?;
     files.finish(
         &Head {
             exam: &manifest.blueprint.exam.title,
@@ -143,8 +146,9 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
             items: &items,
         },
         &ranking,
-        a.force,
+        &out,
     )?;
+    out.commit()?;
     summary(&source, &grader.tally, &out);
     if a.report {
         super::report::after_grade(&a.exam, &a.output, a.force)?;
@@ -163,13 +167,14 @@ fn rule_script(
     manifest: &crate::draw::manifest::Manifest,
 ) -> Result<(Option<String>, Option<RuleScript>), Error> {
     let (name, source) = match &a.rules {
-        Some(p) => (p.display().to_string(), fsio::read_text(p)?),
+        Some(p) => (p.display().to_string(), crate::io::read::text(p)?),
         None => match &manifest.rules {
             Some(r) => (r.path.clone(), r.source.clone()),
             None => return Ok((None, None)),
         },
     };
     let script = RuleScript::compile(&name, &source)?;
+    super::show_script_log(Some(&script));
     Ok((Some(name), Some(script)))
 }
 
@@ -291,28 +296,20 @@ impl Pending {
     }
 }
 
-/// The outputs of a run, written to temporary files beside their final names and moved into
-/// place together once every one is complete.
+/// The outputs of a run, staged and moved into place together once every one is complete.
 struct GradeFiles {
     items: csv::Writer<BufWriter<File>>,
     rejected: csv::Writer<BufWriter<File>>,
     pending: Pending,
-    /// (temporary file, final path) for items.csv, rejected.csv, results.csv, results.json.
-    temps: Vec<(NamedTempFile, PathBuf)>,
+    /// Where items.csv and rejected.csv go, for errors.
+    paths: [PathBuf; 2],
 }
 
 impl GradeFiles {
-    fn create(out: &Outputs, dir: &Path) -> Result<Self, Error> {
-        std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-        let temp = |prefix: &str| super::fsio::output_tempfile(dir, prefix).map_err(write_err(dir));
-        let mut temps = Vec::new();
-        let mut writer = |name: &str, header: &[&str]| -> Result<_, Error> {
-            let path = out.path(name);
-            let tmp = temp(&format!(".examforge-{name}-"))?;
-            let mut w =
-                csv::Writer::from_writer(BufWriter::new(tmp.reopen().map_err(write_err(&path))?));
-            w.write_record(header).map_err(csv_err(&path))?;
-            temps.push((tmp, path));
+    fn create(out: &OutputSet) -> Result<Self, Error> {
+        let writer = |name: &str, header: &[&str]| -> Result<_, Error> {
+            let mut w = csv::Writer::from_writer(BufWriter::new(out.create(name)?));
+            w.write_record(header).map_err(csv_err(&out.path(name)))?;
             Ok(w)
         };
         let items = writer(
@@ -329,14 +326,13 @@ impl GradeFiles {
             ],
         )?;
         let rejected = writer("rejected.csv", &["line", "candidate", "reason", "raw"])?;
-        for name in ["results.csv", "results.json"] {
-            temps.push((temp(&format!(".examforge-{name}-"))?, out.path(name)));
-        }
+        let stage = out.stage_dir()?;
+        let pending = NamedTempFile::new_in(&stage).map_err(write_err(&stage))?;
         Ok(GradeFiles {
             items,
             rejected,
-            pending: Pending::new(temp(".examforge-graded-")?)?,
-            temps,
+            pending: Pending::new(pending)?,
+            paths: [out.path("items.csv"), out.path("rejected.csv")],
         })
     }
 
@@ -359,7 +355,7 @@ impl GradeFiles {
                     &fmt_points(it.points),
                     &fmt_points(it.max),
                 ])
-                .map_err(csv_err(&self.temps[0].1))?;
+                .map_err(csv_err(&self.paths[0]))?;
         }
         self.pending.push(g)
     }
@@ -373,15 +369,13 @@ impl GradeFiles {
     ) -> Result<(), Error> {
         self.rejected
             .write_record([&line.to_string(), candidate, &why.to_string(), raw])
-            .map_err(csv_err(&self.temps[1].1))
+            .map_err(csv_err(&self.paths[1]))
     }
 
-    /// Writes results.csv and results.json with ranks, then moves every output into place.
-    fn finish(mut self, head: &Head, ranking: &Ranking, force: bool) -> Result<(), Error> {
-        let results_path = self.temps[2].1.clone();
-        let mut results = csv::Writer::from_writer(BufWriter::new(
-            self.temps[2].0.reopen().map_err(write_err(&results_path))?,
-        ));
+    /// Writes results.csv and results.json with ranks, and completes every output.
+    fn finish(mut self, head: &Head, ranking: &Ranking, out: &OutputSet) -> Result<(), Error> {
+        let results_path = out.path("results.csv");
+        let mut results = csv::Writer::from_writer(BufWriter::new(out.create("results.csv")?));
         let mut header = vec!["candidate", "name", "team", "paper", "score", "max"];
         header.extend(head.sections.iter().map(String::as_str));
         header.extend(["rank", "pass", "grade", "duplicate", "line"]);
@@ -409,8 +403,8 @@ impl GradeFiles {
             results.write_record(&rec).map_err(csv_err(&results_path))?;
         }
         results.flush().map_err(write_err(&results_path))?;
-        let json_path = self.temps[3].1.clone();
-        let mut json = BufWriter::new(self.temps[3].0.reopen().map_err(write_err(&json_path))?);
+        let json_path = out.path("results.json");
+        let mut json = BufWriter::new(out.create("results.json")?);
         let doc = ResultsJson {
             exam: head.exam,
             seed: head.seed,
@@ -434,12 +428,17 @@ impl GradeFiles {
             .map_err(|e| write_err(&json_path)(e.into()))?;
         json.write_all(b"\n").map_err(write_err(&json_path))?;
         json.flush().map_err(write_err(&json_path))?;
-        self.items.flush().map_err(write_err(&self.temps[0].1))?;
-        self.rejected.flush().map_err(write_err(&self.temps[1].1))?;
-        // Every output is complete: move them into place.
-        for (tmp, path) in self.temps {
-            tmp.as_file().sync_all().map_err(write_err(&path))?;
-            persist(tmp, &path, force)?;
+        self.items.flush().map_err(write_err(&self.paths[0]))?;
+        self.rejected.flush().map_err(write_err(&self.paths[1]))?;
+        // Every output is complete and on disk before it is moved into place.
+        let [items, rejected] = &self.paths;
+        for (file, path) in [
+            (self.items.get_ref().get_ref(), items),
+            (self.rejected.get_ref().get_ref(), rejected),
+            (results.get_ref().get_ref(), &results_path),
+            (json.get_ref(), &json_path),
+        ] {
+            file.sync_all().map_err(write_err(path))?;
         }
         Ok(())
     }
@@ -517,7 +516,7 @@ impl serde_json::ser::Formatter for Outline {
 }
 
 /// The closing summary on stderr.
-fn summary(source: &Source, t: &Tally, out: &Outputs) {
+fn summary(source: &Source, t: &Tally, out: &OutputSet) {
     eprintln!(
         "{}: {} layout, {}",
         source.answers, source.layout, source.encoding
@@ -585,26 +584,6 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error {
         path: path.clone(),
         source: std::io::Error::other(e),
     }
-}
-
-fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
-    let result = if force {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    result.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Exists {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Write {
-                path: path.to_path_buf(),
-                source: e.error,
-            }
-        }
-    })
 }
 
 /// `--manual`: candidate, item (number or question id), points; a header line first.

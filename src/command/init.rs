@@ -1,7 +1,7 @@
 //! `examforge init`: a starter workspace on which `make` works at once.
 
-use super::fsio::write_atomic;
 use crate::error::ExitCode;
+use crate::io::output::write_file;
 use crate::render::DEFAULT_TEMPLATES;
 use crate::Error;
 use std::path::Path;
@@ -80,7 +80,7 @@ pub fn run(dir: &Path, force: bool) -> Result<ExitCode, Error> {
             .map(|(n, t)| (format!("templates/{n}"), *t)),
     );
     for (name, text) in &files {
-        write_atomic(&dir.join(name), text.as_bytes(), true)?;
+        write_file(&dir.join(name), text.as_bytes(), true)?;
     }
     eprintln!(
         "wrote {} files to {}\nnext: cd {} && examforge make blueprint.toml\n\

@@ -1,7 +1,6 @@
 //! `examforge judge`: a judged event's score sheet → results in the shape `grade` writes;
 //! `--forms` prints blank judging forms (评分表).
 
-use super::fsio::{self, Outputs};
 use super::print;
 use super::script::{load_script, reported};
 use crate::bank::fmt_points;
@@ -10,6 +9,7 @@ use crate::error::ExitCode;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
 use crate::input::table;
+use crate::io::output::OutputSet;
 use crate::render::Source;
 use crate::score::script::Hook;
 use crate::Error;
@@ -27,7 +27,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
         .scores
         .as_ref()
         .expect("clap requires scores without --forms");
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, "judge");
     out.check_free(&OUTPUTS)?;
     super::refuse_overwriting_inputs(&out, &OUTPUTS, &[scores, &a.rubric])?;
     let script = match &rubric.judging.script {
@@ -38,7 +38,9 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     let t = table::read(scores)?;
     let cols = judging::columns(&rubric, &t.header)
         .map_err(|e| Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric)))?;
-    let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref())?;
+    let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref());
+    super::show_script_log(script.as_ref());
+    let judged = judged?;
 
     out.write("results.csv", &results_csv(&rubric, &judged)?)?;
     let json = serde_json::json!({
@@ -79,6 +81,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     out.write("results.json", text.as_bytes())?;
     out.write("judges.csv", &judges_csv(&rubric, &judged)?)?;
     out.write("rejected.csv", &rejected_csv(&judged)?)?;
+    out.commit()?;
 
     let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
     eprintln!("{shown}: {}", t.encoding);
@@ -116,7 +119,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
 /// Reads and checks a rubric, printing its diagnostics.
 fn read_rubric(path: &Path) -> Result<Rubric, Error> {
     let shown = path.display().to_string();
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     Rubric::parse(&shown, &text).map_err(|d| reported(&d, &shown))
 }
 
@@ -323,7 +326,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         name: "forms.typ".into(),
         text,
     }];
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, "judge --forms");
     out.check_free(&print::names(&sources, &a.print))?;
     print::write(&sources, &a.print, &out)?;
     eprintln!(

@@ -1,7 +1,6 @@
 //! Finding and reading the statute registry (`laws.toml`) and today's date for the commands
 //! that check citations (`bank check`, dated `draw`).
 
-use super::fsio;
 use crate::law::{Date, Registry};
 use crate::Error;
 use std::path::{Path, PathBuf};
@@ -42,7 +41,7 @@ pub fn find(explicit: Option<&Path>, near: &[PathBuf]) -> Result<Option<Found>, 
 
 /// Reads and checks one registry file; its errors are printed with file:line:col.
 pub fn read(path: &Path) -> Result<Found, Error> {
-    let bytes = fsio::read(path)?;
+    let bytes = crate::io::read::bytes(path)?;
     let shown = path.display().to_string();
     let text = std::str::from_utf8(&bytes).map_err(|e| Error::not_utf8(path, &bytes, &e))?;
     let registry = Registry::parse(&shown, text).map_err(|diags| {

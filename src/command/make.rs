@@ -1,10 +1,10 @@
 //! `examforge make`: draw and render in one go.
 
 use super::draw::{draw_manifest, write_manifest};
-use super::fsio::Outputs;
 use super::render;
 use crate::cli::MakeArgs;
 use crate::error::ExitCode;
+use crate::io::output::OutputSet;
 use crate::Error;
 use std::path::PathBuf;
 
@@ -23,7 +23,7 @@ pub fn run(a: &MakeArgs) -> Result<ExitCode, Error> {
             p
         }
     };
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, render::VERB);
     // typst and its fonts are looked for while the exam is drawn.
     let (manifest, found) = std::thread::scope(|s| {
         let found = s.spawn(|| render::find_typst(&a.render));
@@ -41,5 +41,8 @@ pub fn run(a: &MakeArgs) -> Result<ExitCode, Error> {
     names.extend(["exam.json".to_string(), "key.csv".to_string()]);
     out.check_free(&names)?;
     write_manifest(&out, &manifest)?;
-    render::write(plan, &manifest, &a.render, &out)
+    let done = render::write(plan, &manifest, &a.render, &out)?;
+    out.commit()?;
+    eprintln!("{done}");
+    Ok(ExitCode::Success)
 }

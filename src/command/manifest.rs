@@ -1,6 +1,6 @@
 //! Reading exam.json, for every verb that prints, grades, scans or reports from it.
 
-use super::fsio;
+use crate::io::read;
 use crate::draw::manifest::Manifest;
 use crate::draw::manifest_check::{check, check_format, ManifestError};
 use crate::Error;
@@ -15,7 +15,7 @@ pub fn read(path: &Path) -> Result<Manifest, Error> {
         #[serde(default)]
         tool: String,
     }
-    let text = fsio::read_text(path)?;
+    let text = read::text(path)?;
     let not_ours = |e: serde_json::Error| {
         Error::json(
             path,
@@ -38,5 +38,5 @@ pub fn read(path: &Path) -> Result<Manifest, Error> {
 /// SHA-256 of exam.json's bytes: results.json records it, so that a report never reads results
 /// against another exam.
 pub fn sha256(path: &Path) -> Result<String, Error> {
-    Ok(crate::digest::sha256_hex(&fsio::read(path)?))
+    Ok(crate::digest::sha256_hex(&read::bytes(path)?))
 }

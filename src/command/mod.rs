@@ -1,9 +1,9 @@
-//! One file per verb; the only place that reads files, writes files, prints and runs processes.
+//! One file per verb: read inputs, call the core, hand outputs to `io`.
 //!
 //! The verbs share services, each in a file of its own and never borrowed from another verb:
 //! `banks` and `laws` (reading banks and the statute registry), `manifest` (exam.json),
 //! `results` (the folder `grade` writes), `print` (templates and typst), `script` (rule scripts
-//! and diagnostics), `table` (CSV tables), `fsio` (files and output sets).
+//! and diagnostics); files are read and written through `crate::io`.
 
 mod bank;
 mod bank_export;
@@ -11,7 +11,6 @@ mod bank_import;
 mod banks;
 mod certificates;
 mod draw;
-mod fsio;
 mod grade;
 mod init;
 mod judge;
@@ -28,9 +27,10 @@ mod standings;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::error::ExitCode;
+use crate::score::script::RuleScript;
 use crate::Error;
 use clap::CommandFactory;
-use fsio::Outputs;
+use crate::io::output::OutputSet;
 use std::path::Path;
 
 /// Runs the parsed command line; returns the exit status.
@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             // Generated in memory: clap_complete panics when stdout is closed early (`| head`).
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "examforge", &mut text);
-            fsio::to_stdout(&text)?;
+            crate::io::output::to_stdout(&text)?;
             Ok(ExitCode::Success)
         }
         Command::Man => {
@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 path: "standard output".into(),
                 source,
             })?;
-            fsio::to_stdout(&text)?;
+            crate::io::output::to_stdout(&text)?;
             Ok(ExitCode::Success)
         }
         Command::Draw(a) => draw::run(&a.blueprint, &a.draw, &a.out.output, a.out.force),
@@ -93,7 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 /// Refuses an output set that would replace one of its own inputs (`report results/ -o
 /// results/` once wrote over the items.csv it had just read): the input would be lost, and with
 /// it the means to check the outputs.
-fn refuse_overwriting_inputs(out: &Outputs, names: &[&str], inputs: &[&Path]) -> Result<(), Error> {
+fn refuse_overwriting_inputs(out: &OutputSet, names: &[&str], inputs: &[&Path]) -> Result<(), Error> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -111,4 +111,11 @@ fn refuse_overwriting_inputs(out: &Outputs, names: &[&str], inputs: &[&Path]) ->
         }
     }
     Ok(())
+}
+
+/// Shows what a rule script printed (`print`, `debug`) since it was last asked.
+fn show_script_log(script: Option<&RuleScript>) {
+    for line in script.map(RuleScript::take_log).unwrap_or_default() {
+        eprintln!("{line}");
+    }
 }

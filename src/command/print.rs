@@ -1,10 +1,13 @@
 //! Printing through a template and typst: the template set with the user's overrides, the
 //! errors of templates and typst, and the whole print of `judge --forms` and `certificates`.
 
-use super::fsio::{self, Outputs};
 use crate::cli::PrintOptions;
-use crate::render::typst::{has_cjk, resolve_chain, Job, Typst, TypstError, CJK_FONTS};
-use crate::render::{override_names, pdf_path, Source, Templates};
+use crate::io::output::OutputSet;
+use crate::io::read;
+use crate::io::typst::{show_warnings, Typst, TypstError};
+use crate::render::fonts::{has_cjk, resolve_chain, CJK_FONTS, LATIN_FONT};
+use crate::render::job::Run;
+use crate::render::{override_names, Source, Templates};
 use crate::Error;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +19,7 @@ pub fn templates(opts: &PrintOptions) -> Result<Templates, Error> {
 /// A Typst array of font families: the CJK fallback chain, then a Latin face.
 pub fn fonts() -> String {
     let mut fams: Vec<String> = CJK_FONTS.iter().map(|f| format!("\"{f}\"")).collect();
-    fams.push("\"Libertinus Serif\"".into());
+    fams.push(format!("\"{LATIN_FONT}\""));
     format!("({})", fams.join(", "))
 }
 
@@ -33,37 +36,39 @@ fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
 }
 
-/// Writes the Typst sources and, unless `--format typ`, compiles each to PDF. The PDFs are
-/// compiled into a staging folder and moved into place only when all succeeded.
-pub fn write(sources: &[Source], opts: &PrintOptions, out: &Outputs) -> Result<(), Error> {
+/// Stages the Typst sources and, unless `--format typ`, compiles each to PDF, then puts the set
+/// in place. When typst cannot print them, the sources are put in place alone, to be compiled
+/// later.
+pub fn write(sources: &[Source], opts: &PrintOptions, out: &OutputSet) -> Result<(), Error> {
     for s in sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
-    if opts.sources_only() {
-        return Ok(());
+    if !opts.sources_only() {
+        if let Err(e) = compile(sources, opts, out) {
+            let _ = out.commit();
+            return Err(e);
+        }
     }
-    // The sources stay when typst is missing, so they can be compiled later.
+    out.commit()?;
+    Ok(())
+}
+
+fn compile(sources: &[Source], opts: &PrintOptions, out: &OutputSet) -> Result<(), Error> {
     let typst = Typst::locate(opts.print.typst.as_deref(), &opts.print.font_path)?;
     if !has_cjk(&resolve_chain(true, &typst.families()?)) {
-        return Err(Error::from(TypstError::NoCjkFont));
+        return Err(TypstError::NoCjkFont.into());
     }
-    let dir = out.path("");
-    let staging = tempfile::Builder::new()
-        .prefix(".examforge-pdf-")
-        .tempdir_in(&dir)
-        .map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let files: Vec<Job> = sources
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runs: Vec<Run> = sources
         .iter()
-        .map(|s| Job::pdf(out.path(&s.name), pdf_path(staging.path(), &s.name)))
+        .map(|s| Run::pdf(&s.name, &pdf_name(&s.name)))
         .collect();
-    typst.compile_all(&files, &dir, jobs)?;
-    for s in sources {
-        let bytes = fsio::read(&pdf_path(staging.path(), &s.name))?;
-        out.write(&pdf_name(&s.name), &bytes)?;
+    let warnings = typst.run_all(&runs, &out.stage_dir()?, threads)?;
+    for w in show_warnings(&runs, &warnings) {
+        eprintln!("{w}");
+    }
+    for r in &runs {
+        out.claim(&r.output)?;
     }
     Ok(())
 }
@@ -89,7 +94,7 @@ pub fn read_overrides(dir: Option<&Path>) -> Result<Vec<(String, String)>, Error
     for name in override_names() {
         let p = dir.join(name);
         if p.is_file() {
-            out.push((name.to_string(), fsio::read_text(&p)?));
+            out.push((name.to_string(), read::text(&p)?));
         }
     }
     Ok(out)

@@ -1,22 +1,24 @@
 //! `examforge render`: exam.json → papers, keys and answer sheets.
 
-use super::fsio::{self, Outputs};
 use super::print::read_overrides;
+use crate::error::ExitCode;
 use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
-use crate::error::ExitCode;
-use crate::render::layout::{
-    exam_code, SheetLayout, BLANK_FILE, BLANK_PX_PER_MM, LAYOUT_FILE, QUERY,
-};
+use crate::io::output::OutputSet;
+use crate::io::typst::{show_warnings, Typst, TypstError};
+use crate::render::fonts::{has_cjk, resolve_chain};
+use crate::render::job::{ExamJob, Run, Task, BATCH_DIR, SHEET_SOURCE};
+use crate::render::layout::{exam_code, SheetLayout, BLANK_FILE, LAYOUT_FILE, QUERY};
 use crate::render::pdf;
-use crate::render::typst::{has_cjk, resolve_chain, Job, Task, Typst, TypstError};
 use crate::render::{
     html_sources, needs_cjk, paper_source_name, typst_sources, Look, Source, Templates, TypstSet,
 };
 use crate::Error;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+/// The verb whose set of outputs `render` (and the rendering half of `make`) writes.
+pub const VERB: &str = "render";
 
 /// Runs `render`.
 pub fn run(
@@ -26,10 +28,13 @@ pub fn run(
     force: bool,
 ) -> Result<ExitCode, Error> {
     let manifest = super::manifest::read(exam)?;
-    let out = Outputs::new(output, force);
+    let out = OutputSet::new(output, force, VERB);
     let plan = plan(&manifest, opts)?;
     out.check_free(&plan.names())?;
-    write(plan, &manifest, opts, &out)
+    let done = write(plan, &manifest, opts, &out)?;
+    out.commit()?;
+    eprintln!("{done}");
+    Ok(ExitCode::Success)
 }
 
 /// What a render will write, prepared before anything is written.
@@ -67,8 +72,6 @@ impl Plan {
         self.sources.iter().any(|s| s.name == SHEET_SOURCE)
     }
 }
-
-const SHEET_SOURCE: &str = "sheet.typ";
 
 fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
@@ -146,143 +149,72 @@ pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Pla
     })
 }
 
-/// Splits `n` papers into consecutive batches of at most `size`, as even as possible.
-pub fn batches(n: usize, size: usize) -> Vec<Range<usize>> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let count = n.div_ceil(size.max(1));
-    (0..count)
-        .map(|k| (k * n / count)..((k + 1) * n / count))
-        .collect()
-}
-
-/// Writes the sources and, for PDF, runs typst on every core at once: the paper batches, and beside
-/// them the key batches and the answer sheet (its PDF, which carries its layout, and its blank
-/// image). Then papers.pdf, the key, the sheet with its layout and, when splitting, one PDF per
-/// paper.
+/// Stages the sources and, for PDF, prints them (see [`print`]); returns what to tell the user
+/// once the set is in place. When printing fails, the sources are put in place alone, to be
+/// compiled later or read where typst's message points.
 pub fn write(
-    plan: Plan,
+    mut plan: Plan,
     m: &Manifest,
     opts: &RenderOptions,
-    out: &Outputs,
-) -> Result<ExitCode, Error> {
+    out: &OutputSet,
+) -> Result<String, Error> {
     for s in &plan.sources {
         out.write(&s.name, s.text.as_bytes())?;
     }
-    let has_sheet = plan.has_sheet();
-    let Some(typst) = plan.typst else {
-        eprintln!(
+    let Some(found) = plan.typst.take() else {
+        return Ok(format!(
             "wrote {} file(s) to {}",
             plan.sources.len(),
-            out.path("").display()
-        );
-        return Ok(ExitCode::Success);
+            out.dir().display()
+        ));
     };
-    let (typst, chain) = typst?;
-    if needs_cjk(m) && !has_cjk(&chain) {
-        return Err(Error::from(TypstError::NoCjkFont));
+    let printed = found
+        .map_err(Error::from)
+        .and_then(|typst| print(typst, &plan, m, opts, out));
+    if printed.is_err() {
+        // The error at hand is what the user needs to hear of.
+        let _ = out.commit();
     }
-    let dir = out.path("");
-    let staging = tempfile::Builder::new()
-        .prefix(".examforge-pdf-")
-        .tempdir_in(&dir)
-        .map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-    let stage = |name: &str| staging.path().join(name);
+    printed
+}
+
+/// Runs typst on every core at once over the print job of the exam: the paper batches, and
+/// beside them the key batches and the answer sheet (its PDF, which carries its layout, and its
+/// blank image). Then papers.pdf, the key, the sheet with its layout and, when splitting, one PDF
+/// per paper.
+fn print(
+    (typst, chain): (Typst, Vec<String>),
+    plan: &Plan,
+    m: &Manifest,
+    opts: &RenderOptions,
+    out: &OutputSet,
+) -> Result<String, Error> {
+    if needs_cjk(m) && !has_cjk(&chain) {
+        return Err(TypstError::NoCjkFont.into());
+    }
+    let root = out.stage_dir()?;
     let threads = opts
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let size = opts.batch.map_or(DEFAULT_BATCH, |b| b as usize);
     let set = TypstSet::new(&plan.templates, m, &plan.look);
-    let ranges = batches(m.papers.len(), size);
-    // A key batch is a quarter of the work of the same papers and about half their memory: it
-    // takes two batches' worth, so it holds no more than a paper batch.
-    let key_ranges = batches(m.papers.len(), size.saturating_mul(2));
-    let mut jobs = Vec::new();
-    let mut names = Vec::new();
-    let mut push = |what: &str, k: usize, r: &Range<usize>, text: String| -> Result<(), Error> {
-        let input = stage(&format!("{what}-{k}.typ"));
-        std::fs::write(&input, text).map_err(|source| Error::Write {
-            path: input.clone(),
-            source,
-        })?;
-        jobs.push(Job {
-            output: input.with_extension("pdf"),
-            input,
-            weight: if what == "papers" { 4 } else { 1 } * r.len() as u64,
-            // Print files: untagged, so one batch or many give the same kind of file.
-            task: Task::Pdf { tagged: false },
-            light: what == "key",
-        });
-        // Errors name the file the user has: a batch of one paper is that paper's source.
-        names.push(match (what, r.len()) {
-            ("papers", 1) => paper_source_name(&m.papers[r.start]),
-            _ => format!("{what}.typ"),
-        });
-        Ok(())
-    };
-    for (k, r) in ranges.iter().enumerate() {
-        push("papers", k, r, set.bundle(r.clone())?)?;
+    let has_sheet = plan.has_sheet();
+    let job = ExamJob::plan(&set, m, size, "sheet.pdf", has_sheet)?;
+    for b in &job.batches {
+        out.write_scratch(&b.name, b.text.as_bytes())?;
     }
-    // Longest first on the light worker: the key batches, then the sheet's two short runs (its PDF,
-    // which carries its layout, and its blank image), shared by the paper workers once they are done.
-    let sheet = out.path(SHEET_SOURCE);
-    let mut sheet_jobs = vec![Job {
-        light: true,
-        ..Job::pdf(sheet.clone(), stage("sheet.pdf"))
-    }];
-    if has_sheet {
-        sheet_jobs.push(Job {
-            input: sheet.clone(),
-            output: stage(BLANK_FILE),
-            weight: 1,
-            task: Task::Png {
-                ppi: BLANK_PX_PER_MM * 25.4,
-            },
-            light: true,
-        });
-    }
-    for (k, r) in key_ranges.iter().enumerate() {
-        push("key", k, r, set.key(r.clone())?)?;
-    }
-    names.extend(std::iter::repeat_n(
-        SHEET_SOURCE.to_string(),
-        sheet_jobs.len(),
-    ));
-    jobs.extend(sheet_jobs);
-    let warnings = typst
-        .compile_all(&jobs, &dir, threads)
-        .map_err(|e| match e {
-            TypstError::Failed { file, stderr } => {
-                let at = jobs.iter().position(|j| j.input == file);
-                TypstError::Failed {
-                    file: at.map_or(file, |i| PathBuf::from(&names[i])),
-                    stderr,
-                }
-            }
-            e => e,
-        })?;
-    let mut shown: Vec<&str> = Vec::new();
-    for (file, said) in &warnings {
-        if shown.contains(&said.as_str()) {
-            continue;
-        }
-        shown.push(said);
-        let at = jobs.iter().position(|j| &j.input == file);
-        let name = at.map_or_else(|| file.display().to_string(), |i| names[i].clone());
-        eprintln!("typst said on `{name}`:\n{}", frame(said));
+    let warnings = typst.run_all(&job.runs, &root, threads)?;
+    for w in show_warnings(&job.runs, &warnings) {
+        eprintln!("{w}");
     }
 
     // papers.pdf: the batches joined, each paper numbered from 1 under its bookmark, and cut into
     // one PDF per paper if asked. Untagged batches read back in milliseconds.
-    let read = |p: &Path| fsio::read(p);
+    let read = |rel: &str| crate::io::read::bytes(&root.join(rel));
     let mut pages = 0;
     let mut all = pdf::Joiner::default();
-    for (k, r) in ranges.iter().enumerate() {
-        let doc = pdf::load(&read(&stage(&format!("papers-{k}.pdf")))?)?;
+    for (k, r) in job.paper_ranges.iter().enumerate() {
+        let doc = pdf::load(&read(&ExamJob::paper_pdf(k))?)?;
         pages += pdf::page_count(&doc);
         let starts = pdf::paper_starts(&doc, r.len())?;
         if plan.split {
@@ -298,96 +230,62 @@ pub fn write(
         all.add_papers(doc, &starts);
     }
     out.write("papers.pdf", &all.finish()?)?;
-    if key_ranges.len() == 1 {
-        out.write("key.pdf", &read(&stage("key-0.pdf"))?)?;
+    if job.key_ranges.len() == 1 {
+        out.write("key.pdf", &read(&ExamJob::key_pdf(0))?)?;
     } else {
         let mut keys = pdf::Joiner::default();
-        for k in 0..key_ranges.len() {
-            keys.add(pdf::load(&read(&stage(&format!("key-{k}.pdf")))?)?);
+        for k in 0..job.key_ranges.len() {
+            keys.add(pdf::load(&read(&ExamJob::key_pdf(k))?)?);
         }
         out.write("key.pdf", &keys.finish()?)?;
     }
-    let sheet_pdf = read(&stage("sheet.pdf"))?;
-    out.write("sheet.pdf", &sheet_pdf)?;
+    let sheet_pdf = read("sheet.pdf")?;
+    out.claim("sheet.pdf")?;
     if has_sheet {
-        sheet_layout(&typst, m, out, staging.path(), &sheet_pdf)?;
+        sheet_layout(&typst, m, out, &root, &sheet_pdf)?;
+        out.claim(BLANK_FILE)?;
     }
-    eprintln!(
+    Ok(format!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
         m.papers.len(),
         if plan.look.duplex { ", two-sided" } else { "" },
         if plan.split { ", one PDF per paper" } else { "" },
-        dir.display()
-    );
-    Ok(ExitCode::Success)
-}
-
-fn frame(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("  │ {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        out.dir().display()
+    ))
 }
 
 /// Writes sheet.layout.json from typst's own placement of the sheet's boxes, which the built-in
 /// sheet attaches to its PDF (a sheet template without the attachment costs one more typst run,
-/// `eval` of the tags), and moves the blank sheet's image beside it for the reader to compare
-/// scans with.
+/// `eval` of the tags).
 fn sheet_layout(
     typst: &Typst,
     m: &Manifest,
-    out: &Outputs,
-    staging: &Path,
+    out: &OutputSet,
+    root: &Path,
     sheet_pdf: &[u8],
 ) -> Result<(), Error> {
-    let dir = out.path("");
-    let source = out.path(SHEET_SOURCE);
     let attached = pdf::load(sheet_pdf)
         .ok()
         .and_then(|doc| pdf::attachment(&doc, LAYOUT_FILE));
     let json = match attached {
         Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         None => {
-            let job = Job {
-                input: source.clone(),
-                output: staging.join(LAYOUT_FILE),
-                weight: 1,
+            let run = Run {
+                output: format!("{BATCH_DIR}/{LAYOUT_FILE}"),
                 task: Task::Eval { expr: QUERY.into() },
                 light: true,
+                ..Run::pdf(SHEET_SOURCE, "")
             };
-            typst.perform(&job, &dir)?;
-            fsio::read_text(&job.output)?
+            typst.perform(&run, root)?;
+            crate::io::read::text(&root.join(&run.output))?
         }
     };
+    let source = out.path(SHEET_SOURCE);
     let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
         message: format!("{}: {e}", source.display()),
         hint: Some(e.hint()),
     })?;
     let text = serde_json::to_string_pretty(&layout).expect("a sheet layout serialises to JSON");
-    out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())?;
-    let png = staging.join(BLANK_FILE);
-    let to = out.path(BLANK_FILE);
-    std::fs::rename(&png, &to).map_err(|source| Error::Write { path: to, source })?;
-    Ok(())
+    out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::batches;
-
-    #[test]
-    fn batches_cover_every_paper_once_evenly() {
-        for (n, size) in [(100, 25), (1000, 100), (3, 25), (65, 20), (7, 1), (1, 25)] {
-            let b = batches(n, size);
-            assert_eq!(b.first().map(|r| r.start), Some(0));
-            assert_eq!(b.last().map(|r| r.end), Some(n));
-            assert!(b.windows(2).all(|w| w[0].end == w[1].start), "{b:?}");
-            assert!(b.iter().all(|r| !r.is_empty() && r.len() <= size), "{b:?}");
-            assert_eq!(b.len(), n.div_ceil(size), "{b:?}");
-        }
-        assert_eq!(batches(100, 25), vec![0..25, 25..50, 50..75, 75..100]);
-        assert_eq!(batches(100, 100), vec![0..100]);
-        assert_eq!(batches(101, 100), vec![0..50, 50..101]);
-        assert!(batches(0, 25).is_empty());
-    }
-}

@@ -2,7 +2,6 @@
 //! as CSV, JSON, a self-contained HTML page and a PDF. The figures and views are
 //! [`crate::report`]'s; this verb reads the results folder and writes the report's files.
 
-use super::fsio::Outputs;
 use super::print::read_overrides;
 use super::results::{
     columns, each_candidate, open_results, parse_pass, read_head, read_results, results_err,
@@ -12,7 +11,9 @@ use crate::bank::Language;
 use crate::cli::{OutputDir, Printing, ReportArgs, ReportFormat};
 use crate::draw::manifest::Manifest;
 use crate::error::ExitCode;
-use crate::render::typst::{Typst, TypstError};
+use crate::io::output::OutputSet;
+use crate::io::typst::{show_warnings, Typst, TypstError};
+use crate::render::job::Run;
 use crate::render::{font_list, Templates};
 use crate::report::exam::{item_specs, section_totals};
 use crate::report::items::{Analysis, ItemRow, Reliability};
@@ -23,6 +24,9 @@ use crate::report::view::{Figures, ItemView, RankView};
 use crate::report::Group;
 use crate::Error;
 use std::path::{Path, PathBuf};
+
+/// The verb whose set of outputs a report is.
+const VERB: &str = "report";
 
 /// Options of a report run, from `report` or from `grade --report`.
 pub struct Options {
@@ -104,7 +108,8 @@ fn output_names(format: ReportFormat) -> Vec<&'static str> {
 
 /// `grade --report` checks, before grading, that the report's outputs are free.
 pub fn check_after_grade(results: &Path, force: bool) -> Result<(), Error> {
-    Outputs::new(&results.join("report"), force).check_free(&output_names(ReportFormat::All))
+    OutputSet::new(&results.join("report"), force, VERB)
+        .check_free(&output_names(ReportFormat::All))
 }
 
 /// The exam.json the results were graded against: `--exam`, else the one results.json names,
@@ -173,7 +178,7 @@ fn analyse_items(
 pub fn report(o: &Options) -> Result<ExitCode, Error> {
     let (pdf, html) = pages(o.format);
     let names = output_names(o.format);
-    let out = Outputs::new(&o.out.output, o.out.force);
+    let out = OutputSet::new(&o.out.output, o.out.force, VERB);
     out.check_free(&names)?;
 
     let json_path = o.results.join("results.json");
@@ -233,7 +238,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
     let [scores_svg, sections_svg] = figures.charts();
 
     write_tables(&out, &figures, [&scores_svg, &sections_svg])?;
-    let top_rows = write_ranking(o, &results, &scores.ranking(), figures.labels())?;
+    let top_rows = write_ranking(o, &out, &results, &scores.ranking(), figures.labels())?;
 
     if html || pdf {
         let view = figures.view(
@@ -251,6 +256,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
             zh,
         )?;
     }
+    out.commit()?;
     eprintln!(
         "report: {} candidates, {} questions ({} flagged), α {}",
         summary.candidates,
@@ -266,7 +272,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
 }
 
 /// The CSV and JSON files and the charts.
-fn write_tables(out: &Outputs, f: &Figures, svgs: [&str; 2]) -> Result<(), Error> {
+fn write_tables(out: &OutputSet, f: &Figures, svgs: [&str; 2]) -> Result<(), Error> {
     out.write(
         "summary.csv",
         &summary_csv(f.summary, f.reliability, f.tally, f.pass_line),
@@ -284,7 +290,7 @@ fn write_tables(out: &Outputs, f: &Figures, svgs: [&str; 2]) -> Result<(), Error
 /// report.html and report.typ from the templates, and report.pdf through typst.
 fn write_pages(
     o: &Options,
-    out: &Outputs,
+    out: &OutputSet,
     view: &minijinja::Value,
     html: bool,
     pdf: bool,
@@ -302,38 +308,32 @@ fn write_pages(
         let text = templates
             .render("report.typ.j2", view.clone())
             ?;
-        let typ = out.write("report.typ", text.as_bytes())?;
-        compile_pdf(o, &typ, &out.path("report.pdf"), zh)?;
+        out.write("report.typ", text.as_bytes())?;
+        compile_pdf(o, out, zh)?;
     }
     Ok(())
 }
 
-fn compile_pdf(o: &Options, typ: &Path, pdf: &Path, zh: bool) -> Result<(), Error> {
+/// Compiles the staged report.typ to report.pdf, beside the charts it shows.
+fn compile_pdf(o: &Options, out: &OutputSet, zh: bool) -> Result<(), Error> {
     let typst = Typst::locate(o.print.typst.as_deref(), &o.print.font_path)?;
     if zh && typst.cjk_font()?.is_none() {
-        return Err(Error::from(TypstError::NoCjkFont));
+        return Err(TypstError::NoCjkFont.into());
     }
-    let dir = typ
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let wrap = |source| Error::Write {
-        path: pdf.to_path_buf(),
-        source,
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".examforge-report-")
-        .suffix(".pdf")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
-    typst.compile(typ, tmp.path(), dir)?;
-    persist(tmp, pdf, o.out.force)
+    let runs = [Run::pdf("report.typ", "report.pdf")];
+    let warnings = typst.run_all(&runs, &out.stage_dir()?, 1)?;
+    for w in show_warnings(&runs, &warnings) {
+        eprintln!("{w}");
+    }
+    out.claim("report.pdf")?;
+    Ok(())
 }
 
 /// Writes ranking.csv in rank order, reading each candidate's row again by its position;
 /// returns the first `--list` rows for the PDF and HTML.
 fn write_ranking(
     o: &Options,
+    out: &OutputSet,
     results: &Results,
     order: &[(usize, usize)],
     labels: &Labels,
@@ -345,17 +345,12 @@ fn write_ranking(
         .map_err(|e| results_err(&shown, 1, e.to_string()))?
         .clone();
     let c = columns(&shown, &header)?;
-    let path = o.out.output.join("ranking.csv");
+    let path = out.path("ranking.csv");
     let wrap = |source| Error::Write {
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(&o.out.output).map_err(wrap)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".examforge-ranking-")
-        .tempfile_in(&o.out.output)
-        .map_err(wrap)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out.create("ranking.csv")?));
     let csv_err = |e: csv::Error| wrap(std::io::Error::other(e));
     w.write_record([
         "rank",
@@ -417,29 +412,5 @@ fn write_ranking(
         }
     }
     w.flush().map_err(wrap)?;
-    drop(w);
-    tmp.as_file().sync_all().map_err(wrap)?;
-    persist(tmp, &path, o.out.force)?;
     Ok(top)
-}
-
-/// Moves a finished temporary file into place; without `--force` an existing file is kept.
-fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Error> {
-    let done = if force {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    done.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Exists {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Write {
-                path: path.to_path_buf(),
-                source: e.error,
-            }
-        }
-    })
 }

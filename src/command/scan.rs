@@ -1,9 +1,9 @@
 //! `examforge scan`: scanned answer sheets (images, image-only PDFs) → scans.csv that `grade` reads,
 //! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
 
-use super::fsio::{self, Outputs};
 use crate::cli::ScanArgs;
 use crate::error::ExitCode;
+use crate::io::output::OutputSet;
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
 use crate::Error;
@@ -25,7 +25,7 @@ const ANNOTATE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.
 pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, "scan");
     let mut names = vec![SCANS, REVIEW, SHEETS, "review"];
     if a.grade {
         names.push("results");
@@ -77,6 +77,7 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let summary = scan_all(&reader, &inputs, jobs, &out, a.annotate)?;
+    out.commit()?;
     eprintln!(
         "read {} sheet(s), rejected {}; {} cell(s) to review ({}); wrote {}",
         summary.read,
@@ -107,7 +108,7 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
 }
 
 fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
-    let text = fsio::read_text(path)?;
+    let text = crate::io::read::text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::json(
             path,
@@ -198,7 +199,7 @@ fn scan_all(
     reader: &Reader,
     inputs: &[PathBuf],
     jobs: usize,
-    out: &Outputs,
+    out: &OutputSet,
     annotate: bool,
 ) -> Result<Summary, Error> {
     let bar = ProgressBar::new(inputs.len() as u64);
@@ -511,7 +512,7 @@ fn decode(w: Work) -> (String, Result<GrayImage, String>) {
     }
 }
 
-fn process(reader: &Reader, w: Work, out: &Outputs, annotate: bool) -> Outcome {
+fn process(reader: &Reader, w: Work, out: &OutputSet, annotate: bool) -> Outcome {
     let (name, img) = decode(w);
     let img = match img {
         Ok(i) => i,
@@ -603,7 +604,7 @@ fn file_stem(name: &str) -> String {
     crate::render::file_name::paper_stem(name)
 }
 
-fn write_png(out: &Outputs, rel: &str, img: &GrayImage) -> Result<(), String> {
+fn write_png(out: &OutputSet, rel: &str, img: &GrayImage) -> Result<(), String> {
     let mut buf = Cursor::new(Vec::new());
     img.write_to(&mut buf, ImageFormat::Png)
         .map_err(|e| e.to_string())?;

@@ -1,6 +1,5 @@
 //! Rule scripts and diagnostics as the commands report them (`grade`, `judge`, `standings`).
 
-use super::fsio;
 use crate::input::diagnostic::Diagnostic;
 use crate::score::script::{Hook, RuleScript, ScriptError};
 use crate::Error;
@@ -21,7 +20,8 @@ pub fn reported(diags: &[Diagnostic], what: &str) -> Error {
 pub fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
     let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
     let name = path.display().to_string();
-    let script = RuleScript::compile(&name, &fsio::read_text(&path)?)?;
+    let script = RuleScript::compile(&name, &crate::io::read::text(&path)?)?;
+    super::show_script_log(Some(&script));
     let has = match hook {
         Hook::Judge => script.has_judge(),
         Hook::Combine => script.has_combine(),

@@ -1,7 +1,6 @@
 //! `examforge standings`: events' results (grade or judge folders, score CSVs) → individual and
 //! team standings with a column per event.
 
-use super::fsio::{self, Outputs};
 use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::StandingsArgs;
@@ -15,6 +14,7 @@ use crate::event::standings::{
 use crate::event::Entrant;
 use crate::input::diagnostic::{Diagnostic, Location};
 use crate::input::table;
+use crate::io::output::OutputSet;
 use crate::score::script::Hook;
 use crate::Error;
 use std::path::Path;
@@ -29,9 +29,9 @@ const OUTPUTS: [&str; 4] = [
 /// Runs `standings`.
 pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let shown = a.file.display().to_string();
-    let text = fsio::read_text(&a.file)?;
+    let text = crate::io::read::text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
-    let out = Outputs::new(&a.out.output, a.out.force);
+    let out = OutputSet::new(&a.out.output, a.out.force, "standings");
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
         Some(rel) => {
@@ -78,7 +78,9 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     if !problems.is_empty() {
         return Err(reported(&problems, &shown));
     }
-    let s = compute(&spec, &data, script.as_ref()).map_err(|e| match e {
+    let s = compute(&spec, &data, script.as_ref());
+    super::show_script_log(script.as_ref());
+    let s = s.map_err(|e| match e {
         StandingsError::Script(e) => Error::Script(e),
         e => Error::Standings(e),
     })?;
@@ -89,6 +91,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     json.push('\n');
     out.write("standings.json", json.as_bytes())?;
     out.write("missing.csv", &missing_csv(&s)?)?;
+    out.commit()?;
 
     eprintln!(
         "{}: {} event(s), {} {}(s) ranked",

@@ -3,9 +3,10 @@
 
 pub mod escape;
 pub mod file_name;
+pub mod fonts;
+pub mod job;
 pub mod layout;
 pub mod pdf;
-pub mod typst;
 
 use crate::bank::{blank_runs, fmt_points, letter, Answer, Kind, Language, TextFormat};
 use crate::draw::manifest::{Item, Manifest, Paper};
@@ -1000,7 +1001,7 @@ pub fn font_list(lang: Language) -> String {
 pub fn font_list_of(lang: Language, available: Option<&[String]>) -> String {
     let fams: Vec<String> = match available {
         Some(f) => f.to_vec(),
-        None => typst::font_chain(lang == Language::Zh)
+        None => fonts::font_chain(lang == Language::Zh)
             .into_iter()
             .map(str::to_string)
             .collect(),

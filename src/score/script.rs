@@ -1,9 +1,12 @@
 //! rhai rule scripts: `score`, `total`, `team`, `combine` and `judge` hooks in a sandboxed engine.
 //!
 //! Each script gets its own engine, configured once in [`RuleScript::compile`] and never changed
-//! afterwards: no `import`, no `eval`, no clock, strict variables, `print`/`debug` sent to a log
-//! (stderr by default) and hard limits on work, nesting, data size and wall-clock time, so a
-//! hostile or buggy script ends with an error that names the script, the hook and the limit.
+//! afterwards: no `import`, no `eval`, no clock, strict variables, `print`/`debug` kept in the
+//! script's log for the caller to show ([`RuleScript::take_log`]), and hard limits on operations,
+//! nesting and data size, so a hostile or buggy script ends with an error that names the script,
+//! the hook and the limit. The limits count work, not time: the same script on any machine
+//! either finishes or stops at the same limit. A wall-clock guard far above what the operation
+//! limit allows is only a safety net.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -34,14 +37,17 @@ pub const MAX_STRING_SIZE: usize = 64 * 1024;
 pub const MAX_ARRAY_SIZE: usize = 10_000;
 /// Most entries in a map a script builds.
 pub const MAX_MAP_SIZE: usize = 10_000;
-/// Longest a single hook call may run.
-pub const TIME_LIMIT: Duration = Duration::from_secs(1);
+/// The safety net: a hook call still running after this long is stopped. The operation limit
+/// ends any script long before (a million operations take well under a second, and even
+/// operations on the largest strings and arrays allowed end within a few), so a result never
+/// depends on how fast the machine is.
+pub const WALL_CLOCK_GUARD: Duration = Duration::from_secs(30);
 
 /// Distinct responses remembered per script; beyond this, hooks are simply called again, which
 /// keeps memory bounded when free-text answers are all different.
 const MEMO_CAPACITY: usize = 200_000;
-/// The clock is read every this many operations: often enough to stop well within a second,
-/// rarely enough to cost nothing measurable.
+/// The clock of the guard is read every this many operations: rarely enough to cost nothing
+/// measurable.
 const CLOCK_EVERY: u64 = 256;
 /// Slack for float arithmetic when checking a score against the item's points.
 const RANGE_SLACK: f64 = 1e-9;
@@ -203,7 +209,7 @@ impl fmt::Display for Hook {
 pub enum Limit {
     /// [`MAX_OPERATIONS`].
     Operations,
-    /// [`TIME_LIMIT`].
+    /// [`WALL_CLOCK_GUARD`].
     Time,
     /// [`MAX_CALL_LEVELS`].
     CallLevels,
@@ -219,7 +225,11 @@ impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Limit::Operations => write!(f, "the limit of {MAX_OPERATIONS} operations"),
-            Limit::Time => write!(f, "the time limit of {} s", TIME_LIMIT.as_secs_f64()),
+            Limit::Time => write!(
+                f,
+                "the safety time limit of {} s",
+                WALL_CLOCK_GUARD.as_secs()
+            ),
             Limit::CallLevels => write!(f, "the limit of {MAX_CALL_LEVELS} nested function calls"),
             Limit::StringSize => write!(f, "the limit of {MAX_STRING_SIZE} bytes for a string"),
             Limit::ArraySize => write!(f, "the limit of {MAX_ARRAY_SIZE} elements for an array"),
@@ -277,6 +287,16 @@ pub enum ScriptError {
         function: Hook,
         limit: Limit,
     },
+    /// A hook read a field that the value does not have (`item.piont`).
+    #[error("rule script `{script}`: `{function}` failed{within} at {at}: Property not found: {property}")]
+    UnknownProperty {
+        script: String,
+        function: Hook,
+        /// As in [`ScriptError::Runtime`].
+        within: String,
+        at: String,
+        property: String,
+    },
     /// A hook failed while running.
     #[error("rule script `{script}`: `{function}` failed{within} at {at}: {message}")]
     Runtime {
@@ -308,9 +328,9 @@ impl ScriptError {
                 "a rule script must be self-contained: copy the functions it needs into the file"
                     .into(),
             ),
-            ScriptError::Eval { .. } => {
-                Some("write the code directly in the script instead of building it as a string".into())
-            }
+            ScriptError::Eval { .. } => Some(
+                "write the code directly in the script instead of building it as a string".into(),
+            ),
             ScriptError::UndefinedVariable { .. } => Some(
                 "declare it with `let` inside the function; a function sees only its parameters \
                  and its own variables, not variables from the top of the script"
@@ -337,13 +357,11 @@ impl ScriptError {
                     "look for a value that grows in a loop".into()
                 }
             }),
-            ScriptError::Runtime { message, .. } if message.starts_with("Property not found") => {
-                Some(
-                    "item has id, number, kind, points, key, options, tags, section; response has \
-                     marks, status, text; a candidate has id, name, team, score, max, sections, items"
-                        .into(),
-                )
-            }
+            ScriptError::UnknownProperty { .. } => Some(
+                "item has id, number, kind, points, key, options, tags, section; response has \
+                 marks, status, text; a candidate has id, name, team, score, max, sections, items"
+                    .into(),
+            ),
             ScriptError::Runtime { .. } => None,
             ScriptError::BadResult { expected, .. } => {
                 Some(format!("make the function return {expected}"))
@@ -352,8 +370,9 @@ impl ScriptError {
     }
 }
 
-/// Where script output goes: one finished line, already prefixed with the script name.
-type LogSink = Rc<dyn Fn(&str)>;
+/// What a script printed (`print`, `debug`): finished lines, each prefixed with the script name
+/// or position, until the caller takes them.
+type Log = Rc<RefCell<Vec<String>>>;
 
 /// A compiled rule script with its own sandboxed engine.
 pub struct RuleScript {
@@ -361,6 +380,9 @@ pub struct RuleScript {
     engine: Engine,
     ast: AST,
     deadline: Rc<Cell<Option<Instant>>>,
+    /// How long a hook call may run before the guard stops it: [`WALL_CLOCK_GUARD`].
+    guard: Duration,
+    log: Log,
     hooks: [bool; 5],
     memo: RefCell<HashMap<String, f64>>,
     memo_key: RefCell<String>,
@@ -377,18 +399,11 @@ impl fmt::Debug for RuleScript {
 
 impl RuleScript {
     /// Compiles once; `name` is how errors name the script (its path). Syntax errors → ScriptError with name:line:col.
+    /// What the top-level code prints is in [`RuleScript::take_log`].
     pub fn compile(name: &str, source: &str) -> Result<Self, ScriptError> {
-        Self::compile_with_log(name, source, |line| eprintln!("{line}"))
-    }
-
-    /// Like [`RuleScript::compile`], with `print`/`debug` output sent to `log` instead of stderr.
-    pub fn compile_with_log(
-        name: &str,
-        source: &str,
-        log: impl Fn(&str) + 'static,
-    ) -> Result<Self, ScriptError> {
         let deadline = Rc::new(Cell::new(None));
-        let engine = sandbox(name, Rc::new(log), Rc::clone(&deadline));
+        let log = Log::default();
+        let engine = sandbox(name, Rc::clone(&log), Rc::clone(&deadline));
 
         let mut ast = engine.compile(source).map_err(|e| parse_error(name, &e))?;
         ast.set_source(name);
@@ -423,6 +438,8 @@ impl RuleScript {
             engine,
             ast,
             deadline,
+            guard: WALL_CLOCK_GUARD,
+            log,
             hooks,
             memo: RefCell::new(HashMap::new()),
             memo_key: RefCell::new(String::new()),
@@ -431,6 +448,12 @@ impl RuleScript {
         // hooks are then called on the evaluated AST without running them again.
         script.guarded(Hook::TopLevel, || script.engine.run_ast(&script.ast))?;
         Ok(script)
+    }
+
+    /// The lines the script printed (`print`, `debug`) since the last call, for the caller to
+    /// show; hooks print nothing themselves.
+    pub fn take_log(&self) -> Vec<String> {
+        std::mem::take(&mut *self.log.borrow_mut())
     }
 
     /// How errors name the script (its path).
@@ -663,7 +686,7 @@ impl RuleScript {
         hook: Hook,
         f: impl FnOnce() -> Result<T, Box<EvalAltResult>>,
     ) -> Result<T, ScriptError> {
-        self.deadline.set(Some(Instant::now() + TIME_LIMIT));
+        self.deadline.set(Some(Instant::now() + self.guard));
         let result = f();
         self.deadline.set(None);
         result.map_err(|e| self.runtime_error(hook, *e))
@@ -709,6 +732,13 @@ impl RuleScript {
                 script,
                 at,
                 variable,
+            },
+            EvalAltResult::ErrorPropertyNotFound(property, _) => ScriptError::UnknownProperty {
+                script,
+                function: hook,
+                within: within(&helpers),
+                at,
+                property,
             },
             other => ScriptError::Runtime {
                 script,
@@ -759,7 +789,7 @@ impl RuleScript {
 }
 
 /// Builds the one engine a script runs on; nothing changes it afterwards.
-fn sandbox(name: &str, log: LogSink, deadline: Rc<Cell<Option<Instant>>>) -> Engine {
+fn sandbox(name: &str, log: Log, deadline: Rc<Cell<Option<Instant>>>) -> Engine {
     // `Engine::new` would add a file module resolver and stdout printing; start bare instead and
     // add the standard library minus the clock, so a score depends only on its inputs.
     let mut engine = Engine::new_raw();
@@ -794,9 +824,12 @@ fn sandbox(name: &str, log: LogSink, deadline: Rc<Cell<Option<Instant>>>) -> Eng
 
     let print_log = Rc::clone(&log);
     let print_name = name.to_string();
-    engine.on_print(move |s| print_log(&format!("{print_name}: {s}")));
+    engine.on_print(move |s| print_log.borrow_mut().push(format!("{print_name}: {s}")));
     let debug_name = name.to_string();
-    engine.on_debug(move |s, _, pos| log(&format!("{}: {s}", location(&debug_name, pos))));
+    engine.on_debug(move |s, _, pos| {
+        log.borrow_mut()
+            .push(format!("{}: {s}", location(&debug_name, pos)))
+    });
     engine
 }
 
@@ -1058,6 +1091,25 @@ mod tests {
         assert_eq!(
             key_of("q1", &["A"], "ok", ""),
             key_of("q1", &["A"], "ok", "")
+        );
+    }
+
+    #[test]
+    fn the_wall_clock_guard_stops_a_hook_that_outlives_it() {
+        let mut script = RuleScript::compile("x.rhai", "fn team(m) { loop {} }").unwrap();
+        // The operation limit ends this loop; with a guard already expired, the guard does.
+        assert!(matches!(
+            script.team(&[]).unwrap_err(),
+            ScriptError::Limit {
+                limit: Limit::Operations,
+                ..
+            }
+        ));
+        script.guard = Duration::ZERO;
+        let err = script.team(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "rule script `x.rhai`: `team` exceeded the safety time limit of 30 s"
         );
     }
 

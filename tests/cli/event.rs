@@ -709,6 +709,7 @@ fn team(members) {
         let mut v: Vec<String> = std::fs::read_dir(p.join("cert"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != examforge::io::output::RECORD)
             .collect();
         v.sort();
         v

@@ -755,3 +755,118 @@ fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
     assert!(!why.is_empty());
     assert_eq!(text.matches(&why).count(), 1, "explanation `{why}` once");
 }
+
+#[test]
+fn force_replaces_the_whole_set_so_no_paper_of_the_old_exam_stays() {
+    let d = tmp();
+    make_three_variants(d.path(), &[]);
+    assert!(d.path().join("paper-C.pdf").is_file());
+    let two = |force: bool| {
+        let mut c = examforge();
+        c.args(["make", "--variants", "2", "--seed", "3"]);
+        if force {
+            c.arg("--force");
+        }
+        c.arg("-o").arg(d.path());
+        c
+    };
+    two(false)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    two(true).assert().success();
+    for gone in ["paper-C.pdf", "paper-C.typ"] {
+        assert!(
+            !d.path().join(gone).exists(),
+            "{gone} is left from the old exam"
+        );
+    }
+    for kept in [
+        "paper-A.pdf",
+        "paper-B.pdf",
+        "papers.pdf",
+        "exam.json",
+        "sheet.layout.json",
+    ] {
+        assert!(d.path().join(kept).is_file(), "{kept}");
+    }
+    let papers = papers_of(&pdf_pages(&d.path().join("papers.pdf")));
+    assert_eq!(papers.len(), 2);
+}
+
+#[test]
+fn force_removes_the_papers_of_candidates_no_longer_on_the_roster() {
+    let d = tmp();
+    let make = |roster: &str| {
+        let path = d.path().join("roster.csv");
+        std::fs::write(&path, roster).unwrap();
+        examforge()
+            .args([
+                "make",
+                "question-banks/sample-en-exam.toml",
+                "--seed",
+                "2",
+                "--format",
+                "typ",
+                "--force",
+                "--roster",
+            ])
+            .arg(&path)
+            .arg("-o")
+            .arg(d.path().join("out"))
+            .assert()
+            .success();
+    };
+    // The user's own file in the folder is not part of any set.
+    std::fs::create_dir(d.path().join("out")).unwrap();
+    std::fs::write(d.path().join("out/paper-notes.txt"), "mine").unwrap();
+    make("candidate,name\n001,Ann\n002,Bob\n003,Cy\n");
+    assert!(d.path().join("out/paper-003.typ").is_file());
+    make("candidate,name\n001,Ann\n004,Di\n");
+    let mut papers: Vec<String> = std::fs::read_dir(d.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("paper-"))
+        .collect();
+    papers.sort();
+    assert_eq!(
+        papers,
+        ["paper-001.typ", "paper-004.typ", "paper-notes.txt"]
+    );
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_made_is_a_write_error_not_a_missing_typst() {
+    let d = tmp();
+    let file = d.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    examforge()
+        .args(["make", "--seed", "1", "-o"])
+        .arg(file.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write"))
+        .stderr(predicate::str::contains("a-file/out"))
+        .stderr(predicate::str::contains("caused by:"))
+        .stderr(predicate::str::contains("install").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_typst_that_cannot_start_is_named_with_the_os_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tmp();
+    let typst = d.path().join("typst");
+    std::fs::write(&typst, [0u8, 1, 2, 3]).unwrap();
+    std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).unwrap();
+    examforge()
+        .args(["make", "--seed", "1", "--typst"])
+        .arg(&typst)
+        .arg("-o")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot run"))
+        .stderr(predicate::str::contains("caused by: Exec format error"));
+    assert!(d.path().join("out/paper-A.typ").is_file(), "sources kept");
+}

@@ -552,3 +552,53 @@ fn grade_refuses_to_write_over_its_own_answers() {
         ));
     assert_eq!(std::fs::read(&answers).unwrap(), scanned);
 }
+
+/// Every output of grade and its report (CSV, JSON, the PDF typst writes) is readable like any
+/// file the user writes: mode 0666 less the umask.
+#[cfg(unix)]
+#[test]
+fn outputs_are_written_with_the_users_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let d = tmp();
+        examforge()
+            .args([
+                "draw",
+                &format!("{FIXTURE}/blueprint.toml"),
+                "--seed",
+                "5",
+                "-o",
+            ])
+            .arg(d.path())
+            .assert()
+            .success();
+        scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
+        let res = d.path().join("res");
+        let status = std::process::Command::new("sh")
+            .current_dir(root())
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(assert_cmd::cargo::cargo_bin("examforge"))
+            .arg("grade")
+            .arg(d.path().join("exam.json"))
+            .arg(d.path().join("scan.csv"))
+            .arg("--report")
+            .arg("-o")
+            .arg(&res)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for f in [
+            "results.csv",
+            "results.json",
+            "items.csv",
+            "rejected.csv",
+            "report/ranking.csv",
+            "report/report.pdf",
+            "report/summary.json",
+        ] {
+            let m = std::fs::metadata(res.join(f)).unwrap().permissions().mode();
+            assert_eq!(m & 0o777, mode, "{f} under umask {umask}: {:o}", m & 0o777);
+        }
+    }
+}

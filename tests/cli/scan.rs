@@ -413,6 +413,7 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
         .iter()
         .find(|b| !t.items[&2].contains(b["value"].as_str().unwrap()))
         .unwrap();
+    let clean = img.clone();
     draw(&mut img, free, 200, Ink::Pencil(0.5, 1.0), &mut Rng(5));
     let d = tmp();
     img.save(d.path().join("doubt.png")).unwrap();
@@ -435,6 +436,23 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
     assert_eq!(&recs[0][3], "doubtful mark");
     let crop = image::open(out.join(&recs[0][6])).unwrap();
     assert!(crop.width() > 100 && crop.height() > 40);
+
+    // The sheet cleaned and scanned again with --force: the old crop does not stay behind.
+    clean.save(d.path().join("doubt.png")).unwrap();
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("doubt.png"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    assert_eq!(scans(&out)["doubt.png"]["2"], t.items[&2]);
+    let mut r = csv::Reader::from_path(out.join("review.csv")).unwrap();
+    assert_eq!(r.records().count(), 0);
+    assert!(!out.join(&recs[0][6]).exists(), "{} stayed", &recs[0][6]);
+    assert!(!out.join("review").exists());
 }
 
 #[test]

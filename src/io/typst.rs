@@ -1,109 +1,38 @@
-//! Running typst-cli: locating it, checking fonts, compiling many files in parallel.
+//! Running typst-cli: locating it, probing its fonts, executing print jobs on every core with a
+//! progress bar.
 
+use crate::render::fonts::{font_chain, has_cjk, resolve_chain, CJK_FONTS};
+use crate::render::job::{Run, Task, CREATION_TIMESTAMP};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Fonts tried in order for Chinese text.
-pub const CJK_FONTS: &[&str] = &[
-    "Noto Serif CJK SC",
-    "Noto Sans CJK SC",
-    "Source Han Serif SC",
-    "Source Han Sans SC",
-    "Noto Serif SC",
-    "Noto Sans SC",
-    "SimSun",
-    "Songti SC",
-    "FandolSong",
-    "AR PL UMing CN",
-    "WenQuanYi Zen Hei",
-];
-
-/// The Latin face of the papers, shipped inside typst.
-pub const LATIN_FONT: &str = "Libertinus Serif";
-
-/// The families the templates ask for, in order: for Chinese papers the CJK chain first.
-pub fn font_chain(chinese: bool) -> Vec<&'static str> {
-    let mut fams = CJK_FONTS.to_vec();
-    if chinese {
-        fams.push(LATIN_FONT);
-    } else {
-        fams.insert(0, LATIN_FONT);
-    }
-    fams
-}
-
-/// The chain with only the families that typst has (`families`, as `typst fonts` lists them;
-/// typst matches family names without regard to case), so no compile warns of an unknown family.
-pub fn resolve_chain(chinese: bool, families: &[String]) -> Vec<String> {
-    font_chain(chinese)
-        .into_iter()
-        .filter(|f| families.iter().any(|x| x.eq_ignore_ascii_case(f)))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Whether a resolved chain holds a CJK font.
-pub fn has_cjk(chain: &[String]) -> bool {
-    chain.iter().any(|f| CJK_FONTS.contains(&f.as_str()))
-}
-
-/// What a typst run makes of its source.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Task {
-    /// A PDF; `tagged: false` leaves out the accessibility tags (structure tree) where the pages
-    /// are joined or cut afterwards, which would drop them anyway: untagged, typst writes about a
-    /// seventh of the bytes and the pages are read back a hundred times faster.
-    Pdf { tagged: bool },
-    /// The first page as a grey PNG at `ppi`.
-    Png { ppi: f64 },
-    /// The JSON value of `expr` evaluated in the document (`typst eval --in`), written to the output.
-    Eval { expr: String },
-}
-
-/// One typst run: a source, what it makes and where, and how much of the progress bar it fills.
-pub struct Job {
-    pub input: PathBuf,
-    pub output: PathBuf,
-    pub weight: u64,
-    pub task: Task,
-    /// A small run (a key batch, the sheet): besides the workers of the heavy runs, one more worker
-    /// takes these from the start, so they fill the cores while the papers compile instead of
-    /// trailing after them, without adding a heavy run's memory.
-    pub light: bool,
-}
-
-impl Job {
-    /// A tagged PDF of `input`, as typst writes it by default.
-    pub fn pdf(input: PathBuf, output: PathBuf) -> Self {
-        Job {
-            input,
-            output,
-            weight: 1,
-            task: Task::Pdf { tagged: true },
-            light: false,
-        }
-    }
-}
-
-/// The fixed PDF creation time, so the same exam gives the same bytes.
-pub const CREATION_TIMESTAMP: u64 = 0;
-
 /// What went wrong running typst.
 #[derive(Debug, thiserror::Error)]
 pub enum TypstError {
     #[error("typst was not found (looked for `{}`)", tried.display())]
     Missing { tried: PathBuf },
+    /// typst is there but could not be started: the OS says why.
     #[error("cannot run `{}`", exe.display())]
     Spawn {
         exe: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("typst failed on `{}`:\n{}", file.display(), indent(stderr))]
-    Failed { file: PathBuf, stderr: String },
+    /// `typst fonts` failed.
+    #[error("`{} fonts` failed{}", exe.display(), if stderr.trim().is_empty() { String::new() } else { format!(":\n{}", indent(stderr)) })]
+    Fonts { exe: PathBuf, stderr: String },
+    #[error("typst failed on `{file}`:\n{}", indent(stderr))]
+    Failed { file: String, stderr: String },
+    /// What typst computed could not be written.
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the papers hold Chinese text but no CJK font is available to typst")]
     NoCjkFont,
 }
@@ -112,16 +41,28 @@ impl TypstError {
     /// What to do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
-            TypstError::Missing { .. } | TypstError::Spawn { .. } => Some("install it with `cargo install --locked typst-cli` (or give its path with --typst); the .typ sources were written and can be compiled later".into()),
+            TypstError::Missing { .. } => Some("install it with `cargo install --locked typst-cli` (or give its path with --typst); the .typ sources were written and can be compiled later".into()),
+            TypstError::Spawn { exe, .. } | TypstError::Fonts { exe, .. } => Some(format!("check that `{}` is typst-cli and runs on this machine (`{} --version`), or give another with --typst; the .typ sources were written and can be compiled later", exe.display(), exe.display())),
             TypstError::NoCjkFont => Some(format!("install one, e.g. `apt-get install fonts-noto-cjk` on Debian/Ubuntu, or pass --font-path DIR with a folder holding one of: {}", CJK_FONTS.join(", "))),
             TypstError::Failed { .. } => Some("the message above points into the .typ file; if it comes from a template override, fix the template".into()),
+            TypstError::Write { .. } => None,
         }
+    }
+
+    /// Whether the machine lacks something (typst, a font), rather than an input or an output
+    /// being at fault.
+    pub fn is_environment(&self) -> bool {
+        matches!(self, TypstError::Missing { .. } | TypstError::NoCjkFont)
     }
 }
 
 fn indent(s: &str) -> String {
-    s.trim_end()
-        .lines()
+    frame(s.trim_end())
+}
+
+/// `s` with a frame on the left of each line, as typst's own words are shown.
+pub fn frame(s: &str) -> String {
+    s.lines()
         .map(|l| format!("  │ {l}"))
         .collect::<Vec<_>>()
         .join("\n")
@@ -153,12 +94,16 @@ impl Typst {
                 tried: "typst".into(),
             })?,
         };
-        let version = Command::new(&exe)
+        // A program that cannot be started fails here, with the OS's reason.
+        let said = Command::new(&exe)
             .arg("--version")
             .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| parse_version(&String::from_utf8_lossy(&o.stdout)));
+            .map_err(|source| spawn_error(&exe, source))?;
+        let version = said
+            .status
+            .success()
+            .then(|| parse_version(&String::from_utf8_lossy(&said.stdout)))
+            .flatten();
         Ok(Typst {
             exe,
             font_paths: font_paths.to_vec(),
@@ -203,22 +148,6 @@ impl Typst {
         c
     }
 
-    /// Runs a prepared typst command about `input`: a failure to start or a failed run becomes a
-    /// typed error carrying typst's own diagnostics.
-    fn run(&self, mut c: Command, input: &Path) -> Result<std::process::Output, TypstError> {
-        let out = c.output().map_err(|source| TypstError::Spawn {
-            exe: self.exe.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            return Err(TypstError::Failed {
-                file: input.to_path_buf(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            });
-        }
-        Ok(out)
-    }
-
     fn font_args(&self, c: &mut Command) {
         if self.no_system_fonts {
             c.arg("--ignore-system-fonts");
@@ -242,10 +171,15 @@ impl Typst {
         for f in paths {
             c.arg("--font-path").arg(f);
         }
-        let out = c.output().map_err(|source| TypstError::Spawn {
-            exe: self.exe.clone(),
-            source,
-        })?;
+        let out = c
+            .output()
+            .map_err(|source| spawn_error(&self.exe, source))?;
+        if !out.status.success() {
+            return Err(TypstError::Fonts {
+                exe: self.exe.clone(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
         Ok(String::from_utf8_lossy(&out.stdout)
             .lines()
             .map(|l| l.trim().to_string())
@@ -258,20 +192,12 @@ impl Typst {
         Ok(chain.into_iter().find(|f| CJK_FONTS.contains(&f.as_str())))
     }
 
-    /// Compiles one file to a tagged PDF; returns what typst printed on success (its warnings).
-    pub fn compile(
-        &self,
-        input: &Path,
-        output: &Path,
-        root: &Path,
-    ) -> Result<Option<String>, TypstError> {
-        self.perform(&Job::pdf(input.into(), output.into()), root)
-    }
-
-    /// Runs one job; returns what typst printed on success (its warnings), if anything.
-    pub fn perform(&self, job: &Job, root: &Path) -> Result<Option<String>, TypstError> {
+    /// Executes one run in `root` (the folder its paths are relative to, and typst's root);
+    /// returns what typst printed on success (its warnings), if anything.
+    pub fn perform(&self, run: &Run, root: &Path) -> Result<Option<String>, TypstError> {
+        let (input, output) = (root.join(&run.input), root.join(&run.output));
         let mut c = self.command();
-        match &job.task {
+        match &run.task {
             Task::Pdf { tagged } => {
                 c.arg("compile")
                     .arg("--root")
@@ -299,14 +225,22 @@ impl Typst {
         }
         c.arg("--diagnostic-format").arg("human");
         self.font_args(&mut c);
-        match &job.task {
-            Task::Eval { expr } => c.arg(expr).arg("--in").arg(&job.input),
-            _ => c.arg(&job.input).arg(&job.output),
+        match &run.task {
+            Task::Eval { expr } => c.arg(expr).arg("--in").arg(&input),
+            _ => c.arg(&input).arg(&output),
         };
-        let out = self.run(c, &job.input)?;
-        if matches!(job.task, Task::Eval { .. }) {
-            std::fs::write(&job.output, &out.stdout).map_err(|source| TypstError::Spawn {
-                exe: job.output.clone(),
+        let out = c
+            .output()
+            .map_err(|source| spawn_error(&self.exe, source))?;
+        if !out.status.success() {
+            return Err(TypstError::Failed {
+                file: run.shown.clone(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        if matches!(run.task, Task::Eval { .. }) {
+            std::fs::write(&output, &out.stdout).map_err(|source| TypstError::Write {
+                path: output.clone(),
                 source,
             })?;
         }
@@ -314,22 +248,23 @@ impl Typst {
         Ok((!said.is_empty()).then_some(said))
     }
 
-    /// Runs the jobs with a progress bar (shown on a terminal only): the heavy ones in order on
-    /// `threads` workers, which then help with the light ones, and the light ones in order on one
-    /// worker of their own; returns the warnings of each job that had any, in job order.
-    pub fn compile_all(
+    /// Executes `runs` in `root` with a progress bar (shown on a terminal only): the heavy ones
+    /// in order on `threads` workers, which then help with the light ones, and the light ones in
+    /// order on one worker of their own. Returns the warnings of each run that had any, by the
+    /// run's index, in order; the first failure stops the rest.
+    pub fn run_all(
         &self,
-        files: &[Job],
+        runs: &[Run],
         root: &Path,
         threads: usize,
-    ) -> Result<Vec<(PathBuf, String)>, TypstError> {
-        let bar = ProgressBar::new(files.iter().map(|j| j.weight).sum());
+    ) -> Result<Vec<(usize, String)>, TypstError> {
+        let bar = ProgressBar::new(runs.iter().map(|j| j.weight).sum());
         bar.set_style(
             ProgressStyle::with_template("{spinner} typst {pos}/{len} {wide_bar} {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let heavy: Vec<usize> = (0..files.len()).filter(|&i| !files[i].light).collect();
-        let light: Vec<usize> = (0..files.len()).filter(|&i| files[i].light).collect();
+        let heavy: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].light).collect();
+        let light: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].light).collect();
         let (next_heavy, next_light) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let take = |helps_heavy: bool| {
             if helps_heavy {
@@ -354,8 +289,8 @@ impl Typst {
                     let Some(i) = take(w < workers) else {
                         return;
                     };
-                    let job = &files[i];
-                    match self.perform(job, root) {
+                    let run = &runs[i];
+                    match self.perform(run, root) {
                         Ok(said) => {
                             if let (Some(said), Ok(mut w)) = (said, warnings.lock()) {
                                 w.push((i, said));
@@ -368,7 +303,7 @@ impl Typst {
                             return;
                         }
                     }
-                    bar.inc(job.weight);
+                    bar.inc(run.weight);
                 });
             }
         });
@@ -378,11 +313,41 @@ impl Typst {
         }
         let mut said = warnings.into_inner().unwrap_or_default();
         said.sort_by_key(|(i, _)| *i);
-        Ok(said
-            .into_iter()
-            .map(|(i, w)| (files[i].input.clone(), w))
-            .collect())
+        Ok(said)
     }
+}
+
+/// Failing to start typst: a program that is not there is missing typst; any other reason
+/// (not executable, not a program for this machine) is reported with the OS's words.
+fn spawn_error(exe: &Path, source: std::io::Error) -> TypstError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        TypstError::Missing {
+            tried: exe.to_path_buf(),
+        }
+    } else {
+        TypstError::Spawn {
+            exe: exe.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Warnings typst printed, each shown once with the file it is about, framed.
+pub fn show_warnings(runs: &[Run], warnings: &[(usize, String)]) -> Vec<String> {
+    let mut shown: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, said) in warnings {
+        if shown.contains(&said.as_str()) {
+            continue;
+        }
+        shown.push(said);
+        out.push(format!(
+            "typst said on `{}`:\n{}",
+            runs[*i].shown,
+            frame(said)
+        ));
+    }
+    out
 }
 
 /// `(major, minor)` from `typst 0.15.1 (…)`.
@@ -511,25 +476,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_chain_keeps_only_families_typst_has_in_order() {
-        let has: Vec<String> = [
-            "DejaVu Sans",
-            "libertinus serif",
-            "Noto Sans CJK SC",
-            "Noto Serif CJK SC",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(
-            resolve_chain(true, &has),
-            ["Noto Serif CJK SC", "Noto Sans CJK SC", "Libertinus Serif"]
-        );
-        assert_eq!(resolve_chain(false, &has)[0], "Libertinus Serif");
-        assert!(has_cjk(&resolve_chain(true, &has)));
-        assert!(!has_cjk(&resolve_chain(true, &has[..2])));
-    }
-
-    #[test]
     fn versions_and_font_folders_are_read_from_what_the_tools_print() {
         assert_eq!(
             parse_version("typst 0.15.1 (unknown commit)\n"),
@@ -549,5 +495,90 @@ mod tests {
             ]
         );
         assert!(font_dirs(listing, "SimSun").is_empty());
+    }
+
+    /// A stand-in for typst: `fonts` prints one family or fails, `eval` prints a JSON value.
+    #[cfg(unix)]
+    fn fake_typst(dir: &Path, fonts_fail: bool) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let p = dir.join("typst");
+        let fonts = if fonts_fail {
+            "echo 'error: cannot read font folder' >&2; exit 1"
+        } else {
+            "echo 'Noto Serif CJK SC'; exit 0"
+        };
+        std::fs::write(
+            &p,
+            format!("#!/bin/sh\ncase \"$1\" in\n  --version) echo 'typst 0.14.0';;\n  fonts) {fonts};;\n  eval) echo '[]';;\n  *) exit 1;;\nesac\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_write_of_what_typst_computed_names_the_file_and_its_cause() {
+        let d = tempfile::tempdir().unwrap();
+        let typst = Typst::locate(Some(&fake_typst(d.path(), false)), &[]).unwrap();
+        std::fs::write(d.path().join("sheet.typ"), "").unwrap();
+        std::fs::write(d.path().join("a-file"), "").unwrap();
+        let run = Run {
+            task: Task::Eval { expr: "1".into() },
+            ..Run::pdf("sheet.typ", "a-file/sheet.layout.json")
+        };
+        let err = typst.perform(&run, d.path()).unwrap_err();
+        assert!(
+            matches!(&err, TypstError::Write { path, .. } if path.ends_with("a-file/sheet.layout.json")),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("cannot write `"), "{err}");
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the OS error is kept"
+        );
+        assert!(!err.is_environment());
+        assert_eq!(err.hint(), None, "no hint to install typst");
+        // The same run where it can write works.
+        let ok = Run {
+            output: "sheet.layout.json".into(),
+            ..run
+        };
+        typst.perform(&ok, d.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("sheet.layout.json")).unwrap(),
+            "[]\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failing_typst_fonts_is_an_error_not_an_empty_list() {
+        let d = tempfile::tempdir().unwrap();
+        let typst = Typst::locate(Some(&fake_typst(d.path(), true)), &[]).unwrap();
+        let err = typst.families().unwrap_err();
+        assert!(matches!(err, TypstError::Fonts { .. }), "{err:?}");
+        assert!(err.to_string().contains("cannot read font folder"), "{err}");
+        let typst = Typst::locate(Some(&fake_typst(d.path(), false)), &[]).unwrap();
+        assert_eq!(typst.families().unwrap(), ["Noto Serif CJK SC"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_typst_that_cannot_start_reports_the_os_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        // Executable, but not a program: the OS refuses to run it.
+        let p = d.path().join("typst");
+        std::fs::write(&p, [0u8, 1, 2, 3]).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let err = Typst::locate(Some(&p), &[]).err().expect("cannot run");
+        assert!(matches!(err, TypstError::Spawn { .. }), "{err:?}");
+        assert!(std::error::Error::source(&err).is_some());
+        assert!(!err.is_environment());
+        let missing = Typst::locate(Some(&d.path().join("nope")), &[])
+            .err()
+            .unwrap();
+        assert!(missing.is_environment());
     }
 }

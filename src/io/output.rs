@@ -1,0 +1,427 @@
+//! Output sets: the files one run of a verb writes, staged beside their final place and moved
+//! there together once every one is complete.
+//!
+//! A verb declares what it writes ([`OutputSet::check_free`]) before anything is written: without
+//! `--force` an existing output stops the run, and so does any file that the verb's previous run
+//! left in the folder (a mix of two runs would be worse than either). With `--force` the verb's
+//! whole previous set is replaced: the files it wrote last time and does not write now (an old
+//! `paper-C.pdf` when the new exam has only papers A and B, old review crops) are removed.
+//! Each folder keeps the list of what each verb wrote there in [`RECORD`].
+//!
+//! Files are created with mode 0666 less the umask, like any file the user writes.
+
+use crate::Error;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The list of the files each verb wrote into a folder: one `verb<TAB>path` a line.
+pub const RECORD: &str = ".examforge-outputs";
+
+/// The outputs of one run of a verb in one folder.
+pub struct OutputSet {
+    dir: PathBuf,
+    force: bool,
+    verb: &'static str,
+    stage: OnceLock<tempfile::TempDir>,
+    /// Every staged output: its path under the folder (`/`-separated) and the verb it belongs to.
+    staged: Mutex<BTreeMap<String, &'static str>>,
+    /// Set by the first commit: a set is put in place once.
+    committed: std::sync::atomic::AtomicBool,
+}
+
+impl OutputSet {
+    /// The outputs of `verb` in `dir`; `force` allows replacing them.
+    pub fn new(dir: &Path, force: bool, verb: &'static str) -> Self {
+        OutputSet {
+            dir: dir.to_path_buf(),
+            force,
+            verb,
+            stage: OnceLock::new(),
+            staged: Mutex::new(BTreeMap::new()),
+            committed: Default::default(),
+        }
+    }
+
+    /// The folder the outputs go to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where output `name` ends up.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Without `--force`, fails when any of `names` exists, or any file this verb wrote into the
+    /// folder before.
+    pub fn check_free<S: AsRef<str>>(&self, names: &[S]) -> Result<(), Error> {
+        if self.force {
+            return Ok(());
+        }
+        for n in names {
+            let p = self.path(n.as_ref());
+            if p.symlink_metadata().is_ok() {
+                return Err(Error::Exists { path: p });
+            }
+        }
+        for (verb, name) in read_record(&self.dir) {
+            let p = self.path(&name);
+            if verb == self.verb && p.symlink_metadata().is_ok() {
+                return Err(Error::Exists { path: p });
+            }
+        }
+        Ok(())
+    }
+
+    /// The staging folder, made on first use inside the output folder (so that moving a file
+    /// into place is a rename on one file system).
+    fn stage(&self) -> Result<&Path, Error> {
+        if let Some(t) = self.stage.get() {
+            return Ok(t.path());
+        }
+        let wrap = |source| Error::Write {
+            path: self.dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(wrap)?;
+        let t = tempfile::Builder::new()
+            .prefix(".examforge-")
+            .tempdir_in(&self.dir)
+            .map_err(wrap)?;
+        Ok(self.stage.get_or_init(|| t).path())
+    }
+
+    /// The staging folder: typst runs with it as its root, so the sources it compiles find each
+    /// other there.
+    pub fn stage_dir(&self) -> Result<PathBuf, Error> {
+        self.stage().map(Path::to_path_buf)
+    }
+
+    /// Declares output `name` (of `verb`) and returns where to put it while staged; its parent
+    /// folders are made.
+    fn claim_as(&self, verb: &'static str, name: &str) -> Result<PathBuf, Error> {
+        let staged = self.stage()?.join(name);
+        if let Some(parent) = staged.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                path: self.path(name),
+                source,
+            })?;
+        }
+        self.staged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), verb);
+        Ok(staged)
+    }
+
+    /// Declares output `name`, which another program (typst) writes at the returned path.
+    pub fn claim(&self, name: &str) -> Result<PathBuf, Error> {
+        self.claim_as(self.verb, name)
+    }
+
+    /// Stages output `name` with `bytes`.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.write_as(self.verb, name, bytes)
+    }
+
+    /// Stages output `name` of another verb's set (`make` writes `draw`'s exam.json).
+    pub fn write_as(&self, verb: &'static str, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        let staged = self.claim_as(verb, name)?;
+        std::fs::write(&staged, bytes).map_err(|source| Error::Write {
+            path: self.path(name),
+            source,
+        })
+    }
+
+    /// Stages output `name` as a file to stream into.
+    pub fn create(&self, name: &str) -> Result<std::fs::File, Error> {
+        let staged = self.claim(name)?;
+        std::fs::File::create(&staged).map_err(|source| Error::Write {
+            path: self.path(name),
+            source,
+        })
+    }
+
+    /// Stages a file that is not an output (a batch source, an intermediate PDF): it is never
+    /// moved into place. `rel` is its path under the staging folder.
+    pub fn write_scratch(&self, rel: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
+        let path = self.stage()?.join(rel);
+        let wrap = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(wrap)?;
+        }
+        std::fs::write(&path, bytes).map_err(wrap)?;
+        Ok(path)
+    }
+
+    /// Moves every staged output into place and records the set. With `--force` the files this
+    /// set's verbs wrote before and did not write now are removed. Returns the outputs' paths.
+    pub fn commit(&self) -> Result<Vec<PathBuf>, Error> {
+        if self
+            .committed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(Vec::new());
+        }
+        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        let Some(stage) = self.stage.get() else {
+            return Ok(Vec::new());
+        };
+        let mut verbs: BTreeSet<&str> = staged.values().copied().collect();
+        verbs.insert(self.verb);
+        let mut done = Vec::with_capacity(staged.len());
+        for name in staged.keys() {
+            let from = stage.path().join(name);
+            let to = self.path(name);
+            let wrap = |source| Error::Write {
+                path: to.clone(),
+                source,
+            };
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(wrap)?;
+            }
+            if self.force {
+                std::fs::rename(&from, &to).map_err(wrap)?;
+            } else {
+                tempfile::TempPath::try_from_path(&from)
+                    .map_err(wrap)?
+                    .persist_noclobber(&to)
+                    .map_err(|e| {
+                        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                            Error::Exists { path: to.clone() }
+                        } else {
+                            wrap(e.error)
+                        }
+                    })?;
+            }
+            done.push(to);
+        }
+        let mut record: Vec<(String, String)> = Vec::new();
+        for (verb, name) in read_record(&self.dir) {
+            if staged.contains_key(&name) {
+                continue;
+            }
+            if verbs.contains(verb.as_str()) {
+                // Part of the set replaced: a stale file of the previous run.
+                if self.force {
+                    remove_stale(&self.dir, &name)?;
+                }
+                continue;
+            }
+            if self.path(&name).symlink_metadata().is_ok() {
+                record.push((verb, name));
+            }
+        }
+        record.extend(staged.iter().map(|(n, v)| (v.to_string(), n.clone())));
+        record.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut text = String::new();
+        for (verb, name) in &record {
+            text.push_str(&format!("{verb}\t{name}\n"));
+        }
+        let list = stage.path().join(RECORD);
+        let to = self.path(RECORD);
+        let wrap = |source| Error::Write {
+            path: to.clone(),
+            source,
+        };
+        std::fs::write(&list, text).map_err(wrap)?;
+        std::fs::rename(&list, &to).map_err(wrap)?;
+        Ok(done)
+    }
+}
+
+/// The record of `dir`: (verb, path) pairs; none when there is no record or it cannot be read.
+fn read_record(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join(RECORD)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(_, name)| is_inside(name))
+        .map(|(v, n)| (v.to_string(), n.to_string()))
+        .collect()
+}
+
+/// A path that stays inside the folder: relative, without `..`. A record edited by hand can
+/// never make `--force` remove a file elsewhere.
+fn is_inside(name: &str) -> bool {
+    let p = Path::new(name);
+    !name.is_empty()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Removes a stale output, and the folders it leaves empty (up to the output folder).
+fn remove_stale(dir: &Path, name: &str) -> Result<(), Error> {
+    let path = dir.join(name);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(Error::Write { path, source }),
+    }
+    let mut parent = path.parent();
+    while let Some(p) = parent {
+        if p == dir || std::fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to standard output. A reader that went away (`examforge man | head`) is not
+/// an error: the rest is not wanted.
+pub fn to_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the one file `path` (a verb whose output is a single file: `bank export`, `bank
+/// import`) through a temporary file beside it and a rename, so that no reader sees half a file;
+/// an existing file is replaced only with `force`.
+pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
+    let wrap = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(wrap)?;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".examforge-");
+    #[cfg(unix)]
+    {
+        // 0666 less the umask, like any file the user writes; not tempfile's private 0600.
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = b.tempfile_in(dir).map_err(wrap)?;
+    tmp.write_all(bytes).map_err(wrap)?;
+    tmp.as_file().sync_all().map_err(wrap)?;
+    if force {
+        tmp.persist(path).map_err(|e| wrap(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                wrap(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = walk(dir, dir);
+        v.sort();
+        v
+    }
+
+    fn walk(root: &Path, dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(root, &p));
+            } else {
+                out.push(
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+        out
+    }
+
+    fn run(dir: &Path, force: bool, files: &[&str]) -> Result<(), Error> {
+        let out = OutputSet::new(dir, force, "scan");
+        out.check_free(files)?;
+        for f in files {
+            out.write(f, f.as_bytes())?;
+        }
+        out.commit().map(|_| ())
+    }
+
+    #[test]
+    fn nothing_is_in_place_before_the_commit_and_no_staging_is_left() {
+        let d = tempfile::tempdir().unwrap();
+        let out = OutputSet::new(d.path(), false, "scan");
+        out.write("a.csv", b"1").unwrap();
+        out.write("review/x.png", b"2").unwrap();
+        assert!(!d.path().join("a.csv").exists());
+        out.commit().unwrap();
+        assert_eq!(names(d.path()), [RECORD, "a.csv", "review/x.png"]);
+        // A set dropped without its commit leaves nothing.
+        let out = OutputSet::new(&d.path().join("other"), false, "scan");
+        out.write("b.csv", b"1").unwrap();
+        drop(out);
+        assert_eq!(names(&d.path().join("other")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn force_replaces_the_whole_previous_set_and_keeps_other_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("mine.txt"), "the user's").unwrap();
+        run(
+            d.path(),
+            false,
+            &["scans.csv", "review/a-1.png", "review/a-2.png"],
+        )
+        .unwrap();
+        // Without --force: refused, even though the new set's names differ.
+        let err = run(d.path(), false, &["scans.csv2"]).unwrap_err();
+        assert!(matches!(err, Error::Exists { .. }), "{err}");
+        run(d.path(), true, &["scans.csv", "review/b-1.png"]).unwrap();
+        assert_eq!(
+            names(d.path()),
+            [RECORD, "mine.txt", "review/b-1.png", "scans.csv"]
+        );
+        run(d.path(), true, &["scans.csv"]).unwrap();
+        assert_eq!(names(d.path()), [RECORD, "mine.txt", "scans.csv"]);
+        assert!(!d.path().join("review").exists(), "the emptied folder goes");
+    }
+
+    #[test]
+    fn another_verbs_set_is_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let make = OutputSet::new(d.path(), false, "render");
+        make.write_as("draw", "exam.json", b"{}").unwrap();
+        make.write("paper-A.pdf", b"A").unwrap();
+        make.write("paper-C.pdf", b"C").unwrap();
+        make.commit().unwrap();
+        let render = OutputSet::new(d.path(), true, "render");
+        render.write("paper-A.pdf", b"A").unwrap();
+        render.commit().unwrap();
+        assert_eq!(names(d.path()), [RECORD, "exam.json", "paper-A.pdf"]);
+    }
+
+    #[test]
+    fn a_record_never_reaches_outside_its_folder() {
+        assert!(is_inside("review/a-1.png"));
+        for bad in ["../victim", "/etc/passwd", "a/../../b", ""] {
+            assert!(!is_inside(bad), "{bad}");
+        }
+    }
+}
