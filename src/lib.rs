@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod draw;
 pub mod error;
 pub mod event;
+pub mod io;
 pub mod law;
 pub mod rank;
 pub mod render;

@@ -1,0 +1,3 @@
+//! The shell's services for commands.
+
+pub mod pages;
