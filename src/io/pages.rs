@@ -304,6 +304,13 @@ fn decode_tiff(p: &Path, index: usize) -> Result<GrayImage, String> {
         .dimensions()
         .map_err(|e| format!("not a readable TIFF: {e}"))?;
     check_size(w, h)?;
+    let compression = d
+        .find_tag_unsigned::<u16>(tiff::tags::Tag::Compression)
+        .ok()
+        .flatten();
+    if compression == Some(3) {
+        return tiff_g3(&mut d, w, h);
+    }
     let ct = d
         .colortype()
         .map_err(|e| format!("not a readable TIFF: {e}"))?;
@@ -333,6 +340,83 @@ fn decode_tiff(p: &Path, index: usize) -> Result<GrayImage, String> {
         other => return Err(format!("the TIFF's pixels ({other:?}) are not supported: save it as 1-bit, grey or colour with 8 bits")),
     };
     GrayImage::from_raw(w, h, grey).ok_or_else(|| "the TIFF page is cut short".to_string())
+}
+
+/// A CCITT Group 3 TIFF (what fax software writes; the tiff crate reads only Group 4): each
+/// strip decoded as T.4 with the page's T4Options.
+fn tiff_g3<R: std::io::Read + std::io::Seek>(
+    d: &mut tiff::decoder::Decoder<R>,
+    w: u32,
+    h: u32,
+) -> Result<GrayImage, String> {
+    use hayro_ccitt::{DecodeSettings, DecoderContext, EncodingMode};
+    use tiff::tags::Tag;
+    let bad = |e: tiff::TiffError| format!("not a readable TIFF: {e}");
+    let offsets = d.get_tag_u64_vec(Tag::StripOffsets).map_err(bad)?;
+    let counts = d.get_tag_u64_vec(Tag::StripByteCounts).map_err(bad)?;
+    let per_strip = d
+        .find_tag_unsigned::<u32>(Tag::RowsPerStrip)
+        .ok()
+        .flatten()
+        .unwrap_or(h)
+        .min(h);
+    let options = d
+        .find_tag_unsigned::<u32>(Tag::Unknown(292))
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    let reversed = d.find_tag_unsigned::<u16>(Tag::FillOrder).ok().flatten() == Some(2);
+    // CCITT's white runs are 0 bits; BlackIsZero (1) makes those black
+    let black_is_zero = d
+        .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .ok()
+        .flatten()
+        == Some(1);
+    let mut out = Bilevel {
+        out: Vec::with_capacity((w * h) as usize),
+        white: if black_is_zero { 0 } else { 255 },
+    };
+    let file = d.inner();
+    for (k, (&off, &len)) in offsets.iter().zip(&counts).enumerate() {
+        if len > MAX_ALLOC {
+            return Err("a TIFF strip is larger than this program reads".into());
+        }
+        let mut data = vec![0u8; len as usize];
+        file.seek(std::io::SeekFrom::Start(off))
+            .and_then(|_| file.read_exact(&mut data))
+            .map_err(|_| "the TIFF is cut short".to_string())?;
+        if reversed {
+            data.iter_mut().for_each(|b| *b = b.reverse_bits());
+        }
+        let rows = per_strip.min(h.saturating_sub(k as u32 * per_strip));
+        let settings = DecodeSettings {
+            columns: w,
+            rows,
+            end_of_block: false,
+            end_of_line: true,
+            rows_are_byte_aligned: options & 4 != 0,
+            encoding: if options & 1 != 0 {
+                EncodingMode::Group3_2D { k: 0 }
+            } else {
+                EncodingMode::Group3_1D
+            },
+            invert_black: false,
+        };
+        let before = out.out.len();
+        let mut ctx = DecoderContext::new(settings);
+        let done = hayro_ccitt::decode(&data, &mut out, &mut ctx);
+        // a strip short of its rows is refused; one that ends in garbage after them is kept
+        if out.out.len() < before + (rows * w) as usize {
+            return Err(match done {
+                Err(e) => format!("the fax TIFF cannot be decoded (cut short?): {e}"),
+                Ok(_) => "the fax TIFF is cut short".into(),
+            });
+        }
+        out.out.truncate(before + (rows * w) as usize);
+    }
+    fit(out.out, w, h).and_then(|v| {
+        GrayImage::from_raw(w, h, v).ok_or_else(|| "the TIFF page is cut short".to_string())
+    })
 }
 
 /// Grey from interleaved RGB(A) (or CMYK with 4 channels when `cmyk`).

@@ -95,7 +95,7 @@ pub fn pencil(scores: &[Scores]) -> Option<f32> {
 pub fn judge(s: &Scores, pencil: f32) -> (Verdict, Style) {
     let p = pencil.max(0.2);
     let (fill, peak) = (s.fill / p, s.peak / p);
-    if fill >= MARKED && s.fill >= 0.2 && s.cover >= 0.5 {
+    if fill >= MARKED && s.fill >= 0.2 && s.cover >= 0.4 {
         return (Verdict::Marked, Style::Fill);
     }
     let faint = s.peak < NOISE || (peak < BLANK_PEAK && fill < BLANK_FILL);

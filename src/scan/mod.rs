@@ -42,6 +42,8 @@ pub enum Rejection {
     Resolution { px_mm: f64 },
     #[error("the printed boxes are not where the corner marks put them (residual {mm:.1} mm, at most {limit:.1} mm is read)")]
     Residual { mm: f64, limit: f64 },
+    #[error("the printed boxes were not found around where the corner marks put them")]
+    Boxes,
     #[error("the exam identifier cannot be read")]
     CodeUnreadable,
     #[error("sheet of another exam (identifier {printed}, this exam's is {expected})")]
@@ -128,7 +130,7 @@ pub struct Reader {
     layout: SheetLayout,
     boxes: Vec<BoxSpec>,
     groups: Vec<Group>,
-    /// One per group, in the same order.
+    /// One per group, in the same order, then one per ten identifier cells.
     anchors: Vec<align::Anchor>,
     code_id: u32,
 }
@@ -187,6 +189,8 @@ impl Reader {
             add(Field::Item(n), rects, &mut boxes);
         }
         let code_id = u32::from_str_radix(&layout.code.id, 16).unwrap_or(0);
+        let cells: Vec<Rect> = layout.code.bits.iter().map(|b| b.rect).collect();
+        anchors.extend(cells.chunks(10).map(align::Anchor::new));
         Reader {
             layout,
             boxes,
@@ -361,17 +365,36 @@ impl Reader {
             .map_or((0.0, 0.0), |(_, s)| *s)
     }
 
-    /// The map from the corner marks, checked and refined against the printed boxes.
+    /// The map from the corner marks, checked and refined against the printed boxes: the marks
+    /// near the image's corners first (a scan), then anywhere in it (a photo).
     fn register(&self, img: &GrayImage, paper: u8, ink: u8) -> Result<Registration, Rejection> {
         let norm = Norm::new(paper, ink);
-        let marks = match self.marks_at_corners(img, paper, ink) {
-            Ok(m) => m,
-            Err(e) => self.marks_anywhere(img, paper, ink).ok_or(e)?,
-        };
-        let fitted = self.fit(img, &marks, &norm)?;
+        let first = self
+            .marks_at_corners(img, paper, ink)
+            .and_then(|m| self.accept(img, &m, &norm));
+        match first {
+            Ok(r) => Ok(r),
+            Err(e) => match self.marks_anywhere(img, paper, ink) {
+                Some(m) => self.accept(img, &m, &norm).map_err(|e2| match e {
+                    // say what went wrong with the marks that were found
+                    Rejection::Marks { .. } | Rejection::Resolution { .. } => e2,
+                    _ => e,
+                }),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// The best map the marks allow, if its printed boxes are near enough where it puts them.
+    fn accept(
+        &self,
+        img: &GrayImage,
+        marks: &FoundMarks,
+        norm: &Norm,
+    ) -> Result<Registration, Rejection> {
         let mut best: Option<Registration> = None;
-        for candidate in fitted {
-            let Some(r) = self.refine(img, candidate, &norm) else {
+        for candidate in self.fit(img, marks, norm)? {
+            let Some(r) = self.refine(img, candidate, norm) else {
                 continue;
             };
             if best.as_ref().is_none_or(|b| r.residual_mm < b.residual_mm) {
@@ -387,10 +410,7 @@ impl Reader {
                 mm: b.residual_mm,
                 limit: RESIDUAL_LIMIT_MM,
             }),
-            None => Err(Rejection::Residual {
-                mm: f64::INFINITY,
-                limit: RESIDUAL_LIMIT_MM,
-            }),
+            None => Err(Rejection::Boxes),
         }
     }
 
