@@ -107,6 +107,14 @@ impl Anchor {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((around, 0.0))
         };
+        // where a flat scan has it: within a few tenths of a millimetre, searched finely
+        let (dx, cx) = best(&v, 0.0, 0.3, 0.1, true, 0.0);
+        let (dy, cy) = best(&h, 0.0, 0.3, 0.1, false, dx);
+        if dx.abs() < 0.25 && dy.abs() < 0.25 && cx >= 2.0 * CONTRAST && cy >= 2.0 * CONTRAST {
+            let (dx, _) = best(&v, dx, 0.1, FINE_MM, true, dy);
+            let (dy, _) = best(&h, dy, 0.1, FINE_MM, false, dx);
+            return Some((dx, dy));
+        }
         let (dx, _) = best(&v, 0.0, REACH_MM, COARSE_MM, true, 0.0);
         let (dy, _) = best(&h, 0.0, REACH_MM, COARSE_MM, false, dx);
         let (dx, cx) = best(&v, dx, COARSE_MM, FINE_MM, true, dy);

@@ -248,7 +248,8 @@ fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
     let plan: Vec<Plan> = vec![
         (13, vec![("B", Mark::Tick)], "?"),
         (14, vec![("C", Mark::Circle)], "?"),
-        (15, vec![("A", Mark::Cross)], "?"),
+        // a cross over most of the box darkens it like a fill: read as the mark
+        (15, vec![("A", Mark::Cross)], "A"),
         (16, vec![("D", Mark::Faint)], "?"),
         (17, vec![("B", Mark::Erased)], ""),
         (18, vec![], ""),
@@ -315,13 +316,12 @@ fn check(read: &SheetRead, expect: &[(u32, &str)]) {
     };
     assert_eq!(seen(13), [Style::Tick]);
     assert_eq!(seen(14), [Style::Circle]);
-    assert_eq!(seen(15), [Style::Cross]);
     assert_eq!(seen(16), [Style::Light]);
-    assert_eq!(read.doubts.len(), 4, "{:?}", read.doubts);
+    assert_eq!(read.doubts.len(), 3, "{:?}", read.doubts);
 }
 
 #[test]
-fn fills_are_read_ticks_circles_crosses_and_faint_marks_flagged_residue_blank() {
+fn fills_and_crosses_are_read_ticks_circles_and_faint_marks_flagged_residue_blank() {
     let l = layout();
     let (page, expect) = marked_sheet(&l);
     let reader = Reader::new(l, &Page::blank(&layout()).0);
