@@ -792,7 +792,7 @@ fn ring(r: &Rect, blank: &GrayImage) -> [Vec<(f32, f32)>; 4] {
     let inside = |x: f64, y: f64, m: f64| {
         x > r.x - m && x < r.x + r.w + m && y > r.y - m && y < r.y + r.h + m
     };
-    for (x, y) in grid(r.x - b, r.y - b, r.w + 2.0 * b, r.h + 2.0 * b, 0.3) {
+    for (x, y) in grid(r.x - b, r.y - b, r.w + 2.0 * b, r.h + 2.0 * b, 0.2) {
         if inside(x, y, a) || !white_on(blank, x, y) {
             continue;
         }
