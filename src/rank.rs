@@ -45,8 +45,8 @@ mod tests {
 
     #[test]
     fn a_mean_reached_two_ways_is_one_tie() {
-        let a: f64 = (85.0 + 86.0 + 88.0) / 3.0;
-        let b: f64 = 259.0 / 3.0;
+        let a = (85.0 + 86.0 + 88.0) / 3.0;
+        let b = 259.0 / 3.0;
         assert_ne!(a.to_bits(), b.to_bits());
         assert_eq!(ranks(&[a, b]), vec![1, 1]);
     }
