@@ -1,8 +1,8 @@
 //! Reading exam.json, for every verb that prints, grades, scans or reports from it.
 
-use crate::io::read;
 use crate::draw::manifest::Manifest;
 use crate::draw::manifest_check::{check, check_format, ManifestError};
+use crate::io::read;
 use crate::Error;
 use std::path::Path;
 

@@ -27,10 +27,10 @@ mod standings;
 
 use crate::cli::{BankCommand, Cli, Command};
 use crate::error::ExitCode;
+use crate::io::output::OutputSet;
 use crate::score::script::RuleScript;
 use crate::Error;
 use clap::CommandFactory;
-use crate::io::output::OutputSet;
 use std::path::Path;
 
 /// Runs the parsed command line; returns the exit status.
@@ -93,7 +93,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 /// Refuses an output set that would replace one of its own inputs (`report results/ -o
 /// results/` once wrote over the items.csv it had just read): the input would be lost, and with
 /// it the means to check the outputs.
-fn refuse_overwriting_inputs(out: &OutputSet, names: &[&str], inputs: &[&Path]) -> Result<(), Error> {
+fn refuse_overwriting_inputs(
+    out: &OutputSet,
+    names: &[&str],
+    inputs: &[&Path],
+) -> Result<(), Error> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

@@ -1,10 +1,10 @@
 //! `examforge render`: exam.json → papers, keys and answer sheets.
 
 use super::print::read_overrides;
-use crate::error::ExitCode;
 use crate::bank::Language;
 use crate::cli::{OutputFormat, RenderOptions};
 use crate::draw::manifest::Manifest;
+use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::io::typst::{show_warnings, Typst, TypstError};
 use crate::render::fonts::{has_cjk, resolve_chain};
@@ -288,4 +288,3 @@ fn sheet_layout(
     let text = serde_json::to_string_pretty(&layout).expect("a sheet layout serialises to JSON");
     out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())
 }
-

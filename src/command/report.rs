@@ -296,18 +296,13 @@ fn write_pages(
     pdf: bool,
     zh: bool,
 ) -> Result<(), Error> {
-    let templates =
-        Templates::new(read_overrides(o.print.templates.as_deref())?)?;
+    let templates = Templates::new(read_overrides(o.print.templates.as_deref())?)?;
     if html {
-        let text = templates
-            .render("report.html.j2", view.clone())
-            ?;
+        let text = templates.render("report.html.j2", view.clone())?;
         out.write("report.html", text.as_bytes())?;
     }
     if pdf {
-        let text = templates
-            .render("report.typ.j2", view.clone())
-            ?;
+        let text = templates.render("report.typ.j2", view.clone())?;
         out.write("report.typ", text.as_bytes())?;
         compile_pdf(o, out, zh)?;
     }

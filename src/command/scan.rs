@@ -4,6 +4,7 @@
 use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
+use crate::io::pages::{self, Page};
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
 use crate::Error;
@@ -11,14 +12,13 @@ use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
 const SCANS: &str = "scans.csv";
 const REVIEW: &str = "review.csv";
 const SHEETS: &str = "sheets.csv";
-const IMAGE_EXTS: &[&str] = &["jpg", "jpeg", "png", "tif", "tiff"];
 /// Pixels per mm of review crops and annotated pages.
 const CROP_PX_MM: f64 = 8.0;
 const ANNOTATE_PX_MM: f64 = 6.0;
@@ -65,23 +65,35 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         })?
         .into_luma8();
     let reader = Reader::new(layout, &blank);
-    let inputs = list_inputs(&a.paths)?;
+    let listing = pages::list(&a.paths)?;
+    for (p, why) in &listing.skipped {
+        eprintln!("warning: skipped `{}`: {why}", p.display());
+    }
+    for (p, first) in &listing.repeated {
+        eprintln!(
+            "warning: `{}` is the same file as `{}`: read once",
+            p.display(),
+            first.display()
+        );
+    }
+    let inputs = &listing.files;
     if inputs.is_empty() {
         return Err(Error::input(
             "no scans found",
-            "give image files (JPEG, PNG, TIFF), image-only PDFs, or folders holding them",
+            "give image files (JPEG, PNG, TIFF, BMP, WebP), image-only PDFs, or folders holding them",
         ));
     }
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let summary = scan_all(&reader, &inputs, jobs, &out, a.annotate)?;
+    let summary = scan_all(&reader, &listing, jobs, &out, a.annotate)?;
     out.commit()?;
     eprintln!(
-        "read {} sheet(s), rejected {}; {} cell(s) to review ({}); wrote {}",
+        "read {} sheet(s), rejected {}, {} with a warning; {} cell(s) to review ({}); wrote {}",
         summary.read,
         summary.rejected,
+        summary.warned,
         summary.doubts,
         out.path(REVIEW).display(),
         out.path(SCANS).display()
@@ -119,69 +131,6 @@ fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
     })
 }
 
-/// One input file, in the order given (folders: sorted, recursively).
-fn list_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            return Err(Error::input(
-                format!("`{}` does not exist", p.display()),
-                "give scan files or folders holding them",
-            ));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let rd = std::fs::read_dir(dir).map_err(|source| Error::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            walk(&e, out)?;
-        } else if is_pdf(&e) || ext(&e).is_some_and(|x| IMAGE_EXTS.contains(&x.as_str())) {
-            out.push(e);
-        }
-    }
-    Ok(())
-}
-
-fn ext(p: &Path) -> Option<String> {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-}
-
-fn is_pdf(p: &Path) -> bool {
-    ext(p).as_deref() == Some("pdf")
-}
-
-/// A page to read: a file, or an image taken out of a PDF.
-enum Work {
-    File(PathBuf),
-    Page(String, PageImage),
-    /// Could not even be taken out (the reason).
-    Broken(String, String),
-}
-
-enum PageImage {
-    Encoded(Vec<u8>),
-    Raw {
-        w: u32,
-        h: u32,
-        channels: u32,
-        data: Vec<u8>,
-    },
-}
-
 struct Outcome {
     name: String,
     result: Result<SheetRead, String>,
@@ -192,22 +141,24 @@ struct Outcome {
 struct Summary {
     read: usize,
     rejected: usize,
+    warned: usize,
     doubts: usize,
 }
 
 fn scan_all(
     reader: &Reader,
-    inputs: &[PathBuf],
+    listing: &pages::Listing,
     jobs: usize,
     out: &OutputSet,
     annotate: bool,
 ) -> Result<Summary, Error> {
+    let inputs = &listing.files;
     let bar = ProgressBar::new(inputs.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} reading {pos}/{len} {wide_bar} {per_sec} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Work)>(jobs * 2);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Page)>(jobs);
     let work_rx = Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Outcome)>();
     let items: Vec<u32> = reader
@@ -235,6 +186,7 @@ fn scan_all(
             "boxes",
             "threshold",
             "crop",
+            "seen",
         ])
         .map_err(csv_err)?;
     sheets
@@ -248,14 +200,26 @@ fn scan_all(
             "dpi",
             "threshold",
             "to_review",
+            "warnings",
         ])
         .map_err(csv_err)?;
     let mut summary = Summary::default();
+    for (p, first) in &listing.repeated {
+        let why = format!("the same file as {} (read once)", first.display());
+        let name = p.display().to_string();
+        sheets
+            .write_record([name.as_str(), "repeated", &why, "", "", "", "", "", "", ""])
+            .map_err(csv_err)?;
+    }
     let mut write_err: Option<Error> = None;
     std::thread::scope(|s| {
         let bar = &bar;
         s.spawn(move || {
-            for (i, w) in produce(inputs, bar).enumerate() {
+            let pages = inputs.iter().flat_map(|p| pages::pages(p));
+            for (i, w) in pages.enumerate() {
+                if i >= inputs.len() {
+                    bar.inc_length(1);
+                }
                 if work_tx.send((i, w)).is_err() {
                     return;
                 }
@@ -319,11 +283,23 @@ fn record(
     match &o.result {
         Err(reason) => {
             summary.rejected += 1;
-            sheets.write_record([o.name.as_str(), "rejected", reason, "", "", "", "", "", ""])?;
+            sheets.write_record([
+                o.name.as_str(),
+                "rejected",
+                reason,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ])?;
         }
         Ok(r) => {
             summary.read += 1;
             summary.doubts += r.doubts.len();
+            summary.warned += usize::from(!r.warnings.is_empty());
             let mut row = vec![o.name.clone(), r.candidate.clone(), cell_text(&r.paper)];
             let by_item: BTreeMap<u32, &Cell> = r.items.iter().map(|(n, c)| (*n, c)).collect();
             row.extend(
@@ -336,9 +312,15 @@ fn record(
                 let boxes = d
                     .boxes
                     .iter()
-                    .map(|(v, s)| format!("{v}:{s:.2}"))
+                    .map(|(v, s, _)| format!("{v}:{s:.2}"))
                     .collect::<Vec<_>>()
                     .join(" ");
+                let seen = d
+                    .boxes
+                    .iter()
+                    .map(|(v, _, style)| format!("{v}: {}", style.name()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 review.write_record([
                     o.name.as_str(),
                     &r.candidate,
@@ -347,6 +329,7 @@ fn record(
                     &boxes,
                     &format!("{:.2}", r.threshold),
                     crop,
+                    &seen,
                 ])?;
             }
             sheets.write_record([
@@ -359,6 +342,7 @@ fn record(
                 &format!("{:.0}", r.px_per_mm * 25.4),
                 &format!("{:.3}", r.threshold),
                 &r.doubts.len().to_string(),
+                &r.warnings.join("; "),
             ])?;
         }
     }
@@ -372,148 +356,8 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
-/// The pages to read, PDFs opened one at a time.
-fn produce<'a>(inputs: &'a [PathBuf], bar: &'a ProgressBar) -> impl Iterator<Item = Work> + 'a {
-    inputs.iter().flat_map(move |p| -> Vec<Work> {
-        if !is_pdf(p) {
-            return vec![Work::File(p.clone())];
-        }
-        let name = p.display().to_string();
-        match pdf_pages(p) {
-            Ok(pages) => {
-                bar.inc_length(pages.len().saturating_sub(1) as u64);
-                pages
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, pg)| {
-                        let n = format!("{name}#{}", i + 1);
-                        match pg {
-                            Ok(img) => Work::Page(n, img),
-                            Err(reason) => Work::Broken(n, reason),
-                        }
-                    })
-                    .collect()
-            }
-            Err(reason) => vec![Work::Broken(name, reason)],
-        }
-    })
-}
-
-/// Each page's largest image, still encoded where the PDF holds a JPEG or PNG-like stream.
-fn pdf_pages(path: &Path) -> Result<Vec<Result<PageImage, String>>, String> {
-    let doc = lopdf::Document::load(path).map_err(|e| format!("not a readable PDF: {e}"))?;
-    let mut out = Vec::new();
-    for (_, page) in doc.get_pages() {
-        let images = doc.get_page_images(page).unwrap_or_default();
-        let Some(img) = images.iter().max_by_key(|i| i.width * i.height) else {
-            out.push(Err(
-                "the page holds no image (only scanned, image-only PDFs can be read)".into(),
-            ));
-            continue;
-        };
-        let filters = img.filters.clone().unwrap_or_default();
-        let page_img = if filters.iter().any(|f| f == "DCTDecode") {
-            Ok(PageImage::Encoded(img.content.to_vec()))
-        } else if filters.iter().all(|f| f == "FlateDecode") {
-            let data = doc
-                .get_object(img.id)
-                .and_then(|o| o.as_stream().cloned())
-                .map_err(|e| e.to_string())
-                .and_then(|s| {
-                    if filters.is_empty() {
-                        Ok(s.content)
-                    } else {
-                        s.decompressed_content().map_err(|e| e.to_string())
-                    }
-                });
-            let channels = match img.color_space.as_deref() {
-                Some("DeviceGray") | Some("CalGray") => 1,
-                Some("DeviceRGB") | Some("CalRGB") => 3,
-                Some("DeviceCMYK") => 4,
-                _ => 0,
-            };
-            match (data, img.bits_per_component) {
-                (Ok(data), Some(8)) if channels > 0 => Ok(PageImage::Raw {
-                    w: img.width as u32,
-                    h: img.height as u32,
-                    channels,
-                    data,
-                }),
-                (Err(e), _) => Err(format!("the page image cannot be decompressed: {e}")),
-                _ => Err(format!(
-                    "the page image has an unsupported colour space {:?} / {:?} bits",
-                    img.color_space, img.bits_per_component
-                )),
-            }
-        } else {
-            Err(format!(
-                "the page image is compressed with {} (supported: DCTDecode, FlateDecode)",
-                filters.join(", ")
-            ))
-        };
-        out.push(page_img);
-    }
-    Ok(out)
-}
-
-fn decode(w: Work) -> (String, Result<GrayImage, String>) {
-    match w {
-        Work::File(p) => {
-            let name = p.display().to_string();
-            let img = image::ImageReader::open(&p)
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.with_guessed_format().map_err(|e| e.to_string()))
-                .and_then(|r| r.decode().map_err(|e| format!("not a readable image: {e}")))
-                .map(DynamicImage::into_luma8);
-            (name, img)
-        }
-        Work::Page(name, PageImage::Encoded(bytes)) => {
-            let img = image::load_from_memory(&bytes)
-                .map(DynamicImage::into_luma8)
-                .map_err(|e| format!("the page image cannot be decoded: {e}"));
-            (name, img)
-        }
-        Work::Page(
-            name,
-            PageImage::Raw {
-                w,
-                h,
-                channels,
-                data,
-            },
-        ) => {
-            let n = (w * h) as usize;
-            if data.len() < n * channels as usize {
-                return (name, Err("the page image is truncated".into()));
-            }
-            let grey: Vec<u8> = (0..n)
-                .map(|i| {
-                    let px = &data[i * channels as usize..(i + 1) * channels as usize];
-                    match channels {
-                        1 => px[0],
-                        3 => {
-                            ((u32::from(px[0]) * 299
-                                + u32::from(px[1]) * 587
-                                + u32::from(px[2]) * 114)
-                                / 1000) as u8
-                        }
-                        _ => 255u8.saturating_sub(px[3].saturating_add(
-                            ((u32::from(px[0]) + u32::from(px[1]) + u32::from(px[2])) / 3) as u8,
-                        )),
-                    }
-                })
-                .collect();
-            (
-                name,
-                GrayImage::from_raw(w, h, grey).ok_or_else(|| "bad image size".to_string()),
-            )
-        }
-        Work::Broken(name, reason) => (name, Err(reason)),
-    }
-}
-
-fn process(reader: &Reader, w: Work, out: &OutputSet, annotate: bool) -> Outcome {
-    let (name, img) = decode(w);
+fn process(reader: &Reader, page: Page, out: &OutputSet, annotate: bool) -> Outcome {
+    let (name, img) = page.decode();
     let img = match img {
         Ok(i) => i,
         Err(e) => {

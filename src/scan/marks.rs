@@ -160,3 +160,60 @@ pub fn refine(img: &GrayImage, b: &Blob, margin: u32, paper: u8) -> Pt {
     }
     (sx / s, sy / s)
 }
+
+/// The four corner marks looked for anywhere in the image, for a photo where the sheet does not
+/// fill the frame: at each of a few scales (the sheet filling from all of the image's long side
+/// down to 40 % of it), the square blobs of the marks' size lying furthest towards the four
+/// corners, kept when they form the sheet's rectangle at that scale (sides within 30 %, for a
+/// photo taken at an angle). `side_mm` is the mark's side, `span_mm` the distances between mark
+/// centres across and down the page, `px_mm` the scale were the sheet to fill the frame. Returns
+/// the marks clockwise from the image's top left and the scale found.
+pub fn find_anywhere(
+    img: &GrayImage,
+    side_mm: f64,
+    span_mm: (f64, f64),
+    px_mm: f64,
+    dark: u8,
+) -> Option<([Blob; 4], f64)> {
+    let (w, h) = img.dimensions();
+    for k in [1.0, 0.86, 0.74, 0.64, 0.55, 0.47, 0.4] {
+        let s = px_mm * k;
+        let blobs: Vec<Blob> = find_blobs(img, side_mm * s, dark, (0, 0, w, h))
+            .into_iter()
+            .filter(|b| !b.touches)
+            .collect();
+        if blobs.len() < 4 {
+            continue;
+        }
+        let pick = |f: &dyn Fn(Pt) -> f64| {
+            blobs
+                .iter()
+                .max_by(|a, b| f(a.center).total_cmp(&f(b.center)))
+                .copied()
+        };
+        let quad = [
+            pick(&|p| -(p.0 + p.1)),
+            pick(&|p| p.0 - p.1),
+            pick(&|p| p.0 + p.1),
+            pick(&|p| p.1 - p.0),
+        ];
+        let [Some(a), Some(b), Some(c), Some(d)] = quad else {
+            continue;
+        };
+        let q = [a, b, c, d];
+        let dist = |i: usize, j: usize| {
+            let (p, r) = (q[i].center, q[j].center);
+            (p.0 - r.0).hypot(p.1 - r.1)
+        };
+        let (top, right, bottom, left) = (dist(0, 1), dist(1, 2), dist(2, 3), dist(3, 0));
+        // upright or on its side
+        let fits = |across: f64, down: f64| {
+            let ok = |side: f64, mm: f64| ((side / (mm * s)) - 1.0).abs() <= 0.3;
+            ok(top, across) && ok(bottom, across) && ok(left, down) && ok(right, down)
+        };
+        if fits(span_mm.0, span_mm.1) || fits(span_mm.1, span_mm.0) {
+            return Some((q, s));
+        }
+    }
+    None
+}

@@ -1,30 +1,30 @@
 //! Reading scanned answer sheets (pure: an image in, marks out). Registration from the corner
-//! marks, the exam identifier checked, each box's interior compared with the blank rendering, a
-//! threshold set from the candidate's own pencil, and a doubt band: a doubtful box is never guessed.
+//! marks (a projective map, so a photo taken at an angle fits), checked and refined against the
+//! printed boxes themselves, the exam identifier checked, each box's interior compared with the
+//! blank rendering, and every box judged marked, blank or doubtful against the candidate's own
+//! pencil: a doubtful box is never guessed.
 
+pub mod align;
 pub mod geometry;
+pub mod judge;
 pub mod marks;
+#[cfg(test)]
+mod tests;
 
 use crate::render::layout::{decode_bits, Rect, SheetLayout, BLANK_PX_PER_MM};
-use geometry::{affine_residual, Homography, Pt};
+use geometry::{Homography, Pt};
 use image::GrayImage;
+pub use judge::{Scores, Style, Verdict};
 
 /// Margin removed from each side of a box before its interior is scored (mm): the border's ink
 /// and the registration error stay out.
 const SHRINK_MM: f64 = 0.45;
 /// Sample spacing inside boxes (mm).
 const STEP_MM: f64 = 0.125;
-/// Scores (darkness of a box's darker half, 0 paper … 1 ink) of at least this are pencil, or
-/// rubbed-out pencil; their median is the candidate's own pencil.
-const STRONG: f32 = 0.3;
-/// The pencil assumed when a sheet has fewer than three such boxes.
+/// The ring outside a box where a circle drawn around it shows (mm from the border).
+const RING_MM: (f64, f64) = (0.45, 0.85);
+/// The pencil assumed when a sheet has fewer than three clear fills.
 const DEFAULT_PENCIL: f32 = 0.6;
-/// Below this a box is blank whatever the pencil.
-const FLOOR: f32 = 0.2;
-/// The threshold as a share of the candidate's pencil, and the half-width of the doubt band
-/// around it (same unit). On 100 synthetic sheets marks scored ≥ 0.73 and erased residue ≤ 0.54.
-const REL_THRESHOLD: f32 = 0.63;
-const DOUBT: f32 = 0.07;
 /// The least and most pixels per millimetre accepted (150–600 dpi, with slack).
 const MIN_PX_MM: f64 = 5.0;
 const MAX_PX_MM: f64 = 26.0;
@@ -40,18 +40,14 @@ pub enum Rejection {
     Shape { off: f64 },
     #[error("resolution {px_mm:.1} px/mm is outside 150–600 dpi")]
     Resolution { px_mm: f64 },
+    #[error("the printed boxes are not where the corner marks put them (residual {mm:.1} mm, at most {limit:.1} mm is read)")]
+    Residual { mm: f64, limit: f64 },
+    #[error("the printed boxes were not found around where the corner marks put them")]
+    Boxes,
     #[error("the exam identifier cannot be read")]
     CodeUnreadable,
     #[error("sheet of another exam (identifier {printed}, this exam's is {expected})")]
     OtherExam { printed: String, expected: String },
-}
-
-/// What a box looks like next to the threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Marked,
-    Blank,
-    Doubtful,
 }
 
 /// One field of the sheet as read.
@@ -68,8 +64,8 @@ pub enum Cell {
 pub struct Doubt {
     /// `1`…`N` for items, `candidate3` for a digit column, `paper`.
     pub field: String,
-    /// The boxes in doubt (values) with their scores.
-    pub boxes: Vec<(String, f32)>,
+    /// The boxes in doubt (values) with their scores and the style they look like.
+    pub boxes: Vec<(String, f32, Style)>,
     /// Why: "doubtful mark", "several marks", "no mark".
     pub reason: &'static str,
     /// The area of the field on the page (mm).
@@ -83,11 +79,13 @@ pub struct SheetRead {
     pub map: Homography,
     /// Corner marks used (3 or 4).
     pub marks: usize,
-    /// RMS distance of the marks from the best affine fit (mm), as AMC reports it.
+    /// RMS distance (mm) of the printed boxes from where the corner marks put them, before the
+    /// grid was refined from the boxes themselves.
     pub residual_mm: f64,
     /// Clockwise quarter turns of the scan (0, 90, 180, 270).
     pub turned: u32,
     pub px_per_mm: f64,
+    /// The candidate's pencil (a fill's score); the threshold is [`judge::MARKED`] of it.
     pub threshold: f32,
     /// Digits, `?` for a column that is not one clear mark.
     pub candidate: String,
@@ -97,12 +95,21 @@ pub struct SheetRead {
     pub doubts: Vec<Doubt>,
     /// Every box's verdict, in the order of [`Reader::boxes`].
     pub verdicts: Vec<Verdict>,
+    /// What makes the whole sheet suspicious though it was read.
+    pub warnings: Vec<String>,
 }
 
 struct BoxSpec {
     rect: Rect,
-    /// Sample points (mm) on white of the blank rendering.
+    /// Sample points (mm) on white of the blank rendering, with the cell (0…8, 3 × 3) of the
+    /// interior each lies in.
     samples: Vec<(f32, f32)>,
+    cells: Vec<u8>,
+    /// Points (mm) of a ring just outside the border, white on the blank rendering, by side
+    /// (top, right, bottom, left).
+    ring: [Vec<(f32, f32)>; 4],
+    /// The group (and anchor) it belongs to.
+    group: usize,
 }
 
 enum Field {
@@ -123,8 +130,14 @@ pub struct Reader {
     layout: SheetLayout,
     boxes: Vec<BoxSpec>,
     groups: Vec<Group>,
+    /// One per group, in the same order, then one per ten identifier cells.
+    anchors: Vec<align::Anchor>,
     code_id: u32,
 }
+
+/// Beyond this RMS distance (mm) of the printed boxes from where the marks put them the marks
+/// are not trusted (a photo's keystone fitted with the wrong map, a mark that is not one).
+const RESIDUAL_LIMIT_MM: f64 = 1.5;
 
 impl Reader {
     /// Prepares the sample points of every box from the layout and the blank rendering (grey,
@@ -132,17 +145,24 @@ impl Reader {
     pub fn new(layout: SheetLayout, blank: &GrayImage) -> Self {
         let mut boxes = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
+        let mut anchors = Vec::new();
         let mut add = |field: Field, rects: Vec<(String, Rect)>, boxes: &mut Vec<BoxSpec>| {
             let mut g = Group {
                 field,
                 boxes: Vec::new(),
                 area: bounding(rects.iter().map(|r| &r.1)),
             };
+            let only: Vec<Rect> = rects.iter().map(|r| r.1).collect();
+            anchors.push(align::Anchor::new(&only));
             for (value, r) in rects {
                 g.boxes.push((value, boxes.len()));
+                let (samples, cells) = samples(&r, blank);
                 boxes.push(BoxSpec {
-                    samples: samples(&r, blank),
+                    samples,
+                    cells,
+                    ring: ring(&r, blank),
                     rect: r,
+                    group: groups.len(),
                 });
             }
             groups.push(g);
@@ -169,10 +189,13 @@ impl Reader {
             add(Field::Item(n), rects, &mut boxes);
         }
         let code_id = u32::from_str_radix(&layout.code.id, 16).unwrap_or(0);
+        let cells: Vec<Rect> = layout.code.bits.iter().map(|b| b.rect).collect();
+        anchors.extend(cells.chunks(10).map(align::Anchor::new));
         Reader {
             layout,
             boxes,
             groups,
+            anchors,
             code_id,
         }
     }
@@ -187,80 +210,44 @@ impl Reader {
         self.boxes.iter().map(|b| &b.rect)
     }
 
-    /// The features of every box (see [`Reader::boxes`]) and its field and value, for study.
-    pub fn box_features(
-        &self,
-        img: &GrayImage,
-    ) -> Result<Vec<(String, String, Features)>, Rejection> {
-        let (paper, ink) = levels(img);
-        let reg = self.register(img, paper, ink)?;
-        let norm = Norm::new(paper, ink);
-        let mut buf = Vec::new();
-        let mut out = Vec::new();
-        for g in &self.groups {
-            let field = match g.field {
-                Field::Digit(c) => format!("cand{}", c + 1),
-                Field::Paper => "paper".to_string(),
-                Field::Item(n) => format!("q{n}"),
-            };
-            for (v, i) in &g.boxes {
-                darkness(img, &reg.map, &self.boxes[*i].samples, &norm, &mut buf);
-                out.push((field.clone(), v.clone(), features(&mut buf)));
-            }
-        }
-        Ok(out)
-    }
-
     /// Reads one scanned page.
     pub fn read(&self, img: &GrayImage) -> Result<SheetRead, Rejection> {
         let (paper, ink) = levels(img);
-        let reg = self.register(img, paper, ink)?;
         let norm = Norm::new(paper, ink);
-        self.check_code(img, &reg.map, &norm)?;
-        // each box: the mean darkness of its darker half, so a part-filled box counts like a
-        // full one while a faint rubbed-out smear stays faint
+        let reg = self.register(img, paper, ink)?;
+        let (map, shifts) = (&reg.map, &reg.shifts);
+        self.check_code(img, map, shifts, &norm)?;
         let mut buf = Vec::new();
-        let scores: Vec<f32> = self
+        let scores: Vec<Scores> = self
             .boxes
             .iter()
-            .map(|b| {
-                darkness(img, &reg.map, &b.samples, &norm, &mut buf);
-                darker_half(&mut buf)
-            })
+            .map(|b| box_scores(img, map, shifts[b.group], b, &norm, &mut buf))
             .collect();
-        // the candidate's own pencil: the median score of the boxes that are surely marked
-        let mut strong: Vec<f32> = scores.iter().copied().filter(|&s| s >= STRONG).collect();
-        strong.sort_by(f32::total_cmp);
-        let pencil = if strong.len() < 3 {
-            DEFAULT_PENCIL
-        } else {
-            strong[strong.len() / 2]
-        };
-        let threshold = REL_THRESHOLD * pencil;
-        let verdict = |s: f32| {
-            let r = s / pencil;
-            if s < FLOOR || r < REL_THRESHOLD - DOUBT {
-                Verdict::Blank
-            } else if r > REL_THRESHOLD + DOUBT {
-                Verdict::Marked
-            } else {
-                Verdict::Doubtful
-            }
-        };
+        let found = judge::pencil(&scores);
+        let mut warnings = Vec::new();
+        if found.is_none() {
+            warnings.push(
+                "no clear fill on the sheet: every mark lighter than a dark fill went to review"
+                    .to_string(),
+            );
+        }
+        let pencil = found.unwrap_or(DEFAULT_PENCIL);
+        let judged: Vec<(Verdict, Style)> =
+            scores.iter().map(|s| judge::judge(s, pencil)).collect();
         let mut candidate = String::new();
         let mut paper_cell = Cell::Marks(String::new());
         let mut items = Vec::new();
         let mut doubts = Vec::new();
         for g in &self.groups {
-            let vs: Vec<(&str, f32, Verdict)> = g
+            let vs: Vec<(&str, f32, Verdict, Style)> = g
                 .boxes
                 .iter()
-                .map(|(v, i)| (v.as_str(), scores[*i], verdict(scores[*i])))
+                .map(|(v, i)| (v.as_str(), scores[*i].fill, judged[*i].0, judged[*i].1))
                 .collect();
-            let doubtful: Vec<(String, f32)> = vs
+            let doubtful: Vec<(String, f32, Style)> = vs
                 .iter()
                 .filter(|x| x.2 == Verdict::Doubtful)
-                .map(|x| (x.0.to_string(), x.1))
+                .map(|x| (x.0.to_string(), x.1, x.3))
                 .collect();
             let marked: Vec<&str> = vs
                 .iter()
@@ -272,7 +259,7 @@ impl Reader {
                 Field::Paper => "paper".to_string(),
                 Field::Item(n) => n.to_string(),
             };
-            let mut doubt = |reason: &'static str, boxes: Vec<(String, f32)>| {
+            let mut doubt = |reason: &'static str, boxes: Vec<(String, f32, Style)>| {
                 doubts.push(Doubt {
                     field: field_name.clone(),
                     boxes,
@@ -299,7 +286,7 @@ impl Reader {
                             let boxes = vs
                                 .iter()
                                 .filter(|x| x.2 == Verdict::Marked)
-                                .map(|x| (x.0.to_string(), x.1))
+                                .map(|x| (x.0.to_string(), x.1, x.3))
                                 .collect();
                             doubt("several marks", boxes);
                             None
@@ -314,35 +301,60 @@ impl Reader {
                 }
             }
         }
+        if !items.is_empty() && items.iter().all(|(_, c)| *c == Cell::Marks(String::new())) {
+            warnings.push(
+                "every item read blank: look at the scan (a threshold set too light on the scanner or fax loses pencil)"
+                    .to_string(),
+            );
+        }
         Ok(SheetRead {
             map: reg.map,
             marks: reg.marks,
             residual_mm: reg.residual_mm,
             turned: reg.turned,
             px_per_mm: reg.px_per_mm,
-            threshold,
+            threshold: judge::MARKED * pencil,
             candidate,
             paper: paper_cell,
             items,
             doubts,
-            verdicts: scores.iter().map(|&s| verdict(s)).collect(),
+            verdicts: judged.iter().map(|j| j.0).collect(),
+            warnings,
         })
     }
 
-    fn check_code(&self, img: &GrayImage, map: &Homography, norm: &Norm) -> Result<(), Rejection> {
-        let bits: Vec<u8> = self
+    /// The exam identifier, each cell read where the nearest group of boxes was found.
+    fn check_code(
+        &self,
+        img: &GrayImage,
+        map: &Homography,
+        shifts: &[Pt],
+        norm: &Norm,
+    ) -> Result<(), Rejection> {
+        // the middle of each cell (a crumpled sheet moves them by a millimetre), and the
+        // threshold at the widest gap between the cells' scores: filled cells and empty ones
+        let scores: Vec<f32> = self
             .layout
             .code
             .bits
             .iter()
             .map(|b| {
                 let r = &b.rect;
-                let pts: Vec<(f32, f32)> = grid(r.x + 0.5, r.y + 0.7, r.w - 1.0, r.h - 1.4, 0.25)
-                    .map(|(x, y)| (x as f32, y as f32))
-                    .collect();
-                u8::from(score(img, map, &pts, norm) > 0.5)
+                let (dx, dy) = self.shift_near(shifts, (r.x + r.w / 2.0, r.y + r.h / 2.0));
+                let pts: Vec<(f32, f32)> =
+                    grid(r.x + 0.6 + dx, r.y + 1.0 + dy, r.w - 1.2, r.h - 2.0, 0.2)
+                        .map(|(x, y)| (x as f32, y as f32))
+                        .collect();
+                score(img, map, &pts, norm)
             })
             .collect();
+        let mut sorted = scores.clone();
+        sorted.sort_by(f32::total_cmp);
+        let cut = sorted
+            .windows(2)
+            .max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
+            .map_or(0.5, |w| (w[0] + w[1]) / 2.0);
+        let bits: Vec<u8> = scores.iter().map(|&s| u8::from(s > cut)).collect();
         match decode_bits(&bits) {
             None => Err(Rejection::CodeUnreadable),
             Some(c) if c != self.code_id => Err(Rejection::OtherExam {
@@ -353,7 +365,112 @@ impl Reader {
         }
     }
 
+    /// The shift of the group whose centre is nearest `p`.
+    fn shift_near(&self, shifts: &[Pt], p: Pt) -> Pt {
+        self.anchors
+            .iter()
+            .zip(shifts)
+            .min_by(|a, b| dist(a.0.centre, p).total_cmp(&dist(b.0.centre, p)))
+            .map_or((0.0, 0.0), |(_, s)| *s)
+    }
+
+    /// The map from the corner marks, checked and refined against the printed boxes: the marks
+    /// near the image's corners first (a scan), then anywhere in it (a photo).
     fn register(&self, img: &GrayImage, paper: u8, ink: u8) -> Result<Registration, Rejection> {
+        let norm = Norm::new(paper, ink);
+        let first = self
+            .marks_at_corners(img, paper, ink)
+            .and_then(|m| self.accept(img, &m, &norm));
+        match first {
+            Ok(r) => Ok(r),
+            Err(e) => match self.marks_anywhere(img, paper, ink) {
+                Some(m) => self.accept(img, &m, &norm).map_err(|e2| match e {
+                    // say what went wrong with the marks that were found
+                    Rejection::Marks { .. } | Rejection::Resolution { .. } => e2,
+                    _ => e,
+                }),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// The best map the marks allow, if its printed boxes are near enough where it puts them.
+    fn accept(
+        &self,
+        img: &GrayImage,
+        marks: &FoundMarks,
+        norm: &Norm,
+    ) -> Result<Registration, Rejection> {
+        let mut best: Option<Registration> = None;
+        for candidate in self.fit(img, marks, norm)? {
+            let Some(r) = self.refine(img, candidate, norm) else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|b| r.residual_mm < b.residual_mm) {
+                best = Some(r);
+            }
+            if best.as_ref().is_some_and(|b| b.residual_mm <= 0.5) {
+                break;
+            }
+        }
+        match best {
+            Some(b) if b.residual_mm <= RESIDUAL_LIMIT_MM => Ok(b),
+            Some(b) => Err(Rejection::Residual {
+                mm: b.residual_mm,
+                limit: RESIDUAL_LIMIT_MM,
+            }),
+            None => Err(Rejection::Boxes),
+        }
+    }
+
+    /// Finds every group's printed boxes around where `reg` puts them: the shifts to read them
+    /// at, and the residual.
+    fn refine(&self, img: &GrayImage, mut reg: Registration, norm: &Norm) -> Option<Registration> {
+        let centres: Vec<Pt> = self.anchors.iter().map(|a| a.centre).collect();
+        // a flat, well-registered scan: a dozen groups spread over the sheet all sit within a
+        // fifth of a millimetre of where the marks put them, and the rest are not searched
+        let n = self.anchors.len();
+        let probe: Vec<usize> = (0..12).map(|k| k * n / 12).collect();
+        let near: Vec<Option<Pt>> = probe
+            .iter()
+            .map(|&i| self.anchors[i].locate(img, &reg.map, norm))
+            .collect();
+        if n > 24
+            && near
+                .iter()
+                .all(|s| s.is_some_and(|s| s.0.hypot(s.1) <= 0.2))
+        {
+            let k = near.len() as f64;
+            reg.residual_mm = (near
+                .iter()
+                .flatten()
+                .map(|s| s.0 * s.0 + s.1 * s.1)
+                .sum::<f64>()
+                / k)
+                .sqrt();
+            reg.shifts = vec![(0.0, 0.0); n];
+            return Some(reg);
+        }
+        let found: Vec<Option<Pt>> = self
+            .anchors
+            .iter()
+            .map(|a| a.locate(img, &reg.map, norm))
+            .collect();
+        let shifts = align::smooth(&centres, &found)?;
+        let n = shifts.len().max(1) as f64;
+        reg.residual_mm = (shifts.iter().map(|s| s.0 * s.0 + s.1 * s.1).sum::<f64>() / n).sqrt();
+        reg.shifts = shifts;
+        Some(reg)
+    }
+
+    /// The corner marks looked for near the image's corners (a scan), clockwise from the
+    /// image's top left, with the scale from the image's long side.
+    fn marks_at_corners(
+        &self,
+        img: &GrayImage,
+        paper: u8,
+        ink: u8,
+    ) -> Result<FoundMarks, Rejection> {
         let l = &self.layout;
         let (w, h) = img.dimensions();
         // A4 across its long side, whichever way the scan lies
@@ -364,8 +481,7 @@ impl Reader {
         }
         let side_mm = l.corners[0].rect.w;
         let dark = ink / 2 + paper / 2;
-        // image corners clockwise: top-left, top-right, bottom-right, bottom-left; each mark is
-        // looked for within 40 mm of its corner
+        // each mark is looked for within 40 mm of its corner
         let reach = 40.0 * px_mm;
         let r = (reach + side_mm * px_mm) as u32;
         let windows = [
@@ -380,35 +496,63 @@ impl Reader {
             (f64::from(w), f64::from(h)),
             (0.0, f64::from(h)),
         ];
-        let mut blobs: Vec<marks::Blob> = Vec::new();
-        let mut picked: [Option<usize>; 4] = [None; 4];
+        let mut blobs: [Option<marks::Blob>; 4] = [None; 4];
         for (k, &(cx, cy)) in img_corners.iter().enumerate() {
             let found = marks::find_blobs(img, side_mm * px_mm, dark, windows[k]);
-            let best = found
+            blobs[k] = found
                 .into_iter()
                 .filter(|b| (b.center.0 - cx).abs() < reach && (b.center.1 - cy).abs() < reach)
                 .min_by(|a, b| dist(a.center, (cx, cy)).total_cmp(&dist(b.center, (cx, cy))));
-            if let Some(b) = best {
-                picked[k] = Some(blobs.len());
-                blobs.push(b);
-            }
         }
-        let found = picked.iter().filter(|p| p.is_some()).count();
+        let found = blobs.iter().filter(|p| p.is_some()).count();
         if found < 3 {
             return Err(Rejection::Marks { found });
         }
+        Ok(FoundMarks { blobs, px_mm })
+    }
+
+    /// The corner marks looked for anywhere (a photo where the sheet does not fill the frame).
+    fn marks_anywhere(&self, img: &GrayImage, paper: u8, ink: u8) -> Option<FoundMarks> {
+        let l = &self.layout;
+        let (w, h) = img.dimensions();
+        let px_mm = f64::from(w.max(h)) / l.page.w.max(l.page.h);
+        let c = |name: &str| {
+            l.corners
+                .iter()
+                .find(|c| c.corner == name)
+                .map_or((0.0, 0.0), |c| (c.rect.x, c.rect.y))
+        };
+        let span = ((c("tr").0 - c("tl").0).abs(), (c("bl").1 - c("tl").1).abs());
+        let side_mm = l.corners[0].rect.w;
+        let (q, s) = marks::find_anywhere(img, side_mm, span, px_mm, ink / 2 + paper / 2)?;
+        Some(FoundMarks {
+            blobs: q.map(Some),
+            px_mm: s,
+        })
+    }
+
+    /// The maps the found marks allow, best first: the projective map of four marks, then the
+    /// affine maps of each three (a mark may be a stray blot), or the one affine map of three.
+    fn fit(
+        &self,
+        img: &GrayImage,
+        found: &FoundMarks,
+        norm: &Norm,
+    ) -> Result<Vec<Registration>, Rejection> {
+        let l = &self.layout;
+        let (paper, px_mm) = (norm.paper as u8, found.px_mm);
         let margin = (px_mm * 1.0) as u32;
+        let blobs = &found.blobs;
         let mut pts: [Option<Pt>; 4] = [None; 4];
         for k in 0..4 {
-            pts[k] = picked[k].map(|i| marks::refine(img, &blobs[i], margin, paper));
+            pts[k] = blobs[k].map(|b| marks::refine(img, &b, margin, paper));
         }
         // which found mark has the hole
-        let norm = Norm::new(paper, ink);
         let holes: Vec<usize> = (0..4)
             .filter(|&k| {
                 pts[k].is_some_and(|p| {
                     let r = (0.5 * px_mm).max(1.0);
-                    mean_dark(img, p, r, &norm) < 0.5
+                    mean_dark(img, p, r, norm) < 0.5
                 })
             })
             .collect();
@@ -432,57 +576,61 @@ impl Reader {
         let dst: Vec<Pt> = (0..4)
             .map(|i| pts[(tl + i) % 4].unwrap_or((0.0, 0.0)))
             .collect();
-        let real: Vec<bool> = (0..4).map(|i| picked[(tl + i) % 4].is_some()).collect();
-        // the marks must form this sheet's rectangle
+        let real: Vec<bool> = (0..4).map(|i| blobs[(tl + i) % 4].is_some()).collect();
+        let n_real = real.iter().filter(|r| **r).count();
+        // the marks must form this sheet's rectangle: opposite sides alike (a photo's keystone
+        // makes them differ by up to a quarter; three marks are a scan's, within 5 %)
         let side = |a: usize, b: usize| dist(dst[a], dst[b]) / dist(src[a], src[b]);
-        let (top, right, bottom, left) = (side(0, 1), side(1, 2), side(2, 3), side(3, 0));
-        let sides = [top, right, bottom, left];
+        let sides = [side(0, 1), side(1, 2), side(2, 3), side(3, 0)];
         let mean = sides.iter().sum::<f64>() / 4.0;
-        let off = sides
-            .iter()
-            .map(|s| (s / mean - 1.0).abs())
-            .fold(0.0, f64::max);
-        if off > 0.05 {
+        let off = if n_real == 4 {
+            (sides[0] / sides[2] - 1.0)
+                .abs()
+                .max((sides[1] / sides[3] - 1.0).abs())
+                .max(((sides[0] + sides[2]) / (sides[1] + sides[3]) - 1.0).abs())
+        } else {
+            sides
+                .iter()
+                .map(|s| (s / mean - 1.0).abs())
+                .fold(0.0, f64::max)
+        };
+        let limit = if n_real == 4 { 0.25 } else { 0.05 };
+        if off > limit {
             return Err(Rejection::Shape { off: off * 100.0 });
         }
         if !(MIN_PX_MM..=MAX_PX_MM).contains(&mean) {
             return Err(Rejection::Resolution { px_mm: mean });
         }
-        let mut quality: Vec<f64> = (0..4)
-            .map(|i| picked[(tl + i) % 4].map_or(-1.0, |b| blobs[b].quality()))
-            .collect();
-        let (rs, rd): (Vec<Pt>, Vec<Pt>) = (0..4)
-            .filter(|&i| real[i])
-            .map(|i| (src[i], dst[i]))
-            .unzip();
-        let residual_mm = affine_residual(&rs, &rd) / mean;
-        let mut marks = rs.len();
-        let map = if marks == 4 && residual_mm <= 0.3 {
-            let s = [src[0], src[1], src[2], src[3]];
-            let d = [dst[0], dst[1], dst[2], dst[3]];
-            Homography::from_four(&s, &d)
-        } else {
-            // three marks, or four that disagree: leave out the least trustworthy one
-            if marks == 4 {
-                let worst = (0..4)
-                    .min_by(|&a, &b| quality[a].total_cmp(&quality[b]))
-                    .unwrap_or(0);
-                quality[worst] = -1.0;
-                marks = 3;
-            }
-            let keep: Vec<usize> = (0..4).filter(|&i| quality[i] >= 0.0).collect();
-            let s = [src[keep[0]], src[keep[1]], src[keep[2]]];
-            let d = [dst[keep[0]], dst[keep[1]], dst[keep[2]]];
-            Homography::from_three(&s, &d)
-        }
-        .ok_or(Rejection::Marks { found })?;
-        Ok(Registration {
+        let reg = |map: Homography, marks: usize| Registration {
             map,
             marks,
-            residual_mm,
+            residual_mm: 0.0,
             turned: (tl as u32) * 90,
             px_per_mm: mean,
-        })
+            shifts: Vec::new(),
+        };
+        let three = |keep: [usize; 3]| {
+            let s = keep.map(|i| src[i]);
+            let d = keep.map(|i| dst[i]);
+            Homography::from_three(&s, &d)
+        };
+        let mut out = Vec::new();
+        if n_real == 4 {
+            let s = [src[0], src[1], src[2], src[3]];
+            let d = [dst[0], dst[1], dst[2], dst[3]];
+            out.extend(Homography::from_four(&s, &d).map(|m| reg(m, 4)));
+            for drop in 0..4 {
+                let keep: Vec<usize> = (0..4).filter(|&i| i != drop).collect();
+                out.extend(three([keep[0], keep[1], keep[2]]).map(|m| reg(m, 3)));
+            }
+        } else {
+            let keep: Vec<usize> = (0..4).filter(|&i| real[i]).collect();
+            out.extend(three([keep[0], keep[1], keep[2]]).map(|m| reg(m, 3)));
+        }
+        if out.is_empty() {
+            return Err(Rejection::Marks { found: n_real });
+        }
+        Ok(out)
     }
 
     /// The page area `r` (mm) of the scan, upright, at `px_mm` pixels per mm.
@@ -501,16 +649,25 @@ impl Reader {
     }
 }
 
+/// The corner marks found, clockwise from the image's top left (one may be missing), and the
+/// scale they were looked for at.
+struct FoundMarks {
+    blobs: [Option<marks::Blob>; 4],
+    px_mm: f64,
+}
+
 struct Registration {
     map: Homography,
     marks: usize,
     residual_mm: f64,
     turned: u32,
     px_per_mm: f64,
+    /// Per group: where its boxes were found, from where `map` puts them (mm on the page).
+    shifts: Vec<Pt>,
 }
 
 /// Grey level → darkness 0 (paper) … 1 (ink).
-struct Norm {
+pub struct Norm {
     paper: f32,
     scale: f32,
 }
@@ -524,7 +681,7 @@ impl Norm {
     }
 
     #[inline]
-    fn dark(&self, v: f32) -> f32 {
+    pub fn dark(&self, v: f32) -> f32 {
         ((self.paper - v) * self.scale).clamp(0.0, 1.0)
     }
 }
@@ -596,28 +753,61 @@ fn grid(x: f64, y: f64, w: f64, h: f64, step: f64) -> impl Iterator<Item = (f64,
     })
 }
 
-/// The interior sample points of a box that are paper on the blank rendering.
-fn samples(r: &Rect, blank: &GrayImage) -> Vec<(f32, f32)> {
+/// Whether the blank rendering is paper at `(x, y)` mm and next to it (not the border, not the
+/// option letter).
+fn white_on(blank: &GrayImage, x: f64, y: f64) -> bool {
     let (bw, bh) = blank.dimensions();
-    grid(
-        r.x + SHRINK_MM,
-        r.y + SHRINK_MM,
-        r.w - 2.0 * SHRINK_MM,
-        r.h - 2.0 * SHRINK_MM,
-        STEP_MM,
-    )
-    .filter(|&(x, y)| {
-        let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
-        // white on the blank, and not next to ink
-        let white = |px: u32, py: u32| px >= bw || py >= bh || blank.get_pixel(px, py).0[0] > 204;
-        white(px, py)
-            && white(px.saturating_sub(1), py)
-            && white(px + 1, py)
-            && white(px, py.saturating_sub(1))
-            && white(px, py + 1)
-    })
-    .map(|(x, y)| (x as f32, y as f32))
-    .collect()
+    if x < 0.0 || y < 0.0 {
+        return false;
+    }
+    let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
+    let white = |px: u32, py: u32| px >= bw || py >= bh || blank.get_pixel(px, py).0[0] > 204;
+    white(px, py)
+        && white(px.saturating_sub(1), py)
+        && white(px + 1, py)
+        && white(px, py.saturating_sub(1))
+        && white(px, py + 1)
+}
+
+/// The interior sample points of a box that are paper on the blank rendering, and the cell of a
+/// 3 × 3 division of the interior each lies in.
+fn samples(r: &Rect, blank: &GrayImage) -> (Vec<(f32, f32)>, Vec<u8>) {
+    let (x0, y0) = (r.x + SHRINK_MM, r.y + SHRINK_MM);
+    let (w, h) = (r.w - 2.0 * SHRINK_MM, r.h - 2.0 * SHRINK_MM);
+    grid(x0, y0, w, h, STEP_MM)
+        .filter(|&(x, y)| white_on(blank, x, y))
+        .map(|(x, y)| {
+            let cx = (((x - x0) / w * 3.0) as u8).min(2);
+            let cy = (((y - y0) / h * 3.0) as u8).min(2);
+            ((x as f32, y as f32), cy * 3 + cx)
+        })
+        .unzip()
+}
+
+/// Points of the ring [`RING_MM`] outside a box's border that are paper on the blank rendering,
+/// by side (top, right, bottom, left).
+fn ring(r: &Rect, blank: &GrayImage) -> [Vec<(f32, f32)>; 4] {
+    let (a, b) = RING_MM;
+    let mut out: [Vec<(f32, f32)>; 4] = Default::default();
+    let inside = |x: f64, y: f64, m: f64| {
+        x > r.x - m && x < r.x + r.w + m && y > r.y - m && y < r.y + r.h + m
+    };
+    for (x, y) in grid(r.x - b, r.y - b, r.w + 2.0 * b, r.h + 2.0 * b, 0.2) {
+        if inside(x, y, a) || !white_on(blank, x, y) {
+            continue;
+        }
+        let side = if y < r.y {
+            0
+        } else if y > r.y + r.h {
+            2
+        } else if x > r.x + r.w {
+            1
+        } else {
+            3
+        };
+        out[side].push((x as f32, y as f32));
+    }
+    out
 }
 
 /// Mean darkness of the scan at the sample points.
@@ -625,28 +815,25 @@ fn score(img: &GrayImage, map: &Homography, pts: &[(f32, f32)], norm: &Norm) -> 
     if pts.is_empty() {
         return 0.0;
     }
-    let m = map.0.map(|v| v as f32);
-    let mut sum = 0.0f32;
-    for &(x, y) in pts {
-        let w = m[6] * x + m[7] * y + m[8];
-        let u = (m[0] * x + m[1] * y + m[2]) / w;
-        let v = (m[3] * x + m[4] * y + m[5]) / w;
-        sum += norm.dark(bilinear(img, u, v));
-    }
-    sum / pts.len() as f32
+    let mut buf = Vec::with_capacity(pts.len());
+    darkness(img, map, (0.0, 0.0), pts, norm, &mut buf);
+    buf.iter().sum::<f32>() / pts.len() as f32
 }
 
-/// Darkness at every sample point, into `out`.
+/// Darkness at every sample point moved by `shift` (mm), into `out`.
 fn darkness(
     img: &GrayImage,
     map: &Homography,
+    shift: Pt,
     pts: &[(f32, f32)],
     norm: &Norm,
     out: &mut Vec<f32>,
 ) {
     out.clear();
     let m = map.0.map(|v| v as f32);
+    let (sx, sy) = (shift.0 as f32, shift.1 as f32);
     for &(x, y) in pts {
+        let (x, y) = (x + sx, y + sy);
         let w = m[6] * x + m[7] * y + m[8];
         let u = (m[0] * x + m[1] * y + m[2]) / w;
         let v = (m[3] * x + m[4] * y + m[5]) / w;
@@ -654,34 +841,57 @@ fn darkness(
     }
 }
 
-/// The mean of the darker half of `d` (reordered).
-fn darker_half(d: &mut [f32]) -> f32 {
+/// Everything [`judge`] needs of one box, its samples moved by `shift`.
+fn box_scores(
+    img: &GrayImage,
+    map: &Homography,
+    shift: Pt,
+    b: &BoxSpec,
+    norm: &Norm,
+    buf: &mut Vec<f32>,
+) -> Scores {
+    darkness(img, map, shift, &b.samples, norm, buf);
+    let n = buf.len();
+    if n == 0 {
+        return Scores::default();
+    }
+    let mut cells = [0.0f32; 9];
+    let mut counts = [0u32; 9];
+    let mut cover = 0usize;
+    for (d, &c) in buf.iter().zip(&b.cells) {
+        cells[c as usize] += d;
+        counts[c as usize] += 1;
+        cover += usize::from(*d > 0.3);
+    }
+    for (c, k) in cells.iter_mut().zip(counts) {
+        *c /= k.max(1) as f32;
+    }
+    let fill = top_mean(buf, 2);
+    let peak = top_mean(buf, 8);
+    let mut ring = [0.0f32; 4];
+    for (r, pts) in ring.iter_mut().zip(&b.ring) {
+        darkness(img, map, shift, pts, norm, buf);
+        *r = top_mean(buf, 8);
+    }
+    Scores {
+        fill,
+        peak,
+        cover: cover as f32 / n as f32,
+        cells,
+        ring,
+    }
+}
+
+/// The mean of the darkest `1/part` of `d` (reordered).
+fn top_mean(d: &mut [f32], part: usize) -> f32 {
     if d.is_empty() {
         return 0.0;
     }
-    let half = (d.len() / 2).max(1);
-    if half < d.len() {
-        d.select_nth_unstable_by(half, |a, b| b.total_cmp(a));
+    let k = (d.len() / part).max(1);
+    if k < d.len() {
+        d.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
     }
-    d[..half].iter().sum::<f32>() / half as f32
-}
-
-/// Per box: mean darkness, mean of the darker half, share of samples darker than 0.3, 75th percentile.
-pub type Features = [f32; 4];
-
-fn features(d: &mut [f32]) -> Features {
-    if d.is_empty() {
-        return [0.0; 4];
-    }
-    let n = d.len();
-    let mean = d.iter().sum::<f32>() / n as f32;
-    let share = d.iter().filter(|&&v| v > 0.3).count() as f32 / n as f32;
-    let half = n / 2;
-    d.select_nth_unstable_by(half, |a, b| b.total_cmp(a));
-    let top = d[..half.max(1)].iter().sum::<f32>() / half.max(1) as f32;
-    let q = n / 4;
-    let (_, p75, _) = d.select_nth_unstable_by(q, |a, b| b.total_cmp(a));
-    [mean, top, share, *p75]
+    d[..k].iter().sum::<f32>() / k as f32
 }
 
 /// Mean darkness in a square of half-side `r` px around `p`.
@@ -705,7 +915,7 @@ fn mean_dark(img: &GrayImage, p: Pt, r: f64, norm: &Norm) -> f32 {
 
 /// The grey level at (x, y), bilinear; outside the image is paper white.
 #[inline]
-fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
+pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
     let (w, h) = img.dimensions();
     let (x, y) = (x - 0.5, y - 0.5);
     if x < 0.0 || y < 0.0 || x >= (w - 1) as f32 || y >= (h - 1) as f32 {

@@ -92,11 +92,13 @@ fn draw(img: &mut GrayImage, b: &Value, dpi: u32, ink: Ink, rng: &mut Rng) {
     }
 }
 
-/// What a sheet holds: item → marked values, the candidate number, the paper code.
+/// What a sheet holds: item → marked values, the candidate number, the paper code; whether its
+/// pencil is light (its erased residue is then as dark as a light mark, and may go to review).
 struct Truth {
     candidate: String,
     paper: String,
     items: BTreeMap<u32, String>,
+    light: bool,
 }
 
 /// Marks a sheet: clear marks on some options of every item (some blank, some multiple), erased
@@ -108,6 +110,7 @@ fn fill(img: &mut GrayImage, l: &Value, dpi: u32, seed: u64, light: bool) -> Tru
         candidate: String::new(),
         paper: String::new(),
         items: BTreeMap::new(),
+        light,
     };
     // a light pencil is light on the whole sheet; every third mark then fills 70 % of its box
     let pencil = |rng: &mut Rng, i: usize| {
@@ -236,7 +239,13 @@ fn assert_read(row: &BTreeMap<String, String>, t: &Truth, what: &str) {
     assert_eq!(row["candidate"], t.candidate, "{what}: candidate number");
     assert_eq!(row["paper"], t.paper, "{what}: paper code");
     for (n, v) in &t.items {
-        assert_eq!(&row[&n.to_string()], v, "{what}: item {n}");
+        let got = &row[&n.to_string()];
+        // every fifth item has an erased box; on a light-pencil sheet it may be sent to review,
+        // never read as a mark
+        if t.light && n % 5 == 0 && got == "?" {
+            continue;
+        }
+        assert_eq!(got, v, "{what}: item {n}");
     }
 }
 
@@ -291,8 +300,16 @@ fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
     for (name, t) in &truth {
         assert_read(&rows[name], t, name);
     }
+    // to review: at most the erased boxes of the light-pencil sheets
     let review = std::fs::read_to_string(out.join("review.csv")).unwrap();
-    assert_eq!(review.lines().count(), 1, "nothing to review:\n{review}");
+    for line in review.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert!(
+            (f[0].ends_with("s1.jpg") || f[0].ends_with("s3.jpg"))
+                && f[2].parse::<u32>().is_ok_and(|n| n % 5 == 0),
+            "only erasures on light sheets to review:\n{review}"
+        );
+    }
     let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
     for line in sheets.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -434,6 +451,8 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
     assert_eq!(recs.len(), 1);
     assert_eq!(&recs[0][2], "2");
     assert_eq!(&recs[0][3], "doubtful mark");
+    // what the reviewer is told the box looks like
+    assert!(recs[0][7].ends_with(": light fill"), "{:?}", &recs[0]);
     let crop = image::open(out.join(&recs[0][6])).unwrap();
     assert!(crop.width() > 100 && crop.height() > 40);
 
@@ -829,4 +848,156 @@ fn a_sheet_with_a_corner_mark_cut_off_is_read_from_the_other_three() {
     }
     assert_eq!(lines[0][5], "0", "cut-br upright");
     assert_eq!(lines[1][5], "180", "cut-tl upside down");
+}
+
+/// The sheet thresholded to black and white and encoded CCITT G4 (rows of `w` pixels).
+fn g4(img: &GrayImage) -> Vec<u8> {
+    use fax::{encoder::Encoder, Color, VecWriter};
+    let (w, h) = img.dimensions();
+    let mut enc = Encoder::new(VecWriter::new());
+    for y in 0..h {
+        let row = (0..w).map(|x| {
+            if img.get_pixel(x, y).0[0] < 140 {
+                Color::Black
+            } else {
+                Color::White
+            }
+        });
+        enc.encode_line(row, w as u16).unwrap();
+    }
+    enc.finish().unwrap().finish()
+}
+
+#[test]
+fn a_multi_page_tiff_is_read_page_by_page_and_1_bit_ccitt_tiffs_and_pdfs_are_read() {
+    let ex = exam();
+    let l = layout(ex);
+    let d = tmp();
+    let mut truths = Vec::new();
+    let mut pages = Vec::new();
+    for seed in 0..3 {
+        let mut img = raster(ex, 200);
+        truths.push(fill(&mut img, &l, 200, 60 + seed, false));
+        pages.push(degrade(&img, 0.6, 1.0, 5.0, 3.0, seed));
+    }
+    // three grey pages in one TIFF
+    let f = std::fs::File::create(d.path().join("batch.tif")).unwrap();
+    let mut tif = tiff::encoder::TiffEncoder::new(f).unwrap();
+    for p in &pages {
+        tif.write_image::<tiff::encoder::colortype::Gray8>(p.width(), p.height(), p.as_raw())
+            .unwrap();
+    }
+    drop(tif);
+    // the first page as a fax machine or an office scanner's default sends it: 1-bit, G4
+    let (w, h) = pages[0].dimensions();
+    let data = g4(&pages[0]);
+    std::fs::write(d.path().join("g4.tif"), fax::tiff::wrap(&data, w, h)).unwrap();
+    {
+        use lopdf::{dictionary, Document, Object, Stream};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let img = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => i64::from(w), "Height" => i64::from(h),
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 1,
+                "Filter" => "CCITTFaxDecode",
+                "DecodeParms" => dictionary! { "K" => -1, "Columns" => i64::from(w), "Rows" => i64::from(h) },
+            },
+            data,
+        ));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => content,
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc.save(d.path().join("fax.pdf")).unwrap();
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 5 sheet(s), rejected 0"));
+    let rows = scans(&out);
+    for (i, t) in truths.iter().enumerate() {
+        assert_read(&rows[&format!("batch.tif#{}", i + 1)], t, "TIFF page");
+    }
+    assert_read(&rows["g4.tif"], &truths[0], "G4 TIFF");
+    assert_read(&rows["fax.pdf"], &truths[0], "CCITT PDF");
+}
+
+#[test]
+fn a_cut_jpeg_is_refused_by_name_a_repeated_file_reported_and_other_files_warned() {
+    let ex = exam();
+    let l = layout(ex);
+    let d = tmp();
+    let jpeg = |seed: u64| {
+        let mut img = raster(ex, 200);
+        let t = fill(&mut img, &l, 200, seed, false);
+        let mut bytes = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 80)
+            .encode_image(&img)
+            .unwrap();
+        (t, bytes, img)
+    };
+    let (t1, b1, _) = jpeg(70);
+    let (t2, b2, _) = jpeg(71);
+    let (t3, _, img3) = jpeg(72);
+    std::fs::write(d.path().join("a.jpg"), &b1).unwrap();
+    std::fs::write(d.path().join("b-copy.jpg"), &b1).unwrap();
+    std::fs::write(d.path().join("c.jfif"), &b2).unwrap();
+    std::fs::write(d.path().join("d-cut.jpg"), &b2[..b2.len() * 98 / 100]).unwrap();
+    // a PNG without an extension, as some scanners name their files
+    img3.save_with_format(d.path().join("e"), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(d.path().join("notes.txt"), "scanned on Monday").unwrap();
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("read 3 sheet(s), rejected 1"))
+        .stderr(predicate::str::contains("skipped `").and(predicate::str::contains("notes.txt")))
+        .stderr(
+            predicate::str::contains("b-copy.jpg` is the same file as `")
+                .and(predicate::str::contains("a.jpg`: read once")),
+        );
+    let rows = scans(&out);
+    assert_read(&rows["a.jpg"], &t1, "a.jpg");
+    assert_read(&rows["c.jfif"], &t2, ".jfif");
+    assert_read(&rows["e"], &t3, "no extension");
+    assert!(!rows.contains_key("b-copy.jpg"));
+    let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
+    let line = |name: &str| {
+        sheets
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {sheets}"))
+            .to_string()
+    };
+    assert!(line("d-cut.jpg").contains("rejected"), "{sheets}");
+    assert!(line("d-cut.jpg").contains("cut short"), "{sheets}");
+    assert!(line("b-copy.jpg").contains("repeated"), "{sheets}");
 }

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Evaluation of `examforge scan` on marks as candidates make them and sheets as offices scan them.
+
+Usage: benches/scan_eval.py [--bin target/release/examforge] [--before OLD_BINARY] [--python PY]
+                            [-n 60] [-j 2] [--work DIR] [--conditions office,1-bit,...]
+
+1. `examforge make --seed 7` → exam/ (sheet.pdf, sheet.layout.json, key.csv);
+2. benches/omr/make_scans.py --styles: N sheets in each of six conditions (office, 1-bit,
+   rescaled, photo, fax, crumpled), marked with fills, partial fills, light marks, ticks, circles
+   and crosses, with erased residue, and truth per cell;
+3. `examforge scan` on each condition; every cell is right, flagged (`?`: it went to review, or
+   its sheet was rejected and listed in sheets.csv) or silently wrong;
+4. prints per condition: silently wrong %, flagged %, proper fills read right %, and the flag
+   rate per mark style; the time per sheet on office scans (and with --before, the old binary's,
+   interleaved, best of three); peak memory on a 3-page TIFF and a 200-page PDF.
+Needs numpy, pillow, opencv-python-headless in PY; pdftoppm and typst on PATH.
+"""
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONDITIONS = ["office", "1-bit", "rescaled", "photo", "fax", "crumpled"]
+
+
+def run(cmd, **kw):
+    print("+", " ".join(str(c) for c in cmd), file=sys.stderr)
+    return subprocess.run(cmd, **kw)
+
+
+def scan(binary, exam, inputs, out, jobs):
+    """Runs scan; returns (seconds, peak RSS MiB, stderr)."""
+    t = time.perf_counter()
+    p = run(["/usr/bin/time", "-f", "PEAK %M", binary, "scan", os.path.join(exam, "exam.json"), *inputs,
+             "-o", out, "--force", "--jobs", str(jobs)], capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    if p.returncode not in (0, 1):
+        print(p.stderr, file=sys.stderr)
+        raise SystemExit(f"scan failed with {p.returncode}")
+    m = re.search(r"PEAK (\d+)", p.stderr)
+    return dt, (int(m.group(1)) / 1024 if m else float("nan")), p.stderr
+
+
+def predictions(out):
+    """file name → field → value ('?' = flagged), from scans.csv."""
+    pred = {}
+    with open(os.path.join(out, "scans.csv"), newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            name = os.path.basename(r["file"])
+            row = {f"q{k}": v for k, v in r.items() if k.isdigit()}
+            for i, c in enumerate(r["candidate"]):
+                row[f"cand{i + 1}"] = c
+            row["paper"] = r["paper"]
+            pred[name] = row
+    return pred
+
+
+def norm(v):
+    return "".join(sorted(v)) if len(v) > 1 and v.isalpha() else v
+
+
+def doubtful_boxes(out):
+    """(file name, field) → the values of the boxes review.csv holds in doubt."""
+    d = defaultdict(set)
+    with open(os.path.join(out, "review.csv"), newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            field = r["field"]
+            field = f"q{field}" if field.isdigit() else field.replace("candidate", "cand")
+            for b in r["boxes"].split():
+                d[(os.path.basename(r["file"]), field)].add(b.split(":")[0])
+    return d
+
+
+def score(truth_csv, out):
+    pred = predictions(out)
+    doubt = doubtful_boxes(out)
+    tot = defaultdict(lambda: [0, 0, 0])  # group → [right, flagged, wrong]
+    examples = []
+    with open(truth_csv, newline="", encoding="utf-8") as f:
+        for t in csv.DictReader(f):
+            row = pred.get(t["file"])
+            pv = None if row is None else row.get(t["field"], "")
+            if pv is None or "?" in pv:
+                k = 1
+            elif norm(pv) == norm(t["truth"]):
+                k = 0
+            else:
+                k = 2
+                if len(examples) < 8:
+                    examples.append((t["file"], t["field"], t["truth"], pv, t.get("styles", ""), t["erased"]))
+            styles = set((t.get("styles") or "").split())
+            # each box filled properly (dark, even, most of the box) is read as marked, not
+            # merely flagged: its cell is right, or it is `?` because of another box
+            if t["truth"] and styles == {"fill"}:
+                for v in t["truth"]:
+                    if k == 0 or (k == 1 and row is not None and v not in doubt[(t["file"], t["field"])]
+                                  and t["field"].startswith("q")) or (k == 2 and v in pv):
+                        tot["fill boxes"][0] += 1
+                    else:
+                        tot["fill boxes"][2] += 1
+            groups = ["all"]
+            for st in styles - {"fill"}:
+                groups.append(f"style: {st}")
+            if t["erased"]:
+                groups.append("style: erased residue")
+            if not t["truth"]:
+                groups.append("blank")
+            for g in groups:
+                tot[g][k] += 1
+    rejected = 0
+    with open(os.path.join(out, "sheets.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rejected = sum(1 for r in rows if r["status"] == "rejected")
+    warned = sum(1 for r in rows if r.get("warnings"))
+    return tot, rejected, warned, examples
+
+
+def pct(a, n):
+    return f"{100 * a / n:.2f}" if n else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "examforge"))
+    ap.add_argument("--before", help="an older examforge binary to time (and score) beside --bin")
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("-n", type=int, default=60)
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--work", default="/tmp/scan-eval")
+    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--no-memory", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    exam = os.path.join(a.work, "exam")
+    if not os.path.exists(os.path.join(exam, "sheet.layout.json")):
+        run([a.bin, "make", "--seed", "7", "-o", exam, "--force"], check=True)
+    conds = a.conditions.split(",")
+    for i, c in enumerate(conds):
+        d = os.path.join(a.work, c)
+        if not os.path.exists(os.path.join(d, "truth_cells.csv")):
+            run([a.python, os.path.join(ROOT, "benches", "omr", "make_scans.py"), "--sheet",
+                 os.path.join(exam, "sheet.pdf"), "--positions", os.path.join(exam, "sheet.layout.json"),
+                 "--key", os.path.join(exam, "key.csv"), "--exam", os.path.join(exam, "exam.json"),
+                 "-n", str(a.n), "-o", d, "--seed", str(100 + i), "--condition", c, "--styles",
+                 "-j", str(a.jobs)], check=True)
+    binaries = [("after", a.bin)] + ([("before", a.before)] if a.before else [])
+    print("| binary | condition | sheets | rejected | warned | cells | silently wrong % | flagged % | fill boxes read marked % |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    per_style = {}
+    for label, binary in binaries:
+        for c in conds:
+            d = os.path.join(a.work, c)
+            out = os.path.join(d, f"out-{label}")
+            scan(binary, exam, [os.path.join(d, "images")], out, a.jobs)
+            tot, rejected, warned, examples = score(os.path.join(d, "truth_cells.csv"), out)
+            r, fl, w = tot["all"]
+            n = r + fl + w
+            pr, pf, pw = tot["fill boxes"]
+            print(f"| {label} | {c} | {a.n} | {rejected} | {warned} | {n} | {pct(w, n)} | {pct(fl, n)} | "
+                  f"{pct(pr, pr + pf + pw)} |")
+            per_style[(label, c)] = tot
+            for e in examples:
+                print("   silently wrong:", e, file=sys.stderr)
+    print()
+    print("Flag rate per mark style (cells holding that style: flagged % / silently wrong % / right %, count)")
+    groups = sorted({g for t in per_style.values() for g in t if g.startswith("style:") or g == "blank"})
+    print("| binary | condition | " + " | ".join(groups) + " |")
+    print("|---|---|" + "---:|" * len(groups))
+    for (label, c), tot in per_style.items():
+        cells = []
+        for g in groups:
+            r, fl, w = tot.get(g, [0, 0, 0])
+            n = r + fl + w
+            cells.append(f"{pct(fl, n)} / {pct(w, n)} / {pct(r, n)} ({n})" if n else "-")
+        print(f"| {label} | {c} | " + " | ".join(cells) + " |")
+    # speed on office scans, interleaved
+    if "office" in conds:
+        print()
+        imgs = os.path.join(a.work, "office", "images")
+        best = defaultdict(lambda: float("inf"))
+        for _ in range(3):
+            for label, binary in binaries:
+                dt, _, _ = scan(binary, exam, [imgs], os.path.join(a.work, f"speed-{label}"), a.jobs)
+                best[label] = min(best[label], dt)
+        for label, _ in binaries:
+            print(f"speed ({label}): {best[label]:.2f} s for {a.n} office sheets, "
+                  f"{1000 * best[label] / a.n:.1f} ms a sheet with {a.jobs} jobs (best of 3)")
+    if not a.no_memory and "office" in conds:
+        print()
+        from PIL import Image
+        imgs = sorted(os.listdir(os.path.join(a.work, "office", "images")))
+        pages = [Image.open(os.path.join(a.work, "office", "images", f)) for f in imgs[:3]]
+        tif = os.path.join(a.work, "three.tif")
+        pages[0].save(tif, save_all=True, append_images=pages[1:], compression="tiff_deflate")
+        pdf = os.path.join(a.work, "two-hundred.pdf")
+        if not os.path.exists(pdf):
+            many = [os.path.join(a.work, "office", "images", imgs[i % len(imgs)]) for i in range(200)]
+            first = Image.open(many[0])
+
+            def rest():
+                for p in many[1:]:
+                    yield Image.open(p)
+            first.save(pdf, save_all=True, append_images=rest(), resolution=200)
+        for label, binary in binaries:
+            for name, path in (("3-page TIFF", tif), ("200-page PDF", pdf)):
+                dt, peak, err = scan(binary, exam, [path], os.path.join(a.work, f"mem-{label}"), a.jobs)
+                summary = [line for line in err.splitlines() if line.startswith("read ")]
+                print(f"memory ({label}) {name}: peak {peak:.0f} MiB, {dt:.1f} s; {summary[0] if summary else err[-300:]}")
+
+
+if __name__ == "__main__":
+    main()

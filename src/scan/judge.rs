@@ -1,0 +1,208 @@
+//! Telling a mark from a blank box, and saying so only when sure. Every box gets a few numbers
+//! from its interior (and a ring just outside it); the sheet's own distribution of them gives the
+//! candidate's pencil, and each box is then marked, blank, or doubtful, with the style it looks
+//! like (a fill, a light fill, a tick, a cross, a circle, an erased residue).
+
+/// What the samples of one box say (darkness 0 paper … 1 ink).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Scores {
+    /// Mean of the darker half of the interior: a fill of most of the box scores like a full one.
+    pub fill: f32,
+    /// Mean of the darkest eighth of the interior: how dark the strokes are, however thin.
+    pub peak: f32,
+    /// Share of the interior darker than 0.3.
+    pub cover: f32,
+    /// Mean darkness of the interior's nine cells (3 × 3, row by row).
+    pub cells: [f32; 9],
+    /// Per side of a ring 0.45–0.85 mm outside the border (top, right, bottom, left), the mean of
+    /// its darkest eighth: a circle drawn around the box crosses three or four sides.
+    pub ring: [f32; 4],
+}
+
+/// What a box looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Blank,
+    /// A fill like the candidate's other fills.
+    Fill,
+    /// An even mark well lighter than the candidate's fills.
+    Light,
+    Tick,
+    Cross,
+    Circle,
+    /// A faint even smear: a mark rubbed out.
+    Erased,
+    /// Something that is neither.
+    Unclear,
+}
+
+impl Style {
+    /// The word review.csv uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Blank => "blank",
+            Style::Fill => "fill",
+            Style::Light => "light fill",
+            Style::Tick => "tick",
+            Style::Cross => "cross",
+            Style::Circle => "circle",
+            Style::Erased => "erased",
+            Style::Unclear => "unclear",
+        }
+    }
+}
+
+/// What a box looks like next to the candidate's pencil.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Marked,
+    Blank,
+    Doubtful,
+}
+
+/// A fill scores at least this share of the candidate's pencil.
+pub const MARKED: f32 = 0.70;
+/// A box whose darkest strokes stay under this share of the pencil, and whose fill under
+/// [`BLANK_FILL`], holds nothing a candidate drew.
+const BLANK_PEAK: f32 = 0.30;
+const BLANK_FILL: f32 = 0.22;
+/// An even smear under these shares of the pencil is a rubbed-out mark. Synthetic residues
+/// (graphite 0.10–0.24 left on the paper) scored at most 0.34 of the pencil (fill), light
+/// fills at least 0.39: between the two the box goes to review.
+const ERASED_FILL: f32 = 0.34;
+const ERASED_PEAK: f32 = 0.50;
+/// A stroke is at least this share of the pencil at its darkest.
+const STROKE: f32 = 0.55;
+/// Pencil darkness (absolute) under which nothing is a mark at all: paper grain, noise, toner.
+const NOISE: f32 = 0.12;
+
+/// The candidate's pencil: the median fill of the boxes that are surely filled (dark and even);
+/// `None` when the sheet has fewer than three of them.
+pub fn pencil(scores: &[Scores]) -> Option<f32> {
+    let mut fills: Vec<f32> = scores
+        .iter()
+        .filter(|s| s.fill >= 0.3 && s.cover >= 0.6)
+        .map(|s| s.fill)
+        .collect();
+    if fills.len() < 3 {
+        return None;
+    }
+    fills.sort_by(f32::total_cmp);
+    Some(fills[fills.len() / 2])
+}
+
+/// The verdict on a box and the style it looks like, against the candidate's `pencil`.
+pub fn judge(s: &Scores, pencil: f32) -> (Verdict, Style) {
+    let p = pencil.max(0.2);
+    let (fill, peak) = (s.fill / p, s.peak / p);
+    if fill >= MARKED && s.fill >= 0.2 && s.cover >= 0.4 {
+        return (Verdict::Marked, Style::Fill);
+    }
+    let faint = s.peak < NOISE || (peak < BLANK_PEAK && fill < BLANK_FILL);
+    let sides = s
+        .ring
+        .iter()
+        .filter(|&&r| r / p >= STROKE && r >= 2.0 * NOISE)
+        .count();
+    let circled = sides >= 3;
+    if faint && !circled {
+        return (Verdict::Blank, Style::Blank);
+    }
+    // an even smear: its darkest part not much darker than its darker half
+    let even = s.peak <= 1.5 * s.fill.max(0.01);
+    if even && fill < ERASED_FILL && peak < ERASED_PEAK && !circled {
+        return (Verdict::Blank, Style::Erased);
+    }
+    (Verdict::Doubtful, style(s, p, circled, even))
+}
+
+/// The style of a box in doubt.
+fn style(s: &Scores, p: f32, circled: bool, even: bool) -> Style {
+    let c = s.cells.map(|v| v / p);
+    let centre = c[4];
+    let corners = [c[0], c[2], c[6], c[8]];
+    let edges = [c[1], c[3], c[5], c[7]];
+    let dark = |v: f32| v >= 0.25;
+    if circled && centre < 0.25 {
+        return Style::Circle;
+    }
+    if s.peak / p < STROKE {
+        return if even { Style::Light } else { Style::Unclear };
+    }
+    if even && s.cover >= 0.5 {
+        return Style::Light;
+    }
+    let dark_corners = corners.iter().filter(|&&v| dark(v)).count();
+    let dark_edges = edges.iter().filter(|&&v| dark(v)).count();
+    if dark(centre) && dark_corners >= 3 {
+        return Style::Cross;
+    }
+    if !dark(centre) && dark_edges == 4 {
+        return Style::Circle;
+    }
+    Style::Tick
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(fill: f32, peak: f32, cover: f32, cells: [f32; 9], ring: f32) -> Scores {
+        Scores {
+            fill,
+            peak,
+            cover,
+            cells,
+            ring: [ring; 4],
+        }
+    }
+
+    #[test]
+    fn the_pencil_is_the_median_of_even_dark_fills_and_unknown_below_three() {
+        let fill = |f| s(f, f, 0.95, [f; 9], 0.0);
+        let tick = s(0.35, 0.8, 0.25, [0.0; 9], 0.0);
+        assert_eq!(pencil(&[fill(0.7), fill(0.8), tick, tick]), None);
+        assert_eq!(
+            pencil(&[fill(0.7), fill(0.8), fill(0.9), tick, tick, tick]),
+            Some(0.8)
+        );
+    }
+
+    #[test]
+    fn fills_are_marked_residue_blank_and_strokes_and_light_fills_in_doubt() {
+        let p = 0.8;
+        let full = s(0.8, 0.85, 0.97, [0.8; 9], 0.1);
+        assert_eq!(judge(&full, p), (Verdict::Marked, Style::Fill));
+        let blank = s(0.02, 0.06, 0.0, [0.02; 9], 0.03);
+        assert_eq!(judge(&blank, p), (Verdict::Blank, Style::Blank));
+        let residue = s(0.2, 0.26, 0.1, [0.18; 9], 0.1);
+        assert_eq!(judge(&residue, p), (Verdict::Blank, Style::Erased));
+        let light = s(0.4, 0.45, 0.9, [0.38; 9], 0.1);
+        assert_eq!(judge(&light, p), (Verdict::Doubtful, Style::Light));
+        let tick = s(
+            0.3,
+            0.75,
+            0.2,
+            [0.0, 0.0, 0.4, 0.0, 0.3, 0.3, 0.3, 0.2, 0.0],
+            0.1,
+        );
+        assert_eq!(judge(&tick, p), (Verdict::Doubtful, Style::Tick));
+        let cross = s(
+            0.35,
+            0.75,
+            0.3,
+            [0.4, 0.1, 0.4, 0.1, 0.6, 0.1, 0.4, 0.1, 0.4],
+            0.1,
+        );
+        assert_eq!(judge(&cross, p), (Verdict::Doubtful, Style::Cross));
+        // a circle drawn around the box: little inside, a stroke through the ring
+        let around = s(
+            0.12,
+            0.4,
+            0.05,
+            [0.3, 0.2, 0.3, 0.1, 0.0, 0.1, 0.3, 0.2, 0.3],
+            0.7,
+        );
+        assert_eq!(judge(&around, p), (Verdict::Doubtful, Style::Circle));
+    }
+}

@@ -1,0 +1,386 @@
+//! The reader on sheets drawn here: a small layout, its blank rendering, pencil marks in every
+//! style candidates use, and the page seen by a scanner or, at an angle, by a phone.
+
+use super::*;
+use crate::render::layout::{
+    encode_bits, CodeBit, CornerBox, DigitBox, ExamCode, ItemBox, PageSize, PaperBox,
+};
+use image::Luma;
+
+const CODE: u32 = 0x5eed_c0de;
+
+fn rect(x: f64, y: f64, w: f64, h: f64) -> Rect {
+    Rect {
+        page: 1,
+        x,
+        y,
+        w,
+        h,
+    }
+}
+
+/// 4 candidate digits, papers A and B, 30 items of four options (A–D).
+fn layout() -> SheetLayout {
+    let corners = [
+        ("tl", 12.0, 12.0),
+        ("tr", 192.0, 12.0),
+        ("bl", 12.0, 279.0),
+        ("br", 192.0, 279.0),
+    ]
+    .map(|(c, x, y)| CornerBox {
+        corner: c.into(),
+        rect: rect(x, y, 6.0, 6.0),
+    })
+    .to_vec();
+    let bits = encode_bits(CODE)
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| CodeBit {
+            bit: i as u32,
+            value,
+            rect: rect(40.0 + i as f64 * 2.2, 22.0, 2.0, 4.0),
+        })
+        .collect();
+    let mut candidate = Vec::new();
+    for col in 0..4 {
+        for digit in 0..10 {
+            candidate.push(DigitBox {
+                col,
+                digit,
+                rect: rect(
+                    30.0 + f64::from(col) * 7.0,
+                    35.0 + f64::from(digit) * 6.0,
+                    5.0,
+                    3.6,
+                ),
+            });
+        }
+    }
+    let paper = ["A", "B"]
+        .iter()
+        .enumerate()
+        .map(|(i, o)| PaperBox {
+            option: o.to_string(),
+            rect: rect(100.0 + i as f64 * 6.6, 35.0, 5.0, 3.6),
+        })
+        .collect();
+    let mut items = Vec::new();
+    for n in 1..=30u32 {
+        let (col, row) = ((n - 1) / 15, (n - 1) % 15);
+        for (k, o) in ["A", "B", "C", "D"].iter().enumerate() {
+            items.push(ItemBox {
+                item: n,
+                option: o.to_string(),
+                value: o.to_string(),
+                rect: rect(
+                    37.0 + f64::from(col) * 70.0 + k as f64 * 6.6,
+                    110.0 + f64::from(row) * 6.0,
+                    5.0,
+                    3.6,
+                ),
+            });
+        }
+    }
+    SheetLayout {
+        page: PageSize { w: 210.0, h: 297.0 },
+        corners,
+        candidate,
+        paper,
+        items,
+        code: ExamCode {
+            id: format!("{CODE:08x}"),
+            bits,
+        },
+    }
+}
+
+/// A page raster at [`BLANK_PX_PER_MM`], drawn in mm.
+struct Page(GrayImage);
+
+impl Page {
+    fn blank(l: &SheetLayout) -> Self {
+        let s = BLANK_PX_PER_MM;
+        let mut p = Page(GrayImage::from_pixel(
+            (l.page.w * s) as u32,
+            (l.page.h * s) as u32,
+            Luma([255]),
+        ));
+        for c in &l.corners {
+            let r = c.rect;
+            p.fill(&r, 1.0);
+            if c.corner == "tl" {
+                let hole = rect(r.x + 1.8, r.y + 1.8, 2.4, 2.4);
+                p.paint(&hole, |_| 255);
+            }
+        }
+        for b in &l.code.bits {
+            p.border(&b.rect);
+            if b.value == 1 {
+                p.fill(&b.rect, 1.0);
+            }
+        }
+        let boxes = l
+            .candidate
+            .iter()
+            .map(|b| b.rect)
+            .chain(l.paper.iter().map(|b| b.rect))
+            .chain(l.items.iter().map(|b| b.rect));
+        for r in boxes {
+            p.border(&r);
+        }
+        p
+    }
+
+    fn paint(&mut self, r: &Rect, f: impl Fn(u8) -> u8) {
+        let s = BLANK_PX_PER_MM;
+        for y in (r.y * s) as u32..((r.y + r.h) * s) as u32 {
+            for x in (r.x * s) as u32..((r.x + r.w) * s) as u32 {
+                let px = self.0.get_pixel_mut(x, y);
+                px.0[0] = f(px.0[0]);
+            }
+        }
+    }
+
+    /// Pencil of darkness `d` over the rectangle.
+    fn fill(&mut self, r: &Rect, d: f64) {
+        self.paint(r, |v| (f64::from(v) * (1.0 - d)) as u8);
+    }
+
+    /// The printed border of a box: grey, 0.25 mm.
+    fn border(&mut self, r: &Rect) {
+        let t = 0.25;
+        for e in [
+            rect(r.x - t / 2.0, r.y - t / 2.0, r.w + t, t),
+            rect(r.x - t / 2.0, r.y + r.h - t / 2.0, r.w + t, t),
+            rect(r.x - t / 2.0, r.y - t / 2.0, t, r.h + t),
+            rect(r.x + r.w - t / 2.0, r.y - t / 2.0, t, r.h + t),
+        ] {
+            self.paint(&e, |v| v.min(130));
+        }
+    }
+
+    /// A pencil line 0.4 mm wide through the points (mm), darkness `d`.
+    fn stroke(&mut self, pts: &[(f64, f64)], d: f64) {
+        let s = BLANK_PX_PER_MM;
+        for w in pts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let len = (b.0 - a.0).hypot(b.1 - a.1);
+            let n = (len * s * 2.0) as usize + 1;
+            for i in 0..=n {
+                let t = i as f64 / n as f64;
+                let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+                for dy in -1i32..=1 {
+                    for dx in -1i32..=1 {
+                        let (px, py) = ((x * s) as i32 + dx, (y * s) as i32 + dy);
+                        let p = self.0.get_pixel_mut(px as u32, py as u32);
+                        p.0[0] = p.0[0].min((255.0 * (1.0 - d)) as u8);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Mark {
+    Fill,
+    Tick,
+    Circle,
+    Cross,
+    Faint,
+    Erased,
+}
+
+fn draw(p: &mut Page, r: &Rect, m: Mark) {
+    let pencil = 0.8;
+    let (x, y, w, h) = (r.x, r.y, r.w, r.h);
+    match m {
+        Mark::Fill => p.fill(&rect(x - 0.2, y - 0.2, w + 0.4, h + 0.4), pencil),
+        Mark::Faint => p.fill(&rect(x, y, w, h), 0.35),
+        Mark::Erased => p.fill(&rect(x - 0.3, y - 0.3, w + 0.6, h + 0.6), 0.14),
+        Mark::Tick => p.stroke(
+            &[
+                (x + 0.8, y + 1.8),
+                (x + 2.0, y + h - 0.6),
+                (x + w + 0.4, y - 0.6),
+            ],
+            pencil,
+        ),
+        Mark::Cross => {
+            p.stroke(&[(x + 0.3, y + 0.3), (x + w - 0.3, y + h - 0.3)], pencil);
+            p.stroke(&[(x + w - 0.3, y + 0.3), (x + 0.3, y + h - 0.3)], pencil);
+        }
+        Mark::Circle => {
+            let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+            let (a, b) = (w / 2.0 + 0.7, h / 2.0 + 0.7);
+            let pts: Vec<(f64, f64)> = (0..=48)
+                .map(|i| {
+                    let t = f64::from(i) / 48.0 * std::f64::consts::TAU;
+                    (cx + a * t.cos(), cy + b * t.sin())
+                })
+                .collect();
+            p.stroke(&pts, pencil);
+        }
+    }
+}
+
+/// What each item holds: (item, marks on options), and what the reader must say.
+fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
+    let mut p = Page::blank(l);
+    let find = |n: u32, v: &str| {
+        l.items
+            .iter()
+            .find(|b| b.item == n && b.value == v)
+            .unwrap()
+            .rect
+    };
+    for (col, digit) in [(0, 2), (1, 7), (2, 1), (3, 8)] {
+        let r = l
+            .candidate
+            .iter()
+            .find(|b| b.col == col && b.digit == digit)
+            .unwrap()
+            .rect;
+        draw(&mut p, &r, Mark::Fill);
+    }
+    draw(&mut p, &l.paper[1].rect, Mark::Fill);
+    type Plan = (u32, Vec<(&'static str, Mark)>, &'static str);
+    let plan: Vec<Plan> = vec![
+        (13, vec![("B", Mark::Tick)], "?"),
+        (14, vec![("C", Mark::Circle)], "?"),
+        // a cross over most of the box darkens it like a fill: read as the mark
+        (15, vec![("A", Mark::Cross)], "A"),
+        (16, vec![("D", Mark::Faint)], "?"),
+        (17, vec![("B", Mark::Erased)], ""),
+        (18, vec![], ""),
+        (19, vec![("A", Mark::Fill), ("C", Mark::Erased)], "A"),
+        (20, vec![("B", Mark::Fill), ("D", Mark::Fill)], "BD"),
+    ];
+    let mut expect = Vec::new();
+    for n in 1..=30u32 {
+        let (marks, want): (Vec<(&str, Mark)>, &str) = match plan.iter().find(|p| p.0 == n) {
+            Some((_, m, w)) => (m.clone(), w),
+            None => {
+                let v = ["A", "B", "C", "D"][(n % 4) as usize];
+                (vec![(v, Mark::Fill)], v)
+            }
+        };
+        for (v, m) in marks {
+            draw(&mut p, &find(n, v), m);
+        }
+        expect.push((n, want));
+    }
+    (p, expect)
+}
+
+/// The page as seen through `map` (page mm → image px) in a `w` × `h` frame of grey `bg`, with a
+/// little noise.
+fn shoot(p: &Page, map: &Homography, w: u32, h: u32, bg: u8) -> GrayImage {
+    let s = BLANK_PX_PER_MM as f32;
+    let c = [(0.0, 0.0), (210.0, 0.0), (210.0, 297.0), (0.0, 297.0)];
+    let inv = Homography::from_four(&c.map(|q| map.apply(q)), &c).unwrap();
+    let (pw, ph) = p.0.dimensions();
+    let mut seed = 7u32;
+    GrayImage::from_fn(w, h, |x, y| {
+        let (mx, my) = inv.apply((f64::from(x) + 0.5, f64::from(y) + 0.5));
+        let (u, v) = (mx as f32 * s, my as f32 * s);
+        let g = if u < 1.0 || v < 1.0 || u >= (pw - 2) as f32 || v >= (ph - 2) as f32 {
+            f32::from(bg)
+        } else {
+            16.0 + bilinear(&p.0, u, v) * 0.9
+        };
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let noise = ((seed >> 16) % 9) as f32 - 4.0;
+        Luma([(g + noise).clamp(0.0, 255.0) as u8])
+    })
+}
+
+fn check(read: &SheetRead, expect: &[(u32, &str)]) {
+    assert_eq!(read.candidate, "2718");
+    assert_eq!(read.paper, Cell::Marks("B".into()));
+    for (n, want) in expect {
+        let got = &read.items.iter().find(|i| i.0 == *n).unwrap().1;
+        let got = match got {
+            Cell::Marks(m) => m.as_str(),
+            Cell::Unreadable => "?",
+        };
+        assert_eq!(got, *want, "item {n}");
+    }
+    let seen = |n: u32| {
+        let d = read
+            .doubts
+            .iter()
+            .find(|d| d.field == n.to_string())
+            .unwrap();
+        d.boxes.iter().map(|b| b.2).collect::<Vec<_>>()
+    };
+    assert_eq!(seen(13), [Style::Tick]);
+    assert_eq!(seen(14), [Style::Circle]);
+    assert_eq!(seen(16), [Style::Light]);
+    assert_eq!(read.doubts.len(), 3, "{:?}", read.doubts);
+}
+
+#[test]
+fn fills_and_crosses_are_read_ticks_circles_and_faint_marks_flagged_residue_blank() {
+    let l = layout();
+    let (page, expect) = marked_sheet(&l);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    // a flatbed scan at 150 dpi, turned 0.7°
+    let s = 150.0 / 25.4;
+    let (sn, cs) = 0.7f64.to_radians().sin_cos();
+    let map = Homography([s * cs, -s * sn, 40.0, s * sn, s * cs, 20.0, 0.0, 0.0, 1.0]);
+    let img = shoot(&page, &map, 1240, 1754, 235);
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.marks, 4);
+    assert!(read.residual_mm < 0.3, "{}", read.residual_mm);
+    check(&read, &expect);
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+}
+
+#[test]
+fn a_photo_at_an_angle_with_the_sheet_not_filling_the_frame_is_read_with_a_projective_fit() {
+    let l = layout();
+    let (page, expect) = marked_sheet(&l);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    // the sheet's top edge 8 % narrower than its bottom edge, on a dark desk, in a larger frame
+    let c = [(0.0, 0.0), (210.0, 0.0), (210.0, 297.0), (0.0, 297.0)];
+    let frame = [
+        (330.0, 260.0),
+        (1450.0, 250.0),
+        (1500.0, 1930.0),
+        (280.0, 1940.0),
+    ];
+    let map = Homography::from_four(&c, &frame).unwrap();
+    let img = shoot(&page, &map, 1800, 2300, 90);
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.marks, 4);
+    check(&read, &expect);
+}
+
+#[test]
+fn a_sheet_with_no_clear_fill_and_one_read_all_blank_carry_warnings() {
+    let l = layout();
+    let mut page = Page::blank(&l);
+    for b in l.items.iter().filter(|b| b.value == "A") {
+        draw(&mut page, &b.rect, Mark::Tick);
+    }
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let s = 150.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    let read = reader.read(&shoot(&page, &map, 1240, 1754, 235)).unwrap();
+    assert!(
+        read.warnings.iter().any(|w| w.contains("no clear fill")),
+        "{:?}",
+        read.warnings
+    );
+    assert!(read.items.iter().all(|i| i.1 == Cell::Unreadable));
+    let blank = Page::blank(&layout());
+    let read = reader.read(&shoot(&blank, &map, 1240, 1754, 235)).unwrap();
+    assert!(
+        read.warnings
+            .iter()
+            .any(|w| w.contains("every item read blank")),
+        "{:?}",
+        read.warnings
+    );
+}
