@@ -977,7 +977,7 @@ fn a_cut_jpeg_is_refused_by_name_a_repeated_file_reported_and_other_files_warned
         .arg("-o")
         .arg(&out)
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("read 3 sheet(s), rejected 1"))
         .stderr(predicate::str::contains("skipped `").and(predicate::str::contains("notes.txt")))
         .stderr(
