@@ -106,6 +106,10 @@ pub struct Instrument {
     pub name: String,
     pub aliases: Vec<String>,
     pub kind: InstrumentKind,
+    /// Adopted (passed, promulgated) on: facts about the instrument itself — its adoption, title,
+    /// structure — hold from this day, though its articles bind only from `in_force`.
+    pub adopted: Option<Date>,
+    pub adopted_source: String,
     /// In force from (the version the banks cite); `None` when no source gives it.
     pub in_force: Option<Date>,
     pub in_force_source: String,
@@ -124,6 +128,9 @@ pub enum Status {
     InForce,
     /// In force unless repealed, but the registry has no sourced commencement date.
     Undated,
+    /// Adopted but not yet in force: a citation of the instrument alone (no article) is in
+    /// force, a citation of one of its articles is not.
+    Adopted,
     NotYetInForce,
     Replaced,
 }
@@ -131,7 +138,10 @@ pub enum Status {
 impl Status {
     /// Whether a question citing the instrument is out of date.
     pub fn outdated(self) -> bool {
-        matches!(self, Status::NotYetInForce | Status::Replaced)
+        matches!(
+            self,
+            Status::Adopted | Status::NotYetInForce | Status::Replaced
+        )
     }
 
     /// The status's name in summaries.
@@ -139,6 +149,7 @@ impl Status {
         match self {
             Status::InForce => "in-force",
             Status::Undated => "undated",
+            Status::Adopted => "adopted",
             Status::NotYetInForce => "not-yet-in-force",
             Status::Replaced => "replaced",
         }
@@ -153,11 +164,24 @@ impl Instrument {
         } else if let Some(from) = self.in_force {
             if from <= date {
                 Status::InForce
+            } else if self.adopted.is_some_and(|a| a <= date) {
+                Status::Adopted
             } else {
                 Status::NotYetInForce
             }
         } else {
             Status::Undated
+        }
+    }
+
+    /// The standing on `date` of what a citation of it says. A citation naming the instrument
+    /// without an article is about the instrument itself (its adoption, title, structure) and
+    /// holds from its adoption; a citation of an article holds only once it is in force.
+    pub fn cited_status(&self, c: &Citation, date: Date) -> Status {
+        match self.status_on(date) {
+            Status::Adopted if c.articles.is_empty() => Status::InForce,
+            Status::Adopted => Status::NotYetInForce,
+            other => other,
         }
     }
 
@@ -261,6 +285,25 @@ impl Registry {
                 d
             };
             let in_force = date(&mut diags, &r.in_force, "in_force");
+            let adopted = date(&mut diags, &r.adopted, "adopted");
+            if adopted.is_some() && r.adopted_source.trim().is_empty() {
+                err(
+                    &mut diags,
+                    r.adopted.as_ref().map_or(at, |v| v.span().start),
+                    format!("`{id}` has `adopted` but no `adopted_source`"),
+                    "every date needs its source: a URL or a document and article",
+                );
+            }
+            if let (Some(a), Some(from)) = (adopted, in_force) {
+                if from < a {
+                    err(
+                        &mut diags,
+                        r.adopted.as_ref().map_or(at, |v| v.span().start),
+                        format!("`{id}` is adopted on {a}, after it came into force on {from}"),
+                        "check both dates against their sources",
+                    );
+                }
+            }
             let replaced_on = date(&mut diags, &r.replaced_on, "replaced_on");
             if in_force.is_some() && r.in_force_source.trim().is_empty() {
                 err(
@@ -347,6 +390,8 @@ impl Registry {
                 name: r.name.get_ref().clone(),
                 aliases: r.aliases.get_ref().clone(),
                 kind: r.kind,
+                adopted,
+                adopted_source: r.adopted_source.clone(),
                 in_force,
                 in_force_source: r.in_force_source.clone(),
                 replaced_on,
@@ -380,6 +425,9 @@ struct RawInstrument {
     #[serde(default = "no_aliases")]
     aliases: Spanned<Vec<String>>,
     kind: InstrumentKind,
+    adopted: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    adopted_source: String,
     in_force: Option<Spanned<toml::value::Datetime>>,
     #[serde(default)]
     in_force_source: String,
@@ -414,6 +462,8 @@ pub enum Finding {
 pub struct QuestionLaw {
     /// Registry ids of the instruments cited (by the question or its parts), first citation first.
     pub instruments: Vec<String>,
+    /// The worst standing among its citations (`None` when it cites no registered instrument).
+    pub worst: Option<Status>,
     pub findings: Vec<Finding>,
 }
 
@@ -457,7 +507,8 @@ pub fn check_question(reg: &Registry, q: &Question, date: Date) -> QuestionLaw {
                     if !out.instruments.contains(&ins.id) {
                         out.instruments.push(ins.id.clone());
                     }
-                    let status = ins.status_on(date);
+                    let status = ins.cited_status(&c, date);
+                    out.worst = out.worst.max(Some(status));
                     if status.outdated() {
                         let message = outdated_message(reg, &q.id, &c, ins, status);
                         out.findings.push(Finding::Outdated {
@@ -549,11 +600,9 @@ pub fn summarise<'q>(
     let mut all = Vec::new();
     for q in questions {
         let law = check_question(reg, q, date);
-        let mut worst: Option<Status> = None;
         for id in &law.instruments {
             let ins = reg.get(id).expect("looked up in this registry");
             let status = ins.status_on(date);
-            worst = worst.max(Some(status));
             s.by_instrument
                 .entry(id.clone())
                 .or_insert_with(|| InstrumentCount {
@@ -571,7 +620,7 @@ pub fn summarise<'q>(
         if has_unknown {
             s.unknown_titles += 1;
         }
-        let key = match worst {
+        let key = match law.worst {
             Some(st) => st.name(),
             None if has_unknown => "unregistered",
             None => "uncited",

@@ -9,6 +9,8 @@ id = "code"
 name = "中华人民共和国生态环境法典"
 aliases = ["生态环境法典"]
 kind = "法律"
+adopted = 2026-03-12
+adopted_source = "a report of the vote"
 in_force = 2026-08-15
 in_force_source = "a report"
 
@@ -104,7 +106,8 @@ fn status_turns_on_the_day_of_replacement() {
     assert_eq!(epl.status_on(d("2026-08-14")), Status::InForce);
     assert_eq!(epl.status_on(d("2026-08-15")), Status::Replaced);
     let code = r.get("code").unwrap();
-    assert_eq!(code.status_on(d("2026-08-14")), Status::NotYetInForce);
+    assert_eq!(code.status_on(d("2026-03-11")), Status::NotYetInForce);
+    assert_eq!(code.status_on(d("2026-08-14")), Status::Adopted);
     assert_eq!(code.status_on(d("2026-08-15")), Status::InForce);
     assert_eq!(
         r.get("old").unwrap().status_on(d("2026-12-01")),
@@ -213,4 +216,79 @@ fn dates_parse_strictly() {
     assert!(Date::parse("2026-02-30").is_none());
     assert!(Date::parse("2026-8-15").is_none());
     assert!(Date::parse("15.08.2026").is_none());
+}
+
+#[test]
+fn a_question_about_the_code_itself_holds_from_its_adoption_one_on_its_articles_from_commencement()
+{
+    let r = reg();
+    let about = question("code-adopted", "《中华人民共和国生态环境法典》");
+    let article = question("code-art", "《生态环境法典》第一条");
+    let on = |q: &Question, day: &str| check_question(&r, q, d(day));
+
+    // Before the vote neither holds.
+    assert!(on(&about, "2026-03-11").outdated());
+    assert_eq!(
+        on(&about, "2026-03-11").reason(),
+        Some("`code-adopted` cites 《中华人民共和国生态环境法典》, not in force until 2026-08-15")
+    );
+    // Adopted, not yet in force: the question about the code is drawn, the one on an article is not.
+    let about_april = on(&about, "2026-04-01");
+    assert!(!about_april.outdated(), "{:?}", about_april.findings);
+    assert_eq!(about_april.worst, Some(Status::InForce));
+    let article_april = on(&article, "2026-04-01");
+    assert!(article_april.outdated());
+    assert_eq!(article_april.worst, Some(Status::NotYetInForce));
+    assert_eq!(
+        article_april.reason(),
+        Some("`code-art` cites 《生态环境法典》第一条, not in force until 2026-08-15")
+    );
+    // From commencement both hold.
+    assert!(!on(&about, "2026-08-15").outdated());
+    assert!(!on(&article, "2026-08-15").outdated());
+
+    // A replaced law stays replaced for a question about it as well: adoption never revives it.
+    let old = question("epl-itself", "《环境保护法》");
+    assert!(on(&old, "2026-12-01").outdated());
+
+    // The summary counts the April question as in force, the article one as not yet.
+    let (_, s) = summarise(&r, [&about, &article], d("2026-04-01"));
+    assert_eq!(s.outdated, vec!["code-art"]);
+    assert_eq!(s.by_status.get("in-force"), Some(&1));
+    assert_eq!(s.by_status.get("not-yet-in-force"), Some(&1));
+    assert_eq!(s.by_instrument["code"].status, Status::Adopted);
+    assert_eq!(s.by_instrument["code"].questions, 2);
+}
+
+#[test]
+fn an_adoption_date_needs_its_source_and_cannot_follow_commencement() {
+    let bad = "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nadopted = 2026-03-12\nin_force = 2026-08-15\nin_force_source = \"x\"\n";
+    let e = Registry::parse("laws.toml", bad).unwrap_err();
+    assert_eq!(
+        e[0].location.as_ref().unwrap().to_string(),
+        "laws.toml:5:11"
+    );
+    assert!(
+        e[0].message.contains("no `adopted_source`"),
+        "{}",
+        e[0].message
+    );
+
+    let late = "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nadopted = 2026-09-01\nadopted_source = \"y\"\nin_force = 2026-08-15\nin_force_source = \"x\"\n";
+    let e = Registry::parse("laws.toml", late).unwrap_err();
+    assert_eq!(e[0].location.as_ref().unwrap().line, 5);
+    assert!(
+        e[0].message
+            .contains("adopted on 2026-09-01, after it came into force on 2026-08-15"),
+        "{}",
+        e[0].message
+    );
+
+    // Adopted with its commencement unknown: undated, as before.
+    let undated = "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nadopted = 2026-03-12\nadopted_source = \"y\"\nnote = \"commencement not found\"\n";
+    let r = Registry::parse("laws.toml", undated).expect("parses");
+    assert_eq!(
+        r.get("a").unwrap().status_on(d("2026-04-01")),
+        Status::Undated
+    );
 }
