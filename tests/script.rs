@@ -65,17 +65,17 @@ impl Item {
     }
 }
 
-fn marks(script: &RuleScript, item: &Item, given: &[&str]) -> f64 {
+fn marks(script: &RuleScript, item: &Item, given: &[&str]) -> Option<f64> {
     let given = strings(given);
     let status = if given.is_empty() { "blank" } else { "ok" };
     respond(script, item, &given, status, "").unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn status(script: &RuleScript, item: &Item, status: &str) -> f64 {
+fn status(script: &RuleScript, item: &Item, status: &str) -> Option<f64> {
     respond(script, item, &[], status, "").unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn text(script: &RuleScript, item: &Item, text: &str) -> f64 {
+fn text(script: &RuleScript, item: &Item, text: &str) -> Option<f64> {
     respond(script, item, &[], "ok", text).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -85,7 +85,7 @@ fn respond(
     marks: &[String],
     status: &str,
     text: &str,
-) -> Result<f64, ScriptError> {
+) -> Result<Option<f64>, ScriptError> {
     let response = ResponseInfo {
         marks,
         status,
@@ -140,45 +140,33 @@ fn multi_half_gives_half_for_a_right_subset_and_nothing_for_a_wrong_mark() {
     let s = shipped("multi-half");
     assert!(s.has_score() && !s.has_total() && !s.has_team() && !s.has_combine());
     let ac = Item::new("multiple", 2.0, &["A", "C"]);
-    assert_eq!(marks(&s, &ac, &["A", "C"]), 2.0);
-    assert_eq!(marks(&s, &ac, &["A"]), 1.0);
-    assert_eq!(marks(&s, &ac, &["C"]), 1.0);
-    assert_eq!(marks(&s, &ac, &["A", "B"]), 0.0);
-    assert_eq!(marks(&s, &ac, &["A", "B", "C"]), 0.0);
-    assert_eq!(marks(&s, &ac, &["D"]), 0.0);
-    assert_eq!(marks(&s, &ac, &[]), 0.0);
-    assert_eq!(status(&s, &ac, "unreadable"), 0.0);
+    assert_eq!(marks(&s, &ac, &["A", "C"]), Some(2.0));
+    assert_eq!(marks(&s, &ac, &["A"]), Some(1.0));
+    assert_eq!(marks(&s, &ac, &["C"]), Some(1.0));
+    assert_eq!(marks(&s, &ac, &["A", "B"]), Some(0.0));
+    assert_eq!(marks(&s, &ac, &["A", "B", "C"]), Some(0.0));
+    assert_eq!(marks(&s, &ac, &["D"]), Some(0.0));
+    assert_eq!(marks(&s, &ac, &[]), Some(0.0));
+    assert_eq!(status(&s, &ac, "unreadable"), Some(0.0));
 
     let three = Item::new("multiple", 3.0, &["A", "B", "D"]);
-    assert_eq!(marks(&s, &three, &["B", "D"]), 1.5);
+    assert_eq!(marks(&s, &three, &["B", "D"]), Some(1.5));
 }
 
 #[test]
-fn multi_half_scores_other_kinds_all_or_nothing() {
+fn multi_half_leaves_every_other_kind_to_the_blueprint() {
     let s = shipped("multi-half");
-    let single = Item::new("single", 1.0, &["B"]);
-    assert_eq!(marks(&s, &single, &["B"]), 1.0);
-    assert_eq!(marks(&s, &single, &["C"]), 0.0);
-    assert_eq!(status(&s, &single, "multi"), 0.0);
-
-    let judge = Item::new("judge", 1.0, &["T"]);
-    assert_eq!(marks(&s, &judge, &["T"]), 1.0);
-    assert_eq!(marks(&s, &judge, &["F"]), 0.0);
-}
-
-#[test]
-fn multi_half_matches_fill_text_after_normalising() {
-    let s = shipped("multi-half");
-    let city = Item::new("fill", 2.0, &["北京|Beijing"]);
-    assert_eq!(text(&s, &city, "北京"), 2.0);
-    assert_eq!(text(&s, &city, " ＢＥＩＪＩＮＧ "), 2.0);
-    assert_eq!(text(&s, &city, "上海"), 0.0);
-
-    let two = Item::new("fill", 2.0, &["3", "4|四"]);
-    assert_eq!(text(&s, &two, "３；四"), 2.0);
-    assert_eq!(text(&s, &two, "3;4"), 2.0);
-    assert_eq!(text(&s, &two, "3;5"), 0.0);
-    assert_eq!(text(&s, &two, "3"), 0.0);
+    for (kind, key) in [
+        ("single", "B"),
+        ("judge", "T"),
+        ("fill", "北京"),
+        ("short", "要点"),
+    ] {
+        let item = Item::new(kind, 2.0, &[key]);
+        assert_eq!(marks(&s, &item, &[key]), None, "{kind}");
+        assert_eq!(text(&s, &item, key), None, "{kind}");
+        assert_eq!(status(&s, &item, "blank"), None, "{kind}");
+    }
 }
 
 // ---- negative.rhai ----
@@ -187,25 +175,26 @@ fn multi_half_matches_fill_text_after_normalising() {
 fn negative_takes_a_quarter_for_a_wrong_answer() {
     let s = shipped("negative");
     let single = Item::new("single", 1.0, &["B"]);
-    assert_eq!(marks(&s, &single, &["B"]), 1.0);
-    assert_eq!(marks(&s, &single, &["A"]), -0.25);
-    assert_eq!(marks(&s, &single, &[]), 0.0);
-    assert_eq!(status(&s, &single, "multi"), -0.25);
-    assert_eq!(status(&s, &single, "unreadable"), 0.0);
+    assert_eq!(marks(&s, &single, &["B"]), Some(1.0));
+    assert_eq!(marks(&s, &single, &["A"]), Some(-0.25));
+    assert_eq!(marks(&s, &single, &[]), Some(0.0));
+    assert_eq!(status(&s, &single, "multi"), Some(-0.25));
+    assert_eq!(status(&s, &single, "unreadable"), Some(0.0));
 
     let judge = Item::new("judge", 2.0, &["T"]);
-    assert_eq!(marks(&s, &judge, &["T"]), 2.0);
-    assert_eq!(marks(&s, &judge, &["F"]), -0.5);
+    assert_eq!(marks(&s, &judge, &["T"]), Some(2.0));
+    assert_eq!(marks(&s, &judge, &["F"]), Some(-0.5));
 
     let multiple = Item::new("multiple", 2.0, &["A", "C"]);
-    assert_eq!(marks(&s, &multiple, &["A", "C"]), 2.0);
-    assert_eq!(marks(&s, &multiple, &["A"]), -0.5);
-    assert_eq!(marks(&s, &multiple, &["A", "B", "C"]), -0.5);
-    assert_eq!(marks(&s, &multiple, &[]), 0.0);
+    assert_eq!(marks(&s, &multiple, &["A", "C"]), Some(2.0));
+    assert_eq!(marks(&s, &multiple, &["A"]), Some(-0.5));
+    assert_eq!(marks(&s, &multiple, &["A", "B", "C"]), Some(-0.5));
+    assert_eq!(marks(&s, &multiple, &[]), Some(0.0));
 
+    // Written answers are left to the blueprint's rule: never penalised.
     let fill = Item::new("fill", 2.0, &["氧气|O2"]);
-    assert_eq!(text(&s, &fill, "Ｏ２"), 2.0);
-    assert_eq!(text(&s, &fill, "氮气"), 0.0);
+    assert_eq!(text(&s, &fill, "氮气"), None);
+    assert_eq!(status(&s, &fill, "multi"), None);
 }
 
 // ---- pass-grades.rhai ----
@@ -367,7 +356,7 @@ fn a_nan_score_names_the_item() {
         err.to_string(),
         format!(
             "rule script `{}`: `score` returned NaN for item `q-single` (no. 7); \
-             expected a number from -1 to 1",
+             expected a number from -1 to 1, or `()`",
             fixture_path("nan")
         )
     );
@@ -380,13 +369,13 @@ fn a_score_beyond_the_points_names_the_item() {
         err.to_string(),
         format!(
             "rule script `{}`: `score` returned 2 for item `q-single` (no. 7); \
-             expected a number from -1 to 1",
+             expected a number from -1 to 1, or `()`",
             fixture_path("out-of-range")
         )
     );
     assert_eq!(
         err.hint().unwrap(),
-        "make the function return a number from -1 to 1"
+        "make the function return a number from -1 to 1, or `()`"
     );
 }
 
@@ -422,16 +411,28 @@ fn identical_responses_run_the_hook_once() {
     let right = strings(&["A"]);
     let wrong = strings(&["B"]);
     for _ in 0..1000 {
-        assert_eq!(respond(&script, &item, &right, "ok", "").unwrap(), 1.0);
-        assert_eq!(respond(&script, &item, &wrong, "ok", "").unwrap(), 0.0);
+        assert_eq!(
+            respond(&script, &item, &right, "ok", "").unwrap(),
+            Some(1.0)
+        );
+        assert_eq!(
+            respond(&script, &item, &wrong, "ok", "").unwrap(),
+            Some(0.0)
+        );
     }
     // Same marks, different status: a distinct response.
-    assert_eq!(respond(&script, &item, &right, "multi", "").unwrap(), 1.0);
+    assert_eq!(
+        respond(&script, &item, &right, "multi", "").unwrap(),
+        Some(1.0)
+    );
     let other = Item {
         id: "q-other".into(),
         ..Item::new("single", 1.0, &["A"])
     };
-    assert_eq!(respond(&script, &other, &right, "ok", "").unwrap(), 1.0);
+    assert_eq!(
+        respond(&script, &other, &right, "ok", "").unwrap(),
+        Some(1.0)
+    );
 
     assert_eq!(
         script.take_log(),

@@ -384,7 +384,7 @@ pub struct RuleScript {
     guard: Duration,
     log: Log,
     hooks: [bool; 5],
-    memo: RefCell<HashMap<String, f64>>,
+    memo: RefCell<HashMap<String, Option<f64>>>,
     memo_key: RefCell<String>,
 }
 
@@ -486,12 +486,16 @@ impl RuleScript {
         self.hooks[4]
     }
 
-    /// `fn score(item, response)` → points. A result that is NaN, not a number, or outside [-points, points] is an error naming the item.
+    /// `fn score(item, response)` → points, or `()` to leave the item to the built-in rule of its section. A result that is NaN, not a number, or outside [-points, points] is an error naming the item.
     ///
     /// Memoised by every field the hook sees (of `item`: id, number, kind, points, key, options,
     /// tags, section; of `response`: marks, status, text): hooks cannot keep state between calls,
     /// so an identical call always earns the same points and the hook runs once.
-    pub fn score(&self, item: &ItemInfo, response: &ResponseInfo) -> Result<f64, ScriptError> {
+    pub fn score(
+        &self,
+        item: &ItemInfo,
+        response: &ResponseInfo,
+    ) -> Result<Option<f64>, ScriptError> {
         self.require(Hook::Score, self.has_score())?;
         let mut key = self.memo_key.borrow_mut();
         memo_key(&mut key, item, response);
@@ -504,15 +508,19 @@ impl RuleScript {
             Dynamic::from_map(response_map(response)),
         );
         let value = self.call(Hook::Score, args)?;
-        let context = format!(" for item `{}` (no. {})", item.id, item.number);
-        let bound = item.points.abs();
-        let expected = format!("a number from {} to {}", -bound, bound);
-        let points = self.number(Hook::Score, &value, &context, &expected)?;
-        let slack = RANGE_SLACK * bound.max(1.0);
-        if points < -bound - slack || points > bound + slack {
-            return Err(self.bad_result(Hook::Score, &context, points.to_string(), expected));
-        }
-        let points = points.clamp(-bound, bound);
+        let points = if value.is_unit() {
+            None
+        } else {
+            let context = format!(" for item `{}` (no. {})", item.id, item.number);
+            let bound = item.points.abs();
+            let expected = format!("a number from {} to {}, or `()`", -bound, bound);
+            let points = self.number(Hook::Score, &value, &context, &expected)?;
+            let slack = RANGE_SLACK * bound.max(1.0);
+            if points < -bound - slack || points > bound + slack {
+                return Err(self.bad_result(Hook::Score, &context, points.to_string(), expected));
+            }
+            Some(points.clamp(-bound, bound))
+        };
 
         let mut memo = self.memo.borrow_mut();
         if memo.len() < MEMO_CAPACITY {
@@ -1063,14 +1071,14 @@ mod tests {
                 ..base
             },
         ] {
-            let p = script.score(&item, &response).unwrap();
+            let p = script.score(&item, &response).unwrap().unwrap();
             assert!(
                 !seen.contains(&p),
                 "{item:?} scored {p}, as an earlier item did"
             );
             seen.push(p);
         }
-        assert_eq!(script.score(&base, &response).unwrap(), seen[0]);
+        assert_eq!(script.score(&base, &response).unwrap().unwrap(), seen[0]);
     }
 
     #[test]

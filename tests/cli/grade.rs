@@ -106,17 +106,28 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
-    grade(&d, &scan, "res", &[]).assert().success();
-    let res = read_csv(&d.path().join("res/results.csv"));
-    assert_eq!(res.len(), 3, "A and B graded");
-    for r in &res[1..] {
-        assert_eq!(
-            (r[4].as_str(), r[5].as_str()),
-            ("100", "100"),
-            "paper {} scored {}",
-            r[3],
-            r[4]
-        );
+    // The bundled rule scripts leave fill blanks ("a|b" on the sheet) to the blueprint's rule:
+    // a fully right answer earns full marks under every rule the project ships.
+    for (out, rules) in [
+        ("res", None),
+        ("half", Some("scripts/multi-half.rhai")),
+        ("neg", Some("scripts/negative.rhai")),
+    ] {
+        let extra: Vec<std::ffi::OsString> = rules
+            .map(|r| vec!["--rules".into(), root().join(r).into()])
+            .unwrap_or_default();
+        grade(&d, &scan, out, &extra).assert().success();
+        let res = read_csv(&d.path().join(out).join("results.csv"));
+        assert_eq!(res.len(), 3, "A and B graded");
+        for r in &res[1..] {
+            assert_eq!(
+                (r[4].as_str(), r[5].as_str()),
+                ("100", "100"),
+                "paper {} scored {} with {rules:?}",
+                r[3],
+                r[4]
+            );
+        }
     }
 }
 

@@ -7,8 +7,8 @@ use crate::bank::{letter, Kind};
 use crate::blueprint::Rule;
 use crate::draw::manifest::Item;
 use crate::score::rules::{score as builtin_score, Response};
-use crate::score::script::{ItemInfo, ResponseInfo};
-use crate::sheet::{parse_cell, CellKind, SheetRow, Status};
+use crate::score::script::{ItemInfo, ResponseInfo, RuleScript};
+use crate::sheet::{parse_cell, Cell, CellKind, SheetRow, Status};
 use std::borrow::Cow;
 
 /// Distinct raw cells remembered per item.
@@ -145,45 +145,21 @@ impl Grader<'_> {
                 }
                 ManualPoints::Invalid => return Ok(Scored::invalid()),
             }
-        } else if let Some(script) = self.script.filter(|s| s.has_score()) {
-            let marks: Vec<String> = match it.kind {
-                Kind::Single | Kind::Multiple => (0..26)
-                    .filter(|b| bits & (1 << b) != 0)
-                    .map(|b| letter(b).to_string())
-                    .collect(),
-                Kind::Judge => cell
-                    .judge
-                    .map(|j| vec![if j { "T" } else { "F" }.to_string()])
-                    .unwrap_or_default(),
-                _ => vec![cell.text.to_string()],
-            };
-            script
-                .score(
-                    &ItemInfo {
-                        id: &it.question,
-                        number: leaf.number,
-                        kind: it.kind.name(),
-                        points: it.points,
-                        key: &leaf.key,
-                        options: it.options.len(),
-                        tags: &it.tags,
-                        section: leaf.section_title,
-                    },
-                    &ResponseInfo {
-                        marks: &marks,
-                        status: cell.status.name(),
-                        text: cell.text,
-                    },
-                )
-                .map_err(|source| GradeError::Script { line, source })?
         } else {
-            let resp = Response {
-                status: cell.status,
-                letters: &self.letters,
-                judge: cell.judge,
-                text: cell.text,
+            let scripted = match self.script.filter(|s| s.has_score()) {
+                Some(script) => self.script_points(script, leaf, &cell, bits, line)?,
+                None => None,
             };
-            builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
+            // `()` from the script leaves the item to the blueprint's built-in rule.
+            scripted.unwrap_or_else(|| {
+                let resp = Response {
+                    status: cell.status,
+                    letters: &self.letters,
+                    judge: cell.judge,
+                    text: cell.text,
+                };
+                builtin_score(it, leaf.rule, leaf.penalty, &resp).unwrap_or(0.0)
+            })
         };
         Ok(Scored {
             memo: NO_MEMO,
@@ -192,6 +168,48 @@ impl Grader<'_> {
             judge: cell.judge,
             points,
         })
+    }
+
+    /// The rule script's points for one cell, or `None` where the script returns `()`.
+    fn script_points(
+        &self,
+        script: &RuleScript,
+        leaf: &Leaf,
+        cell: &Cell,
+        bits: u32,
+        line: u64,
+    ) -> Result<Option<f64>, GradeError> {
+        let it = leaf.item;
+        let marks: Vec<String> = match it.kind {
+            Kind::Single | Kind::Multiple => (0..26)
+                .filter(|b| bits & (1 << b) != 0)
+                .map(|b| letter(b).to_string())
+                .collect(),
+            Kind::Judge => cell
+                .judge
+                .map(|j| vec![if j { "T" } else { "F" }.to_string()])
+                .unwrap_or_default(),
+            _ => vec![cell.text.to_string()],
+        };
+        script
+            .score(
+                &ItemInfo {
+                    id: &it.question,
+                    number: leaf.number,
+                    kind: it.kind.name(),
+                    points: it.points,
+                    key: &leaf.key,
+                    options: it.options.len(),
+                    tags: &it.tags,
+                    section: leaf.section_title,
+                },
+                &ResponseInfo {
+                    marks: &marks,
+                    status: cell.status.name(),
+                    text: cell.text,
+                },
+            )
+            .map_err(|source| GradeError::Script { line, source })
     }
 
     /// Points for a short answer: the cell itself, else `--manual`.
