@@ -15,7 +15,9 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod serve;
 pub mod sheet;
+pub mod store;
 pub mod toml_input;
 
 pub use error::Error;

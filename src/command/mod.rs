@@ -16,6 +16,7 @@ mod print;
 mod render;
 mod report;
 mod scan;
+mod serve;
 mod standings;
 mod table;
 
@@ -77,5 +78,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
+        Command::Serve(a) => serve::run(&a),
     }
 }
