@@ -44,9 +44,9 @@ mod tests {
     }
 
     #[test]
-    fn a_mean_reached_two_ways_is_one_tie() {
-        let a = (85.0 + 86.0 + 88.0) / 3.0;
-        let b = 259.0 / 3.0;
+    fn a_sum_reached_two_ways_is_one_tie() {
+        let a: f64 = 0.1 + 0.2;
+        let b: f64 = 0.3;
         assert_ne!(a.to_bits(), b.to_bits());
         assert_eq!(ranks(&[a, b]), vec![1, 1]);
     }
