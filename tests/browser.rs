@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ELEMENT: &str = "element-6066-11e4-a6e3-403a34d8c2fd";
-
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_examforge")
 }
@@ -128,7 +126,13 @@ impl Browser {
                 Some(json!({"using": "css selector", "value": css})),
             );
             if let Some(e) = r.as_array().and_then(|a| a.first()) {
-                return e[ELEMENT].as_str().unwrap().to_string();
+                // The W3C element reference: the object's one value, whatever its key.
+                return e
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("element reference: {e}"))
+                    .to_string();
             }
             assert!(
                 start.elapsed() < Duration::from_secs(20),
@@ -174,12 +178,38 @@ impl Browser {
             .to_string()
     }
 
-    fn size(&self, w: u32, h: u32) {
+    /// A phone's viewport (headless chromium's window is never narrower than 500 px, so the
+    /// width is emulated), or the desktop window with `mobile = false`.
+    fn size(&self, w: u32, h: u32, mobile: bool) {
+        if mobile {
+            self.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Emulation.setDeviceMetricsOverride",
+                "params": {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": true}})),
+            );
+        } else {
+            self.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Emulation.clearDeviceMetricsOverride", "params": {}})),
+            );
+            self.cmd(
+                "POST",
+                "/window/rect",
+                Some(json!({"width": w, "height": h})),
+            );
+        }
+    }
+
+    fn inner_width(&self) -> u64 {
         self.cmd(
             "POST",
-            "/window/rect",
-            Some(json!({"width": w, "height": h})),
-        );
+            "/execute/sync",
+            Some(json!({"script": "return window.innerWidth", "args": []})),
+        )
+        .as_u64()
+        .unwrap()
     }
 
     fn shot(&self, dir: &Path, name: &str) {
@@ -202,6 +232,14 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.agent.delete(&self.url).call();
+    }
+}
+
+impl Browser {
+    /// What the window shows (the top of the page).
+    fn shot_view(&self, dir: &Path, name: &str) {
+        let b64 = self.cmd("GET", "/screenshot", None);
+        std::fs::write(dir.join(name), base64(b64.as_str().unwrap())).unwrap();
     }
 }
 
@@ -334,7 +372,9 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
     let base = format!("http://127.0.0.1:{port}");
 
     // Sign in on the phone.
+    b.size(360, 800, true);
     b.go(&format!("{base}/signin"));
+    assert_eq!(b.inner_width(), 360);
     b.shot(&shots, "1-signin-phone.png");
     b.type_into("#code", &codes[who].to_lowercase().replace('-', " "));
     b.click("button[type=submit].primary");
@@ -343,6 +383,7 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
     b.click("form[action='/round/week1/start'] button");
     b.find("#paper");
     b.shot(&shots, "3-round-phone.png");
+    b.shot_view(&shots, "3-round-phone-top.png");
 
     // Answer: each answer saved as given (the page's script posts it); a reload halfway.
     let answer = |it: &Value| {
@@ -430,6 +471,7 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
         assert!(result.contains(e));
     }
     b.shot(&shots, "5-result-phone.png");
+    b.shot_view(&shots, "5-result-phone-top.png");
 
     // The board: the team's points.
     b.go(&format!("{base}/board"));
@@ -448,7 +490,7 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
         "{board}"
     );
     b.shot(&shots, "6-board-phone.png");
-    b.size(1280, 900);
+    b.size(1280, 900, false);
     b.go(&format!("{base}/board"));
     b.find("table.grid");
     b.shot(&shots, "7-board-desktop.png");

@@ -60,6 +60,7 @@ pub fn labels(lang: Language) -> BTreeMap<&'static str, &'static str> {
             "Answers are saved as you give them",
         ),
         ("points", "分", "points"),
+        ("points_h", "积分", "Points"),
         ("true", "正确", "True"),
         ("false", "错误", "False"),
         ("blank", "空", "Blank"),

@@ -1072,12 +1072,27 @@ async fn board(State(app): State<Shared>, headers: HeaderMap) -> Response {
                     }
                 }
             }
-            let teams: Vec<Value> = st.teams.iter().map(|t| {
-                let size = team_size.get(t.team.as_str()).copied().unwrap_or(0).max(1);
-                let n = took.get(t.team.as_str()).copied().unwrap_or(0);
-                context! { rank => t.rank, team => t.team, score => fmt_points(t.score),
-                    rate => format!("{:.0}% ({n}/{size})", 100.0 * n as f64 / size as f64) }
-            }).collect();
+            let rate = |team: &str| {
+                let size = team_size.get(team).copied().unwrap_or(0).max(1);
+                let n = took.get(team).copied().unwrap_or(0);
+                (format!("{:.0}%", 100.0 * n as f64 / size as f64), format!("{n}/{size}"))
+            };
+            let mut teams: Vec<Value> = st
+                .teams
+                .iter()
+                .map(|t| {
+                    let (rate, took) = rate(&t.team);
+                    context! { rank => t.rank.to_string(), team => t.team, score => fmt_points(t.score), rate, took }
+                })
+                .collect();
+            // Teams nobody of has answered yet: listed after the ranked ones, with their 参与率.
+            let mut listed: std::collections::HashSet<&str> = st.teams.iter().map(|t| t.team.as_str()).collect();
+            for c in &app.comp.roster {
+                if !c.team.is_empty() && listed.insert(c.team.as_str()) {
+                    let (rate, took) = rate(&c.team);
+                    teams.push(context! { rank => "—", team => c.team, score => "—", rate, took });
+                }
+            }
             let people: Vec<Value> = st.standings.iter().map(|s| context! { rank => s.rank, name => s.name, team => s.team, score => fmt_points(s.score) }).collect();
             boards.push(context! { name, teams, people });
         }
