@@ -602,7 +602,7 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
                 can_review: !open_attempt && last.is_some(),
             });
         }
-        let all = app.store.all_attempts(None).await?;
+        let all = app.store.outcomes().await?;
         let counted = counted(&all);
         let ids: Vec<&str> = app.comp.rounds.iter().map(|r| r.spec.id.as_str()).collect();
         let st = competition::standings(&app.comp, &ids, &counted).map_err(WebError::Bad)?;
@@ -833,21 +833,25 @@ async fn round_page(
     respond(&app, r)
 }
 
+/// The kind of each printed item number of a round's papers: sections in order, numbered from 1
+/// (an online round has no cases, so every item is one number).
+fn kinds(round: &competition::Round) -> Vec<Kind> {
+    round
+        .blueprint
+        .sections
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s.kind, s.count))
+        .collect()
+}
+
 /// The answers a form carries: for each question `present`, its cell (`AC`, `T`, `a | b`).
-fn form_answers(form: &[(String, String)], paper: &Manifest) -> Vec<(u32, String)> {
-    let kinds: HashMap<u32, Kind> = paper
-        .papers
-        .first()
-        .map(|p| {
-            p.leaves()
-                .filter_map(|(_, it)| it.number.map(|n| (n, it.kind)))
-                .collect()
-        })
-        .unwrap_or_default();
+fn form_answers(form: &[(String, String)], kinds: &[Kind]) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     for (_, n) in form.iter().filter(|(k, _)| k == "present") {
         let Ok(n) = n.parse::<u32>() else { continue };
-        let Some(kind) = kinds.get(&n) else { continue };
+        let Some(kind) = kinds.get((n as usize).wrapping_sub(1)) else {
+            continue;
+        };
         let name = format!("q{n}");
         let values: Vec<&str> = form
             .iter()
@@ -883,25 +887,29 @@ fn form_answers(form: &[(String, String)], paper: &Manifest) -> Vec<(u32, String
 }
 
 /// Saves a form's answers to the candidate's open attempt; `Err(Late)` when its time is up.
+/// Returns the attempt's number and the item numbers saved.
 async fn save_form(
     app: &App,
     c: &Candidate,
-    id: &str,
+    round: &competition::Round,
     form: &[(String, String)],
-) -> Result<(Attempt, Vec<u32>)> {
-    let attempts = app.store.attempts(&c.id, id).await?;
-    let a = attempts.last().ok_or(WebError::NotFound)?.clone();
+) -> Result<(i64, Vec<u32>)> {
+    let id = &round.spec.id;
+    let a = app
+        .store
+        .attempt_state(&c.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let back = format!("/round/{id}");
-    if a.submitted.is_some() || a.voided.is_some() {
-        return Err(WebError::Late(back));
-    }
     let now = now_ms();
-    if now > a.deadline {
+    if a.closed || now > a.deadline {
         return Err(WebError::Late(back));
     }
-    let paper = parse_paper(&a)?;
     let mut saved = Vec::new();
-    for (n, cell) in form_answers(form, &paper) {
+    for (n, cell) in form_answers(form, &kinds(round)) {
+        if i64::from(n) > a.items {
+            continue;
+        }
         if !app
             .store
             .save_answer(&c.id, id, a.n, i64::from(n), &cell, now)
@@ -911,7 +919,7 @@ async fn save_form(
         }
         saved.push(n);
     }
-    Ok((a, saved))
+    Ok((a.n, saved))
 }
 
 async fn save(
@@ -928,10 +936,8 @@ async fn save(
         if !csrf_of(&form, &headers).is_some_and(|x| same(x, &csrf)) {
             return Err(WebError::Forbidden);
         }
-        if app.comp.round(&id).is_none() {
-            return Err(WebError::NotFound);
-        }
-        let (_, saved) = save_form(&app, c, &id, &form).await?;
+        let round = app.comp.round(&id).ok_or(WebError::NotFound)?;
+        let (_, saved) = save_form(&app, c, round, &form).await?;
         if json {
             return Ok(axum::Json(
                 serde_json::json!({ "saved": saved, "message": app.t["saved"] }),
@@ -974,8 +980,8 @@ async fn submit(
         if !csrf_of(&form, &headers).is_some_and(|x| same(x, &csrf)) {
             return Err(WebError::Forbidden);
         }
-        app.comp.round(&id).ok_or(WebError::NotFound)?;
-        let (a, _) = match save_form(&app, c, &id, &form).await {
+        let round = app.comp.round(&id).ok_or(WebError::NotFound)?;
+        let (n, _) = match save_form(&app, c, round, &form).await {
             Ok(x) => x,
             Err(WebError::Late(back)) => {
                 // Too late: the answers saved in time are graded, this form's are not.
@@ -984,7 +990,10 @@ async fn submit(
             }
             Err(e) => return Err(e),
         };
-        close(&app, &a, now_ms()).await?;
+        let attempts = app.store.attempts(&c.id, &id).await?;
+        if let Some(a) = attempts.iter().find(|a| a.n == n) {
+            close(&app, a, now_ms()).await?;
+        }
         Ok(Redirect::to(&format!("/round/{id}")).into_response())
     }
     .await;
@@ -999,7 +1008,7 @@ async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
             return Ok(Redirect::to("/signin").into_response());
         };
         close_expired(&app.comp, &app.store, None).await?;
-        let all = app.store.all_attempts(None).await?;
+        let all = app.store.outcomes().await?;
         let counted = counted(&all);
         let mut rows = Vec::new();
         for r in &app.comp.rounds {
@@ -1013,7 +1022,11 @@ async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
         let mine = st.standings.iter().find(|s| s.entrant == c.id);
         // 错题本: every item lost on a closed attempt, with the key where the round shows it.
         let mut wrong = Vec::new();
-        for a in all.iter().filter(|a| a.candidate == c.id && a.submitted.is_some() && a.voided.is_none()) {
+        let mut own = Vec::new();
+        for r in &app.comp.rounds {
+            own.extend(app.store.attempts(&c.id, &r.spec.id).await?);
+        }
+        for a in own.iter().filter(|a| a.submitted.is_some() && a.voided.is_none()) {
             let Some(round) = app.comp.round(&a.round) else { continue };
             let marks: Vec<Mark> = a.marks.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default();
             let paper = parse_paper(a)?;
@@ -1049,7 +1062,7 @@ async fn board(State(app): State<Shared>, headers: HeaderMap) -> Response {
     let r = async {
         close_expired(&app.comp, &app.store, None).await?;
         let signed = candidate(&app, &headers).await?;
-        let all = app.store.all_attempts(None).await?;
+        let all = app.store.outcomes().await?;
         let counted = counted(&all);
         let mut team_size: HashMap<&str, usize> = HashMap::new();
         for c in &app.comp.roster {
@@ -1127,7 +1140,7 @@ async fn admin_page(State(app): State<Shared>, headers: HeaderMap) -> Response {
             return Ok(signin_form(&app, "/admin/signin", app.t["admin"], app.t["admin_token"], "password", None));
         };
         close_expired(&app.comp, &app.store, None).await?;
-        let all = app.store.all_attempts(None).await?;
+        let all = app.store.outcomes().await?;
         let now = now_ms();
         let mut rounds = Vec::new();
         for r in &app.comp.rounds {

@@ -404,6 +404,41 @@ impl Store {
         Ok(rows.iter().map(attempt).collect::<Result<_, _>>()?)
     }
 
+    /// Every attempt's outcome without its paper or marks (for rankings): paper and marks empty.
+    pub async fn outcomes(&self) -> Result<Vec<Attempt>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT candidate, round, n, started, deadline, items, submitted, score, max_points, voided FROM attempts",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Attempt {
+                    candidate: r.try_get(0)?,
+                    round: r.try_get(1)?,
+                    n: r.try_get(2)?,
+                    started: r.try_get(3)?,
+                    deadline: r.try_get(4)?,
+                    items: r.try_get(5)?,
+                    paper: String::new(),
+                    submitted: r.try_get(6)?,
+                    score: r.try_get(7)?,
+                    max_points: r.try_get(8)?,
+                    marks: None,
+                    voided: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many answers are saved (all attempts).
+    pub async fn answer_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM answers")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
     /// The last attempt's state, for saving an answer.
     pub async fn attempt_state(
         &self,
