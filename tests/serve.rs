@@ -693,3 +693,142 @@ fn a_competition_file_error_is_located_with_a_hint() {
         "{err}"
     );
 }
+
+fn admin(s: &Server) -> (Client, String) {
+    let mut a = Client::new(&s.base);
+    let pre = Client::csrf(&a.get("/admin").body);
+    assert_eq!(
+        a.post("/admin/signin", &[("csrf", &pre), ("code", ADMIN)], false)
+            .status,
+        303
+    );
+    let csrf = Client::csrf(&a.get("/admin").body);
+    (a, csrf)
+}
+
+#[test]
+fn the_organiser_extends_time_and_voids_an_attempt_with_a_reason() {
+    let ws = Workspace::new(None);
+    let s = ws.serve();
+    let (mut c, csrf) = started(&ws, &s, "26010001");
+    let (mut a, acsrf) = admin(&s);
+    // A wrong token is refused and counted.
+    let mut other = Client::new(&s.base);
+    let pre = Client::csrf(&other.get("/admin").body);
+    assert_eq!(
+        other
+            .post(
+                "/admin/signin",
+                &[("csrf", &pre), ("code", "wrong-token-0000000")],
+                false
+            )
+            .status,
+        401
+    );
+    let before = c.get("/round/week1").body;
+    let left = |p: &str| -> u64 {
+        p.split("data-left=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let r = a.post(
+        "/admin/extend",
+        &[
+            ("csrf", &acsrf),
+            ("candidate", "26010001"),
+            ("round", "week1"),
+            ("minutes", "10"),
+        ],
+        false,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = c.get("/round/week1").body;
+    assert!(left(&after) > left(&before) + 9 * 60_000, "not extended");
+    let r = c.post("/round/week1/submit", &[("csrf", &csrf)], false);
+    assert_eq!(r.status, 303);
+    let board = Client::new(&s.base).get("/board").body;
+    assert!(board.contains("张伟东"));
+    let r = a.post(
+        "/admin/void",
+        &[
+            ("csrf", &acsrf),
+            ("candidate", "26010001"),
+            ("round", "week1"),
+            ("reason", "answered for another <b>"),
+        ],
+        false,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Voided: off the board, the candidate sees why, the audit log keeps it (escaped).
+    let board = Client::new(&s.base).get("/board").body;
+    assert!(!board.contains("张伟东"), "a voided attempt still ranks");
+    assert!(c
+        .get("/round/week1")
+        .body
+        .contains("answered for another &lt;b&gt;"));
+    let page = a.get("/admin").body;
+    assert!(page.contains("26010001 week1 +10 min"), "{page}");
+    assert!(
+        page.contains("26010001 week1 #1: answered for another &lt;b&gt;"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_lost_code_is_replaced_and_the_old_one_stops_working() {
+    let ws = Workspace::new(None);
+    let out = Command::new(bin())
+        .args(["serve", "codes"])
+        .arg(ws.root.join("competition.toml"))
+        .arg("-o")
+        .arg(ws.root.join("codes2"))
+        .args(["--database", &ws.db, "--replace", "26010002"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(ws.root.join("codes2/codes.csv")).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let new = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .rsplit(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        new.len(),
+        19,
+        "16 characters of base 32 in groups of four: {new}"
+    );
+    // Issuing everyone's codes again needs --force.
+    let again = Command::new(bin())
+        .args(["serve", "codes"])
+        .arg(ws.root.join("competition.toml"))
+        .arg("-o")
+        .arg(ws.root.join("codes3"))
+        .args(["--database", &ws.db])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--replace"));
+    let s = ws.serve();
+    assert_eq!(
+        Client::new(&s.base).sign_in(&ws.codes["26010002"]).status,
+        401
+    );
+    assert_eq!(Client::new(&s.base).sign_in(&new).status, 303);
+    assert_eq!(
+        Client::new(&s.base).sign_in(&ws.codes["26010003"]).status,
+        303
+    );
+}

@@ -633,17 +633,21 @@ time_limit = 20
         let e = CompetitionFile::parse("c.toml", &bad)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("c.toml:17:1"), "{e}");
+        assert!(e.contains("c.toml:14:1"), "{e}");
         assert!(e.contains("show_key"), "{e}");
         let bad = FILE.replace("best-2", "best");
-        let e = CompetitionFile::parse("c.toml", &bad)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("c.toml:5:13") && e.contains("best-N"), "{e}");
+        let d = CompetitionFile::parse("c.toml", &bad).unwrap_err();
+        let (e, hint) = (d.to_string(), format!("{d:?}"));
+        assert!(
+            e.contains("c.toml:5:13") && hint.contains("best-N"),
+            "{e} {hint}"
+        );
         let bad = FILE.replace("2026-12-08T08:00:00+08:00", "2026-12-08T08:00:00");
-        let e = CompetitionFile::parse("c.toml", &bad)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("c.toml:12:10") && e.contains("zone"), "{e}");
+        let d = CompetitionFile::parse("c.toml", &bad).unwrap_err();
+        let (e, hint) = (d.to_string(), format!("{d:?}"));
+        assert!(
+            e.contains("c.toml:11:10") && hint.contains("2026-12-01T08:00:00+08:00"),
+            "{e} {hint}"
+        );
     }
 }
