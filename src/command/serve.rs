@@ -332,7 +332,7 @@ fn export(file: &Path, round: &str, db: &ServeDb, output: &Path, force: bool) ->
     let attempts = serve::block_on(async {
         let store = Store::open(&db_url).await?;
         serve::close_expired(&comp, &store, None).await?;
-        store.all_attempts(Some(round)).await
+        Ok::<_, serve::ServeError>(store.all_attempts(Some(round)).await?)
     })
     .map_err(serve_err)?
     .map_err(|e| serve_err(e.into()))?;

@@ -5,7 +5,7 @@ pub mod competition;
 mod pages;
 mod web;
 
-pub use web::{close_expired, code_hash, now_ms, router, App};
+pub use web::{close_expired, code_hash, now_ms, router, App, CloseError};
 
 use crate::store::Store;
 use std::net::SocketAddr;
@@ -22,6 +22,8 @@ pub enum ServeError {
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Close(#[from] web::CloseError),
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
 }

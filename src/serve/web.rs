@@ -101,6 +101,15 @@ enum WebError {
     Bad(String),
 }
 
+impl From<CloseError> for WebError {
+    fn from(e: CloseError) -> Self {
+        match e {
+            CloseError::Store(e) => WebError::Store(e),
+            CloseError::Grade(m) => WebError::Bad(m),
+        }
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Store(e)
@@ -340,15 +349,6 @@ pub enum CloseError {
     Grade(String),
 }
 
-impl From<CloseError> for StoreError {
-    fn from(e: CloseError) -> Self {
-        match e {
-            CloseError::Store(e) => e,
-            CloseError::Grade(m) => StoreError::Query(sqlx::Error::Protocol(m)),
-        }
-    }
-}
-
 /// Grades an attempt's saved answers and closes it at `at` (once, whichever request or process
 /// gets there first).
 pub async fn close_attempt(
@@ -379,7 +379,7 @@ pub async fn close_expired(
     comp: &Competition,
     store: &Store,
     candidate: Option<&str>,
-) -> std::result::Result<(), StoreError> {
+) -> std::result::Result<(), CloseError> {
     let now = now_ms();
     for a in store.expired(now, candidate).await? {
         close_attempt(comp, store, &a, a.deadline).await?;
