@@ -335,7 +335,7 @@ fn export(file: &Path, round: &str, db: &ServeDb, output: &Path, force: bool) ->
         Ok::<_, serve::ServeError>(store.all_attempts(Some(round)).await?)
     })
     .map_err(serve_err)?
-    .map_err(|e| serve_err(e.into()))?;
+    .map_err(serve_err)?;
     // The counted attempt of each candidate: the best closed one not voided (the board's rule).
     let mut best: HashMap<&str, &crate::store::Attempt> = HashMap::new();
     for a in attempts
