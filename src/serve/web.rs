@@ -569,9 +569,11 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
         close_expired(&app.comp, &app.store, Some(&c.id)).await?;
         let now = now_ms();
         let mut rounds = Vec::new();
+        let mut own: Vec<Attempt> = Vec::new();
         for r in &app.comp.rounds {
             let (opens, closes) = window(&app, r).await?;
             let attempts = app.store.attempts(&c.id, &r.spec.id).await?;
+            own.extend(attempts.iter().cloned());
             let last = attempts.last();
             let open_attempt = last.is_some_and(|a| a.submitted.is_none() && a.voided.is_none());
             let is_open = now >= opens && now < closes;
@@ -602,16 +604,14 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
                 can_review: !open_attempt && last.is_some(),
             });
         }
-        let all = app.store.outcomes().await?;
-        let counted = counted(&all);
-        let ids: Vec<&str> = app.comp.rounds.iter().map(|r| r.spec.id.as_str()).collect();
-        let st = competition::standings(&app.comp, &ids, &counted).map_err(WebError::Bad)?;
-        let mine = st.standings.iter().find(|s| s.entrant == c.id);
+        // The candidate's own total (each round's counted attempt, as the board adds them up);
+        // the rank, which needs everyone's, is on /me.
+        let total: f64 = counted(&own).iter().map(|x| x.score).sum();
         let html = render(
             &app.env,
             "home.html",
             context! { t => app.t, title => app.comp.file.title, signed_in => true, csrf,
-                candidate => c, rounds, total => fmt_points(mine.map_or(0.0, |m| m.score)), rank => mine.map(|m| m.rank) },
+            candidate => c, rounds, total => fmt_points(total) },
         );
         Ok((html_headers(), html).into_response())
     }
