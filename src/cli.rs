@@ -83,6 +83,12 @@ pub enum Command {
     )]
     #[command(mut_arg("output", |a| a.default_value("certificates").required(false)))]
     Certificates(CertificatesArgs),
+    /// Run the online knowledge competition: rounds answered on a phone, live rankings of people and teams.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  examforge serve codes competition.toml -o codes/\n  EXAMFORGE_ADMIN_TOKEN=… examforge serve competition.toml --listen 0.0.0.0:8080\n  examforge serve export competition.toml r1 -o results/r1\n  examforge serve competition.toml --show-paper r1 26010001"
+    )]
+    Serve(ServeArgs),
     /// Write a starter workspace (a small bank, a blueprint, scripts, templates) on which `make` works at once.
     #[command(
         after_help = "Example:\n  examforge init my-exam && cd my-exam && examforge make blueprint.toml"
@@ -509,6 +515,70 @@ pub struct Printing {
 /// Parses `std::env::args`.
 pub fn parse() -> Cli {
     Cli::parse()
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+    /// The competition file (TOML): [competition] and one [[round]] per round.
+    pub competition: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: ServeDb,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// A file holding the admin token (else the environment's EXAMFORGE_ADMIN_TOKEN).
+    #[arg(long)]
+    pub admin_token_file: Option<PathBuf>,
+    /// Print a candidate's paper for a round, with its key, as the server draws it, and exit.
+    #[arg(long, num_args = 2, value_names = ["ROUND", "CANDIDATE"])]
+    pub show_paper: Option<Vec<String>>,
+}
+
+/// The competition's database.
+#[derive(Debug, Args)]
+pub struct ServeDb {
+    /// The database: `postgres://…`, or `sqlite://FILE` (default: `COMPETITION.db` beside the competition file).
+    #[arg(long, env = "EXAMFORGE_DATABASE")]
+    pub database: Option<String>,
+}
+
+/// What `serve` does besides serving.
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Issue access codes: codes.csv and printable code slips (codes are stored only as hashes).
+    Codes {
+        competition: PathBuf,
+        #[command(flatten)]
+        db: ServeDb,
+        /// The output folder.
+        #[arg(short, long, default_value = "codes")]
+        output: PathBuf,
+        /// Replace the codes of these candidates only (a lost code); the others keep theirs.
+        #[arg(long, value_name = "ID")]
+        replace: Vec<String>,
+        /// The sign-in address printed on the slips.
+        #[arg(long, default_value = "http://127.0.0.1:8080/")]
+        url: String,
+        /// Overwrite existing outputs (and issue new codes to everyone).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a round's results in the layout of `grade`, and a score list `standings` reads.
+    Export {
+        competition: PathBuf,
+        round: String,
+        #[command(flatten)]
+        db: ServeDb,
+        /// The output folder.
+        #[arg(short, long, default_value = "results")]
+        output: PathBuf,
+        /// Overwrite existing outputs.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod serve;
 pub mod sheet;
+pub mod store;
 
 pub use error::Error;
 

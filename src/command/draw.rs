@@ -60,46 +60,7 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         .parent()
         .unwrap_or(Path::new(""))
         .to_path_buf();
-    let files =
-        resolve_banks(&base, blueprint_path, &blueprint).map_err(|(i, message, hint)| {
-            at_keys(
-                &shown,
-                &text,
-                vec![(format!("exam.banks[{i}]"), message, hint)],
-            )
-        })?;
-    let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
-    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    for d in &loaded.diagnostics {
-        if d.is_error() {
-            eprintln!("{d}");
-        }
-    }
-    if errors > 0 {
-        return Err(Error::Reported {
-            count: errors,
-            what: "the banks (run `examforge bank check` for the full report)".into(),
-        });
-    }
-    // Record bank paths as the blueprint names them, so manifests do not depend on where they were made.
-    for b in &mut loaded.banks {
-        if let Some((_, rel)) = files
-            .iter()
-            .find(|(abs, _)| abs.display().to_string() == b.path)
-        {
-            b.path = rel.clone();
-        }
-    }
-    let mut avoid = HashSet::new();
-    for a in &blueprint.draw.avoid {
-        let p = base.join(a);
-        let m = super::manifest::read(&p)?;
-        for paper in &m.papers {
-            for s in &paper.sections {
-                avoid.extend(s.items.iter().map(|it| it.question.clone()));
-            }
-        }
-    }
+    let source = draw_source(blueprint_path, &text, &blueprint)?;
     let papers = match &opts.roster {
         Some(r) => Papers::Candidates(read_roster(r)?),
         None => Papers::Variants(opts.variants.unwrap_or(blueprint.draw.variants)),
@@ -117,36 +78,18 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         }
     }
     let seed = opts.seed.or(blueprint.draw.seed).unwrap_or_else(fresh_seed);
-    let dated = dated_check(blueprint_path, &blueprint, &files, &loaded.banks)?;
     let input = DrawInput {
         blueprint: &blueprint,
-        banks: &loaded.banks,
+        banks: &source.banks,
         seed,
-        avoid: &avoid,
+        avoid: &source.avoid,
         papers,
     };
-    let none = HashSet::new();
-    let (excluded, why) = match &dated {
-        Some(d) if d.policy == Outdated::Exclude => (
-            &d.outdated_ids,
-            format!(
-                "cite an instrument not in force on the exam date {}",
-                d.date
-            ),
-        ),
-        _ => (&none, String::new()),
-    };
-    let drawn = draw_excluding(
-        &input,
-        &Exclusions {
-            ids: excluded,
-            why: &why,
-        },
-    )
-    .map_err(|e| located_shortfalls(&shown, &text, e))?;
+    let drawn = draw_excluding(&input, &source.exclusions())
+        .map_err(|e| located_shortfalls(&shown, &text, e))?;
     let mut drawn = drawn;
-    if let Some(d) = dated {
-        report_dated(&d, &mut drawn.manifest);
+    if let Some(d) = &source.dated {
+        report_dated(d, &mut drawn.manifest);
     }
     if let Some(rel) = &blueprint.scoring.script {
         let path = base.join(rel);
@@ -202,6 +145,108 @@ fn at_keys(file: &str, text: &str, errors: Vec<(String, String, String)>) -> Err
         // Not reached: the blueprint parsed a moment ago.
         Err(d) => Error::Diagnostics(d),
     }
+}
+
+/// What a blueprint draws from, read once: its banks (paths as the blueprint names them), the
+/// questions of its `avoid` exams, and what its date leaves out.
+pub struct DrawSource {
+    pub banks: Vec<crate::bank::Bank>,
+    pub avoid: HashSet<String>,
+    dated: Option<Dated>,
+    why: String,
+}
+
+impl DrawSource {
+    /// The questions a draw must leave out (out of date on `[exam] date`, when the policy excludes them).
+    pub fn exclusions(&self) -> Exclusions<'_> {
+        static NONE: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+        match &self.dated {
+            Some(d) if d.policy == Outdated::Exclude => Exclusions {
+                ids: &d.outdated_ids,
+                why: &self.why,
+            },
+            _ => Exclusions {
+                ids: NONE.get_or_init(HashSet::new),
+                why: "",
+            },
+        }
+    }
+
+    /// The date and registry the draw was checked against, as exam.json records them.
+    pub fn law_record(&self) -> Option<LawRecord> {
+        self.dated.as_ref().map(|d| LawRecord {
+            date: d.date.to_string(),
+            registry: d.registry.clone(),
+            registry_sha256: d.registry_sha256.clone(),
+            outdated: d.policy.name().to_string(),
+            outdated_questions: d.reasons.len(),
+        })
+    }
+}
+
+/// Reads what `blueprint` (written in `text` at `blueprint_path`) draws from; bank errors are printed.
+pub fn draw_source(
+    blueprint_path: &Path,
+    text: &str,
+    blueprint: &Blueprint,
+) -> Result<DrawSource, Error> {
+    let shown = blueprint_path.display().to_string();
+    let base = blueprint_path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let files = resolve_banks(&base, blueprint_path, blueprint).map_err(|(i, message, hint)| {
+        at_keys(
+            &shown,
+            text,
+            vec![(format!("exam.banks[{i}]"), message, hint)],
+        )
+    })?;
+    let mut loaded = load_files(&files.iter().map(|(abs, _)| abs.clone()).collect::<Vec<_>>())?;
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    for d in &loaded.diagnostics {
+        if d.is_error() {
+            eprintln!("{d}");
+        }
+    }
+    if errors > 0 {
+        return Err(Error::Reported {
+            count: errors,
+            what: "the banks (run `examforge bank check` for the full report)".into(),
+        });
+    }
+    // Record bank paths as the blueprint names them, so manifests do not depend on where they were made.
+    for b in &mut loaded.banks {
+        if let Some((_, rel)) = files
+            .iter()
+            .find(|(abs, _)| abs.display().to_string() == b.path)
+        {
+            b.path = rel.clone();
+        }
+    }
+    let mut avoid = HashSet::new();
+    for a in &blueprint.draw.avoid {
+        let p = base.join(a);
+        let m = super::manifest::read(&p)?;
+        for paper in &m.papers {
+            for s in &paper.sections {
+                avoid.extend(s.items.iter().map(|it| it.question.clone()));
+            }
+        }
+    }
+    let dated = dated_check(blueprint_path, blueprint, &files, &loaded.banks)?;
+    let why = dated.as_ref().map_or(String::new(), |d| {
+        format!(
+            "cite an instrument not in force on the exam date {}",
+            d.date
+        )
+    });
+    Ok(DrawSource {
+        banks: loaded.banks,
+        avoid,
+        dated,
+        why,
+    })
 }
 
 /// The bank files a blueprint names: (path to read, path relative to the blueprint); or the

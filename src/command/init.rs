@@ -59,6 +59,23 @@ const FILES: &[(&str, &str)] = &[
 
 const BLUEPRINT: &str = include_str!("../../question-banks/sample-en-exam.toml");
 
+/// A worked competition on the bundled bank and roster: one round open from `now` (Unix ms,
+/// Beijing time) for seven days.
+fn competition_file(now: i64) -> String {
+    let day = (now / 1000 + 8 * 3600).div_euclid(86_400);
+    let opens = crate::law::Date::from_unix_days(day);
+    let closes = crate::law::Date::from_unix_days(day + 7);
+    include_str!("../../examples/competition.toml")
+        .replace(
+            "2026-12-01T00:00:00+08:00",
+            &format!("{opens}T00:00:00+08:00"),
+        )
+        .replace(
+            "2026-12-08T00:00:00+08:00",
+            &format!("{closes}T00:00:00+08:00"),
+        )
+}
+
 /// Runs `init`.
 pub fn run(dir: &Path, force: bool) -> Result<ExitCode, Error> {
     if dir.is_dir()
@@ -74,6 +91,8 @@ pub fn run(dir: &Path, force: bool) -> Result<ExitCode, Error> {
     }
     let mut files: Vec<(String, &str)> = FILES.iter().map(|(n, t)| (n.to_string(), *t)).collect();
     files.push(("blueprint.toml".into(), BLUEPRINT));
+    let competition = competition_file(crate::serve::now_ms());
+    files.push(("competition.toml".into(), &competition));
     files.extend(
         DEFAULT_TEMPLATES
             .iter()
@@ -88,7 +107,10 @@ pub fn run(dir: &Path, force: bool) -> Result<ExitCode, Error> {
          examforge judge event/onsite.toml --forms --entrants event/teams.csv --judges 5 -o event/forms\n  \
          examforge judge event/onsite.toml event/onsite-scores.csv -o event/onsite\n  \
          examforge standings event/standings.toml -o event/standings\n  \
-         examforge certificates event/standings -o event/certificates",
+         examforge certificates event/standings -o event/certificates\n\
+         the online competition (competition.toml):\n  \
+         examforge serve codes competition.toml -o codes\n  \
+         examforge serve competition.toml",
         files.len(),
         dir.display(),
         dir.display()

@@ -23,6 +23,7 @@ mod report;
 mod results;
 mod scan;
 mod script;
+mod serve;
 mod standings;
 
 use crate::cli::{BankCommand, Cli, Command};
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
+        Command::Serve(a) => serve::run(&a),
     }
 }
 

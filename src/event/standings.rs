@@ -41,6 +41,21 @@ pub enum TeamRule {
     Script,
 }
 
+impl TeamRule {
+    /// `sum`, `mean`, `best-N` or `script`.
+    pub fn parse(t: &str) -> Option<TeamRule> {
+        match t.trim() {
+            "sum" => Some(TeamRule::Sum),
+            "mean" => Some(TeamRule::Mean),
+            "script" => Some(TeamRule::Script),
+            t => match t.strip_prefix("best-").map(str::parse::<usize>) {
+                Some(Ok(n)) if n > 0 => Some(TeamRule::Best(n)),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// What happens to an entrant missing from an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,12 +117,10 @@ impl StandingsSpec {
         };
         let s = raw.standings;
         let team_rule = match s.team_rule.as_ref().map(|t| t.get_ref().trim()) {
-            None | Some("sum") => TeamRule::Sum,
-            Some("mean") => TeamRule::Mean,
-            Some("script") => TeamRule::Script,
-            Some(t) => match t.strip_prefix("best-").map(str::parse::<usize>) {
-                Some(Ok(n)) if n > 0 => TeamRule::Best(n),
-                _ => {
+            None => TeamRule::Sum,
+            Some(t) => match TeamRule::parse(t) {
+                Some(r) => r,
+                None => {
                     let rules = "use \"sum\", \"mean\", \"best-N\" (the sum of the best N members, e.g. \"best-5\") or \"script\"";
                     let hint = match did_you_mean(t, &["sum", "mean", "script", "best-"]) {
                         Some("best-") => format!("did you mean `best-N`? {rules}"),

@@ -27,6 +27,19 @@ impl Date {
         Date::from_toml(&dt)
     }
 
+    /// The calendar day `days` after 1970-01-01.
+    pub fn from_unix_days(days: i64) -> Date {
+        use chrono::Datelike;
+        let d = chrono::DateTime::from_timestamp(days.saturating_mul(86_400), 0)
+            .unwrap_or_default()
+            .date_naive();
+        Date {
+            year: u16::try_from(d.year()).unwrap_or(0),
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }
+    }
+
     fn from_toml(dt: &toml::value::Datetime) -> Option<Date> {
         match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => Some(Date {

@@ -1,0 +1,503 @@
+//! `examforge serve` in a real headless browser (Debian's chromium, driven through chromedriver
+//! over WebDriver): a candidate signs in on a 360 px wide phone, answers a round, reloads in the
+//! middle without losing an answer, submits, sees the key and explanations, and the board shows
+//! their team's points. Screenshots go to `EXAMFORGE_SCREENSHOTS` (or a temporary folder).
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_examforge")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "port {port} did not open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A WebDriver session.
+struct Browser {
+    agent: ureq::Agent,
+    url: String,
+    _driver: Killed,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let chromium = Path::new("/usr/bin/chromium");
+        let driver = Path::new("/usr/bin/chromedriver");
+        if !chromium.exists() || !driver.exists() {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but chromium or chromedriver is missing: .ci/run installs chromium chromium-driver");
+            }
+            eprintln!("skipped: browser test (install chromium and chromium-driver)");
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let driver = Killed(child);
+        wait_port(port);
+        let profile = tempfile::tempdir().unwrap();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(60))
+            .build();
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=360,800",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }}}});
+        let r: Value = agent
+            .post(&format!("http://127.0.0.1:{port}/session"))
+            .send_json(caps)
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let id = r["value"]["sessionId"].as_str().unwrap().to_string();
+        Some(Browser {
+            agent,
+            url: format!("http://127.0.0.1:{port}/session/{id}"),
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.url);
+        let r = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self.agent.post(&url).send_json(body.unwrap_or(json!({}))),
+        };
+        match r {
+            Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
+            Err(ureq::Error::Status(code, r)) => panic!(
+                "webdriver {path}: {code} {}",
+                r.into_string().unwrap_or_default()
+            ),
+            Err(e) => panic!("webdriver {path}: {e}"),
+        }
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let r = self.cmd(
+                "POST",
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            );
+            if let Some(e) = r.as_array().and_then(|a| a.first()) {
+                // The W3C element reference: the object's one value, whatever its key.
+                return e
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(Value::as_str)
+                    .unwrap_or_else(|| panic!("element reference: {e}"))
+                    .to_string();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no element {css}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.cmd("POST", &format!("/element/{e}/click"), None);
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn selected(&self, css: &str) -> bool {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/selected"), None)
+            .as_bool()
+            .unwrap()
+    }
+
+    fn value(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/property/value"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn source(&self) -> String {
+        self.cmd("GET", "/source", None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A phone's viewport (headless chromium's window is never narrower than 500 px, so the
+    /// width is emulated), or the desktop window with `mobile = false`.
+    fn size(&self, w: u32, h: u32, mobile: bool) {
+        if mobile {
+            self.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Emulation.setDeviceMetricsOverride",
+                "params": {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": true}})),
+            );
+        } else {
+            self.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Emulation.clearDeviceMetricsOverride", "params": {}})),
+            );
+            self.cmd(
+                "POST",
+                "/window/rect",
+                Some(json!({"width": w, "height": h})),
+            );
+        }
+    }
+
+    fn inner_width(&self) -> u64 {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return window.innerWidth", "args": []})),
+        )
+        .as_u64()
+        .unwrap()
+    }
+
+    fn shot(&self, dir: &Path, name: &str) {
+        // The whole page, not just the window: chromium's full-page capture through CDP.
+        let v = self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Page.captureScreenshot", "params": {"captureBeyondViewport": true, "format": "png"}})),
+        );
+        let b64 = v["data"].as_str().map(String::from).unwrap_or_else(|| {
+            self.cmd("GET", "/screenshot", None)
+                .as_str()
+                .unwrap()
+                .to_string()
+        });
+        std::fs::write(dir.join(name), base64(&b64)).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(&self.url).call();
+    }
+}
+
+impl Browser {
+    /// What the window shows (the top of the page).
+    fn shot_view(&self, dir: &Path, name: &str) {
+        let b64 = self.cmd("GET", "/screenshot", None);
+        std::fs::write(dir.join(name), base64(b64.as_str().unwrap())).unwrap();
+    }
+}
+
+fn base64(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|&c| c != b'=' && !c.is_ascii_whitespace())
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n: u32 = 0;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= u32::from(val(c)) << (18 - 6 * i);
+        }
+        let k = chunk.len() - 1;
+        for i in 0..k {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
+
+fn right_answer(item: &Value) -> String {
+    let a = &item["answer"];
+    match item["kind"].as_str().unwrap() {
+        "single" | "multiple" => a["choice"]
+            .as_array()
+            .or_else(|| a.as_array())
+            .unwrap()
+            .iter()
+            .map(|i| (b'A' + i.as_u64().unwrap() as u8) as char)
+            .collect(),
+        "judge" => if a["judge"].as_bool().or(a.as_bool()).unwrap() {
+            "T"
+        } else {
+            "F"
+        }
+        .into(),
+        _ => a["fill"]
+            .as_array()
+            .or_else(|| a.as_array())
+            .unwrap()
+            .iter()
+            .map(|b| b[0].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("|"),
+    }
+}
+
+#[test]
+fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
+    let Some(b) = Browser::start() else { return };
+    let shots: PathBuf = match std::env::var("EXAMFORGE_SCREENSHOTS") {
+        Ok(d) => PathBuf::from(d),
+        Err(_) => {
+            std::env::temp_dir().join(format!("examforge-screenshots-{}", std::process::id()))
+        }
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    eprintln!("screenshots: {}", shots.display());
+
+    // A workspace from `init`, codes issued, the server started.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    assert!(Command::new(bin())
+        .arg("init")
+        .arg(&root)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let comp = root.join("competition.toml");
+    let out = Command::new(bin())
+        .args(["serve", "codes"])
+        .arg(&comp)
+        .arg("-o")
+        .arg(root.join("codes"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let codes: HashMap<String, String> = std::fs::read_to_string(root.join("codes/codes.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[3].to_string())
+        })
+        .collect();
+    let who = "26010001";
+    let paper: Value = serde_json::from_slice(
+        &Command::new(bin())
+            .arg("serve")
+            .arg(&comp)
+            .args(["--show-paper", "week1", who])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let items: Vec<Value> = paper["papers"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().clone())
+        .collect();
+    let port = free_port();
+    let _server = Killed(
+        Command::new(bin())
+            .arg("serve")
+            .arg(&comp)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let base = format!("http://127.0.0.1:{port}");
+
+    // Sign in on the phone.
+    b.size(360, 800, true);
+    b.go(&format!("{base}/signin"));
+    assert_eq!(b.inner_width(), 360);
+    b.shot(&shots, "1-signin-phone.png");
+    b.type_into("#code", &codes[who].to_lowercase().replace('-', " "));
+    b.click("button[type=submit].primary");
+    b.find("form[action='/round/week1/start'] button");
+    b.shot(&shots, "2-home-phone.png");
+    b.click("form[action='/round/week1/start'] button");
+    b.find("#paper");
+    b.shot(&shots, "3-round-phone.png");
+    b.shot_view(&shots, "3-round-phone-top.png");
+
+    // Answer: each answer saved as given (the page's script posts it); a reload halfway.
+    let answer = |it: &Value| {
+        let n = it["number"].as_u64().unwrap();
+        let cell = right_answer(it);
+        match it["kind"].as_str().unwrap() {
+            "fill" => {
+                for (i, part) in cell.split('|').enumerate() {
+                    let css = format!("#q{n} input[name=q{n}]:nth-of-type(1)");
+                    let _ = css;
+                    let sel = format!("#q{n} label.blank:nth-of-type({}) input", i + 1);
+                    b.type_into(&sel, part);
+                }
+            }
+            _ => {
+                for l in cell.chars() {
+                    b.click(&format!("input[name=q{n}][value='{l}']"));
+                }
+            }
+        }
+        b.find(&format!("#q{n}[data-saved=yes]"));
+        (n, it["kind"].as_str().unwrap().to_string(), cell)
+    };
+    let mut given = Vec::new();
+    for it in items.iter().take(10) {
+        given.push(answer(it));
+    }
+    b.cmd("POST", "/refresh", None);
+    b.find("#paper");
+    for (n, kind, cell) in &given {
+        if kind == "fill" {
+            for (i, part) in cell.split('|').enumerate() {
+                assert_eq!(
+                    b.value(&format!("#q{n} label.blank:nth-of-type({}) input", i + 1)),
+                    *part,
+                    "q{n} lost on reload"
+                );
+            }
+        } else {
+            for l in cell.chars() {
+                assert!(
+                    b.selected(&format!("input[name=q{n}][value='{l}']")),
+                    "q{n} lost on reload"
+                );
+            }
+        }
+    }
+    for it in items.iter().skip(10) {
+        given.push(answer(it));
+    }
+    b.shot(&shots, "4-answered-phone.png");
+    let page = b.source();
+    for it in &items {
+        if let Some(e) = it["explanation"]
+            .as_str()
+            .filter(|e| !e.is_empty() && !e.contains('&') && !e.contains('\'') && !e.contains('"'))
+        {
+            assert!(
+                !page.contains(e),
+                "explanation on the page before submitting"
+            );
+        }
+    }
+    b.click("#submit");
+    b.find("#score");
+    let result = b.source();
+    let total: f64 = items.iter().map(|it| it["points"].as_f64().unwrap()).sum();
+    let score = result
+        .split("id=\"score\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(score.parse::<f64>().unwrap(), total);
+    assert!(
+        result.contains("Key") && result.contains("Explanation"),
+        "no key after submitting"
+    );
+    if let Some(e) = items
+        .iter()
+        .filter_map(|it| it["explanation"].as_str())
+        .find(|e| !e.is_empty() && !e.contains('&') && !e.contains('\'') && !e.contains('"'))
+    {
+        assert!(result.contains(e));
+    }
+    b.shot(&shots, "5-result-phone.png");
+    b.shot_view(&shots, "5-result-phone-top.png");
+
+    // The board: the team's points.
+    b.go(&format!("{base}/board"));
+    b.find("table.grid");
+    let board = b.source();
+    assert!(board.contains("泠川市生态环境综合行政执法支队"));
+    assert!(
+        board.contains(&format!(
+            "<td class=\"n\">{}</td>",
+            if total.fract() == 0.0 {
+                format!("{total:.0}")
+            } else {
+                total.to_string()
+            }
+        )),
+        "{board}"
+    );
+    b.shot(&shots, "6-board-phone.png");
+    b.size(1280, 900, false);
+    b.go(&format!("{base}/board"));
+    b.find("table.grid");
+    b.shot(&shots, "7-board-desktop.png");
+    b.go(&format!("{base}/round/week1"));
+    b.find("#score");
+    b.shot(&shots, "8-result-desktop.png");
+    b.go(&format!("{base}/me"));
+    b.find("table.grid");
+    b.shot(&shots, "9-me-desktop.png");
+}
