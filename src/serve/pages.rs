@@ -59,7 +59,7 @@ pub fn labels(lang: Language) -> BTreeMap<&'static str, &'static str> {
             "答案随选随存",
             "Answers are saved as you give them",
         ),
-        ("points", "分", "points"),
+        ("points", "分", "pt"),
         ("points_h", "积分", "Points"),
         ("true", "正确", "True"),
         ("false", "错误", "False"),
