@@ -208,12 +208,50 @@ pub fn columns(shown: &str, header: &csv::StringRecord) -> Result<Columns, Error
     })
 }
 
-pub fn open_results(path: &Path) -> Result<csv::Reader<std::fs::File>, Error> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+pub fn open_results(path: &Path) -> Result<csv::Reader<ResultsFile>, Error> {
+    use crate::input::encoding::{decode_reader, Encoding};
+    use std::io::Read;
+    let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let open = || std::fs::File::open(path).map_err(read_err);
+    let (encoding, mut decoded) = decode_reader(open()?).map_err(read_err)?;
+    let file = match encoding {
+        // What `grade` writes: read in place, so the ranking can seek back to a row.
+        Encoding::Utf8 | Encoding::Utf8Bom => ResultsFile::Plain(open()?),
+        // Re-saved by Excel (GB18030, UTF-16): decoded once, one row per candidate.
+        _ => {
+            let mut text = Vec::new();
+            decoded.read_to_end(&mut text).map_err(read_err)?;
+            ResultsFile::Decoded(std::io::Cursor::new(text))
+        }
+    };
     Ok(csv::Reader::from_reader(file))
+}
+
+/// results.csv as read: the file itself, or its text decoded to UTF-8.
+pub enum ResultsFile {
+    Plain(std::fs::File),
+    Decoded(std::io::Cursor<Vec<u8>>),
+}
+
+impl std::io::Read for ResultsFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ResultsFile::Plain(f) => f.read(buf),
+            ResultsFile::Decoded(c) => c.read(buf),
+        }
+    }
+}
+
+impl std::io::Seek for ResultsFile {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            ResultsFile::Plain(f) => f.seek(pos),
+            ResultsFile::Decoded(c) => c.seek(pos),
+        }
+    }
 }
 
 /// Reads results.csv once, keeping one score and one file position per candidate.

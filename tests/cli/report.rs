@@ -602,3 +602,28 @@ fn outputs_are_written_with_the_users_umask() {
         }
     }
 }
+
+/// results.csv opened and re-saved by Excel on Chinese Windows (GB18030) reports as before:
+/// the same ranking, names and teams intact.
+#[test]
+fn a_results_csv_resaved_as_gb18030_reports_alike() {
+    let d = graded();
+    let res = d.path().join("res");
+    let report = |out: &str| {
+        examforge()
+            .arg("report")
+            .arg(&res)
+            .args(["--format", "csv", "-o"])
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+        std::fs::read_to_string(d.path().join(out).join("ranking.csv")).unwrap()
+    };
+    let utf8 = report("utf8");
+    let text = std::fs::read_to_string(res.join("results.csv")).unwrap();
+    let (gb, _, lossy) = encoding_rs::GB18030.encode(&text);
+    assert!(!lossy);
+    assert_ne!(gb.as_ref(), text.as_bytes(), "the fixture has Chinese text");
+    std::fs::write(res.join("results.csv"), gb.as_ref()).unwrap();
+    assert_eq!(report("gb"), utf8);
+}
