@@ -134,6 +134,10 @@ pub enum BankCommand {
         /// Turn the statute warnings (out-of-date or unknown citations) into errors.
         #[arg(long)]
         strict: bool,
+        /// List every question that cites an instrument replaced by that day, one warning each
+        /// (by default they are counted per instrument: a bank keeps them for exams dated earlier).
+        #[arg(long)]
+        list_replaced: bool,
         /// The statute registry; default: laws.toml beside the banks.
         #[arg(long, value_name = "FILE")]
         laws: Option<PathBuf>,

@@ -7,7 +7,7 @@ use crate::bank::Summary;
 use crate::cli::SummaryFormat;
 use crate::error::ExitCode;
 use crate::input::diagnostic::Diagnostic;
-use crate::law::{Date, Finding};
+use crate::law::{Date, Finding, Status};
 use crate::Error;
 use std::path::PathBuf;
 
@@ -17,6 +17,8 @@ pub struct LawOptions {
     pub as_of: Option<Date>,
     /// Statute warnings become errors.
     pub strict: bool,
+    /// One warning per question citing a replaced instrument, not one note per instrument.
+    pub list_replaced: bool,
     /// The registry file; default laws.toml beside the banks.
     pub laws: Option<PathBuf>,
 }
@@ -38,8 +40,22 @@ pub fn check(
             loaded.banks.iter().flat_map(|b| &b.questions),
             date,
         );
+        // Questions on replaced instruments are kept for exams dated before the replacement:
+        // counted per instrument unless listed (or refused with --strict).
+        let mut replaced: std::collections::BTreeMap<&str, usize> = Default::default();
         for (q, law) in &checked {
             for f in &law.findings {
+                if let Finding::Outdated {
+                    instrument,
+                    status: Status::Replaced,
+                    ..
+                } = f
+                {
+                    if !opts.strict && !opts.list_replaced {
+                        *replaced.entry(instrument.as_str()).or_default() += 1;
+                        continue;
+                    }
+                }
                 let (message, hint) = match f {
                     Finding::Outdated { message, .. } => (
                         message.clone(),
@@ -57,6 +73,15 @@ pub fn check(
                 };
                 loaded.diagnostics.push(d.with_hint(hint));
             }
+        }
+        for (id, n) in replaced {
+            let name = found
+                .registry
+                .get(id)
+                .map_or(id.to_string(), |i| i.quoted());
+            eprintln!(
+                "note: {n} question(s) cite {name}, not in force on {date}: kept for exams dated earlier, left out of dated draws from then on (--list-replaced lists them, --strict refuses them)"
+            );
         }
         law_text = law_summary_text(&found.shown, &summary);
         law_json = serde_json::json!({

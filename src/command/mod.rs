@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     format,
                     as_of,
                     strict,
+                    list_replaced,
                     laws,
                 },
         } => bank::check(
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             &bank::LawOptions {
                 as_of,
                 strict,
+                list_replaced,
                 laws,
             },
         ),

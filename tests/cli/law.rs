@@ -52,7 +52,7 @@ fn the_day_before_and_after_the_code_differ_exactly_by_the_replaced_laws() {
 #[test]
 fn warnings_name_the_question_the_article_and_the_replacement_at_its_line() {
     examforge()
-        .args(["bank", "check", FIXTURE, "--as-of", "2026-08-16"])
+        .args(["bank", "check", FIXTURE, "--as-of", "2026-08-16", "--list-replaced"])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -66,6 +66,23 @@ fn warnings_name_the_question_the_article_and_the_replacement_at_its_line() {
         ))
         .stdout(predicate::str::contains(
             "law in force on 2026-08-16 (registry tests/fixtures/law/laws.toml): 5 question(s) cite an instrument not in force",
+        ));
+}
+
+/// Questions kept for exams dated before their law was replaced are counted per instrument, not
+/// warned about one by one; an unknown title is still a warning at its line.
+#[test]
+fn replaced_citations_are_counted_per_instrument_by_default() {
+    examforge()
+        .args(["bank", "check", FIXTURE, "--as-of", "2026-08-16"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: 3 question(s) cite 《中华人民共和国环境保护法》, not in force on 2026-08-16: kept for exams dated earlier",
+        ))
+        .stderr(predicate::str::contains("warning: `epl-1`").not())
+        .stderr(predicate::str::contains(
+            "`odd-1` cites 《某市环境保护条例》, which is not in the statute registry",
         ));
 }
 
