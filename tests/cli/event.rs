@@ -1242,3 +1242,183 @@ fn certificates_numbered_dated_and_replaced_as_a_set() {
     let awards = read_csv(&p.join("cert/awards.csv"));
     assert_eq!(awards[2][..3], ["HB-2026-002", "团体", "三支队"]);
 }
+
+/// A CSV text as an Excel workbook of one sheet (numbers as numbers), through rust_xlsxwriter.
+fn as_workbook(csv: &str) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) => ws.write_number(r, c, n).unwrap(),
+                Err(_) if cell.is_empty() => ws,
+                Err(_) => ws.write_string(r, c, cell).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn an_excel_score_sheet_is_judged_as_its_csv_and_rows_are_named_as_excel_numbers_them() {
+    let d = tmp();
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    std::fs::write(d.path().join("scores.xlsx"), as_workbook(&text)).unwrap();
+    let judge = |sheet: &str, out: &str| {
+        let mut c = examforge();
+        c.arg("judge")
+            .arg(fixture("onsite.toml"))
+            .arg(d.path().join(sheet))
+            .arg("-o")
+            .arg(d.path().join(out));
+        c
+    };
+    judge("scores.xlsx", "x")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Excel workbook"));
+    let csv = examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("c"))
+        .assert()
+        .success();
+    drop(csv);
+    for f in ["results.csv", "judges.csv"] {
+        assert_eq!(
+            std::fs::read(d.path().join("x").join(f)).unwrap(),
+            std::fs::read(d.path().join("c").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // A bad mark on sheet row 4 is reported at line 4.
+    let bad = text.replacen("甲队,评委3,30,", "甲队,评委3,45,", 1);
+    assert_ne!(bad, text);
+    std::fs::write(d.path().join("bad.xlsx"), as_workbook(&bad)).unwrap();
+    judge("bad.xlsx", "b")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "bad.xlsx:4: 45 for `violations` is above its max of 40",
+        ));
+    // Another binary is refused by name, not read as text.
+    std::fs::write(
+        d.path().join("scores.pdf"),
+        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
+    )
+    .unwrap();
+    judge("scores.pdf", "p")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "scores.pdf: the file is a PDF file, not a table",
+        ));
+}
+
+#[test]
+fn grade_reads_an_excel_answer_sheet() {
+    let d = tmp();
+    let p = d.path();
+    examforge()
+        .args([
+            "draw",
+            "tests/fixtures/grade/blueprint.toml",
+            "--seed",
+            "17",
+            "-o",
+        ])
+        .arg(p.join("draw"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(fixture("exam-scan.csv")).unwrap();
+    std::fs::write(p.join("scan.xlsx"), as_workbook(&text)).unwrap();
+    for (input, out) in [
+        (fixture("exam-scan.csv"), "csv"),
+        (p.join("scan.xlsx"), "xlsx"),
+    ] {
+        examforge()
+            .arg("grade")
+            .arg(p.join("draw/exam.json"))
+            .arg(input)
+            .arg("-o")
+            .arg(p.join(out))
+            .assert()
+            .success();
+    }
+    let a = read_csv(&p.join("csv/results.csv"));
+    let b = read_csv(&p.join("xlsx/results.csv"));
+    assert_eq!(a, b);
+    assert_eq!(a[1][4], "17");
+}
+
+#[test]
+fn a_recusal_is_left_out_and_reported() {
+    let d = tmp();
+    // 甲队: 评委2 (92 would be the highest) recuses; the other four: 86 76 85 87 → drop 87 and 76
+    // → (86 + 85) / 2 = 85.5.
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let sheet = text.replacen("甲队,评委2,38,27,27", "甲队,评委2,回避,回避,回避", 1);
+    assert_ne!(sheet, text);
+    judge_sheet(&d, &sheet)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "回避: 评委2 for `甲队`: 4 judge(s) marked; the highest 1 and lowest 1 dropped among them, the mean of 2 kept",
+        ));
+    let out = d.path().join("out");
+    let res = json(&out.join("results.json"));
+    let jia = res["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "甲队")
+        .unwrap();
+    assert_eq!(jia["score"], 85.5);
+    assert_eq!(jia["recused"], serde_json::json!(["评委2"]));
+    let judges = read_csv(&out.join("judges.csv"));
+    let row = judges
+        .iter()
+        .find(|r| r[0] == "甲队" && r[1] == "评委2")
+        .unwrap();
+    assert_eq!(row[3..], ["回避", "回避", "回避", "", "recused"]);
+}
+
+#[test]
+fn forms_carry_a_running_order_drawn_by_the_seed() {
+    let d = tmp();
+    let forms = |out: &str, seed: &str| {
+        examforge()
+            .arg("judge")
+            .arg(fixture("onsite.toml"))
+            .args(["--forms", "--judges", "2", "--seed", seed, "--entrants"])
+            .arg(fixture("teams.csv"))
+            .arg("-o")
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+        read_csv(&d.path().join(out).join("order.csv"))
+    };
+    let a = forms("a", "7");
+    assert_eq!(a, forms("b", "7"), "the same seed, the same order");
+    assert_eq!(a[0], ["出场顺序", "参赛者", "seed"]);
+    let mut teams: Vec<&str> = a[1..].iter().map(|r| r[1].as_str()).collect();
+    let order = teams.clone();
+    teams.sort();
+    assert_eq!(teams, ["丁队", "丙队", "乙队", "甲队"]);
+    let other = forms("c", "8");
+    let other: Vec<&str> = other[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_ne!(order, other, "another seed draws another order");
+    // The form lists the teams in that order, under 出场顺序, and says how it was drawn.
+    let text: String = pdf_text(&d.path().join("a/forms.pdf"))
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("出场顺序由随机种子7抽定"), "{text}");
+    let at = |t: &str| text.find(t).unwrap();
+    assert!(
+        at(order[0]) < at(order[1]) && at(order[1]) < at(order[2]),
+        "{text}"
+    );
+}
