@@ -8,8 +8,8 @@ use crate::error::ExitCode;
 use crate::event::header_is;
 use crate::event::scores::{score_columns, tally};
 use crate::event::standings::{
-    compute_registered, register, EventData, EventSpec, Member, Missing, Registry, Standings,
-    StandingsError, StandingsSpec, TeamRule,
+    compute_registered, register, suspect_spellings, EventData, EventSpec, Member, Missing,
+    Registry, Standings, StandingsError, StandingsSpec, TeamRule,
 };
 use crate::event::Entrant;
 use crate::input::diagnostic::{Diagnostic, Location};
@@ -97,11 +97,12 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     if !problems.is_empty() {
         return Err(reported(&problems, &shown));
     }
-    if let Some(r) = &roster {
-        let problems = register(r, &spec, &mut data);
-        if !problems.is_empty() {
-            return Err(reported(&problems, &shown));
-        }
+    let problems = match &roster {
+        Some(r) => register(r, &spec, &mut data),
+        None => suspect_spellings(&spec, &data),
+    };
+    if !problems.is_empty() {
+        return Err(reported(&problems, &shown));
     }
     let s = compute_registered(&spec, &data, script.as_ref(), roster.as_ref());
     super::show_script_log(script.as_ref());

@@ -730,6 +730,64 @@ fn team_score(
     })
 }
 
+/// Without a roster: team names that look like one team spelt two ways (close names that never
+/// appear in the same event), each an error at the rarer spelling's first place, so that no
+/// ghost team is ranked.
+pub fn suspect_spellings(spec: &StandingsSpec, data: &[EventData]) -> Vec<Diagnostic> {
+    // Each team name: the events it appears in, and where first.
+    let mut names: Vec<(String, Vec<usize>, String)> = Vec::new();
+    for (i, d) in data.iter().enumerate() {
+        for m in &d.rows {
+            let team = if d.team_level { &m.id } else { &m.team };
+            if team.is_empty() {
+                continue;
+            }
+            let at = if m.line > 0 {
+                format!("{}:{}", m.source, m.line)
+            } else {
+                m.source.clone()
+            };
+            match names.iter_mut().find(|(n, _, _)| n == team) {
+                Some((_, events, _)) => {
+                    if !events.contains(&i) {
+                        events.push(i);
+                    }
+                }
+                None => names.push((team.clone(), vec![i], at)),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (k, (n, events, at)) in names.iter().enumerate() {
+        // The spelling in fewer events is the suspect; of two in as many, the later one.
+        let others: Vec<&str> = names
+            .iter()
+            .enumerate()
+            .filter(|(j, (m, e, _))| {
+                m != n
+                    && (e.len() > events.len() || (e.len() == events.len() && *j < k))
+                    && !e.iter().any(|x| events.contains(x))
+            })
+            .map(|(_, (m, _, _))| m.as_str())
+            .collect();
+        if let Some(near) = did_you_mean(n, &others) {
+            let event = &spec.events[events[0]].name;
+            out.push(
+                Diagnostic::error(
+                    None,
+                    format!(
+                        "{at}: event `{event}`: team `{n}` never appears in an event with `{near}`; did you mean {near}?"
+                    ),
+                )
+                .with_hint(
+                    "one team spelt two ways would be ranked as two: correct the name, or give [standings] roster = \"roster.csv\" to check every name against the registered list",
+                ),
+            );
+        }
+    }
+    out
+}
+
 /// Teams, each with its members' (id, name).
 type Teams = Vec<(String, Vec<(String, String)>)>;
 
@@ -1423,5 +1481,33 @@ results = "exam/"
             e.to_string(),
             "event `笔试`: its maximum is not known, so it cannot be put on a scale of 100"
         );
+    }
+
+    #[test]
+    fn without_a_roster_a_team_spelt_two_ways_is_caught() {
+        let spec = StandingsSpec::parse("s.toml", SPEC).unwrap();
+        let data = [
+            EventData {
+                team_level: false,
+                max: None,
+                rows: vec![m("a", "一支队", 1.0), m("b", "二支队", 1.0)],
+            },
+            EventData {
+                team_level: true,
+                max: None,
+                rows: vec![at(m("第一支队", "", 1.0), 2), m("二支队", "", 1.0)],
+            },
+        ];
+        let e = suspect_spellings(&spec, &data);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            e[0].message,
+            "quiz.csv:2: event `比武`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?"
+        );
+        // Teams that meet in an event are two teams.
+        let mut fine = data.clone();
+        fine[1].rows[0].id = "一支队".into();
+        fine[0].rows.push(m("c", "三支队", 1.0));
+        assert!(suspect_spellings(&spec, &fine).is_empty());
     }
 }

@@ -1422,3 +1422,32 @@ fn forms_carry_a_running_order_drawn_by_the_seed() {
         "{text}"
     );
 }
+
+#[test]
+fn without_a_roster_a_team_spelt_two_ways_is_not_ranked_twice() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(p.join("quiz.csv"), "entrant,points\n一支队,80\n二支队,70\n").unwrap();
+    std::fs::write(
+        p.join("onsite.csv"),
+        "entrant,points\n二支队,60\n第一支队,90\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n\n\
+         [[event]]\nname = \"onsite\"\nresults = \"onsite.csv\"\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "onsite.csv:3: event `onsite`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?",
+        ));
+    assert!(!p.join("out").exists());
+}
