@@ -175,6 +175,10 @@ fn read_results_json(path: &Path) -> Result<EventData, String> {
     let mut rows = Vec::new();
     let mut max = None;
     for c in list {
+        // Absent (缺考): missing from the event, for the standings' `missing` policy.
+        if c["status"] == "absent" {
+            continue;
+        }
         let field = |k: &str| c[k].as_str().unwrap_or("").to_string();
         let score = c["score"]
             .as_f64()
@@ -212,11 +216,16 @@ fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnosti
         (find(&["candidate"]), find(&["score"]), find(&["rank"]))
     {
         let (name, team, max_col) = (find(&["name"]), find(&["team"]), find(&["max"]));
+        let status = find(&["status"]);
         let mut rows = Vec::new();
         let mut bad = Vec::new();
         let mut max = None;
         for (line, f) in &t.rows {
             let get = |i: usize| f.get(i).map_or("", |s| s.trim());
+            // Absent (缺考): missing from the event, for the standings' `missing` policy.
+            if status.map(get) == Some("absent") {
+                continue;
+            }
             match get(score).parse::<f64>() {
                 Ok(s) if s.is_finite() => rows.push(Member {
                     id: get(id).to_string(),
