@@ -44,6 +44,8 @@ impl Status {
             "multi" => Status::Multi,
             "unreadable" => Status::Unreadable,
             "invalid" => Status::Invalid,
+            // Points given by hand or changed by an appeal: a response that was scored.
+            "manual" | "double" | "arbitration" | "arbitrated" | "appeal" => Status::Ok,
             _ => return None,
         })
     }
