@@ -68,3 +68,111 @@ pub fn section_totals(m: &Manifest, titles: &[String]) -> Vec<(String, f64)> {
         .map(|(i, t)| (t.clone(), max.get(i).copied().unwrap_or(0.0)))
         .collect()
 }
+
+/// How a question is printed: its number on each paper, and its stem, options and key as the
+/// first paper that has it prints them (the reference paper of the report's letters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Printed {
+    /// (paper code, printed number) on every paper that has the question.
+    pub numbers: Vec<(String, Option<u32>)>,
+    pub stem: String,
+    /// Option texts in printed order on the reference paper.
+    pub options: Vec<String>,
+    /// `order[i]` is the bank index of the option printed at `i` on the reference paper.
+    pub order: Vec<usize>,
+    /// Whether some paper prints the options in another order than the reference paper.
+    pub reordered: bool,
+    /// The key in printed terms on the reference paper: letters, or √/× for a judge item.
+    pub key: String,
+}
+
+impl Printed {
+    /// The reference paper's code.
+    pub fn paper(&self) -> &str {
+        self.numbers.first().map_or("", |(c, _)| c.as_str())
+    }
+
+    /// The printed letter (or √/×) of bank option `bank` (`A`…, or `T`/`F`).
+    pub fn letter(&self, bank: char) -> String {
+        match bank {
+            'T' => "√".into(),
+            'F' => "×".into(),
+            _ => self
+                .at(bank)
+                .map_or(bank.to_string(), |p| letter(p).to_string()),
+        }
+    }
+
+    /// Where bank option `bank` is printed (options not shuffled are printed in bank order).
+    fn at(&self, bank: char) -> Option<usize> {
+        let b = (bank as u8).wrapping_sub(b'A') as usize;
+        if self.order.is_empty() {
+            (b < self.options.len()).then_some(b)
+        } else {
+            self.order.iter().position(|&o| o == b)
+        }
+    }
+
+    /// The text printed for bank option `bank` (`A`…); none for judge items.
+    pub fn option_text(&self, bank: char) -> Option<&str> {
+        self.options.get(self.at(bank)?).map(String::as_str)
+    }
+
+    /// The printed position of bank option `bank`, for sorting options as printed.
+    pub fn position(&self, bank: char) -> usize {
+        match bank {
+            'T' => return 0,
+            'F' => return 1,
+            _ => {}
+        }
+        self.at(bank)
+            .unwrap_or((bank as u8).wrapping_sub(b'A') as usize)
+    }
+}
+
+/// Every question as the papers print it, by question id.
+pub fn printed(m: &Manifest) -> HashMap<String, Printed> {
+    let mut out: HashMap<String, Printed> = HashMap::new();
+    for p in &m.papers {
+        for (_, it) in p.leaves() {
+            match out.get_mut(&it.question) {
+                Some(seen) => {
+                    seen.numbers.push((p.code.clone(), it.number));
+                    seen.reordered |= seen.order != it.order;
+                }
+                None => {
+                    let key = match &it.answer {
+                        Answer::Judge(true) => "√".to_string(),
+                        Answer::Judge(false) => "×".to_string(),
+                        Answer::Choice(ix) => Answer::letters(ix),
+                        _ => String::new(),
+                    };
+                    out.insert(
+                        it.question.clone(),
+                        Printed {
+                            numbers: vec![(p.code.clone(), it.number)],
+                            stem: it.stem.clone(),
+                            options: it.options.clone(),
+                            order: it.order.clone(),
+                            reordered: false,
+                            key,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first `n` characters of `text` on one line, with an ellipsis when cut.
+pub fn excerpt(text: &str, n: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = one_line.chars();
+    let head: String = chars.by_ref().take(n).collect();
+    if chars.next().is_some() {
+        format!("{}…", head.trim_end())
+    } else {
+        head
+    }
+}
