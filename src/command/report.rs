@@ -220,6 +220,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
     });
     let tally = head.summary.unwrap_or_default();
     let printed = printed(&manifest);
+    let reference = manifest.papers.first().map_or("", |p| p.code.as_str());
     let items_view: Vec<ItemView> = rows
         .iter()
         .map(|r| {
@@ -228,6 +229,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
                 &locations,
                 printed.get(&r.question),
                 manifest.papers.len(),
+                reference,
                 zh,
             )
         })
@@ -243,6 +245,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
         items: &items_view,
         teams: &teams,
         bank_notes: &bank_notes,
+        letters_of: printed.values().any(|p| p.reordered).then_some(reference),
     };
     let [scores_svg, sections_svg] = figures.charts();
 

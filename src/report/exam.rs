@@ -1,7 +1,7 @@
 //! What the report needs of exam.json: one spec per question, each section's full marks.
 
 use super::items::ItemSpec;
-use crate::bank::{letter, Answer};
+use crate::bank::{letter, Answer, Kind};
 use crate::draw::manifest::Manifest;
 use std::collections::HashMap;
 
@@ -84,6 +84,8 @@ pub struct Printed {
     pub reordered: bool,
     /// The key in printed terms on the reference paper: letters, or √/× for a judge item.
     pub key: String,
+    /// A true/false item: its bank options `T` and `F` print as √ and ×.
+    pub judge: bool,
 }
 
 impl Printed {
@@ -95,8 +97,8 @@ impl Printed {
     /// The printed letter (or √/×) of bank option `bank` (`A`…, or `T`/`F`).
     pub fn letter(&self, bank: char) -> String {
         match bank {
-            'T' => "√".into(),
-            'F' => "×".into(),
+            'T' if self.judge => "√".into(),
+            'F' if self.judge => "×".into(),
             _ => self
                 .at(bank)
                 .map_or(bank.to_string(), |p| letter(p).to_string()),
@@ -121,8 +123,8 @@ impl Printed {
     /// The printed position of bank option `bank`, for sorting options as printed.
     pub fn position(&self, bank: char) -> usize {
         match bank {
-            'T' => return 0,
-            'F' => return 1,
+            'T' if self.judge => return 0,
+            'F' if self.judge => return 1,
             _ => {}
         }
         self.at(bank)
@@ -156,6 +158,7 @@ pub fn printed(m: &Manifest) -> HashMap<String, Printed> {
                             order: it.order.clone(),
                             reordered: false,
                             key,
+                            judge: it.kind == Kind::Judge,
                         },
                     );
                 }
@@ -174,5 +177,43 @@ pub fn excerpt(text: &str, n: usize) -> String {
         format!("{}…", head.trim_end())
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn printed(order: Vec<usize>, judge: bool) -> Printed {
+        Printed {
+            numbers: vec![("A".into(), Some(2))],
+            stem: String::new(),
+            options: (0..order.len()).map(|i| format!("o{i}")).collect(),
+            order,
+            reordered: false,
+            key: String::new(),
+            judge,
+        }
+    }
+
+    #[test]
+    fn bank_options_print_at_their_shuffled_letters() {
+        // Printed A is the bank's C, printed F the bank's A.
+        let p = printed(vec![2, 5, 4, 3, 1, 0], false);
+        assert_eq!(p.letter('C'), "A");
+        assert_eq!(p.letter('A'), "F");
+        // A sixth option F of a multiple choice is a letter, not a judge's ×.
+        assert_eq!(p.letter('F'), "B");
+        assert_eq!(p.position('F'), 1);
+        assert_eq!(p.option_text('C'), Some("o0"));
+        let j = printed(Vec::new(), true);
+        assert_eq!((j.letter('T'), j.letter('F')), ("√".into(), "×".into()));
+        assert!(j.position('T') < j.position('F'));
+    }
+
+    #[test]
+    fn an_excerpt_is_one_line_and_says_when_it_is_cut() {
+        assert_eq!(excerpt("行政机关\n依照  法律", 20), "行政机关 依照 法律");
+        assert_eq!(excerpt("一二三四五六", 4), "一二三四…");
     }
 }

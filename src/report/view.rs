@@ -84,12 +84,14 @@ const OPTION_CHARS: usize = 18;
 
 impl ItemView {
     /// The view of an item row; `locations` maps question ids to `file:line`, `printed` is how
-    /// the papers print the question, of `papers` papers in all.
+    /// the papers print the question, of `papers` papers in all; option letters are those of
+    /// paper `reference` (the first), or named with their paper when it lacks the question.
     pub fn of(
         r: &ItemRow,
         locations: &HashMap<String, String>,
         printed: Option<&Printed>,
         papers: usize,
+        reference: &str,
         zh: bool,
     ) -> Self {
         let location = locations
@@ -113,7 +115,7 @@ impl ItemView {
             .map(|o| format!("{}{} {}", shown(o.option), star(o.key), pct(o.share)))
             .collect::<Vec<_>>()
             .join(" · ");
-        if let Some(p) = printed.filter(|p| p.reordered && !compact.is_empty()) {
+        if let Some(p) = printed.filter(|p| p.paper() != reference && !compact.is_empty()) {
             compact = if zh {
                 format!("（{}卷字母）{compact}", p.paper())
             } else {
@@ -290,6 +292,8 @@ pub struct View<'a> {
     pub overview: Vec<String>,
     pub teams: Vec<TeamView>,
     pub bank_notes: Vec<String>,
+    /// `（字母按 A 卷）` when papers print some question's options in other orders.
+    pub letters_note: String,
     pub scores_svg: String,
     pub sections_svg: String,
 }
@@ -379,6 +383,8 @@ pub struct Figures<'a> {
     pub items: &'a [ItemView],
     pub teams: &'a [Team],
     pub bank_notes: &'a [String],
+    /// The paper whose option letters the report uses, when papers print options in other orders.
+    pub letters_of: Option<&'a str>,
 }
 
 impl<'a> Figures<'a> {
@@ -492,6 +498,11 @@ impl<'a> Figures<'a> {
                 })
                 .collect(),
             bank_notes: self.bank_notes.to_vec(),
+            letters_note: match (self.letters_of, self.zh) {
+                (None, _) => String::new(),
+                (Some(code), true) => format!("（字母按 {code} 卷）"),
+                (Some(code), false) => format!(" (letters as on paper {code})"),
+            },
             scores_svg,
             sections_svg,
         }
