@@ -176,3 +176,70 @@ fn to_review(items: &[ItemView], zh: bool) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary::SectionStat;
+
+    fn summary(passed: u64, failed: u64, sections: &[(&str, f64)]) -> Summary {
+        Summary {
+            candidates: passed + failed,
+            mean: 64.34,
+            median: 69.0,
+            sd: 16.0,
+            min: 25.0,
+            max: 87.5,
+            full: 100.0,
+            passed: Some(passed),
+            failed: Some(failed),
+            pass_rate: Some(passed as f64 / (passed + failed) as f64),
+            grades: Vec::new(),
+            sections: sections
+                .iter()
+                .map(|(t, f)| SectionStat {
+                    title: t.to_string(),
+                    max: 10.0,
+                    mean: f * 10.0,
+                    facility: *f,
+                })
+                .collect(),
+            histogram: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_overview_says_who_passed_what_was_weak_and_what_to_review() {
+        let s = summary(
+            50,
+            15,
+            &[
+                ("单项选择题", 0.72),
+                ("案例分析题", 0.45),
+                ("填空题", 0.596),
+            ],
+        );
+        let lines = overview(&s, Some(60.0), &[], true);
+        assert_eq!(
+            lines[0],
+            "65 人参加考试，50 人合格（60 分及以上），15 人不合格（名单见「不合格名单」）；平均分 64.3，最高 87.5，最低 25。"
+        );
+        // 59.6% prints as 60%: not below 60%.
+        assert_eq!(lines[1], "得分率低于 60% 的题型：案例分析题（45%）。");
+        assert_eq!(lines[2], "没有试题被标记为需要复核。");
+        let en = overview(
+            &summary(3, 0, &[("Single choice", 0.8)]),
+            Some(60.0),
+            &[],
+            false,
+        );
+        assert_eq!(
+            en[0],
+            "3 candidates sat the exam: 3 passed (60 or more), 0 failed; mean 64.3, highest 87.5, lowest 25."
+        );
+        assert_eq!(
+            en[1],
+            "Every section scores 60% or more; the lowest is Single choice (80%)."
+        );
+    }
+}

@@ -754,3 +754,61 @@ fn the_ranking_caption_reads_as_a_sentence() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(&format!("<p class=\"note\">{want}</p>")));
 }
+
+/// Questions are shown as the papers print them: the number on each paper, the stem's first
+/// words, the options in printed order and letters, the key as printed, √/× for true/false.
+#[test]
+fn questions_appear_by_their_printed_number_and_letters() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let find = |code: usize, q: &str| -> Value {
+        m["papers"][code]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"].as_array().unwrap().clone())
+            .find(|it| it["question"] == q)
+            .unwrap()
+    };
+    let (a, b) = (find(0, "bad"), find(1, "bad"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let number = format!("<b>A卷 {} · B卷 {}</b>", a["number"], b["number"]);
+    assert!(html.contains(&number), "`{number}` missing");
+    // Paper A's key letter, and the text of the option printed there.
+    let key = a["answer"]["choice"][0].as_u64().unwrap() as usize;
+    let letter = (b'A' + key as u8) as char;
+    assert!(
+        html.contains(&format!("答案：<b>{letter}</b>")),
+        "key {letter}"
+    );
+    let text = a["options"][key].as_str().unwrap();
+    assert!(
+        html.contains(&format!("{letter}* {text}")),
+        "{letter}* {text}"
+    );
+    let stem: String = a["stem"].as_str().unwrap().chars().take(4).collect();
+    assert!(html.contains(&stem), "the stem's first words");
+    // The opening names it the same way, with the reason in a few words.
+    let review = format!(
+        "建议复核 1 道题：A卷第 {} 题、B卷第 {} 题「{stem}",
+        a["number"], b["number"]
+    );
+    assert!(html.contains(&review), "`{review}` missing");
+    assert!(html.contains("」：答案可能有误"));
+    // The true/false item: √ and ×, never T and F.
+    let row = html
+        .lines()
+        .find(|l| l.contains("<td>判断</td>"))
+        .expect("a judge row");
+    assert!(row.contains("√") && row.contains("×"), "{row}");
+    assert!(!row.contains("T ") && !row.contains("F*"), "{row}");
+}
