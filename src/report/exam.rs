@@ -168,16 +168,21 @@ pub fn printed(m: &Manifest) -> HashMap<String, Printed> {
     out
 }
 
-/// The first `n` characters of `text` on one line, with an ellipsis when cut.
+/// The first `n` characters of `text` on one line, with an ellipsis when cut; a cut in the
+/// middle of a Latin word backs off to the word's start.
 pub fn excerpt(text: &str, n: usize) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut chars = one_line.chars();
-    let head: String = chars.by_ref().take(n).collect();
-    if chars.next().is_some() {
-        format!("{}…", head.trim_end())
-    } else {
-        head
+    let mut head: String = chars.by_ref().take(n).collect();
+    let Some(next) = chars.next() else {
+        return head;
+    };
+    if next.is_ascii_alphanumeric() && head.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        if let Some(space) = head.rfind(' ').filter(|&i| i > n / 2) {
+            head.truncate(space);
+        }
     }
+    format!("{}…", head.trim_end())
 }
 
 #[cfg(test)]
@@ -215,5 +220,9 @@ mod tests {
     fn an_excerpt_is_one_line_and_says_when_it_is_cut() {
         assert_eq!(excerpt("行政机关\n依照  法律", 20), "行政机关 依照 法律");
         assert_eq!(excerpt("一二三四五六", 4), "一二三四…");
+        assert_eq!(
+            excerpt("Which continent is the largest", 18),
+            "Which continent is…"
+        );
     }
 }

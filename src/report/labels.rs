@@ -57,6 +57,8 @@ pub struct Labels {
     pub failing: &'static str,
     pub stem: &'static str,
     pub key: &'static str,
+    /// The colon after a label inside a line.
+    pub colon: &'static str,
     pub notes: &'static str,
     pub definitions: &'static str,
 }
@@ -112,6 +114,7 @@ pub const ZH: Labels = Labels {
     failing: "不合格名单",
     stem: "题干（开头）",
     key: "答案",
+    colon: "：",
     shown_of: "共 {n} 人，列出前 {top} 名；全部名次见 ranking.csv。",
     notes: "说明",
     definitions: "难度系数＝平均得分÷满分；区分度＝该题得分与其余各题总分的相关系数；区分效率＝区分度相对其最大可能值的比例；高分组、低分组各为总分前、后三分之一。",
@@ -168,6 +171,7 @@ pub const EN: Labels = Labels {
     failing: "Candidates who failed",
     stem: "Stem (first words)",
     key: "Key",
+    colon: ": ",
     shown_of: "{n} candidates; the first {top} are listed, ranking.csv lists everyone.",
     notes: "Notes",
     definitions: "Facility = mean points ÷ max; discrimination = correlation of the item with the rest of the test; efficiency = discrimination relative to the highest the two score distributions allow; top and bottom groups are the best and weakest thirds by total.",

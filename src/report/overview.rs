@@ -37,14 +37,15 @@ fn seriousness(code: &str) -> usize {
 
 /// How the overview names a question: by its printed number and its stem's first words.
 fn question_name(i: &ItemView, zh: bool) -> String {
-    let stem = super::exam::excerpt(&i.stem, 14);
+    // Fourteen characters of Chinese say about as much as forty of English.
+    let stem = super::exam::excerpt(&i.stem, if zh { 14 } else { 40 });
     let number = &i.number_words;
     if stem.is_empty() {
         number.clone()
     } else if zh {
         format!("{number}「{stem}」")
     } else {
-        format!("{number} “{stem}”")
+        format!("{number}, \"{stem}\"")
     }
 }
 
@@ -69,7 +70,7 @@ pub fn overview(s: &Summary, pass_line: Option<f64>, items: &[ItemView], zh: boo
             }
             (Some(p), false) => {
                 let list = if s.failed.unwrap_or(0) > 0 {
-                    " (listed under “Candidates who failed”)"
+                    " (listed under \"Candidates who failed\")"
                 } else {
                     ""
                 };
@@ -147,7 +148,7 @@ fn to_review(items: &[ItemView], zh: bool) -> String {
             if zh {
                 format!("{}：{zh_why}", question_name(i, zh))
             } else {
-                format!("{} ({en_why})", question_name(i, zh))
+                format!("{}: {en_why}", question_name(i, zh))
             }
         })
         .collect();
@@ -164,7 +165,7 @@ fn to_review(items: &[ItemView], zh: bool) -> String {
             }
         ),
         false => format!(
-            "{} question{} to look at: {}{}. Reasons, options and keys are under “Questions to review”.",
+            "{} question{} to look at: {}{}. Reasons, options and keys are under \"Questions to review\".",
             flagged.len(),
             if flagged.len() == 1 { "" } else { "s" },
             named.join("; "),

@@ -78,9 +78,10 @@ pub struct ItemView {
     pub reasons: Vec<String>,
 }
 
-/// How many characters of a stem, and of an option, the report prints.
-const STEM_CHARS: usize = 36;
-const OPTION_CHARS: usize = 18;
+/// How many characters of a stem, and of an option, the report prints, in Chinese and in
+/// English (a Chinese character says about as much as a word's two or three letters).
+const STEM_CHARS: [usize; 2] = [36, 90];
+const OPTION_CHARS: [usize; 2] = [18, 40];
 
 impl ItemView {
     /// The view of an item row; `locations` maps question ids to `file:line`, `printed` is how
@@ -127,7 +128,7 @@ impl ItemView {
             .map(|o| {
                 let text = printed
                     .and_then(|p| p.option_text(o.option))
-                    .map(|t| format!(" {}", excerpt(t, OPTION_CHARS)))
+                    .map(|t| format!(" {}", excerpt(t, OPTION_CHARS[usize::from(!zh)])))
                     .unwrap_or_default();
                 format!("{}{}{text}  {}", shown(o.option), star(o.key), pct(o.share))
             })
@@ -137,7 +138,9 @@ impl ItemView {
             number: printed.map_or_else(String::new, |p| number_label(p, papers, zh)),
             number_words: printed
                 .map_or_else(|| r.question.clone(), |p| number_words(p, papers, zh)),
-            stem: printed.map_or_else(String::new, |p| excerpt(&p.stem, STEM_CHARS)),
+            stem: printed.map_or_else(String::new, |p| {
+                excerpt(&p.stem, STEM_CHARS[usize::from(!zh)])
+            }),
             location,
             kind: r.kind.clone(),
             kind_label: kind_label(&r.kind, zh),
