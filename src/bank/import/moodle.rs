@@ -816,4 +816,70 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// What Moodle XML holds and a bank cannot is named, and the question set aside or kept
+    /// without it; a question whose blanks do not add up is rejected alone.
+    #[test]
+    fn what_a_bank_cannot_hold_is_named_at_its_question() {
+        use crate::bank::import::{import, Format, Options};
+        let xml = r#"<?xml version="1.0"?>
+<quiz>
+<question type="numerical"><name><text>tol</text></name>
+<questiontext format="html"><text>1 + 1 = ?</text></questiontext>
+<answer fraction="100"><text>2</text><tolerance>0.5</tolerance></answer>
+</question>
+<question type="numerical"><name><text>exact</text></name>
+<questiontext format="html"><text>Speed of light in km/s?</text></questiontext>
+<answer fraction="100"><text>300000</text><tolerance>0</tolerance></answer>
+<units><unit><multiplier>1</multiplier><unit_name>km/s</unit_name></unit></units>
+</question>
+<question type="shortanswer"><name><text>wild</text></name>
+<questiontext format="html"><text>Colour?</text></questiontext>
+<usecase>1</usecase><hidden>1</hidden>
+<answer fraction="100"><text>colo*r</text></answer>
+<answer fraction="100"><text>5\*3</text></answer>
+</question>
+<question type="cloze"><name><text>stray</text></name>
+<questiontext format="html"><text>a ___ b {1:SA:=x}</text></questiontext>
+</question>
+<question type="cloze"><name><text>ok</text></name>
+<questiontext format="html"><text>{1:SA:=a\}b~=c&amp;#126;d} and {2:NM:=4:0}</text></questiontext>
+</question>
+</quiz>
+"#;
+        let opts = Options {
+            prefix: "p".into(),
+            sheet: None,
+        };
+        let got = import(Format::MoodleXml, "q.xml", xml.as_bytes(), &opts);
+        let said: Vec<String> = got.diagnostics.iter().map(|d| d.to_string()).collect();
+        let has = |s: &str| said.iter().any(|d| d.contains(s));
+        assert!(
+            has("q.xml:3:1: warning: the numerical answer `2` accepts ±0.5"),
+            "{said:#?}"
+        );
+        assert!(has("the units (km/s) are not kept"), "{said:#?}");
+        assert!(has("the question is hidden in Moodle"), "{said:#?}");
+        assert!(has("Moodle matched this short answer's case"), "{said:#?}");
+        assert!(
+            has("answers with the `*` wildcard are not kept: colo*r"),
+            "{said:#?}"
+        );
+        assert!(
+            has("error: the question text has 2 blank(s) (runs of ___) but 1 answer(s)"),
+            "{said:#?}"
+        );
+        let ids: Vec<&str> = got.questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["p-exact", "p-wild", "p-ok"]);
+        assert_eq!(
+            got.questions[1].answer,
+            Answer::Fill(vec![vec!["5*3".into()]])
+        );
+        assert_eq!(
+            got.questions[2].answer,
+            Answer::Fill(vec![vec!["a}b".into(), "c~d".into()], vec!["4".into()]])
+        );
+        assert_eq!(got.questions[2].points, 3.0, "the blanks' weights");
+        assert_eq!(got.rejected.len(), 1);
+    }
 }

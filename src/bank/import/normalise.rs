@@ -593,6 +593,43 @@ fn answer(
     errs: &mut Vec<Diagnostic>,
 ) -> Option<Answer> {
     let field = match &d.answer {
+        DraftAnswer::Ready(Answer::Fill(blanks)) => {
+            // Blanks a format gave whole (GIFT, Moodle XML) are checked as the bank loader does.
+            let want = count_blanks(stem);
+            if blanks
+                .iter()
+                .any(|alts| alts.iter().all(|a| a.trim().is_empty()))
+            {
+                errs.push(
+                    Diagnostic::error(Some(d.loc.clone()), "a blank has no answer")
+                        .with_hint("give every blank at least one accepted answer"),
+                );
+                return None;
+            }
+            if want != blanks.len() {
+                errs.push(
+                    Diagnostic::error(
+                        Some(d.stem.loc.clone()),
+                        format!(
+                            "the question text has {want} blank(s) (runs of ___) but {} answer(s)",
+                            blanks.len()
+                        ),
+                    )
+                    .with_hint("write underscores that are not a blank as text of another kind, or give each blank its answer"),
+                );
+                return None;
+            }
+            let blanks = blanks
+                .iter()
+                .map(|alts| {
+                    alts.iter()
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect()
+                })
+                .collect();
+            return Some(Answer::Fill(blanks));
+        }
         DraftAnswer::Ready(a) => return Some(a.clone()),
         DraftAnswer::Raw(f) if !f.text.trim().is_empty() => f,
         DraftAnswer::Raw(_) | DraftAnswer::Missing => {
