@@ -1106,3 +1106,25 @@ fn one_bad_question_never_stops_the_others() {
     assert_eq!(qs.len(), want + 3);
     checks_clean(&out);
 }
+
+/// A GIFT user's mistakes are explained in GIFT's terms, not in spreadsheet columns.
+#[test]
+fn gift_errors_speak_gift() {
+    let dir = tmp();
+    let gift = dir.path().join("h.gift");
+    fs::write(
+        &gift,
+        "::empty:: {T}\n\n::gap:: Pick {=a ~ ~b}\n\n::many:: Pick {=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}\n\n::ok:: Fine {=a ~b}\n",
+    )
+    .unwrap();
+    let (code, err) = import(&[gift.to_str().unwrap()], &dir.path().join("h.toml"));
+    assert_eq!(code, 1, "{err}");
+    for want in [
+        "h.gift:1:1: error: the question has no stem (题干)\n  hint: write the question text before the answer block {…}",
+        "h.gift:3:1: error: option B is empty\n  hint: write text after each `=` or `~`",
+        "h.gift:5:1: error: the question has 9 options; 2 to 8 are allowed\n  hint: give the question 2 to 8 answers (`=` right, `~` wrong)",
+    ] {
+        assert!(err.contains(want), "{err}");
+    }
+    assert!(!err.contains("column"), "{err}");
+}

@@ -359,6 +359,7 @@ fn question(
     };
     let mut d = Draft::new(id, loc.clone());
     d.rename_on_clash = meta_id.is_some() || name.is_some();
+    d.moodle = true;
     apply_meta_tags(&mut d, &tags);
     let mut grader = None;
     for (k, v) in extra {

@@ -217,6 +217,7 @@ fn question(
     };
     let mut d = Draft::new(id, loc.clone());
     d.rename_on_clash = true;
+    d.moodle = true;
     if let Some(t) = q.child("tags") {
         tags.extend(t.all("tag").map(|t| t.text_of_self()));
     }

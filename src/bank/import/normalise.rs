@@ -53,6 +53,8 @@ pub struct Draft {
     /// Whether the id comes from a name the format lets repeat (Moodle question names and
     /// idnumbers in different categories): a clash then gets a numbered id instead of an error.
     pub rename_on_clash: bool,
+    /// Read from GIFT or Moodle XML: hints speak of their syntax, not of spreadsheet columns.
+    pub moodle: bool,
 }
 
 impl Draft {
@@ -74,6 +76,7 @@ impl Draft {
             shuffle: None,
             rubric: Vec::new(),
             rename_on_clash: false,
+            moodle: false,
         }
     }
 }
@@ -391,7 +394,11 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
     if stem.is_empty() {
         errs.push(
             Diagnostic::error(Some(d.stem.loc.clone()), "the question has no stem (题干)")
-                .with_hint("write the question text in the 题干/question column or line"),
+                .with_hint(if d.moodle {
+                    "write the question text before the answer block {…}"
+                } else {
+                    "write the question text in the 题干/question column or line"
+                }),
         );
     }
     let options: Vec<String> = d
@@ -561,7 +568,11 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     options.len()
                 ),
             )
-            .with_hint("fill the options A, B, … in order, without gaps"),
+            .with_hint(if d.moodle {
+                "give the question 2 to 8 answers (`=` right, `~` wrong)"
+            } else {
+                "fill the options A, B, … in order, without gaps"
+            }),
         );
     }
     for (i, o) in options.iter().enumerate() {
@@ -571,7 +582,11 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     Some(d.options[i].loc.clone()),
                     format!("option {} is empty", letter(i)),
                 )
-                .with_hint("options run from A without gaps; move the later options up"),
+                .with_hint(if d.moodle {
+                    "write text after each `=` or `~` (an empty answer is not an option)"
+                } else {
+                    "options run from A without gaps; move the later options up"
+                }),
             );
         } else if options[..i].contains(o) {
             errs.push(
