@@ -33,6 +33,25 @@ fn esc_alternative(s: &str) -> String {
     esc(&s.replace('*', "\\*"))
 }
 
+/// A text written where Moodle's `parse_text_with_format` and weight parser look at its start:
+/// a leading `[html]`-like word is shielded by the text's own format, and `weight` (`%0%`,
+/// `%100%`) is written before a text that starts with `%`, which Moodle would read as a weight.
+fn shielded(text: &str, format: &str, weight: Option<&str>) -> String {
+    let e = esc(text);
+    let formatted = ["[html]", "[moodle]", "[plain]", "[markdown]"]
+        .iter()
+        .any(|f| text.starts_with(f));
+    let e = if formatted {
+        format!("[{format}]{e}")
+    } else {
+        e
+    };
+    match weight {
+        Some(w) if text.starts_with('%') => format!("%{w}%{e}"),
+        _ => e,
+    }
+}
+
 /// An `[id:…]` or `[tag:…]` value as Moodle reads it: `]` written `\]`, on one line.
 fn meta(s: &str) -> String {
     s.replace(']', "\\]").replace(['\n', '\r'], " ")
@@ -67,6 +86,7 @@ pub fn to_gift(questions: &[Question], language: Language, diags: &mut Vec<Diagn
         }
         let _ = write!(out, "// [id:{}]", meta(idnumber(q)));
         for t in bank_tags(q) {
+            super::check_tag(q, t, diags);
             let _ = write!(out, " [tag:{}]", meta(t));
         }
         let _ = write!(
@@ -95,6 +115,16 @@ pub fn to_gift(questions: &[Question], language: Language, diags: &mut Vec<Diagn
             .into_iter()
             .chain(&q.options)
             .any(|t| t.contains(['<', '&']));
+        let format = if literal { "plain" } else { "moodle" };
+        // The stem follows `::id::[plain]` when literal; otherwise a leading `[html]` of its own
+        // is shielded by `[moodle]`.
+        let stem = |s: &str| {
+            if literal {
+                esc(s)
+            } else {
+                shielded(s, format, None)
+            }
+        };
         let name = format!("::{}::{}", esc(&q.id), if literal { "[plain]" } else { "" });
         let general = if q.explanation.is_empty() {
             String::new()
@@ -104,19 +134,20 @@ pub fn to_gift(questions: &[Question], language: Language, diags: &mut Vec<Diagn
         match &q.answer {
             Answer::Choice(right) => {
                 let k = right.len() as f64;
-                let _ = writeln!(out, "{name}{}{{", esc(&q.stem));
+                let _ = writeln!(out, "{name}{}{{", stem(&q.stem));
                 for (i, o) in q.options.iter().enumerate() {
                     let is_right = right.contains(&i);
-                    let mark = match (q.kind, is_right) {
-                        (Kind::Single, true) => "=".to_string(),
-                        (Kind::Single, false) => "~".to_string(),
+                    let (mark, text) = match (q.kind, is_right) {
+                        (Kind::Single, true) => ("=".to_string(), shielded(o, format, None)),
+                        (Kind::Single, false) => ("~".to_string(), shielded(o, format, Some("0"))),
                         (_, true) => {
                             let (f, _) = super::snap_fraction(1.0 / k);
-                            format!("~%{}%", super::moodle::percent(f))
+                            let w = format!("%{}%", super::moodle::percent(f));
+                            (format!("~{w}"), shielded(o, format, None))
                         }
-                        (_, false) => "~%-100%".to_string(),
+                        (_, false) => ("~%-100%".to_string(), shielded(o, format, None)),
                     };
-                    let _ = writeln!(out, "\t{mark}{}", esc(o));
+                    let _ = writeln!(out, "\t{mark}{text}");
                 }
                 let _ = writeln!(out, "{general}}}\n");
                 if !q.shuffle {
@@ -131,21 +162,48 @@ pub fn to_gift(questions: &[Question], language: Language, diags: &mut Vec<Diagn
                 let _ = writeln!(
                     out,
                     "{name}{}{{{}{general}}}\n",
-                    esc(&q.stem),
+                    stem(&q.stem),
                     if *b { "T" } else { "F" }
                 );
             }
             Answer::Fill(blanks) => {
                 let runs = blank_runs(&q.stem);
                 let r = &runs[0];
+                if let Some(a) = blanks[0].iter().find(|a| a.contains("->")) {
+                    diags.push(warn(
+                        q,
+                        format!("GIFT reads a short answer holding `->` (`{a}`) as a matching question; not exported"),
+                        "export to Moodle XML, which holds it",
+                    ));
+                    out.truncate(out.rfind("// [id:").unwrap_or(out.len()));
+                    continue;
+                }
                 let alts: Vec<String> = blanks[0]
                     .iter()
-                    .map(|a| format!("={}", esc_alternative(a)))
+                    .map(|a| {
+                        let e = esc_alternative(a);
+                        let e = if a.starts_with('%') {
+                            format!("%100%{e}")
+                        } else {
+                            e
+                        };
+                        let formatted = ["[html]", "[moodle]", "[plain]", "[markdown]"]
+                            .iter()
+                            .any(|f| a.starts_with(f));
+                        format!(
+                            "={}{e}",
+                            if formatted {
+                                format!("[{format}]")
+                            } else {
+                                String::new()
+                            }
+                        )
+                    })
                     .collect();
                 let _ = writeln!(
                     out,
                     "{name}{}{{{}{general}}}{}\n",
-                    esc(&q.stem[..r.start]),
+                    stem(&q.stem[..r.start]),
                     alts.join(" "),
                     esc(&q.stem[r.end..])
                 );
@@ -153,7 +211,7 @@ pub fn to_gift(questions: &[Question], language: Language, diags: &mut Vec<Diagn
             Answer::Text { .. } => {
                 // An essay: Moodle shows the general feedback to students after the attempt,
                 // so it holds the explanation only.
-                let _ = writeln!(out, "{name}{}{{{general}}}\n", esc(&q.stem));
+                let _ = writeln!(out, "{name}{}{{{general}}}\n", stem(&q.stem));
             }
             Answer::Parts => {}
         }

@@ -120,6 +120,26 @@ fn bank_tags(q: &Question) -> impl Iterator<Item = &String> {
     q.tags.iter().filter(|t| !t.starts_with(IDNUMBER_TAG))
 }
 
+/// Moodle keeps a tag's first 50 characters (`core_tag_tag`'s `TAG_MAX_LENGTH`) and drops
+/// `<`, `>` and control characters (`PARAM_TAG`); a tag that loses some is named.
+fn check_tag(q: &Question, tag: &str, diags: &mut Vec<Diagnostic>) {
+    const TAG_MAX_LENGTH: usize = 50;
+    if tag.chars().count() > TAG_MAX_LENGTH {
+        diags.push(warn(
+            q,
+            format!("Moodle keeps the first {TAG_MAX_LENGTH} characters of the tag `{tag}`"),
+            "shorten the tag in the bank",
+        ));
+    }
+    if tag.contains(['<', '>']) || tag.chars().any(char::is_control) {
+        diags.push(warn(
+            q,
+            format!("Moodle drops `<`, `>` and line breaks from the tag `{tag}`"),
+            "write the tag without them",
+        ));
+    }
+}
+
 /// What a grader reads about a short answer: the reference, then its rubric lines under the
 /// heading in the bank's language. Students never see it.
 fn grader_info(reference: &str, rubric: &[String], language: Language) -> String {

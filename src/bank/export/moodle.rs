@@ -53,9 +53,6 @@ fn text_el(name: &str, text: &str) -> String {
     )
 }
 
-/// Moodle keeps a tag's first 50 characters (`core_tag_tag`'s `TAG_MAX_LENGTH`).
-const TAG_MAX_LENGTH: usize = 50;
-
 /// The Moodle XML document for `questions`; the rubric heading of a grader's information is in
 /// `language`.
 pub fn to_moodle_xml(
@@ -185,13 +182,7 @@ pub fn to_moodle_xml(
         }
         let _ = writeln!(out, "    <tags>");
         for t in bank_tags(q) {
-            if t.chars().count() > TAG_MAX_LENGTH {
-                diags.push(warn(
-                    q,
-                    format!("Moodle keeps the first {TAG_MAX_LENGTH} characters of the tag `{t}`"),
-                    "shorten the tag in the bank",
-                ));
-            }
+            super::check_tag(q, t, diags);
             let _ = writeln!(out, "      <tag><text>{}</text></tag>", x(t));
         }
         let _ = writeln!(out, "    </tags>\n  </question>");

@@ -602,6 +602,19 @@ stem = "The glob ___ matches every text file."
 answer = [["*.txt", "\\*.txt"]]
 source = "x"
 [[question]]
+id = "t-percent"
+kind = "single"
+stem = "[html] is no format here; which reads %50%?"
+options = ["%50% of it", "[html] the word", "half"]
+answer = "A"
+source = "x"
+[[question]]
+id = "t-percent-fill"
+kind = "fill"
+stem = "Half is ___."
+answer = [["%50%", "[plain] 50 percent"]]
+source = "x"
+[[question]]
 id = "t-essay"
 kind = "short"
 stem = "Explain \\neq."
@@ -692,7 +705,25 @@ fn gift_export_reads_in_moodle_as_the_bank_says() {
         "a star is written \\* so that Moodle matches it literally"
     );
 
-    let essay = &read[4];
+    let percent = &read[4];
+    assert_eq!(percent.questiontext, qs[4].stem, "a leading [html] is text");
+    let got: Vec<(f64, &str)> = percent
+        .answers
+        .iter()
+        .map(|(f, t, _)| (*f, t.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [(1.0, "%50% of it"), (0.0, "[html] the word"), (0.0, "half")]
+    );
+    let alts: Vec<(f64, &str)> = read[5]
+        .answers
+        .iter()
+        .map(|(f, t, _)| (*f, t.as_str()))
+        .collect();
+    assert_eq!(alts, [(1.0, "%50%"), (1.0, "[plain] 50 percent")]);
+
+    let essay = &read[6];
     assert_eq!(essay.qtype, "essay");
     assert_eq!(essay.questiontext, "Explain \\neq.");
     assert_eq!(
@@ -753,7 +784,7 @@ source = "x"
         .map(|t| t.text_of_self())
         .collect();
     assert_eq!(tags, ["paths", "a tag with spaces"]);
-    let essay = items[4];
+    let essay = items[6];
     assert_eq!(
         essay
             .child("graderinfo")
@@ -779,7 +810,7 @@ source = "x"
         .collect();
     assert_eq!(alts, ["*.txt", "\\*.txt"]);
 
-    let cloze = items[5];
+    let cloze = items[7];
     assert_eq!(cloze.attr("type"), Some("cloze"));
     let qt = &cloze
         .child("questiontext")
