@@ -718,6 +718,7 @@ const MOODLE_FILES: &[(&str, &str, &[&str])] = &[
             "33: answers with partial credit are not kept: Nazereth (75%),",
             "41: per-answer feedback (after `#` or `~`) is not kept",
             "41: answers with partial credit are not kept: 1822:2 (50%)",
+            "41: the numerical answer becomes a fill-in blank matched as",
         ],
     ),
     (
@@ -788,6 +789,8 @@ const MOODLE_FILES: &[(&str, &str, &[&str])] = &[
         "gift-grammar/numerical1.gift",
         "fill fill fill fill",
         &[
+            "3: the numerical answer becomes a fill-in blank matched as",
+            "5: the numerical answer becomes a fill-in blank matched as",
             "7: the numerical answer `3.1415:0.0005` accepts a range of values,",
             "9: the numerical answer `-3.142:0.001` accepts a range of values,",
             "11: the numerical answer `3.141..3.142` accepts a range of values,",
@@ -795,13 +798,16 @@ const MOODLE_FILES: &[(&str, &str, &[&str])] = &[
             "15: the numerical answer `1..5` accepts a range of values, which a",
             "17: the numerical answer `-5..5` accepts a range of values, which a",
             "19: answers with partial credit are not kept: 1822:2 (50%)",
+            "19: the numerical answer becomes a fill-in blank matched as",
             "24: per-answer feedback (after `#` or `~`) is not kept",
+            "24: the numerical answer becomes a fill-in blank matched as",
         ],
     ),
     (
         "gift-grammar/options1.gift",
         "fill fill single single fill fill judge single single fill multiple multiple single single",
         &[
+            "6: the numerical answer becomes a fill-in blank matched as",
             "19: per-answer feedback (after `#`) is not kept",
             "24: per-answer feedback (after `#`) is not kept",
             "29: per-answer feedback (after `#`) is not kept",

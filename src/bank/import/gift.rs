@@ -735,6 +735,15 @@ fn numerical(
             .with_hint("a fill-in blank accepts its alternatives for full points"),
         );
     }
+    if !alts.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
+            )
+            .with_hint("Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives"),
+        );
+    }
     if alts.is_empty() {
         diags.push(
             Diagnostic::warning(

@@ -479,6 +479,13 @@ fn question(
                 );
                 return None;
             }
+            if ty == "numerical" {
+                warn(
+                    diags,
+                    format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
+                    "Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives",
+                );
+            }
             return super::gift::fill(d, &stem, alts, diags);
         }
         "essay" => {
