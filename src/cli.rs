@@ -471,10 +471,10 @@ pub struct StandingsArgs {
 pub struct CertificatesArgs {
     /// A folder written by `standings` (its standings.json).
     pub standings: PathBuf,
-    /// Certificates for ranks 1 to N, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
+    /// Certificates for ranks 1 to N of the standings' own entrant kind, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
     #[arg(long, value_name = "N", conflicts_with = "awards")]
     pub top: Option<usize>,
-    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
+    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD for the standings' own entrant kind: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
     #[arg(long, value_name = "FIRST,SECOND,THIRD", alias = "rule")]
     pub awards: Option<String>,
     #[command(flatten)]
