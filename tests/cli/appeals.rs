@@ -385,6 +385,17 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         (s1["n"].as_u64(), s1["mean"].as_f64()),
         (Some(2), Some(1.0))
     );
+    // The report reads the absent row and leaves it out.
+    examforge()
+        .arg("report")
+        .arg(&r)
+        .arg("-o")
+        .arg(d.join("report"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("report: 2 candidates"));
+    let ranking = read_csv(&d.join("report/ranking.csv"));
+    assert_eq!(ranking.len(), 3, "{ranking:?}");
 
     // A sheet whose id is not on the roster.
     sheet(
