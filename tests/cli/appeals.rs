@@ -169,6 +169,8 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
         column(&r, "status"),
         pairs(&[("1", "graded"), ("2", "pending")])
     );
+    // Whether 2 passes waits for the third mark.
+    assert_eq!(column(&r, "pass"), pairs(&[("1", "true"), ("2", "")]));
     assert_eq!(items(&r, "1")[4], item("5", "double", "6.5"));
     assert_eq!(items(&r, "2")[4], item("5", "arbitration", "5"));
     let arb = read_csv(&r.join("arbitration.csv"));

@@ -333,6 +333,10 @@ impl<'a> Grader<'a> {
             }
             graded.grade = out.grade;
         }
+        if graded.pending {
+            // Whether a pending candidate passes is known only once the third mark is in.
+            graded.pass = None;
+        }
         self.accept(&plan, &graded, index);
         self.last = Some(plan);
         Ok(Outcome::Graded(graded))
