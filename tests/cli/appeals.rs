@@ -309,15 +309,15 @@ fn an_appeal_changes_an_item_and_is_logged() {
     for (text, message) in [
         (
             APPEAL.replace("\"1\"", "\"9\""),
-            "appeals.toml:1:1: candidate `9` has no sheet",
+            "appeals.toml:2:13: candidate `9` has no sheet",
         ),
         (
             APPEAL.replace("item = 4", "item = 12"),
-            "appeals.toml:1:1: item `12` is not on paper A of candidate `1`",
+            "appeals.toml:3:8: item `12` is not on paper A of candidate `1`",
         ),
         (
             APPEAL.replace("score = 2", "score = 3"),
-            "appeals.toml:1:1: the appeal gives item 4 of candidate `1` 3 points, above its 2",
+            "appeals.toml:4:9: the appeal gives item 4 of candidate `1` 3 points, above its 2",
         ),
         (
             APPEAL.replace("score = 2", "scroe = 2"),
