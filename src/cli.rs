@@ -51,7 +51,7 @@ pub enum Command {
     Make(MakeArgs),
     /// Grade a scanner CSV against exam.json: results, item statistics, rejected rows.
     #[command(
-        after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --csv-layout my-scanner.toml --manual short-scores.csv -o results/"
+        after_help = "Examples:\n  examforge grade out/exam.json scans.csv -o results/\n  examforge grade out/exam.json zipgrade.csv --rules scripts/multi-half.rhai -o results/\n  examforge grade out/exam.json scans.csv --csv-layout my-scanner.toml --manual short-scores.csv -o results/\n  examforge grade out/exam.json scans.csv --roster roster.csv --manual marks.csv --appeals appeals.toml -o results/"
     )]
     #[command(mut_arg("output", |a| a.default_value("results").required(false)))]
     Grade(GradeArgs),
@@ -334,7 +334,7 @@ pub struct GradeArgs {
     /// mean; beyond it the item waits for a third mark (仲裁: status `arbitration`, listed in
     /// arbitration.csv, the candidate `pending`, exit status 3). With the third row, the score
     /// is the mean of the two closest marks (the middle mark when two pairs are equally close).
-    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    #[arg(long, value_name = "FILE")]
     pub manual: Option<PathBuf>,
     /// How far two markers' marks may differ and still be averaged (default 1 point): `N` for
     /// every item, `ITEM=N` for one item (its number or question id); repeatable.

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 /// | 0 | done |
 /// | 1 | invalid input: nothing (or nothing more) was written |
 /// | 2 | usage or environment: a flag that cannot be used, a missing tool or font |
-/// | 3 | done, but some inputs were rejected (rows of a scanner CSV or a score sheet, questions skipped by `bank import --skip-bad`); the outputs are written and the rejects listed |
+/// | 3 | done, but some inputs were rejected (rows of a scanner CSV or a score sheet, questions skipped by `bank import --skip-bad`) or some results wait (items sent to arbitration); the outputs are written and the rejects listed |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExitCode {
     Success = 0,

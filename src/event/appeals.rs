@@ -43,6 +43,10 @@ pub struct Decision {
 pub struct ExamAppeal {
     /// Where the appeal is written (its `[[appeal]]` header).
     pub at: Location,
+    /// Where its candidate, item and score are written, for errors about each.
+    pub candidate_at: Location,
+    pub item_at: Location,
+    pub score_at: Location,
     pub event: Option<String>,
     pub candidate: String,
     /// The printed item number or the question id, as written.
@@ -263,6 +267,9 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
         } else {
             out.exam.push(ExamAppeal {
                 at,
+                candidate_at: doc.locate(&path("candidate")),
+                item_at: doc.locate(&path("item")),
+                score_at: doc.locate(&path("score")),
                 event,
                 candidate: who,
                 item: what,
@@ -420,6 +427,10 @@ mod tests {
         assert_eq!(e.decision.date.to_string(), "2026-12-01");
         assert_eq!(e.decision.by, "张三");
         assert_eq!(e.at.line, 1);
+        assert_eq!(
+            (e.candidate_at.line, e.item_at.line, e.score_at.line),
+            (2, 3, 4)
+        );
     }
 
     #[test]

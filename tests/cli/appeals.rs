@@ -169,6 +169,8 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
         column(&r, "status"),
         pairs(&[("1", "graded"), ("2", "pending")])
     );
+    // Whether 2 passes waits for the third mark.
+    assert_eq!(column(&r, "pass"), pairs(&[("1", "true"), ("2", "")]));
     assert_eq!(items(&r, "1")[4], item("5", "double", "6.5"));
     assert_eq!(items(&r, "2")[4], item("5", "arbitration", "5"));
     let arb = read_csv(&r.join("arbitration.csv"));
@@ -307,15 +309,15 @@ fn an_appeal_changes_an_item_and_is_logged() {
     for (text, message) in [
         (
             APPEAL.replace("\"1\"", "\"9\""),
-            "appeals.toml:1:1: candidate `9` has no sheet",
+            "appeals.toml:2:13: candidate `9` has no sheet",
         ),
         (
             APPEAL.replace("item = 4", "item = 12"),
-            "appeals.toml:1:1: item `12` is not on paper A of candidate `1`",
+            "appeals.toml:3:8: item `12` is not on paper A of candidate `1`",
         ),
         (
             APPEAL.replace("score = 2", "score = 3"),
-            "appeals.toml:1:1: the appeal gives item 4 of candidate `1` 3 points, above its 2",
+            "appeals.toml:4:9: the appeal gives item 4 of candidate `1` 3 points, above its 2",
         ),
         (
             APPEAL.replace("score = 2", "scroe = 2"),
@@ -385,6 +387,17 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         (s1["n"].as_u64(), s1["mean"].as_f64()),
         (Some(2), Some(1.0))
     );
+    // The report reads the absent row and leaves it out.
+    examforge()
+        .arg("report")
+        .arg(&r)
+        .arg("-o")
+        .arg(d.join("report"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("report: 2 candidates"));
+    let ranking = read_csv(&d.join("report/ranking.csv"));
+    assert_eq!(ranking.len(), 3, "{ranking:?}");
 
     // A sheet whose id is not on the roster.
     sheet(

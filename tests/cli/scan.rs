@@ -554,6 +554,43 @@ fn scan_grade_scores_a_sheet_filled_with_the_key() {
         .sum();
     assert!(on_sheet >= 60.0);
     assert_eq!(get("score").parse::<f64>().unwrap(), on_sheet);
+
+    // With the roster, scans.csv carries names and teams (team standings work after scanning)
+    // and whoever has no sheet is absent (缺考).
+    let roster = d.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "准考证号,姓名,单位\n12345678,张三,一队\n87654321,李四,二队\n",
+    )
+    .unwrap();
+    let out = d.path().join("with-roster");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("key.jpg"))
+        .arg("--grade")
+        .arg("--roster")
+        .arg(&roster)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let scans = std::fs::read_to_string(out.join("scans.csv")).unwrap();
+    assert!(
+        scans.starts_with("file,candidate,name,team,paper,1,")
+            && scans.contains(",12345678,张三,一队,A,"),
+        "{scans}"
+    );
+    let mut r = csv::Reader::from_path(out.join("results/results.csv")).unwrap();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(&rows[0][..3], ["12345678", "张三", "一队"]);
+    assert_eq!(
+        (&*rows[1][0], &*rows[1][4], rows[1].last().unwrap().as_str()),
+        ("87654321", "", "absent")
+    );
 }
 
 #[test]

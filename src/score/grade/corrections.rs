@@ -211,7 +211,7 @@ impl Corrections {
                 .find_map(|e| e.marks.first().map(|m| self.mark_at(m)))
                 .or_else(|| {
                     list.iter()
-                        .find_map(|e| e.appeal.as_ref().map(|a| a.at.to_string()))
+                        .find_map(|e| e.appeal.as_ref().map(|a| a.candidate_at.to_string()))
                 })
                 .unwrap_or_default();
             (id.as_str(), at)
@@ -303,11 +303,11 @@ impl Grader<'_> {
         Ok((sections, changes))
     }
 
-    /// Where an entry is written: its first `--manual` row, else its appeal.
+    /// Where an entry's item is written: its first `--manual` row, else its appeal's `item`.
     fn entry_at(&self, e: &Entry) -> String {
         match (e.marks.first(), &e.appeal) {
             (Some(m), _) => self.manual.mark_at(m),
-            (None, Some(a)) => a.at.to_string(),
+            (None, Some(a)) => a.item_at.to_string(),
             (None, None) => String::new(),
         }
     }
@@ -374,7 +374,7 @@ impl Grader<'_> {
         if let Some(a) = &e.appeal {
             if a.score > max + 1e-9 {
                 return Err(GradeError::Correction {
-                    at: a.at.to_string(),
+                    at: a.score_at.to_string(),
                     message: format!(
                         "the appeal gives item {} of candidate `{id}` {} points, above its {}",
                         e.item,

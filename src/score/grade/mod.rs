@@ -158,7 +158,7 @@ pub struct Grader<'a> {
     scored: Vec<Scored>,
     /// Printed option indices of the cell being scored (a reused buffer).
     letters: Vec<usize>,
-    /// Appeals applied to the row graded last, and its items waiting for a third mark.
+    /// The items of the row graded last that wait for a third mark.
     arbitrations: Vec<Arbitration>,
     /// Candidates named by corrections who were graded, or rejected (their row is listed).
     corrected: std::collections::HashSet<String>,
@@ -332,6 +332,10 @@ impl<'a> Grader<'a> {
                 graded.pass = out.pass;
             }
             graded.grade = out.grade;
+        }
+        if graded.pending {
+            // Whether a pending candidate passes is known only once the third mark is in.
+            graded.pass = None;
         }
         self.accept(&plan, &graded, index);
         self.last = Some(plan);
