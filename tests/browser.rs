@@ -501,3 +501,221 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
     b.find("table.grid");
     b.shot(&shots, "9-me-desktop.png");
 }
+
+impl Browser {
+    fn exists(&self, css: &str) -> bool {
+        self.cmd(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    }
+
+    fn text(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/text"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+#[test]
+fn one_question_at_a_time_on_a_phone_in_chinese() {
+    let Some(b) = Browser::start() else { return };
+    let shots: PathBuf = match std::env::var("EXAMFORGE_SCREENSHOTS") {
+        Ok(d) => PathBuf::from(d),
+        Err(_) => {
+            std::env::temp_dir().join(format!("examforge-screenshots-{}", std::process::id()))
+        }
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+
+    // A workspace from `init` with the bundled Chinese banks and the weekly round's blueprint,
+    // the round shown one question at a time.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    assert!(Command::new(bin())
+        .arg("init")
+        .arg(&root)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let banks = Path::new(env!("CARGO_MANIFEST_DIR")).join("question-banks");
+    for f in [
+        "xzcf.toml",
+        "hjbh-dq.toml",
+        "gf-jsxm.toml",
+        "sts-ys.toml",
+        "xcjc-zj.toml",
+        "laws.toml",
+        "weekly-round.toml",
+    ] {
+        std::fs::copy(banks.join(f), root.join(f)).unwrap();
+    }
+    let comp = root.join("competition.toml");
+    let init = std::fs::read_to_string(&comp).unwrap();
+    let line = |key: &str| {
+        init.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap()
+            .to_string()
+    };
+    std::fs::write(
+        &comp,
+        format!(
+            "[competition]\ntitle = \"生态环境执法知识竞赛\"\norganiser = \"培训处\"\nroster = \"roster.csv\"\n\
+             language = \"zh\"\n\n[[round]]\nid = \"week1\"\nname = \"第一周 每周一练\"\n{}\n{}\n\
+             time_limit = 20\nblueprint = \"weekly-round.toml\"\nview = \"one\"\n",
+            line("opens ="),
+            line("closes =")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["serve", "codes"])
+        .arg(&comp)
+        .arg("-o")
+        .arg(root.join("codes"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = std::fs::read_to_string(root.join("codes/codes.csv"))
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .to_string();
+    let who = "26010001";
+    let out = Command::new(bin())
+        .arg("serve")
+        .arg(&comp)
+        .args(["--show-paper", "week1", who])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let paper: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items: Vec<Value> = paper["papers"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().clone())
+        .collect();
+    let port = free_port();
+    let _server = Killed(
+        Command::new(bin())
+            .arg("serve")
+            .arg(&comp)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let base = format!("http://127.0.0.1:{port}");
+
+    b.size(360, 800, true);
+    b.go(&format!("{base}/signin"));
+    assert_eq!(b.inner_width(), 360);
+    b.type_into("#code", &code);
+    b.click("button[type=submit].primary");
+    b.click("form[action='/round/week1/start'] button");
+    // The round opens on its first question.
+    b.find("#q1");
+    assert_eq!(
+        b.text("#progress"),
+        format!("第 1 题 / 共 {} 题", items.len())
+    );
+    b.shot(&shots, "10-question-phone-zh.png");
+    b.shot_view(&shots, "10-question-phone-zh-top.png");
+
+    // Answer the first six one at a time: each saved as given (the strip marks it), then Next.
+    let mut expected = 0.0;
+    for it in items.iter().take(6) {
+        let n = it["number"].as_u64().unwrap();
+        assert!(
+            !b.exists(&format!("#q{}", n + 1)),
+            "another question on the page"
+        );
+        for l in right_answer(it).chars() {
+            b.click(&format!("input[name=q{n}][value='{l}']"));
+        }
+        b.find(&format!("#q{n}[data-saved=yes]"));
+        b.find(&format!(".strip button[data-n='{n}'].answered"));
+        expected += it["points"].as_f64().unwrap();
+        if n == 3 {
+            b.shot(&shots, "11-question-answered-phone-zh.png");
+        }
+        b.click("#next");
+        b.find(&format!("#q{}", n + 1));
+    }
+    // A reload on the seventh: still the seventh, the six answered in the strip.
+    b.cmd("POST", "/refresh", None);
+    b.find("#q7");
+    for it in items.iter().take(6) {
+        let n = it["number"].as_u64().unwrap();
+        assert!(b.exists(&format!(".strip button[data-n='{n}'].answered")));
+    }
+    assert!(!b.exists(".strip button[data-n='7'].answered"));
+    // Back to the second through the strip: its answer is there.
+    b.click(".strip button[data-n='2']");
+    b.find("#q2");
+    for l in right_answer(&items[1]).chars() {
+        assert!(
+            b.selected(&format!("input[name=q2][value='{l}']")),
+            "q2 lost"
+        );
+    }
+    // The same question on a desktop.
+    b.size(1280, 900, false);
+    b.go(&format!("{base}/round/week1/q/2"));
+    b.find("#q2");
+    b.shot(&shots, "12-question-desktop-zh.png");
+    b.size(360, 800, true);
+    // Switch to the whole round: the six answers are there.
+    b.click("a.switch");
+    b.find("#q20");
+    for it in items.iter().take(6) {
+        let n = it["number"].as_u64().unwrap();
+        for l in right_answer(it).chars() {
+            assert!(
+                b.selected(&format!("input[name=q{n}][value='{l}']")),
+                "q{n} lost"
+            );
+        }
+    }
+    // Back to one at a time, to the last question, and submit there.
+    b.click("a.switch");
+    b.find("#progress");
+    let last = items.last().unwrap()["number"].as_u64().unwrap();
+    b.go(&format!("{base}/round/week1/q/{last}"));
+    b.find(&format!("#q{last}"));
+    assert!(!b.exists("#next"));
+    assert!(
+        b.text(".notice").contains("还有 13 题未答"),
+        "{}",
+        b.text(".notice")
+    );
+    b.shot(&shots, "13-question-last-phone-zh.png");
+    b.click("#submit");
+    b.find("#score");
+    let score: f64 = b.text("#score").parse().unwrap();
+    assert_eq!(score, expected);
+    let result = b.source();
+    assert!(result.contains("正确答案") && result.contains("解析"));
+}

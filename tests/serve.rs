@@ -454,6 +454,169 @@ fn a_candidate_answers_a_round_and_the_board_shows_their_team_postgres() {
     }
 }
 
+/// A candidate answers a round one question at a time with plain HTML forms (no script): each
+/// answer posted with the button that moves on, a reload in the middle, every answer kept, the
+/// submit at the end, then the key.
+fn one_at_a_time(ws: &Workspace) {
+    let s = ws.serve();
+    let who = "26010001";
+    let items = leaves(&ws.paper(who));
+    let (mut c, _) = started(ws, &s, who);
+    // The round's view is `one`: its page is the first question not answered yet.
+    let r = c.get("/round/week1");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some("/round/week1/q/1"));
+    let mut expected = 0.0;
+    let mut given: Vec<(u64, String, String)> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let n = it["number"].as_u64().unwrap();
+        let kind = it["kind"].as_str().unwrap();
+        let page = c.get(&format!("/round/week1/q/{n}"));
+        assert_eq!(page.status, 200, "{}", page.body);
+        let page = page.body;
+        assert!(
+            page.contains(&format!("Question {n} of {}", items.len())),
+            "{page}"
+        );
+        // Only this question is on the page, and nothing of any key.
+        for other in &items {
+            let m = other["number"].as_u64().unwrap();
+            assert_eq!(
+                page.contains(&format!("name=\"q{m}\"")),
+                m == n,
+                "q{m} on the page of q{n}"
+            );
+            if let Some(e) = other["explanation"].as_str().filter(|e| {
+                !e.is_empty() && !e.contains('\'') && !e.contains('"') && !e.contains('&')
+            }) {
+                assert!(!page.contains(e), "an explanation sent early: {e}");
+            }
+        }
+        // The strip marks the questions answered so far, and this one as current.
+        for (m, _, cell) in &given {
+            assert_eq!(
+                page.contains(&format!("data-n=\"{m}\" class=\"answered")),
+                !cell.is_empty(),
+                "q{m} in the strip"
+            );
+        }
+        assert!(
+            page.contains(&format!("aria-current=\"step\">{n}<")),
+            "{page}"
+        );
+        // Every fifth answer wrong, one question skipped (moved on with nothing given).
+        let right = right_answer(it);
+        let cell = if i == 6 {
+            String::new()
+        } else if i % 5 == 4 {
+            match kind {
+                "judge" if right == "T" => "F".into(),
+                "judge" => "T".into(),
+                "fill" => "wrong".into(),
+                _ if right.starts_with('A') => "B".into(),
+                _ => "A".into(),
+            }
+        } else {
+            expected += it["points"].as_f64().unwrap();
+            right
+        };
+        let last = i + 1 == items.len();
+        let mut form = vec![("csrf".to_string(), Client::csrf(&page))];
+        form.extend(fields(kind, n, &cell));
+        if !last {
+            assert!(page.contains("id=\"next\"") && !page.contains("id=\"submit\""));
+            form.push(("go".into(), (n + 1).to_string()));
+        } else {
+            assert!(page.contains("id=\"submit\"") && !page.contains("id=\"next\""));
+            // One question was left blank: the last page says so before the submit.
+            assert!(
+                page.contains("Other questions not answered yet: 1"),
+                "{page}"
+            );
+        }
+        given.push((n, kind.to_string(), cell));
+        let refs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        if last {
+            // The last answer goes with the submit.
+            let r = c.post("/round/week1/submit", &refs, false);
+            assert_eq!(r.status, 303, "{}", r.body);
+            assert_eq!(r.location.as_deref(), Some("/round/week1"));
+            break;
+        }
+        let r = c.post("/round/week1/save", &refs, false);
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            r.location.as_deref(),
+            Some(format!("/round/week1/q/{}", n + 1).as_str())
+        );
+        if i == 9 {
+            // A reload in the middle: the round's page lands on the first unanswered question
+            // (the skipped one), Previous goes back with the answer kept, and the whole-round
+            // view shows every answer given so far.
+            let r = c.get("/round/week1");
+            assert_eq!(r.location.as_deref(), Some("/round/week1/q/7"));
+            let page = c.get(&format!("/round/week1/q/{n}")).body;
+            assert!(page.contains("id=\"prev\""));
+            assert_shown(&page, &given[i..]);
+            let mut back = vec![("csrf".to_string(), Client::csrf(&page))];
+            back.extend(fields(kind, n, &given[i].2));
+            back.push(("go".into(), (n - 1).to_string()));
+            let refs: Vec<(&str, &str)> =
+                back.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let r = c.post("/round/week1/save", &refs, false);
+            assert_eq!(
+                r.location.as_deref(),
+                Some(format!("/round/week1/q/{}", n - 1).as_str())
+            );
+            assert_shown(&c.get("/round/week1/all").body, &given);
+            // A form without its CSRF token is refused, and saves nothing.
+            let r = c.post(
+                "/round/week1/save",
+                &[("present", "1"), ("q1", "Z"), ("go", "2")],
+                false,
+            );
+            assert_eq!(r.status, 403);
+        }
+    }
+    // Submitted: every answer was kept (the score says so), and the key is shown.
+    let result = c.get("/round/week1").body;
+    let score = result
+        .split("id=\"score\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(score.parse::<f64>().unwrap(), expected, "{result}");
+    assert_eq!(result.matches("class=\"keyline\"").count(), items.len());
+    // A closed attempt's question pages lead to the result.
+    let r = c.get("/round/week1/q/3");
+    assert_eq!(r.location.as_deref(), Some("/round/week1"));
+}
+
+fn view_one(root: &Path) {
+    let path = root.join("competition.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("view = \"all\""));
+    let text = text.replacen("view = \"all\"", "view = \"one\"", 1);
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn one_question_at_a_time_with_plain_forms_sqlite() {
+    one_at_a_time(&Workspace::with(None, view_one));
+}
+
+#[test]
+fn one_question_at_a_time_with_plain_forms_postgres() {
+    if let Some(base) = postgres_url() {
+        one_at_a_time(&Workspace::with(
+            Some(fresh_postgres(&base, "one")),
+            view_one,
+        ));
+    }
+}
+
 #[test]
 fn posts_without_the_csrf_token_are_refused() {
     let ws = Workspace::new(None);
@@ -607,6 +770,14 @@ fn a_script_in_a_bank_stem_is_shown_as_text() {
         !page.contains("http://") && !page.contains("https://"),
         "{page}"
     );
+    // The same in the one-question view, on each single-choice question's own page.
+    let mut seen = false;
+    for n in 1..=10 {
+        let page = c.get(&format!("/round/week1/q/{n}")).body;
+        assert!(!page.contains("<script>alert"), "unescaped on q{n}");
+        seen |= page.contains("&lt;script&gt;");
+    }
+    assert!(seen, "the question with the script was not drawn");
 }
 
 #[test]

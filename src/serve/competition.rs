@@ -60,6 +60,19 @@ struct RawRound {
     rules: Option<String>,
     #[serde(default = "yes")]
     show_key: bool,
+    #[serde(default)]
+    view: View,
+}
+
+/// How a round's questions are shown when an attempt opens; the candidate may switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// The whole round on one page.
+    #[default]
+    All,
+    /// One question at a time, with previous/next and a strip of numbers.
+    One,
 }
 
 fn one() -> u32 {
@@ -96,6 +109,8 @@ pub struct RoundSpec {
     pub attempts: u32,
     pub rules: Option<String>,
     pub show_key: bool,
+    /// The view an attempt opens in.
+    pub view: View,
 }
 
 /// A parsed, checked competition file.
@@ -239,6 +254,7 @@ impl CompetitionFile {
                     attempts: r.attempts,
                     rules: r.rules,
                     show_key: r.show_key,
+                    view: r.view,
                 });
             }
         }
@@ -625,6 +641,19 @@ time_limit = 20
         assert_eq!(r.open_date.to_string(), "2026-12-01");
         assert_eq!(r.attempts, 1);
         assert!(r.show_key);
+        assert_eq!(r.view, View::All);
+        let one = FILE.replace("time_limit = 20", "time_limit = 20\nview = \"one\"");
+        let f = CompetitionFile::parse("c.toml", &one).unwrap();
+        assert_eq!(f.rounds[0].view, View::One);
+    }
+
+    #[test]
+    fn a_misspelt_view_is_located_with_a_did_you_mean() {
+        let bad = FILE.replace("time_limit = 20", "time_limit = 20\nview = \"onne\"");
+        let d = CompetitionFile::parse("c.toml", &bad).unwrap_err();
+        let (e, hint) = (d.to_string(), format!("{d}{d:?}"));
+        assert!(e.contains("c.toml:14:8"), "{e}");
+        assert!(hint.contains("did you mean `one`?"), "{hint}");
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub fn router(app: Shared) -> Router {
         .route("/signin", get(signin_page).post(signin))
         .route("/signout", post(signout))
         .route("/round/{id}", get(round_page))
+        .route("/round/{id}/all", get(round_all))
+        .route("/round/{id}/q/{n}", get(round_one))
         .route("/round/{id}/start", post(start))
         .route("/round/{id}/save", post(save))
         .route("/round/{id}/submit", post(submit))
@@ -737,100 +739,209 @@ fn item_view(it: &Item, response: &str) -> ItemView {
     }
 }
 
+/// Which page of an open attempt a request asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// The round's own view (`view` in the competition file).
+    Default,
+    /// The whole round on one page.
+    All,
+    /// Question `n` alone.
+    One(u32),
+}
+
 async fn round_page(
     State(app): State<Shared>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let r = async {
-        let Some((c, csrf)) = candidate(&app, &headers).await? else {
-            return Ok(Redirect::to("/signin").into_response());
-        };
-        let round = app.comp.round(&id).ok_or(WebError::NotFound)?;
-        close_expired(&app.comp, &app.store, Some(&c.id)).await?;
-        let attempts = app.store.attempts(&c.id, &id).await?;
-        let Some(a) = attempts.last() else {
-            return Ok(Redirect::to("/").into_response());
-        };
-        let paper = parse_paper(a)?;
-        let p = paper.papers.first().ok_or(WebError::NotFound)?;
+    let r = attempt_page(&app, &id, &headers, Asked::Default).await;
+    respond(&app, r)
+}
+
+async fn round_all(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let r = attempt_page(&app, &id, &headers, Asked::All).await;
+    respond(&app, r)
+}
+
+async fn round_one(
+    State(app): State<Shared>,
+    Path((id, n)): Path<(String, u32)>,
+    headers: HeaderMap,
+) -> Response {
+    let r = attempt_page(&app, &id, &headers, Asked::One(n)).await;
+    respond(&app, r)
+}
+
+/// The page of a candidate's attempt at round `id`: while it is open, the whole round or one
+/// question (as asked, or as the round says); once closed, the score and, where the round shows
+/// it, the key.
+async fn attempt_page(app: &App, id: &str, headers: &HeaderMap, asked: Asked) -> Result<Response> {
+    let Some((c, csrf)) = candidate(app, headers).await? else {
+        return Ok(Redirect::to("/signin").into_response());
+    };
+    let round = app.comp.round(id).ok_or(WebError::NotFound)?;
+    close_expired(&app.comp, &app.store, Some(&c.id)).await?;
+    let attempts = app.store.attempts(&c.id, id).await?;
+    let Some(a) = attempts.last() else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let open = a.submitted.is_none() && a.voided.is_none();
+    if !open && asked != Asked::Default {
+        return Ok(Redirect::to(&format!("/round/{id}")).into_response());
+    }
+    let paper = parse_paper(a)?;
+    let p = paper.papers.first().ok_or(WebError::NotFound)?;
+    let now = now_ms();
+    if open {
         let answers: HashMap<u32, String> = app
             .store
-            .answers(&c.id, &id, a.n)
+            .answers(&c.id, id, a.n)
             .await?
             .into_iter()
             .map(|(i, r)| (i as u32, r))
             .collect();
-        let now = now_ms();
-        if a.submitted.is_none() && a.voided.is_none() {
-            let sections: Vec<SectionView> = p
+        let given = |n: u32| answers.get(&n).map_or("", String::as_str);
+        let left = (a.deadline - now).max(0);
+        let common = context! { t => app.t, title => app.comp.file.title, signed_in => true, csrf,
+        round => context!{ id => round.spec.id, name => round.spec.name },
+        left_ms => left,
+        left_text => format!("{}:{:02}", left / 60_000, left / 1000 % 60),
+        deadline_text => show_time(app, a.deadline) };
+        // The first question not answered yet (or the last), so a return lands on work.
+        let numbers = competition::numbers(&paper);
+        let resume = numbers
+            .iter()
+            .find(|n| given(**n).is_empty())
+            .or(numbers.last())
+            .copied()
+            .unwrap_or(1);
+        let asked = match asked {
+            Asked::Default if round.spec.view == competition::View::One => {
+                return Ok(Redirect::to(&format!("/round/{id}/q/{resume}")).into_response());
+            }
+            other => other,
+        };
+        if let Asked::One(n) = asked {
+            // Only this question is sent: no other question, and nothing of any key.
+            let leaves: Vec<(&str, &Item)> = p
                 .sections
                 .iter()
-                .map(|s| SectionView {
-                    title: s.title.clone(),
-                    items: s
-                        .items
+                .flat_map(|s| {
+                    s.items
                         .iter()
                         .flat_map(|it| it.leaves())
-                        .map(|it| item_view(it, answers.get(&it.number.unwrap_or(0)).map_or("", String::as_str)))
-                        .collect(),
+                        .map(move |it| (s.title.as_str(), it))
                 })
                 .collect();
-            let left = (a.deadline - now).max(0);
+            let m = leaves.len() as u32;
+            let Some(&(section, it)) = leaves.iter().find(|(_, it)| it.number == Some(n)) else {
+                return Err(WebError::NotFound);
+            };
+            let strip: Vec<Value> = leaves
+                .iter()
+                .filter_map(|(_, it)| it.number)
+                .map(|k| context! { n => k, answered => !given(k).is_empty(), current => k == n })
+                .collect();
+            let answered = leaves
+                .iter()
+                .filter_map(|(_, it)| it.number)
+                .filter(|k| !given(*k).is_empty())
+                .count() as u32;
+            // The questions other than this one still unanswered (said before the submit).
+            let others = leaves
+                .iter()
+                .filter_map(|(_, it)| it.number)
+                .filter(|k| *k != n && given(*k).is_empty())
+                .count() as u32;
+            let at = leaves
+                .iter()
+                .position(|(_, it)| it.number == Some(n))
+                .unwrap_or(0);
+            let prev = at.checked_sub(1).and_then(|i| leaves[i].1.number);
+            let next = leaves.get(at + 1).and_then(|(_, it)| it.number);
+            let fill = |label: &str| {
+                label
+                    .replace("{n}", &n.to_string())
+                    .replace("{m}", &m.to_string())
+                    .replace("{k}", &answered.to_string())
+                    .replace("{u}", &others.to_string())
+            };
             let html = render(
                 &app.env,
-                "attempt.html",
-                context! { t => app.t, title => app.comp.file.title, signed_in => true, csrf,
-                    round => context!{ id => round.spec.id, name => round.spec.name },
-                    sections, left_ms => left,
-                    left_text => format!("{}:{:02}", left / 60_000, left / 1000 % 60),
-                    deadline_text => show_time(&app, a.deadline) },
+                "question.html",
+                context! {
+                q => item_view(it, given(n)), section, strip, prev, next, current => n,
+                progress => fill(app.t["n_of_m"]), answered_text => fill(app.t["k_answered"]),
+                unanswered => others, unanswered_text => fill(app.t["u_unanswered"]),
+                ..common },
             );
             return Ok((html_headers(), html).into_response());
         }
-        // Closed: the score, and the key when the round shows it.
-        let marks: Vec<Mark> = a
-            .marks
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
-        let by_number: HashMap<u32, &Mark> = marks.iter().map(|m| (m.number, m)).collect();
-        let show_key = round.spec.show_key;
-        let items: Vec<Value> = p
-            .leaves()
-            .map(|(_, it)| {
-                let n = it.number.unwrap_or(0);
-                let m = by_number.get(&n);
-                let mut v = item_view(it, m.map_or("", |m| m.response.as_str()));
-                let key = it.key_text();
-                if show_key {
-                    for (i, o) in v.options.iter_mut().enumerate() {
-                        o.key = matches!(&it.answer, crate::bank::Answer::Choice(k) if k.contains(&i));
-                    }
-                }
-                let points = m.map_or(0.0, |m| m.points);
-                let max = m.map_or(it.points, |m| m.max);
-                context! { number => n, stem => v.stem, options => v.options, response => v.response,
-                    points => fmt_points(points), max => fmt_points(max), right => points >= max,
-                    key => if show_key { key } else { String::new() },
-                    explanation => if show_key { it.explanation.clone() } else { String::new() },
-                    source => if show_key { it.source.clone() } else { String::new() } }
+        let sections: Vec<SectionView> = p
+            .sections
+            .iter()
+            .map(|s| SectionView {
+                title: s.title.clone(),
+                items: s
+                    .items
+                    .iter()
+                    .flat_map(|it| it.leaves())
+                    .map(|it| item_view(it, given(it.number.unwrap_or(0))))
+                    .collect(),
             })
             .collect();
-        let (opens, closes) = window(&app, round).await?;
-        let can_start = (attempts.len() as u32) < round.spec.attempts && now >= opens && now < closes;
         let html = render(
             &app.env,
-            "result.html",
-            context! { t => app.t, title => app.comp.file.title, signed_in => true, csrf,
-                round => context!{ id => round.spec.id, name => round.spec.name },
-                score => fmt_points(a.score.unwrap_or(0.0)), max => fmt_points(a.max_points.unwrap_or(0.0)),
-                voided => a.voided, show_key, items, can_start },
+            "attempt.html",
+            context! { sections, resume, ..common },
         );
-        Ok((html_headers(), html).into_response())
+        return Ok((html_headers(), html).into_response());
     }
-    .await;
-    respond(&app, r)
+    // Closed: the score, and the key when the round shows it.
+    let marks: Vec<Mark> = a
+        .marks
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    let by_number: HashMap<u32, &Mark> = marks.iter().map(|m| (m.number, m)).collect();
+    let show_key = round.spec.show_key;
+    let items: Vec<Value> = p
+        .leaves()
+        .map(|(_, it)| {
+            let n = it.number.unwrap_or(0);
+            let m = by_number.get(&n);
+            let mut v = item_view(it, m.map_or("", |m| m.response.as_str()));
+            let key = it.key_text();
+            if show_key {
+                for (i, o) in v.options.iter_mut().enumerate() {
+                    o.key = matches!(&it.answer, crate::bank::Answer::Choice(k) if k.contains(&i));
+                }
+            }
+            let points = m.map_or(0.0, |m| m.points);
+            let max = m.map_or(it.points, |m| m.max);
+            context! { number => n, stem => v.stem, options => v.options, response => v.response,
+            points => fmt_points(points), max => fmt_points(max), right => points >= max,
+            key => if show_key { key } else { String::new() },
+            explanation => if show_key { it.explanation.clone() } else { String::new() },
+            source => if show_key { it.source.clone() } else { String::new() } }
+        })
+        .collect();
+    let (opens, closes) = window(app, round).await?;
+    let can_start = (attempts.len() as u32) < round.spec.attempts && now >= opens && now < closes;
+    let html = render(
+        &app.env,
+        "result.html",
+        context! { t => app.t, title => app.comp.file.title, signed_in => true, csrf,
+        round => context!{ id => round.spec.id, name => round.spec.name },
+        score => fmt_points(a.score.unwrap_or(0.0)), max => fmt_points(a.max_points.unwrap_or(0.0)),
+        voided => a.voided, show_key, items, can_start },
+    );
+    Ok((html_headers(), html).into_response())
 }
 
 /// The kind of each printed item number of a round's papers: sections in order, numbered from 1
@@ -944,8 +1055,15 @@ async fn save(
             )
             .into_response());
         }
+        // The one-question view's buttons name the question to go to (this one's answer saved
+        // first); the whole round's Save returns to the question saved.
+        if let Some(go) = field(&form, "go").and_then(|g| g.parse::<u32>().ok()) {
+            let count = kinds(round).len() as u32;
+            let go = go.clamp(1, count.max(1));
+            return Ok(Redirect::to(&format!("/round/{id}/q/{go}")).into_response());
+        }
         let anchor = saved.first().map_or(String::new(), |n| format!("#q{n}"));
-        Ok(Redirect::to(&format!("/round/{id}{anchor}")).into_response())
+        Ok(Redirect::to(&format!("/round/{id}/all{anchor}")).into_response())
     }
     .await;
     match (json, r) {

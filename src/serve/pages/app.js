@@ -26,10 +26,12 @@
     var body = new URLSearchParams();
     body.append("csrf", csrf);
     body.append("present", n);
+    var given = false;
     fieldset.querySelectorAll("input").forEach(function (i) {
       if (i.name !== "q" + n) return;
       if ((i.type === "radio" || i.type === "checkbox") && !i.checked) return;
       body.append(i.name, i.value);
+      if (i.value.trim() !== "") given = true;
     });
     state.textContent = state.getAttribute("data-saving") || "…";
     return fetch(form.getAttribute("action"), {
@@ -41,6 +43,16 @@
       return r.json().then(function (j) {
         state.textContent = j.message;
         fieldset.setAttribute("data-saved", r.ok ? "yes" : "no");
+        // The one-question view's strip of numbers shows which questions are answered.
+        var cell = document.querySelector(".strip button[data-n='" + n + "']");
+        if (r.ok && cell) {
+          cell.classList.toggle("answered", given);
+          var count = document.getElementById("answered");
+          if (count) {
+            var k = document.querySelectorAll(".strip button.answered").length;
+            count.textContent = count.getAttribute("data-template").replace("{k}", k);
+          }
+        }
         if (!r.ok && r.status === 409) window.location.reload();
       });
     }).catch(function () {
