@@ -11,6 +11,7 @@ mod bank_import;
 mod banks;
 mod certificates;
 mod draw;
+mod event;
 mod grade;
 mod init;
 mod judge;
@@ -26,7 +27,7 @@ mod script;
 mod serve;
 mod standings;
 
-use crate::cli::{BankCommand, Cli, Command};
+use crate::cli::{BankCommand, Cli, Command, EventCommand};
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::score::script::RuleScript;
@@ -91,6 +92,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Event {
+            command: EventCommand::Run(a),
+        } => event::run(&a),
+        Command::Event {
+            command: EventCommand::Status(a),
+        } => event::status(&a),
     }
 }
 

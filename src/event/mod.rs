@@ -4,6 +4,8 @@
 
 pub mod certificates;
 pub mod judging;
+pub mod project;
+pub mod publish;
 pub mod rubric;
 pub mod scores;
 pub mod standings;
