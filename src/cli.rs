@@ -101,6 +101,13 @@ pub enum Command {
         /// Write into a non-empty folder, replacing files of the same names.
         #[arg(long)]
         force: bool,
+        /// The workspace's language: `zh` writes the Chinese closed-book exam, roster and the
+        /// training as one event (event/event.toml); `en` the small English sample.
+        #[arg(long, value_enum, default_value_t = InitLanguage::En)]
+        lang: InitLanguage,
+        /// Short for `--lang zh`.
+        #[arg(long, conflicts_with = "lang")]
+        zh: bool,
     },
     /// The whole training as one project (event.toml): `run` brings every output up to date, `status` says what is out of date.
     #[command(
@@ -121,6 +128,13 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(after_help = "Example:\n  examforge man > examforge.1 && man ./examforge.1")]
     Man,
+}
+
+/// The languages `init` writes a workspace in.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InitLanguage {
+    En,
+    Zh,
 }
 
 /// `event` subcommands.

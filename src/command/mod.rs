@@ -87,7 +87,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Grade(a) => grade::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Scan(a) => scan::run(&a),
-        Command::Init { dir, force } => init::run(&dir, force),
+        Command::Init {
+            dir,
+            force,
+            lang,
+            zh,
+        } => {
+            if zh || lang == crate::cli::InitLanguage::Zh {
+                init::run_zh(&dir, force)
+            } else {
+                init::run(&dir, force)
+            }
+        }
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
