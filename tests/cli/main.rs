@@ -4,6 +4,7 @@ mod bank;
 mod bank_import;
 mod draw;
 mod event;
+mod event_project;
 mod grade;
 mod inputs;
 mod law;
