@@ -27,7 +27,20 @@ use std::path::{Path, PathBuf};
 /// The state of the last run, in the output folder: per step, what its hash covered.
 pub const STATE: &str = ".examforge-event.json";
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The examforge version a step's hash covers, with the embedded templates (a new template
+/// prints differently under the same version number).
+fn version() -> String {
+    let mut all = String::new();
+    for (name, text) in crate::render::DEFAULT_TEMPLATES {
+        all.push_str(name);
+        all.push_str(text);
+    }
+    format!(
+        "{}+{}",
+        env!("CARGO_PKG_VERSION"),
+        &sha256_hex(all.as_bytes())[..12]
+    )
+}
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,11 +335,11 @@ fn record(step: &Step, done: &BTreeMap<String, Record>) -> Result<Record, Error>
         .collect();
     let part = sha256_hex(step.part.to_string().as_bytes());
     let whole = serde_json::json!({
-        "id": step.id, "version": VERSION, "part": part, "inputs": inputs, "deps": deps,
+        "id": step.id, "version": version(), "part": part, "inputs": inputs, "deps": deps,
     });
     Ok(Record {
         hash: sha256_hex(whole.to_string().as_bytes()),
-        version: VERSION.into(),
+        version: version(),
         part,
         inputs,
         deps,
@@ -462,7 +475,13 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
             }
             Some(reason) => {
                 eprintln!("{:<14} running: {reason}", s.id);
-                let c = run_step(&ctx, s, &stage)?;
+                let c = run_step(&ctx, s, &stage).inspect_err(|_| {
+                    eprintln!(
+                        "{:<14} failed: nothing of this run is kept; the outputs in {} stay as they were",
+                        s.id,
+                        ctx.out.display()
+                    );
+                })?;
                 if c == ExitCode::Rejected {
                     code = ExitCode::Rejected;
                 }
@@ -612,8 +631,8 @@ fn standings_file(ctx: &Ctx, stage: &Path) -> Result<PathBuf, Error> {
     head.insert("date".into(), p.date.clone().into());
     let mut doc = toml::Table::new();
     doc.insert("standings".into(), head.into());
-    if let Some(a) = s.awards {
-        doc.insert("awards".into(), toml::Value::try_from(a).expect("awards"));
+    if let Some(a) = &s.awards {
+        doc.insert("awards".into(), a.clone());
     }
     let events: Vec<toml::Value> = s
         .events
@@ -740,7 +759,21 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
             crate::event::project::Language::Zh => "zh",
             crate::event::project::Language::En => "en",
         },
-        tables => tables,
+        tables => tables.iter().map(|t| {
+            let mut v = serde_json::to_value(t).expect("json");
+            // A weighted event's header on two lines (name, weight): columns stay narrow
+            // enough for the names to keep to one line.
+            v["head"] = t
+                .header
+                .iter()
+                .map(|h| match h.split_once(" ×") {
+                    Some((name, w)) => vec![name.to_string(), format!("×{w}")],
+                    None => vec![h.clone()],
+                })
+                .collect::<Vec<_>>()
+                .into();
+            v
+        }).collect::<Vec<_>>(),
         fonts => super::print::fonts(),
     };
     let text = templates.render(

@@ -45,7 +45,7 @@
 //! ```
 
 use super::rubric::Entrant;
-use super::standings::{Awards, Missing};
+use super::standings::Missing;
 use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
 use crate::input::toml::TomlDoc;
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,8 @@ pub struct StandingsPart {
     pub team_rule: Option<String>,
     pub missing: Option<Missing>,
     pub script: Option<PathAt>,
-    pub awards: Option<Awards>,
+    /// The `[standings.awards]` table, handed to the standings as their `[awards]`.
+    pub awards: Option<toml::Value>,
     /// (event id, weight), in the order of the file.
     pub events: Vec<(String, f64)>,
 }
@@ -328,7 +329,7 @@ impl Project {
                 team_rule: s.team_rule.clone(),
                 missing: s.missing,
                 script: s.script.as_ref().map(|p| path(p, &mut errors)),
-                awards: s.awards,
+                awards: s.awards.clone(),
                 events,
             }
         });
@@ -519,7 +520,7 @@ struct RawStandings {
     team_rule: Option<String>,
     missing: Option<Missing>,
     script: Option<Spanned<String>>,
-    awards: Option<Awards>,
+    awards: Option<toml::Value>,
     #[serde(rename = "event", default)]
     events: Vec<RawStandingsEvent>,
 }
