@@ -369,3 +369,26 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
     assert_eq!(video[16][0], "满分：100");
     assert!(files(&out.join("certificates")).len() >= 2 * 6 + 2);
 }
+
+#[test]
+fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
+    let d = project();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("out")).unwrap();
+    std::fs::write(p.join("out/notes.txt"), "the user's").unwrap();
+    event("run", p).code(1).stderr(predicate::str::contains(
+        "holds files that no event run wrote",
+    ));
+    assert!(!p.join("out/standings").exists());
+    examforge()
+        .args(["event", "run", "--force"])
+        .arg(p.join("event.toml"))
+        .assert()
+        .success();
+    // The user's file stays; the event's outputs are beside it.
+    assert_eq!(
+        std::fs::read_to_string(p.join("out/notes.txt")).unwrap(),
+        "the user's"
+    );
+    assert!(p.join("out/standings/standings.json").exists());
+}
