@@ -473,6 +473,9 @@ pub struct JudgeArgs {
     /// With --forms: one form per judge or per entrant.
     #[arg(long, value_enum, default_value_t = FormsPer::Judge, requires = "forms")]
     pub per: FormsPer,
+    /// With --forms: draw the running order (出场顺序) of the entrants by this seed; it is printed on the forms and kept in order.csv.
+    #[arg(long, requires = "entrants")]
+    pub seed: Option<u64>,
     #[command(flatten)]
     pub print: PrintOptions,
     #[command(flatten)]

@@ -5,8 +5,9 @@ use super::print;
 use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
 use crate::error::ExitCode;
-use crate::event::certificates::{award, Certificate, Cut};
+use crate::event::certificates::{award, Certificate, Cut, Cuts};
 use crate::event::standings::{Awards, Standings};
+use crate::event::Entrant;
 use crate::io::output::OutputSet;
 use crate::render::file_name::paper_stem;
 use crate::render::{Source, Templates};
@@ -28,18 +29,21 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
             e,
         )
     })?;
-    let cut = match (a.top, &a.awards) {
+    // --top and --awards give the cut of the standings' own entrant kind; each kind keeps the
+    // standings file's cut-offs otherwise, and a kind without any gets no certificate (individual
+    // cut-offs never award teams). Without any, the best three of the standings' kind.
+    let own = match (a.top, &a.awards) {
         (Some(0), _) => {
             return Err(Error::usage(
                 "`--top 0` gives no certificates",
                 "use --top 3 for the best three",
             ))
         }
-        (Some(n), _) => Cut::Top(n),
-        (None, Some(awards)) => Cut::Prizes(parse_awards(awards)?),
-        (None, None) => s.awards.map_or(Cut::Top(3), Cut::Prizes),
+        (Some(n), _) => Some(Cut::Top(n)),
+        (None, Some(awards)) => Some(Cut::Prizes(parse_awards(awards)?)),
+        (None, None) => None,
     };
-    let certs = award(&s, &cut);
+    let certs = award(&s, &cuts(&s, own));
     if certs.is_empty() {
         return Err(Error::input(
             "no entrant reaches an award",
@@ -54,19 +58,27 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         *n += 1;
         sources.push(Source {
             name: format!("{}-{:02}-{}.typ", c.kind, n, paper_stem(&c.recipient)),
-            text: render(&templates, std::slice::from_ref(c))?,
+            text: render(&templates, std::slice::from_ref(c), s.certificates.seal)?,
         });
     }
     sources.push(Source {
         name: "certificates.typ".into(),
-        text: render(&templates, &certs)?,
+        text: render(&templates, &certs, s.certificates.seal)?,
     });
     let out = OutputSet::new(&a.out.output, a.out.force, "certificates");
-    out.check_free(&print::names(&sources, &a.print))?;
+    let mut names = print::names(&sources, &a.print);
+    names.push(AWARD_LIST.to_string());
+    out.check_free(&names)?;
+    out.write(AWARD_LIST, &award_list(&certs)?)?;
     print::write(&sources, &a.print, &out)?;
     for c in &certs {
         eprintln!(
-            "  {} {}: {} (rank {}, {})",
+            "  {}{} {}: {} (rank {}, {})",
+            if c.number.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", c.number)
+            },
             c.kind,
             c.recipient,
             c.award,
@@ -87,8 +99,55 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-fn render(t: &Templates, certs: &[Certificate]) -> Result<String, Error> {
-    let ctx = minijinja::context! { certificates => certs, fonts => print::fonts() };
+/// The cut of each entrant kind: `own` (`--top`, `--awards`) for the standings' own kind, else
+/// the standings file's cut-offs, else the best three of the standings' kind; the other kind
+/// keeps its own cut-offs or gets nothing.
+pub(super) fn cuts(s: &Standings, own: Option<Cut>) -> Cuts {
+    let own = own.unwrap_or_else(|| s.awards.of(s.entrant).map_or(Cut::Top(3), Cut::Prizes));
+    let mut cuts = Cuts {
+        team: s.awards.team.map(Cut::Prizes),
+        individual: s.awards.individual.map(Cut::Prizes),
+    };
+    match s.entrant {
+        Entrant::Team => cuts.team = Some(own),
+        Entrant::Candidate => cuts.individual = Some(own),
+    }
+    cuts
+}
+
+/// The award list (获奖名单): one row per certificate, in award order.
+const AWARD_LIST: &str = "awards.csv";
+
+/// awards.csv, with a BOM so that Excel on Chinese Windows opens it as UTF-8.
+fn award_list(certs: &[Certificate]) -> Result<Vec<u8>, Error> {
+    let csv_err = |e: csv::Error| Error::Write {
+        path: AWARD_LIST.into(),
+        source: std::io::Error::other(e),
+    };
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(["证书编号", "类别", "获奖者", "单位", "名次", "成绩", "奖项"])
+        .map_err(csv_err)?;
+    for c in certs {
+        let kind = if c.kind == "team" { "团体" } else { "个人" };
+        w.write_record([
+            c.number.as_str(),
+            kind,
+            &c.recipient,
+            &c.team,
+            &c.rank.to_string(),
+            &fmt_points(c.score),
+            &c.award,
+        ])
+        .map_err(csv_err)?;
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: AWARD_LIST.into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+fn render(t: &Templates, certs: &[Certificate], seal: bool) -> Result<String, Error> {
+    let ctx = minijinja::context! { certificates => certs, seal => seal, fonts => print::fonts() };
     t.render("certificate.typ.j2", ctx).map_err(Error::from)
 }
 

@@ -12,7 +12,7 @@ use crate::cli::{
 };
 use crate::digest::sha256_hex;
 use crate::error::ExitCode;
-use crate::event::certificates::{award, Certificate, Cut};
+use crate::event::certificates::{award, Certificate};
 use crate::event::project::{Paper, PathAt, Project};
 use crate::event::publish::{self, EventResults, JudgeMark, JudgedRow, Row};
 use crate::event::standings::{EventSpec, Standings};
@@ -227,7 +227,7 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
     let graded: Vec<String> = steps.iter().map(|s| s.id.clone()).collect();
     let event_part = p.part("event");
     if let Some(s) = &p.standings {
-        let ids: Vec<&str> = s.events.iter().map(|(i, _)| i.as_str()).collect();
+        let ids: Vec<&str> = s.events.iter().map(|(i, _, _)| i.as_str()).collect();
         let mut inputs = quiz_inputs(&ids);
         inputs.extend(s.script.iter().map(|pa| (pa.path.clone(), file(pa))));
         steps.push(Step {
@@ -577,6 +577,7 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
                 judges: None,
                 per: FormsPer::Judge,
                 print: print_options(ctx),
+                seed: None,
                 out: into(stage, &s.id),
             })
         }
@@ -587,16 +588,13 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
                 out: into(stage, "standings"),
             })
         }
-        Kind::Certificates => {
-            let c = p.certificates.as_ref().expect("planned");
-            super::certificates::run(&CertificatesArgs {
-                standings: stage.join("standings"),
-                top: c.top,
-                awards: None,
-                print: print_options(ctx),
-                out: into(stage, "certificates"),
-            })
-        }
+        Kind::Certificates => super::certificates::run(&CertificatesArgs {
+            standings: stage.join("standings"),
+            top: None,
+            awards: None,
+            print: print_options(ctx),
+            out: into(stage, "certificates"),
+        }),
         Kind::Publish => publish(ctx, stage),
     }
 }
@@ -627,6 +625,15 @@ fn standings_file(ctx: &Ctx, stage: &Path) -> Result<PathBuf, Error> {
                 .into(),
         );
     }
+    if let Some(r) = &p.roster {
+        head.insert(
+            "roster".into(),
+            abs(&ctx.base.join(&r.path)).display().to_string().into(),
+        );
+    }
+    if let Some(scale) = s.scale {
+        head.insert("scale".into(), scale.into());
+    }
     head.insert("organiser".into(), p.organiser.clone().into());
     head.insert("date".into(), p.date.clone().into());
     let mut doc = toml::Table::new();
@@ -634,15 +641,21 @@ fn standings_file(ctx: &Ctx, stage: &Path) -> Result<PathBuf, Error> {
     if let Some(a) = &s.awards {
         doc.insert("awards".into(), a.clone());
     }
+    if let Some(c) = &p.certificates {
+        doc.insert("certificates".into(), c.style.clone().into());
+    }
     let events: Vec<toml::Value> = s
         .events
         .iter()
-        .map(|(id, weight)| {
+        .map(|(id, weight, max)| {
             let (name, results) = event_results(ctx, stage, id);
             let mut t = toml::Table::new();
             t.insert("name".into(), name.into());
             t.insert("results".into(), results.display().to_string().into());
             t.insert("weight".into(), (*weight).into());
+            if let Some(m) = max {
+                t.insert("max".into(), (*m).into());
+            }
             t.into()
         })
         .collect();
@@ -686,17 +699,27 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
     let mut events = Vec::new();
     for (id, name, _) in p.events() {
         let (_, results) = event_results(ctx, stage, id);
+        let max = p
+            .standings
+            .as_ref()
+            .and_then(|s| s.events.iter().find(|(i, _, _)| i == id))
+            .and_then(|(_, _, m)| *m);
         let spec = EventSpec {
             name: name.to_string(),
             results: results.display().to_string(),
             weight: 1.0,
+            max,
             at: crate::input::diagnostic::Location {
                 file: ctx.shown.clone(),
                 line: 1,
                 col: 1,
             },
         };
-        let data = super::standings::read_event(Path::new(""), &spec)
+        let kind = p
+            .standings
+            .as_ref()
+            .map_or(crate::event::Entrant::Candidate, |s| s.entrant);
+        let data = super::standings::read_event(Path::new(""), &spec, kind)
             .map_err(|d| reported(&d, &results.display().to_string()))?;
         let extra = read_extras(&results.join("results.json"));
         events.push(EventResults {
@@ -729,13 +752,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
         None
     };
     let awards: Vec<Certificate> = match &standings {
-        Some(s) => {
-            let cut = match p.certificates.as_ref().and_then(|c| c.top) {
-                Some(n) => Cut::Top(n),
-                None => s.awards.map_or(Cut::Top(3), Cut::Prizes),
-            };
-            award(s, &cut)
-        }
+        Some(s) => award(s, &super::certificates::cuts(s, None)),
         None => Vec::new(),
     };
     let tables = publish::tables(p.language, &events, standings.as_ref(), &awards);
@@ -754,7 +771,11 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
     let ctx_json = minijinja::context! {
         title => p.title,
         organiser => p.organiser,
-        date => p.date,
+        date => match p.language {
+            crate::event::project::Language::Zh => crate::event::certificates::chinese_date(&p.date)
+                .unwrap_or_else(|| p.date.clone()),
+            crate::event::project::Language::En => p.date.clone(),
+        },
         lang => match p.language {
             crate::event::project::Language::Zh => "zh",
             crate::event::project::Language::En => "en",

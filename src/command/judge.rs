@@ -74,6 +74,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
             "rank": s.rank,
             "duplicate": false,
             "judges": s.judges,
+            "recused": s.recused,
         })).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&json).expect("json");
@@ -88,6 +89,23 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     eprintln!("  rows        {:>6}", judged.rows);
     eprintln!("  judges      {:>6}", judged.judges.len());
     eprintln!("  scored      {:>6}", judged.scored.len());
+    for s in judged.scored.iter().filter(|s| !s.recused.is_empty()) {
+        let marked = s.judges.len() - s.recused.len();
+        let how = if rubric.judging.script.is_some() {
+            format!("the script judged the marks of {marked} judge(s)")
+        } else {
+            let (h, l) = (rubric.judging.drop_high, rubric.judging.drop_low);
+            format!(
+                "{marked} judge(s) marked; the highest {h} and lowest {l} dropped among them, the mean of {} kept",
+                marked - h - l
+            )
+        };
+        eprintln!(
+            "  回避: {} for `{}`: {how}",
+            s.recused.join(", "),
+            s.entrant
+        );
+    }
     if !judged.rejected.is_empty() {
         eprintln!(
             "  not scored  {:>6}  ({}; {problems} row(s) in rejected.csv)",
@@ -176,8 +194,20 @@ fn judges_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
     for s in &j.scored {
         for r in &s.judges {
             let mut rec = vec![s.entrant.clone(), r.judge.clone(), r.line.to_string()];
-            rec.extend(r.scores.iter().map(|v| fmt_points(*v)));
-            rec.extend([fmt_points(r.total), r.kept.name().to_string()]);
+            if r.kept == judging::Kept::Recused {
+                rec.extend(rubric.criteria.iter().map(|_| "回避".to_string()));
+                rec.extend([String::new(), r.kept.name().to_string()]);
+            } else {
+                // A criterion entered once is the entrant's, not the judge's.
+                rec.extend(rubric.criteria.iter().zip(&r.scores).map(|(c, v)| {
+                    if c.once {
+                        String::new()
+                    } else {
+                        fmt_points(*v)
+                    }
+                }));
+                rec.extend([fmt_points(r.total), r.kept.name().to_string()]);
+            }
             rows.push(rec);
         }
     }
@@ -248,12 +278,22 @@ fn trimming_rule(rubric: &Rubric) -> String {
     }
 }
 
+/// The running order, kept beside the forms (with the seed that drew it).
+const ORDER: &str = "order.csv";
+
+/// The random stream of the running order (a draw's papers use others).
+const RUNNING_ORDER: u64 = 0x006f_7264_6572;
+
 /// `--forms`: one 评分表 per judge (listing every entrant) or per entrant.
 fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
-    let entrants = match &a.entrants {
+    let mut entrants = match &a.entrants {
         Some(p) => read_entrants(p)?,
         None => Vec::new(),
     };
+    // The running order, drawn by the seed: the same seed and entrants give the same order.
+    if let Some(seed) = a.seed {
+        crate::draw::rng::Rng::new(seed, RUNNING_ORDER).shuffle(&mut entrants);
+    }
     let judges = judge_names(a.judges.as_deref())?;
     if a.per == FormsPer::Entrant && entrants.is_empty() {
         return Err(Error::usage(
@@ -274,12 +314,14 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
                 serde_json::json!({
                     "label": "评委", "who": j, "row_label": entrant_label,
                     "rows": entrants, "sign": false,
+                    "order": null,
                 })
             })
             .collect(),
         FormsPer::Entrant => entrants
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 let rows: Vec<&str> = judges
                     .iter()
                     .map(String::as_str)
@@ -288,13 +330,16 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
                 serde_json::json!({
                     "label": entrant_label, "who": e, "row_label": "评委",
                     "rows": rows, "sign": true,
+                    "order": a.seed.map(|_| i + 1),
                 })
             })
             .collect(),
     };
+    // A criterion entered once per entrant (a network vote) is not the judges' to mark.
     let criteria: Vec<serde_json::Value> = rubric
         .criteria
         .iter()
+        .filter(|c| !c.once)
         .map(|c| {
             serde_json::json!({
                 "id": c.id,
@@ -319,6 +364,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         criteria => criteria,
         forms => forms,
         per => if a.per == FormsPer::Judge { "judge" } else { "entrant" },
+        seed => a.seed,
         fonts => print::fonts(),
     };
     let text = templates.render("forms.typ.j2", minijinja::Value::from_serialize(&ctx))?;
@@ -327,7 +373,21 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         text,
     }];
     let out = OutputSet::new(&a.out.output, a.out.force, "judge --forms");
-    out.check_free(&print::names(&sources, &a.print))?;
+    let mut names = print::names(&sources, &a.print);
+    if a.seed.is_some() {
+        names.push(ORDER.into());
+    }
+    out.check_free(&names)?;
+    if let Some(seed) = a.seed {
+        let mut rows = vec![vec!["出场顺序".to_string(), "参赛者".into(), "seed".into()]];
+        rows.extend(
+            entrants
+                .iter()
+                .enumerate()
+                .map(|(i, e)| vec![(i + 1).to_string(), e.clone(), seed.to_string()]),
+        );
+        out.write(ORDER, &csv_bytes(rows)?)?;
+    }
     print::write(&sources, &a.print, &out)?;
     eprintln!(
         "wrote {} form(s) to {}",

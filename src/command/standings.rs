@@ -8,8 +8,8 @@ use crate::error::ExitCode;
 use crate::event::header_is;
 use crate::event::scores::{score_columns, tally};
 use crate::event::standings::{
-    compute, EventData, EventSpec, Member, Missing, Standings, StandingsError, StandingsSpec,
-    TeamRule,
+    compute_registered, register, suspect_spellings, EventData, EventSpec, Member, Missing,
+    Registry, Standings, StandingsError, StandingsSpec, TeamRule,
 };
 use crate::event::Entrant;
 use crate::input::diagnostic::{Diagnostic, Location};
@@ -67,10 +67,29 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
         None => None,
     };
     let base = a.file.parent().unwrap_or(Path::new(""));
+    let roster = match &spec.roster {
+        Some(rel) => {
+            let path = base.join(rel);
+            let candidates = super::draw::read_roster(&path)?
+                .into_iter()
+                .map(|c| Member {
+                    id: c.id,
+                    name: c.name,
+                    team: c.team,
+                    ..Member::default()
+                })
+                .collect();
+            Some(Registry {
+                file: path.display().to_string(),
+                candidates,
+            })
+        }
+        None => None,
+    };
     let mut data = Vec::new();
     let mut problems = Vec::new();
     for e in &spec.events {
-        match read_event(base, e) {
+        match read_event(base, e, spec.entrant) {
             Ok(d) => data.push(d),
             Err(mut d) => problems.append(&mut d),
         }
@@ -78,7 +97,14 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     if !problems.is_empty() {
         return Err(reported(&problems, &shown));
     }
-    let s = compute(&spec, &data, script.as_ref());
+    let problems = match &roster {
+        Some(r) => register(r, &spec, &mut data),
+        None => suspect_spellings(&spec, &data),
+    };
+    if !problems.is_empty() {
+        return Err(reported(&problems, &shown));
+    }
+    let s = compute_registered(&spec, &data, script.as_ref(), roster.as_ref());
     super::show_script_log(script.as_ref());
     let s = s.map_err(|e| match e {
         StandingsError::Script(e) => Error::Script(e),
@@ -93,6 +119,9 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     out.write("missing.csv", &missing_csv(&s)?)?;
     out.commit()?;
 
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
     eprintln!(
         "{}: {} event(s), {} {}(s) ranked",
         shown,
@@ -129,7 +158,11 @@ fn hook_missing(at: &Option<Location>, key: &str, script: &str, hook: &str) -> D
 }
 
 /// Reads one event's results: a folder from `grade` or `judge`, or a CSV (results.csv or a score list).
-pub(super) fn read_event(base: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnostic>> {
+pub(super) fn read_event(
+    base: &Path,
+    e: &EventSpec,
+    entrant: Entrant,
+) -> Result<EventData, Vec<Diagnostic>> {
     let path = base.join(&e.results);
     let shown = path.display().to_string();
     let at = Some(e.at.clone());
@@ -152,7 +185,7 @@ pub(super) fn read_event(base: &Path, e: &EventSpec) -> Result<EventData, Vec<Di
                 "name the folder `examforge grade` or `examforge judge` wrote with -o, or a score CSV",
             ));
         }
-        return read_csv_event(&csv, e);
+        return read_csv_event(&csv, e, entrant);
     }
     if !path.is_file() {
         return Err(fail(
@@ -160,7 +193,12 @@ pub(super) fn read_event(base: &Path, e: &EventSpec) -> Result<EventData, Vec<Di
             "paths are relative to the standings file",
         ));
     }
-    read_csv_event(&path, e)
+    read_csv_event(&path, e, entrant)
+}
+
+/// A results status that means the candidate sat nothing (缺考).
+fn is_absent(status: &str) -> bool {
+    header_is(status, &["absent", "缺考"])
 }
 
 fn read_results_json(path: &Path) -> Result<EventData, String> {
@@ -169,6 +207,11 @@ fn read_results_json(path: &Path) -> Result<EventData, String> {
     let v: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("`{shown}` is not valid JSON: {e}"))?;
     let team_level = v["entrant"].as_str() == Some("team");
+    // The input the results' line numbers refer to (a judge's score sheet, grade's answers).
+    let source = ["scores", "answers", "scans"]
+        .iter()
+        .find_map(|k| v[*k].as_str())
+        .map_or_else(|| shown.to_string(), str::to_string);
     let list = v["candidates"]
         .as_array()
         .ok_or_else(|| format!("`{shown}` has no `candidates` list"))?;
@@ -176,15 +219,26 @@ fn read_results_json(path: &Path) -> Result<EventData, String> {
     let mut max = None;
     for c in list {
         let field = |k: &str| c[k].as_str().unwrap_or("").to_string();
-        let score = c["score"]
-            .as_f64()
-            .ok_or_else(|| format!("`{shown}`: candidate `{}` has no score", field("id")))?;
+        let absent = is_absent(&field("status"));
+        let score = match c["score"].as_f64() {
+            Some(s) => s,
+            None if absent => 0.0,
+            None => {
+                return Err(format!(
+                    "`{shown}`: candidate `{}` has no score",
+                    field("id")
+                ))
+            }
+        };
         max = max.or(c["max"].as_f64());
         rows.push(Member {
             id: field("id"),
             name: field("name"),
             team: field("team"),
             score,
+            absent,
+            source: source.clone(),
+            line: c["line"].as_u64().unwrap_or(0) as usize,
         });
     }
     Ok(EventData {
@@ -194,8 +248,13 @@ fn read_results_json(path: &Path) -> Result<EventData, String> {
     })
 }
 
-/// A results.csv (candidate,…,score,…) or a score list (entrant,team,points[,round]).
-fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnostic>> {
+/// A results.csv (candidate,…,score,…) or a score list (entrant,team,points[,round]). In team
+/// standings, a score list with no team on any row names teams.
+fn read_csv_event(
+    path: &Path,
+    e: &EventSpec,
+    entrant: Entrant,
+) -> Result<EventData, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let t = table::read(path).map_err(|err| {
         vec![
@@ -212,18 +271,24 @@ fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnosti
         (find(&["candidate"]), find(&["score"]), find(&["rank"]))
     {
         let (name, team, max_col) = (find(&["name"]), find(&["team"]), find(&["max"]));
+        let status = find(&["status"]);
         let mut rows = Vec::new();
         let mut bad = Vec::new();
         let mut max = None;
         for (line, f) in &t.rows {
             let get = |i: usize| f.get(i).map_or("", |s| s.trim());
+            let member = |score| Member {
+                id: get(id).to_string(),
+                name: name.map_or("", get).to_string(),
+                team: team.map_or("", get).to_string(),
+                score,
+                absent: status.is_some_and(|c| is_absent(get(c))),
+                source: shown.clone(),
+                line: *line,
+            };
             match get(score).parse::<f64>() {
-                Ok(s) if s.is_finite() => rows.push(Member {
-                    id: get(id).to_string(),
-                    name: name.map_or("", get).to_string(),
-                    team: team.map_or("", get).to_string(),
-                    score: s,
-                }),
+                Ok(s) if s.is_finite() => rows.push(member(s)),
+                _ if status.is_some_and(|c| is_absent(get(c))) => rows.push(member(0.0)),
                 _ => bad.push(row_error(
                     *line,
                     format!("score `{}` is not a number", get(score)),
@@ -260,8 +325,9 @@ fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnosti
             .map(|b| row_error(b.line, b.reason))
             .collect());
     }
+    let team_level = entrant == Entrant::Team && entries.iter().all(|x| x.team.is_empty());
     Ok(EventData {
-        team_level: false,
+        team_level,
         max: None,
         rows: entries
             .into_iter()
@@ -274,6 +340,9 @@ fn read_csv_event(path: &Path, e: &EventSpec) -> Result<EventData, Vec<Diagnosti
                 id: x.entrant,
                 team: x.team,
                 score: x.score,
+                absent: false,
+                source: shown.clone(),
+                line: x.line,
             })
             .collect(),
     })
@@ -297,7 +366,13 @@ fn standings_csv(s: &Standings) -> Result<Vec<u8>, Error> {
     let mut header: Vec<String> = ["rank", "entrant", "name", "team", "score"]
         .map(String::from)
         .to_vec();
-    header.extend(s.events.iter().map(|e| e.name.clone()));
+    // Normalised events say from what: `知识竞赛 (200→100)`.
+    header.extend(s.events.iter().map(|e| match (s.scale, e.max) {
+        (Some(scale), Some(max)) if (scale - max).abs() > crate::rank::TIE => {
+            format!("{} ({}→{})", e.name, fmt_points(max), fmt_points(scale))
+        }
+        _ => e.name.clone(),
+    }));
     let mut rows = vec![header];
     for r in &s.standings {
         let mut rec = vec![
@@ -318,7 +393,7 @@ fn standings_csv(s: &Standings) -> Result<Vec<u8>, Error> {
 }
 
 fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
-    let mut rows = vec![["rank", "team", "score", "members"]
+    let mut rows = vec![["rank", "team", "score", "members", "left_out"]
         .map(String::from)
         .to_vec()];
     if s.entrant == Entrant::Team {
@@ -329,6 +404,7 @@ fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
                 r.entrant.clone(),
                 fmt_points(r.score),
                 String::new(),
+                String::new(),
             ]);
         }
     }
@@ -338,6 +414,7 @@ fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
             t.team.clone(),
             fmt_points(t.score),
             t.members.to_string(),
+            t.left_out.join("; "),
         ]);
     }
     csv_bytes(rows)

@@ -4,6 +4,15 @@
 //! `team` (单位) column, then one column per criterion (its id or title). Nothing is guessed:
 //! an entrant with a bad row, a judge who scored it twice, or a missing judge is not scored,
 //! and each of its rows is reported with the reason.
+//!
+//! - **回避** (recusal): a judge's criterion cells say `回避` (or `recused`): that judge's marks
+//!   are left out for that entrant. The trim drops as many highest and lowest totals as the
+//!   rubric says among the judges who did not recuse, and averages the rest; when that leaves
+//!   no judge (fewer than drop_high + drop_low + 1 judges), the entrant is not scored and the
+//!   error names it.
+//! - **A criterion entered once** (`once = true`, e.g. a network vote): one mark per entrant,
+//!   on any one of its rows (the others blank, or the same mark); it is added to the judges'
+//!   trimmed mean and never trimmed.
 
 use super::header_is;
 use super::rubric::{Rubric, Trim};
@@ -159,6 +168,22 @@ pub enum RowProblem {
     EntrantNotScored {
         entrant: String,
     },
+    /// Two different marks for a criterion entered once per entrant.
+    OnceTwice {
+        criterion: String,
+        value: f64,
+        other: f64,
+        other_line: usize,
+    },
+    /// Some cells say 回避 and others hold marks.
+    PartRecused {
+        criterion: String,
+    },
+}
+
+/// Whether a cell says that the judge recuses from the entrant.
+pub fn is_recusal(cell: &str) -> bool {
+    super::header_is(cell, &["回避", "recused", "recusal"])
 }
 
 impl fmt::Display for RowProblem {
@@ -206,6 +231,21 @@ impl fmt::Display for RowProblem {
                 f,
                 "not counted: `{entrant}` is not scored because of the problem(s) reported for it"
             ),
+            RowProblem::OnceTwice {
+                criterion,
+                value,
+                other,
+                other_line,
+            } => write!(
+                f,
+                "`{criterion}` is entered once per entrant, but this row says {} and line {other_line} says {}",
+                p(*value),
+                p(*other)
+            ),
+            RowProblem::PartRecused { criterion } => write!(
+                f,
+                "`{criterion}` holds a mark but another cell says 回避: a judge recuses from the whole entrant"
+            ),
         }
     }
 }
@@ -229,6 +269,8 @@ pub enum Kept {
     DroppedLow,
     /// Trimming was per criterion, or a script decided.
     Partly,
+    /// The judge recused (回避): no marks for this entrant.
+    Recused,
 }
 
 impl Kept {
@@ -239,6 +281,7 @@ impl Kept {
             Kept::DroppedHigh => "dropped-high",
             Kept::DroppedLow => "dropped-low",
             Kept::Partly => "per-criterion",
+            Kept::Recused => "recused",
         }
     }
 }
@@ -265,6 +308,8 @@ pub struct Scored {
     pub criteria: Vec<f64>,
     pub rank: usize,
     pub judges: Vec<JudgeRow>,
+    /// The judges who recused (回避) from this entrant.
+    pub recused: Vec<String>,
 }
 
 /// The outcome of judging a sheet.
@@ -288,7 +333,11 @@ struct Good {
     raw: String,
     judge: String,
     team: String,
+    /// Per criterion; 0 for a `once` criterion and on a recusal row.
     scores: Vec<f64>,
+    /// Per criterion: the mark of a `once` criterion, when this row holds it.
+    once: Vec<Option<f64>>,
+    recused: bool,
 }
 
 /// Checks every row, then scores each entrant whose rows are all sound and complete.
@@ -352,9 +401,30 @@ pub fn judge(
             continue;
         }
         let mut scores = Vec::with_capacity(rubric.criteria.len());
+        let mut once = vec![None; rubric.criteria.len()];
         let mut problem = None;
-        for (c, &col) in rubric.criteria.iter().zip(&cols.criteria) {
+        // A recusal row: every judged cell says 回避 (a `once` mark may stand beside them).
+        let recused = rubric
+            .criteria
+            .iter()
+            .zip(&cols.criteria)
+            .any(|(c, &col)| !c.once && is_recusal(get(col)));
+        for (i, (c, &col)) in rubric.criteria.iter().zip(&cols.criteria).enumerate() {
             let text = get(col);
+            if recused && !c.once {
+                if !is_recusal(text) && !text.is_empty() {
+                    problem = Some(RowProblem::PartRecused {
+                        criterion: c.id.clone(),
+                    });
+                    break;
+                }
+                scores.push(0.0);
+                continue;
+            }
+            if c.once && text.is_empty() {
+                scores.push(0.0);
+                continue;
+            }
             let v = if text.is_empty() {
                 Err(RowProblem::Blank {
                     criterion: c.id.clone(),
@@ -382,6 +452,10 @@ pub fn judge(
                 }
             };
             match v {
+                Ok(v) if c.once => {
+                    once[i] = Some(v);
+                    scores.push(0.0);
+                }
                 Ok(v) => scores.push(v),
                 Err(p) => {
                     problem = Some(p);
@@ -402,6 +476,8 @@ pub fn judge(
             judge,
             team,
             scores,
+            once,
+            recused,
         });
     }
 
@@ -464,14 +540,64 @@ pub fn judge(
                 raw: String::new(),
             });
         }
-        let n = good.len();
-        if own.is_empty() && !failed && n <= drop_high + drop_low && script.is_none() {
+        // A `once` criterion: one mark for the entrant, on any of its rows.
+        let mut once_marks: Vec<Option<f64>> = vec![None; rubric.criteria.len()];
+        for (c, k) in rubric.criteria.iter().enumerate().filter(|(_, k)| k.once) {
+            let mut first: Option<(f64, usize)> = None;
+            for g in &good {
+                let Some(v) = g.once[c] else { continue };
+                match first {
+                    None => first = Some((v, g.line)),
+                    Some((w, line)) if (w - v).abs() > super::TIE => own.push(reject_row(
+                        g,
+                        RowProblem::OnceTwice {
+                            criterion: k.id.clone(),
+                            value: v,
+                            other: w,
+                            other_line: line,
+                        },
+                    )),
+                    Some(_) => {}
+                }
+            }
+            match first {
+                Some((v, _)) => once_marks[c] = Some(v),
+                None if !good.is_empty() => own.push(Rejected {
+                    line: good[0].line,
+                    entrant: entrant.clone(),
+                    judge: String::new(),
+                    reason: format!(
+                        "no mark for `{}` (entered once per entrant) on any row of `{entrant}`",
+                        k.id
+                    ),
+                    raw: String::new(),
+                }),
+                None => {}
+            }
+        }
+        let recused: Vec<String> = good
+            .iter()
+            .filter(|g| g.recused)
+            .map(|g| g.judge.clone())
+            .collect();
+        let n = good.len() - recused.len();
+        let too_few = if script.is_some() {
+            n == 0
+        } else {
+            n <= drop_high + drop_low
+        };
+        if own.is_empty() && !failed && too_few {
+            let after = if recused.is_empty() {
+                String::new()
+            } else {
+                format!(" after 回避 of {}", recused.join(", "))
+            };
             own.push(Rejected {
                 line: good.first().map_or(0, |g| g.line),
                 entrant: entrant.clone(),
                 judge: String::new(),
                 reason: format!(
-                    "{n} judge(s) for `{entrant}`, but drop_high + drop_low = {}: nothing would be left",
+                    "{n} judge(s) for `{entrant}`{after}, but drop_high + drop_low = {}: nothing would be left",
                     drop_high + drop_low
                 ),
                 raw: String::new(),
@@ -496,6 +622,7 @@ pub fn judge(
         }
         let mut rows: Vec<JudgeRow> = good
             .iter()
+            .filter(|g| !g.recused)
             .map(|g| JudgeRow {
                 judge: g.judge.clone(),
                 line: g.line,
@@ -509,12 +636,18 @@ pub fn judge(
                 kept: Kept::Kept,
             })
             .collect();
-        let (score, criteria) = match script {
+        let (mut score, mut criteria) = match script {
             Some(s) => {
                 for r in &mut rows {
                     r.kept = Kept::Partly;
                 }
-                let score = s.judge(&sheets(rubric, &rows), &entrant, rubric.max())?;
+                let judged_max: f64 = rubric
+                    .criteria
+                    .iter()
+                    .filter(|c| !c.once)
+                    .map(|c| c.weight * c.max)
+                    .sum();
+                let score = s.judge(&sheets(rubric, &rows), &entrant, judged_max)?;
                 let criteria = rubric
                     .criteria
                     .iter()
@@ -525,6 +658,20 @@ pub fn judge(
             }
             None => trimmed(rubric, &mut rows, drop_high, drop_low),
         };
+        for (c, k) in rubric.criteria.iter().enumerate() {
+            if let Some(v) = once_marks[c] {
+                criteria[c] = k.weight * v;
+                score += k.weight * v;
+            }
+        }
+        rows.extend(good.iter().filter(|g| g.recused).map(|g| JudgeRow {
+            judge: g.judge.clone(),
+            line: g.line,
+            scores: Vec::new(),
+            total: 0.0,
+            kept: Kept::Recused,
+        }));
+        rows.sort_by_key(|r| r.line);
         scored.push(Scored {
             team: match (rubric.entrant, good[0].team.as_str()) {
                 (super::Entrant::Team, "") => entrant.clone(),
@@ -536,6 +683,7 @@ pub fn judge(
             criteria,
             rank: 0,
             judges: rows,
+            recused,
         });
     }
     let ranks = ranks(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
@@ -620,8 +768,9 @@ fn sheets(rubric: &Rubric, rows: &[JudgeRow]) -> Vec<(String, Vec<(String, f64)>
                 rubric
                     .criteria
                     .iter()
-                    .map(|c| c.id.clone())
                     .zip(r.scores.iter().copied())
+                    .filter(|(c, _)| !c.once)
+                    .map(|(c, v)| (c.id.clone(), v))
                     .collect(),
             )
         })
@@ -748,5 +897,74 @@ mod tests {
             "column 4 `bb` is not a criterion of the rubric"
         );
         assert_eq!(e.hint(&r), "did you mean `b`?");
+    }
+
+    #[test]
+    fn a_recused_judge_is_left_out_and_the_trim_applies_to_the_others() {
+        let r = rubric("drop_high = 1\ndrop_low = 1");
+        let (h, rows) = sheet(
+            "entrant,judge,a,b\nx,j1,10,20\nx,j2,回避,回避\nx,j3,8,16\nx,j4,6,12\nx,j5,5,10\ny,j1,1,1\ny,j2,1,回避\ny,j3,1,1\ny,j4,1,1\ny,j5,1,1",
+        );
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        // x: j2 recused; totals 30 24 18 15 → drop 30 and 15 → (24 + 18) / 2 = 21.
+        assert_eq!(j.scored[0].entrant, "x");
+        assert_eq!(j.scored[0].score, 21.0);
+        assert_eq!(j.scored[0].recused, ["j2"]);
+        let kept: Vec<Kept> = j.scored[0].judges.iter().map(|r| r.kept).collect();
+        assert_eq!(
+            kept,
+            [
+                Kept::DroppedHigh,
+                Kept::Recused,
+                Kept::Kept,
+                Kept::Kept,
+                Kept::DroppedLow
+            ]
+        );
+        // y: a mark beside 回避 is not guessed at.
+        assert_eq!(j.unscored, ["y"]);
+        assert!(j.rejected.iter().any(|r| r.line == 8
+            && r.reason == "`a` holds a mark but another cell says 回避: a judge recuses from the whole entrant"));
+        // Too few judges left after 回避: an error naming the entrant.
+        let (h, rows) = sheet("entrant,judge,a,b\nz,j1,1,1\nz,j2,recused,recused\nz,j3,2,2");
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        assert_eq!(j.unscored, ["z"]);
+        assert_eq!(
+            j.rejected[0].reason,
+            "2 judge(s) for `z` after 回避 of j2, but drop_high + drop_low = 2: nothing would be left"
+        );
+    }
+
+    #[test]
+    fn a_criterion_entered_once_is_added_untrimmed() {
+        let r = Rubric::parse(
+            "r.toml",
+            "[event]\ntitle = \"t\"\n[[criterion]]\nid = \"a\"\nmax = 10\n[[criterion]]\nid = \"vote\"\nmax = 20\nonce = true\n[judging]\ndrop_high = 1\ndrop_low = 1",
+        )
+        .unwrap();
+        let (h, rows) = sheet(
+            "entrant,judge,a,vote\nx,j1,10,\nx,j2,6,17\nx,j3,8,\ny,j1,1,5\ny,j2,1,6\ny,j3,1,\nw,j1,1,\nw,j2,1,\nw,j3,1,",
+        );
+        let j = judge(&r, &columns(&r, &h).unwrap(), &rows, None).unwrap();
+        // x: the judges' 10 6 8 → 8, plus the vote 17 = 25.
+        assert_eq!(j.scored[0].score, 25.0);
+        assert_eq!(j.scored[0].criteria, [8.0, 17.0]);
+        assert_eq!(j.unscored, ["y", "w"]);
+        let reason = |line| {
+            j.rejected
+                .iter()
+                .find(|r| r.line == line)
+                .unwrap()
+                .reason
+                .clone()
+        };
+        assert_eq!(
+            reason(6),
+            "`vote` is entered once per entrant, but this row says 6 and line 5 says 5"
+        );
+        assert_eq!(
+            reason(8),
+            "no mark for `vote` (entered once per entrant) on any row of `w`"
+        );
     }
 }

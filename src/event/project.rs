@@ -33,15 +33,17 @@
 //! entrant = "candidate"
 //! team_rule = "mean"
 //! missing = "zero"
-//! [standings.awards]
+//! scale = 100                  # each event normalised to 100 points before weighting
+//! [standings.awards]           # the standings' [awards]: first/second/third, or .team/.individual
 //! first = 1
 //! second = 3
 //! third = 6
 //! [[standings.event]]
 //! id = "exam"
 //! weight = 0.4
+//! # max = 200                  # the points available, for a score list
 //!
-//! [certificates]               # present: print them (awards from the standings)
+//! [certificates]               # present: print them; number = "HB-2026-{:03}", seal = false
 //! ```
 
 use super::rubric::Entrant;
@@ -133,15 +135,17 @@ pub struct StandingsPart {
     pub script: Option<PathAt>,
     /// The `[standings.awards]` table, handed to the standings as their `[awards]`.
     pub awards: Option<toml::Value>,
-    /// (event id, weight), in the order of the file.
-    pub events: Vec<(String, f64)>,
+    /// Each event normalised to this many points before weighting.
+    pub scale: Option<f64>,
+    /// (event id, weight, points available when the results do not say), in the file's order.
+    pub events: Vec<(String, f64, Option<f64>)>,
 }
 
-/// `[certificates]`.
+/// `[certificates]`: present, certificates are printed for the standings' awards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CertificatesPart {
-    /// Ranks 1..=N named by place instead of the standings' prize cut-offs.
-    pub top: Option<usize>,
+    /// The table as written (`number`, `seal`), handed to the standings as their `[certificates]`.
+    pub style: toml::Table,
 }
 
 /// What an event is, as a step of the plan sees it.
@@ -283,7 +287,7 @@ impl Project {
                     "add one `[[standings.event]]` per event: id = \"…\" weight = 1",
                 ));
             }
-            let mut events: Vec<(String, f64)> = Vec::new();
+            let mut events: Vec<(String, f64, Option<f64>)> = Vec::new();
             for e in &s.events {
                 let id = e.id.get_ref().trim().to_string();
                 if !known.contains(&id.as_str()) {
@@ -302,7 +306,7 @@ impl Project {
                         )
                         .with_hint(hint),
                     );
-                } else if events.iter().any(|(i, _)| *i == id) {
+                } else if events.iter().any(|(i, _, _)| *i == id) {
                     errors.push(
                         Diagnostic::error(
                             Some(at(e.id.span())),
@@ -321,7 +325,7 @@ impl Project {
                         .with_hint("weights are 0 or more"),
                     );
                 }
-                events.push((id, w));
+                events.push((id, w, e.max));
             }
             StandingsPart {
                 title: s.title.clone().unwrap_or_else(|| head.title.clone()),
@@ -330,6 +334,7 @@ impl Project {
                 missing: s.missing,
                 script: s.script.as_ref().map(|p| path(p, &mut errors)),
                 awards: s.awards.clone(),
+                scale: s.scale,
                 events,
             }
         });
@@ -339,15 +344,8 @@ impl Project {
         let certificates = raw
             .certificates
             .as_ref()
-            .map(|c| CertificatesPart { top: c.top });
-        if let Some(c) = &raw.certificates {
-            if c.top == Some(0) {
-                errors.push(doc.error(
-                    "certificates.top",
-                    "`top = 0` gives no certificates",
-                    "use top = 3 for the best three, or leave it out for the standings' awards",
-                ));
-            }
+            .map(|c| CertificatesPart { style: c.clone() });
+        if raw.certificates.is_some() {
             if standings.is_none() {
                 errors.push(doc.error(
                     "certificates",
@@ -458,7 +456,7 @@ struct Raw {
     #[serde(rename = "quiz", default)]
     quizzes: Vec<RawQuiz>,
     standings: Option<RawStandings>,
-    certificates: Option<RawCertificates>,
+    certificates: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -520,6 +518,7 @@ struct RawStandings {
     team_rule: Option<String>,
     missing: Option<Missing>,
     script: Option<Spanned<String>>,
+    scale: Option<f64>,
     awards: Option<toml::Value>,
     #[serde(rename = "event", default)]
     events: Vec<RawStandingsEvent>,
@@ -530,10 +529,5 @@ struct RawStandings {
 struct RawStandingsEvent {
     id: Spanned<String>,
     weight: Option<Spanned<f64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCertificates {
-    top: Option<usize>,
+    max: Option<f64>,
 }

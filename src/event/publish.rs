@@ -92,6 +92,7 @@ struct Words {
     teams: &'static str,
     awards: &'static str,
     award: &'static str,
+    number: &'static str,
     kind: &'static str,
     individual: &'static str,
     team_kind: &'static str,
@@ -127,6 +128,7 @@ const ZH: Words = Words {
     teams: "团体成绩公示表",
     awards: "获奖名单",
     award: "奖项",
+    number: "证书编号",
     kind: "类别",
     individual: "个人",
     team_kind: "团体",
@@ -160,6 +162,7 @@ const EN: Words = Words {
     teams: "Team results",
     awards: "Awards",
     award: "Award",
+    number: "Certificate no.",
     kind: "Kind",
     individual: "individual",
     team_kind: "team",
@@ -511,23 +514,36 @@ fn teams_table(w: &Words, s: &Standings) -> Table {
 }
 
 fn awards_table(lang: Language, w: &Words, awards: &[Certificate]) -> Table {
+    let numbered = awards.iter().any(|c| !c.number.is_empty());
+    let mut header: Vec<String> = Vec::new();
+    let mut numeric = Vec::new();
+    if numbered {
+        header.push(w.number.into());
+        numeric.push(false);
+    }
+    header.extend([
+        w.kind.into(),
+        w.award.into(),
+        w.rank.into(),
+        w.name.into(),
+        w.team.into(),
+        w.total.into(),
+    ]);
+    numeric.extend([false, false, true, false, false, true]);
     Table {
         file: w.awards.replace(' ', "-").to_lowercase(),
         sheet: w.awards.into(),
         title: w.awards.into(),
-        header: vec![
-            w.kind.into(),
-            w.award.into(),
-            w.rank.into(),
-            w.name.into(),
-            w.team.into(),
-            w.total.into(),
-        ],
-        numeric: vec![false, false, true, false, false, true],
+        header,
+        numeric,
         rows: awards
             .iter()
             .map(|c| {
-                vec![
+                let mut row = Vec::new();
+                if numbered {
+                    row.push(c.number.clone());
+                }
+                row.extend([
                     if c.kind == "team" {
                         w.team_kind.into()
                     } else {
@@ -538,7 +554,8 @@ fn awards_table(lang: Language, w: &Words, awards: &[Certificate]) -> Table {
                     c.recipient.clone(),
                     c.team.clone(),
                     fmt_points(c.score),
-                ]
+                ]);
+                row
             })
             .collect(),
         notes: Vec::new(),

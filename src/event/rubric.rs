@@ -10,6 +10,11 @@
 //! max = 40
 //! weight = 1                  # default 1
 //! description = "每发现一项得4分"
+//! [[criterion]]
+//! id = "vote"
+//! title = "网络投票"
+//! max = 10
+//! once = true                 # one mark per entrant (on one of its rows), not trimmed
 //! [judging]
 //! drop_high = 1               # 去掉最高分
 //! drop_low = 1                # 去掉最低分
@@ -74,6 +79,8 @@ pub struct Criterion {
     pub weight: f64,
     /// 评分标准, printed on the judging form.
     pub description: String,
+    /// Entered once per entrant (a network vote), not by each judge: never trimmed.
+    pub once: bool,
 }
 
 /// How judges' marks become a score.
@@ -156,6 +163,7 @@ impl Rubric {
                 max,
                 weight,
                 description: c.description,
+                once: c.once,
             });
         }
         let j = raw.judging;
@@ -198,6 +206,13 @@ impl Rubric {
                     drop_high + drop_low
                 ),
                 "trimming must leave at least one judge's marks",
+            ));
+        }
+        if !criteria.is_empty() && criteria.iter().all(|c| c.once) {
+            errors.push(err(
+                0..0,
+                "every criterion is `once = true`: the judges mark nothing".into(),
+                "`once` is for a mark entered once per entrant (a network vote) beside the judges' criteria",
             ));
         }
         if !errors.is_empty() {
@@ -254,6 +269,8 @@ struct RawCriterion {
     weight: Option<Spanned<f64>>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    once: bool,
 }
 
 #[derive(Deserialize, Default)]

@@ -6,18 +6,29 @@
 //! title = "执法大练兵总成绩"
 //! entrant = "team"          # or "candidate"
 //! team_rule = "sum"         # sum | mean | "best-5" (sum of the best five) | script
-//! missing = "zero"          # zero | exclude | script
+//! missing = "zero"          # zero | exclude | script: for entrants and for a team's members
 //! # script = "combine.rhai" # `combine(events)` and/or `team(members)`
+//! roster = "roster.csv"     # the registered list: every event's entrants are checked against it
+//! scale = 100               # each event normalised to 100 points before weighting
 //! organiser = "某市生态环境局"
-//! date = "2026年12月1日"
-//! [awards]                  # rank cut-offs for certificates: 一等奖 ≤ first, 二等奖 ≤ second, …
+//! date = "2026-12-01"       # printed 二〇二六年十二月一日 on a Chinese certificate
+//! [awards.team]             # rank cut-offs for team certificates: 一等奖 ≤ first, 二等奖 ≤ second, …
 //! first = 1
 //! second = 3
 //! third = 6
+//! [awards.individual]       # individual cut-offs never award teams
+//! first = 3
+//! second = 8
+//! third = 15
+//! # [awards] first = … (no kind): the standings' own entrant kind only
+//! [certificates]
+//! number = "HB-2026-{:03}"  # certificate numbers, in award order
+//! seal = true               # the seal ring placeholder; false leaves it off
 //! [[event]]
 //! name = "现场执法比武"
 //! results = "onsite/"       # a grade or judge output folder, or a score CSV
 //! weight = 0.6
+//! # max = 200               # the points available, when the results do not say (score lists)
 //! ```
 
 use super::rubric::Entrant;
@@ -30,9 +41,10 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 /// How a team's score comes from its members' scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum TeamRule {
+    #[default]
     Sum,
     Mean,
     /// The sum of the best N members' scores.
@@ -56,13 +68,15 @@ impl TeamRule {
     }
 }
 
-/// What happens to an entrant missing from an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What happens to an entrant missing from an event (or absent from it), and to a team's
+/// member with no score in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Missing {
-    /// The event counts 0.
+    /// The event counts 0; a missing member counts 0 in the team's score.
+    #[default]
     Zero,
-    /// The entrant is left out of the standings.
+    /// The entrant is left out of the standings; a missing member is left out of the team's score.
     Exclude,
     /// The script's `combine(events)` sees the event as missing and decides.
     Script,
@@ -77,8 +91,52 @@ pub struct Awards {
     pub third: usize,
 }
 
+/// The prize cut-offs of each entrant kind: individual cut-offs never award teams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AwardRules {
+    pub team: Option<Awards>,
+    pub individual: Option<Awards>,
+}
+
+impl AwardRules {
+    /// The cut-offs for `kind`.
+    pub fn of(&self, kind: Entrant) -> Option<Awards> {
+        match kind {
+            Entrant::Team => self.team,
+            Entrant::Candidate => self.individual,
+        }
+    }
+}
+
+/// How certificates are printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateStyle {
+    /// A number pattern with one `{}` or `{:0N}` (`HB-2026-{:03}`): certificates are numbered
+    /// in award order.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Whether the seal ring placeholder is printed.
+    #[serde(default = "yes")]
+    pub seal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for CertificateStyle {
+    fn default() -> Self {
+        CertificateStyle {
+            number: None,
+            seal: true,
+        }
+    }
+}
+
 /// A parsed, checked standings file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandingsSpec {
     pub title: String,
     pub entrant: Entrant,
@@ -86,9 +144,14 @@ pub struct StandingsSpec {
     pub missing: Missing,
     /// Path of a rhai script, relative to the standings file.
     pub script: Option<String>,
+    /// Path of the roster (the registered list), relative to the standings file.
+    pub roster: Option<String>,
+    /// Each event is normalised to this many points before weighting.
+    pub scale: Option<f64>,
     pub organiser: String,
     pub date: String,
-    pub awards: Option<Awards>,
+    pub awards: AwardRules,
+    pub certificates: CertificateStyle,
     pub events: Vec<EventSpec>,
     /// Where `team_rule` and `missing` are written, for errors found once the script is loaded.
     pub team_rule_at: Option<Location>,
@@ -102,6 +165,8 @@ pub struct EventSpec {
     /// A results folder or a score CSV, relative to the standings file.
     pub results: String,
     pub weight: f64,
+    /// The points available, as the file declares them (score lists do not say).
+    pub max: Option<f64>,
     /// Where `results` is written.
     pub at: Location,
 }
@@ -159,19 +224,102 @@ impl StandingsSpec {
                 ));
             }
         }
+        let mut awards = AwardRules::default();
         if let Some(a) = &raw.awards {
             let v = a.get_ref();
-            if v.first == 0 || v.first > v.second || v.second > v.third {
-                errors.push(err(
+            let check = |errors: &mut Vec<Diagnostic>, kind: &str, cut: Awards, span| {
+                if cut.first == 0 || cut.first > cut.second || cut.second > cut.third {
+                    errors.push(err(
+                        span,
+                        format!(
+                            "{kind}award cut-offs {} / {} / {} do not grow",
+                            cut.first, cut.second, cut.third
+                        ),
+                        "first, second and third are the last ranks of each prize: 1 ≤ first ≤ second ≤ third",
+                    ));
+                }
+                cut
+            };
+            match (v.first, v.second, v.third) {
+                (None, None, None) => {}
+                (Some(first), Some(second), Some(third)) => {
+                    let cut = check(
+                        &mut errors,
+                        "",
+                        Awards {
+                            first,
+                            second,
+                            third,
+                        },
+                        a.span(),
+                    );
+                    let own = match s.entrant {
+                        Entrant::Team => &v.team,
+                        Entrant::Candidate => &v.individual,
+                    };
+                    if let Some(o) = own {
+                        errors.push(err(
+                            o.span(),
+                            format!(
+                                "[awards] gives first/second/third and [awards.{}] as well",
+                                kind_key(s.entrant)
+                            ),
+                            "first/second/third directly under [awards] are the cut-offs of the standings' entrant kind: keep one of the two",
+                        ));
+                    }
+                    match s.entrant {
+                        Entrant::Team => awards.team = Some(cut),
+                        Entrant::Candidate => awards.individual = Some(cut),
+                    }
+                }
+                _ => errors.push(err(
                     a.span(),
-                    format!(
-                        "award cut-offs {} / {} / {} do not grow",
-                        v.first, v.second, v.third
-                    ),
-                    "first, second and third are the last ranks of each prize: 1 ≤ first ≤ second ≤ third",
+                    "[awards] needs first, second and third together".into(),
+                    "e.g. first = 1, second = 3, third = 6 (the last rank of each prize)",
+                )),
+            }
+            if let Some(t) = &v.team {
+                awards.team = Some(check(&mut errors, "team ", *t.get_ref(), t.span()));
+            }
+            if let Some(i) = &v.individual {
+                if s.entrant == Entrant::Team {
+                    errors.push(err(
+                        i.span(),
+                        "[awards.individual] in team standings".into(),
+                        "team standings rank no individuals: rank candidates (entrant = \"candidate\") for individual awards",
+                    ));
+                }
+                awards.individual = Some(check(&mut errors, "individual ", *i.get_ref(), i.span()));
+            }
+        }
+        let certificates = match raw.certificates {
+            Some(c) => {
+                let span = c.span();
+                let c = c.into_inner();
+                if let Some(p) = &c.number {
+                    if let Err(why) = crate::event::certificates::check_number(p) {
+                        errors.push(err(
+                            span,
+                            format!("certificate number `{p}`: {why}"),
+                            "write one {} or {:03} where the running number goes, e.g. number = \"HB-2026-{:03}\"",
+                        ));
+                    }
+                }
+                c
+            }
+            None => CertificateStyle::default(),
+        };
+        let scale = s.scale.as_ref().map(|v| *v.get_ref());
+        if let Some(v) = &s.scale {
+            if !(v.get_ref().is_finite() && *v.get_ref() > 0.0) {
+                errors.push(err(
+                    v.span(),
+                    format!("`scale = {}` is not above 0", v.get_ref()),
+                    "the points each event is normalised to, e.g. scale = 100",
                 ));
             }
         }
+        let roster = s.roster.as_ref().map(|r| r.get_ref().trim().to_string());
         if raw.events.is_empty() {
             errors.push(err(
                 0..0,
@@ -212,10 +360,21 @@ impl StandingsSpec {
                     "name a grade or judge output folder, or a score CSV",
                 ));
             }
+            let max = e.max.as_ref().map(|m| *m.get_ref());
+            if let Some(m) = &e.max {
+                if !(m.get_ref().is_finite() && *m.get_ref() > 0.0) {
+                    errors.push(err(
+                        m.span(),
+                        format!("`max = {}` is not above 0", m.get_ref()),
+                        "the points available in the event, e.g. max = 200",
+                    ));
+                }
+            }
             events.push(EventSpec {
                 name,
                 results: e.results.get_ref().trim().to_string(),
                 weight,
+                max,
                 at: Location::at(file, src, e.results.span().start),
             });
         }
@@ -228,9 +387,12 @@ impl StandingsSpec {
             team_rule,
             missing,
             script,
+            roster,
+            scale,
             organiser: s.organiser,
             date: s.date,
-            awards: raw.awards.map(Spanned::into_inner),
+            awards,
+            certificates,
             events,
             team_rule_at: s.team_rule.map(|t| Location::at(file, src, t.span().start)),
             missing_at: s.missing.map(|t| Location::at(file, src, t.span().start)),
@@ -238,13 +400,32 @@ impl StandingsSpec {
     }
 }
 
+fn kind_key(kind: Entrant) -> &'static str {
+    match kind {
+        Entrant::Team => "team",
+        Entrant::Candidate => "individual",
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     standings: RawStandings,
-    awards: Option<Spanned<Awards>>,
+    awards: Option<Spanned<RawAwards>>,
+    certificates: Option<Spanned<CertificateStyle>>,
     #[serde(rename = "event", default)]
     events: Vec<RawEvent>,
+}
+
+/// `[awards]`: first/second/third for the standings' own kind, and/or a table per kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAwards {
+    first: Option<usize>,
+    second: Option<usize>,
+    third: Option<usize>,
+    team: Option<Spanned<Awards>>,
+    individual: Option<Spanned<Awards>>,
 }
 
 #[derive(Deserialize)]
@@ -256,6 +437,8 @@ struct RawStandings {
     team_rule: Option<Spanned<String>>,
     missing: Option<Spanned<Missing>>,
     script: Option<Spanned<String>>,
+    roster: Option<Spanned<String>>,
+    scale: Option<Spanned<f64>>,
     #[serde(default)]
     organiser: String,
     #[serde(default)]
@@ -268,25 +451,138 @@ struct RawEvent {
     name: Spanned<String>,
     results: Spanned<String>,
     weight: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
 }
 
 /// One entrant's result in one event, as read from its results.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Member {
     pub id: String,
     pub name: String,
     pub team: String,
     pub score: f64,
+    /// Absent (缺考): treated by the `missing` policy, never counted as a score.
+    pub absent: bool,
+    /// Where the entrant is written, for errors: the input file and its line (0: unknown).
+    pub source: String,
+    pub line: usize,
 }
 
 /// An event's results, whatever produced them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventData {
     /// The results score teams (a judged event with `entrant = "team"`): `id` is the team.
     pub team_level: bool,
     /// Points available, when the results say.
     pub max: Option<f64>,
     pub rows: Vec<Member>,
+}
+
+/// The registered list: the roster's candidates, each with its team. Every event's entrants
+/// are checked against it, and every registered entrant is ranked (missing events or not).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Registry {
+    /// The roster file, for messages.
+    pub file: String,
+    /// Candidates (id, name, team) in roster order.
+    pub candidates: Vec<Member>,
+}
+
+impl Registry {
+    /// The teams, in order of first appearance on the roster.
+    pub fn teams(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.candidates {
+            if !c.team.is_empty() && !out.contains(&c.team.as_str()) {
+                out.push(&c.team);
+            }
+        }
+        out
+    }
+}
+
+/// Checks every event's entrants against the registered list and writes them as registered:
+/// a candidate named by id (or by a name the roster holds once) gets the roster's id, name and
+/// team; a team must be a roster team. A near miss is an error with "did you mean"; an unknown
+/// name is an error naming the file and line. No entrant off the list is ever ranked.
+pub fn register(reg: &Registry, spec: &StandingsSpec, data: &mut [EventData]) -> Vec<Diagnostic> {
+    let teams = reg.teams();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in reg.candidates.iter().enumerate() {
+        by_id.insert(&c.id, i);
+        if !c.name.is_empty() {
+            by_name.entry(&c.name).or_default().push(i);
+        }
+    }
+    let mut known: Vec<&str> = reg.candidates.iter().map(|c| c.id.as_str()).collect();
+    known.extend(by_name.keys().copied());
+    let mut errors = Vec::new();
+    for (e, d) in spec.events.iter().zip(data.iter_mut()) {
+        for m in &mut d.rows {
+            let at = if m.line > 0 {
+                format!("{}:{}", m.source, m.line)
+            } else {
+                m.source.clone()
+            };
+            let mut fail = |what: String, near: Option<&str>| {
+                let message = match near {
+                    Some(n) => format!("{at}: event `{}`: {what}; did you mean {n}?", e.name),
+                    None => format!("{at}: event `{}`: {what}", e.name),
+                };
+                errors.push(Diagnostic::error(None, message).with_hint(format!(
+                    "the roster `{}` is the registered list: correct the name in that file, or register the entrant on the roster",
+                    reg.file
+                )));
+            };
+            let team_check = |team: &str| -> Option<(String, Option<&str>)> {
+                if team.is_empty() || teams.contains(&team) {
+                    return None;
+                }
+                Some((
+                    format!("team `{team}` is not on the roster"),
+                    did_you_mean(team, &teams),
+                ))
+            };
+            if d.team_level {
+                if let Some((what, near)) = team_check(&m.id) {
+                    fail(what, near);
+                }
+                continue;
+            }
+            let found = by_id.get(m.id.as_str()).copied().or_else(|| {
+                match by_name.get(m.id.as_str()).map(Vec::as_slice) {
+                    Some([one]) => Some(*one),
+                    _ => None,
+                }
+            });
+            let Some(i) = found else {
+                let what = if by_name.get(m.id.as_str()).is_some_and(|v| v.len() > 1) {
+                    format!("`{}` is the name of several candidates on the roster: give the candidate's id", m.id)
+                } else {
+                    format!("candidate `{}` is not on the roster", m.id)
+                };
+                fail(what, did_you_mean(&m.id, &known));
+                continue;
+            };
+            let c = &reg.candidates[i];
+            if !m.team.is_empty() && m.team != c.team {
+                let near = team_check(&m.team).and_then(|(_, n)| n);
+                fail(
+                    format!(
+                        "`{}` is entered for team `{}`, but the roster has them in `{}`",
+                        m.id, m.team, c.team
+                    ),
+                    near,
+                );
+                continue;
+            }
+            m.id = c.id.clone();
+            m.name = c.name.clone();
+            m.team = c.team.clone();
+        }
+    }
+    errors
 }
 
 /// Why standings cannot be computed.
@@ -300,6 +596,18 @@ pub enum StandingsError {
     NoTeam { event: String, entrant: String },
     #[error("event `{event}`: `{entrant}` appears more than once")]
     Twice { event: String, entrant: String },
+    #[error(
+        "event `{event}`: its maximum is not known, so it cannot be put on a scale of {scale}"
+    )]
+    NoMax { event: String, scale: f64 },
+    #[error(
+        "event `{event}`: `max = {declared}` in the standings file, but its results say {results}"
+    )]
+    MaxDiffers {
+        event: String,
+        declared: f64,
+        results: f64,
+    },
 }
 
 impl StandingsError {
@@ -317,6 +625,12 @@ impl StandingsError {
                 "resolve the duplicate in that event's results first; standings never pick one"
                     .into(),
             ),
+            StandingsError::NoMax { .. } => {
+                Some("give the points available: `max = …` under that [[event]]".into())
+            }
+            StandingsError::MaxDiffers { .. } => {
+                Some("remove `max` from that [[event]], or correct it".into())
+            }
         }
     }
 }
@@ -348,6 +662,9 @@ pub struct TeamStanding {
     pub score: f64,
     pub rank: usize,
     pub members: usize,
+    /// Members left out of the team's score (left out of the standings by `missing`).
+    #[serde(default)]
+    pub left_out: Vec<String>,
 }
 
 /// An entrant missing from an event, and what was done about it.
@@ -365,11 +682,20 @@ pub struct Standings {
     pub entrant: Entrant,
     pub organiser: String,
     pub date: String,
-    pub awards: Option<Awards>,
+    pub awards: AwardRules,
+    #[serde(default)]
+    pub certificates: CertificateStyle,
+    /// Each event was normalised to this many points before weighting (the events' columns hold
+    /// the normalised scores).
+    #[serde(default)]
+    pub scale: Option<f64>,
     pub events: Vec<EventHead>,
     pub standings: Vec<Standing>,
     pub teams: Vec<TeamStanding>,
     pub missing: Vec<MissingNote>,
+    /// What the user must know about these standings (events of different maxima weighted raw).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 fn team_score(
@@ -404,25 +730,173 @@ fn team_score(
     })
 }
 
-/// Teams in order of first appearance, each with its members.
-fn by_team<'a>(
-    event: &str,
-    rows: impl Iterator<Item = &'a Member>,
-) -> Result<Vec<(String, Vec<&'a Member>)>, StandingsError> {
-    let mut out: Vec<(String, Vec<&Member>)> = Vec::new();
-    for m in rows {
-        if m.team.is_empty() {
-            return Err(StandingsError::NoTeam {
-                event: event.into(),
-                entrant: m.id.clone(),
-            });
+/// Without a roster: team names that look like one team spelt two ways (close names that never
+/// appear in the same event), each an error at the rarer spelling's first place, so that no
+/// ghost team is ranked.
+pub fn suspect_spellings(spec: &StandingsSpec, data: &[EventData]) -> Vec<Diagnostic> {
+    // Each team name: the events it appears in, and where first.
+    let mut names: Vec<(String, Vec<usize>, String)> = Vec::new();
+    for (i, d) in data.iter().enumerate() {
+        for m in &d.rows {
+            let team = if d.team_level { &m.id } else { &m.team };
+            if team.is_empty() {
+                continue;
+            }
+            let at = if m.line > 0 {
+                format!("{}:{}", m.source, m.line)
+            } else {
+                m.source.clone()
+            };
+            match names.iter_mut().find(|(n, _, _)| n == team) {
+                Some((_, events, _)) => {
+                    if !events.contains(&i) {
+                        events.push(i);
+                    }
+                }
+                None => names.push((team.clone(), vec![i], at)),
+            }
         }
-        match out.iter_mut().find(|(t, _)| *t == m.team) {
-            Some((_, v)) => v.push(m),
-            None => out.push((m.team.clone(), vec![m])),
+    }
+    let mut out = Vec::new();
+    for (k, (n, events, at)) in names.iter().enumerate() {
+        // The spelling in fewer events is the suspect; of two in as many, the later one.
+        let others: Vec<&str> = names
+            .iter()
+            .enumerate()
+            .filter(|(j, (m, e, _))| {
+                m != n
+                    && (e.len() > events.len() || (e.len() == events.len() && *j < k))
+                    && !e.iter().any(|x| events.contains(x))
+            })
+            .map(|(_, (m, _, _))| m.as_str())
+            .collect();
+        if let Some(near) = did_you_mean(n, &others) {
+            let event = &spec.events[events[0]].name;
+            out.push(
+                Diagnostic::error(
+                    None,
+                    format!(
+                        "{at}: event `{event}`: team `{n}` never appears in an event with `{near}`; did you mean {near}?"
+                    ),
+                )
+                .with_hint(
+                    "one team spelt two ways would be ranked as two: correct the name, or give [standings] roster = \"roster.csv\" to check every name against the registered list",
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Teams, each with its members' (id, name).
+type Teams = Vec<(String, Vec<(String, String)>)>;
+
+/// Each event's points available, the factor to the scale, and the warnings.
+type Maxima = (Vec<Option<f64>>, Vec<f64>, Vec<String>);
+
+/// Each team's members, (id, name) in order: the roster's, else every candidate any
+/// candidate-level event names with that team.
+fn members_of(
+    spec: &StandingsSpec,
+    data: &[EventData],
+    roster: Option<&Registry>,
+) -> Result<Teams, StandingsError> {
+    let mut out: Teams = Vec::new();
+    let mut put = |team: &str, id: &str, name: &str| match out.iter_mut().find(|(t, _)| t == team) {
+        Some((_, v)) => {
+            if !v.iter().any(|(i, _)| i == id) {
+                v.push((id.to_string(), name.to_string()));
+            }
+        }
+        None => out.push((team.to_string(), vec![(id.to_string(), name.to_string())])),
+    };
+    if let Some(r) = roster {
+        for c in r.candidates.iter().filter(|c| !c.team.is_empty()) {
+            put(&c.team, &c.id, &c.name);
+        }
+    }
+    for (e, d) in spec.events.iter().zip(data) {
+        if d.team_level {
+            continue;
+        }
+        for m in &d.rows {
+            if m.team.is_empty() {
+                return Err(StandingsError::NoTeam {
+                    event: e.name.clone(),
+                    entrant: m.id.clone(),
+                });
+            }
+            put(&m.team, &m.id, &m.name);
         }
     }
     Ok(out)
+}
+
+/// `name (id)`, or the id alone.
+fn who(id: &str, name: &str) -> String {
+    if name.is_empty() || name == id {
+        id.to_string()
+    } else {
+        format!("{name} ({id})")
+    }
+}
+
+/// Each event's points available (the standings file's `max`, else the results'), and the
+/// factor that puts it on the scale; a warning when events of different maxima are weighted raw.
+fn event_maxima(spec: &StandingsSpec, data: &[EventData]) -> Result<Maxima, StandingsError> {
+    let mut maxima = Vec::new();
+    for (e, d) in spec.events.iter().zip(data) {
+        maxima.push(match (e.max, d.max) {
+            (Some(a), Some(b)) if (a - b).abs() > crate::rank::TIE => {
+                return Err(StandingsError::MaxDiffers {
+                    event: e.name.clone(),
+                    declared: a,
+                    results: b,
+                })
+            }
+            (a, b) => a.or(b),
+        });
+    }
+    let mut warnings = Vec::new();
+    let factors = match spec.scale {
+        Some(scale) => spec
+            .events
+            .iter()
+            .zip(&maxima)
+            .map(|(e, m)| {
+                m.map(|m| scale / m).ok_or_else(|| StandingsError::NoMax {
+                    event: e.name.clone(),
+                    scale,
+                })
+            })
+            .collect::<Result<Vec<f64>, _>>()?,
+        None => {
+            let weighted: Vec<(&EventSpec, Option<f64>)> = spec
+                .events
+                .iter()
+                .zip(maxima.iter().copied())
+                .filter(|(e, _)| e.weight > 0.0)
+                .collect();
+            let mut known: Vec<f64> = weighted.iter().filter_map(|(_, m)| *m).collect();
+            known.sort_by(f64::total_cmp);
+            known.dedup_by(|a, b| (*a - *b).abs() <= crate::rank::TIE);
+            if known.len() > 1 {
+                let list: Vec<String> = weighted
+                    .iter()
+                    .map(|(e, m)| match m {
+                        Some(m) => format!("`{}` out of {}", e.name, crate::bank::fmt_points(*m)),
+                        None => format!("`{}` out of an unknown maximum", e.name),
+                    })
+                    .collect();
+                warnings.push(format!(
+                    "events of different maxima are weighted on their raw scores: {}; add `scale = 100` to [standings] to put each event on 100 points before weighting",
+                    list.join(", ")
+                ));
+            }
+            vec![1.0; spec.events.len()]
+        }
+    };
+    Ok((maxima, factors, warnings))
 }
 
 /// Combines the events' results into standings; `data` follows `spec.events`.
@@ -431,25 +905,68 @@ pub fn compute(
     data: &[EventData],
     script: Option<&RuleScript>,
 ) -> Result<Standings, StandingsError> {
-    // Per event: entrant → score, and the entrants (id, name, team) in order of appearance.
+    compute_registered(spec, data, script, None)
+}
+
+/// Combines the events' results into standings, every entrant of `roster` (already checked by
+/// [`register`]) among them. Scores absent or missing from an event follow `spec.missing`, for
+/// entrants and for a team's members alike.
+pub fn compute_registered(
+    spec: &StandingsSpec,
+    data: &[EventData],
+    script: Option<&RuleScript>,
+    roster: Option<&Registry>,
+) -> Result<Standings, StandingsError> {
+    let (maxima, factors, warnings) = event_maxima(spec, data)?;
+    let teams = if spec.entrant == Entrant::Team {
+        members_of(spec, data, roster)?
+    } else {
+        Vec::new()
+    };
+    // Per event: entrant → score, and the entrants (id, name, team) in order of appearance,
+    // registered ones first.
     let mut people: Vec<(String, String, String)> = Vec::new();
     let mut known: HashMap<String, usize> = HashMap::new();
+    let mut meet = |id: &str, name: &str, team: &str| {
+        if !known.contains_key(id) {
+            known.insert(id.to_string(), people.len());
+            people.push((id.to_string(), name.to_string(), team.to_string()));
+        }
+    };
+    if let Some(r) = roster {
+        match spec.entrant {
+            Entrant::Candidate => {
+                for c in &r.candidates {
+                    meet(&c.id, &c.name, &c.team);
+                }
+            }
+            Entrant::Team => {
+                for t in r.teams() {
+                    meet(t, t, t);
+                }
+            }
+        }
+    }
     let mut per_event: Vec<HashMap<String, f64>> = Vec::new();
-    for (e, d) in spec.events.iter().zip(data) {
+    let mut absent_from: Vec<Vec<String>> = Vec::new();
+    let mut missing = Vec::new();
+    let policy = match spec.missing {
+        Missing::Zero => "counted as 0",
+        Missing::Exclude => "left out of the standings",
+        Missing::Script => "left to the script's combine",
+    };
+    for ((e, d), f) in spec.events.iter().zip(data).zip(&factors) {
         let mut scores = HashMap::new();
-        let mut add = |id: &str, name: &str, team: &str, score: f64| {
-            if scores.insert(id.to_string(), score).is_some() {
+        let mut absent = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for m in &d.rows {
+            if !seen.insert(m.id.as_str()) {
                 return Err(StandingsError::Twice {
                     event: e.name.clone(),
-                    entrant: id.to_string(),
+                    entrant: m.id.clone(),
                 });
             }
-            if !known.contains_key(id) {
-                known.insert(id.to_string(), people.len());
-                people.push((id.to_string(), name.to_string(), team.to_string()));
-            }
-            Ok(())
-        };
+        }
         match (spec.entrant, d.team_level) {
             (Entrant::Candidate, true) => {
                 return Err(StandingsError::TeamEvent {
@@ -459,38 +976,86 @@ pub fn compute(
             (Entrant::Candidate, false) | (Entrant::Team, true) => {
                 for m in &d.rows {
                     let team = if d.team_level { &m.id } else { &m.team };
-                    add(&m.id, &m.name, team, m.score)?;
+                    meet(&m.id, &m.name, team);
+                    if m.absent {
+                        absent.push(m.id.clone());
+                    } else {
+                        scores.insert(m.id.clone(), f * m.score);
+                    }
                 }
             }
             (Entrant::Team, false) => {
-                for (team, members) in by_team(&e.name, d.rows.iter())? {
-                    let s = team_score(spec.team_rule, &members, script)?;
-                    add(&team, &team, &team, s)?;
+                for (team, members) in &teams {
+                    let present: Vec<Member> = d
+                        .rows
+                        .iter()
+                        .filter(|m| &m.team == team && !m.absent)
+                        .map(|m| Member {
+                            score: f * m.score,
+                            ..m.clone()
+                        })
+                        .collect();
+                    if present.is_empty() {
+                        continue;
+                    }
+                    let gone: Vec<&(String, String)> = members
+                        .iter()
+                        .filter(|(id, _)| !present.iter().any(|m| &m.id == id))
+                        .collect();
+                    let mut counted = present.clone();
+                    if !gone.is_empty() {
+                        let outcome = if spec.missing == Missing::Zero {
+                            counted.extend(gone.iter().map(|(id, name)| Member {
+                                id: id.clone(),
+                                name: name.clone(),
+                                team: team.clone(),
+                                ..Member::default()
+                            }));
+                            "each counted as 0 in the team's score"
+                        } else {
+                            "left out of the team's score"
+                        };
+                        let names: Vec<String> = gone.iter().map(|(i, n)| who(i, n)).collect();
+                        missing.push(MissingNote {
+                            entrant: team.clone(),
+                            event: e.name.clone(),
+                            outcome: format!(
+                                "member(s) without a score: {}; {outcome}",
+                                names.join(", ")
+                            ),
+                        });
+                    }
+                    let refs: Vec<&Member> = counted.iter().collect();
+                    let s = team_score(spec.team_rule, &refs, script)?;
+                    meet(team, team, team);
+                    scores.insert(team.clone(), s);
                 }
             }
         }
         per_event.push(scores);
+        absent_from.push(absent);
     }
 
     let combine = script.filter(|s| s.has_combine());
     let mut rows = Vec::new();
-    let mut missing = Vec::new();
+    let mut excluded: Vec<(String, String, String)> = Vec::new();
     for (id, name, team) in people {
         let events: Vec<Option<f64>> = per_event.iter().map(|m| m.get(&id).copied()).collect();
-        let absent: Vec<usize> = (0..events.len()).filter(|&i| events[i].is_none()).collect();
-        let outcome = match spec.missing {
-            Missing::Zero => "counted as 0",
-            Missing::Exclude => "left out of the standings",
-            Missing::Script => "left to the script's combine",
-        };
-        for &i in &absent {
+        let gone: Vec<usize> = (0..events.len()).filter(|&i| events[i].is_none()).collect();
+        for &i in &gone {
+            let why = if absent_from[i].contains(&id) {
+                "absent (缺考): "
+            } else {
+                ""
+            };
             missing.push(MissingNote {
                 entrant: id.clone(),
                 event: spec.events[i].name.clone(),
-                outcome: outcome.into(),
+                outcome: format!("{why}{policy}"),
             });
         }
-        if spec.missing == Missing::Exclude && !absent.is_empty() {
+        if spec.missing == Missing::Exclude && !gone.is_empty() {
+            excluded.push((id, name, team));
             continue;
         }
         let score = match combine {
@@ -498,13 +1063,16 @@ pub fn compute(
                 let args: Vec<CombineEvent> = spec
                     .events
                     .iter()
-                    .zip(data)
+                    .zip(&maxima)
                     .zip(&events)
-                    .map(|((e, d), score)| CombineEvent {
+                    .map(|((e, max), score)| CombineEvent {
                         name: e.name.clone(),
                         score: *score,
                         weight: e.weight,
-                        max: d.max,
+                        max: match spec.scale {
+                            Some(scale) => Some(scale),
+                            None => *max,
+                        },
                     })
                     .collect();
                 s.combine(&id, &args)?
@@ -527,31 +1095,52 @@ pub fn compute(
     }
     rank_rows(&mut rows);
 
-    let mut teams = Vec::new();
+    let mut team_rows = Vec::new();
     if spec.entrant == Entrant::Candidate {
-        let members: Vec<Member> = rows
-            .iter()
-            .filter(|r| !r.team.is_empty())
-            .map(|r| Member {
+        let mut grouped: Vec<(String, Vec<Member>)> = Vec::new();
+        for r in rows.iter().filter(|r| !r.team.is_empty()) {
+            let m = Member {
                 id: r.entrant.clone(),
                 name: r.name.clone(),
                 team: r.team.clone(),
                 score: r.score,
-            })
-            .collect();
-        for (team, ms) in by_team("standings", members.iter())? {
-            teams.push(TeamStanding {
-                score: team_score(spec.team_rule, &ms, script)?,
+                ..Member::default()
+            };
+            match grouped.iter_mut().find(|(t, _)| *t == r.team) {
+                Some((_, v)) => v.push(m),
+                None => grouped.push((r.team.clone(), vec![m])),
+            }
+        }
+        for (team, ms) in grouped {
+            let refs: Vec<&Member> = ms.iter().collect();
+            let left_out: Vec<String> = excluded
+                .iter()
+                .filter(|(_, _, t)| *t == team)
+                .map(|(i, n, _)| who(i, n))
+                .collect();
+            if !left_out.is_empty() {
+                missing.push(MissingNote {
+                    entrant: team.clone(),
+                    event: spec.title.clone(),
+                    outcome: format!(
+                        "member(s) left out of the standings and so of the team's score: {}",
+                        left_out.join(", ")
+                    ),
+                });
+            }
+            team_rows.push(TeamStanding {
+                score: team_score(spec.team_rule, &refs, script)?,
                 members: ms.len(),
                 team,
                 rank: 0,
+                left_out,
             });
         }
-        let ranks = ranks(&teams.iter().map(|t| t.score).collect::<Vec<_>>());
-        for (t, r) in teams.iter_mut().zip(ranks) {
+        let ranks = ranks(&team_rows.iter().map(|t| t.score).collect::<Vec<_>>());
+        for (t, r) in team_rows.iter_mut().zip(ranks) {
             t.rank = r;
         }
-        teams.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.team.cmp(&b.team)));
+        team_rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.team.cmp(&b.team)));
     }
 
     Ok(Standings {
@@ -560,19 +1149,22 @@ pub fn compute(
         organiser: spec.organiser.clone(),
         date: spec.date.clone(),
         awards: spec.awards,
+        certificates: spec.certificates.clone(),
+        scale: spec.scale,
         events: spec
             .events
             .iter()
-            .zip(data)
-            .map(|(e, d)| EventHead {
+            .zip(&maxima)
+            .map(|(e, max)| EventHead {
                 name: e.name.clone(),
                 weight: e.weight,
-                max: d.max,
+                max: *max,
             })
             .collect(),
         standings: rows,
-        teams,
+        teams: team_rows,
         missing,
+        warnings,
     })
 }
 
@@ -610,6 +1202,7 @@ results = "onsite/"
             name: id.into(),
             team: team.into(),
             score,
+            ..Member::default()
         }
     }
 
@@ -680,5 +1273,241 @@ results = "onsite/"
         assert_eq!(e[0].hint.as_deref(), Some("did you mean `team_rule`?"));
         assert_eq!(e[1].hint.as_deref(), Some("did you mean `missing`?"));
         assert_eq!(e[0].location.as_ref().unwrap().line, 4);
+    }
+
+    const CANDIDATES: &str = r#"[standings]
+title = "个人全能"
+entrant = "candidate"
+
+[[event]]
+name = "笔试"
+results = "exam/"
+"#;
+
+    #[test]
+    fn the_old_awards_form_is_the_standings_own_kind_only() {
+        let spec = StandingsSpec::parse(
+            "s.toml",
+            &format!("{CANDIDATES}[awards]\nfirst = 3\nsecond = 8\nthird = 15\n"),
+        )
+        .unwrap();
+        assert_eq!(spec.awards.team, None);
+        assert_eq!(spec.awards.individual.unwrap().third, 15);
+        let spec = StandingsSpec::parse(
+            "s.toml",
+            &format!("{CANDIDATES}[awards.team]\nfirst = 1\nsecond = 2\nthird = 3\n[awards.individual]\nfirst = 3\nsecond = 8\nthird = 15\n"),
+        )
+        .unwrap();
+        assert_eq!(spec.awards.team.unwrap().third, 3);
+        assert_eq!(spec.awards.individual.unwrap().first, 3);
+        // Individual awards in team standings, or both forms for one kind: refused at their line.
+        let e = StandingsSpec::parse(
+            "s.toml",
+            &format!("{SPEC}[awards.individual]\nfirst = 1\nsecond = 2\nthird = 3\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].message, "[awards.individual] in team standings");
+        let e = StandingsSpec::parse(
+            "s.toml",
+            &format!("{CANDIDATES}[awards]\nfirst = 3\nsecond = 8\nthird = 15\n[awards.individual]\nfirst = 1\nsecond = 2\nthird = 3\n"),
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("and [awards.individual] as well"),
+            "{}",
+            e[0]
+        );
+        let e = StandingsSpec::parse(
+            "s.toml",
+            &format!("{CANDIDATES}[certificates]\nnumber = \"HB-2026\"\n"),
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.starts_with("certificate number `HB-2026`"),
+            "{}",
+            e[0]
+        );
+    }
+
+    fn roster() -> Registry {
+        Registry {
+            file: "roster.csv".into(),
+            candidates: ["1:张三:一支队", "2:李四:一支队", "3:王五:二支队"]
+                .iter()
+                .map(|c| {
+                    let f: Vec<&str> = c.split(':').collect();
+                    Member {
+                        id: f[0].into(),
+                        name: f[1].into(),
+                        team: f[2].into(),
+                        ..Member::default()
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn at(mut m: Member, line: usize) -> Member {
+        m.source = "quiz.csv".into();
+        m.line = line;
+        m
+    }
+
+    #[test]
+    fn every_entrant_is_checked_against_the_registered_list() {
+        let spec = StandingsSpec::parse("s.toml", SPEC).unwrap();
+        let mut data = vec![
+            EventData {
+                team_level: false,
+                max: Some(100.0),
+                // By id, by name, a name spelt wrong, a team spelt wrong.
+                rows: vec![
+                    at(m("1", "", 90.0), 2),
+                    at(m("李四", "", 80.0), 3),
+                    at(m("王伍", "", 70.0), 4),
+                    at(m("3", "第二支队", 70.0), 5),
+                ],
+            },
+            EventData {
+                team_level: true,
+                max: None,
+                rows: vec![at(m("第一支队", "", 50.0), 7), at(m("三支队", "", 1.0), 8)],
+            },
+        ];
+        let e = register(&roster(), &spec, &mut data);
+        let msgs: Vec<&str> = e.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "quiz.csv:4: event `笔试`: candidate `王伍` is not on the roster; did you mean 王五?",
+                "quiz.csv:5: event `笔试`: `3` is entered for team `第二支队`, but the roster has them in `二支队`; did you mean 二支队?",
+                "quiz.csv:7: event `比武`: team `第一支队` is not on the roster; did you mean 一支队?",
+                "quiz.csv:8: event `比武`: team `三支队` is not on the roster; did you mean 一支队?",
+            ]
+        );
+        // Found entrants are written as registered.
+        assert_eq!(
+            (data[0].rows[1].id.as_str(), data[0].rows[1].team.as_str()),
+            ("2", "一支队")
+        );
+    }
+
+    #[test]
+    fn a_teams_missing_member_follows_the_missing_policy() {
+        let spec = StandingsSpec::parse("s.toml", &SPEC.replace("best-2", "mean")).unwrap();
+        let exam = EventData {
+            team_level: false,
+            max: Some(100.0),
+            rows: vec![
+                m("1", "一支队", 90.0),
+                Member {
+                    absent: true,
+                    ..m("2", "一支队", 0.0)
+                },
+                m("3", "二支队", 60.0),
+            ],
+        };
+        let onsite = EventData {
+            team_level: true,
+            max: Some(100.0),
+            rows: vec![m("一支队", "", 50.0), m("二支队", "", 40.0)],
+        };
+        let data = [exam, onsite];
+        // zero: 一支队 (90 + 0) / 2 × 0.5 + 50 = 72.5, 李四 (absent) named.
+        let s = compute_registered(&spec, &data, None, Some(&roster())).unwrap();
+        let score =
+            |s: &Standings, e: &str| s.standings.iter().find(|r| r.entrant == e).unwrap().score;
+        assert_eq!(score(&s, "一支队"), 72.5);
+        assert_eq!(s.missing.len(), 1, "{:?}", s.missing);
+        assert_eq!(
+            s.missing[0].outcome,
+            "member(s) without a score: 李四 (2); each counted as 0 in the team's score"
+        );
+        // exclude: the members present: 90 × 0.5 + 50 = 95.
+        let spec = StandingsSpec::parse(
+            "s.toml",
+            &SPEC
+                .replace("best-2", "mean")
+                .replace("\"zero\"", "\"exclude\""),
+        )
+        .unwrap();
+        let s = compute_registered(&spec, &data, None, Some(&roster())).unwrap();
+        assert_eq!(score(&s, "一支队"), 95.0);
+        assert!(s.missing[0]
+            .outcome
+            .ends_with("left out of the team's score"));
+    }
+
+    #[test]
+    fn maxima_are_normalised_to_the_scale_or_warned_about() {
+        let spec = StandingsSpec::parse(
+            "s.toml",
+            &SPEC
+                .replace("weight = 0.5", "weight = 0.2\nmax = 200")
+                .replace(
+                    "results = \"onsite/\"",
+                    "results = \"onsite/\"\nweight = 0.6",
+                ),
+        )
+        .unwrap();
+        let quiz = EventData {
+            team_level: true,
+            max: None,
+            rows: vec![m("一支队", "", 180.0)],
+        };
+        let contest = EventData {
+            team_level: true,
+            max: Some(100.0),
+            rows: vec![m("一支队", "", 80.0)],
+        };
+        let data = [quiz, contest];
+        let s = compute(&spec, &data, None).unwrap();
+        // Raw: 0.2 × 180 + 0.6 × 80 = 84, with a warning naming the maxima.
+        assert_eq!(s.standings[0].score, 84.0);
+        assert_eq!(
+            s.warnings,
+            ["events of different maxima are weighted on their raw scores: `笔试` out of 200, `比武` out of 100; add `scale = 100` to [standings] to put each event on 100 points before weighting"]
+        );
+        let mut scaled = spec.clone();
+        scaled.scale = Some(100.0);
+        let s = compute(&scaled, &data, None).unwrap();
+        // 0.2 × 90 + 0.6 × 80 = 66.
+        assert!((s.standings[0].score - 66.0).abs() < 1e-9);
+        assert!(s.warnings.is_empty());
+        assert_eq!(s.standings[0].events, [Some(90.0), Some(80.0)]);
+        scaled.events[0].max = None;
+        let e = compute(&scaled, &data, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "event `笔试`: its maximum is not known, so it cannot be put on a scale of 100"
+        );
+    }
+
+    #[test]
+    fn without_a_roster_a_team_spelt_two_ways_is_caught() {
+        let spec = StandingsSpec::parse("s.toml", SPEC).unwrap();
+        let data = [
+            EventData {
+                team_level: false,
+                max: None,
+                rows: vec![m("a", "一支队", 1.0), m("b", "二支队", 1.0)],
+            },
+            EventData {
+                team_level: true,
+                max: None,
+                rows: vec![at(m("第一支队", "", 1.0), 2), m("二支队", "", 1.0)],
+            },
+        ];
+        let e = suspect_spellings(&spec, &data);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            e[0].message,
+            "quiz.csv:2: event `比武`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?"
+        );
+        // Teams that meet in an event are two teams.
+        let mut fine = data.clone();
+        fine[1].rows[0].id = "一支队".into();
+        fine[0].rows.push(m("c", "三支队", 1.0));
+        assert!(suspect_spellings(&spec, &fine).is_empty());
     }
 }

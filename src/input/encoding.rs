@@ -15,6 +15,8 @@ pub enum Encoding {
     Utf16Le,
     Utf16Be,
     Gb18030,
+    /// An Excel workbook, its sheet read as CSV text.
+    Workbook,
 }
 
 impl fmt::Display for Encoding {
@@ -25,6 +27,7 @@ impl fmt::Display for Encoding {
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Gb18030 => "GB18030",
+            Encoding::Workbook => "Excel workbook",
         })
     }
 }
@@ -32,7 +35,7 @@ impl fmt::Display for Encoding {
 impl Encoding {
     fn codec(self) -> &'static encoding_rs::Encoding {
         match self {
-            Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Workbook => encoding_rs::UTF_8,
             Encoding::Utf16Le => encoding_rs::UTF_16LE,
             Encoding::Utf16Be => encoding_rs::UTF_16BE,
             Encoding::Gb18030 => encoding_rs::GB18030,
@@ -54,6 +57,8 @@ type Source<R> = Chain<Cursor<Vec<u8>>, R>;
 enum Inner<R: Read> {
     Plain(Source<R>),
     Decoding(Box<Strict<Source<R>>>),
+    /// A workbook's sheet, converted whole.
+    Converted(Cursor<Vec<u8>>),
 }
 
 impl<R: Read> Read for Decoded<R> {
@@ -61,6 +66,7 @@ impl<R: Read> Read for Decoded<R> {
         match &mut self.inner {
             Inner::Plain(r) => r.read(buf),
             Inner::Decoding(r) => r.read(buf),
+            Inner::Converted(r) => r.read(buf),
         }
     }
 }
@@ -96,6 +102,12 @@ impl BadBytes {
 /// The [`BadBytes`] an error from a [`Decoded`] reader carries, if that is why it failed.
 pub fn bad_bytes(e: &io::Error) -> Option<&BadBytes> {
     e.get_ref()?.downcast_ref::<BadBytes>()
+}
+
+/// The [`NotATable`](super::workbook::NotATable) an error from [`decode_reader`] carries: the
+/// input is a binary file, or a workbook that cannot be read as one table.
+pub fn not_a_table(e: &io::Error) -> Option<&super::workbook::NotATable> {
+    e.get_ref()?.downcast_ref()
 }
 
 /// Decodes a non-UTF-8 stream without replacement, counting lines and columns of its output.
@@ -226,6 +238,25 @@ pub fn decode_reader<R: Read>(mut r: R) -> io::Result<(Encoding, Decoded<R>)> {
     let mut prefix = Vec::with_capacity(SNIFF_LEN);
     let complete = fill(&mut r, &mut prefix, SNIFF_LEN)?;
     let (encoding, bom_len) = sniff(&prefix, complete);
+    if bom_len == 0 {
+        use super::workbook::{binary_kind, not_text, to_csv};
+        match binary_kind(&prefix) {
+            Some(true) => {
+                r.read_to_end(&mut prefix)?;
+                let text =
+                    to_csv(prefix).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                let inner = Inner::Converted(Cursor::new(text));
+                return Ok((Encoding::Workbook, Decoded { inner }));
+            }
+            Some(false) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    not_text(&prefix),
+                ))
+            }
+            None => {}
+        }
+    }
     prefix.drain(..bom_len);
     let source = Cursor::new(prefix).chain(r);
     let inner = match encoding {

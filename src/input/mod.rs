@@ -6,3 +6,4 @@ pub mod diagnostic;
 pub mod encoding;
 pub mod table;
 pub mod toml;
+pub mod workbook;

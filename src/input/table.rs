@@ -8,10 +8,13 @@
 //! - Rows are located by their line in the file: 1-based, the header line is line 1, blank lines
 //!   and `\r\n` line ends counted as the file has them.
 //!
+//! - An Excel workbook (.xlsx, .xls, .ods) is read through calamine: its one sheet with data,
+//!   rows numbered as the sheet numbers them. Any other binary file is refused by name.
+//!
 //! [`open`] streams the records (scanner CSVs, which may be large); [`read`] / [`parse`] read a
 //! small table whole.
 
-use super::encoding::{bad_bytes, decode_reader, Decoded, Encoding};
+use super::encoding::{bad_bytes, decode_reader, not_a_table, Decoded, Encoding};
 use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
 use std::path::Path;
 
@@ -54,6 +57,12 @@ pub enum TableError {
         line: u64,
         field: usize,
     },
+    /// A binary file, or a workbook that cannot be read as one table.
+    #[error("{file}: {}", reason.what)]
+    NotATable {
+        file: String,
+        reason: super::workbook::NotATable,
+    },
     /// No header line.
     #[error("{file}:1: the file is empty; a header row is needed")]
     Empty { file: String },
@@ -80,6 +89,9 @@ impl TableError {
                  the whole file again as \"CSV UTF-8\""
                     .into(),
             ),
+            TableError::NotATable { reason, .. } => {
+                Some(reason.hint.clone()).filter(|h| !h.is_empty())
+            }
             TableError::Empty { .. } => {
                 Some("the first line is the header, then one row per line".into())
             }
@@ -125,15 +137,23 @@ impl TableError {
 /// Opens `input` (named `file` in messages): detects its encoding, skips blank lines before the
 /// header, and uses `delimiter` or, when `None`, the one the header line uses most.
 pub fn open<R: Read>(file: &str, input: R, delimiter: Option<u8>) -> Result<Stream<R>, TableError> {
-    let read_error = |source: io::Error| match bad_bytes(&source) {
-        Some(bad) => TableError::Encoding {
-            file: file.to_string(),
-            bad: bad.clone(),
-        },
-        None => TableError::Read {
-            file: file.to_string(),
-            source,
-        },
+    let read_error = |source: io::Error| {
+        if let Some(reason) = not_a_table(&source) {
+            return TableError::NotATable {
+                file: file.to_string(),
+                reason: reason.clone(),
+            };
+        }
+        match bad_bytes(&source) {
+            Some(bad) => TableError::Encoding {
+                file: file.to_string(),
+                bad: bad.clone(),
+            },
+            None => TableError::Read {
+                file: file.to_string(),
+                source,
+            },
+        }
     };
     let (encoding, decoded) = decode_reader(input).map_err(read_error)?;
     let mut rest = BufReader::new(decoded);
@@ -454,5 +474,68 @@ mod tests {
     fn an_empty_file_is_an_error() {
         assert!(matches!(table(b""), Err(TableError::Empty { .. })));
         assert!(matches!(table(b"\n \n"), Err(TableError::Empty { .. })));
+    }
+
+    fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let ws = book.add_worksheet();
+            ws.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    match cell.parse::<f64>() {
+                        Ok(n) => ws.write_number(r as u32, c as u16, n).unwrap(),
+                        Err(_) if cell.is_empty() => ws,
+                        Err(_) => ws.write_string(r as u32, c as u16, *cell).unwrap(),
+                    };
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_workbook_is_read_with_rows_numbered_as_the_sheet_numbers_them() {
+        let bytes = workbook(&[
+            (
+                "评分",
+                &[
+                    &["参赛者", "评委", "得分"],
+                    &["一支队", "评委1", "35"],
+                    &["", "", ""],
+                    &["二支队", "评委1", "27.5"],
+                ],
+            ),
+            ("空白", &[]),
+        ]);
+        let t = table(&bytes).unwrap();
+        assert_eq!(t.encoding, Encoding::Workbook);
+        assert_eq!(t.header, ["参赛者", "评委", "得分"]);
+        assert_eq!(
+            t.rows,
+            [
+                (2, vec!["一支队".into(), "评委1".into(), "35".into()]),
+                (4, vec!["二支队".into(), "评委1".into(), "27.5".into()]),
+            ]
+        );
+        // Two sheets with data: which one is meant is not guessed.
+        let two = workbook(&[("评委1", &[&["a"], &["1"]]), ("评委2", &[&["a"], &["2"]])]);
+        let e = table(&two).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: the workbook has data on 2 sheets (评委1, 评委2); which one is meant is not guessed"
+        );
+    }
+
+    #[test]
+    fn another_binary_file_is_refused_by_name() {
+        let e = table(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n").unwrap_err();
+        assert_eq!(e.to_string(), "t.csv: the file is a PDF file, not a table");
+        assert!(e.hint().unwrap().contains("CSV UTF-8"));
+        let e = table(b"id\x00\x01\x02").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: the file is a binary file, not a table"
+        );
     }
 }

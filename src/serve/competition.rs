@@ -552,13 +552,13 @@ pub fn standings(
         script: None,
         organiser: c.file.organiser.clone(),
         date: String::new(),
-        awards: None,
         events: rounds
             .iter()
             .map(|r| EventSpec {
                 name: r.to_string(),
                 results: String::new(),
                 weight: 1.0,
+                max: None,
                 at: crate::input::diagnostic::Location {
                     file: String::new(),
                     line: 0,
@@ -568,6 +568,7 @@ pub fn standings(
             .collect(),
         team_rule_at: None,
         missing_at: None,
+        ..StandingsSpec::default()
     };
     let data: Vec<EventData> = rounds
         .iter()
@@ -581,6 +582,7 @@ pub fn standings(
                         name: cand.name.clone(),
                         team: cand.team.clone(),
                         score: x.score,
+                        ..Member::default()
                     })
                 })
                 .collect();

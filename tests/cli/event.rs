@@ -255,7 +255,8 @@ fn the_training_cycle_end_to_end() {
             "荣誉证书",
             "执法大练兵",
             "某市生态环境局",
-            "2026年12月1日",
+            // A Chinese event's date in Chinese numerals.
+            "二〇二六年十二月一日",
         ] {
             assert!(text.contains(want), "{file} lacks {want}: {text}");
         }
@@ -695,8 +696,8 @@ fn team(members) {
     );
     // Teams by their best member: 乙队 19, 甲队 18.
     let teams = read_csv(&p.join("out/teams.csv"));
-    assert_eq!(teams[1], ["1", "乙队", "19", "2"]);
-    assert_eq!(teams[2], ["2", "甲队", "18", "2"]);
+    assert_eq!(teams[1], ["1", "乙队", "19", "2", ""]);
+    assert_eq!(teams[2], ["2", "甲队", "18", "2", ""]);
 
     examforge()
         .arg("certificates")
@@ -714,13 +715,10 @@ fn team(members) {
         v.sort();
         v
     };
+    // --top gives the standings' own kind (individuals): teams need cut-offs of their own.
     assert_eq!(
         names,
-        [
-            "certificates.typ",
-            "individual-01-王五.typ",
-            "team-01-乙队.typ"
-        ]
+        ["awards.csv", "certificates.typ", "individual-01-王五.typ"]
     );
     let typ = std::fs::read_to_string(p.join("cert/individual-01-王五.typ")).unwrap();
     assert!(typ.contains("第一名") && typ.contains("乙队"), "{typ}");
@@ -741,8 +739,9 @@ fn team(members) {
         read_csv(&p.join("out2/missing.csv"))[1],
         ["4", "第二轮", "left out of the standings"]
     );
+    // The team is its members present, and says who was left out.
     let teams = read_csv(&p.join("out2/teams.csv"));
-    assert_eq!(teams[1], ["1", "乙队", "19", "1"]);
+    assert_eq!(teams[1], ["1", "乙队", "19", "1", "赵六 (4)"]);
 
     // A missing hook is named where the file asks for it.
     std::fs::write(p.join("rules.rhai"), "fn team(members) { 0.0 }\n").unwrap();
@@ -911,4 +910,544 @@ fn judge_refuses_to_write_over_its_score_sheet() {
             "is an input of this command and would be overwritten",
         ));
     assert_eq!(std::fs::read_to_string(&sheet).unwrap(), text);
+}
+
+/// Candidate standings of eight people in four teams, with `awards`.
+fn individual_standings(p: &Path, awards: &str) {
+    let mut quiz = String::from("参赛者,姓名,单位,得分\n");
+    for (i, team) in ["一支队", "二支队", "三支队", "四支队"].iter().enumerate() {
+        for k in 0..2 {
+            let n = 2 * i + k + 1;
+            quiz.push_str(&format!("{n},队员{n},{team},{}\n", 100 - n));
+        }
+    }
+    std::fs::write(p.join("quiz.csv"), quiz).unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        format!(
+            "[standings]\ntitle = \"个人全能\"\nentrant = \"candidate\"\n{awards}\n\
+             [[event]]\nname = \"知识竞赛\"\nresults = \"quiz.csv\"\n"
+        ),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .arg("--force")
+        .assert()
+        .success();
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != examforge::io::output::RECORD)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn individual_cut_offs_never_award_teams() {
+    let d = tmp();
+    let p = d.path();
+    // The old form, in candidate standings: individuals only (every team used to get 团体三等奖).
+    individual_standings(p, "[awards]\nfirst = 1\nsecond = 2\nthird = 3");
+    examforge()
+        .arg("certificates")
+        .arg(p.join("out"))
+        .args(["--typ-only", "-o"])
+        .arg(p.join("cert"))
+        .assert()
+        .success();
+    let awards = read_csv(&p.join("cert/awards.csv"));
+    let got: Vec<[&str; 3]> = awards[1..]
+        .iter()
+        .map(|r| [&*r[1], &*r[2], &*r[6]])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["个人", "队员1", "一等奖"],
+            ["个人", "队员2", "二等奖"],
+            ["个人", "队员3", "三等奖"]
+        ]
+    );
+    assert!(!file_names(&p.join("cert"))
+        .iter()
+        .any(|n| n.starts_with("team-")));
+    // Team awards by their own cut-offs: 一支队 (99 + 98) first.
+    individual_standings(
+        p,
+        "[awards.team]\nfirst = 1\nsecond = 1\nthird = 2\n[awards.individual]\nfirst = 1\nsecond = 1\nthird = 1",
+    );
+    examforge()
+        .arg("certificates")
+        .arg(p.join("out"))
+        .args(["--typ-only", "--force", "-o"])
+        .arg(p.join("cert"))
+        .assert()
+        .success();
+    let awards = read_csv(&p.join("cert/awards.csv"));
+    let got: Vec<[&str; 3]> = awards[1..]
+        .iter()
+        .map(|r| [&*r[1], &*r[2], &*r[6]])
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["团体", "一支队", "一等奖"],
+            ["团体", "二支队", "三等奖"],
+            ["个人", "队员1", "一等奖"]
+        ]
+    );
+    let typ = std::fs::read_to_string(p.join("cert/team-02-二支队.typ")).unwrap();
+    assert!(typ.contains("团体") && typ.contains("三等奖"), "{typ}");
+}
+
+/// A roster of three teams, and standings over a judged team event and a quiz list.
+fn registered(p: &Path, quiz: &str, onsite: &str) -> assert_cmd::assert::Assert {
+    std::fs::write(
+        p.join("roster.csv"),
+        "准考证号,姓名,单位\n1,张三,一支队\n2,李四,一支队\n3,王五,二支队\n4,赵六,三支队\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("quiz.csv"), quiz).unwrap();
+    std::fs::write(p.join("onsite.csv"), onsite).unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        "[standings]\ntitle = \"执法大练兵\"\nentrant = \"team\"\nteam_rule = \"mean\"\nmissing = \"zero\"\nroster = \"roster.csv\"\n\n\
+         [[event]]\nname = \"知识竞赛\"\nresults = \"quiz.csv\"\n\n\
+         [[event]]\nname = \"现场执法比武\"\nresults = \"onsite.csv\"\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .arg("--force")
+        .assert()
+}
+
+#[test]
+fn the_roster_is_the_one_registered_list() {
+    let d = tmp();
+    let p = d.path();
+    let quiz = "参赛者,单位,得分\n1,一支队,80\n2,一支队,60\n3,二支队,70\n4,三支队,50\n";
+    // 一支队 spelt 第一支队 in the contest's results: an error, not a fourth team.
+    registered(
+        p,
+        quiz,
+        "参赛者,单位,得分\n第一支队,,90\n二支队,,80\n三支队,,70\n",
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "onsite.csv:2: event `现场执法比武`: team `第一支队` is not on the roster; did you mean 一支队?",
+    ));
+    assert!(!p.join("out").exists());
+    // An unknown candidate is named by file and line.
+    registered(
+        p,
+        &format!("{quiz}9,三支队,40\n"),
+        "参赛者,得分\n一支队,90\n二支队,80\n三支队,70\n",
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "quiz.csv:6: event `知识竞赛`: candidate `9` is not on the roster",
+    ));
+}
+
+#[test]
+fn a_teams_missing_member_counts_as_the_missing_policy_says() {
+    let d = tmp();
+    let p = d.path();
+    // 李四 (一支队) has no quiz score; 王五's results say absent (缺考). The contest's list names
+    // teams only, so it is a team-level event. missing = "zero": each counts 0 in its team's mean.
+    let quiz = "candidate,name,team,score,rank,status\n1,张三,一支队,80,1,\n3,王五,二支队,0,,absent\n4,赵六,三支队,50,2,\n";
+    let contest = "entrant,points\n一支队,90\n二支队,80\n三支队,70\n";
+    std::fs::write(p.join("contest.csv"), contest).unwrap();
+    registered(p, quiz, "")
+        .code(1)
+        .stderr(predicate::str::contains("the file is empty"));
+    std::fs::write(
+        p.join("s2.toml"),
+        std::fs::read_to_string(p.join("s.toml"))
+            .unwrap()
+            .replace("onsite.csv", "contest.csv"),
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s2.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "missing: `一支队` from `知识竞赛`: member(s) without a score: 李四 (2); each counted as 0 in the team's score",
+        ));
+    // 一支队 (80 + 0) / 2 + 90 = 130; 三支队 50 + 70 = 120; 二支队: its only member absent → the
+    // event counts 0 for the team: 0 + 80 = 80.
+    let st = read_csv(&p.join("out/standings.csv"));
+    let got: Vec<[&str; 3]> = st[1..].iter().map(|r| [&*r[1], &*r[4], &*r[5]]).collect();
+    assert_eq!(
+        got,
+        [
+            ["一支队", "130", "40"],
+            ["三支队", "120", "50"],
+            ["二支队", "80", ""]
+        ]
+    );
+}
+
+#[test]
+fn weights_over_different_maxima_are_warned_about_or_normalised() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("quiz.csv"),
+        "entrant,team,points\n一支队,,150\n二支队,,190\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("contest.csv"),
+        "entrant,team,points\n一支队,,90\n二支队,,60\n",
+    )
+    .unwrap();
+    let spec = |scale: &str| {
+        format!(
+            "[standings]\ntitle = \"t\"\n{scale}\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\nweight = 0.2\nmax = 200\n\n\
+             [[event]]\nname = \"contest\"\nresults = \"contest.csv\"\nweight = 0.6\nmax = 100\n"
+        )
+    };
+    std::fs::write(p.join("s.toml"), spec("")).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("raw"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: events of different maxima are weighted on their raw scores: `quiz` out of 200, `contest` out of 100",
+        ));
+    std::fs::write(p.join("s.toml"), spec("scale = 100")).unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("scaled"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    // 一支队 0.2 × 75 + 0.6 × 90 = 69; 二支队 0.2 × 95 + 0.6 × 60 = 55 (raw, 二支队 would lead: 74 to 84).
+    let st = read_csv(&p.join("scaled/standings.csv"));
+    assert_eq!(st[0][5], "quiz (200→100)");
+    assert_eq!(st[1][1..6], ["一支队", "一支队", "一支队", "69", "75"]);
+    assert_eq!(st[2][4], "55");
+}
+
+#[test]
+fn certificates_numbered_dated_and_replaced_as_a_set() {
+    let d = tmp();
+    let p = d.path();
+    let standings = |quiz: &str| {
+        std::fs::write(p.join("quiz.csv"), quiz).unwrap();
+        std::fs::write(
+            p.join("s.toml"),
+            "[standings]\ntitle = \"执法大练兵\"\ndate = \"2026-12-01\"\norganiser = \"某市生态环境局\"\n\
+             [awards]\nfirst = 1\nsecond = 1\nthird = 2\n\
+             [certificates]\nnumber = \"HB-2026-{:03}\"\nseal = false\n\
+             [[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
+        )
+        .unwrap();
+        examforge()
+            .arg("standings")
+            .arg(p.join("s.toml"))
+            .args(["--force", "-o"])
+            .arg(p.join("out"))
+            .assert()
+            .success();
+    };
+    let certificates = || {
+        let mut c = assert_cmd::Command::new("sh");
+        c.arg("-c")
+            .arg("umask 022; exec \"$0\" \"$@\"")
+            .arg(assert_cmd::cargo::cargo_bin("examforge"))
+            .arg("certificates")
+            .arg(p.join("out"))
+            .args(["--force", "-o"])
+            .arg(p.join("cert"));
+        user_env(&mut c).current_dir(p).assert().success();
+    };
+    standings("entrant,team,points\n一支队,,90\n二支队,,80\n三支队,,70\n");
+    certificates();
+    let awards = read_csv(&p.join("cert/awards.csv"));
+    // With a BOM, so that Excel on Chinese Windows reads it as UTF-8.
+    assert!(std::fs::read(p.join("cert/awards.csv"))
+        .unwrap()
+        .starts_with("\u{feff}证书编号".as_bytes()));
+    let numbers: Vec<[&str; 3]> = awards[1..]
+        .iter()
+        .map(|r| [&*r[0], &*r[2], &*r[6]])
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ["HB-2026-001", "一支队", "一等奖"],
+            ["HB-2026-002", "二支队", "三等奖"]
+        ]
+    );
+    let text: String = pdf_text(&p.join("cert/team-01-一支队.pdf"))
+        .split_whitespace()
+        .collect();
+    for want in [
+        "证书编号：HB-2026-001",
+        "二〇二六年十二月一日",
+        "某市生态环境局",
+    ] {
+        assert!(text.contains(want), "lacks {want}: {text}");
+    }
+    assert!(!text.contains("盖章处"), "seal = false: {text}");
+    // Written as the user writes files (0644 under umask 022), not 0600.
+    #[cfg(unix)]
+    for f in ["awards.csv", "certificates.pdf", "team-01-一支队.pdf"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.join("cert").join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{f}");
+    }
+    // An appeal changes the winners: --force leaves exactly the new set (二支队's certificate
+    // goes).
+    standings("entrant,team,points\n一支队,,90\n二支队,,60\n三支队,,85\n");
+    certificates();
+    assert_eq!(
+        file_names(&p.join("cert")),
+        [
+            "awards.csv",
+            "certificates.pdf",
+            "certificates.typ",
+            "team-01-一支队.pdf",
+            "team-01-一支队.typ",
+            "team-02-三支队.pdf",
+            "team-02-三支队.typ"
+        ]
+    );
+    let awards = read_csv(&p.join("cert/awards.csv"));
+    assert_eq!(awards[2][..3], ["HB-2026-002", "团体", "三支队"]);
+}
+
+/// A CSV text as an Excel workbook of one sheet (numbers as numbers), through rust_xlsxwriter.
+fn as_workbook(csv: &str) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) => ws.write_number(r, c, n).unwrap(),
+                Err(_) if cell.is_empty() => ws,
+                Err(_) => ws.write_string(r, c, cell).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn an_excel_score_sheet_is_judged_as_its_csv_and_rows_are_named_as_excel_numbers_them() {
+    let d = tmp();
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    std::fs::write(d.path().join("scores.xlsx"), as_workbook(&text)).unwrap();
+    let judge = |sheet: &str, out: &str| {
+        let mut c = examforge();
+        c.arg("judge")
+            .arg(fixture("onsite.toml"))
+            .arg(d.path().join(sheet))
+            .arg("-o")
+            .arg(d.path().join(out));
+        c
+    };
+    judge("scores.xlsx", "x")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Excel workbook"));
+    let csv = examforge()
+        .arg("judge")
+        .arg(fixture("onsite.toml"))
+        .arg(fixture("onsite-scores.csv"))
+        .arg("-o")
+        .arg(d.path().join("c"))
+        .assert()
+        .success();
+    drop(csv);
+    for f in ["results.csv", "judges.csv"] {
+        assert_eq!(
+            std::fs::read(d.path().join("x").join(f)).unwrap(),
+            std::fs::read(d.path().join("c").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // A bad mark on sheet row 4 is reported at line 4.
+    let bad = text.replacen("甲队,评委3,30,", "甲队,评委3,45,", 1);
+    assert_ne!(bad, text);
+    std::fs::write(d.path().join("bad.xlsx"), as_workbook(&bad)).unwrap();
+    judge("bad.xlsx", "b")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "bad.xlsx:4: 45 for `violations` is above its max of 40",
+        ));
+    // Another binary is refused by name, not read as text.
+    std::fs::write(
+        d.path().join("scores.pdf"),
+        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
+    )
+    .unwrap();
+    judge("scores.pdf", "p")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "scores.pdf: the file is a PDF file, not a table",
+        ));
+}
+
+#[test]
+fn grade_reads_an_excel_answer_sheet() {
+    let d = tmp();
+    let p = d.path();
+    examforge()
+        .args([
+            "draw",
+            "tests/fixtures/grade/blueprint.toml",
+            "--seed",
+            "17",
+            "-o",
+        ])
+        .arg(p.join("draw"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(fixture("exam-scan.csv")).unwrap();
+    std::fs::write(p.join("scan.xlsx"), as_workbook(&text)).unwrap();
+    for (input, out) in [
+        (fixture("exam-scan.csv"), "csv"),
+        (p.join("scan.xlsx"), "xlsx"),
+    ] {
+        examforge()
+            .arg("grade")
+            .arg(p.join("draw/exam.json"))
+            .arg(input)
+            .arg("-o")
+            .arg(p.join(out))
+            .assert()
+            .success();
+    }
+    let a = read_csv(&p.join("csv/results.csv"));
+    let b = read_csv(&p.join("xlsx/results.csv"));
+    assert_eq!(a, b);
+    assert_eq!(a[1][4], "17");
+}
+
+#[test]
+fn a_recusal_is_left_out_and_reported() {
+    let d = tmp();
+    // 甲队: 评委2 (92 would be the highest) recuses; the other four: 86 76 85 87 → drop 87 and 76
+    // → (86 + 85) / 2 = 85.5.
+    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let sheet = text.replacen("甲队,评委2,38,27,27", "甲队,评委2,回避,回避,回避", 1);
+    assert_ne!(sheet, text);
+    judge_sheet(&d, &sheet)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "回避: 评委2 for `甲队`: 4 judge(s) marked; the highest 1 and lowest 1 dropped among them, the mean of 2 kept",
+        ));
+    let out = d.path().join("out");
+    let res = json(&out.join("results.json"));
+    let jia = res["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "甲队")
+        .unwrap();
+    assert_eq!(jia["score"], 85.5);
+    assert_eq!(jia["recused"], serde_json::json!(["评委2"]));
+    let judges = read_csv(&out.join("judges.csv"));
+    let row = judges
+        .iter()
+        .find(|r| r[0] == "甲队" && r[1] == "评委2")
+        .unwrap();
+    assert_eq!(row[3..], ["回避", "回避", "回避", "", "recused"]);
+}
+
+#[test]
+fn forms_carry_a_running_order_drawn_by_the_seed() {
+    let d = tmp();
+    let forms = |out: &str, seed: &str| {
+        examforge()
+            .arg("judge")
+            .arg(fixture("onsite.toml"))
+            .args(["--forms", "--judges", "2", "--seed", seed, "--entrants"])
+            .arg(fixture("teams.csv"))
+            .arg("-o")
+            .arg(d.path().join(out))
+            .assert()
+            .success();
+        read_csv(&d.path().join(out).join("order.csv"))
+    };
+    let a = forms("a", "7");
+    assert_eq!(a, forms("b", "7"), "the same seed, the same order");
+    assert_eq!(a[0], ["出场顺序", "参赛者", "seed"]);
+    let mut teams: Vec<&str> = a[1..].iter().map(|r| r[1].as_str()).collect();
+    let order = teams.clone();
+    teams.sort();
+    assert_eq!(teams, ["丁队", "丙队", "乙队", "甲队"]);
+    let other = forms("c", "8");
+    let other: Vec<&str> = other[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_ne!(order, other, "another seed draws another order");
+    // The form lists the teams in that order, under 出场顺序, and says how it was drawn.
+    let text: String = pdf_text(&d.path().join("a/forms.pdf"))
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("出场顺序由随机种子7抽定"), "{text}");
+    let at = |t: &str| text.find(t).unwrap();
+    assert!(
+        at(order[0]) < at(order[1]) && at(order[1]) < at(order[2]),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_roster_a_team_spelt_two_ways_is_not_ranked_twice() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(p.join("quiz.csv"), "entrant,points\n一支队,80\n二支队,70\n").unwrap();
+    std::fs::write(
+        p.join("onsite.csv"),
+        "entrant,points\n二支队,60\n第一支队,90\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("s.toml"),
+        "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n\n\
+         [[event]]\nname = \"onsite\"\nresults = \"onsite.csv\"\n",
+    )
+    .unwrap();
+    examforge()
+        .arg("standings")
+        .arg(p.join("s.toml"))
+        .arg("-o")
+        .arg(p.join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "onsite.csv:3: event `onsite`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?",
+        ));
+    assert!(!p.join("out").exists());
 }

@@ -185,6 +185,7 @@ fn the_event_runs_once_then_only_what_changed() {
     assert_eq!(
         files(&certs),
         [
+            "awards.csv",
             "certificates.pdf",
             "certificates.typ",
             "team-01-乙队.pdf",

@@ -32,7 +32,7 @@ pub(super) fn table_diagnostic(file: &str, e: &TableError) -> Diagnostic {
             Some((*line as usize, 1))
         }
         TableError::Empty { .. } => Some((1, 1)),
-        TableError::Read { .. } => None,
+        TableError::Read { .. } | TableError::NotATable { .. } => None,
     };
     let message = match e {
         TableError::Encoding { bad, .. } => bad.what(),

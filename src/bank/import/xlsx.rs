@@ -2,7 +2,8 @@
 
 use super::table::Table;
 use crate::input::diagnostic::Diagnostic;
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use crate::input::workbook::cell_text;
+use calamine::{open_workbook_auto_from_rs, Reader};
 use std::io::Cursor;
 
 /// The sheets of a workbook as tables (`file[sheet]`), or an error naming the file.
@@ -46,21 +47,4 @@ pub fn read(file: &str, bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, 
         });
     }
     Ok(tables)
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                f.to_string()
-            }
-        }
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        other => other.to_string(),
-    }
 }
