@@ -93,6 +93,7 @@ struct Words {
     awards: &'static str,
     award: &'static str,
     number: &'static str,
+    recused: &'static str,
     kind: &'static str,
     individual: &'static str,
     team_kind: &'static str,
@@ -129,6 +130,7 @@ const ZH: Words = Words {
     awards: "获奖名单",
     award: "奖项",
     number: "证书编号",
+    recused: "回避",
     kind: "类别",
     individual: "个人",
     team_kind: "团体",
@@ -163,6 +165,7 @@ const EN: Words = Words {
     awards: "Awards",
     award: "Award",
     number: "Certificate no.",
+    recused: "recused",
     kind: "Kind",
     individual: "individual",
     team_kind: "team",
@@ -361,7 +364,13 @@ fn judges_table(w: &Words, e: &EventResults, judged: &[JudgedRow]) -> Table {
                     r.marks
                         .iter()
                         .find(|m| m.judge == *j)
-                        .map(|m| fmt_points(m.total))
+                        .map(|m| {
+                            if m.kept == "recused" {
+                                w.recused.to_string()
+                            } else {
+                                fmt_points(m.total)
+                            }
+                        })
                         .unwrap_or_default(),
                 );
             }
@@ -448,9 +457,10 @@ fn overall_table(w: &Words, s: &Standings) -> Table {
         })
         .collect();
     let notes = s
-        .missing
+        .warnings
         .iter()
-        .map(|m| {
+        .cloned()
+        .chain(s.missing.iter().map(|m| {
             format!(
                 "{}{}{}{}{}",
                 m.entrant,
@@ -459,7 +469,7 @@ fn overall_table(w: &Words, s: &Standings) -> Table {
                 w.colon,
                 outcome(w, &m.outcome)
             )
-        })
+        }))
         .collect();
     Table {
         file: w.overall.replace(' ', "-").to_lowercase(),

@@ -9,7 +9,9 @@ use std::path::Path;
 fn project() -> tempfile::TempDir {
     let d = tmp();
     let from = root().join("tests/fixtures");
-    std::fs::copy(from.join("project/event.toml"), d.path().join("event.toml")).unwrap();
+    for f in ["event.toml", "roster.csv"] {
+        std::fs::copy(from.join("project").join(f), d.path().join(f)).unwrap();
+    }
     for f in [
         "onsite.toml",
         "onsite-scores.csv",
@@ -73,38 +75,49 @@ fn sheet(xlsx: &Path, name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The whole fixture event: the written exam (drawn from its blueprint with seed 17, graded),
-/// the on-site contest (5 judges, highest and lowest total dropped), the video contest (3
-/// judges, trimmed per criterion; 丁队 sent no video), two quiz rounds, the team standings and
-/// the certificates of the best three. Then one judge's sheet changes: only what depends on it
-/// runs again, and the certificates are exactly the new winners'.
+/// The whole fixture event: the roster (丁三 registered, absent everywhere), the written exam
+/// (drawn from its blueprint with seed 17, graded), the on-site contest (5 judges, highest and
+/// lowest total dropped; 评委2 recuses from 甲队), the video contest (3 judges, trimmed per
+/// criterion; 丁队 sent no video), two quiz rounds, the team standings and the certificates of
+/// the best three. Then one judge's sheet changes: only what depends on it runs again, and the
+/// certificates are exactly the new winners'.
 #[test]
 fn the_event_runs_once_then_only_what_changed() {
     let d = project();
     let p = d.path();
+    let onsite = p.join("onsite-scores.csv");
+    let text = std::fs::read_to_string(&onsite).unwrap();
+    std::fs::write(
+        &onsite,
+        text.replace("甲队,评委2,38,27,27", "甲队,评委2,回避,回避,回避"),
+    )
+    .unwrap();
     event("run", p)
         .success()
         .stderr(predicate::str::contains(
             "exam           running: never run",
         ))
+        .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
         .stderr(predicate::str::contains("publish        ran"));
-    // By hand (team_rule = mean; weights exam 2, onsite 0.4, video 0.2, quiz 0.1):
-    //   exam (17 points): 甲 (17+14)/2 = 15.5, 乙 (16+14)/2 = 15, 丙 (12+13)/2 = 12.5, 丁 (11+10)/2 = 10.5
+    // By hand (team_rule = mean over the registered members, missing = zero; weights exam 2,
+    // onsite 0.4, video 0.2, quiz 0.1):
+    //   exam (17 points): 甲 (17+14)/2 = 15.5, 乙 (16+14)/2 = 15, 丙 (12+13)/2 = 12.5,
+    //     丁 (11+10+0)/3 = 7 (丁三 absent counts 0)
     //   onsite, judges' totals without the highest and lowest:
-    //     甲 86 92 76 85 87 → 86;  乙 81 83 70 96 78 → 242/3 = 80.67
+    //     甲 86 回避 76 85 87 → (86+85)/2 = 85.5;  乙 81 83 70 96 78 → 242/3 = 80.67
     //     丙 92 90 96 87 70 → 269/3 = 89.67;  丁 65 69 70 55 75 → 68
     //   video (per criterion): 甲 85, 乙 92, 丙 72, 丁 missing → 0
     //   quiz, members' two rounds summed, then the team's mean: 甲 (85+65)/2 = 75,
-    //     乙 (98+82)/2 = 90, 丙 (45+63)/2 = 54, 丁 (95+80)/2 = 87.5
-    //   甲 31 + 34.4 + 17 + 7.5 = 89.9;  乙 30 + 32.267 + 18.4 + 9 = 89.67
-    //   丙 25 + 35.867 + 14.4 + 5.4 = 80.67;  丁 21 + 27.2 + 0 + 8.75 = 56.95
+    //     乙 (98+82)/2 = 90, 丙 (45+63)/2 = 54, 丁 (95+80+0)/3 = 58.33
+    //   甲 31 + 34.2 + 17 + 7.5 = 89.7;  乙 30 + 32.267 + 18.4 + 9 = 89.67
+    //   丙 25 + 35.867 + 14.4 + 5.4 = 80.67;  丁 14 + 27.2 + 0 + 5.833 = 47.03
     assert_eq!(
         standings(p),
         [
-            ("甲队".to_string(), 89.9, 1),
+            ("甲队".to_string(), 89.7, 1),
             ("乙队".to_string(), 89.67, 2),
             ("丙队".to_string(), 80.67, 3),
-            ("丁队".to_string(), 56.95, 4),
+            ("丁队".to_string(), 47.03, 4),
         ]
     );
     let certs = p.join("out/certificates");
@@ -176,9 +189,9 @@ fn the_event_runs_once_then_only_what_changed() {
         standings(p),
         [
             ("乙队".to_string(), 91.27, 1),
-            ("甲队".to_string(), 89.9, 2),
+            ("甲队".to_string(), 89.7, 2),
             ("丙队".to_string(), 80.67, 3),
-            ("丁队".to_string(), 56.95, 4),
+            ("丁队".to_string(), 47.03, 4),
         ]
     );
     // Exactly the new certificates: no 甲队 first prize left beside 乙队's.
