@@ -138,10 +138,17 @@ fn check_files(ctx: &Ctx) -> Result<(), Error> {
             Paper::Blueprint { blueprint, .. } => blueprint,
         });
         paths.push(&e.answers);
-        paths.extend(e.manual.iter().chain(&e.rules).chain(&e.csv_layout));
+        paths.extend(
+            e.manual
+                .iter()
+                .chain(&e.rules)
+                .chain(&e.csv_layout)
+                .chain(&e.appeals),
+        );
     }
     for c in &p.contests {
         paths.extend([&c.rubric, &c.scores]);
+        paths.extend(c.appeals.iter());
     }
     paths.extend(p.quizzes.iter().map(|q| &q.scores));
     if let Some(s) = &p.standings {
@@ -194,7 +201,14 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
             }
         }
         inputs.push((e.answers.path.clone(), file(&e.answers)));
-        for pa in e.manual.iter().chain(&e.rules).chain(&e.csv_layout) {
+        for pa in e
+            .manual
+            .iter()
+            .chain(&e.rules)
+            .chain(&e.csv_layout)
+            .chain(&e.appeals)
+            .chain(&p.roster)
+        {
             inputs.push((pa.path.clone(), file(pa)));
         }
         steps.push(Step {
@@ -209,10 +223,11 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
         steps.push(Step {
             id: c.id.clone(),
             kind: Kind::Contest,
-            inputs: vec![
-                (c.rubric.path.clone(), file(&c.rubric)),
-                (c.scores.path.clone(), file(&c.scores)),
-            ],
+            inputs: [&c.rubric, &c.scores]
+                .into_iter()
+                .chain(&c.appeals)
+                .map(|pa| (pa.path.clone(), file(pa)))
+                .collect(),
             deps: Vec::new(),
             part: p.part(&c.id),
         });
@@ -229,7 +244,12 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
     if let Some(s) = &p.standings {
         let ids: Vec<&str> = s.events.iter().map(|(i, _, _)| i.as_str()).collect();
         let mut inputs = quiz_inputs(&ids);
-        inputs.extend(s.script.iter().map(|pa| (pa.path.clone(), file(pa))));
+        inputs.extend(
+            s.script
+                .iter()
+                .chain(&p.roster)
+                .map(|pa| (pa.path.clone(), file(pa))),
+        );
         steps.push(Step {
             id: "standings".into(),
             kind: Kind::Standings,

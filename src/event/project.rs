@@ -16,7 +16,9 @@
 //! blueprint = "blueprint.toml" # drawn with `seed`; or exam = "exam/exam.json"
 //! seed = 2026
 //! answers = "answers.csv"
-//! manual = "manual.csv"        # optional: points for short answers
+//! manual = "manual.csv"        # optional: marks given by hand (two rows for one item: 双评)
+//! double_tolerance = 1         # two markers' marks within 1 point are averaged; or { "12" = 3 }
+//! appeals = "appeals.toml"     # decided appeals (复核); [event] appeals = … serves every event
 //!
 //! [[contest]]
 //! id = "onsite"
@@ -97,6 +99,10 @@ pub struct Exam {
     pub manual: Option<PathAt>,
     pub rules: Option<PathAt>,
     pub csv_layout: Option<PathAt>,
+    /// Decided appeals (复核): this exam's own file, else the event's.
+    pub appeals: Option<PathAt>,
+    /// How far two markers' marks may differ and still be averaged: `N`, or `ITEM=N`.
+    pub double_tolerance: Vec<String>,
 }
 
 /// Where an exam's questions come from.
@@ -115,6 +121,8 @@ pub struct Contest {
     pub name: String,
     pub rubric: PathAt,
     pub scores: PathAt,
+    /// Decided appeals (复核) of judges' marks: this contest's own file, else the event's.
+    pub appeals: Option<PathAt>,
 }
 
 /// Quiz rounds: a score list (entrant,team,points[,round]) or a folder `serve export` wrote.
@@ -255,6 +263,31 @@ impl Project {
                 manual: e.manual.as_ref().map(|p| path(p, &mut errors)),
                 rules: e.rules.as_ref().map(|p| path(p, &mut errors)),
                 csv_layout: e.csv_layout.as_ref().map(|p| path(p, &mut errors)),
+                appeals: e
+                    .appeals
+                    .as_ref()
+                    .or(head.appeals.as_ref())
+                    .map(|p| path(p, &mut errors)),
+                double_tolerance: match &e.double_tolerance {
+                    None => Vec::new(),
+                    Some(Tolerance::Points(n)) => vec![n.to_string()],
+                    Some(Tolerance::Items(t)) => t
+                        .iter()
+                        .map(|(item, v)| {
+                            let v = match v {
+                                toml::Value::Integer(n) => n.to_string(),
+                                toml::Value::Float(n) => n.to_string(),
+                                v => v.to_string(),
+                            };
+                            // `default` is every other item's tolerance.
+                            if item == "default" {
+                                v
+                            } else {
+                                format!("{item}={v}")
+                            }
+                        })
+                        .collect(),
+                },
             });
         }
         let mut contests = Vec::new();
@@ -266,6 +299,11 @@ impl Project {
                 name: c.name.trim().to_string(),
                 rubric: path(&c.rubric, &mut errors),
                 scores: path(&c.scores, &mut errors),
+                appeals: c
+                    .appeals
+                    .as_ref()
+                    .or(head.appeals.as_ref())
+                    .map(|p| path(p, &mut errors)),
             });
         }
         let mut quizzes = Vec::new();
@@ -476,6 +514,7 @@ struct RawHead {
     #[serde(default)]
     organiser: String,
     roster: Option<Spanned<String>>,
+    appeals: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -490,6 +529,16 @@ struct RawExam {
     manual: Option<Spanned<String>>,
     rules: Option<Spanned<String>>,
     csv_layout: Option<Spanned<String>>,
+    appeals: Option<Spanned<String>>,
+    double_tolerance: Option<Tolerance>,
+}
+
+/// `double_tolerance = 1`, or per item `{ "12" = 3, default = 1 }` … written as a table.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Tolerance {
+    Points(f64),
+    Items(toml::Table),
 }
 
 #[derive(Deserialize)]
@@ -499,6 +548,7 @@ struct RawContest {
     name: String,
     rubric: Spanned<String>,
     scores: Spanned<String>,
+    appeals: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
