@@ -759,6 +759,9 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
                 })
                 .collect(),
             judged: extra.judged,
+            absent: extra.absent,
+            changes: read_log(&results.join("changes.csv"))?,
+            arbitration: read_log(&results.join("arbitration.csv"))?,
         });
     }
     let standings: Option<Standings> = if p.standings.is_some() {
@@ -829,11 +832,29 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
     Ok(ExitCode::Success)
 }
 
-/// What results.json holds beyond the scores: each candidate's pass, and the judges' marks.
+/// A log a verb wrote beside its results (changes.csv, arbitration.csv), when there is one.
+fn read_log(path: &Path) -> Result<Option<publish::Log>, Error> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let t = crate::input::table::read(path)?;
+    Ok(Some(publish::Log {
+        header: t
+            .header
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect(),
+        rows: t.rows.into_iter().map(|(_, r)| r).collect(),
+    }))
+}
+
+/// What results.json holds beyond the scores: each candidate's pass, the judges' marks, and
+/// the registered candidates without a sheet.
 #[derive(Default)]
 struct Extras {
     pass: BTreeMap<String, Option<bool>>,
     judged: Option<Vec<JudgedRow>>,
+    absent: Vec<Row>,
 }
 
 fn read_extras(path: &Path) -> Extras {
@@ -848,6 +869,16 @@ fn read_extras(path: &Path) -> Extras {
     let mut judged = Vec::new();
     for c in &list {
         let id = c["id"].as_str().unwrap_or("").to_string();
+        if c["status"].as_str() == Some("absent") {
+            x.absent.push(Row {
+                id,
+                name: c["name"].as_str().unwrap_or("").to_string(),
+                team: c["team"].as_str().unwrap_or("").to_string(),
+                score: 0.0,
+                pass: None,
+            });
+            continue;
+        }
         x.pass.insert(id.clone(), c["pass"].as_bool());
         if let Some(js) = c["judges"].as_array() {
             judged.push(JudgedRow {

@@ -67,6 +67,19 @@ pub struct EventResults {
     pub rows: Vec<Row>,
     /// For a judged event: every judge's marks.
     pub judged: Option<Vec<JudgedRow>>,
+    /// Registered candidates without a sheet (缺考): listed, unranked.
+    pub absent: Vec<Row>,
+    /// The change log of decided appeals (复核): its header and rows as the verb wrote them.
+    pub changes: Option<Log>,
+    /// Items waiting for a third mark (仲裁).
+    pub arbitration: Option<Log>,
+}
+
+/// A log a verb wrote (changes.csv, arbitration.csv): header and rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Log {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// Words of the published tables, in the event's language.
@@ -94,6 +107,10 @@ struct Words {
     award: &'static str,
     number: &'static str,
     recused: &'static str,
+    changes: &'static str,
+    arbitration: &'static str,
+    absent_exam: &'static str,
+    pending: &'static str,
     kind: &'static str,
     individual: &'static str,
     team_kind: &'static str,
@@ -131,6 +148,10 @@ const ZH: Words = Words {
     award: "奖项",
     number: "证书编号",
     recused: "回避",
+    changes: "复核记录",
+    arbitration: "待仲裁",
+    absent_exam: "缺考",
+    pending: "待定",
     kind: "类别",
     individual: "个人",
     team_kind: "团体",
@@ -166,6 +187,10 @@ const EN: Words = Words {
     award: "Award",
     number: "Certificate no.",
     recused: "recused",
+    changes: "appeals",
+    arbitration: "awaiting arbitration",
+    absent_exam: "absent",
+    pending: "pending",
     kind: "Kind",
     individual: "individual",
     team_kind: "team",
@@ -241,6 +266,11 @@ pub fn tables(
         if let Some(j) = &e.judged {
             out.push(judges_table(w, e, j));
         }
+        for (log, kind) in [(&e.changes, w.changes), (&e.arbitration, w.arbitration)] {
+            if let Some(l) = log.as_ref().filter(|l| !l.rows.is_empty()) {
+                out.push(log_table(w, e, l, kind));
+            }
+        }
     }
     if let Some(s) = standings {
         out.push(overall_table(w, s));
@@ -290,7 +320,7 @@ fn event_table(w: &Words, e: &EventResults) -> Table {
         header.push(w.pass.into());
         numeric.push(false);
     }
-    let rows = order
+    let mut rows: Vec<Vec<String>> = order
         .iter()
         .map(|&i| {
             let r = &e.rows[i];
@@ -305,12 +335,26 @@ fn event_table(w: &Words, e: &EventResults) -> Table {
                 row.push(match r.pass {
                     Some(true) => w.yes.into(),
                     Some(false) => w.no.into(),
-                    None => String::new(),
+                    None => w.pending.into(),
                 });
             }
             row
         })
         .collect();
+    // The absent close the list, without a rank or a score.
+    for a in &e.absent {
+        let mut row = vec![String::new()];
+        if e.team_level {
+            row.push(a.id.clone());
+        } else {
+            row.extend([a.id.clone(), a.name.clone(), a.team.clone()]);
+        }
+        row.push(w.absent_exam.into());
+        if has_pass {
+            row.push(String::new());
+        }
+        rows.push(row);
+    }
     let mut notes = Vec::new();
     if let Some(m) = e.max {
         notes.push(format!("{}{}{}", w.max, w.colon, fmt_points(m)));
@@ -324,6 +368,51 @@ fn event_table(w: &Words, e: &EventResults) -> Table {
         rows,
         notes,
     }
+}
+
+/// A verb's log (changes.csv, arbitration.csv) as a table, its known headers in the event's
+/// language.
+fn log_table(w: &Words, e: &EventResults, log: &Log, kind: &str) -> Table {
+    let header: Vec<String> = log
+        .header
+        .iter()
+        .map(|h| if w.zh { zh_header(h) } else { h.clone() })
+        .collect();
+    Table {
+        file: format!("{}-{}", e.id, kind.replace(' ', "-")),
+        sheet: format!("{}{}", e.name, kind),
+        title: format!("{}{}{}", e.name, w.join, kind),
+        numeric: vec![false; header.len()],
+        header,
+        rows: log.rows.clone(),
+        notes: Vec::new(),
+    }
+}
+
+/// The Chinese of a log column.
+fn zh_header(h: &str) -> String {
+    match h.trim() {
+        "candidate" => "准考证号",
+        "name" => "姓名",
+        "team" => "单位",
+        "item" | "number" => "题号",
+        "question" => "试题",
+        "old" => "原分",
+        "new" => "复核后",
+        "reason" => "理由",
+        "date" => "日期",
+        "by" => "复核人",
+        "entrant" => "参赛者",
+        "judge" => "评委",
+        "criterion" => "评分项",
+        "marks" => "评分",
+        "marker" => "评卷人",
+        "points" => "分值",
+        "max" => "满分",
+        "paper" => "试卷",
+        h => h,
+    }
+    .to_string()
 }
 
 fn judges_table(w: &Words, e: &EventResults, judged: &[JudgedRow]) -> Table {
@@ -675,6 +764,9 @@ mod tests {
                 ],
                 score: 90.0,
             }]),
+            absent: Vec::new(),
+            changes: None,
+            arbitration: None,
         }
     }
 
