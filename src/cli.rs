@@ -375,9 +375,27 @@ pub struct GradeArgs {
     /// A rhai script with `score`, `total` and/or `team` functions.
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Points for short answers: CSV with candidate, number (or question id), points.
-    #[arg(long)]
+    /// Points given by hand: CSV with candidate, item (number or question id), points, and an
+    /// optional `marker` (评卷人) column. A row replaces the sheet's score for that item, of any
+    /// kind. Two rows for one item are two markers' marks (双评): within the tolerance their
+    /// mean; beyond it the item waits for a third mark (仲裁: status `arbitration`, listed in
+    /// arbitration.csv, the candidate `pending`, exit status 3). With the third row, the score
+    /// is the mean of the two closest marks (the middle mark when two pairs are equally close).
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
     pub manual: Option<PathBuf>,
+    /// How far two markers' marks may differ and still be averaged (default 1 point): `N` for
+    /// every item, `ITEM=N` for one item (its number or question id); repeatable.
+    #[arg(long, value_name = "N|ITEM=N")]
+    pub double_tolerance: Vec<String>,
+    /// Decided appeals (复核, appeals.toml): each replaces one item's points, applied after
+    /// --manual on every run and logged with its reason in changes.csv and results.json.
+    #[arg(long, value_name = "FILE")]
+    pub appeals: Option<PathBuf>,
+    /// The roster (id, name, team; as for `make --roster`): names and teams come from it, a sheet
+    /// of someone not on it is an error, and whoever has no sheet is listed absent (缺考) with no
+    /// score and left out of every statistic.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputDir,
     /// Also write the report (PDF, HTML and CSV) into OUTPUT/report.
@@ -476,6 +494,10 @@ pub struct JudgeArgs {
     /// With --forms: draw the running order (出场顺序) of the entrants by this seed; it is printed on the forms and kept in order.csv.
     #[arg(long, requires = "entrants")]
     pub seed: Option<u64>,
+    /// Decided appeals (复核, appeals.toml): each replaces one judge's mark on one criterion of
+    /// one entrant before the marks are combined, logged with its reason in changes.csv.
+    #[arg(long, value_name = "FILE", conflicts_with = "forms")]
+    pub appeals: Option<PathBuf>,
     #[command(flatten)]
     pub print: PrintOptions,
     #[command(flatten)]
@@ -496,10 +518,10 @@ pub struct StandingsArgs {
 pub struct CertificatesArgs {
     /// A folder written by `standings` (its standings.json).
     pub standings: PathBuf,
-    /// Certificates for ranks 1 to N, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
+    /// Certificates for ranks 1 to N of the standings' own entrant kind, named by place (第一名, 第二名, …). Default: the standings file's [awards], else 3.
     #[arg(long, value_name = "N", conflicts_with = "awards")]
     pub top: Option<usize>,
-    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
+    /// Prize classes by rank cut-offs FIRST,SECOND,THIRD for the standings' own entrant kind: 一等奖 up to rank FIRST, 二等奖 up to SECOND, 三等奖 up to THIRD.
     #[arg(long, value_name = "FIRST,SECOND,THIRD", alias = "rule")]
     pub awards: Option<String>,
     #[command(flatten)]
@@ -531,6 +553,10 @@ pub struct ScanArgs {
     /// With --grade: points for short answers (CSV with candidate, number, points).
     #[arg(long, requires = "grade")]
     pub manual: Option<PathBuf>,
+    /// The roster (id, name, team): scans.csv gets each candidate's name and team, and with
+    /// --grade the absent are listed (缺考).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
     /// How many sheets are read at once (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,

@@ -30,7 +30,9 @@ pub fn run(a: &BankExportArgs) -> Result<ExitCode, Error> {
         ExportFormat::Gift => Target::Gift,
         ExportFormat::MoodleXml => Target::MoodleXml,
     };
-    let done = export(target, &questions).map_err(|e| Error::Input {
+    // Labels written into the target (a rubric's heading) follow the first bank's language.
+    let language = loaded.banks.first().map(|b| b.language).unwrap_or_default();
+    let done = export(target, &questions, language).map_err(|e| Error::Input {
         message: format!("cannot build the workbook: {e}"),
         hint: None,
     })?;

@@ -120,6 +120,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     });
     let bad: Vec<&Diagnostic> = check.iter().filter(|d| d.is_error()).collect();
     if !bad.is_empty() || bank.is_none_or(|b| b.questions.len() != questions.len()) {
+        eprintln!("note: the places below are in the bank that {shown} would have held; it was not written");
         for d in &bad {
             eprintln!("{d}");
         }

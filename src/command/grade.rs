@@ -3,11 +3,12 @@
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::error::ExitCode;
+use crate::event::appeals;
 use crate::input::table;
 use crate::io::output::OutputSet;
 use crate::score::grade::{
-    GradeError, Graded, Grader, ItemLine, ItemStats, Manual, Outcome, Ranking, Rejection, Tally,
-    TeamStanding,
+    Arbitration, Corrections, GradeError, Graded, Grader, ItemLine, ItemStats, Mark, Outcome,
+    Ranking, Rejection, Roster, Tally, TeamStanding,
 };
 use crate::score::script::RuleScript;
 use crate::sheet::{parse_layout_file, ReadAhead, Sheet, SheetRow};
@@ -20,7 +21,14 @@ use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
-const OUTPUTS: [&str; 4] = ["results.json", "results.csv", "items.csv", "rejected.csv"];
+const OUTPUTS: [&str; 6] = [
+    "results.json",
+    "results.csv",
+    "items.csv",
+    "rejected.csv",
+    "changes.csv",
+    "arbitration.csv",
+];
 
 /// A grading run, from `grade` or from `scan --grade`.
 pub struct Job {
@@ -30,6 +38,12 @@ pub struct Job {
     pub csv_layout: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub manual: Option<PathBuf>,
+    /// Decided appeals (复核), applied after `manual`.
+    pub appeals: Option<PathBuf>,
+    /// The registered candidates: names and teams, and who is absent (缺考).
+    pub roster: Option<PathBuf>,
+    /// `--double-tolerance`: `N` for every item, `ITEM=N` for one.
+    pub tolerance: Vec<String>,
     pub output: PathBuf,
     pub force: bool,
     /// Also write the report into OUTPUT/report.
@@ -44,6 +58,9 @@ pub fn run(a: &GradeArgs) -> Result<ExitCode, Error> {
         csv_layout: a.csv_layout.clone(),
         rules: a.rules.clone(),
         manual: a.manual.clone(),
+        appeals: a.appeals.clone(),
+        roster: a.roster.clone(),
+        tolerance: a.double_tolerance.clone(),
         output: a.out.output.clone(),
         force: a.out.force,
         report: a.report,
@@ -63,9 +80,24 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         None => None,
     };
     let (rules, script) = rule_script(a, &manifest)?;
-    let manual = match &a.manual {
+    let mut manual = match &a.manual {
         Some(p) => read_manual(p)?,
-        None => Manual::new(),
+        None => Corrections::new(),
+    };
+    for t in &a.tolerance {
+        let (item, value) = parse_tolerance(t)?;
+        manual.set_tolerance(item, value);
+    }
+    if let Some(p) = &a.appeals {
+        let shown = p.display().to_string();
+        let found = appeals::parse(&shown, &crate::io::read::text(p)?)?;
+        for appeal in found.for_exam(&manifest.blueprint.exam.title) {
+            manual.add_appeal(appeal);
+        }
+    }
+    let roster = match &a.roster {
+        Some(p) => Some(Roster::new(super::draw::read_roster(p)?)),
+        None => None,
     };
     let shown = a.answers.display().to_string();
     let file = File::open(&a.answers).map_err(|source| Error::Read {
@@ -85,6 +117,9 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         &manual,
         sheet.layout().tokens.clone(),
     );
+    if let Some(r) = roster {
+        grader = grader.with_roster(r);
+    }
     // Inputs are read and checked before outputs are looked at.
     let out = OutputSet::new(&a.output, a.force, "grade");
     out.check_free(&OUTPUTS)?;
@@ -94,6 +129,8 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         a.csv_layout.as_ref(),
         a.rules.as_ref(),
         a.manual.as_ref(),
+        a.appeals.as_ref(),
+        a.roster.as_ref(),
     ]
     .into_iter()
     .flatten()
@@ -111,6 +148,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     );
     // One thread reads the CSV while this one grades.
     let mut sheet = ReadAhead::start(sheet);
+    let mut strangers: Vec<(u64, Rejection)> = Vec::new();
     while let Some(row) = sheet.next() {
         bar.inc(1);
         super::show_script_log(script.as_ref());
@@ -120,7 +158,13 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
                 files.reject(r.line, "", &why, &r.raw)?;
             }
             Ok(row) => match grader.grade(row).map_err(|e| stop(&shown, &e))? {
-                Outcome::Graded(g) => files.graded(&g, row, grader.last_items(row))?,
+                Outcome::Graded(g) => {
+                    files.graded(&g, row, grader.last_items(row))?;
+                    files.corrections(&g, grader.last_arbitrations())?;
+                }
+                Outcome::Rejected(why @ Rejection::NotOnRoster { .. }) => {
+                    strangers.push((row.line, why));
+                }
                 Outcome::Rejected(why) => {
                     let raw: Vec<&str> = row.answers().map(|(_, t)| t).collect();
                     files.reject(row.line, &row.candidate, &why, &raw.join(","))?;
@@ -129,6 +173,15 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         }
     }
     bar.finish_and_clear();
+    if !strangers.is_empty() {
+        return Err(not_on_roster(&shown, a.roster.as_deref(), &strangers));
+    }
+    if let Some((id, at)) = grader.unused_corrections().into_iter().next() {
+        return Err(Error::input(
+            format!("{at}: candidate `{id}` has no sheet in {shown}"),
+            "check the candidate id against the answers; a correction for someone not graded cannot be applied",
+        ));
+    }
     let (ranking, items) = grader.finish();
     let teams = grader.teams();
     super::show_script_log(script.as_ref());
@@ -144,16 +197,22 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
             sections: grader.section_titles(),
             teams: &teams,
             items: &items,
+            absent: &absent_rows(&grader, &manifest),
         },
         &ranking,
         &out,
     )?;
     out.commit()?;
     summary(&source, &grader.tally, &out);
+    for (line, id) in &grader.blank_sheets {
+        eprintln!(
+            "warning: {shown}:{line}: nothing is marked on the sheet of `{id}`: graded 0 (a candidate who did not sit is absent (缺考): leave the row out and give --roster)"
+        );
+    }
     if a.report {
         super::report::after_grade(&a.exam, &a.output, a.force)?;
     }
-    Ok(if grader.tally.rejected > 0 {
+    Ok(if grader.tally.rejected > 0 || grader.tally.pending > 0 {
         ExitCode::Rejected
     } else {
         ExitCode::Success
@@ -212,6 +271,91 @@ struct Head<'a> {
     sections: &'a [String],
     teams: &'a [TeamStanding],
     items: &'a [ItemStats],
+    /// Registered candidates without a sheet (缺考), listed after the graded ones.
+    absent: &'a [Absent],
+}
+
+/// A registered candidate without a sheet: no score, no rank, in no statistic.
+#[derive(Serialize)]
+struct Absent {
+    id: String,
+    name: String,
+    team: String,
+    paper: &'static str,
+    score: Option<f64>,
+    max: Option<f64>,
+    sections: [f64; 0],
+    pass: Option<bool>,
+    grade: Option<String>,
+    rank: Option<usize>,
+    duplicate: bool,
+    line: Option<u64>,
+    status: &'static str,
+}
+
+/// The absent of the roster, with the maximum of their paper (when it is known: their own
+/// paper, or the one maximum every paper shares).
+fn absent_rows(grader: &Grader, manifest: &crate::draw::manifest::Manifest) -> Vec<Absent> {
+    let max = |p: &crate::draw::manifest::Paper| -> f64 {
+        p.sections
+            .iter()
+            .flat_map(|s| s.items.iter().flat_map(|t| t.leaves()))
+            .filter(|i| i.number.is_some())
+            .map(|i| i.points)
+            .sum()
+    };
+    let maxima: Vec<f64> = manifest.papers.iter().map(max).collect();
+    let shared = maxima
+        .first()
+        .filter(|m| maxima.iter().all(|x| (x - *m).abs() < 1e-9))
+        .copied();
+    grader
+        .absent()
+        .into_iter()
+        .map(|c| Absent {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            team: c.team.clone(),
+            paper: "",
+            score: None,
+            max: manifest
+                .papers
+                .iter()
+                .position(|p| p.code == c.id)
+                .map(|i| maxima[i])
+                .or(shared),
+            sections: [],
+            pass: None,
+            grade: None,
+            rank: None,
+            duplicate: false,
+            line: None,
+            status: "absent",
+        })
+        .collect()
+}
+
+/// Rows whose candidate is not on the roster: one error naming each row.
+fn not_on_roster(shown: &str, roster: Option<&Path>, rows: &[(u64, Rejection)]) -> Error {
+    let roster = roster.map(|p| p.display().to_string()).unwrap_or_default();
+    let hint = format!(
+        "correct the candidate id on the sheet (or in the scanner's CSV), or add the candidate to {roster}"
+    );
+    if let [(line, why)] = rows {
+        return Error::row(shown, *line as usize, why.to_string(), hint);
+    }
+    let list: Vec<String> = rows
+        .iter()
+        .map(|(line, why)| format!("  {shown}:{line}: {why}"))
+        .collect();
+    Error::input(
+        format!(
+            "{} sheets belong to no one on the roster {roster}:\n{}",
+            rows.len(),
+            list.join("\n")
+        ),
+        hint,
+    )
 }
 
 /// results.json: the head, then every candidate with rank and duplicate flag, streamed from
@@ -237,6 +381,15 @@ struct ResultsJson<'a> {
 struct Candidates<'a> {
     pending: RefCell<&'a mut Pending>,
     ranking: &'a Ranking,
+    absent: &'a [Absent],
+}
+
+/// A graded candidate in results.json, with its status.
+#[derive(Serialize)]
+struct Listed<'g> {
+    #[serde(flatten)]
+    graded: &'g Graded,
+    status: &'static str,
 }
 
 impl Serialize for Candidates<'_> {
@@ -245,9 +398,26 @@ impl Serialize for Candidates<'_> {
         let mut pending = self.pending.borrow_mut();
         let mut seq = s.serialize_seq(None)?;
         for g in pending.read(self.ranking).map_err(S::Error::custom)? {
-            seq.serialize_element(&g.map_err(S::Error::custom)?)?;
+            let g = g.map_err(S::Error::custom)?;
+            seq.serialize_element(&Listed {
+                graded: &g,
+                status: status(&g),
+            })?;
+        }
+        for a in self.absent {
+            seq.serialize_element(a)?;
         }
         seq.end()
+    }
+}
+
+/// A graded candidate's status in results.csv and results.json: `pending` while an item waits
+/// for a third mark, else `graded` (the absent are `absent`).
+fn status(g: &Graded) -> &'static str {
+    if g.pending {
+        "pending"
+    } else {
+        "graded"
     }
 }
 
@@ -300,9 +470,11 @@ impl Pending {
 struct GradeFiles {
     items: csv::Writer<BufWriter<File>>,
     rejected: csv::Writer<BufWriter<File>>,
+    changes: csv::Writer<BufWriter<File>>,
+    arbitration: csv::Writer<BufWriter<File>>,
     pending: Pending,
-    /// Where items.csv and rejected.csv go, for errors.
-    paths: [PathBuf; 2],
+    /// Where items.csv, rejected.csv, changes.csv and arbitration.csv go, for errors.
+    paths: [PathBuf; 4],
 }
 
 impl GradeFiles {
@@ -326,13 +498,48 @@ impl GradeFiles {
             ],
         )?;
         let rejected = writer("rejected.csv", &["line", "candidate", "reason", "raw"])?;
+        let changes = writer(
+            "changes.csv",
+            &[
+                "candidate",
+                "name",
+                "item",
+                "question",
+                "old",
+                "new",
+                "reason",
+                "date",
+                "by",
+            ],
+        )?;
+        let arbitration = writer(
+            "arbitration.csv",
+            &[
+                "candidate",
+                "name",
+                "item",
+                "question",
+                "max",
+                "tolerance",
+                "marks",
+                "markers",
+                "lines",
+            ],
+        )?;
         let stage = out.stage_dir()?;
         let pending = NamedTempFile::new_in(&stage).map_err(write_err(&stage))?;
         Ok(GradeFiles {
             items,
             rejected,
+            changes,
+            arbitration,
             pending: Pending::new(pending)?,
-            paths: [out.path("items.csv"), out.path("rejected.csv")],
+            paths: [
+                out.path("items.csv"),
+                out.path("rejected.csv"),
+                out.path("changes.csv"),
+                out.path("arbitration.csv"),
+            ],
         })
     }
 
@@ -351,13 +558,51 @@ impl GradeFiles {
                     &it.number.to_string(),
                     it.question,
                     &it.marks,
-                    it.status.name(),
+                    it.status_name(),
                     &fmt_points(it.points),
                     &fmt_points(it.max),
                 ])
                 .map_err(csv_err(&self.paths[0]))?;
         }
         self.pending.push(g)
+    }
+
+    /// A graded row's appeals into changes.csv, its items waiting for a third mark into
+    /// arbitration.csv.
+    fn corrections(&mut self, g: &Graded, waiting: &[Arbitration]) -> Result<(), Error> {
+        for c in &g.appeals {
+            self.changes
+                .write_record([
+                    g.id.as_str(),
+                    &g.name,
+                    &c.item.to_string(),
+                    &c.question,
+                    &fmt_points(c.old),
+                    &fmt_points(c.new),
+                    &c.reason,
+                    &c.date,
+                    &c.by,
+                ])
+                .map_err(csv_err(&self.paths[2]))?;
+        }
+        for w in waiting {
+            let join =
+                |f: &dyn Fn(&Mark) -> String| w.marks.iter().map(f).collect::<Vec<_>>().join(" ");
+            self.arbitration
+                .write_record([
+                    g.id.as_str(),
+                    &g.name,
+                    &w.item.to_string(),
+                    &w.question,
+                    &fmt_points(w.max),
+                    &fmt_points(w.tolerance),
+                    &join(&|m| fmt_points(m.points)),
+                    &join(&|m| m.marker.clone()),
+                    &join(&|m| m.line.to_string()),
+                ])
+                .map_err(csv_err(&self.paths[3]))?;
+        }
+        Ok(())
     }
 
     fn reject(
@@ -378,12 +623,13 @@ impl GradeFiles {
         let mut results = csv::Writer::from_writer(BufWriter::new(out.create("results.csv")?));
         let mut header = vec!["candidate", "name", "team", "paper", "score", "max"];
         header.extend(head.sections.iter().map(String::as_str));
-        header.extend(["rank", "pass", "grade", "duplicate", "line"]);
+        header.extend(["rank", "pass", "grade", "duplicate", "line", "status"]);
         results
             .write_record(&header)
             .map_err(csv_err(&results_path))?;
         for g in self.pending.read(ranking)? {
             let g = g?;
+            let state = status(&g);
             let mut rec = vec![
                 g.id,
                 g.name,
@@ -399,7 +645,21 @@ impl GradeFiles {
                 g.grade.unwrap_or_default(),
                 g.duplicate.to_string(),
                 g.line.to_string(),
+                state.to_string(),
             ]);
+            results.write_record(&rec).map_err(csv_err(&results_path))?;
+        }
+        for a in head.absent {
+            let mut rec = vec![
+                a.id.clone(),
+                a.name.clone(),
+                a.team.clone(),
+                String::new(),
+                String::new(),
+                a.max.map(fmt_points).unwrap_or_default(),
+            ];
+            rec.extend(head.sections.iter().map(|_| String::new()));
+            rec.extend(["", "", "", "false", "", a.status].map(String::from));
             results.write_record(&rec).map_err(csv_err(&results_path))?;
         }
         results.flush().map_err(write_err(&results_path))?;
@@ -421,6 +681,7 @@ impl GradeFiles {
             candidates: Candidates {
                 pending: RefCell::new(&mut self.pending),
                 ranking,
+                absent: head.absent,
             },
         };
         let mut ser = serde_json::Serializer::with_formatter(&mut json, Outline::default());
@@ -430,11 +691,17 @@ impl GradeFiles {
         json.flush().map_err(write_err(&json_path))?;
         self.items.flush().map_err(write_err(&self.paths[0]))?;
         self.rejected.flush().map_err(write_err(&self.paths[1]))?;
+        self.changes.flush().map_err(write_err(&self.paths[2]))?;
+        self.arbitration
+            .flush()
+            .map_err(write_err(&self.paths[3]))?;
         // Every output is complete and on disk before it is moved into place.
-        let [items, rejected] = &self.paths;
+        let [items, rejected, changes, arbitration] = &self.paths;
         for (file, path) in [
             (self.items.get_ref().get_ref(), items),
             (self.rejected.get_ref().get_ref(), rejected),
+            (self.changes.get_ref().get_ref(), changes),
+            (self.arbitration.get_ref().get_ref(), arbitration),
             (results.get_ref().get_ref(), &results_path),
             (json.get_ref(), &json_path),
         ] {
@@ -546,6 +813,41 @@ fn summary(source: &Source, t: &Tally, out: &OutputSet) {
             t.duplicates
         );
     }
+    let corrected = [
+        (t.manual, "manual", "items scored by one --manual row"),
+        (
+            t.double_marked,
+            "double-marked",
+            "two markers within the tolerance: their mean (双评)",
+        ),
+        (
+            t.arbitrated,
+            "arbitrated",
+            "three marks: the mean of the two closest",
+        ),
+        (
+            t.appeals,
+            "appeals",
+            "items changed by an appeal (复核): see changes.csv",
+        ),
+    ];
+    for (n, what, why) in corrected {
+        if n > 0 {
+            eprintln!("  {what:<11} {n:>8}  ({why})");
+        }
+    }
+    if t.arbitration > 0 {
+        eprintln!(
+            "  arbitration {:>8}  (items whose two marks differ beyond the tolerance: {} candidate(s) pending until a third mark (仲裁) is added to --manual; see arbitration.csv)",
+            t.arbitration, t.pending
+        );
+    }
+    if t.absent > 0 {
+        eprintln!(
+            "  absent      {:>8}  (on the roster without a sheet (缺考): listed without a score, in no statistic)",
+            t.absent
+        );
+    }
     if t.short_without_points > 0 {
         eprintln!(
             "  short answers without points {:>4}  (give them with --manual)",
@@ -567,6 +869,7 @@ fn stop(shown: &str, e: &GradeError) -> Error {
             Error::row(shown, *line as usize, source.to_string(), e.hint())
         }
         GradeError::Team { source } => Error::input(source.to_string(), e.hint()),
+        GradeError::Correction { .. } => Error::input(e.to_string(), e.hint()),
     }
 }
 
@@ -586,21 +889,34 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error {
     }
 }
 
-/// `--manual`: candidate, item (number or question id), points; a header line first.
-fn read_manual(path: &Path) -> Result<Manual, Error> {
+/// `--manual`: candidate, item (number or question id), points, and an optional marker
+/// column (评卷人); a header line first. Two rows for one candidate's item are two markers'
+/// marks (双评), a third is the arbitrator's (仲裁).
+fn read_manual(path: &Path) -> Result<Corrections, Error> {
     let t = table::read(path)?;
     let shown = path.display();
-    let mut out = Manual::new();
+    let find = |names: &[&str]| {
+        t.header
+            .iter()
+            .position(|h| crate::event::header_is(h, names))
+    };
+    let candidate = find(&["candidate", "id", "考号", "准考证号"]).unwrap_or(0);
+    let item = find(&["item", "number", "题号"]).unwrap_or(1);
+    let points = find(&["points", "score", "得分", "分数"]).unwrap_or(2);
+    let marker = find(&["marker", "评卷人", "阅卷人", "评阅人"]);
+    let mut out = Corrections::new();
+    out.set_manual_file(&shown.to_string());
     for (line, rec) in &t.rows {
-        let (Some(c), Some(item), Some(p)) = (rec.first(), rec.get(1), rec.get(2)) else {
+        let get = |i: usize| rec.get(i).map(|s| s.trim());
+        let (Some(c), Some(it), Some(p)) = (get(candidate), get(item), get(points)) else {
             return Err(Error::row(
                 &shown,
                 *line,
                 "expected 3 fields",
-                "rows are: candidate,item,points",
+                "rows are: candidate,item,points[,marker]",
             ));
         };
-        let p: f64 = p.trim().parse().map_err(|_| {
+        let p: f64 = p.parse().map_err(|_| {
             Error::row(
                 &shown,
                 *line,
@@ -608,7 +924,34 @@ fn read_manual(path: &Path) -> Result<Manual, Error> {
                 "points are numbers such as 4 or 3.5",
             )
         })?;
-        out.insert((c.trim().to_string(), item.trim().to_string()), p);
+        let mark = Mark {
+            line: *line,
+            marker: marker.and_then(get).unwrap_or("").to_string(),
+            points: p,
+        };
+        out.add_mark(c, it, mark).map_err(|e| {
+            Error::row(
+                &shown,
+                *line,
+                e.to_string(),
+                "each marker gives one mark per item; remove or correct one of the two rows",
+            )
+        })?;
     }
     Ok(out)
+}
+
+/// `--double-tolerance N` (every item) or `ITEM=N` (one item: its number or question id).
+fn parse_tolerance(arg: &str) -> Result<(Option<&str>, f64), Error> {
+    let (item, value) = match arg.split_once('=') {
+        Some((i, v)) => (Some(i.trim()), v),
+        None => (None, arg),
+    };
+    match value.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && t >= 0.0 && item != Some("") => Ok((item, t)),
+        _ => Err(Error::usage(
+            format!("`--double-tolerance {arg}`: not a tolerance"),
+            "give points, 0 or more: `--double-tolerance 2` for every item, `--double-tolerance 12=3` for item 12",
+        )),
+    }
 }

@@ -6,6 +6,7 @@ use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::{FormsPer, JudgeArgs};
 use crate::error::ExitCode;
+use crate::event::appeals;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
 use crate::input::table;
@@ -15,7 +16,13 @@ use crate::score::script::Hook;
 use crate::Error;
 use std::path::Path;
 
-const OUTPUTS: [&str; 4] = ["results.csv", "results.json", "judges.csv", "rejected.csv"];
+const OUTPUTS: [&str; 5] = [
+    "results.csv",
+    "results.json",
+    "judges.csv",
+    "rejected.csv",
+    "changes.csv",
+];
 
 /// Runs `judge`.
 pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
@@ -29,15 +36,21 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
         .expect("clap requires scores without --forms");
     let out = OutputSet::new(&a.out.output, a.out.force, "judge");
     out.check_free(&OUTPUTS)?;
-    super::refuse_overwriting_inputs(&out, &OUTPUTS, &[scores, &a.rubric])?;
+    let mut inputs: Vec<&Path> = vec![scores, &a.rubric];
+    inputs.extend(a.appeals.as_deref());
+    super::refuse_overwriting_inputs(&out, &OUTPUTS, &inputs)?;
     let script = match &rubric.judging.script {
         Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
         None => None,
     };
     let shown = scores.display().to_string();
-    let t = table::read(scores)?;
+    let mut t = table::read(scores)?;
     let cols = judging::columns(&rubric, &t.header)
         .map_err(|e| Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric)))?;
+    let changes = match &a.appeals {
+        Some(p) => apply_appeals(p, &rubric, &cols, &mut t.rows)?,
+        None => Vec::new(),
+    };
     let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref());
     super::show_script_log(script.as_ref());
     let judged = judged?;
@@ -53,6 +66,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
         "judging": rubric.judging,
         "criteria": rubric.criteria,
         "judges": judged.judges,
+        "appeals": changes,
         "summary": {
             "rows": judged.rows,
             "scored": judged.scored.len(),
@@ -82,7 +96,14 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     out.write("results.json", text.as_bytes())?;
     out.write("judges.csv", &judges_csv(&rubric, &judged)?)?;
     out.write("rejected.csv", &rejected_csv(&judged)?)?;
+    out.write("changes.csv", &changes_csv(&changes)?)?;
     out.commit()?;
+    if !changes.is_empty() {
+        eprintln!(
+            "  appeals     {:>6}  (marks changed (复核): see changes.csv)",
+            changes.len()
+        );
+    }
 
     let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
     eprintln!("{shown}: {}", t.encoding);
@@ -132,6 +153,61 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Rejected
     })
+}
+
+/// Applies the appeals of `path` that concern this event to the sheet's rows.
+fn apply_appeals(
+    path: &Path,
+    rubric: &Rubric,
+    cols: &judging::Columns,
+    rows: &mut [table::Row],
+) -> Result<Vec<appeals::MarkChange>, Error> {
+    let shown = path.display().to_string();
+    let found = appeals::parse(&shown, &crate::io::read::text(path)?)?;
+    let (entrant, judge, criteria) = cols.marks();
+    let mc = appeals::MarkColumns {
+        entrant,
+        judge,
+        criteria: rubric
+            .criteria
+            .iter()
+            .zip(criteria)
+            .map(|(c, &col)| (c.id.clone(), c.title.clone(), col, c.max))
+            .collect(),
+    };
+    appeals::apply_marks(found.for_event(&rubric.title), &mc, rows)
+        .map_err(|d| crate::input::diagnostic::Diagnostics::new(&shown, d).into())
+}
+
+/// changes.csv: each mark an appeal changed, old → new, why, when, by whom.
+fn changes_csv(changes: &[appeals::MarkChange]) -> Result<Vec<u8>, Error> {
+    let mut rows = vec![[
+        "entrant",
+        "judge",
+        "criterion",
+        "line",
+        "old",
+        "new",
+        "reason",
+        "date",
+        "by",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for c in changes {
+        rows.push(vec![
+            c.entrant.clone(),
+            c.judge.clone(),
+            c.criterion.clone(),
+            c.line.to_string(),
+            c.old.clone(),
+            fmt_points(c.new),
+            c.decision.reason.clone(),
+            c.decision.date.to_string(),
+            c.decision.by.clone(),
+        ]);
+    }
+    csv_bytes(rows)
 }
 
 /// Reads and checks a rubric, printing its diagnostics.

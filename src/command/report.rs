@@ -15,7 +15,7 @@ use crate::io::output::OutputSet;
 use crate::io::typst::{show_warnings, Typst, TypstError};
 use crate::render::job::Run;
 use crate::render::{font_list, Templates};
-use crate::report::exam::{item_specs, section_totals};
+use crate::report::exam::{item_specs, printed, section_totals};
 use crate::report::items::{Analysis, ItemRow, Reliability};
 use crate::report::labels::Labels;
 use crate::report::summary::rank_teams;
@@ -219,9 +219,20 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
             .collect()
     });
     let tally = head.summary.unwrap_or_default();
+    let printed = printed(&manifest);
+    let reference = manifest.papers.first().map_or("", |p| p.code.as_str());
     let items_view: Vec<ItemView> = rows
         .iter()
-        .map(|r| ItemView::of(r, &locations, zh))
+        .map(|r| {
+            ItemView::of(
+                r,
+                &locations,
+                printed.get(&r.question),
+                manifest.papers.len(),
+                reference,
+                zh,
+            )
+        })
         .collect();
     let figures = Figures {
         title: &manifest.blueprint.exam.title,
@@ -234,17 +245,20 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
         items: &items_view,
         teams: &teams,
         bank_notes: &bank_notes,
+        letters_of: printed.values().any(|p| p.reordered).then_some(reference),
     };
     let [scores_svg, sections_svg] = figures.charts();
 
     write_tables(&out, &figures, [&scores_svg, &sections_svg])?;
-    let top_rows = write_ranking(o, &out, &results, &scores.ranking(), figures.labels())?;
+    let (top_rows, failing) =
+        write_ranking(o, &out, &results, &scores.ranking(), figures.labels())?;
 
     if html || pdf {
         let view = figures.view(
             font_list(manifest.language),
             top_rows,
             scores.len(),
+            failing,
             [scores_svg, sections_svg],
         );
         write_pages(
@@ -325,14 +339,14 @@ fn compile_pdf(o: &Options, out: &OutputSet, zh: bool) -> Result<(), Error> {
 }
 
 /// Writes ranking.csv in rank order, reading each candidate's row again by its position;
-/// returns the first `--list` rows for the PDF and HTML.
+/// returns the first `--list` rows for the PDF and HTML, and every candidate who did not pass.
 fn write_ranking(
     o: &Options,
     out: &OutputSet,
     results: &Results,
     order: &[(usize, usize)],
     labels: &Labels,
-) -> Result<Vec<RankView>, Error> {
+) -> Result<(Vec<RankView>, Vec<RankView>), Error> {
     let shown = results.path.display().to_string();
     let mut rdr = open_results(&results.path)?;
     let header = rdr
@@ -360,6 +374,7 @@ fn write_ranking(
     ])
     .map_err(csv_err)?;
     let mut top = Vec::new();
+    let mut failing = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut rank_text = String::new();
     for &(i, rank) in order {
@@ -387,9 +402,9 @@ fn write_ranking(
             get(c.grade),
         ])
         .map_err(csv_err)?;
-        if top.len() < o.list {
-            let pass = parse_pass(get(c.pass));
-            top.push(RankView {
+        let pass = parse_pass(get(c.pass));
+        if top.len() < o.list || pass == Some(false) {
+            let row = RankView {
                 rank,
                 candidate: get(c.id).to_string(),
                 name: get(c.name).to_string(),
@@ -403,9 +418,15 @@ fn write_ranking(
                         Some(false) => labels.failed.to_string(),
                         None => String::new(),
                     }),
-            });
+            };
+            if pass == Some(false) {
+                failing.push(row.clone());
+            }
+            if top.len() < o.list {
+                top.push(row);
+            }
         }
     }
     w.flush().map_err(wrap)?;
-    Ok(top)
+    Ok((top, failing))
 }

@@ -263,6 +263,8 @@ pub fn read_results(path: &Path) -> Result<Results, Error> {
         .map_err(|e| results_err(&shown, 1, e.to_string()))?
         .clone();
     let c = columns(&shown, &header)?;
+    // The absent (缺考) have no score and stay out of every statistic.
+    let status = header.iter().position(|h| h == "status");
     let section_cols = (c.max + 1)..c.rank;
     let sections: Vec<String> = section_cols
         .clone()
@@ -278,6 +280,9 @@ pub fn read_results(path: &Path) -> Result<Results, Error> {
         })?;
         if !more {
             break;
+        }
+        if status.and_then(|i| rec.get(i)) == Some("absent") {
+            continue;
         }
         let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
         let line = pos.line();

@@ -7,6 +7,7 @@ use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
 use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, SheetRead, Verdict};
+use crate::score::grade::Roster;
 use crate::Error;
 use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -87,7 +88,21 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let summary = scan_all(&reader, &listing, jobs, &out, a.annotate)?;
+    let roster = match &a.roster {
+        Some(p) => Some(Roster::new(super::draw::read_roster(p)?)),
+        None => None,
+    };
+    let summary = scan_all(&reader, &listing, jobs, &out, a.annotate, roster.as_ref())?;
+    for (file, id) in &summary.strangers {
+        let near = roster
+            .as_ref()
+            .and_then(|r| r.suggestion(id))
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {file}: candidate `{id}` is not on the roster{near}: its name and team are left blank"
+        );
+    }
     out.commit()?;
     eprintln!(
         "read {} sheet(s), rejected {}, {} with a warning; {} cell(s) to review ({}); wrote {}",
@@ -110,6 +125,9 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
             csv_layout: None,
             rules: a.rules.clone(),
             manual: a.manual.clone(),
+            appeals: None,
+            roster: a.roster.clone(),
+            tolerance: Vec::new(),
             output: out.path("results"),
             force: a.out.force,
             report: false,
@@ -143,6 +161,8 @@ struct Summary {
     rejected: usize,
     warned: usize,
     doubts: usize,
+    /// Sheets (file, candidate id) whose candidate is not on the roster.
+    strangers: Vec<(String, String)>,
 }
 
 fn scan_all(
@@ -151,6 +171,7 @@ fn scan_all(
     jobs: usize,
     out: &OutputSet,
     annotate: bool,
+    roster: Option<&Roster>,
 ) -> Result<Summary, Error> {
     let inputs = &listing.files;
     let bar = ProgressBar::new(inputs.len() as u64);
@@ -170,7 +191,11 @@ fn scan_all(
     let mut scans = csv::Writer::from_writer(Vec::new());
     let mut review = csv::Writer::from_writer(Vec::new());
     let mut sheets = csv::Writer::from_writer(Vec::new());
-    let mut head = vec!["file".to_string(), "candidate".into(), "paper".into()];
+    let mut head = vec!["file".to_string(), "candidate".into()];
+    if roster.is_some() {
+        head.extend(["name".into(), "team".into()]);
+    }
+    head.push("paper".into());
     head.extend(items.iter().map(|n| n.to_string()));
     let csv_err = |e: csv::Error| Error::Write {
         path: out.path(SCANS),
@@ -251,6 +276,7 @@ fn scan_all(
                 if let Err(e) = record(
                     &o,
                     &items,
+                    roster,
                     &mut scans,
                     &mut review,
                     &mut sheets,
@@ -275,6 +301,7 @@ fn scan_all(
 fn record(
     o: &Outcome,
     items: &[u32],
+    roster: Option<&Roster>,
     scans: &mut csv::Writer<Vec<u8>>,
     review: &mut csv::Writer<Vec<u8>>,
     sheets: &mut csv::Writer<Vec<u8>>,
@@ -300,7 +327,19 @@ fn record(
             summary.read += 1;
             summary.doubts += r.doubts.len();
             summary.warned += usize::from(!r.warnings.is_empty());
-            let mut row = vec![o.name.clone(), r.candidate.clone(), cell_text(&r.paper)];
+            let mut row = vec![o.name.clone(), r.candidate.clone()];
+            if let Some(roster) = roster {
+                match roster.get(r.candidate.trim()) {
+                    Some(c) => row.extend([c.name.clone(), c.team.clone()]),
+                    None => {
+                        summary
+                            .strangers
+                            .push((o.name.clone(), r.candidate.trim().to_string()));
+                        row.extend([String::new(), String::new()]);
+                    }
+                }
+            }
+            row.push(cell_text(&r.paper));
             let by_item: BTreeMap<u32, &Cell> = r.items.iter().map(|(n, c)| (*n, c)).collect();
             row.extend(
                 items

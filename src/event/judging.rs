@@ -72,6 +72,13 @@ pub struct Columns {
     width: usize,
 }
 
+impl Columns {
+    /// Where a mark is: the entrant's, the judge's and each criterion's column (rubric order).
+    pub fn marks(&self) -> (usize, usize, &[usize]) {
+        (self.entrant, self.judge, &self.criteria)
+    }
+}
+
 /// Matches a header against the rubric.
 pub fn columns(rubric: &Rubric, header: &[String]) -> Result<Columns, HeaderError> {
     let (mut entrant, mut judge, mut team) = (None, None, None);

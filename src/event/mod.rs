@@ -2,6 +2,7 @@
 //! outside score lists (quiz rounds), standings across events, and the data of honour
 //! certificates. Pure: callers read and write the files.
 
+pub mod appeals;
 pub mod certificates;
 pub mod judging;
 pub mod project;

@@ -31,6 +31,22 @@ pub fn binary_kind(prefix: &[u8]) -> Option<bool> {
 
 /// The error for a binary input that is not a workbook.
 pub fn not_text(prefix: &[u8]) -> NotATable {
+    // Text in UTF-16 without its byte-order mark: a NUL beside nearly every ASCII byte.
+    let half = |odd: usize| {
+        let nul = prefix
+            .iter()
+            .skip(odd)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count();
+        nul * 10 >= prefix.len() / 2 * 9
+    };
+    if prefix.len() >= 4 && (half(0) || half(1)) {
+        return NotATable {
+            what: "the file looks like UTF-16 text without its byte-order mark".into(),
+            hint: "save it again as \"CSV UTF-8\" (Excel: 另存为 → CSV UTF-8), or as Unicode text with its BOM".into(),
+        };
+    }
     let what = if prefix.starts_with(b"%PDF") {
         "a PDF file"
     } else if prefix.starts_with(b"\x89PNG") || prefix.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -137,5 +153,11 @@ mod tests {
         assert_eq!(binary_kind(b"a,b\x00c"), Some(false));
         assert_eq!(binary_kind("参赛者,评委\n".as_bytes()), None);
         assert!(not_text(b"%PDF-1.7").what.contains("PDF"));
+        let utf16: Vec<u8> = "id,name\n1,a\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(binary_kind(&utf16), Some(false));
+        assert!(not_text(&utf16).what.contains("UTF-16"));
     }
 }

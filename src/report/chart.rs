@@ -7,7 +7,8 @@ const W: f64 = 640.0;
 const H: f64 = 260.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 22.0;
+/// Room above the plot for the count axis's label and the pass line's label, clear of every bar.
+const TOP: f64 = 30.0;
 const BOTTOM: f64 = 40.0;
 const FONT: &str = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif";
 const BAR: &str = "#4a78b5";
@@ -56,7 +57,8 @@ pub fn histogram(bins: &[Bin], pass: Option<f64>, labels: &HistogramLabels) -> S
     let span = (x1 - x0).max(1e-9);
     let top = bins.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
     let step = tick_step(top);
-    let ymax = (top / step).ceil() * step;
+    // A gridline above the tallest bar, so that no bar reaches the top of the plot.
+    let ymax = ((top / step).floor() + 1.0) * step;
     let pw = W - LEFT - RIGHT;
     let ph = H - TOP - BOTTOM;
     let px = |v: f64| LEFT + (v - x0) / span * pw;
@@ -130,17 +132,24 @@ pub fn histogram(bins: &[Bin], pass: Option<f64>, labels: &HistogramLabels) -> S
         s,
         r#"<text x="{x}" y="{y}" text-anchor="start">{t}</text>"#,
         x = 4.0,
-        y = TOP - 4.0,
+        y = TOP - 12.0,
         t = xml(&labels.y_axis)
     );
     if let Some(p) = pass.filter(|p| *p >= x0 && *p <= x1) {
+        // The label sits above the plot, where no bar reaches, on the side of the line with
+        // more room.
         let x = px(p);
+        let (tx, anchor) = if x > LEFT + pw * 0.75 {
+            (x - 4.0, "end")
+        } else {
+            (x + 4.0, "start")
+        };
         let _ = writeln!(
             s,
-            r#"<line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{y:.1}" stroke="{PASS_LINE}" stroke-width="2" stroke-dasharray="6 3"/><text x="{tx:.1}" y="{ty}" fill="{PASS_LINE}">{t} {v}</text>"#,
+            r#"<line x1="{x:.1}" y1="{y0:.1}" x2="{x:.1}" y2="{y:.1}" stroke="{PASS_LINE}" stroke-width="2" stroke-dasharray="6 3"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="{anchor}" fill="{PASS_LINE}">{t} {v}</text>"#,
+            y0 = TOP - 14.0,
             y = py(0.0),
-            tx = x + 4.0,
-            ty = TOP + 10.0,
+            ty = TOP - 8.0,
             t = xml(&labels.pass),
             v = num(p)
         );
@@ -193,4 +202,53 @@ pub fn sections(stats: &[SectionStat]) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value of attribute `name` in the first tag of `svg` after `from`.
+    fn attr(svg: &str, from: usize, name: &str) -> f64 {
+        let tag = &svg[from..];
+        let tag = &tag[..tag.find('>').unwrap()];
+        let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    }
+
+    #[test]
+    fn the_pass_label_is_clear_of_the_bars_and_the_tallest_bar_has_headroom() {
+        // Ten in the top bars: a count that is a round number of gridlines.
+        let bins: Vec<Bin> = (0..10)
+            .map(|i| Bin {
+                from: f64::from(i) * 10.0,
+                to: f64::from(i + 1) * 10.0,
+                count: [0, 0, 1, 2, 3, 6, 10, 10, 5, 2][i as usize],
+            })
+            .collect();
+        let svg = histogram(
+            &bins,
+            Some(60.0),
+            &HistogramLabels {
+                x_axis: "总分".into(),
+                y_axis: "人数".into(),
+                pass: "合格线".into(),
+            },
+        );
+        let tops: Vec<f64> = svg
+            .match_indices("<rect ")
+            .map(|(i, _)| attr(&svg, i, "y"))
+            .collect();
+        let highest = tops.iter().copied().fold(f64::INFINITY, f64::min);
+        // The top gridline is a step above the tallest bar.
+        assert!(highest > TOP + 10.0, "tallest bar at y {highest}");
+        let label = svg.find("合格线 60").unwrap();
+        let text = svg[..label].rfind("<text").unwrap();
+        let baseline = attr(&svg, text, "y");
+        assert!(
+            baseline < TOP,
+            "label baseline {baseline} is inside the plot"
+        );
+        assert!(baseline < highest, "label on a bar");
+    }
 }

@@ -8,7 +8,7 @@
 //! (both sorted and paired in order).
 
 use super::correlation::{sample_var, ItemRest, Moments};
-use super::{Flag, FlagKind, Group};
+use super::{rounded, Flag, FlagKind, Group};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -44,6 +44,8 @@ impl Status {
             "multi" => Status::Multi,
             "unreadable" => Status::Unreadable,
             "invalid" => Status::Invalid,
+            // Points given by hand or changed by an appeal: a response that was scored.
+            "manual" | "double" | "arbitration" | "arbitrated" | "appeal" => Status::Ok,
             _ => return None,
         })
     }
@@ -319,17 +321,19 @@ pub const HARD: f64 = 0.2;
 
 fn flags(row: &ItemRow) -> Vec<Flag> {
     let mut out = Vec::new();
-    match row.discrimination {
+    // Compared as printed: discrimination to two decimals, facility to a whole percent.
+    match row.discrimination.map(|d| rounded(d, 2)) {
         Some(d) if d < 0.0 => out.push(Flag::new(FlagKind::NegativeDiscrimination, d, None)),
         Some(d) if d < LOW_DISCRIMINATION => {
             out.push(Flag::new(FlagKind::LowDiscrimination, d, None))
         }
         _ => {}
     }
-    if row.facility > EASY {
-        out.push(Flag::new(FlagKind::TooEasy, row.facility, None));
-    } else if row.facility < HARD {
-        out.push(Flag::new(FlagKind::TooHard, row.facility, None));
+    let facility = rounded(row.facility, 2);
+    if facility > EASY {
+        out.push(Flag::new(FlagKind::TooEasy, facility, None));
+    } else if facility < HARD {
+        out.push(Flag::new(FlagKind::TooHard, facility, None));
     }
     if row.options.is_empty() {
         return out;
@@ -369,6 +373,65 @@ fn flags(row: &ItemRow) -> Vec<Flag> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-point question with `facility` and `discrimination`, no options.
+    fn row(facility: f64, discrimination: f64) -> ItemRow {
+        ItemRow {
+            question: "q".into(),
+            kind: "fill".into(),
+            n: 65,
+            max: 1.0,
+            mean: facility,
+            facility,
+            sd: 0.4,
+            discrimination: Some(discrimination),
+            efficiency: None,
+            blank: 0.0,
+            multi: 0.0,
+            unreadable: 0.0,
+            key: String::new(),
+            options: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+
+    fn said(facility: f64, discrimination: f64, zh: bool) -> Vec<String> {
+        flags(&row(facility, discrimination))
+            .iter()
+            .map(|f| f.reason(zh, &|c| c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_discrimination_that_prints_as_zero_is_low_not_negative() {
+        assert_eq!(said(0.5, -0.004, true), ["区分度低：0.00，低于 0.20"]);
+        assert_eq!(
+            said(0.5, -0.004, false),
+            ["low discrimination: 0.00, below 0.20"]
+        );
+        assert_eq!(
+            said(0.5, -0.12, true),
+            ["区分度 -0.12，为负：低分者反而得分更高"]
+        );
+    }
+
+    #[test]
+    fn a_discrimination_that_prints_as_the_bar_is_not_below_it() {
+        // 0.196 prints as 0.20: not called low, for the reader would see 0.20 < 0.20.
+        assert!(said(0.5, 0.196, true).is_empty());
+        assert_eq!(said(0.5, 0.194, true), ["区分度低：0.19，低于 0.20"]);
+    }
+
+    #[test]
+    fn facility_flags_speak_in_percentages() {
+        assert_eq!(said(0.97, 0.3, true), ["过易：难度系数 97%，高于 95%"]);
+        assert_eq!(
+            said(0.12, 0.3, false),
+            ["too hard: facility 12%, below 20%"]
+        );
+        // 95.4% prints as 95%: not above 95%.
+        assert!(said(0.954, 0.3, true).is_empty());
+    }
 
     fn spec(id: &str, kind: &str, options: &str, key: &str) -> ItemSpec {
         ItemSpec {
@@ -518,8 +581,11 @@ mod tests {
         // Options nobody chose show in the distractor analysis, not as flags.
         let c = bad.options.iter().find(|o| o.option == 'C').unwrap();
         assert_eq!((c.count, c.share), (0, 0.0));
-        assert!(bad.flags[1].reason(false).contains("prefers B (100%)"));
-        assert!(bad.flags[1].reason(true).contains("答案可能有误"));
+        let bank = |c: char| c.to_string();
+        assert!(bad.flags[1]
+            .reason(false, &bank)
+            .contains("prefers B (100%)"));
+        assert!(bad.flags[1].reason(true, &bank).contains("答案可能有误"));
         assert!(bad.discrimination.unwrap() < 0.0);
         // The good questions are not flagged for their keys.
         assert!(rows[..3]

@@ -6,6 +6,7 @@ pub mod correlation;
 pub mod exam;
 pub mod items;
 pub mod labels;
+pub mod overview;
 pub mod summary;
 pub mod tables;
 pub mod view;
@@ -87,38 +88,55 @@ impl Flag {
         }
     }
 
-    /// The reason in words, in Chinese or English.
-    pub fn reason(&self, zh: bool) -> String {
+    /// The reason in words, in Chinese or English; `shown` gives an option's letter as the
+    /// paper prints it. Every figure is the one printed beside it (see [`rounded`]), so the
+    /// comparison in words holds for the figure the reader sees.
+    pub fn reason(&self, zh: bool, shown: &dyn Fn(char) -> String) -> String {
         let v = self.value;
-        let o = self.option.unwrap_or('?');
-        let pct = v * 100.0;
+        let o = self.option.map(shown).unwrap_or_else(|| "?".into());
+        let d = view::fixed(v, 2);
+        let pct = view::pct(v);
+        let low = view::fixed(items::LOW_DISCRIMINATION, 2);
+        let (easy, hard) = (view::pct(items::EASY), view::pct(items::HARD));
         match (self.kind, zh) {
             (FlagKind::NegativeDiscrimination, false) => {
-                format!("negative discrimination {v:.2}: weaker candidates score better")
+                format!("discrimination {d} is negative: weaker candidates score better")
             }
             (FlagKind::NegativeDiscrimination, true) => {
-                format!("区分度为负（{v:.2}）：低分者反而答对更多")
+                format!("区分度 {d}，为负：低分者反而得分更高")
             }
             (FlagKind::LowDiscrimination, false) => {
-                format!("low discrimination {v:.2} < 0.20")
+                format!("low discrimination: {d}, below {low}")
             }
-            (FlagKind::LowDiscrimination, true) => format!("区分度低（{v:.2} < 0.20）"),
-            (FlagKind::TooEasy, false) => format!("too easy: facility {v:.2} > 0.95"),
-            (FlagKind::TooEasy, true) => format!("过易：难度系数 {v:.2} > 0.95"),
-            (FlagKind::TooHard, false) => format!("too hard: facility {v:.2} < 0.20"),
-            (FlagKind::TooHard, true) => format!("过难：难度系数 {v:.2} < 0.20"),
+            (FlagKind::LowDiscrimination, true) => format!("区分度低：{d}，低于 {low}"),
+            (FlagKind::TooEasy, false) => format!("too easy: facility {pct}, above {easy}"),
+            (FlagKind::TooEasy, true) => format!("过易：难度系数 {pct}，高于 {easy}"),
+            (FlagKind::TooHard, false) => format!("too hard: facility {pct}, below {hard}"),
+            (FlagKind::TooHard, true) => format!("过难：难度系数 {pct}，低于 {hard}"),
             (FlagKind::StrongDistractor, false) => {
-                format!("distractor {o} draws {pct:.0}% of the top third, more than the key")
+                format!("distractor {o} draws {pct} of the top third, more than the key")
             }
             (FlagKind::StrongDistractor, true) => {
-                format!("干扰项 {o} 吸引高分组 {pct:.0}%，多于正确答案")
+                format!("干扰项 {o} 吸引高分组 {pct}，多于正确答案")
             }
             (FlagKind::KeySuspect, false) => format!(
-                "key looks wrong: the top third prefers {o} ({pct:.0}%), the bottom third picks the key"
+                "key looks wrong: the top third prefers {o} ({pct}), the bottom third picks the key"
             ),
             (FlagKind::KeySuspect, true) => {
-                format!("答案可能有误：高分组多选 {o}（{pct:.0}%），低分组反而多选标准答案")
+                format!("答案可能有误：高分组多选 {o}（{pct}），低分组反而多选标准答案")
             }
         }
+    }
+}
+
+/// `v` rounded to `digits` decimals, as the report prints it: flags compare this, so that a
+/// printed −0.00 is never called negative nor a printed 0.20 called below 0.20.
+pub fn rounded(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    let r = (v * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
     }
 }

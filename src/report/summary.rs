@@ -45,6 +45,8 @@ pub struct Summary {
     /// The paper's full marks.
     pub full: f64,
     pub passed: Option<u64>,
+    /// Candidates judged and not passed.
+    pub failed: Option<u64>,
     pub pass_rate: Option<f64>,
     /// Grade names with counts, the grade of the highest scores first (优秀, 良好, 合格, 不合格).
     pub grades: Vec<(String, u64)>,
@@ -133,6 +135,7 @@ impl Scores {
             0.0
         };
         let passed = (self.judged > 0).then_some(self.passed);
+        let failed = passed.map(|p| self.judged - p);
         let pass_rate = passed.map(|p| p as f64 / n as f64);
         let sections = sections
             .iter()
@@ -160,6 +163,7 @@ impl Scores {
             max: scores.last().copied().unwrap_or(0.0),
             full: self.full,
             passed,
+            failed,
             pass_rate,
             grades: {
                 let mut g = self.grades.clone();

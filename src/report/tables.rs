@@ -36,6 +36,8 @@ pub fn item_analysis_csv(items: &[ItemView]) -> Vec<u8> {
         "bank",
         "key",
         "options",
+        "number",
+        "stem",
     ])];
     for i in items {
         rows.push(vec![
@@ -57,6 +59,8 @@ pub fn item_analysis_csv(items: &[ItemView]) -> Vec<u8> {
             i.location.clone(),
             i.key.clone(),
             i.options.clone(),
+            i.number.clone(),
+            i.stem.clone(),
         ]);
     }
     csv_bytes(rows)

@@ -1,5 +1,6 @@
 //! What the report's files and templates show: figures formatted, in the exam's language.
 
+use super::exam::{excerpt, Printed};
 use super::items::{ItemRow, Reliability};
 use super::labels::Labels;
 use super::summary::{Summary, Team};
@@ -36,31 +37,64 @@ pub fn pct(v: f64) -> String {
     format!("{}%", fixed(v * 100.0, 0))
 }
 
-/// One item row as CSV, HTML and the PDF show it.
+/// One item row as CSV, HTML and the PDF show it: by the number printed on the paper, with
+/// options and key as printed (letters of the reference paper, √/× for judge items).
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemView {
+    /// The bank's question id.
     pub question: String,
+    /// The printed number (with paper codes where the papers differ).
+    pub number: String,
+    /// The number in a sentence: `第 7 题`, `A卷第 5 题、B卷第 2 题`.
+    pub number_words: String,
+    /// The stem's first words.
+    pub stem: String,
     pub location: String,
     pub kind: String,
     /// The kind in the report's language.
     pub kind_label: &'static str,
     pub n: u64,
+    /// Fractions for the CSV.
     pub facility: String,
     pub sd: String,
     pub discrimination: String,
     pub efficiency: String,
     pub blank: String,
     pub multi: String,
+    /// Percentages (and discrimination to two decimals, as the flags compare it) for the pages.
+    pub facility_pct: String,
+    pub sd_pct: String,
+    pub discrimination_shown: String,
+    pub efficiency_pct: String,
+    pub blank_pct: String,
+    pub multi_pct: String,
+    /// The key as printed.
     pub key: String,
-    /// `A 10% · B* 70% · …` (the key starred).
+    /// `A 10% · B* 70% · …` (printed letters, the key starred).
     pub options: String,
+    /// One line per option as printed: letter (starred if keyed), the option's first words, share.
+    pub choices: Vec<String>,
     pub codes: Vec<&'static str>,
     pub reasons: Vec<String>,
 }
 
+/// How many characters of a stem, and of an option, the report prints, in Chinese and in
+/// English (a Chinese character says about as much as a word's two or three letters).
+const STEM_CHARS: [usize; 2] = [36, 90];
+const OPTION_CHARS: [usize; 2] = [18, 40];
+
 impl ItemView {
-    /// The view of an item row; `locations` maps question ids to `file:line`.
-    pub fn of(r: &ItemRow, locations: &HashMap<String, String>, zh: bool) -> Self {
+    /// The view of an item row; `locations` maps question ids to `file:line`, `printed` is how
+    /// the papers print the question, of `papers` papers in all; option letters are those of
+    /// paper `reference` (the first), or named with their paper when it lacks the question.
+    pub fn of(
+        r: &ItemRow,
+        locations: &HashMap<String, String>,
+        printed: Option<&Printed>,
+        papers: usize,
+        reference: &str,
+        zh: bool,
+    ) -> Self {
         let location = locations
             .get(&r.question)
             .or_else(|| {
@@ -71,8 +105,42 @@ impl ItemView {
             .or_else(|| locations.get(""))
             .cloned()
             .unwrap_or_default();
+        let shown = |c: char| printed.map_or(c.to_string(), |p| p.letter(c));
+        let mut options: Vec<&super::items::OptionRow> = r.options.iter().collect();
+        if let Some(p) = printed {
+            options.sort_by_key(|o| p.position(o.option));
+        }
+        let star = |key: bool| if key { "*" } else { "" };
+        let mut compact = options
+            .iter()
+            .map(|o| format!("{}{} {}", shown(o.option), star(o.key), pct(o.share)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        if let Some(p) = printed.filter(|p| p.paper() != reference && !compact.is_empty()) {
+            compact = if zh {
+                format!("（{}卷字母）{compact}", p.paper())
+            } else {
+                format!("(letters of paper {}) {compact}", p.paper())
+            };
+        }
+        let choices = options
+            .iter()
+            .map(|o| {
+                let text = printed
+                    .and_then(|p| p.option_text(o.option))
+                    .map(|t| format!(" {}", excerpt(t, OPTION_CHARS[usize::from(!zh)])))
+                    .unwrap_or_default();
+                format!("{}{}{text}  {}", shown(o.option), star(o.key), pct(o.share))
+            })
+            .collect();
         ItemView {
             question: r.question.clone(),
+            number: printed.map_or_else(String::new, |p| number_label(p, papers, zh)),
+            number_words: printed
+                .map_or_else(|| r.question.clone(), |p| number_words(p, papers, zh)),
+            stem: printed.map_or_else(String::new, |p| {
+                excerpt(&p.stem, STEM_CHARS[usize::from(!zh)])
+            }),
             location,
             kind: r.kind.clone(),
             kind_label: kind_label(&r.kind, zh),
@@ -83,23 +151,80 @@ impl ItemView {
             efficiency: opt(r.efficiency, 3),
             blank: fixed(r.blank, 3),
             multi: fixed(r.multi, 3),
-            key: r.key.clone(),
-            options: r
-                .options
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{}{} {}",
-                        o.option,
-                        if o.key { "*" } else { "" },
-                        pct(o.share)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" · "),
+            facility_pct: pct(r.facility),
+            sd_pct: pct(r.sd),
+            discrimination_shown: opt(r.discrimination, 2),
+            efficiency_pct: r.efficiency.map(pct).unwrap_or_default(),
+            blank_pct: pct(r.blank),
+            multi_pct: pct(r.multi),
+            key: printed.map_or_else(|| r.key.clone(), |p| p.key.clone()),
+            options: compact,
+            choices,
             codes: r.flags.iter().map(|f| f.kind.code()).collect(),
-            reasons: r.flags.iter().map(|f| f.reason(zh)).collect(),
+            reasons: r.flags.iter().map(|f| f.reason(zh, &shown)).collect(),
         }
+    }
+}
+
+/// The number in a sentence: `第 7 题` / `question 7`, `A卷第 5 题、B卷第 2 题` / `question 5 on
+/// paper A, 2 on paper B`, or `第 2–58 题（各卷不同）`.
+pub fn number_words(p: &Printed, papers: usize, zh: bool) -> String {
+    let label = number_label(p, papers, zh);
+    if label.parse::<u32>().is_ok() || p.numbers.len() > 4 {
+        return if zh {
+            format!("第 {label} 题")
+        } else {
+            format!("question {label}")
+        };
+    }
+    let one = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+    let each: Vec<String> = p
+        .numbers
+        .iter()
+        .map(|(c, n)| {
+            if zh {
+                format!("{c}卷第 {} 题", one(*n))
+            } else {
+                format!("{} on paper {c}", one(*n))
+            }
+        })
+        .collect();
+    if zh {
+        each.join("、")
+    } else {
+        format!("question {}", each.join(", "))
+    }
+}
+
+/// The number a question is printed at: `7` when every paper prints it there, else each paper's
+/// number (`A卷 7 · B卷 12`), or their range when there are too many papers to list.
+pub fn number_label(p: &Printed, papers: usize, zh: bool) -> String {
+    let nums = &p.numbers;
+    let first = nums.first().and_then(|(_, n)| *n);
+    let one = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+    if nums.len() == papers && nums.iter().all(|(_, n)| *n == first) {
+        return one(first);
+    }
+    if nums.len() <= 4 {
+        return nums
+            .iter()
+            .map(|(c, n)| {
+                if zh {
+                    format!("{c}卷 {}", one(*n))
+                } else {
+                    format!("{c}: {}", one(*n))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+    }
+    let lo = nums.iter().filter_map(|(_, n)| *n).min();
+    let hi = nums.iter().filter_map(|(_, n)| *n).max();
+    let (lo, hi) = (one(lo), one(hi));
+    if zh {
+        format!("{lo}–{hi}（各卷不同）")
+    } else {
+        format!("{lo}–{hi} (varies by paper)")
     }
 }
 
@@ -136,6 +261,7 @@ pub struct SummaryJson<'a> {
     pub full: f64,
     pub pass_line: Option<f64>,
     pub passed: Option<u64>,
+    pub failed: Option<u64>,
     pub pass_rate: Option<f64>,
     pub grades: &'a [(String, u64)],
     pub sections: &'a [super::summary::SectionStat],
@@ -159,9 +285,18 @@ pub struct View<'a> {
     pub flagged: Vec<ItemView>,
     pub items: Vec<ItemView>,
     pub ranking: Vec<RankView>,
-    pub ranked: usize,
+    /// `共 65 人，列出前 50 名；…`: the line under the ranking's heading.
+    pub ranking_note: String,
+    /// Every candidate who did not pass, in rank order.
+    pub failing: Vec<RankView>,
+    /// `15 人未达到合格线 60 分：`, or empty when nobody failed.
+    pub failing_note: String,
+    /// The plain-words opening: who passed, weak sections, questions to look at.
+    pub overview: Vec<String>,
     pub teams: Vec<TeamView>,
     pub bank_notes: Vec<String>,
+    /// `（字母按 A 卷）` when papers print some question's options in other orders.
+    pub letters_note: String,
     pub scores_svg: String,
     pub sections_svg: String,
 }
@@ -174,7 +309,7 @@ pub struct SectionView {
     pub facility: String,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct RankView {
     pub rank: usize,
     pub candidate: String,
@@ -212,22 +347,31 @@ pub fn facts(
         ),
         (l.full.into(), fmt_points(s.full)),
     ];
-    if let (Some(p), Some(rate)) = (pass_line, s.pass_rate) {
-        v.push((
-            l.pass_rate.into(),
-            format!(
-                "{} ({} ≥ {})",
-                pct(rate),
-                s.passed.unwrap_or(0),
-                fmt_points(p)
-            ),
-        ));
-    } else if let Some(rate) = s.pass_rate {
+    if let Some(rate) = s.pass_rate {
         v.push((l.pass_rate.into(), pct(rate)));
+    }
+    if let Some(words) = passed_in_words(s.passed, s.failed, pass_line, l.zh) {
+        v.push((l.passed_label.into(), words));
     }
     v.push((l.alpha.into(), opt(r.alpha, 3)));
     v.push((l.sem.into(), opt(r.sem, 2)));
     v
+}
+
+/// `50 人合格（60 分及以上），15 人不合格`: who passed, in words, against the pass line.
+pub fn passed_in_words(
+    passed: Option<u64>,
+    failed: Option<u64>,
+    pass_line: Option<f64>,
+    zh: bool,
+) -> Option<String> {
+    let (p, f) = (passed?, failed.unwrap_or(0));
+    Some(match (pass_line, zh) {
+        (Some(line), true) => format!("{p} 人合格（{} 分及以上），{f} 人不合格", fmt_points(line)),
+        (None, true) => format!("{p} 人合格，{f} 人不合格"),
+        (Some(line), false) => format!("{p} passed ({} or more), {f} failed", fmt_points(line)),
+        (None, false) => format!("{p} passed, {f} failed"),
+    })
 }
 
 /// A report's figures, computed: summary.json and the templates' view are made from them.
@@ -242,6 +386,8 @@ pub struct Figures<'a> {
     pub items: &'a [ItemView],
     pub teams: &'a [Team],
     pub bank_notes: &'a [String],
+    /// The paper whose option letters the report uses, when papers print options in other orders.
+    pub letters_of: Option<&'a str>,
 }
 
 impl<'a> Figures<'a> {
@@ -285,6 +431,7 @@ impl<'a> Figures<'a> {
             full: s.full,
             pass_line: self.pass_line,
             passed: s.passed,
+            failed: s.failed,
             pass_rate: s.pass_rate,
             grades: &s.grades,
             sections: &s.sections,
@@ -295,16 +442,20 @@ impl<'a> Figures<'a> {
         }
     }
 
-    /// What the report templates receive: `ranking` holds the first rows of `ranked`.
+    /// What the report templates receive: `ranking` holds the first rows of `ranked`, `failing`
+    /// every candidate who did not pass.
     pub fn view(
         &self,
         fonts: String,
         ranking: Vec<RankView>,
         ranked: usize,
+        failing: Vec<RankView>,
         svgs: [String; 2],
     ) -> View<'a> {
         let labels = self.labels();
         let s = self.summary;
+        let ranking_note = ranking_note(labels, ranked, ranking.len());
+        let failing_note = failing_note(failing.len(), self.pass_line, self.zh);
         let [scores_svg, sections_svg] = svgs;
         View {
             title: self.title,
@@ -335,7 +486,10 @@ impl<'a> Figures<'a> {
                 .collect(),
             items: self.items.to_vec(),
             ranking,
-            ranked,
+            ranking_note,
+            failing,
+            failing_note,
+            overview: super::overview::overview(s, self.pass_line, self.items, self.zh),
             teams: self
                 .teams
                 .iter()
@@ -347,15 +501,68 @@ impl<'a> Figures<'a> {
                 })
                 .collect(),
             bank_notes: self.bank_notes.to_vec(),
+            letters_note: match (self.letters_of, self.zh) {
+                (None, _) => String::new(),
+                (Some(code), true) => format!("（字母按 {code} 卷）"),
+                (Some(code), false) => format!(" (letters as on paper {code})"),
+            },
             scores_svg,
             sections_svg,
         }
     }
 }
 
+/// The line under the ranking's heading: how many there are and how many are listed.
+pub fn ranking_note(l: &Labels, ranked: usize, shown: usize) -> String {
+    l.shown_of
+        .replace("{n}", &ranked.to_string())
+        .replace("{top}", &shown.to_string())
+}
+
+/// The line above the failing list.
+pub fn failing_note(failed: usize, pass_line: Option<f64>, zh: bool) -> String {
+    match (failed, pass_line, zh) {
+        (0, _, _) => String::new(),
+        (n, Some(p), true) => format!("{n} 人未达到合格线（{} 分）：", fmt_points(p)),
+        (n, None, true) => format!("{n} 人不合格："),
+        (n, Some(p), false) => format!("{n} did not reach the pass line of {}:", fmt_points(p)),
+        (n, None, false) => format!("{n} did not pass:"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ranking_caption_is_plain_text() {
+        assert_eq!(
+            ranking_note(&super::super::labels::ZH, 65, 50),
+            "共 65 人，列出前 50 名；全部名次见 ranking.csv。"
+        );
+        assert_eq!(
+            ranking_note(&super::super::labels::EN, 9, 9),
+            "9 candidates; the first 9 are listed, ranking.csv lists everyone."
+        );
+    }
+
+    #[test]
+    fn pass_and_fail_in_words() {
+        assert_eq!(
+            passed_in_words(Some(50), Some(15), Some(60.0), true).unwrap(),
+            "50 人合格（60 分及以上），15 人不合格"
+        );
+        assert_eq!(
+            passed_in_words(Some(3), Some(1), Some(59.5), false).unwrap(),
+            "3 passed (59.5 or more), 1 failed"
+        );
+        assert_eq!(passed_in_words(None, None, Some(60.0), true), None);
+        assert_eq!(
+            failing_note(15, Some(60.0), true),
+            "15 人未达到合格线（60 分）："
+        );
+        assert_eq!(failing_note(0, Some(60.0), true), "");
+    }
 
     #[test]
     fn tiny_negatives_print_without_a_sign() {

@@ -1,5 +1,6 @@
 //! End-to-end tests: each reads as a user's session with the `examforge` binary.
 
+mod appeals;
 mod bank;
 mod bank_import;
 mod draw;

@@ -34,6 +34,24 @@ fn printed_cell(item: &Value, bank: &str) -> String {
 /// Nine candidates of falling strength on A and B: the strong get r1…r5 right and pick B on `bad`,
 /// the weak miss them and pick `bad`'s key A. Totals 5 5 4 4 3 3 3 2 1.
 fn scan(exam: &Path, out: &Path) {
+    let strength = [5, 5, 4, 4, 3, 2, 2, 1, 0];
+    let teams = ["甲", "乙", "丙"];
+    let people: Vec<[String; 3]> = (0..strength.len())
+        .map(|k| {
+            [
+                format!("26{k:02}"),
+                format!("考生{k}"),
+                teams[k % 3].to_string(),
+            ]
+        })
+        .collect();
+    scan_people(exam, out, &people, &strength);
+}
+
+/// Candidates (id, name, team) of the given strengths, alternating papers A and B: one of
+/// strength `s` gets the first `s` of r1…r5 right and, when `s` ≥ 3, picks B on `bad`; the weak
+/// pick `bad`'s key A. Totals by strength 0…5: 1 2 3 3 4 5.
+fn scan_people(exam: &Path, out: &Path, people: &[[String; 3]], strength: &[usize]) {
     let m: Value = serde_json::from_slice(&std::fs::read(exam).unwrap()).unwrap();
     let keys = [
         ("r1", "A"),
@@ -49,8 +67,6 @@ fn scan(exam: &Path, out: &Path) {
         ("r4", "A"),
         ("r5", "F"),
     ];
-    let strength = [5, 5, 4, 4, 3, 2, 2, 1, 0];
-    let teams = ["甲", "乙", "丙"];
     let mut w = csv::Writer::from_path(out).unwrap();
     w.write_record([
         "candidate",
@@ -67,12 +83,8 @@ fn scan(exam: &Path, out: &Path) {
     .unwrap();
     for (k, &s) in strength.iter().enumerate() {
         let paper = &m["papers"][k % 2];
-        let mut row = vec![
-            format!("26{k:02}"),
-            format!("考生{k}"),
-            teams[k % 3].to_string(),
-            paper["code"].as_str().unwrap().to_string(),
-        ];
+        let mut row = people[k].to_vec();
+        row.push(paper["code"].as_str().unwrap().to_string());
         for sec in paper["sections"].as_array().unwrap() {
             for it in sec["items"].as_array().unwrap() {
                 let q = it["question"].as_str().unwrap();
@@ -211,7 +223,7 @@ fn report_pdf_holds_the_ranking_and_the_flags() {
         "单位排名",
         "需复核的试题",
         "答案可能有误",
-        "区分度为负",
+        "区分度 -0.88，为负",
         "bank.toml:46",
         "合格率",
     ] {
@@ -626,4 +638,177 @@ fn a_results_csv_resaved_as_gb18030_reports_alike() {
     assert_ne!(gb.as_ref(), text.as_bytes(), "the fixture has Chinese text");
     std::fs::write(res.join("results.csv"), gb.as_ref()).unwrap();
     assert_eq!(report("gb"), utf8);
+}
+
+/// The bundled roster's 65 candidates on the fixture's A/B papers (pass line 4): 50 pass, 15 fail.
+#[test]
+fn a_report_of_65_lists_every_one_of_the_15_who_failed() {
+    let d = tmp();
+    examforge()
+        .arg("draw")
+        .arg(root().join(FIXTURE).join("blueprint.toml"))
+        .args(["--seed", "5", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let roster = read_csv(&root().join("question-banks/roster.csv"));
+    let people: Vec<[String; 3]> = roster[1..]
+        .iter()
+        .map(|r| [r[0].clone(), r[1].clone(), r[2].clone()])
+        .collect();
+    assert_eq!(people.len(), 65);
+    // Every fifth candidate fails at 2 or 3 points (13 of them), and the last two with 1: the
+    // failures are spread through the roster, not its tail.
+    let strength: Vec<usize> = (0..65)
+        .map(|k| match k {
+            63 | 64 => 0,
+            k if k % 5 == 2 => [1, 2, 3][k % 3],
+            k => 4 + k % 2,
+        })
+        .collect();
+    let failing: Vec<&str> = people
+        .iter()
+        .zip(&strength)
+        .filter(|(_, s)| **s < 4)
+        .map(|(p, _)| p[0].as_str())
+        .collect();
+    assert_eq!(failing.len(), 15);
+    scan_people(
+        &d.path().join("exam.json"),
+        &d.path().join("scan.csv"),
+        &people,
+        &strength,
+    );
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .success();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--banks", FIXTURE, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let failing_html = &html[html.find("不合格名单</h2>").expect("a failing list")..];
+    let failing_html = &failing_html[..failing_html.find("</table>").unwrap()];
+    for id in &failing {
+        assert!(
+            failing_html.contains(&format!("<td>{id}</td>")),
+            "{id} not listed"
+        );
+    }
+    assert_eq!(
+        failing_html.matches("<tr>").count(),
+        16,
+        "a header and the 15"
+    );
+
+    let text = pdf_text(&out.join("report.pdf"));
+    let list = &text[text.find("不合格名单").expect("a failing list in the PDF")..];
+    assert!(list.contains("15 人未达到合格线（4 分）"), "{list}");
+    for id in &failing {
+        assert!(
+            list.contains(id),
+            "{id} missing from the PDF's failing list:\n{list}"
+        );
+    }
+    // The opening says it in words, and the top-50 list is still there.
+    for want in [
+        "65 人参加考试，50 人合格（4 分及以上），15 人不合格",
+        "共 65 人，列出前 50 名；全部名次见 ranking.csv。",
+    ] {
+        assert!(
+            text.contains(want),
+            "`{want}` missing from report.pdf:\n{text}"
+        );
+        assert!(html.contains(want), "`{want}` missing from report.html");
+    }
+}
+
+/// The caption under the ranking's heading is text, not Typst strings pasted together.
+#[test]
+fn the_ranking_caption_reads_as_a_sentence() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--banks", FIXTURE, "--list", "5", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let want = "共 9 人，列出前 5 名；全部名次见 ranking.csv。";
+    let typ = std::fs::read_to_string(out.join("report.typ")).unwrap();
+    assert!(typ.contains(&format!("#\"{want}\";")), "one Typst string");
+    let text = pdf_text(&out.join("report.pdf"));
+    let line = text.lines().find(|l| l.contains("列出前")).unwrap();
+    assert_eq!(line.trim(), want);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&format!("<p class=\"note\">{want}</p>")));
+}
+
+/// Questions are shown as the papers print them: the number on each paper, the stem's first
+/// words, the options in printed order and letters, the key as printed, √/× for true/false.
+#[test]
+fn questions_appear_by_their_printed_number_and_letters() {
+    let d = graded();
+    let out = d.path().join("rep");
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let find = |code: usize, q: &str| -> Value {
+        m["papers"][code]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"].as_array().unwrap().clone())
+            .find(|it| it["question"] == q)
+            .unwrap()
+    };
+    let (a, b) = (find(0, "bad"), find(1, "bad"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let number = format!("<b>A卷 {} · B卷 {}</b>", a["number"], b["number"]);
+    assert!(html.contains(&number), "`{number}` missing");
+    // Paper A's key letter, and the text of the option printed there.
+    let key = a["answer"]["choice"][0].as_u64().unwrap() as usize;
+    let letter = (b'A' + key as u8) as char;
+    assert!(
+        html.contains(&format!("答案：<b>{letter}</b>")),
+        "key {letter}"
+    );
+    let text = a["options"][key].as_str().unwrap();
+    assert!(
+        html.contains(&format!("{letter}* {text}")),
+        "{letter}* {text}"
+    );
+    let stem: String = a["stem"].as_str().unwrap().chars().take(4).collect();
+    assert!(html.contains(&stem), "the stem's first words");
+    // The opening names it the same way, with the reason in a few words.
+    let review = format!(
+        "建议复核 1 道题：A卷第 {} 题、B卷第 {} 题「{stem}",
+        a["number"], b["number"]
+    );
+    assert!(html.contains(&review), "`{review}` missing");
+    assert!(html.contains("」：答案可能有误"));
+    // The true/false item: √ and ×, never T and F.
+    let row = html
+        .lines()
+        .find(|l| l.contains("<td>判断</td>"))
+        .expect("a judge row");
+    assert!(row.contains("√") && row.contains("×"), "{row}");
+    assert!(!row.contains("T ") && !row.contains("F*"), "{row}");
 }

@@ -15,7 +15,7 @@ pub use gift::to_gift;
 pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
 pub use table::{to_csv, to_rows, to_xlsx, HEADERS};
 
-use crate::bank::{blank_runs, Answer, Kind, Question, TextFormat};
+use crate::bank::{blank_runs, Answer, Kind, Language, Question, TextFormat};
 use crate::input::diagnostic::Diagnostic;
 
 /// The target formats of `bank export`.
@@ -45,14 +45,19 @@ pub fn holds(target: Target, q: &Question) -> bool {
     }
 }
 
-/// Exports questions to `target`.
-pub fn export(target: Target, questions: &[Question]) -> Result<Exported, String> {
+/// Exports questions to `target`; labels written into the target's text (the rubric's heading in
+/// a grader's information) are in `language`, the bank's.
+pub fn export(
+    target: Target,
+    questions: &[Question],
+    language: Language,
+) -> Result<Exported, String> {
     let mut diagnostics = Vec::new();
     let bytes = match target {
         Target::Xlsx => to_xlsx(questions, &mut diagnostics)?,
         Target::Csv => to_csv(questions, &mut diagnostics),
-        Target::Gift => to_gift(questions, &mut diagnostics).into_bytes(),
-        Target::MoodleXml => to_moodle_xml(questions, &mut diagnostics).into_bytes(),
+        Target::Gift => to_gift(questions, language, &mut diagnostics).into_bytes(),
+        Target::MoodleXml => to_moodle_xml(questions, language, &mut diagnostics).into_bytes(),
     };
     let written = questions.iter().filter(|q| holds(target, q)).count();
     Ok(Exported {
@@ -91,20 +96,65 @@ fn exportable<'a>(questions: &'a [Question], diags: &mut Vec<Diagnostic>) -> Vec
     out
 }
 
-/// A short answer's reference with its rubric (after a `评分要点：` line) and, where the target
-/// has no field of its own for it, the explanation (after `解析：`); `bank import` splits them again.
-fn reference_text(reference: &str, rubric: &[String], explanation: Option<&str>) -> String {
+/// The heading of a short answer's rubric lines in the grader's information, per language;
+/// `bank import` reads either.
+pub const RUBRIC_LABELS: [(Language, &str); 2] = [
+    (Language::Zh, "评分要点："),
+    (Language::En, "Marking points:"),
+];
+
+/// The tag prefix that keeps a Moodle idnumber which is not a valid id (`T & F`); exports
+/// write it back as the question's `<idnumber>`, not as a tag.
+pub const IDNUMBER_TAG: &str = "moodle-idnumber:";
+
+/// The Moodle idnumber of `q`: the one kept from its import, else its id.
+fn idnumber(q: &Question) -> &str {
+    q.tags
+        .iter()
+        .find_map(|t| t.strip_prefix(IDNUMBER_TAG))
+        .unwrap_or(&q.id)
+}
+
+/// The tags of `q` that are tags in Moodle (not the kept idnumber).
+fn bank_tags(q: &Question) -> impl Iterator<Item = &String> {
+    q.tags.iter().filter(|t| !t.starts_with(IDNUMBER_TAG))
+}
+
+/// Moodle keeps a tag's first 50 characters (`core_tag_tag`'s `TAG_MAX_LENGTH`) and drops
+/// `<`, `>` and control characters (`PARAM_TAG`); a tag that loses some is named.
+fn check_tag(q: &Question, tag: &str, diags: &mut Vec<Diagnostic>) {
+    const TAG_MAX_LENGTH: usize = 50;
+    if tag.chars().count() > TAG_MAX_LENGTH {
+        diags.push(warn(
+            q,
+            format!("Moodle keeps the first {TAG_MAX_LENGTH} characters of the tag `{tag}`"),
+            "shorten the tag in the bank",
+        ));
+    }
+    if tag.contains(['<', '>']) || tag.chars().any(char::is_control) {
+        diags.push(warn(
+            q,
+            format!("Moodle drops `<`, `>` and line breaks from the tag `{tag}`"),
+            "write the tag without them",
+        ));
+    }
+}
+
+/// What a grader reads about a short answer: the reference, then its rubric lines under the
+/// heading in the bank's language. Students never see it.
+fn grader_info(reference: &str, rubric: &[String], language: Language) -> String {
     let mut s = reference.to_string();
     if !rubric.is_empty() {
-        s.push_str("\n评分要点：");
+        let label = RUBRIC_LABELS
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map_or("评分要点：", |(_, t)| *t);
+        s.push('\n');
+        s.push_str(label);
         for r in rubric {
             s.push('\n');
             s.push_str(r);
         }
-    }
-    if let Some(e) = explanation.filter(|e| !e.is_empty()) {
-        s.push_str("\n解析：");
-        s.push_str(e);
     }
     s
 }

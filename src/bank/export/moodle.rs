@@ -2,10 +2,13 @@
 //! (`question/format/xml/format.php`) reads: `multichoice` with `<single>`, `<shuffleanswers>`
 //! and `fraction` percentages on Moodle's allowed list; `truefalse` with `true`/`false` answers;
 //! `shortanswer` for one blank, `cloze` for several; `essay` with the reference answer as
-//! `<graderinfo>`; `<idnumber>`, `<defaultgrade>`, `<generalfeedback>` and `<tags>` on every one.
+//! `<graderinfo>` (never the general feedback, which students see); `<idnumber>`,
+//! `<defaultgrade>`, `<generalfeedback>` and the bank's own `<tags>` on every one. Difficulty
+//! and source, which Moodle has no field for, go into `<examforge_difficulty>` and
+//! `<examforge_source>`: Moodle's importer reads only the elements it knows.
 
-use super::{exportable, points_text, warn};
-use crate::bank::{blank_runs, Answer, Kind, Question};
+use super::{bank_tags, exportable, grader_info, idnumber, points_text, warn};
+use crate::bank::{blank_runs, Answer, Kind, Language, Question};
 use crate::input::diagnostic::Diagnostic;
 use std::fmt::Write;
 
@@ -50,8 +53,13 @@ fn text_el(name: &str, text: &str) -> String {
     )
 }
 
-/// The Moodle XML document for `questions`.
-pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> String {
+/// The Moodle XML document for `questions`; the rubric heading of a grader's information is in
+/// `language`.
+pub fn to_moodle_xml(
+    questions: &[Question],
+    language: Language,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
     for q in exportable(questions, diags) {
         let ty = match (&q.answer, q.kind) {
@@ -88,7 +96,7 @@ pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Str
             out,
             "    <penalty>{penalty}</penalty>\n    <hidden>0</hidden>"
         );
-        let _ = writeln!(out, "    <idnumber>{}</idnumber>", x(&q.id));
+        let _ = writeln!(out, "    <idnumber>{}</idnumber>", x(idnumber(q)));
         match &q.answer {
             Answer::Choice(right) => {
                 let single = q.kind == Kind::Single;
@@ -142,30 +150,39 @@ pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Str
             Answer::Fill(blanks) if blanks.len() == 1 => {
                 let _ = writeln!(out, "    <usecase>0</usecase>");
                 for a in &blanks[0] {
+                    // A `*` is a wildcard in Moodle's short-answer matching unless written `\*`.
                     let _ = writeln!(
                         out,
                         "    <answer fraction=\"100\" format=\"moodle_auto_format\"><text>{}</text>{}</answer>",
-                        x(a),
+                        x(&a.replace('*', "\\*")),
                         text_el("feedback", "")
                     );
                 }
             }
             Answer::Fill(_) => {}
             Answer::Text { reference, rubric } => {
-                let info = super::reference_text(reference, rubric, None);
+                let info = grader_info(reference, rubric, language);
                 let _ = writeln!(out, "    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n    <responsefieldlines>15</responsefieldlines>\n    <attachments>0</attachments>\n    <attachmentsrequired>0</attachmentsrequired>");
                 let _ = writeln!(out, "    {}", text_el("graderinfo", &info));
                 let _ = writeln!(out, "    {}", text_el("responsetemplate", ""));
             }
             Answer::Parts => {}
         }
-        let mut tags = q.tags.clone();
-        tags.push(format!("难度:{}", q.difficulty));
+        let _ = writeln!(
+            out,
+            "    <examforge_difficulty>{}</examforge_difficulty>",
+            q.difficulty
+        );
         if !q.source.is_empty() {
-            tags.push(format!("出处:{}", q.source));
+            let _ = writeln!(
+                out,
+                "    <examforge_source>{}</examforge_source>",
+                x(&q.source)
+            );
         }
         let _ = writeln!(out, "    <tags>");
-        for t in &tags {
+        for t in bank_tags(q) {
+            super::check_tag(q, t, diags);
             let _ = writeln!(out, "      <tag><text>{}</text></tag>", x(t));
         }
         let _ = writeln!(out, "    </tags>\n  </question>");
@@ -174,14 +191,25 @@ pub fn to_moodle_xml(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Str
     out
 }
 
-/// Cloze escapes inside an embedded answer.
-fn cloze_escape(s: &str) -> String {
+/// An answer inside a cloze blank, written so that Moodle's `qtype_multianswer_extract_question`
+/// reads it back: an answer ends at a `~`, `#` or `}` not after `\\` or `&`; it is then
+/// HTML-entity-decoded, and `\\}` and `\\#` lose their backslash (nothing else does). So `}` and
+/// `#` are escaped with a backslash, and `~`, `\\`, `&`, `<`, `>` written as character
+/// references; a `*` becomes `\\*`, a literal star in short-answer matching.
+pub fn cloze_escape(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
-        if "}#~/\"\\".contains(c) {
-            out.push('\\');
+        match c {
+            '}' => out.push_str("\\}"),
+            '#' => out.push_str("\\#"),
+            '*' => out.push_str("\\*"),
+            '~' => out.push_str("&#126;"),
+            '\\' => out.push_str("&#92;"),
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
         }
-        out.push(c);
     }
     out
 }

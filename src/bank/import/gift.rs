@@ -1,13 +1,20 @@
-//! Moodle GIFT text: multiple choice, multiple response with weights, true/false, short answer →
-//! fill, numerical → fill, essay → short; `$CATEGORY:` and `// [tag:…]` → tags, `// [id:…]` → id.
-//! Type detection follows Moodle's `qformat_gift::readquestion`.
+//! Moodle GIFT text, read as Moodle's `qformat_gift::readquestion` (question/format/gift/
+//! format.php) reads it: escapes (`\\ \: \~ \= \# \{ \} \n`), `::name::`, the first `{…}` as the
+//! answer section (a blank put in its place unless the text ends with `}`), `####` general
+//! feedback, `[html]`/`[markdown]`/`[plain]`/`[moodle]` text formats, and the question type from
+//! the answer section: empty → essay (short), `#…` → numerical, a `~` → multichoice, `=` with
+//! `->` → matching, `T`/`TRUE`/`F`/`FALSE` → true/false, else short answer (fill). `$CATEGORY:`
+//! and `// [tag:…]` become tags, `// [id:…]` the id; `// [difficulty:…] [points:…] [source:…]
+//! [graderinfo:…]` are what `bank export` writes for fields GIFT lacks. What a bank cannot hold
+//! (weights, per-answer feedback, tolerances, wildcards, media) is named in a warning.
 
-use super::normalise::{Draft, DraftAnswer, Field};
+use super::normalise::{html_to_text, literal_star, valid_id, Draft, DraftAnswer, Field};
 use super::{apply_meta_tags, markup_to_text, slug};
-use crate::bank::Answer;
+use crate::bank::export::IDNUMBER_TAG;
+use crate::bank::{count_blanks, Answer, Kind};
 use crate::input::diagnostic::{Diagnostic, Location};
 
-/// Placeholders for GIFT's escaped characters while the block is split.
+/// Placeholders for GIFT's escaped characters while the block is split (`escapedchar_pre`).
 const ESCAPES: [(char, char); 6] = [
     (':', '\u{E000}'),
     ('~', '\u{E001}'),
@@ -17,6 +24,7 @@ const ESCAPES: [(char, char); 6] = [
     ('}', '\u{E005}'),
 ];
 
+/// `escapedchar_pre`: `\\` is a backslash, `\n` a line break, `\:` … `\}` placeholders.
 fn protect(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -45,6 +53,7 @@ fn protect(s: &str) -> String {
     out
 }
 
+/// `escapedchar_post` and `trim`.
 fn restore(s: &str) -> String {
     s.chars()
         .map(|c| ESCAPES.iter().find(|(_, p)| *p == c).map_or(c, |(e, _)| *e))
@@ -78,9 +87,15 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
             continue;
         }
         if t.starts_with("//") {
-            if cur.is_none() {
-                comment.push_str(t);
-                comment.push('\n');
+            match cur.as_mut() {
+                Some(b) => {
+                    b.comment.push_str(t);
+                    b.comment.push('\n');
+                }
+                None => {
+                    comment.push_str(t);
+                    comment.push('\n');
+                }
             }
             continue;
         }
@@ -140,30 +155,43 @@ pub fn category_tag(path: &str) -> String {
     }
 }
 
-/// `[id:…]` and `[tag:…]` tokens of the comment lines above a question (`\]` escapes `]`).
-fn comment_meta(comment: &str) -> (Option<String>, Vec<String>) {
-    let mut id = None;
-    let mut tags = Vec::new();
+/// The `[key:value]` tokens of the comment lines above a question. For `id` and `tag`, as
+/// Moodle reads them, only `\]` is an escape; examforge's own keys also read `\\` and `\n`.
+fn comment_meta(comment: &str) -> Vec<(String, String)> {
+    const KEYS: [&str; 6] = ["id", "tag", "difficulty", "points", "source", "graderinfo"];
+    let mut out = Vec::new();
     let mut rest = comment;
     while let Some(start) = rest.find('[') {
         let after = &rest[start + 1..];
-        let (key, body) = if let Some(b) = after.strip_prefix("id:") {
-            ("id", b)
-        } else if let Some(b) = after.strip_prefix("tag:") {
-            ("tag", b)
-        } else {
+        let Some(key) = KEYS
+            .iter()
+            .find(|k| after.strip_prefix(**k).is_some_and(|r| r.starts_with(':')))
+        else {
             rest = after;
             continue;
         };
+        let body = &after[key.len() + 1..];
+        let own = !matches!(*key, "id" | "tag");
         let mut value = String::new();
-        let mut chars = body.char_indices();
+        let mut chars = body.char_indices().peekable();
         let mut end = body.len();
         while let Some((i, c)) = chars.next() {
             match c {
-                '\\' if body[i + 1..].starts_with(']') => {
-                    value.push(']');
-                    chars.next();
-                }
+                '\\' => match chars.peek().map(|(_, n)| *n) {
+                    Some(']') => {
+                        value.push(']');
+                        chars.next();
+                    }
+                    Some('\\') if own => {
+                        value.push('\\');
+                        chars.next();
+                    }
+                    Some('n') if own => {
+                        value.push('\n');
+                        chars.next();
+                    }
+                    _ => value.push('\\'),
+                },
                 ']' => {
                     end = i + 1;
                     break;
@@ -171,55 +199,110 @@ fn comment_meta(comment: &str) -> (Option<String>, Vec<String>) {
                 _ => value.push(c),
             }
         }
-        if key == "id" {
-            id.get_or_insert(value.trim().to_string());
-        } else {
-            tags.push(value.trim().to_string());
-        }
+        out.push((key.to_string(), value.trim().to_string()));
         rest = &body[end.min(body.len())..];
-    }
-    (id, tags)
-}
-
-struct Choice {
-    right: bool,
-    weight: Option<f64>,
-    text: String,
-    feedback: String,
-}
-
-/// Splits an answer block at top-level `=` and `~`.
-fn choices(block: &str) -> Vec<Choice> {
-    let mut out = Vec::new();
-    let mut cur: Option<(bool, String)> = None;
-    for c in block.chars() {
-        if c == '=' || c == '~' {
-            if let Some((right, text)) = cur.take() {
-                out.push(choice(right, &text));
-            }
-            cur = Some((c == '=', String::new()));
-        } else if let Some((_, text)) = cur.as_mut() {
-            text.push(c);
-        }
-    }
-    if let Some((right, text)) = cur {
-        out.push(choice(right, &text));
     }
     out
 }
 
-fn choice(right: bool, raw: &str) -> Choice {
-    let t = raw.trim();
-    let (weight, t) = match t.strip_prefix('%').and_then(|r| r.split_once('%')) {
-        Some((w, rest)) => (w.trim().parse::<f64>().ok(), rest),
-        None => (None, t),
-    };
-    let (text, feedback) = t.split_once('#').unwrap_or((t, ""));
+/// `parse_text_with_format`: a leading `[html]`, `[moodle]`, `[plain]` or `[markdown]` sets the
+/// format of this text (others inherit the question's).
+fn with_format<'a>(text: &'a str, default: &'a str) -> (&'a str, &'a str) {
+    let t = text.trim_start();
+    if let Some(r) = t.strip_prefix('[') {
+        if let Some((f, rest)) = r.split_once(']') {
+            if matches!(f, "html" | "moodle" | "plain" | "markdown") {
+                return (f, rest);
+            }
+        }
+    }
+    (default, text)
+}
+
+/// The weight of `%50%`-style prefixes as Moodle's `$giftanswerweightregex`
+/// (`/^%\-*([0-9]{1,2})\.?([0-9]*)%/`) accepts them, and the rest of the answer.
+fn weight(answer: &str) -> Option<(f64, &str)> {
+    let r = answer.strip_prefix('%')?;
+    let end = r.find('%')?;
+    let w = &r[..end];
+    let digits = w.trim_start_matches('-');
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let ok = (1..=2).contains(&int.len()) && int.chars().all(|c| c.is_ascii_digit())
+        || int.len() > 2 && int.chars().all(|c| c.is_ascii_digit()) && frac.is_empty();
+    if !ok || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let value: f64 = w.parse().ok()?;
+    Some((value / 100.0, &r[end + 1..]))
+}
+
+/// One answer of a choice, short-answer or numerical section.
+struct Choice {
+    fraction: f64,
+    text: String,
+    feedback: String,
+    /// The answer's text as written in GIFT, before its markup is read.
+    format: String,
+}
+
+/// `commentparser`: the answer and its feedback, split at the first `#`, each with its format.
+fn choice(fraction: f64, raw: &str, default: &str) -> Choice {
+    let (text, feedback) = raw.split_once('#').unwrap_or((raw, ""));
+    let (format, text) = with_format(text.trim(), default);
+    let (_, feedback) = with_format(feedback.trim(), default);
     Choice {
-        right,
-        weight,
+        fraction,
         text: restore(text),
         feedback: restore(feedback),
+        format: format.to_string(),
+    }
+}
+
+/// Splits a section into answers the way Moodle's `readquestion` does for `kind`.
+fn answers(section: &str, multichoice: bool, default: &str) -> Vec<Choice> {
+    let mut out = Vec::new();
+    if multichoice {
+        let replaced = section.replace('=', "~=");
+        for (i, a) in replaced.split('~').enumerate() {
+            let a = a.trim();
+            if i == 0 && a.is_empty() {
+                continue;
+            }
+            if let Some(rest) = a.strip_prefix('=') {
+                out.push(choice(1.0, rest, default));
+            } else if let Some((w, rest)) = weight(a) {
+                out.push(choice(w, rest, default));
+            } else {
+                out.push(choice(0.0, a, default));
+            }
+        }
+    } else {
+        for (i, a) in section.split('=').enumerate() {
+            let a = a.trim();
+            if i == 0 && a.is_empty() {
+                continue;
+            }
+            match weight(a) {
+                Some((w, rest)) => out.push(choice(w, rest, default)),
+                None => out.push(choice(1.0, a, default)),
+            }
+        }
+    }
+    out
+}
+
+/// Text of an answer or stem in `format`: HTML and Markdown read as text, what is left out named.
+fn read_text(
+    text: &str,
+    format: &str,
+    what: &str,
+    loc: &Location,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    if matches!(format, "html" | "markdown") {
+        html_to_text(text, what, loc, diags)
+    } else {
+        text.to_string()
     }
 }
 
@@ -231,177 +314,227 @@ fn question(
     category: Option<&str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Draft> {
-    let text = protect(&b.text);
-    let (name, rest) = match text.trim_start().strip_prefix("::") {
+    // Comment lines are dropped; the rest is joined and trimmed, then its escapes read.
+    let text = protect(b.text.trim());
+    let (name, rest) = match text.strip_prefix("::") {
         Some(r) => match r.split_once("::") {
-            Some((n, rest)) => (Some(restore(n)), rest.to_string()),
-            None => (None, text.clone()),
+            Some((n, rest)) => (Some(restore(n)), rest.trim().to_string()),
+            None => (None, r.to_string()),
         },
         None => (None, text.clone()),
     };
-    let (meta_id, mut meta_tags) = comment_meta(&b.comment);
+    let meta = comment_meta(&b.comment);
+    let mut tags: Vec<String> = Vec::new();
     if let Some(c) = category.filter(|c| !c.is_empty()) {
-        meta_tags.insert(0, c.to_string());
+        tags.push(c.to_string());
     }
-    let id = meta_id.unwrap_or_else(|| match &name {
-        Some(n) => format!("{id_base}-{}", slug(n)),
-        None => format!("{id_base}-{ordinal:03}"),
-    });
+    let mut meta_id = None;
+    let mut extra = Vec::new();
+    for (k, v) in meta {
+        match k.as_str() {
+            "id" => {
+                meta_id.get_or_insert(v);
+            }
+            "tag" => tags.push(v),
+            _ => extra.push((k, v)),
+        }
+    }
+    let id = match (&meta_id, &name) {
+        (Some(raw), _) => {
+            let id = valid_id(raw);
+            if id != *raw {
+                diags.push(
+                    Diagnostic::warning(
+                        Some(loc.clone()),
+                        format!("the id `{raw}` has spaces; the question's id is `{id}`, and `{raw}` is kept in the tag `{IDNUMBER_TAG}{raw}`"),
+                    )
+                    .with_hint("`bank export` writes the kept idnumber back for Moodle"),
+                );
+                tags.push(format!("{IDNUMBER_TAG}{raw}"));
+            }
+            id
+        }
+        (None, Some(n)) => format!("{id_base}-{}", slug(&markup_to_text(n))),
+        (None, None) => format!("{id_base}-{ordinal:03}"),
+    };
     let mut d = Draft::new(id, loc.clone());
-    apply_meta_tags(&mut d, &meta_tags);
-    let rest = rest.trim_start();
-    let (format, rest) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
-        Some((f @ ("html" | "moodle" | "plain" | "markdown"), r)) => (f, r),
-        _ => ("moodle", rest),
-    };
-    let Some(open) = rest.find('{') else {
-        diags.push(
-            Diagnostic::warning(
-                Some(loc.clone()),
-                "a description (text without an answer block) is not a question; not imported",
-            )
-            .with_hint("add an answer block {…} if it is a question"),
-        );
-        return None;
-    };
-    let close = rest[open..].find('}').map(|i| open + i);
-    let Some(close) = close else {
-        diags.push(
-            Diagnostic::error(Some(loc.clone()), "the answer block `{` is not closed")
-                .with_hint("end the answers with `}`; write \\} for a literal brace"),
-        );
-        return None;
+    d.rename_on_clash = meta_id.is_some() || name.is_some();
+    d.moodle = true;
+    apply_meta_tags(&mut d, &tags);
+    let mut grader = None;
+    for (k, v) in extra {
+        match k.as_str() {
+            "difficulty" => d.difficulty = Some(Field::new(v, loc.clone())),
+            "points" => d.points = Some(Field::new(v, loc.clone())),
+            "source" => d.source = v,
+            _ => grader = Some(v),
+        }
+    }
+
+    // The answer section: the first `{` and the first `}`.
+    let open = rest.find('{');
+    let close = rest.find('}');
+    let (open, close) = match (open, close) {
+        (None, None) => {
+            diags.push(
+                Diagnostic::warning(
+                    Some(loc.clone()),
+                    "a description (text without an answer block) is not a question; not imported",
+                )
+                .with_hint("add an answer block {…} if it is a question"),
+            );
+            return None;
+        }
+        (Some(o), Some(c)) if o < c => (o, c),
+        _ => {
+            diags.push(
+                Diagnostic::error(Some(loc.clone()), "the answer block `{…}` is not closed")
+                    .with_hint("end the answers with `}`; write \\{ and \\} for literal braces"),
+            );
+            return None;
+        }
     };
     let brace_at = text.len() - rest.len() + open;
-    let brace_line = b.line + text[..brace_at].matches('\n').count();
+    let brace_line = b.line + text[..brace_at.min(text.len())].matches('\n').count();
     let aloc = Location {
         file: loc.file.clone(),
         line: brace_line,
         col: 1,
     };
-    let before = &rest[..open];
-    let after = &rest[close + 1..];
-    let mut answer = rest[open + 1..close].trim().to_string();
+    let mut section = rest[open + 1..close].trim().to_string();
+    // The question text: the section removed, or a blank in its place (missing word; Moodle
+    // writes `_____`, the bank's blank is `___`).
+    let stem_raw = if rest.ends_with('}') {
+        format!("{}{}", &rest[..open], &rest[close + 1..])
+    } else {
+        format!("{}___{}", &rest[..open], &rest[close + 1..])
+    };
     let mut general = String::new();
-    if let Some((a, g)) = answer.split_once("####") {
-        general = restore(g);
-        answer = a.trim().to_string();
+    if let Some(at) = section.rfind("####") {
+        general = section[at + 4..].to_string();
+        section = section[..at].trim().to_string();
     }
-    let stem_plain = |with_blank: bool| {
-        let s = if with_blank || !after.trim().is_empty() {
-            format!("{}___{}", before.trim_end_matches(['\n', '\r']), after)
-        } else {
-            before.to_string()
-        };
-        restore(&s)
-    };
-    let mut stem_of = |s: String, d: &mut Draft| {
-        let text = if matches!(format, "html" | "markdown") {
-            let t = markup_to_text(&s);
-            if t != s {
-                diags.push(
-                    Diagnostic::warning(
-                        Some(loc.clone()),
-                        format!("[{format}] markup is stripped to plain text"),
-                    )
-                    .with_hint("examforge prints question text literally; check the imported stem"),
-                );
-            }
-            t
-        } else {
-            s
-        };
-        d.stem = Field::new(text, loc.clone());
-    };
+    let (format, stem_text) = with_format(&stem_raw, "moodle");
+    let (_, general) = with_format(&general, format);
+    let stem = read_text(&restore(stem_text), format, "question text", loc, diags);
+    let general = read_text(&restore(general), format, "general feedback", loc, diags);
+    d.stem = Field::new(stem.clone(), loc.clone());
     d.explanation = general.clone();
-    let head = answer.split('#').next().unwrap_or("").trim();
-    if answer.is_empty() {
-        stem_of(stem_plain(false), &mut d);
-        d.kind = Some(crate::bank::Kind::Short);
-        let (reference, rubric, explanation) = super::split_reference(&general);
-        d.explanation = explanation;
-        d.answer = DraftAnswer::Ready(Answer::Text { reference, rubric });
-    } else if let Some(num) = answer.strip_prefix('#') {
-        stem_of(stem_plain(true), &mut d);
-        d.kind = Some(crate::bank::Kind::Fill);
-        let values: Vec<String> = if num.contains('=') {
-            choices(num)
-                .into_iter()
-                .filter(|c| c.right && c.weight.is_none_or(|w| w >= 100.0))
-                .map(|c| c.text)
-                .collect()
-        } else {
-            vec![restore(num.split('#').next().unwrap_or(""))]
-        };
-        let values: Vec<String> = values
-            .into_iter()
-            .map(|v| {
-                let (value, tol) = v.split_once(':').unwrap_or((&v, "0"));
-                if tol.trim().parse::<f64>() != Ok(0.0) || value.contains("..") {
-                    diags.push(
-                        Diagnostic::warning(
-                            Some(aloc.clone()),
-                            format!("numerical answer `{v}`: its tolerance or range is not kept; fill-in answers match as text"),
-                        )
-                        .with_hint("list the accepted spellings as alternatives in the bank"),
-                    );
-                }
-                value.trim().to_string()
-            })
-            .collect();
-        d.answer = DraftAnswer::Raw(Field::new(values.join(";"), aloc.clone()));
-    } else if answer.contains('~') {
-        stem_of(stem_plain(false), &mut d);
-        let cs = choices(&answer);
-        let single = answer.contains('=');
-        d.kind = Some(if single {
-            crate::bank::Kind::Single
-        } else {
-            crate::bank::Kind::Multiple
-        });
-        let right: Vec<bool> = cs
-            .iter()
-            .map(|c| {
-                if single {
-                    c.right && c.weight.is_none_or(|w| w >= 100.0)
-                } else {
-                    c.weight.is_some_and(|w| w > 0.0)
-                }
-            })
-            .collect();
-        let k = right.iter().filter(|r| **r).count();
-        if single
-            && cs
-                .iter()
-                .any(|c| c.weight.is_some_and(|w| w > 0.0 && w < 100.0))
-        {
-            diags.push(
-                Diagnostic::warning(Some(aloc.clone()), "partial-credit answers of a single-answer question are imported as wrong options")
-                    .with_hint("examforge scores partial credit through the section's rule, not per option"),
-            );
-        }
-        if !single
-            && k > 0
-            && cs
-                .iter()
-                .filter(|c| c.weight.is_some_and(|w| w > 0.0))
-                .any(|c| (c.weight.unwrap_or(0.0) - 100.0 / k as f64).abs() > 0.01)
-        {
-            diags.push(
-                Diagnostic::warning(Some(aloc.clone()), "unequal answer weights are not kept; the options with a positive weight are the right ones")
-                    .with_hint("choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint"),
-            );
-        }
+
+    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str| {
+        diags.push(
+            Diagnostic::warning(Some(aloc.clone()), format!("{why}; not imported"))
+                .with_hint(hint.to_string()),
+        );
+    };
+    let feedback_dropped = |cs: &[Choice], diags: &mut Vec<Diagnostic>| {
         if cs.iter().any(|c| !c.feedback.is_empty()) {
             diags.push(
-                Diagnostic::warning(Some(aloc.clone()), "per-answer feedback is not kept")
-                    .with_hint("put what matters into the question's explanation"),
+                Diagnostic::warning(Some(aloc.clone()), "per-answer feedback (after `#`) is not kept")
+                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
             );
         }
-        d.options = cs
+    };
+    let options_of = |cs: &[Choice], diags: &mut Vec<Diagnostic>| -> Vec<Field> {
+        cs.iter()
+            .map(|c| {
+                let t = read_text(&c.text, &c.format, "answer", &aloc, diags);
+                Field::new(t, aloc.clone())
+            })
+            .collect()
+    };
+
+    if section.is_empty() {
+        // Essay. Its general feedback is what students read after the attempt: the
+        // explanation. The grader's information comes from `[graderinfo:…]`; files of earlier
+        // versions kept it in the general feedback after labels.
+        d.kind = Some(Kind::Short);
+        let from_feedback = crate::bank::export::RUBRIC_LABELS
             .iter()
-            .map(|c| Field::new(c.text.clone(), aloc.clone()))
-            .collect();
+            .any(|(_, l)| general.contains(&format!("\n{l}")))
+            || general.contains("\n解析：");
+        let (reference, rubric) = if let Some(info) = grader {
+            let (r, rubric, _) = super::split_reference(&info);
+            (r, rubric)
+        } else if from_feedback {
+            let (r, rubric, explanation) = super::split_reference(&general);
+            d.explanation = explanation;
+            (r, rubric)
+        } else {
+            (String::new(), Vec::new())
+        };
+        d.answer = DraftAnswer::Ready(Answer::Text { reference, rubric });
+        return Some(d);
+    }
+    if let Some(num) = section.strip_prefix('#') {
+        return numerical(d, num, format, &aloc, diags);
+    }
+    if section.contains('~') {
+        let single = section.contains('=');
+        let cs = answers(&section, true, format);
+        feedback_dropped(&cs, diags);
+        if cs.len() < 2 {
+            diags.push(
+                Diagnostic::error(
+                    Some(aloc.clone()),
+                    "a multiple-choice question needs at least two answers",
+                )
+                .with_hint("write each answer after `=` (right) or `~` (wrong)"),
+            );
+            return None;
+        }
+        let full = cs.iter().filter(|c| c.fraction >= 1.0).count();
+        let positive = cs.iter().filter(|c| c.fraction > 0.0).count();
+        d.options = options_of(&cs, diags);
+        let right: Vec<bool> = if single {
+            if full > 1 {
+                set_aside(
+                    diags,
+                    format!("{full} answers are fully right (`=`) in a single-answer question, and any of them scores"),
+                    "examforge's single choice has one right option; keep one `=` and make the others `~`, or make it multiple response with ~%50% weights",
+                );
+                return None;
+            }
+            if cs.iter().any(|c| c.fraction > 0.0 && c.fraction < 1.0) {
+                diags.push(
+                    Diagnostic::warning(Some(aloc.clone()), "partial-credit answers (~%…%) of a single-answer question are imported as wrong options")
+                        .with_hint("examforge scores partial credit through the section's rule, not per option"),
+                );
+            }
+            cs.iter().map(|c| c.fraction >= 1.0).collect()
+        } else {
+            if positive == 0 {
+                diags.push(
+                    Diagnostic::error(Some(aloc.clone()), "no answer is right: none has `=` or a positive weight ~%…%")
+                        .with_hint("mark the right answer with `=`, or the right answers of a multiple response with ~%50% and the like"),
+                );
+                return None;
+            }
+            if positive > 1
+                && cs
+                    .iter()
+                    .filter(|c| c.fraction > 0.0)
+                    .any(|c| (c.fraction - 1.0 / positive as f64).abs() > 0.01)
+            {
+                diags.push(
+                    Diagnostic::warning(Some(aloc.clone()), "unequal answer weights are not kept; the answers with a positive weight are the right ones")
+                        .with_hint("choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint"),
+                );
+            }
+            cs.iter().map(|c| c.fraction > 0.0).collect()
+        };
+        let kind = if single || positive == 1 {
+            if !single {
+                diags.push(
+                    Diagnostic::warning(Some(aloc.clone()), "one answer has a positive weight: imported as a single choice (Moodle shows it with check boxes)")
+                        .with_hint("give two or more answers a positive weight for a multiple response"),
+                );
+            }
+            Kind::Single
+        } else {
+            Kind::Multiple
+        };
+        d.kind = Some(kind);
         let letters: String = right
             .iter()
             .enumerate()
@@ -409,49 +542,218 @@ fn question(
             .map(|(i, _)| crate::bank::letter(i))
             .collect();
         d.answer = DraftAnswer::Raw(Field::new(letters, aloc.clone()));
-    } else if answer.contains('=') && answer.contains("->") {
-        diags.push(
-            Diagnostic::warning(
-                Some(loc.clone()),
-                "a matching question has no examforge kind; not imported",
-            )
-            .with_hint("rewrite it as single or multiple choice questions"),
+        return Some(d);
+    }
+    if section.contains('=') && section.contains("->") {
+        set_aside(
+            diags,
+            "a matching question has no examforge kind".into(),
+            "rewrite it as single or multiple choice questions",
         );
         return None;
-    } else if matches!(head.to_uppercase().as_str(), "T" | "TRUE" | "F" | "FALSE") {
-        stem_of(stem_plain(false), &mut d);
-        d.kind = Some(crate::bank::Kind::Judge);
-        d.answer = DraftAnswer::Ready(Answer::Judge(head.to_uppercase().starts_with('T')));
-        if answer.split('#').skip(1).any(|f| !restore(f).is_empty()) {
+    }
+    let head = section
+        .split_once('#')
+        .map_or(section.as_str(), |(h, _)| h)
+        .trim();
+    if matches!(head, "T" | "TRUE" | "F" | "FALSE") {
+        d.kind = Some(Kind::Judge);
+        d.answer = DraftAnswer::Ready(Answer::Judge(head.starts_with('T')));
+        if section.split('#').skip(1).any(|f| !restore(f).is_empty()) {
             diags.push(
-                Diagnostic::warning(Some(aloc.clone()), "true/false feedback is not kept")
-                    .with_hint("put what matters into the question's explanation (####…)"),
+                Diagnostic::warning(Some(aloc.clone()), "true/false feedback (after `#`) is not kept")
+                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
             );
         }
-    } else {
-        stem_of(stem_plain(true), &mut d);
-        d.kind = Some(crate::bank::Kind::Fill);
-        let cs = choices(&answer);
-        let (full, partial): (Vec<&Choice>, Vec<&Choice>) =
-            cs.iter().partition(|c| c.weight.is_none_or(|w| w >= 100.0));
-        if !partial.is_empty() {
+        return Some(d);
+    }
+    // Short answer → a fill-in blank.
+    let cs = answers(&section, false, format);
+    feedback_dropped(&cs, diags);
+    let mut alts = Vec::new();
+    let mut partial = Vec::new();
+    let mut wild = Vec::new();
+    for c in &cs {
+        let text = read_text(&c.text, &c.format, "answer", &aloc, diags);
+        let Some(text) = literal_star(&text) else {
+            wild.push(text);
+            continue;
+        };
+        if c.fraction >= 1.0 {
+            if !text.is_empty() {
+                alts.push(text);
+            }
+        } else if c.fraction > 0.0 {
+            partial.push(format!("{text} ({}%)", c.fraction * 100.0));
+        }
+    }
+    if !partial.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                format!(
+                    "answers with partial credit are not kept: {}",
+                    partial.join(", ")
+                ),
+            )
+            .with_hint("a fill-in blank accepts its alternatives for full points"),
+        );
+    }
+    if !wild.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                format!("answers with the `*` wildcard are not kept: {}", wild.join(", ")),
+            )
+            .with_hint("examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star"),
+        );
+    }
+    if alts.is_empty() {
+        set_aside(
+            diags,
+            "the short answer has no full-credit answer examforge can hold".into(),
+            "give the blank at least one answer after `=` without a wildcard",
+        );
+        return None;
+    }
+    fill(d, &stem, alts, diags)
+}
+
+/// A fill-in question with one blank holding `alts`: the stem's own blank, or one added at the
+/// end of a question whose answer box Moodle shows below the text.
+pub(super) fn fill(
+    mut d: Draft,
+    stem: &str,
+    alts: Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Draft> {
+    let stem = match count_blanks(stem) {
+        0 => format!("{} ___", stem.trim_end()),
+        1 => stem.to_string(),
+        n => {
+            diags.push(
+                Diagnostic::error(
+                    Some(d.loc.clone()),
+                    format!("the question text has {n} blanks (runs of ___) but one answer block"),
+                )
+                .with_hint("a GIFT question has one answer block; write the other blanks as text, or split the question"),
+            );
+            return None;
+        }
+    };
+    d.kind = Some(Kind::Fill);
+    d.stem = Field::new(stem, d.loc.clone());
+    d.answer = DraftAnswer::Ready(Answer::Fill(vec![alts]));
+    Some(d)
+}
+
+/// A numerical section (after its `#`): exact values become a fill-in blank's alternatives; a
+/// tolerance or a range, which a blank cannot check, sets the question aside.
+fn numerical(
+    d: Draft,
+    num: &str,
+    format: &str,
+    aloc: &Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Draft> {
+    // Feedback for wrong answers after `~`.
+    let (num, wrong) = match num.find('~') {
+        Some(i) => (&num[..i], &num[i..]),
+        None => (num, ""),
+    };
+    let cs = answers(num, false, format);
+    if cs.is_empty() {
+        diags.push(
+            Diagnostic::error(Some(aloc.clone()), "the numerical question has no answer")
+                .with_hint("write the number after `#`, e.g. {#1822} or {#1822:5}"),
+        );
+        return None;
+    }
+    if !wrong.trim().is_empty() || cs.iter().any(|c| !c.feedback.is_empty()) {
+        diags.push(
+            Diagnostic::warning(Some(aloc.clone()), "per-answer feedback (after `#` or `~`) is not kept")
+                .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
+        );
+    }
+    let mut alts = Vec::new();
+    let mut partial = Vec::new();
+    for c in &cs {
+        let a = c.text.trim();
+        let (value, tolerance) =
+            if let Some((lo, hi)) = a.split_once("..").filter(|_| !a.starts_with("..")) {
+                let (lo_v, hi_v) = (lo.trim().parse::<f64>(), hi.trim().parse::<f64>());
+                match (lo_v, hi_v) {
+                    (Ok(l), Ok(h)) if l == h => (lo.trim().to_string(), 0.0),
+                    (Ok(l), Ok(h)) => (((l + h) / 2.0).to_string(), (h - l).abs() / 2.0),
+                    _ => (a.to_string(), f64::NAN),
+                }
+            } else if let Some((v, t)) = a.split_once(':').filter(|_| !a.starts_with(':')) {
+                (
+                    v.trim().to_string(),
+                    t.trim().parse::<f64>().unwrap_or(f64::NAN),
+                )
+            } else {
+                (a.to_string(), 0.0)
+            };
+        if value.parse::<f64>().is_err() || tolerance.is_nan() {
+            diags.push(
+                Diagnostic::error(
+                    Some(aloc.clone()),
+                    format!("`{a}` is not a number, a number:tolerance or a min..max range"),
+                )
+                .with_hint("write numerical answers as {#1822}, {#1822:5} or {#1817..1827}"),
+            );
+            return None;
+        }
+        if c.fraction < 1.0 {
+            if c.fraction > 0.0 {
+                partial.push(format!("{a} ({}%)", c.fraction * 100.0));
+            }
+            continue;
+        }
+        if tolerance != 0.0 {
             diags.push(
                 Diagnostic::warning(
                     Some(aloc.clone()),
-                    format!(
-                        "answers with partial credit are not kept: {}",
-                        partial
-                            .iter()
-                            .map(|c| c.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    format!("the numerical answer `{a}` accepts a range of values, which a fill-in blank cannot check; not imported"),
                 )
-                .with_hint("a fill-in blank accepts its alternatives for full points"),
+                .with_hint("write the question with an exact answer ({#1822}), or list the accepted values as a short answer"),
             );
+            return None;
         }
-        let alts: Vec<String> = full.iter().map(|c| c.text.clone()).collect();
-        d.answer = DraftAnswer::Raw(Field::new(alts.join(";"), aloc.clone()));
+        alts.push(value);
     }
-    Some(d)
+    if !partial.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                format!(
+                    "answers with partial credit are not kept: {}",
+                    partial.join(", ")
+                ),
+            )
+            .with_hint("a fill-in blank accepts its alternatives for full points"),
+        );
+    }
+    if !alts.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
+            )
+            .with_hint("Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives"),
+        );
+    }
+    if alts.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(aloc.clone()),
+                "the numerical question has no full-credit answer; not imported",
+            )
+            .with_hint("give one answer full credit: {#1822} or {#=1822 =%50%1820}"),
+        );
+        return None;
+    }
+    let stem = d.stem.text.clone();
+    fill(d, &stem, alts, diags)
 }

@@ -131,8 +131,26 @@ pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Impor
         ..Imported::default()
     };
     let mut seen: HashMap<String, Location> = HashMap::new();
-    for d in drafts {
+    for mut d in drafts {
         let loc = d.loc.clone();
+        if d.rename_on_clash && seen.contains_key(&d.id) {
+            let first = seen[&d.id].clone();
+            let renamed = (2..)
+                .map(|n| format!("{}-{n}", d.id))
+                .find(|c| !seen.contains_key(c))
+                .expect("a free id");
+            out.diagnostics.push(
+                Diagnostic::warning(
+                    Some(loc.clone()),
+                    format!(
+                        "the name `{}` is used before (at {first}); this question is imported as `{renamed}`",
+                        d.id
+                    ),
+                )
+                .with_hint("Moodle allows repeated names; give the questions their own names to choose the ids"),
+            );
+            d.id = renamed;
+        }
         let id = d.id.clone();
         match normalise::build(d) {
             Ok(q) => {
@@ -184,14 +202,22 @@ fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
     Ok(s)
 }
 
-/// Splits what [`crate::bank::export`] joins for a short answer: the reference, the rubric lines
-/// after `评分要点：`, and the explanation after `解析：`.
+/// Splits a grader's information as [`crate::bank::export`] writes it: the reference, then the
+/// rubric lines after a heading of [`crate::bank::export::RUBRIC_LABELS`]; and, from files of
+/// earlier versions, an explanation after `解析：`.
 pub fn split_reference(text: &str) -> (String, Vec<String>, String) {
     let (body, explanation) = text.split_once("\n解析：").unwrap_or((text, ""));
-    let (reference, rubric) = match body.split_once("\n评分要点：") {
-        Some((r, lines)) => (
-            r,
-            lines
+    let heading = crate::bank::export::RUBRIC_LABELS
+        .iter()
+        .filter_map(|(_, label)| {
+            body.find(&format!("\n{label}"))
+                .map(|i| (i, label.len() + 1))
+        })
+        .min();
+    let (reference, rubric) = match heading {
+        Some((i, len)) => (
+            &body[..i],
+            body[i + len..]
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
@@ -257,6 +283,11 @@ pub fn markup_to_text(s: &str) -> String {
     let mut rest = s;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
+        if rest[i..].starts_with("<!--") {
+            // A comment, whatever it holds, is not shown.
+            rest = rest[i..].find("-->").map_or("", |j| &rest[i + j + 3..]);
+            continue;
+        }
         match rest[i..].find('>') {
             Some(j) => {
                 let tag = rest[i + 1..i + j].trim().to_ascii_lowercase();
@@ -339,6 +370,10 @@ mod tests {
         );
         assert_eq!(markup_to_text("&#27700;&#x6C34;&nbsp;x"), "水水 x");
         assert_eq!(markup_to_text("&unknown; &"), "&unknown; &");
+        assert_eq!(
+            markup_to_text("see <!--<var>LE1</var>-->the law"),
+            "see the law"
+        );
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! shortanswer and numerical → fill, essay → short, cloze with only short-answer blanks → fill,
 //! categories and `<tags>` → tags. Read with quick-xml; CDATA and entities become text.
 
-use super::normalise::{Draft, DraftAnswer, Field};
+use super::normalise::{html_to_text, literal_star, valid_id, Draft, DraftAnswer, Field};
 use super::{apply_meta_tags, category_tag, markup_to_text, slug};
-use crate::bank::{count_blanks, letter, Answer, Kind};
+use crate::bank::export::IDNUMBER_TAG;
+use crate::bank::{letter, Answer, Kind};
 use crate::input::diagnostic::{Diagnostic, Location};
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -184,37 +185,77 @@ fn question(
     category: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Draft> {
-    let name = q.text_of("name");
-    let id = match q.value("idnumber").filter(|s| !s.is_empty()) {
-        Some(id) => id,
-        None if !name.is_empty() => format!("{id_base}-{}", slug(&name)),
-        None => format!("{id_base}-{:03}", n + 1),
+    let warn = |diags: &mut Vec<Diagnostic>, msg: String, hint: &str| {
+        diags.push(Diagnostic::warning(Some(loc.clone()), msg).with_hint(hint.to_string()));
     };
-    let mut d = Draft::new(id, loc.clone());
+    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str| {
+        diags.push(
+            Diagnostic::warning(Some(loc.clone()), format!("{why}; not imported"))
+                .with_hint(hint.to_string()),
+        );
+    };
+    let name = q.text_of("name");
     let mut tags: Vec<String> = Vec::new();
     if !category.is_empty() {
         tags.push(category.to_string());
     }
+    let id = match q.value("idnumber").filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let id = valid_id(&raw);
+            if id != raw {
+                warn(
+                    diags,
+                    format!("the idnumber `{raw}` has spaces; the question's id is `{id}`, and `{raw}` is kept in the tag `{IDNUMBER_TAG}{raw}`"),
+                    "`bank export` writes the kept idnumber back as the question's <idnumber>",
+                );
+                tags.push(format!("{IDNUMBER_TAG}{raw}"));
+            }
+            id
+        }
+        None if !slug(&name).is_empty() => format!("{id_base}-{}", slug(&name)),
+        None => format!("{id_base}-{:03}", n + 1),
+    };
+    let mut d = Draft::new(id, loc.clone());
+    d.rename_on_clash = true;
+    d.moodle = true;
     if let Some(t) = q.child("tags") {
         tags.extend(t.all("tag").map(|t| t.text_of_self()));
     }
     apply_meta_tags(&mut d, &tags);
+    if let Some(v) = q.value("examforge_difficulty") {
+        d.difficulty = Some(Field::new(v, loc.clone()));
+    }
+    if let Some(v) = q.value("examforge_source") {
+        d.source = v;
+    }
+    if q.value("hidden").is_some_and(|h| h == "1") {
+        warn(
+            diags,
+            "the question is hidden in Moodle; it is imported as any other".into(),
+            "leave it out of the blueprint's tags, or delete it from the bank, if it should not be drawn",
+        );
+    }
     let raw_stem = q
         .child("questiontext")
         .and_then(|n| n.child("text"))
         .map_or("", |t| t.text.as_str());
-    let stem = q.text_of("questiontext");
-    if stem != raw_stem.trim()
-        && q.child("questiontext").and_then(|n| n.attr("format")) != Some("plain_text")
-        && raw_stem.contains('<')
-    {
-        diags.push(
-            Diagnostic::warning(
-                Some(loc.clone()),
-                "HTML in the question text is stripped to plain text",
-            )
-            .with_hint("examforge prints question text literally; check the imported stem"),
-        );
+    let html = |n: Option<&Node>| n.and_then(|n| n.attr("format")) != Some("plain_text");
+    let stem = if html(q.child("questiontext")) {
+        if let Some(img) = q.value("image").filter(|s| !s.is_empty()) {
+            warn(
+                diags,
+                format!("the image `{img}` of the question (Moodle 1.9's <image>) is left out"),
+                "examforge prints text only; describe the picture in words if the question needs it",
+            );
+        }
+        html_to_text(raw_stem, "question text", loc, diags)
+    } else {
+        raw_stem.trim().to_string()
+    };
+    if let Some(g) = q.child("generalfeedback").and_then(|n| n.child("text")) {
+        if html(q.child("generalfeedback")) {
+            html_to_text(&g.text, "general feedback", loc, diags);
+        }
     }
     d.stem = Field::new(stem.clone(), loc.clone());
     d.explanation = q.text_of("generalfeedback");
@@ -222,19 +263,17 @@ fn question(
         d.points = Some(Field::new(g, loc.clone()));
     }
     let answers: Vec<&Node> = q.all("answer").collect();
-    let with_blank = |s: &str| {
-        if count_blanks(s) > 0 {
-            s.to_string()
-        } else {
-            format!("{s} ___")
+    for a in &answers {
+        if a.attr("format").is_some_and(|f| f != "plain_text") {
+            let raw = a.child("text").map_or(a.text.as_str(), |t| t.text.as_str());
+            html_to_text(raw, "answer", loc, diags);
         }
-    };
+    }
     match ty {
         "multichoice" => {
             let single = q
                 .value("single")
                 .is_none_or(|s| !matches!(s.as_str(), "false" | "0"));
-            d.kind = Some(if single { Kind::Single } else { Kind::Multiple });
             let shuffle = q.value("shuffleanswers").unwrap_or_else(|| "false".into());
             d.shuffle = Some(Field::new(
                 if matches!(shuffle.as_str(), "true" | "1") {
@@ -245,29 +284,78 @@ fn question(
                 loc.clone(),
             ));
             let fr: Vec<f64> = answers.iter().map(|a| fraction(a)).collect();
+            let odd: Vec<String> = fr
+                .iter()
+                .filter(|&&f| crate::bank::export::snap_fraction(f / 100.0).1)
+                .map(|f| format!("{f}%"))
+                .collect();
+            if !odd.is_empty() {
+                warn(
+                    diags,
+                    format!(
+                        "the fraction {} is not one Moodle accepts (Moodle refuses the file)",
+                        odd.join(", ")
+                    ),
+                    "use Moodle's grades: 100%, 50%, 33.33333%, 25%, 20% and the like",
+                );
+            }
+            let full = fr.iter().filter(|&&f| f >= 99.99).count();
+            let positive = fr.iter().filter(|&&f| f > 0.0).count();
+            if single && full > 1 {
+                set_aside(
+                    diags,
+                    format!("{full} answers are fully right in a single-answer question, and any of them scores"),
+                    "examforge's single choice has one right option; keep one at 100%, or make it a multiple response",
+                );
+                return None;
+            }
+            if !single && positive == 0 {
+                diags.push(
+                    Diagnostic::error(
+                        Some(loc.clone()),
+                        "no answer of the multiple response has a positive fraction",
+                    )
+                    .with_hint("give the right answers a positive fraction"),
+                );
+                return None;
+            }
             let right: Vec<bool> = fr
                 .iter()
                 .map(|&f| if single { f >= 99.99 } else { f > 0.0 })
                 .collect();
             let k = right.iter().filter(|r| **r).count();
             if single && fr.iter().any(|&f| f > 0.0 && f < 99.99) {
-                diags.push(
-                    Diagnostic::warning(Some(loc.clone()), "partial-credit answers of a single-answer question are imported as wrong options")
-                        .with_hint("examforge scores partial credit through the section's rule, not per option"),
+                warn(
+                    diags,
+                    "partial-credit answers of a single-answer question are imported as wrong options".into(),
+                    "examforge scores partial credit through the section's rule, not per option",
                 );
             }
             if !single
-                && k > 0
+                && k > 1
                 && fr
                     .iter()
                     .filter(|&&f| f > 0.0)
                     .any(|&f| (f - 100.0 / k as f64).abs() > 0.01)
             {
-                diags.push(
-                    Diagnostic::warning(Some(loc.clone()), "unequal answer fractions are not kept; the options with a positive fraction are the right ones")
-                        .with_hint("choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint"),
+                warn(
+                    diags,
+                    "unequal answer fractions are not kept; the options with a positive fraction are the right ones".into(),
+                    "choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint",
                 );
             }
+            d.kind = Some(if single || k == 1 {
+                if !single {
+                    warn(
+                        diags,
+                        "one answer has a positive fraction: imported as a single choice (Moodle shows it with check boxes)".into(),
+                        "give two or more answers a positive fraction for a multiple response",
+                    );
+                }
+                Kind::Single
+            } else {
+                Kind::Multiple
+            });
             feedback_dropped(&answers, loc, diags);
             d.options = answers
                 .iter()
@@ -295,43 +383,110 @@ fn question(
             feedback_dropped(&answers, loc, diags);
         }
         "shortanswer" | "numerical" => {
-            d.kind = Some(Kind::Fill);
-            d.stem = Field::new(with_blank(&stem), loc.clone());
-            let (full, partial): (Vec<&&Node>, Vec<&&Node>) =
-                answers.iter().partition(|a| fraction(a) >= 99.99);
-            let partial: Vec<String> = partial
-                .iter()
-                .filter(|a| fraction(a) > 0.0)
-                .map(|a| a.text_of_answer())
-                .collect();
-            if !partial.is_empty() {
-                diags.push(
-                    Diagnostic::warning(
-                        Some(loc.clone()),
+            feedback_dropped(&answers, loc, diags);
+            if ty == "shortanswer" && q.value("usecase").is_some_and(|u| u == "1") {
+                warn(
+                    diags,
+                    "Moodle matched this short answer's case; examforge's fill-in blank keeps the answers as written".into(),
+                    "list the accepted spellings as alternatives",
+                );
+            }
+            if ty == "numerical" {
+                let units: Vec<String> = q
+                    .child("units")
+                    .map(|u| {
+                        u.all("unit")
+                            .map(|u| u.value("unit_name").unwrap_or_default())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !units.is_empty() {
+                    warn(
+                        diags,
                         format!(
-                            "answers with partial credit are not kept: {}",
-                            partial.join(", ")
+                            "the units ({}) are not kept; the blank takes the number alone",
+                            units.join(", ")
                         ),
-                    )
-                    .with_hint("a fill-in blank accepts its alternatives for full points"),
+                        "write the unit into the question text",
+                    );
+                }
+            }
+            let mut alts = Vec::new();
+            let mut partial = Vec::new();
+            let mut wild = Vec::new();
+            for a in &answers {
+                let f = fraction(a);
+                let text = a.text_of_answer();
+                if ty == "numerical" {
+                    if text == "*" {
+                        continue;
+                    }
+                    let tol = a
+                        .value("tolerance")
+                        .map_or(Ok(0.0), |t| t.trim().parse::<f64>());
+                    if f >= 99.99 && tol != Ok(0.0) {
+                        set_aside(
+                            diags,
+                            format!("the numerical answer `{text}` accepts ±{} (a range of values), which a fill-in blank cannot check", a.value("tolerance").unwrap_or_default()),
+                            "give the question an exact answer (tolerance 0), or list the accepted values as a short answer",
+                        );
+                        return None;
+                    }
+                }
+                let text = if ty == "shortanswer" {
+                    match literal_star(&text) {
+                        Some(t) => t,
+                        None => {
+                            if f > 0.0 {
+                                wild.push(text);
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    text
+                };
+                if f >= 99.99 {
+                    if !text.is_empty() {
+                        alts.push(text);
+                    }
+                } else if f > 0.0 {
+                    partial.push(format!("{text} ({f}%)"));
+                }
+            }
+            if !partial.is_empty() {
+                warn(
+                    diags,
+                    format!(
+                        "answers with partial credit are not kept: {}",
+                        partial.join(", ")
+                    ),
+                    "a fill-in blank accepts its alternatives for full points",
                 );
             }
-            if ty == "numerical"
-                && full.iter().any(|a| {
-                    a.value("tolerance")
-                        .is_some_and(|t| t.parse::<f64>() != Ok(0.0))
-                })
-            {
-                diags.push(
-                    Diagnostic::warning(
-                        Some(loc.clone()),
-                        "a numerical tolerance is not kept; fill-in answers match as text",
-                    )
-                    .with_hint("list the accepted spellings as alternatives in the bank"),
+            if !wild.is_empty() {
+                warn(
+                    diags,
+                    format!("answers with the `*` wildcard are not kept: {}", wild.join(", ")),
+                    "examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star",
                 );
             }
-            let alts: Vec<String> = full.iter().map(|a| a.text_of_answer()).collect();
-            d.answer = DraftAnswer::Raw(Field::new(alts.join(";"), loc.clone()));
+            if alts.is_empty() {
+                set_aside(
+                    diags,
+                    format!("the {ty} question has no full-credit answer examforge can hold"),
+                    "give it at least one answer at 100% without a wildcard",
+                );
+                return None;
+            }
+            if ty == "numerical" {
+                warn(
+                    diags,
+                    format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
+                    "Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives",
+                );
+            }
+            return super::gift::fill(d, &stem, alts, diags);
         }
         "essay" => {
             d.kind = Some(Kind::Short);
@@ -339,26 +494,48 @@ fn question(
             d.answer = DraftAnswer::Ready(Answer::Text { reference, rubric });
         }
         "cloze" | "multianswer" => match cloze(raw_stem) {
-            Ok((stem, blanks, weight)) => {
+            Ok(c) => {
+                if !c.partial.is_empty() {
+                    warn(
+                        diags,
+                        format!(
+                            "answers with partial credit are not kept: {}",
+                            c.partial.join(", ")
+                        ),
+                        "a fill-in blank accepts its alternatives for full points",
+                    );
+                }
+                if !c.wild.is_empty() {
+                    warn(
+                        diags,
+                        format!("answers with the `*` wildcard are not kept: {}", c.wild.join(", ")),
+                        "examforge matches a blank's alternatives as written; write \\* for a literal star",
+                    );
+                }
+                if c.feedback {
+                    feedback_dropped_anyway(loc, diags);
+                }
                 d.kind = Some(Kind::Fill);
                 if q.value("defaultgrade").is_none() {
-                    d.points = Some(Field::new(weight.to_string(), loc.clone()));
+                    d.points = Some(Field::new(c.weight.to_string(), loc.clone()));
                 }
-                d.stem = Field::new(markup_to_text(&stem), loc.clone());
-                d.answer = DraftAnswer::Ready(Answer::Fill(blanks));
+                d.stem = Field::new(markup_to_text(&c.stem), loc.clone());
+                d.answer = DraftAnswer::Ready(Answer::Fill(c.blanks));
             }
             Err(why) => {
-                diags.push(
-                    Diagnostic::warning(Some(loc.clone()), format!("cloze question not imported: {why}"))
-                        .with_hint("only cloze questions whose blanks are all SHORTANSWER or NUMERICAL become fill-in questions"),
+                set_aside(
+                    diags,
+                    format!("the cloze question: {why}"),
+                    "only cloze questions whose blanks are all SHORTANSWER or exact NUMERICAL become fill-in questions",
                 );
                 return None;
             }
         },
         other => {
-            diags.push(
-                Diagnostic::warning(Some(loc.clone()), format!("a `{other}` question has no examforge kind; not imported"))
-                    .with_hint("examforge holds multichoice, truefalse, shortanswer, numerical, essay and short-answer cloze questions"),
+            set_aside(
+                diags,
+                format!("a `{other}` question has no examforge kind"),
+                "examforge holds multichoice, truefalse, shortanswer, numerical, essay and short-answer cloze questions",
             );
             return None;
         }
@@ -368,11 +545,15 @@ fn question(
 
 fn feedback_dropped(answers: &[&Node], loc: &Location, diags: &mut Vec<Diagnostic>) {
     if answers.iter().any(|a| !a.text_of("feedback").is_empty()) {
-        diags.push(
-            Diagnostic::warning(Some(loc.clone()), "per-answer feedback is not kept")
-                .with_hint("put what matters into the general feedback (the explanation)"),
-        );
+        feedback_dropped_anyway(loc, diags);
     }
+}
+
+fn feedback_dropped_anyway(loc: &Location, diags: &mut Vec<Diagnostic>) {
+    diags.push(
+        Diagnostic::warning(Some(loc.clone()), "per-answer feedback is not kept")
+            .with_hint("put what matters into the general feedback (the explanation)"),
+    );
 }
 
 impl Node {
@@ -393,107 +574,233 @@ impl Node {
     }
 }
 
-/// `水是 {1:SHORTANSWER:=H2O~=H₂O}` → (`水是 ____`, [[H2O, H₂O]]).
-fn cloze(text: &str) -> Result<(String, Vec<Vec<String>>, f64), String> {
-    let mut weight = 0.0;
-    let mut stem = String::new();
-    let mut blanks = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = find_unescaped(&rest[open..], '}').map(|i| open + i) else {
-            return Err("a `{` is not closed".into());
-        };
-        let inner = &rest[open + 1..close];
-        let mut parts = inner.splitn(3, ':');
-        let (w, ty, body) = (parts.next(), parts.next(), parts.next());
-        let (Some(ty), Some(body)) = (ty, body) else {
-            stem.push_str(&rest[..=close]);
-            rest = &rest[close + 1..];
-            continue;
-        };
-        let ty = ty.trim().to_ascii_uppercase();
-        if !matches!(
-            ty.as_str(),
-            "SHORTANSWER" | "SA" | "MW" | "SHORTANSWER_C" | "SAC" | "MWC" | "NUMERICAL" | "NM"
-        ) {
-            return Err(format!("its `{ty}` blank has no fill-in equivalent"));
-        }
-        let mut alts = Vec::new();
-        for a in split_unescaped(body, '~') {
-            let a = a.trim();
-            let (full, a) = match a.strip_prefix('=') {
-                Some(r) => (true, r),
-                None => match a.strip_prefix('%').and_then(|r| r.split_once('%')) {
-                    Some((w, r)) => (w.trim().parse::<f64>().is_ok_and(|w| w >= 100.0), r),
-                    None => (false, a),
-                },
-            };
-            let a = split_unescaped(a, '#')
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            if full {
-                alts.push(unescape_cloze(&a));
-            }
-        }
-        if alts.is_empty() {
-            return Err("a blank has no full-credit answer".into());
-        }
-        weight += w.and_then(|w| w.trim().parse::<f64>().ok()).unwrap_or(1.0);
-        stem.push_str(&rest[..open]);
-        stem.push_str("___");
-        blanks.push(alts);
-        rest = &rest[close + 1..];
-    }
-    stem.push_str(rest);
-    if blanks.is_empty() {
-        return Err("it has no blank".into());
-    }
-    Ok((stem, blanks, weight))
+/// A cloze question read into blanks.
+struct Cloze {
+    stem: String,
+    blanks: Vec<Vec<String>>,
+    weight: f64,
+    partial: Vec<String>,
+    wild: Vec<String>,
+    feedback: bool,
 }
 
-fn find_unescaped(s: &str, ch: char) -> Option<usize> {
-    let mut prev = ' ';
-    for (i, c) in s.char_indices() {
-        if c == ch && prev != '\\' {
-            return Some(i);
-        }
-        prev = c;
-    }
-    None
+/// The blank types of `ANSWER_TYPE_DEF_REGEX` that are short answers or numbers.
+const FILL_TYPES: [&str; 8] = [
+    "SHORTANSWER",
+    "SA",
+    "MW",
+    "SHORTANSWER_C",
+    "SAC",
+    "MWC",
+    "NUMERICAL",
+    "NM",
+];
+const CHOICE_TYPES: [&str; 20] = [
+    "MULTICHOICE",
+    "MC",
+    "MULTICHOICE_V",
+    "MCV",
+    "MULTICHOICE_H",
+    "MCH",
+    "MULTICHOICE_S",
+    "MCS",
+    "MULTICHOICE_VS",
+    "MCVS",
+    "MULTICHOICE_HS",
+    "MCHS",
+    "MULTIRESPONSE",
+    "MR",
+    "MULTIRESPONSE_H",
+    "MRH",
+    "MULTIRESPONSE_S",
+    "MRS",
+    "MULTIRESPONSE_HS",
+    "MRHS",
+];
+
+/// One alternative of a blank: its fraction, answer and feedback, raw.
+struct Alternative {
+    fraction: f64,
+    answer: String,
+    feedback: Option<String>,
 }
 
-fn split_unescaped(s: &str, ch: char) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut prev = ' ';
-    for c in s.chars() {
-        if c == ch && prev != '\\' {
-            out.push(String::new());
-        } else {
-            out.last_mut().expect("one").push(c);
-        }
-        prev = c;
+/// Reads the embedded answer starting at `text[0] == '{'` as Moodle's `ANSWER_REGEX` does:
+/// `{weight:TYPE:` then alternatives `(=|%n%)?answer(#feedback)?` separated by `~`, up to `}`.
+/// An answer ends before a `~`, `#` or `}` that does not follow `\`, `&` or `&amp;`; feedback
+/// before a `~` or `}` that does not follow `\`. Returns the weight, type, alternatives and
+/// the length matched.
+fn embedded(text: &str) -> Option<(String, String, Vec<Alternative>, usize)> {
+    let inner = &text[1..];
+    let colon = inner.find(':')?;
+    let weight = &inner[..colon];
+    if !weight.chars().all(|c| c.is_ascii_digit()) {
+        return None;
     }
-    out
-}
-
-/// Cloze answers escape `} # ~ / " \` with a backslash.
-pub fn unescape_cloze(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(&n) = chars.peek() {
-                if "}#~/\"\\".contains(n) {
-                    out.push(n);
-                    chars.next();
-                    continue;
+    let after = &inner[colon + 1..];
+    let colon2 = after.find(':')?;
+    let ty = &after[..colon2];
+    if !FILL_TYPES.contains(&ty) && !CHOICE_TYPES.contains(&ty) {
+        return None;
+    }
+    let body_start = 1 + colon + 1 + colon2 + 1;
+    let body = &text[body_start..];
+    let mut alts = Vec::new();
+    let mut i = 0;
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    let at = |k: usize| chars.get(k).map(|c| c.1);
+    let byte = |k: usize| chars.get(k).map_or(body.len(), |c| c.0);
+    loop {
+        let mut fraction = 0.0;
+        if at(i) == Some('=') {
+            fraction = 1.0;
+            i += 1;
+        } else if at(i) == Some('%') {
+            let rest = &body[byte(i) + 1..];
+            if let Some(end) = rest.find('%') {
+                let w = &rest[..end];
+                let ok = !w.is_empty()
+                    && w.trim_start_matches('-')
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+                    && w.trim_start_matches('-')
+                        .starts_with(|c: char| c.is_ascii_digit());
+                if ok {
+                    fraction = w.replace(',', ".").parse::<f64>().ok()? / 100.0;
+                    i += w.chars().count() + 2;
                 }
             }
         }
-        out.push(c);
+        // The answer: at least one character.
+        let start = i;
+        i += 1;
+        loop {
+            match at(i) {
+                None => return None,
+                Some('~' | '#' | '}') => {
+                    let before = &body[byte(start)..byte(i)];
+                    if before.ends_with('\\') || before.ends_with('&') || before.ends_with("&amp;")
+                    {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                Some(_) => i += 1,
+            }
+        }
+        let answer = body[byte(start)..byte(i)].to_string();
+        let mut feedback = None;
+        if at(i) == Some('#') {
+            let fstart = i + 1;
+            i += 1;
+            loop {
+                match at(i) {
+                    None => return None,
+                    Some('~' | '}') if !body[byte(fstart)..byte(i)].ends_with('\\') => break,
+                    Some(_) => i += 1,
+                }
+            }
+            feedback = Some(body[byte(fstart)..byte(i)].to_string());
+        }
+        alts.push(Alternative {
+            fraction,
+            answer,
+            feedback,
+        });
+        match at(i) {
+            Some('~') => i += 1,
+            Some('}') => {
+                return Some((
+                    weight.to_string(),
+                    ty.to_string(),
+                    alts,
+                    body_start + byte(i) + 1,
+                ));
+            }
+            _ => return None,
+        }
     }
-    out.trim().to_string()
+}
+
+/// An answer as Moodle keeps it: HTML entities decoded, then `\}` and `\#` unescaped.
+pub fn unescape_cloze(s: &str) -> String {
+    html_escape::decode_html_entities(s)
+        .replace("\\}", "}")
+        .replace("\\#", "#")
+}
+
+/// `水是 {1:SHORTANSWER:=H2O~=H₂O}` → stem `水是 ___`, blanks [[H2O, H₂O]].
+fn cloze(text: &str) -> Result<Cloze, String> {
+    let mut c = Cloze {
+        stem: String::new(),
+        blanks: Vec::new(),
+        weight: 0.0,
+        partial: Vec::new(),
+        wild: Vec::new(),
+        feedback: false,
+    };
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some((weight, ty, alts, len)) = embedded(&rest[open..]) else {
+            c.stem.push_str(&rest[..=open]);
+            rest = &rest[open + 1..];
+            continue;
+        };
+        if CHOICE_TYPES.contains(&ty.as_str()) {
+            return Err(format!(
+                "its `{ty}` blank is a choice, which a fill-in blank cannot hold"
+            ));
+        }
+        let numerical = matches!(ty.as_str(), "NUMERICAL" | "NM");
+        let mut full = Vec::new();
+        for a in alts {
+            c.feedback |= a.feedback.as_deref().is_some_and(|f| !f.trim().is_empty());
+            let answer = unescape_cloze(&a.answer).trim().to_string();
+            if a.fraction <= 0.0 {
+                continue;
+            }
+            let answer = if numerical {
+                let (value, tol) = answer.split_once(':').unwrap_or((&answer, "0"));
+                if value.trim().parse::<f64>().is_err() {
+                    return Err(format!("its NUMERICAL answer `{answer}` is not a number"));
+                }
+                if tol.trim().parse::<f64>() != Ok(0.0) {
+                    return Err(format!(
+                        "its NUMERICAL answer `{answer}` accepts a range of values, which a fill-in blank cannot check"
+                    ));
+                }
+                value.trim().to_string()
+            } else {
+                match literal_star(&answer) {
+                    Some(t) => t,
+                    None => {
+                        c.wild.push(answer);
+                        continue;
+                    }
+                }
+            };
+            if a.fraction >= 1.0 {
+                full.push(answer);
+            } else {
+                c.partial
+                    .push(format!("{answer} ({}%)", a.fraction * 100.0));
+            }
+        }
+        if full.is_empty() {
+            return Err("a blank has no full-credit answer".into());
+        }
+        c.weight += weight.parse::<f64>().unwrap_or(1.0);
+        c.stem.push_str(&rest[..open]);
+        c.stem.push_str("___");
+        c.blanks.push(full);
+        rest = &rest[open + len..];
+    }
+    c.stem.push_str(rest);
+    if c.blanks.is_empty() {
+        return Err("it has no blank".into());
+    }
+    Ok(c)
 }
 
 #[cfg(test)]
@@ -513,8 +820,74 @@ mod tests {
         // CDATA keeps the entity text as written; it is then read as HTML.
         assert_eq!(d.stem.text, "水 is H2O <liquid> ___");
         match &d.answer {
-            DraftAnswer::Raw(f) => assert_eq!(f.text, "a < b;水"),
+            DraftAnswer::Ready(Answer::Fill(b)) => assert_eq!(b, &[vec!["a < b", "水"]]),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// What Moodle XML holds and a bank cannot is named, and the question set aside or kept
+    /// without it; a question whose blanks do not add up is rejected alone.
+    #[test]
+    fn what_a_bank_cannot_hold_is_named_at_its_question() {
+        use crate::bank::import::{import, Format, Options};
+        let xml = r#"<?xml version="1.0"?>
+<quiz>
+<question type="numerical"><name><text>tol</text></name>
+<questiontext format="html"><text>1 + 1 = ?</text></questiontext>
+<answer fraction="100"><text>2</text><tolerance>0.5</tolerance></answer>
+</question>
+<question type="numerical"><name><text>exact</text></name>
+<questiontext format="html"><text>Speed of light in km/s?</text></questiontext>
+<answer fraction="100"><text>300000</text><tolerance>0</tolerance></answer>
+<units><unit><multiplier>1</multiplier><unit_name>km/s</unit_name></unit></units>
+</question>
+<question type="shortanswer"><name><text>wild</text></name>
+<questiontext format="html"><text>Colour?</text></questiontext>
+<usecase>1</usecase><hidden>1</hidden>
+<answer fraction="100"><text>colo*r</text></answer>
+<answer fraction="100"><text>5\*3</text></answer>
+</question>
+<question type="cloze"><name><text>stray</text></name>
+<questiontext format="html"><text>a ___ b {1:SA:=x}</text></questiontext>
+</question>
+<question type="cloze"><name><text>ok</text></name>
+<questiontext format="html"><text>{1:SA:=a\}b~=c&amp;#126;d} and {2:NM:=4:0}</text></questiontext>
+</question>
+</quiz>
+"#;
+        let opts = Options {
+            prefix: "p".into(),
+            sheet: None,
+        };
+        let got = import(Format::MoodleXml, "q.xml", xml.as_bytes(), &opts);
+        let said: Vec<String> = got.diagnostics.iter().map(|d| d.to_string()).collect();
+        let has = |s: &str| said.iter().any(|d| d.contains(s));
+        assert!(
+            has("q.xml:3:1: warning: the numerical answer `2` accepts ±0.5"),
+            "{said:#?}"
+        );
+        assert!(has("the units (km/s) are not kept"), "{said:#?}");
+        assert!(has("the question is hidden in Moodle"), "{said:#?}");
+        assert!(has("Moodle matched this short answer's case"), "{said:#?}");
+        assert!(
+            has("answers with the `*` wildcard are not kept: colo*r"),
+            "{said:#?}"
+        );
+        assert!(
+            has("error: the question text has 2 blank(s) (runs of ___) but 1 answer(s)"),
+            "{said:#?}"
+        );
+        let ids: Vec<&str> = got.questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["p-exact", "p-wild", "p-ok"]);
+        assert_eq!(
+            got.questions[1].answer,
+            Answer::Fill(vec![vec!["5*3".into()]])
+        );
+        assert_eq!(
+            got.questions[2].answer,
+            Answer::Fill(vec![vec!["a}b".into(), "c~d".into()], vec!["4".into()]])
+        );
+        assert_eq!(got.questions[2].points, 3.0, "the blanks' weights");
+        assert_eq!(got.rejected.len(), 1);
     }
 }

@@ -50,6 +50,11 @@ pub struct Draft {
     pub tags: Vec<String>,
     pub shuffle: Option<Field>,
     pub rubric: Vec<String>,
+    /// Whether the id comes from a name the format lets repeat (Moodle question names and
+    /// idnumbers in different categories): a clash then gets a numbered id instead of an error.
+    pub rename_on_clash: bool,
+    /// Read from GIFT or Moodle XML: hints speak of their syntax, not of spreadsheet columns.
+    pub moodle: bool,
 }
 
 impl Draft {
@@ -70,8 +75,162 @@ impl Draft {
             tags: Vec::new(),
             shuffle: None,
             rubric: Vec::new(),
+            rename_on_clash: false,
+            moodle: false,
         }
     }
+}
+
+/// A name or Moodle idnumber made a valid question id: one word, runs of whitespace as `-`
+/// (`T & F` → `T-&-F`). Empty when nothing is left.
+pub fn valid_id(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join("-")
+}
+
+/// The pictures, sounds and films an HTML text shows, each named for a warning: `the image
+/// `flag.png` ("California flag")`, `the audio `bonjour.mp3``. Text keeps none of them.
+pub fn media(html: &str) -> Vec<String> {
+    const AUDIO: [&str; 7] = ["mp3", "wav", "ogg", "oga", "m4a", "aac", "flac"];
+    const VIDEO: [&str; 6] = ["mp4", "webm", "ogv", "mov", "avi", "m4v"];
+    const IMAGE: [&str; 8] = ["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "tif"];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let lower = tag.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(name).map(|i| i + from) {
+            from = i + name.len();
+            let before = lower[..i].chars().next_back();
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let rest = tag[i + name.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let value = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+                _ => rest
+                    .split(|c: char| c.is_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or(""),
+            };
+            return Some(html_escape::decode_html_entities(value).into_owned());
+        }
+        None
+    };
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        let Some(j) = rest[i..].find('>') else { break };
+        let tag = &rest[i + 1..i + j];
+        rest = &rest[i + j + 1..];
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let src = match name.as_str() {
+            "img" | "audio" | "video" | "source" | "embed" | "iframe" | "track" => attr(tag, "src"),
+            "object" => attr(tag, "data"),
+            "a" => attr(tag, "href"),
+            _ => continue,
+        };
+        let Some(src) = src.filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let file = src.trim_start_matches("@@PLUGINFILE@@/").to_string();
+        let ext = file
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let kind = if AUDIO.contains(&ext.as_str()) || name == "audio" {
+            "audio"
+        } else if VIDEO.contains(&ext.as_str()) || name == "video" {
+            "video"
+        } else if IMAGE.contains(&ext.as_str()) || name == "img" {
+            "image"
+        } else if name == "a" {
+            continue;
+        } else {
+            "embedded content"
+        };
+        let alt = attr(tag, "alt").filter(|a| !a.trim().is_empty());
+        out.push(match alt {
+            Some(a) => format!("the {kind} `{file}` (\"{}\")", a.trim()),
+            None => format!("the {kind} `{file}`"),
+        });
+    }
+    out
+}
+
+/// A short answer's text without Moodle's wildcard: `\*` is a literal star; `None` when an
+/// unescaped `*` makes it a pattern.
+pub fn literal_star(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'*') => {
+                out.push('*');
+                chars.next();
+            }
+            '*' => return None,
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// HTML (or Markdown) read as the text a reader sees, naming at `loc` what is left out: each
+/// picture, sound or film, and the formatting (`<b>`, `<sub>`, links) whose marks are dropped.
+/// Paragraphs and line breaks become line breaks and are not named.
+pub fn html_to_text(html: &str, what: &str, loc: &Location, diags: &mut Vec<Diagnostic>) -> String {
+    for m in media(html) {
+        diags.push(
+            Diagnostic::warning(Some(loc.clone()), format!("{m} in the {what} is left out"))
+                .with_hint("examforge prints text only; describe the picture or sound in words if the question needs it"),
+        );
+    }
+    const SILENT: [&str; 16] = [
+        "p", "br", "div", "span", "img", "audio", "video", "source", "embed", "object", "iframe",
+        "track", "html", "body", "font", "nobr",
+    ];
+    let mut lost: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        let Some(j) = rest[i..].find('>') else { break };
+        let tag = rest[i + 1..i + j].trim_start_matches('/');
+        rest = &rest[i + j + 1..];
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty()
+            || SILENT.contains(&name.as_str())
+            || name == "a" && !media(&format!("<{tag}>")).is_empty()
+        {
+            continue;
+        }
+        let shown = format!("<{name}>");
+        if !lost.contains(&shown) {
+            lost.push(shown);
+        }
+    }
+    if !lost.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(loc.clone()),
+                format!("the formatting {} in the {what} is dropped; its text is kept", lost.join(" ")),
+            )
+            .with_hint("examforge prints text as written; check that the text still reads right (H<sub>2</sub>O becomes H2O)"),
+        );
+    }
+    super::markup_to_text(html)
 }
 
 /// Full-width ASCII (Ａ, １, ；) folded to half-width.
@@ -222,11 +381,24 @@ fn blank_markers(stem: &str) -> String {
 /// Checks a draft and turns it into a question; every problem is returned at its source place.
 pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
     let mut errs = Vec::new();
+    if d.id.is_empty() || d.id.chars().any(char::is_whitespace) {
+        errs.push(
+            Diagnostic::error(
+                Some(d.loc.clone()),
+                format!("invalid question id `{}`", d.id),
+            )
+            .with_hint("an id is one word without spaces, e.g. net-001"),
+        );
+    }
     let stem = d.stem.text.trim().to_string();
     if stem.is_empty() {
         errs.push(
             Diagnostic::error(Some(d.stem.loc.clone()), "the question has no stem (题干)")
-                .with_hint("write the question text in the 题干/question column or line"),
+                .with_hint(if d.moodle {
+                    "write the question text before the answer block {…}"
+                } else {
+                    "write the question text in the 题干/question column or line"
+                }),
         );
     }
     let options: Vec<String> = d
@@ -396,7 +568,11 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     options.len()
                 ),
             )
-            .with_hint("fill the options A, B, … in order, without gaps"),
+            .with_hint(if d.moodle {
+                "give the question 2 to 8 answers (`=` right, `~` wrong)"
+            } else {
+                "fill the options A, B, … in order, without gaps"
+            }),
         );
     }
     for (i, o) in options.iter().enumerate() {
@@ -406,7 +582,11 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     Some(d.options[i].loc.clone()),
                     format!("option {} is empty", letter(i)),
                 )
-                .with_hint("options run from A without gaps; move the later options up"),
+                .with_hint(if d.moodle {
+                    "write text after each `=` or `~` (an empty answer is not an option)"
+                } else {
+                    "options run from A without gaps; move the later options up"
+                }),
             );
         } else if options[..i].contains(o) {
             errs.push(
@@ -428,6 +608,43 @@ fn answer(
     errs: &mut Vec<Diagnostic>,
 ) -> Option<Answer> {
     let field = match &d.answer {
+        DraftAnswer::Ready(Answer::Fill(blanks)) => {
+            // Blanks a format gave whole (GIFT, Moodle XML) are checked as the bank loader does.
+            let want = count_blanks(stem);
+            if blanks
+                .iter()
+                .any(|alts| alts.iter().all(|a| a.trim().is_empty()))
+            {
+                errs.push(
+                    Diagnostic::error(Some(d.loc.clone()), "a blank has no answer")
+                        .with_hint("give every blank at least one accepted answer"),
+                );
+                return None;
+            }
+            if want != blanks.len() {
+                errs.push(
+                    Diagnostic::error(
+                        Some(d.stem.loc.clone()),
+                        format!(
+                            "the question text has {want} blank(s) (runs of ___) but {} answer(s)",
+                            blanks.len()
+                        ),
+                    )
+                    .with_hint("write underscores that are not a blank as text of another kind, or give each blank its answer"),
+                );
+                return None;
+            }
+            let blanks = blanks
+                .iter()
+                .map(|alts| {
+                    alts.iter()
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect()
+                })
+                .collect();
+            return Some(Answer::Fill(blanks));
+        }
         DraftAnswer::Ready(a) => return Some(a.clone()),
         DraftAnswer::Raw(f) if !f.text.trim().is_empty() => f,
         DraftAnswer::Raw(_) | DraftAnswer::Missing => {

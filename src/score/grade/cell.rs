@@ -2,7 +2,7 @@
 //! `score` hook, or manual points. Results are remembered per leaf by raw cell.
 
 use super::plan::Leaf;
-use super::{GradeError, Grader};
+use super::{GradeError, Grader, How};
 use crate::bank::{letter, Kind};
 use crate::blueprint::Rule;
 use crate::draw::manifest::Item;
@@ -25,6 +25,8 @@ pub(super) struct Scored {
     pub bits: u32,
     pub judge: Option<bool>,
     pub points: f64,
+    /// How the points were found: the sheet, or a correction.
+    pub how: How,
 }
 
 impl Scored {
@@ -40,6 +42,7 @@ impl Scored {
             bits: 0,
             judge: None,
             points: 0.0,
+            how: How::Sheet,
         }
     }
 }
@@ -86,9 +89,10 @@ fn memo_key(raw: &str) -> Option<u64> {
     })
 }
 
-/// Manual points found for a short answer.
+/// Points written in a short answer's cell.
 enum ManualPoints {
     Given(f64),
+    /// Nothing written: `--manual` gives them, or the item is counted as without points.
     Missing,
     /// Not a number, or outside 0–max.
     Invalid,
@@ -96,19 +100,13 @@ enum ManualPoints {
 
 impl Grader<'_> {
     /// The scored cell `raw` of `leaf`, from the leaf's memo when it was seen before.
-    pub(super) fn cell(
-        &mut self,
-        leaf: &Leaf,
-        raw: &str,
-        id: &str,
-        line: u64,
-    ) -> Result<Scored, GradeError> {
+    pub(super) fn cell(&mut self, leaf: &Leaf, raw: &str, line: u64) -> Result<Scored, GradeError> {
         let key = memo_key(raw)
             .filter(|_| leaf.rule != Rule::Manual && !matches!(leaf.cell, CellKind::Text));
         if let Some(s) = key.and_then(|k| leaf.memo.borrow().get(k)) {
             return Ok(s);
         }
-        let mut s = self.score_cell(leaf, raw, id, line)?;
+        let mut s = self.score_cell(leaf, raw, line)?;
         if let Some(k) = key {
             leaf.memo.borrow_mut().remember(k, &mut s);
         }
@@ -117,13 +115,7 @@ impl Grader<'_> {
 
     /// Reads one cell and scores it: built-in rule, script, or manual points. A cell that is not
     /// a mark the item can have is `invalid` and earns nothing.
-    fn score_cell(
-        &mut self,
-        leaf: &Leaf,
-        raw: &str,
-        id: &str,
-        line: u64,
-    ) -> Result<Scored, GradeError> {
+    fn score_cell(&mut self, leaf: &Leaf, raw: &str, line: u64) -> Result<Scored, GradeError> {
         let it = leaf.item;
         let Ok(cell) = parse_cell(raw, leaf.cell, &self.tokens) else {
             return Ok(Scored::invalid());
@@ -137,12 +129,9 @@ impl Grader<'_> {
             }
         }
         let points = if leaf.rule == Rule::Manual {
-            match self.manual_points(id, leaf.number, it, cell.text) {
+            match manual_points(it, cell.text) {
                 ManualPoints::Given(p) => p,
-                ManualPoints::Missing => {
-                    self.tally.short_without_points += 1;
-                    0.0
-                }
+                ManualPoints::Missing => 0.0,
                 ManualPoints::Invalid => return Ok(Scored::invalid()),
             }
         } else {
@@ -167,6 +156,7 @@ impl Grader<'_> {
             bits,
             judge: cell.judge,
             points,
+            how: How::Sheet,
         })
     }
 
@@ -211,25 +201,17 @@ impl Grader<'_> {
             )
             .map_err(|source| GradeError::Script { line, source })
     }
+}
 
-    /// Points for a short answer: the cell itself, else `--manual`.
-    fn manual_points(&self, id: &str, number: u32, it: &Item, cell: &str) -> ManualPoints {
-        let given = if !cell.trim().is_empty() {
-            match cell.trim().replace(['，', ','], ".").parse::<f64>() {
-                Ok(p) => Some(p),
-                Err(_) => return ManualPoints::Invalid,
-            }
-        } else {
-            self.manual
-                .get(&(id.to_string(), number.to_string()))
-                .or_else(|| self.manual.get(&(id.to_string(), it.question.clone())))
-                .copied()
-        };
-        match given {
-            Some(p) if !p.is_finite() || p < 0.0 || p > it.points + 1e-9 => ManualPoints::Invalid,
-            Some(p) => ManualPoints::Given(p),
-            None => ManualPoints::Missing,
-        }
+/// Points for a short answer written in its cell (`--manual` rows replace them later).
+fn manual_points(it: &Item, cell: &str) -> ManualPoints {
+    if cell.trim().is_empty() {
+        return ManualPoints::Missing;
+    }
+    match cell.trim().replace(['，', ','], ".").parse::<f64>() {
+        Ok(p) if !p.is_finite() || p < 0.0 || p > it.points + 1e-9 => ManualPoints::Invalid,
+        Ok(p) => ManualPoints::Given(p),
+        Err(_) => ManualPoints::Invalid,
     }
 }
 

@@ -7,17 +7,21 @@
 //! is that item's problem: status `invalid`, 0 points, counted in [`Tally::invalid`] for review.
 
 mod cell;
+mod corrections;
 mod outcome;
 mod paper;
 mod plan;
 mod rank;
+mod roster;
 mod stats;
 mod teams;
 #[cfg(test)]
 mod tests;
 
+pub use corrections::{settle_marks, Corrections, How, Mark, MarkError};
 pub use outcome::{GradeError, Outcome, Rejection};
 pub use rank::Ranking;
+pub use roster::Roster;
 pub use stats::ItemStats;
 pub use teams::TeamStanding;
 
@@ -29,7 +33,6 @@ use plan::{Plan, Plans};
 use serde::Serialize;
 use stats::Stats;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// One graded candidate, as results.csv prints it.
@@ -47,6 +50,35 @@ pub struct Graded {
     pub grade: Option<String>,
     pub rank: usize,
     pub duplicate: bool,
+    /// Items that wait for a third mark (仲裁): the score is not final.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+    /// Items whose points an appeal changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appeals: Vec<Change>,
+}
+
+/// An item's points changed by an appeal, as results.json and changes.csv record it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Change {
+    pub item: u32,
+    pub question: String,
+    pub old: f64,
+    pub new: f64,
+    pub reason: String,
+    pub date: String,
+    pub by: String,
+}
+
+/// An item waiting for a third mark, as arbitration.csv lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arbitration {
+    pub item: u32,
+    pub question: String,
+    pub max: f64,
+    pub tolerance: f64,
+    /// The marks given, with their `--manual` lines and markers.
+    pub marks: Vec<Mark>,
 }
 
 /// Counts shown in the closing summary.
@@ -62,6 +94,21 @@ pub struct Tally {
     pub invalid: u64,
     pub duplicates: u64,
     pub short_without_points: u64,
+    /// Items scored by one `--manual` row.
+    pub manual: u64,
+    /// Items scored by two markers within the tolerance (双评).
+    pub double_marked: u64,
+    /// Items waiting for a third mark (仲裁), and the candidates they leave pending.
+    pub arbitration: u64,
+    pub pending: u64,
+    /// Items settled by a third mark.
+    pub arbitrated: u64,
+    /// Items changed by an appeal (复核).
+    pub appeals: u64,
+    /// Registered candidates without a sheet (缺考).
+    pub absent: u64,
+    /// Sheets with nothing marked, graded 0.
+    pub blank_sheets: u64,
 }
 
 /// A row of items.csv.
@@ -72,18 +119,29 @@ pub struct ItemLine<'a> {
     /// written for an invalid mark).
     pub marks: Cow<'a, str>,
     pub status: Status,
+    /// How the points were found, when not from the sheet.
+    pub how: How,
     pub points: f64,
     pub max: f64,
 }
 
-/// Manual points for short answers: (candidate, number or question id) → points.
-pub type Manual = HashMap<(String, String), f64>;
+impl ItemLine<'_> {
+    /// The status items.csv shows: how the points were found when not from the sheet, else
+    /// the cell's status.
+    pub fn status_name(&self) -> &'static str {
+        self.how.name().unwrap_or(self.status.name())
+    }
+}
+
+/// Points given by hand, two markers' marks and appeals (see [`Corrections`]).
+pub type Manual = Corrections;
 
 /// The grading state.
 pub struct Grader<'a> {
     manifest: &'a Manifest,
     script: Option<&'a RuleScript>,
     manual: &'a Manual,
+    roster: Option<Roster>,
     tokens: Tokens,
     pub tally: Tally,
     papers: paper::Papers<'a>,
@@ -100,6 +158,12 @@ pub struct Grader<'a> {
     scored: Vec<Scored>,
     /// Printed option indices of the cell being scored (a reused buffer).
     letters: Vec<usize>,
+    /// Appeals applied to the row graded last, and its items waiting for a third mark.
+    arbitrations: Vec<Arbitration>,
+    /// Candidates named by corrections who were graded, or rejected (their row is listed).
+    corrected: std::collections::HashSet<String>,
+    /// Lines and ids of sheets with nothing marked.
+    pub blank_sheets: Vec<(u64, String)>,
 }
 
 impl<'a> Grader<'a> {
@@ -119,6 +183,7 @@ impl<'a> Grader<'a> {
             manifest,
             script,
             manual,
+            roster: None,
             tokens,
             tally: Tally::default(),
             papers: paper::Papers::new(manifest),
@@ -131,7 +196,40 @@ impl<'a> Grader<'a> {
             last: None,
             scored: Vec::new(),
             letters: Vec::new(),
+            arbitrations: Vec::new(),
+            corrected: std::collections::HashSet::new(),
+            blank_sheets: Vec::new(),
         }
+    }
+
+    /// Grades against a roster: names and teams come from it, a sheet of someone not on it is
+    /// rejected ([`Rejection::NotOnRoster`]), and who has no sheet is absent (see
+    /// [`Grader::absent`]).
+    pub fn with_roster(mut self, roster: Roster) -> Self {
+        self.roster = Some(roster);
+        self
+    }
+
+    /// Registered candidates without a sheet (缺考), once every row is read.
+    pub fn absent(&self) -> Vec<&crate::draw::manifest::Candidate> {
+        self.roster.iter().flat_map(Roster::absent).collect()
+    }
+
+    /// The items of the row graded last that wait for a third mark.
+    pub fn last_arbitrations(&self) -> &[Arbitration] {
+        &self.arbitrations
+    }
+
+    /// Corrections naming a candidate with no row at all: each with where it is written.
+    pub fn unused_corrections(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .manual
+            .named()
+            .filter(|(id, _)| !self.corrected.contains(*id))
+            .map(|(id, at)| (id.to_string(), at))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
     }
 
     /// Section titles, in order.
@@ -153,40 +251,63 @@ impl<'a> Grader<'a> {
     pub fn grade(&mut self, row: &SheetRow) -> Result<Outcome, GradeError> {
         self.tally.read += 1;
         self.last = None;
+        self.arbitrations.clear();
+        let id = row.candidate.trim();
         let index = match self.papers.find(row) {
             Ok(i) => i,
             Err(r) => {
                 self.tally.rejected += 1;
+                if self.manual.of(id).is_some() {
+                    self.corrected.insert(id.to_string());
+                }
+                if let Some(roster) = &mut self.roster {
+                    roster.saw(id);
+                }
                 return Ok(Outcome::Rejected(r));
             }
         };
+        let registered = match &mut self.roster {
+            None => None,
+            Some(roster) => match roster.find(id) {
+                Some(c) => Some(c.clone()),
+                None => {
+                    self.tally.rejected += 1;
+                    if self.manual.of(id).is_some() {
+                        self.corrected.insert(id.to_string());
+                    }
+                    return Ok(Outcome::Rejected(Rejection::NotOnRoster {
+                        id: id.to_string(),
+                        suggestion: roster.suggestion(id),
+                    }));
+                }
+            },
+        };
         let plan = self.plans.get(index, row, &mut self.stats);
-        let id = row.candidate.trim();
         let mut scored = std::mem::take(&mut self.scored);
         scored.clear();
-        let mut sections = vec![0.0; plan.paper.sections.len()];
-        for leaf in &plan.leaves {
-            let raw = leaf.pos.and_then(|p| row.answer(p)).unwrap_or("");
-            let s = match self.cell(leaf, raw, id, row.line) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.scored = scored;
-                    return Err(e);
-                }
-            };
-            sections[leaf.section] += s.points;
-            scored.push(s);
-        }
+        let result = self.score_row(&plan, row, id, &mut scored);
         self.scored = scored;
-        for s in &mut sections {
-            *s = settle(*s);
-        }
+        let (sections, changes) = result?;
         let score = settle(sections.iter().sum());
-        let candidate = plan.paper.candidate.as_ref();
+        let candidate = registered.as_ref().or(plan.paper.candidate.as_ref());
+        let (name, team) = match &registered {
+            Some(c) => (
+                non_empty(&c.name, Some(row.name.as_str())),
+                non_empty(&c.team, Some(row.team.as_str())),
+            ),
+            None => (
+                non_empty(&row.name, candidate.map(|c| c.name.as_str())),
+                non_empty(&row.team, candidate.map(|c| c.team.as_str())),
+            ),
+        };
+        if self.manual.of(id).is_some() {
+            self.corrected.insert(id.to_string());
+        }
+        let pending = !self.arbitrations.is_empty();
         let mut graded = Graded {
             line: row.line,
-            name: non_empty(&row.name, candidate.map(|c| c.name.as_str())),
-            team: non_empty(&row.team, candidate.map(|c| c.team.as_str())),
+            name,
+            team,
             id: id.to_string(),
             paper: plan.paper.code.clone(),
             score,
@@ -196,6 +317,8 @@ impl<'a> Grader<'a> {
             grade: None,
             rank: 0,
             duplicate: false,
+            pending,
+            appeals: changes,
         };
         if let Some(script) = self.script.filter(|s| s.has_total()) {
             let out = script
@@ -227,6 +350,25 @@ impl<'a> Grader<'a> {
                 Status::Ok => {}
             }
         }
+        for s in &self.scored {
+            match s.how {
+                How::Sheet => {}
+                How::Manual => t.manual += 1,
+                How::Double => t.double_marked += 1,
+                How::Arbitration => t.arbitration += 1,
+                How::Arbitrated => t.arbitrated += 1,
+                How::Appeal => t.appeals += 1,
+            }
+        }
+        t.pending += u64::from(graded.pending);
+        if self
+            .scored
+            .iter()
+            .all(|s| s.status == Status::Blank && s.how == How::Sheet)
+        {
+            t.blank_sheets += 1;
+            self.blank_sheets.push((graded.line, graded.id.clone()));
+        }
         t.graded += 1;
         self.stats.add(plan, &self.scored, graded.score);
         if !self.plans.is_cached(index) {
@@ -251,6 +393,7 @@ impl<'a> Grader<'a> {
                     question: &leaf.item.question,
                     marks: cell::marks_text(leaf, s, row),
                     status: s.status,
+                    how: s.how,
                     points: s.points,
                     max: leaf.item.points,
                 })
@@ -279,7 +422,7 @@ impl<'a> Grader<'a> {
                     number: l.number,
                     points: s.points,
                     max: l.item.points,
-                    status: s.status.to_string(),
+                    status: s.how.name().unwrap_or(s.status.name()).to_string(),
                 })
                 .collect(),
         }
@@ -295,6 +438,10 @@ impl<'a> Grader<'a> {
             std::mem::take(&mut self.seen),
         );
         self.tally.duplicates = ranking.duplicate_rows();
+        self.tally.absent = self
+            .roster
+            .as_ref()
+            .map_or(0, |r| r.absent().count() as u64);
         (ranking, self.stats.finish())
     }
 

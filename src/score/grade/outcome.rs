@@ -39,6 +39,12 @@ pub enum Rejection {
     /// The sheet reader could not make a row of it (ragged, no candidate id, broken CSV).
     #[error("{reason}")]
     Unreadable { reason: String },
+    /// The candidate id is not on the roster given to `grade --roster`.
+    #[error("candidate `{id}` is not on the roster{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    NotOnRoster {
+        id: String,
+        suggestion: Option<String>,
+    },
 }
 
 /// What stops a grading run: a score that could not be defended for any candidate.
@@ -57,12 +63,24 @@ pub enum GradeError {
         #[source]
         source: ScriptError,
     },
+    /// A correction that cannot be applied (points outside the item's range, an item not on
+    /// the candidate's paper, more marks than two markers and an arbitrator give).
+    #[error("{at}: {message}")]
+    Correction {
+        /// `file:line` of the `--manual` row, or the appeal's `file:line:col`.
+        at: String,
+        message: String,
+        hint: String,
+    },
 }
 
 impl GradeError {
     /// What the user can do about it: the script's own hint, and why the run stopped.
     pub fn hint(&self) -> String {
-        let (GradeError::Script { source, .. } | GradeError::Team { source }) = self;
+        let source = match self {
+            GradeError::Script { source, .. } | GradeError::Team { source } => source,
+            GradeError::Correction { hint, .. } => return hint.clone(),
+        };
         let stop = "fix the script; the run stops so that no candidate is scored by a broken rule";
         match source.hint() {
             Some(h) => format!("{h}\n{stop}"),
@@ -70,9 +88,11 @@ impl GradeError {
         }
     }
 
-    /// The script error underneath.
-    pub fn script_error(&self) -> &ScriptError {
-        let (GradeError::Script { source, .. } | GradeError::Team { source }) = self;
-        source
+    /// The script error underneath, if a script failed.
+    pub fn script_error(&self) -> Option<&ScriptError> {
+        match self {
+            GradeError::Script { source, .. } | GradeError::Team { source } => Some(source),
+            GradeError::Correction { .. } => None,
+        }
     }
 }

@@ -1,0 +1,502 @@
+//! Corrections after the sheets are read: points given by hand, two markers (双评) and the
+//! arbitrator (仲裁), appeals (复核), and candidates who did not sit (缺考).
+
+use super::*;
+use predicates::prelude::*;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The grading fixture drawn into `d`: 1 single (2 points, B), 2 multiple (4, AC), 3 judge
+/// (1, false), 4 fill (2: 二|CO2), 5 short (8, given by hand).
+fn exam(d: &Path) {
+    examforge()
+        .args([
+            "draw",
+            "tests/fixtures/grade/blueprint.toml",
+            "--seed",
+            "17",
+            "-o",
+        ])
+        .arg(d)
+        .assert()
+        .success();
+}
+
+fn write(d: &Path, name: &str, text: &str) -> PathBuf {
+    let p = d.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn sheet(d: &Path, body: &str) -> PathBuf {
+    write(
+        d,
+        "scan.csv",
+        &format!("考号,姓名,单位,卷别,1,2,3,4,5\n{body}"),
+    )
+}
+
+fn grade(d: &Path, out: &str, extra: &[OsString]) -> assert_cmd::Command {
+    let mut c = examforge();
+    c.arg("grade")
+        .arg(d.join("exam.json"))
+        .arg(d.join("scan.csv"))
+        .args(extra)
+        .arg("-o")
+        .arg(d.join(out));
+    c
+}
+
+fn flag(name: &str, p: &Path) -> Vec<OsString> {
+    vec![name.into(), p.into()]
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// A column of results.csv by header name, per candidate id.
+fn column(out: &Path, name: &str) -> Vec<(String, String)> {
+    let rows = read_csv(&out.join("results.csv"));
+    let c = rows[0].iter().position(|h| h == name).unwrap();
+    rows[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[c].clone()))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// (number, status, points) of a candidate's items in items.csv.
+fn items(out: &Path, candidate: &str) -> Vec<(String, String, String)> {
+    read_csv(&out.join("items.csv"))
+        .into_iter()
+        .filter(|r| r[0] == candidate)
+        .map(|r| (r[2].clone(), r[5].clone(), r[6].clone()))
+        .collect()
+}
+
+fn item(n: &str, status: &str, points: &str) -> (String, String, String) {
+    (n.into(), status.into(), points.into())
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// A `--manual` row replaces what the sheet scored, for a choice, a fill and a short answer.
+#[test]
+fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
+    let d = tmp();
+    let d = d.path();
+    exam(d);
+    // Everything right on the sheet: 2 + 4 + 1 + 2 + 7 = 16.
+    sheet(d, "1,张三,甲,A,B,AC,错,2|CO2,7\n");
+    // The single marked 0 by hand (a torn sheet), one fill blank refused, the short answer re-marked.
+    let manual = write(d, "manual.csv", "考号,题号,得分\n1,1,0\n1,4,1\n1,5,5\n");
+    grade(d, "r", &flag("--manual", &manual)).assert().success();
+    // 0 + 4 + 1 + 1 + 5.
+    assert_eq!(column(&d.join("r"), "score"), pairs(&[("1", "11")]));
+    assert_eq!(
+        items(&d.join("r"), "1"),
+        [
+            item("1", "manual", "0"),
+            item("2", "ok", "4"),
+            item("3", "ok", "1"),
+            item("4", "manual", "1"),
+            item("5", "manual", "5"),
+        ]
+    );
+
+    // Points outside 0..=points, an item not on the paper, a candidate without a sheet.
+    for (text, line, message) in [
+        (
+            "1,2,5\n",
+            2,
+            "5 points for item 2 of candidate `1` is outside 0–4",
+        ),
+        (
+            "1,1,1\n1,9,1\n",
+            3,
+            "item `9` is not on paper A of candidate `1`",
+        ),
+        ("7,1,1\n", 2, "candidate `7` has no sheet in"),
+    ] {
+        std::fs::write(&manual, format!("candidate,item,points\n{text}")).unwrap();
+        grade(d, "bad", &flag("--manual", &manual))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "{}:{line}: {message}",
+                manual.display()
+            )));
+        assert!(!d.join("bad/results.csv").exists(), "nothing written");
+    }
+}
+
+/// Two markers (双评): within the tolerance their mean; beyond it the item waits for a third
+/// mark (仲裁), and the third settles it by the two closest marks.
+#[test]
+fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
+    let d = tmp();
+    let d = d.path();
+    exam(d);
+    sheet(
+        d,
+        "1,张三,甲,A,B,AC,错,2|CO2,\n2,李四,甲,A,B,AC,错,2|CO2,\n",
+    );
+    let two = "candidate,item,points,marker\n1,5,6,李\n1,5,7,王\n2,5,3,李\n2,5,7,王\n";
+    let manual = write(d, "manual.csv", two);
+    grade(d, "r", &flag("--manual", &manual))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("arbitration"))
+        .stderr(predicate::str::contains("1 candidate(s) pending"));
+    let r = d.join("r");
+    // 1: 9 + (6 + 7) / 2; 2: 9 + the two marks' mean, pending.
+    assert_eq!(column(&r, "score"), pairs(&[("1", "15.5"), ("2", "14")]));
+    assert_eq!(
+        column(&r, "status"),
+        pairs(&[("1", "graded"), ("2", "pending")])
+    );
+    assert_eq!(items(&r, "1")[4], item("5", "double", "6.5"));
+    assert_eq!(items(&r, "2")[4], item("5", "arbitration", "5"));
+    let arb = read_csv(&r.join("arbitration.csv"));
+    assert_eq!(
+        arb,
+        [
+            [
+                "candidate",
+                "name",
+                "item",
+                "question",
+                "max",
+                "tolerance",
+                "marks",
+                "markers",
+                "lines"
+            ],
+            ["2", "李四", "5", "q1", "8", "1", "3 7", "李 王", "4 5"]
+        ]
+    );
+    assert_eq!(
+        json(&r.join("results.json"))["candidates"][1]["status"],
+        "pending"
+    );
+
+    // The arbitrator's mark arrives: 3, 7 and 6 → (7 + 6) / 2.
+    std::fs::write(&manual, format!("{two}2,5,6,赵\n")).unwrap();
+    grade(
+        d,
+        "r",
+        &[flag("--manual", &manual), vec!["--force".into()]].concat(),
+    )
+    .assert()
+    .success();
+    assert_eq!(column(&r, "score"), pairs(&[("1", "15.5"), ("2", "15.5")]));
+    assert_eq!(items(&r, "2")[4], item("5", "arbitrated", "6.5"));
+    assert_eq!(
+        read_csv(&r.join("arbitration.csv")).len(),
+        1,
+        "none waiting"
+    );
+
+    // A wider tolerance for item 5 averages 3 and 7.
+    std::fs::write(&manual, two).unwrap();
+    let mut extra = flag("--manual", &manual);
+    extra.extend(["--double-tolerance".into(), "5=4".into()]);
+    grade(d, "wide", &extra).assert().success();
+    assert_eq!(items(&d.join("wide"), "2")[4], item("5", "double", "5"));
+
+    // One marker twice for one item is an error, not a silent pick.
+    std::fs::write(
+        &manual,
+        "candidate,item,points,marker\n1,5,6,李\n1,5,7,李\n",
+    )
+    .unwrap();
+    grade(d, "twice", &flag("--manual", &manual))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:3: marker `李` marked item 5 of candidate `1` twice (also line 2)",
+            manual.display()
+        )));
+}
+
+const APPEAL: &str = "[[appeal]]\ncandidate = \"1\"\nitem = 4\nscore = 2\n\
+    reason = \"复核：第1空“二”与“2”同义，可接受\"\ndate = 2026-12-01\nby = \"张三\"\n";
+
+/// An appeal changes one item's points on every run, and the change is logged and published.
+#[test]
+fn an_appeal_changes_an_item_and_is_logged() {
+    let d = tmp();
+    let d = d.path();
+    exam(d);
+    // Candidate 1 wrote 两 in the first blank: 1 of 2 on the fill, 15 in all.
+    sheet(
+        d,
+        "1,张三,甲,A,B,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
+    );
+    let appeals = write(d, "appeals.toml", APPEAL);
+    grade(d, "r", &flag("--appeals", &appeals))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("appeals"));
+    let r = d.join("r");
+    assert_eq!(column(&r, "score"), pairs(&[("1", "16"), ("2", "15")]));
+    assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
+    assert_eq!(
+        read_csv(&r.join("changes.csv")),
+        [
+            vec![
+                "candidate",
+                "name",
+                "item",
+                "question",
+                "old",
+                "new",
+                "reason",
+                "date",
+                "by"
+            ],
+            vec![
+                "1",
+                "张三",
+                "4",
+                "f1",
+                "1",
+                "2",
+                "复核：第1空“二”与“2”同义，可接受",
+                "2026-12-01",
+                "张三"
+            ]
+        ]
+    );
+    let v = json(&r.join("results.json"));
+    let a = &v["candidates"][0]["appeals"][0];
+    assert_eq!(
+        (a["old"].as_f64(), a["new"].as_f64()),
+        (Some(1.0), Some(2.0))
+    );
+    assert_eq!(a["reason"], "复核：第1空“二”与“2”同义，可接受");
+    assert_eq!(v["candidates"][0]["rank"], 1);
+
+    // A correction to the sheet and a rerun: the appeal still applies.
+    sheet(
+        d,
+        "1,张三,甲,A,A,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
+    );
+    let mut extra = flag("--appeals", &appeals);
+    extra.push("--force".into());
+    grade(d, "r", &extra).assert().success();
+    // The single now wrong (−1 under negative marking): 16 − 3.
+    assert_eq!(column(&r, "score"), pairs(&[("1", "13"), ("2", "15")]));
+    assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
+
+    // An unknown candidate or item is an error at the appeal.
+    for (text, message) in [
+        (
+            APPEAL.replace("\"1\"", "\"9\""),
+            "appeals.toml:1:1: candidate `9` has no sheet",
+        ),
+        (
+            APPEAL.replace("item = 4", "item = 12"),
+            "appeals.toml:1:1: item `12` is not on paper A of candidate `1`",
+        ),
+        (
+            APPEAL.replace("score = 2", "score = 3"),
+            "appeals.toml:1:1: the appeal gives item 4 of candidate `1` 3 points, above its 2",
+        ),
+        (
+            APPEAL.replace("score = 2", "scroe = 2"),
+            "appeals.toml:4:1: unknown key `scroe`",
+        ),
+    ] {
+        std::fs::write(&appeals, text).unwrap();
+        grade(d, "bad", &flag("--appeals", &appeals))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+/// The roster names who sat: the absent (缺考) have no score and are in no statistic; a blank
+/// sheet is graded 0 with a warning; a sheet of someone not on the roster is an error.
+#[test]
+fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics() {
+    let d = tmp();
+    let d = d.path();
+    exam(d);
+    let roster = write(
+        d,
+        "roster.csv",
+        "准考证号,姓名,单位\n1,张三,一队\n2,李四,一队\n3,王五,二队\n",
+    );
+    // 1 sat (name and team left to the roster); 2 handed in a blank sheet; 3 did not sit.
+    sheet(d, "1,,,A,B,AC,错,2|CO2,7\n2,李四,一队,A,,,,,\n");
+    grade(d, "r", &flag("--roster", &roster))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("absent             1"))
+        .stderr(predicate::str::contains(format!(
+            "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
+            d.join("scan.csv").display()
+        )));
+    let r = d.join("r");
+    let rows = read_csv(&r.join("results.csv"));
+    assert_eq!(rows[0].last().unwrap(), "status");
+    let absent = rows.iter().find(|r| r[0] == "3").unwrap();
+    // candidate, name, team, paper, score, max, five sections, rank, pass, grade, duplicate, line, status
+    assert_eq!(
+        absent,
+        &[
+            "3", "王五", "二队", "", "", "17", "", "", "", "", "", "", "", "", "false", "",
+            "absent"
+        ]
+    );
+    assert_eq!(&rows[1][..3], ["1", "张三", "一队"]);
+    assert_eq!(
+        column(&r, "rank"),
+        pairs(&[("1", "1"), ("2", "2"), ("3", "")])
+    );
+    let v = json(&r.join("results.json"));
+    assert_eq!(v["summary"]["absent"], 1);
+    assert_eq!(v["summary"]["blank_sheets"], 1);
+    assert_eq!(v["candidates"][2]["status"], "absent");
+    assert!(v["candidates"][2]["score"].is_null());
+    // Item statistics over the two who sat.
+    let s1 = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["question"] == "s1")
+        .unwrap();
+    assert_eq!(
+        (s1["n"].as_u64(), s1["mean"].as_f64()),
+        (Some(2), Some(1.0))
+    );
+
+    // A sheet whose id is not on the roster.
+    sheet(
+        d,
+        "1,,,A,B,AC,错,2|CO2,7\n2026O01,赵六,二队,A,B,AC,错,2|CO2,7\n",
+    );
+    std::fs::write(
+        &roster,
+        "准考证号,姓名,单位\n1,张三,一队\n2026001,赵六,二队\n",
+    )
+    .unwrap();
+    grade(d, "bad", &flag("--roster", &roster))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:3: candidate `2026O01` is not on the roster (did you mean `2026001`?)",
+            d.join("scan.csv").display()
+        )));
+    assert!(!d.join("bad/results.csv").exists());
+}
+
+/// Standings treat an absent candidate like a missing one (`missing` policy), and the report
+/// leaves them out of its statistics.
+#[test]
+fn standings_treat_an_absent_candidate_as_missing() {
+    let d = tmp();
+    let d = d.path();
+    exam(d);
+    let roster = write(d, "roster.csv", "id,name,team\n1,张三,一队\n2,李四,一队\n");
+    sheet(d, "1,,,A,B,AC,错,2|CO2,7\n");
+    grade(d, "exam", &flag("--roster", &roster))
+        .assert()
+        .success();
+    write(
+        d,
+        "quiz.csv",
+        "entrant,name,team,points\n1,张三,一队,5\n2,李四,一队,6\n",
+    );
+    write(
+        d,
+        "s.toml",
+        "[standings]\ntitle = \"t\"\nentrant = \"candidate\"\nmissing = \"zero\"\n\n\
+         [[event]]\nname = \"笔试\"\nresults = \"exam\"\n\n\
+         [[event]]\nname = \"竞赛\"\nresults = \"quiz.csv\"\n",
+    );
+    examforge()
+        .arg("standings")
+        .arg(d.join("s.toml"))
+        .arg("-o")
+        .arg(d.join("st"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "missing: `2` from `笔试`: absent (缺考): counted as 0",
+        ));
+    let st = read_csv(&d.join("st/standings.csv"));
+    // 张三 16 + 5; 李四 0 + 6.
+    assert_eq!((&*st[1][1], &*st[1][4]), ("1", "21"));
+    assert_eq!((&*st[2][1], &*st[2][4]), ("2", "6"));
+}
+
+/// A judge's mark changed by an appeal before the trimmed mean is taken.
+#[test]
+fn an_appeal_changes_a_judges_mark() {
+    let d = tmp();
+    let d = d.path();
+    let scores = write(
+        d,
+        "scores.csv",
+        "参赛者,评委,violations,records,procedure\n\
+         甲队,评委1,35,25,26\n甲队,评委2,38,27,27\n甲队,评委3,30,22,24\n",
+    );
+    let appeals = write(
+        d,
+        "appeals.toml",
+        "[[appeal]]\nentrant = \"甲队\"\njudge = \"评委3\"\ncriterion = \"执法文书质量\"\nmark = 26\n\
+         reason = \"录入错误：原始评分表为26\"\ndate = 2026-12-01\n\n\
+         [[appeal]]\ncandidate = \"1\"\nitem = 1\nscore = 0\nreason = \"笔试的复核\"\ndate = 2026-12-01\n",
+    );
+    let judge = |out: &str, extra: &[OsString]| {
+        let mut c = examforge();
+        c.arg("judge")
+            .arg("tests/fixtures/event/onsite.toml")
+            .arg(&scores)
+            .args(extra)
+            .arg("-o")
+            .arg(d.join(out));
+        c
+    };
+    judge("plain", &[]).assert().success();
+    judge("appealed", &flag("--appeals", &appeals))
+        .assert()
+        .success();
+    // Totals 86, 92, 76 → 86 kept; with 评委3's 文书 26: 86, 92, 80 → 86 kept still; the
+    // judges' sheet shows the new mark.
+    let judges = read_csv(&d.join("appealed/judges.csv"));
+    let j3 = judges.iter().find(|r| r[1] == "评委3").unwrap();
+    assert_eq!(&j3[3..7], ["30", "26", "24", "80"]);
+    let changes = read_csv(&d.join("appealed/changes.csv"));
+    assert_eq!(
+        changes[1],
+        [
+            "甲队",
+            "评委3",
+            "records",
+            "4",
+            "22",
+            "26",
+            "录入错误：原始评分表为26",
+            "2026-12-01",
+            ""
+        ]
+    );
+    assert_eq!(read_csv(&d.join("plain/changes.csv")).len(), 1);
+}
