@@ -24,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Said of a step whose verb exited 3.
+const INCOMPLETE: &str = "with rows rejected or items awaiting arbitration (仲裁): see its rejected.csv and arbitration.csv; what depends on it is provisional";
+
 /// The state of the last run, in the output folder: per step, what its hash covered.
 pub const STATE: &str = ".examforge-event.json";
 
@@ -79,6 +82,9 @@ struct Record {
     deps: BTreeMap<String, String>,
     /// Its outputs, relative to the output folder.
     files: Vec<String>,
+    /// It ran with rejected rows or items awaiting arbitration (its verb's exit status 3).
+    #[serde(default)]
+    incomplete: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -364,6 +370,7 @@ fn record(step: &Step, done: &BTreeMap<String, Record>) -> Result<Record, Error>
         inputs,
         deps,
         files: Vec::new(),
+        incomplete: false,
     })
 }
 
@@ -429,6 +436,9 @@ pub fn status(a: &EventArgs) -> Result<ExitCode, Error> {
         let r = record(s, &now)?;
         let last = state.steps.get(&s.id);
         match why(&r, last, &ctx.out) {
+            None if last.is_some_and(|l| l.incomplete) => {
+                println!("{:<14} up to date, {INCOMPLETE}", s.id)
+            }
             None => println!("{:<14} up to date", s.id),
             Some(reason) => {
                 stale += 1;
@@ -491,6 +501,7 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                     }
                 }
                 r.files = last.files.clone();
+                r.incomplete = last.incomplete;
                 eprintln!("{:<14} up to date", s.id);
             }
             Some(reason) => {
@@ -502,9 +513,7 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                         ctx.out.display()
                     );
                 })?;
-                if c == ExitCode::Rejected {
-                    code = ExitCode::Rejected;
-                }
+                r.incomplete = c == ExitCode::Rejected;
                 let dir = stage.join(&s.id);
                 let mut files = Vec::new();
                 if dir.is_dir() {
@@ -517,6 +526,10 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                 r.files = files.iter().map(|f| format!("{}/{f}", s.id)).collect();
                 eprintln!("{:<14} ran", s.id);
             }
+        }
+        if r.incomplete {
+            code = ExitCode::Rejected;
+            eprintln!("{:<14} {INCOMPLETE}", s.id);
         }
         done.insert(s.id.clone(), r);
     }
@@ -583,6 +596,9 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
                 csv_layout: e.csv_layout.as_ref().map(at),
                 rules: e.rules.as_ref().map(at),
                 manual: e.manual.as_ref().map(at),
+                double_tolerance: e.double_tolerance.clone(),
+                appeals: e.appeals.as_ref().map(at),
+                roster: p.roster.as_ref().map(at),
                 out: into(stage, &s.id),
                 report: false,
             })
@@ -598,6 +614,7 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
                 per: FormsPer::Judge,
                 print: print_options(ctx),
                 seed: None,
+                appeals: c.appeals.as_ref().map(at),
                 out: into(stage, &s.id),
             })
         }
@@ -750,8 +767,10 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
             rows: data
                 .rows
                 .into_iter()
+                .filter(|m| !m.absent)
                 .map(|m| Row {
                     pass: extra.pass.get(&m.id).copied().flatten(),
+                    pending: extra.pending.contains(&m.id),
                     id: m.id,
                     name: m.name,
                     team: m.team,
@@ -855,6 +874,8 @@ struct Extras {
     pass: BTreeMap<String, Option<bool>>,
     judged: Option<Vec<JudgedRow>>,
     absent: Vec<Row>,
+    /// Candidates with an item waiting for a third mark.
+    pending: Vec<String>,
 }
 
 fn read_extras(path: &Path) -> Extras {
@@ -876,8 +897,12 @@ fn read_extras(path: &Path) -> Extras {
                 team: c["team"].as_str().unwrap_or("").to_string(),
                 score: 0.0,
                 pass: None,
+                pending: false,
             });
             continue;
+        }
+        if c["status"].as_str() == Some("pending") {
+            x.pending.push(id.clone());
         }
         x.pass.insert(id.clone(), c["pass"].as_bool());
         if let Some(js) = c["judges"].as_array() {

@@ -36,6 +36,8 @@ pub struct Row {
     pub team: String,
     pub score: f64,
     pub pass: Option<bool>,
+    /// An item waits for a third mark (仲裁): the score is provisional.
+    pub pending: bool,
 }
 
 /// One judge's total for one entrant, and whether it counted.
@@ -151,7 +153,7 @@ const ZH: Words = Words {
     changes: "复核记录",
     arbitration: "待仲裁",
     absent_exam: "缺考",
-    pending: "待定",
+    pending: "待仲裁",
     kind: "类别",
     individual: "个人",
     team_kind: "团体",
@@ -190,7 +192,7 @@ const EN: Words = Words {
     changes: "appeals",
     arbitration: "awaiting arbitration",
     absent_exam: "absent",
-    pending: "pending",
+    pending: "awaiting arbitration",
     kind: "Kind",
     individual: "individual",
     team_kind: "team",
@@ -332,10 +334,11 @@ fn event_table(w: &Words, e: &EventResults) -> Table {
             }
             row.push(fmt_points(r.score));
             if has_pass {
-                row.push(match r.pass {
-                    Some(true) => w.yes.into(),
-                    Some(false) => w.no.into(),
-                    None => w.pending.into(),
+                row.push(match (r.pending, r.pass) {
+                    (true, _) => w.pending.into(),
+                    (_, Some(true)) => w.yes.into(),
+                    (_, Some(false)) => w.no.into(),
+                    (_, None) => String::new(),
                 });
             }
             row
@@ -745,6 +748,7 @@ mod tests {
                     team: "甲队".into(),
                     score: 80.0,
                     pass: None,
+                    pending: false,
                 },
                 Row {
                     id: "乙队".into(),
@@ -752,6 +756,7 @@ mod tests {
                     team: "乙队".into(),
                     score: 90.0,
                     pass: None,
+                    pending: false,
                 },
             ],
             judged: Some(vec![JudgedRow {

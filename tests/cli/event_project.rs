@@ -9,7 +9,7 @@ use std::path::Path;
 fn project() -> tempfile::TempDir {
     let d = tmp();
     let from = root().join("tests/fixtures");
-    for f in ["event.toml", "roster.csv"] {
+    for f in ["event.toml", "roster.csv", "appeals.toml", "manual.csv"] {
         std::fs::copy(from.join("project").join(f), d.path().join(f)).unwrap();
     }
     for f in [
@@ -75,47 +75,61 @@ fn sheet(xlsx: &Path, name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The whole fixture event: the roster (丁三 registered, absent everywhere), the written exam
-/// (drawn from its blueprint with seed 17, graded), the on-site contest (5 judges, highest and
-/// lowest total dropped; 评委2 recuses from 甲队), the video contest (3 judges, trimmed per
-/// criterion; 丁队 sent no video), two quiz rounds, the team standings and the certificates of
-/// the best three. Then one judge's sheet changes: only what depends on it runs again, and the
-/// certificates are exactly the new winners'.
+/// The whole training as one event.toml: the roster (丁三 registered, absent everywhere), the
+/// written exam (drawn from its blueprint with seed 17, graded; an appeal applied, a short answer
+/// marked twice within the tolerance, another beyond it and sent to arbitration), the on-site
+/// contest (5 judges, highest and lowest total dropped; 评委2 recuses from 甲队), the video
+/// contest (3 judges, trimmed per criterion; 丁队 sent no video), two quiz rounds, the team
+/// standings and the certificates of the best three. Then the third mark arrives; then an appeal
+/// of a judge's mark changes the awards, and the certificates are exactly the new winners';
+/// then one judge's sheet changes, and only what depends on it runs again.
 #[test]
 fn the_event_runs_once_then_only_what_changed() {
     let d = project();
     let p = d.path();
-    let onsite = p.join("onsite-scores.csv");
-    let text = std::fs::read_to_string(&onsite).unwrap();
-    std::fs::write(
-        &onsite,
-        text.replace("甲队,评委2,38,27,27", "甲队,评委2,回避,回避,回避"),
-    )
-    .unwrap();
+    let edit = |name: &str, from: &str, to: &str| {
+        let f = p.join(name);
+        let t = std::fs::read_to_string(&f).unwrap();
+        assert!(t.contains(from), "{name}: {from}");
+        std::fs::write(&f, t.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "onsite-scores.csv",
+        "甲队,评委2,38,27,27",
+        "甲队,评委2,回避,回避,回避",
+    );
+    // Exit 3: an item waits for a third mark; what depends on it is provisional.
     event("run", p)
-        .success()
+        .code(3)
         .stderr(predicate::str::contains(
             "exam           running: never run",
+        ))
+        .stderr(predicate::str::contains(
+            "exam           with rows rejected or items awaiting arbitration",
         ))
         .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
         .stderr(predicate::str::contains("publish        ran"));
     // By hand (team_rule = mean over the registered members, missing = zero; weights exam 2,
     // onsite 0.4, video 0.2, quiz 0.1):
-    //   exam (17 points): 甲 (17+14)/2 = 15.5, 乙 (16+14)/2 = 15, 丙 (12+13)/2 = 12.5,
-    //     丁 (11+10+0)/3 = 7 (丁三 absent counts 0)
+    //   exam (17 points; item 5 the short answer of 8):
+    //     甲一 17; 甲二 9 + (5+6)/2 = 14.5 (two marks within 1 point: their mean)
+    //     乙一 9 + (7+3)/2 = 14, provisional (4 points apart: arbitration)
+    //     乙二 14 + 1 = 15 (appeal: the judge item counted right)
+    //     丙 12, 13; 丁 11, 10, 丁三 absent (缺考) counts 0 for the team
+    //     teams: 甲 15.75, 乙 14.5, 丙 12.5, 丁 (11+10+0)/3 = 7
     //   onsite, judges' totals without the highest and lowest:
     //     甲 86 回避 76 85 87 → (86+85)/2 = 85.5;  乙 81 83 70 96 78 → 242/3 = 80.67
     //     丙 92 90 96 87 70 → 269/3 = 89.67;  丁 65 69 70 55 75 → 68
     //   video (per criterion): 甲 85, 乙 92, 丙 72, 丁 missing → 0
     //   quiz, members' two rounds summed, then the team's mean: 甲 (85+65)/2 = 75,
     //     乙 (98+82)/2 = 90, 丙 (45+63)/2 = 54, 丁 (95+80+0)/3 = 58.33
-    //   甲 31 + 34.2 + 17 + 7.5 = 89.7;  乙 30 + 32.267 + 18.4 + 9 = 89.67
+    //   甲 31.5 + 34.2 + 17 + 7.5 = 90.2;  乙 29 + 32.267 + 18.4 + 9 = 88.67
     //   丙 25 + 35.867 + 14.4 + 5.4 = 80.67;  丁 14 + 27.2 + 0 + 5.833 = 47.03
     assert_eq!(
         standings(p),
         [
-            ("甲队".to_string(), 89.7, 1),
-            ("乙队".to_string(), 89.67, 2),
+            ("甲队".to_string(), 90.2, 1),
+            ("乙队".to_string(), 88.67, 2),
             ("丙队".to_string(), 80.67, 3),
             ("丁队".to_string(), 47.03, 4),
         ]
@@ -124,10 +138,49 @@ fn the_event_runs_once_then_only_what_changed() {
     assert!(files(&certs).contains(&"team-01-甲队.pdf".to_string()));
     event("status", p)
         .code(0)
-        .stdout(predicate::str::contains("out of date").not());
+        .stdout(predicate::str::contains("out of date").not())
+        .stdout(predicate::str::contains(
+            "exam           up to date, with rows rejected or items awaiting arbitration",
+        ));
 
     // The published results: one workbook, a sheet per table, in Chinese.
     let xlsx = p.join("out/publish/成绩公示.xlsx");
+    let exam = sheet(&xlsx, "笔试成绩公示表");
+    assert_eq!(
+        exam[1],
+        ["名次", "准考证号", "姓名", "单位", "成绩", "是否合格"]
+    );
+    assert!(
+        exam.contains(&vec![
+            "4".into(),
+            "3".into(),
+            "乙一".into(),
+            "乙队".into(),
+            "14".into(),
+            "待仲裁".into()
+        ]),
+        "{exam:?}"
+    );
+    assert_eq!(exam[10][1..5], ["9", "丁三", "丁队", "缺考"], "{exam:?}");
+    let log = sheet(&xlsx, "笔试复核记录");
+    assert_eq!(
+        log[1][..6],
+        ["准考证号", "姓名", "题号", "试题", "原分", "复核后"]
+    );
+    assert_eq!(
+        log[2][..7],
+        [
+            "4",
+            "乙二",
+            "3",
+            "j1",
+            "0",
+            "1",
+            "复核：判断题填涂清楚，扫描误读"
+        ]
+    );
+    let waiting = sheet(&xlsx, "笔试待仲裁");
+    assert_eq!(waiting[2][..3], ["3", "乙一", "5"]);
     let overall = sheet(&xlsx, "总成绩公示表");
     assert_eq!(overall[1][..3], ["名次", "参赛队", "笔试 ×2"]);
     assert_eq!(overall[2][1], "甲队");
@@ -148,6 +201,21 @@ fn the_event_runs_once_then_only_what_changed() {
             "89.67"
         ]
     );
+    assert_eq!(
+        judges[3],
+        [
+            "2",
+            "甲队",
+            "86",
+            "回避",
+            "76",
+            "85",
+            "87",
+            "87 (评委5)",
+            "76 (评委3)",
+            "85.5"
+        ]
+    );
     let awards = sheet(&xlsx, "获奖名单");
     assert_eq!(awards[2][..4], ["团体", "一等奖", "1", "甲队"]);
     let csv = std::fs::read(p.join("out/publish/获奖名单.csv")).unwrap();
@@ -157,39 +225,42 @@ fn the_event_runs_once_then_only_what_changed() {
         text.contains("评分汇总表") && text.contains("去掉的最高分"),
         "{text}"
     );
+    assert!(text.contains("二〇二六年十二月一日"), "{text}");
 
-    // Judge 3 marked 乙队 wrongly (28,20,22 = 70); corrected to 36,27,27 = 90:
-    //   乙 onsite 81 83 90 96 78 → (81+83+90)/3 = 84.67; total 30 + 33.87 + 18.4 + 9 = 91.27
-    let sheet_path = p.join("onsite-scores.csv");
-    let fixed = std::fs::read_to_string(&sheet_path)
-        .unwrap()
-        .replace("乙队,评委3,28,20,22", "乙队,评委3,36,27,27");
-    std::fs::write(&sheet_path, fixed).unwrap();
-    let status = event("status", p).code(4);
-    let out = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
-    for line in [
-        "exam           up to date",
-        "onsite         out of date: `onsite-scores.csv` changed",
-        "video          up to date",
-        "standings      out of date: `onsite` changed",
-        "certificates   out of date: `standings` changed",
-        "publish        out of date: `onsite` changed, `standings` changed",
-    ] {
-        assert!(out.contains(line), "{line}\n{out}");
-    }
+    // The third mark: 7, 3, 6 → the closest two, (7+6)/2 = 6.5; 乙一 15.5, 乙 exam 15.25:
+    //   乙 30.5 + 32.267 + 18.4 + 9 = 90.17, still second.
+    std::fs::write(
+        p.join("manual.csv"),
+        std::fs::read_to_string(p.join("manual.csv")).unwrap() + "3,5,6,丙\n",
+    )
+    .unwrap();
     event("run", p)
         .success()
-        .stderr(predicate::str::contains("exam           up to date"))
-        .stderr(predicate::str::contains("video          up to date"))
         .stderr(predicate::str::contains(
-            "onsite         running: `onsite-scores.csv` changed",
+            "exam           running: `manual.csv` changed",
+        ))
+        .stderr(predicate::str::contains("onsite         up to date"));
+    assert_eq!(standings(p)[1], ("乙队".to_string(), 90.17, 2));
+
+    // An appeal of 评委3's mark for 乙队 (违法行为 28 → 40): 乙's totals 81 83 82 96 78 →
+    // (81+83+82)/3 = 82; 乙 30.5 + 32.8 + 18.4 + 9 = 90.7: first, 甲 second.
+    std::fs::write(
+        p.join("appeals.toml"),
+        std::fs::read_to_string(p.join("appeals.toml")).unwrap()
+            + "\n[[appeal]]\nentrant = \"乙队\"\njudge = \"评委3\"\ncriterion = \"violations\"\nmark = 40\nreason = \"复核：评分录入错误\"\ndate = 2026-12-02\nevent = \"现场执法比武\"\n",
+    )
+    .unwrap();
+    event("run", p)
+        .success()
+        .stderr(predicate::str::contains(
+            "onsite         running: `appeals.toml` changed",
         ))
         .stderr(predicate::str::contains("certificates   ran"));
     assert_eq!(
         standings(p),
         [
-            ("乙队".to_string(), 91.27, 1),
-            ("甲队".to_string(), 89.7, 2),
+            ("乙队".to_string(), 90.7, 1),
+            ("甲队".to_string(), 90.2, 2),
             ("丙队".to_string(), 80.67, 3),
             ("丁队".to_string(), 47.03, 4),
         ]
@@ -216,6 +287,35 @@ fn the_event_runs_once_then_only_what_changed() {
     );
     let awards = sheet(&xlsx, "获奖名单");
     assert_eq!(awards[2][..4], ["团体", "一等奖", "1", "乙队"]);
+    let log = sheet(&xlsx, "现场执法比武复核记录");
+    assert!(
+        log.iter()
+            .any(|r| r.contains(&"复核：评分录入错误".to_string())),
+        "{log:?}"
+    );
+
+    // One judge's sheet changes (丙队's video, judge A): status names that step and what
+    // depends on it; the run reruns only those.
+    edit("video-scores.csv", "丙队,A,40,30", "丙队,A,44,30");
+    let status = event("status", p).code(4);
+    let out = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
+    for line in [
+        "exam           up to date",
+        "onsite         up to date",
+        "video          out of date: `video-scores.csv` changed",
+        "standings      out of date: `video` changed",
+        "certificates   out of date: `standings` changed",
+        "publish        out of date: `standings` changed, `video` changed",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    event("run", p)
+        .success()
+        .stderr(predicate::str::contains("exam           up to date"))
+        .stderr(predicate::str::contains("onsite         up to date"))
+        .stderr(predicate::str::contains(
+            "video          running: `video-scores.csv` changed",
+        ));
     event("status", p).code(0);
 }
 
@@ -223,7 +323,7 @@ fn the_event_runs_once_then_only_what_changed() {
 fn a_failed_step_leaves_the_previous_outputs_whole() {
     let d = project();
     let p = d.path();
-    event("run", p).success();
+    event("run", p).code(3); // 乙一 waits for a third mark
     let before = std::fs::read(p.join("out/.examforge-event.json")).unwrap();
     let pdf = std::fs::read(p.join("out/publish/成绩公示.pdf")).unwrap();
     // The on-site sheet changes and the video sheet breaks: nothing of the run is kept.
@@ -257,7 +357,7 @@ fn a_failed_step_leaves_the_previous_outputs_whole() {
 fn an_event_dropped_from_the_file_takes_its_outputs_with_it() {
     let d = project();
     let p = d.path();
-    event("run", p).success();
+    event("run", p).code(3); // 乙一 waits for a third mark
     assert!(p.join("out/certificates/certificates.pdf").exists());
     let f = p.join("event.toml");
     let t = std::fs::read_to_string(&f).unwrap();
@@ -265,7 +365,7 @@ fn an_event_dropped_from_the_file_takes_its_outputs_with_it() {
     event("status", p).code(4).stdout(predicate::str::contains(
         "certificates   no longer in the event",
     ));
-    event("run", p).success();
+    event("run", p).code(3); // 乙一 waits for a third mark
     assert!(!p.join("out/certificates").exists());
     assert!(p.join("out/standings/standings.json").exists());
 }
@@ -363,7 +463,12 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
         json(&ws.join("exam/exam.json"))["papers"]
     );
     let results = json(&out.join("exam/results.json"));
-    let graded = results["candidates"].as_array().unwrap();
+    let graded: Vec<&serde_json::Value> = results["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "absent")
+        .collect();
     assert_eq!(graded.len(), 63, "65 on the roster, two absent");
     let scores: Vec<f64> = graded
         .iter()
@@ -398,8 +503,8 @@ fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
         .args(["event", "run", "--force"])
         .arg(p.join("event.toml"))
         .assert()
-        .success();
-    // The user's file stays; the event's outputs are beside it.
+        .code(3); // 乙一 waits for a third mark
+                  // The user's file stays; the event's outputs are beside it.
     assert_eq!(
         std::fs::read_to_string(p.join("out/notes.txt")).unwrap(),
         "the user's"
