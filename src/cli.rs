@@ -9,7 +9,8 @@ Exit status:
   1  invalid input (a bank, blueprint, CSV or script with errors); nothing written
   2  usage or environment (bad flags, a missing external tool such as typst, a missing font)
   3  done, but some inputs were rejected (rows or sheets by grade, scan, judge; questions
-     skipped by bank import --skip-bad): outputs written, the rejects listed";
+     skipped by bank import --skip-bad): outputs written, the rejects listed
+  4  event status: some outputs are out of date (`event run` brings them up to date)";
 
 /// Draw randomized closed-book exams from tagged question banks, print them through Typst,
 /// and grade the CSVs that answer-sheet scanners write.
@@ -100,6 +101,21 @@ pub enum Command {
         /// Write into a non-empty folder, replacing files of the same names.
         #[arg(long)]
         force: bool,
+        /// The workspace's language: `zh` writes the Chinese closed-book exam, roster and the
+        /// training as one event (event/event.toml); `en` the small English sample.
+        #[arg(long, value_enum, default_value_t = InitLanguage::En)]
+        lang: InitLanguage,
+        /// Short for `--lang zh`.
+        #[arg(long, conflicts_with = "lang")]
+        zh: bool,
+    },
+    /// The whole training as one project (event.toml): `run` brings every output up to date, `status` says what is out of date.
+    #[command(
+        after_help = "Examples:\n  examforge event run event.toml\n  examforge event status event.toml\n  examforge event run event.toml -o published/\n\nExit status of `event status`: 0 when every output is up to date, 4 when some are not."
+    )]
+    Event {
+        #[command(subcommand)]
+        command: EventCommand,
     },
     /// Print a shell completion script.
     #[command(
@@ -112,6 +128,37 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(after_help = "Example:\n  examforge man > examforge.1 && man ./examforge.1")]
     Man,
+}
+
+/// The languages `init` writes a workspace in.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InitLanguage {
+    En,
+    Zh,
+}
+
+/// `event` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Bring every output of the event up to date: each step runs when its inputs changed.
+    Run(EventArgs),
+    /// Say which steps are out of date and why (exit 4 when any is).
+    Status(EventArgs),
+}
+
+/// Options of `event run` and `event status`.
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    /// The event file (TOML): [event], [[exam]], [[contest]], [[quiz]], [standings], [certificates].
+    pub event: PathBuf,
+    /// The output folder (default: `out` beside the event file).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Write into a folder that holds files no event run wrote.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub print: Printing,
 }
 
 /// `bank` subcommands.

@@ -22,6 +22,8 @@ pub enum ExitCode {
     Invalid = 1,
     Usage = 2,
     Rejected = 3,
+    /// `event status`: some outputs are out of date.
+    OutOfDate = 4,
 }
 
 impl From<ExitCode> for std::process::ExitCode {

@@ -39,19 +39,11 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
                 "use --top 3 for the best three",
             ))
         }
-        (Some(n), _) => Cut::Top(n),
-        (None, Some(awards)) => Cut::Prizes(parse_awards(awards)?),
-        (None, None) => s.awards.of(s.entrant).map_or(Cut::Top(3), Cut::Prizes),
+        (Some(n), _) => Some(Cut::Top(n)),
+        (None, Some(awards)) => Some(Cut::Prizes(parse_awards(awards)?)),
+        (None, None) => None,
     };
-    let mut cuts = Cuts {
-        team: s.awards.team.map(Cut::Prizes),
-        individual: s.awards.individual.map(Cut::Prizes),
-    };
-    match s.entrant {
-        Entrant::Team => cuts.team = Some(own),
-        Entrant::Candidate => cuts.individual = Some(own),
-    }
-    let certs = award(&s, &cuts);
+    let certs = award(&s, &cuts(&s, own));
     if certs.is_empty() {
         return Err(Error::input(
             "no entrant reaches an award",
@@ -105,6 +97,22 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         out.dir().display()
     );
     Ok(ExitCode::Success)
+}
+
+/// The cut of each entrant kind: `own` (`--top`, `--awards`) for the standings' own kind, else
+/// the standings file's cut-offs, else the best three of the standings' kind; the other kind
+/// keeps its own cut-offs or gets nothing.
+pub(super) fn cuts(s: &Standings, own: Option<Cut>) -> Cuts {
+    let own = own.unwrap_or_else(|| s.awards.of(s.entrant).map_or(Cut::Top(3), Cut::Prizes));
+    let mut cuts = Cuts {
+        team: s.awards.team.map(Cut::Prizes),
+        individual: s.awards.individual.map(Cut::Prizes),
+    };
+    match s.entrant {
+        Entrant::Team => cuts.team = Some(own),
+        Entrant::Candidate => cuts.individual = Some(own),
+    }
+    cuts
 }
 
 /// The award list (获奖名单): one row per certificate, in award order.

@@ -11,6 +11,7 @@ mod bank_import;
 mod banks;
 mod certificates;
 mod draw;
+mod event;
 mod grade;
 mod init;
 mod judge;
@@ -26,7 +27,7 @@ mod script;
 mod serve;
 mod standings;
 
-use crate::cli::{BankCommand, Cli, Command};
+use crate::cli::{BankCommand, Cli, Command, EventCommand};
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::score::script::RuleScript;
@@ -86,11 +87,28 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Grade(a) => grade::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Scan(a) => scan::run(&a),
-        Command::Init { dir, force } => init::run(&dir, force),
+        Command::Init {
+            dir,
+            force,
+            lang,
+            zh,
+        } => {
+            if zh || lang == crate::cli::InitLanguage::Zh {
+                init::run_zh(&dir, force)
+            } else {
+                init::run(&dir, force)
+            }
+        }
         Command::Judge(a) => judge::run(&a),
         Command::Standings(a) => standings::run(&a),
         Command::Certificates(a) => certificates::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Event {
+            command: EventCommand::Run(a),
+        } => event::run(&a),
+        Command::Event {
+            command: EventCommand::Status(a),
+        } => event::status(&a),
     }
 }
 

@@ -158,7 +158,11 @@ fn hook_missing(at: &Option<Location>, key: &str, script: &str, hook: &str) -> D
 }
 
 /// Reads one event's results: a folder from `grade` or `judge`, or a CSV (results.csv or a score list).
-fn read_event(base: &Path, e: &EventSpec, entrant: Entrant) -> Result<EventData, Vec<Diagnostic>> {
+pub(super) fn read_event(
+    base: &Path,
+    e: &EventSpec,
+    entrant: Entrant,
+) -> Result<EventData, Vec<Diagnostic>> {
     let path = base.join(&e.results);
     let shown = path.display().to_string();
     let at = Some(e.at.clone());

@@ -5,6 +5,8 @@
 pub mod appeals;
 pub mod certificates;
 pub mod judging;
+pub mod project;
+pub mod publish;
 pub mod rubric;
 pub mod scores;
 pub mod standings;

@@ -274,6 +274,19 @@ fn remove_stale(dir: &Path, name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Rows as CSV the way Excel's "CSV UTF-8" writes it (a BOM, CRLF line ends), so that Excel on
+/// a Chinese Windows opens Chinese text right: every CSV meant to be opened in Excel is made here.
+pub fn excel_csv<R: AsRef<[S]>, S: AsRef<str>>(rows: &[R]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    for r in rows {
+        w.write_record(r.as_ref().iter().map(|s| s.as_ref()))
+            .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
 /// Writes `bytes` to standard output. A reader that went away (`examforge man | head`) is not
 /// an error: the rest is not wanted.
 pub fn to_stdout(bytes: &[u8]) -> Result<(), Error> {

@@ -24,6 +24,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("key.typ.j2", include_str!("../../templates/key.typ.j2")),
     ("sheet.typ.j2", include_str!("../../templates/sheet.typ.j2")),
     (
+        "publish.typ.j2",
+        include_str!("../../templates/publish.typ.j2"),
+    ),
+    (
         "paper.html.j2",
         include_str!("../../templates/paper.html.j2"),
     ),

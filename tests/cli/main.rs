@@ -5,6 +5,7 @@ mod bank;
 mod bank_import;
 mod draw;
 mod event;
+mod event_project;
 mod grade;
 mod inputs;
 mod law;

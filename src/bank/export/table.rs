@@ -96,14 +96,7 @@ pub fn to_rows(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Vec<Vec<S
 
 /// CSV UTF-8 with a BOM, as Excel's "CSV UTF-8" writes it, so that Excel opens it right.
 pub fn to_csv(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Vec<u8> {
-    let rows = to_rows(questions, diags);
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    for r in &rows {
-        w.write_record(r).expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
+    crate::io::output::excel_csv(&to_rows(questions, diags))
 }
 
 /// An .xlsx workbook with one sheet 题库; its document date is fixed so that the bytes only

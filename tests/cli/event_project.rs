@@ -1,0 +1,513 @@
+//! The training as one project: `event run` and `event status` on an event.toml.
+
+use super::*;
+use calamine::{Reader, Xlsx};
+use predicates::prelude::*;
+use std::path::Path;
+
+/// A copy of the project fixture (event.toml and its inputs) in a fresh folder.
+fn project() -> tempfile::TempDir {
+    let d = tmp();
+    let from = root().join("tests/fixtures");
+    for f in ["event.toml", "roster.csv", "appeals.toml", "manual.csv"] {
+        std::fs::copy(from.join("project").join(f), d.path().join(f)).unwrap();
+    }
+    for f in [
+        "onsite.toml",
+        "onsite-scores.csv",
+        "video.toml",
+        "video-scores.csv",
+        "quiz.csv",
+        "exam-scan.csv",
+    ] {
+        std::fs::copy(from.join("event").join(f), d.path().join(f)).unwrap();
+    }
+    for f in ["blueprint.toml", "bank.toml"] {
+        std::fs::copy(from.join("grade").join(f), d.path().join(f)).unwrap();
+    }
+    d
+}
+
+fn event(verb: &str, dir: &Path) -> assert_cmd::assert::Assert {
+    examforge()
+        .args(["event", verb])
+        .arg(dir.join("event.toml"))
+        .assert()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// (team, score, rank) of standings.json.
+fn standings(dir: &Path) -> Vec<(String, f64, u64)> {
+    json(&dir.join("out/standings/standings.json"))["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["entrant"].as_str().unwrap().to_string(),
+                (r["score"].as_f64().unwrap() * 100.0).round() / 100.0,
+                r["rank"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The files under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The rows of one sheet of a workbook, as text.
+fn sheet(xlsx: &Path, name: &str) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = calamine::open_workbook(xlsx).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// The whole training as one event.toml: the roster (丁三 registered, absent everywhere), the
+/// written exam (drawn from its blueprint with seed 17, graded; an appeal applied, a short answer
+/// marked twice within the tolerance, another beyond it and sent to arbitration), the on-site
+/// contest (5 judges, highest and lowest total dropped; 评委2 recuses from 甲队), the video
+/// contest (3 judges, trimmed per criterion; 丁队 sent no video), two quiz rounds, the team
+/// standings and the certificates of the best three. Then the third mark arrives; then an appeal
+/// of a judge's mark changes the awards, and the certificates are exactly the new winners';
+/// then one judge's sheet changes, and only what depends on it runs again.
+#[test]
+fn the_event_runs_once_then_only_what_changed() {
+    let d = project();
+    let p = d.path();
+    let edit = |name: &str, from: &str, to: &str| {
+        let f = p.join(name);
+        let t = std::fs::read_to_string(&f).unwrap();
+        assert!(t.contains(from), "{name}: {from}");
+        std::fs::write(&f, t.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "onsite-scores.csv",
+        "甲队,评委2,38,27,27",
+        "甲队,评委2,回避,回避,回避",
+    );
+    // Exit 3: an item waits for a third mark; what depends on it is provisional.
+    event("run", p)
+        .code(3)
+        .stderr(predicate::str::contains(
+            "exam           running: never run",
+        ))
+        .stderr(predicate::str::contains(
+            "exam           with rows rejected or items awaiting arbitration",
+        ))
+        .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
+        .stderr(predicate::str::contains("publish        ran"));
+    // By hand (team_rule = mean over the registered members, missing = zero; weights exam 2,
+    // onsite 0.4, video 0.2, quiz 0.1):
+    //   exam (17 points; item 5 the short answer of 8):
+    //     甲一 17; 甲二 9 + (5+6)/2 = 14.5 (two marks within 1 point: their mean)
+    //     乙一 9 + (7+3)/2 = 14, provisional (4 points apart: arbitration)
+    //     乙二 14 + 1 = 15 (appeal: the judge item counted right)
+    //     丙 12, 13; 丁 11, 10, 丁三 absent (缺考) counts 0 for the team
+    //     teams: 甲 15.75, 乙 14.5, 丙 12.5, 丁 (11+10+0)/3 = 7
+    //   onsite, judges' totals without the highest and lowest:
+    //     甲 86 回避 76 85 87 → (86+85)/2 = 85.5;  乙 81 83 70 96 78 → 242/3 = 80.67
+    //     丙 92 90 96 87 70 → 269/3 = 89.67;  丁 65 69 70 55 75 → 68
+    //   video (per criterion): 甲 85, 乙 92, 丙 72, 丁 missing → 0
+    //   quiz, members' two rounds summed, then the team's mean: 甲 (85+65)/2 = 75,
+    //     乙 (98+82)/2 = 90, 丙 (45+63)/2 = 54, 丁 (95+80+0)/3 = 58.33
+    //   甲 31.5 + 34.2 + 17 + 7.5 = 90.2;  乙 29 + 32.267 + 18.4 + 9 = 88.67
+    //   丙 25 + 35.867 + 14.4 + 5.4 = 80.67;  丁 14 + 27.2 + 0 + 5.833 = 47.03
+    assert_eq!(
+        standings(p),
+        [
+            ("甲队".to_string(), 90.2, 1),
+            ("乙队".to_string(), 88.67, 2),
+            ("丙队".to_string(), 80.67, 3),
+            ("丁队".to_string(), 47.03, 4),
+        ]
+    );
+    let certs = p.join("out/certificates");
+    assert!(files(&certs).contains(&"team-01-甲队.pdf".to_string()));
+    event("status", p)
+        .code(0)
+        .stdout(predicate::str::contains("out of date").not())
+        .stdout(predicate::str::contains(
+            "exam           up to date, with rows rejected or items awaiting arbitration",
+        ));
+
+    // The published results: one workbook, a sheet per table, in Chinese.
+    let xlsx = p.join("out/publish/成绩公示.xlsx");
+    let exam = sheet(&xlsx, "笔试成绩公示表");
+    assert_eq!(
+        exam[1],
+        ["名次", "准考证号", "姓名", "单位", "成绩", "是否合格"]
+    );
+    assert!(
+        exam.contains(&vec![
+            "4".into(),
+            "3".into(),
+            "乙一".into(),
+            "乙队".into(),
+            "14".into(),
+            "待仲裁".into()
+        ]),
+        "{exam:?}"
+    );
+    assert_eq!(exam[10][1..5], ["9", "丁三", "丁队", "缺考"], "{exam:?}");
+    let log = sheet(&xlsx, "笔试复核记录");
+    assert_eq!(
+        log[1][..6],
+        ["准考证号", "姓名", "题号", "试题", "原分", "复核后"]
+    );
+    assert_eq!(
+        log[2][..7],
+        [
+            "4",
+            "乙二",
+            "3",
+            "j1",
+            "0",
+            "1",
+            "复核：判断题填涂清楚，扫描误读"
+        ]
+    );
+    let waiting = sheet(&xlsx, "笔试待仲裁");
+    assert_eq!(waiting[2][..3], ["3", "乙一", "5"]);
+    let overall = sheet(&xlsx, "总成绩公示表");
+    assert_eq!(overall[1][..3], ["名次", "参赛队", "笔试 ×2"]);
+    assert_eq!(overall[2][1], "甲队");
+    assert_eq!(overall[5][4], "缺赛", "丁队 sent no video: {overall:?}");
+    let judges = sheet(&xlsx, "现场执法比武评分汇总表");
+    assert_eq!(
+        judges[2],
+        [
+            "1",
+            "丙队",
+            "92",
+            "90",
+            "96",
+            "87",
+            "70",
+            "96 (评委3)",
+            "70 (评委5)",
+            "89.67"
+        ]
+    );
+    assert_eq!(
+        judges[3],
+        [
+            "2",
+            "甲队",
+            "86",
+            "回避",
+            "76",
+            "85",
+            "87",
+            "87 (评委5)",
+            "76 (评委3)",
+            "85.5"
+        ]
+    );
+    let awards = sheet(&xlsx, "获奖名单");
+    assert_eq!(awards[2][..4], ["团体", "一等奖", "1", "甲队"]);
+    let csv = std::fs::read(p.join("out/publish/获奖名单.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = pdf_text(&p.join("out/publish/成绩公示.pdf"));
+    assert!(
+        text.contains("评分汇总表") && text.contains("去掉的最高分"),
+        "{text}"
+    );
+    assert!(text.contains("二〇二六年十二月一日"), "{text}");
+
+    // The third mark: 7, 3, 6 → the closest two, (7+6)/2 = 6.5; 乙一 15.5, 乙 exam 15.25:
+    //   乙 30.5 + 32.267 + 18.4 + 9 = 90.17, still second.
+    std::fs::write(
+        p.join("manual.csv"),
+        std::fs::read_to_string(p.join("manual.csv")).unwrap() + "3,5,6,丙\n",
+    )
+    .unwrap();
+    event("run", p)
+        .success()
+        .stderr(predicate::str::contains(
+            "exam           running: `manual.csv` changed",
+        ))
+        .stderr(predicate::str::contains("onsite         up to date"));
+    assert_eq!(standings(p)[1], ("乙队".to_string(), 90.17, 2));
+
+    // An appeal of 评委3's mark for 乙队 (违法行为 28 → 40): 乙's totals 81 83 82 96 78 →
+    // (81+83+82)/3 = 82; 乙 30.5 + 32.8 + 18.4 + 9 = 90.7: first, 甲 second.
+    std::fs::write(
+        p.join("appeals.toml"),
+        std::fs::read_to_string(p.join("appeals.toml")).unwrap()
+            + "\n[[appeal]]\nentrant = \"乙队\"\njudge = \"评委3\"\ncriterion = \"violations\"\nmark = 40\nreason = \"复核：评分录入错误\"\ndate = 2026-12-02\nevent = \"现场执法比武\"\n",
+    )
+    .unwrap();
+    event("run", p)
+        .success()
+        .stderr(predicate::str::contains(
+            "onsite         running: `appeals.toml` changed",
+        ))
+        .stderr(predicate::str::contains("certificates   ran"));
+    assert_eq!(
+        standings(p),
+        [
+            ("乙队".to_string(), 90.7, 1),
+            ("甲队".to_string(), 90.2, 2),
+            ("丙队".to_string(), 80.67, 3),
+            ("丁队".to_string(), 47.03, 4),
+        ]
+    );
+    // Exactly the new certificates: no 甲队 first prize left beside 乙队's.
+    assert_eq!(
+        files(&certs),
+        [
+            "awards.csv",
+            "certificates.pdf",
+            "certificates.typ",
+            "team-01-乙队.pdf",
+            "team-01-乙队.typ",
+            "team-02-甲队.pdf",
+            "team-02-甲队.typ",
+            "team-03-丙队.pdf",
+            "team-03-丙队.typ",
+        ]
+    );
+    let first = pdf_text(&certs.join("team-01-乙队.pdf"));
+    assert!(
+        first.contains("乙队") && first.contains("一等奖"),
+        "{first}"
+    );
+    let awards = sheet(&xlsx, "获奖名单");
+    assert_eq!(awards[2][..4], ["团体", "一等奖", "1", "乙队"]);
+    let log = sheet(&xlsx, "现场执法比武复核记录");
+    assert!(
+        log.iter()
+            .any(|r| r.contains(&"复核：评分录入错误".to_string())),
+        "{log:?}"
+    );
+
+    // One judge's sheet changes (丙队's video, judge A): status names that step and what
+    // depends on it; the run reruns only those.
+    edit("video-scores.csv", "丙队,A,40,30", "丙队,A,44,30");
+    let status = event("status", p).code(4);
+    let out = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
+    for line in [
+        "exam           up to date",
+        "onsite         up to date",
+        "video          out of date: `video-scores.csv` changed",
+        "standings      out of date: `video` changed",
+        "certificates   out of date: `standings` changed",
+        "publish        out of date: `standings` changed, `video` changed",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    event("run", p)
+        .success()
+        .stderr(predicate::str::contains("exam           up to date"))
+        .stderr(predicate::str::contains("onsite         up to date"))
+        .stderr(predicate::str::contains(
+            "video          running: `video-scores.csv` changed",
+        ));
+    event("status", p).code(0);
+}
+
+#[test]
+fn a_failed_step_leaves_the_previous_outputs_whole() {
+    let d = project();
+    let p = d.path();
+    event("run", p).code(3); // 乙一 waits for a third mark
+    let before = std::fs::read(p.join("out/.examforge-event.json")).unwrap();
+    let pdf = std::fs::read(p.join("out/publish/成绩公示.pdf")).unwrap();
+    // The on-site sheet changes and the video sheet breaks: nothing of the run is kept.
+    let s = p.join("onsite-scores.csv");
+    let t = std::fs::read_to_string(&s).unwrap();
+    std::fs::write(&s, t.replace("乙队,评委3,28,20,22", "乙队,评委3,36,27,27")).unwrap();
+    std::fs::write(
+        p.join("video-scores.csv"),
+        "entrant,judge,colour\n甲队,A,5\n",
+    )
+    .unwrap();
+    event("run", p).failure();
+    assert_eq!(
+        std::fs::read(p.join("out/.examforge-event.json")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(p.join("out/publish/成绩公示.pdf")).unwrap(),
+        pdf
+    );
+    assert!(files(&p.join("out"))
+        .iter()
+        .all(|f| !f.starts_with(".examforge-")
+            || f == ".examforge-event.json"
+            || f == ".examforge-outputs"));
+    let ranks = standings(p);
+    assert_eq!(ranks[0].0, "甲队", "the old standings stand: {ranks:?}");
+}
+
+#[test]
+fn an_event_dropped_from_the_file_takes_its_outputs_with_it() {
+    let d = project();
+    let p = d.path();
+    event("run", p).code(3); // 乙一 waits for a third mark
+    assert!(p.join("out/certificates/certificates.pdf").exists());
+    let f = p.join("event.toml");
+    let t = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, t.replace("[certificates]\n", "")).unwrap();
+    event("status", p).code(4).stdout(predicate::str::contains(
+        "certificates   no longer in the event",
+    ));
+    event("run", p).code(3); // 乙一 waits for a third mark
+    assert!(!p.join("out/certificates").exists());
+    assert!(p.join("out/standings/standings.json").exists());
+}
+
+#[test]
+fn event_file_mistakes_are_located_with_a_hint() {
+    let d = project();
+    let p = d.path();
+    let f = p.join("event.toml");
+    let t = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        t.replace("id = \"onsite\"\nweight", "id = \"onsit\"\nweight")
+            .replace("scores = \"quiz.csv\"", "scores = \"quizz.csv\"")
+            .replace("organiser = ", "organizer = "),
+    )
+    .unwrap();
+    let a = event("run", p).code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("unknown key `organizer`"), "{err}");
+    assert!(err.contains("did you mean `organiser`?"), "{err}");
+    // The key mistake stops the reading; fixed, the next ones are found.
+    std::fs::write(
+        &f,
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("organizer = ", "organiser = "),
+    )
+    .unwrap();
+    let a = event("run", p).code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let onsit = std::fs::read_to_string(&f)
+        .unwrap()
+        .lines()
+        .position(|l| l == "id = \"onsit\"")
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "event.toml:{onsit}:6: error: no event has the id `onsit`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `onsite`?"), "{err}");
+    assert!(!p.join("out").exists(), "nothing written");
+    // Fixed, a missing file is named at its line.
+    std::fs::write(
+        &f,
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("\"onsit\"", "\"onsite\""),
+    )
+    .unwrap();
+    let quiz_line = std::fs::read_to_string(&f)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("quizz.csv"))
+        .unwrap()
+        + 1;
+    event("run", p)
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "event.toml:{quiz_line}:10: error: `"
+        )));
+}
+
+/// `init --zh`: the Chinese workspace on which `make` and `event run` work at once, with
+/// nothing taken from the source tree.
+#[test]
+fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
+    let d = tmp();
+    let ws = d.path().join("培训");
+    examforge()
+        .args(["init", "--zh"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let mut make = Command::cargo_bin("examforge").unwrap();
+    user_env(&mut make)
+        .current_dir(&ws)
+        .args(["make", "--seed", "2026", "--no-split"])
+        .assert()
+        .success();
+    assert!(ws.join("exam/papers.pdf").exists());
+    let mut run = Command::cargo_bin("examforge").unwrap();
+    user_env(&mut run)
+        .current_dir(&ws)
+        .args(["event", "run", "event/event.toml"])
+        .assert()
+        .success();
+    let out = ws.join("event/out");
+    // The event draws the papers `make --seed 2026` printed.
+    assert_eq!(
+        json(&out.join("exam/exam.json"))["papers"],
+        json(&ws.join("exam/exam.json"))["papers"]
+    );
+    let results = json(&out.join("exam/results.json"));
+    let graded: Vec<&serde_json::Value> = results["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "absent")
+        .collect();
+    assert_eq!(graded.len(), 63, "65 on the roster, two absent");
+    let scores: Vec<f64> = graded
+        .iter()
+        .map(|c| c["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.iter().all(|s| (30.0..=100.0).contains(s)),
+        "{scores:?}"
+    );
+    let s = json(&out.join("standings/standings.json"));
+    assert_eq!(s["standings"].as_array().unwrap().len(), 13);
+    let xlsx = out.join("publish/成绩公示.xlsx");
+    let video = sheet(&xlsx, "执法短视频大赛评分汇总表");
+    assert_eq!(video[1].len(), 2 + 7 + 3, "seven judges: {:?}", video[1]);
+    // Title, header, thirteen teams, a blank row, the note of the maximum.
+    assert_eq!(video.len(), 2 + 13 + 2, "{video:?}");
+    assert_eq!(video[16][0], "满分：100");
+    assert!(files(&out.join("certificates")).len() >= 2 * 6 + 2);
+}
+
+#[test]
+fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
+    let d = project();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("out")).unwrap();
+    std::fs::write(p.join("out/notes.txt"), "the user's").unwrap();
+    event("run", p).code(1).stderr(predicate::str::contains(
+        "holds files that no event run wrote",
+    ));
+    assert!(!p.join("out/standings").exists());
+    examforge()
+        .args(["event", "run", "--force"])
+        .arg(p.join("event.toml"))
+        .assert()
+        .code(3); // 乙一 waits for a third mark
+                  // The user's file stays; the event's outputs are beside it.
+    assert_eq!(
+        std::fs::read_to_string(p.join("out/notes.txt")).unwrap(),
+        "the user's"
+    );
+    assert!(p.join("out/standings/standings.json").exists());
+}
