@@ -184,6 +184,7 @@ pub struct TypstSet<'a> {
     papers: Vec<PaperView<'a>>,
     /// Each question once, for keys that print only tables per paper.
     explained: Option<Vec<ExplainedView<'a>>>,
+    sheets: Vec<SheetVariant>,
 }
 
 /// Above this many paper codes (or with one paper per candidate) the key prints each paper's
@@ -243,6 +244,7 @@ impl<'a> TypstSet<'a> {
             explained: (m.papers.len() > COMPACT_KEY_ABOVE
                 || m.papers.iter().any(|p| p.candidate.is_some()))
             .then(|| explained_of(m)),
+            sheets: sheet_variants(m),
         }
     }
 
@@ -296,12 +298,20 @@ impl<'a> TypstSet<'a> {
         )
     }
 
-    /// The answer sheet, one for every paper.
-    pub fn sheet(&self) -> Result<String, RenderError> {
+    /// The answer sheets: the print file, or the blank of one sheet (see [`sheet_variants`]).
+    pub fn sheet(&self, which: SheetPages) -> Result<String, RenderError> {
         self.templates.render(
             "sheet.typ.j2",
-            minijinja::context! { exam => &self.exam, sheet => SheetView::of(self.manifest) },
+            minijinja::context! {
+                exam => &self.exam,
+                sheet => SheetView::of(self.manifest, &self.sheets, which),
+            },
         )
+    }
+
+    /// The answer sheets of the exam.
+    pub fn sheet_variants(&self) -> &[SheetVariant] {
+        &self.sheets
     }
 }
 
@@ -345,7 +355,7 @@ pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Sou
     });
     out.push(Source {
         name: "sheet.typ".into(),
-        text: set.sheet()?,
+        text: set.sheet(SheetPages::Print)?,
     });
     Ok(out)
 }
@@ -770,16 +780,131 @@ impl<'a> ItemView<'a> {
     }
 }
 
+/// What a number asks for on an answer sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Boxes {
+    /// Letter boxes A… for a choice item with this many options.
+    Letters(usize),
+    /// √ and × boxes.
+    Judge,
+    /// Answered on the paper.
+    OnPaper,
+}
+
+/// One answer-sheet layout and the papers (indices into the manifest) it serves: papers whose
+/// items are of one kind at every number (choice, judge, answered on the paper) share a sheet.
+#[derive(Debug, Clone)]
+pub struct SheetVariant {
+    pub papers: Vec<usize>,
+    /// Per number: its boxes and its section on the first paper served.
+    numbers: Vec<(u32, Boxes, usize)>,
+}
+
+impl SheetVariant {
+    /// The numbers answered on the paper (fill, short answer, every part of a case so asked).
+    pub fn on_paper(&self) -> Vec<u32> {
+        self.numbers
+            .iter()
+            .filter(|(_, b, _)| *b == Boxes::OnPaper)
+            .map(|(n, _, _)| *n)
+            .collect()
+    }
+
+    /// The boxes of number `n` as (printed label, value): `None` when it is answered on the paper
+    /// or not on the sheet.
+    pub fn boxes(&self, n: u32, lang: Language) -> Option<Vec<(String, String)>> {
+        let labels = if lang == Language::Zh { &ZH } else { &EN };
+        let (_, b, _) = self.numbers.iter().find(|(m, _, _)| *m == n)?;
+        match *b {
+            Boxes::Letters(k) => Some(
+                (0..k)
+                    .map(|i| (letter(i).to_string(), letter(i).to_string()))
+                    .collect(),
+            ),
+            Boxes::Judge => Some(vec![
+                (labels.true_mark.to_string(), "T".to_string()),
+                (labels.false_mark.to_string(), "F".to_string()),
+            ]),
+            Boxes::OnPaper => None,
+        }
+    }
+}
+
+/// The answer sheets of an exam: one when every paper asks for the same boxes at every number,
+/// else one per group of papers that agree, in order of their first paper.
+pub fn sheet_variants(m: &Manifest) -> Vec<SheetVariant> {
+    let mut out: Vec<SheetVariant> = Vec::new();
+    for (i, p) in m.papers.iter().enumerate() {
+        let mut numbers: Vec<(u32, Boxes, usize)> = p
+            .leaves()
+            .filter_map(|(section, it)| {
+                let b = match it.kind {
+                    Kind::Single | Kind::Multiple => Boxes::Letters(it.options.len()),
+                    Kind::Judge => Boxes::Judge,
+                    _ => Boxes::OnPaper,
+                };
+                it.number.map(|n| (n, b, section))
+            })
+            .collect();
+        numbers.sort_by_key(|x| x.0);
+        // papers agree when each number is of the same class on both: letters (as many boxes as
+        // the most options), √/×, or on the paper
+        let class = |b: &Boxes| match b {
+            Boxes::Letters(_) => 0,
+            Boxes::Judge => 1,
+            Boxes::OnPaper => 2,
+        };
+        let same = |v: &SheetVariant| {
+            v.numbers.len() == numbers.len()
+                && v.numbers
+                    .iter()
+                    .zip(&numbers)
+                    .all(|(a, b)| a.0 == b.0 && class(&a.1) == class(&b.1))
+        };
+        match out.iter_mut().find(|v| same(v)) {
+            Some(v) => {
+                v.papers.push(i);
+                for (a, b) in v.numbers.iter_mut().zip(&numbers) {
+                    if let (Boxes::Letters(x), Boxes::Letters(y)) = (&mut a.1, &b.1) {
+                        *x = (*x).max(*y);
+                    }
+                }
+            }
+            None => out.push(SheetVariant {
+                papers: vec![i],
+                numbers,
+            }),
+        }
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct SheetView {
-    codes: Vec<SheetMark>,
     digits: usize,
-    rows: Vec<SheetRow>,
+    pages: Vec<SheetPage>,
+    /// The document is one blank sheet whose tags are its layout: it attaches them.
+    attach: bool,
+}
+
+/// One printed page of the answer sheets.
+#[derive(Serialize)]
+struct SheetPage {
+    /// The paper-code boxes; with one sheet per paper code, the codes this sheet serves.
+    codes: Vec<SheetMark>,
+    /// The paper code printed filled in (pre-marked), or empty.
+    code_filled: String,
+    /// The candidate number printed in the write-in boxes and filled in below, digit by digit
+    /// (empty: left to the candidate).
+    candidate: Vec<String>,
+    candidate_name: String,
+    candidate_team: String,
+    rows: usize,
     /// The rows split into the printed columns.
     columns: Vec<Vec<SheetRow>>,
-    /// "第51–57题在试卷上作答" for the items answered on the paper, or empty.
+    /// "第 51–57、63 题在试卷上作答" for the items answered on the paper, or empty.
     on_paper: String,
-    /// The exam identifier's cells (1 = filled), see [`layout::encode_bits`].
+    /// The sheet's identifier cells (1 = filled), see [`layout::encode_bits`].
     code_bits: Vec<u8>,
     code_hex: String,
 }
@@ -787,7 +912,6 @@ struct SheetView {
 #[derive(Serialize, Clone)]
 struct SheetRow {
     number: u32,
-    kind: &'static str,
     marks: Vec<SheetMark>,
     /// The next row starts another section.
     gap_after: bool,
@@ -828,77 +952,20 @@ fn code_literal(s: &str) -> String {
     out
 }
 
+/// Which pages a sheet document holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetPages {
+    /// The blank of sheet `k`: nothing filled in, the boxes as scans are compared with.
+    Blank(usize),
+    /// The print file: with one sheet for all, that sheet; with a sheet per paper code, one page
+    /// per code, its code filled in; with a paper per candidate, one page per candidate, the
+    /// candidate number filled in.
+    Print,
+}
+
 impl SheetView {
-    /// One layout for every paper code: the numbering is the same on all papers, and each number
-    /// gets as many boxes as its item has options on any paper.
-    fn of(m: &Manifest) -> Self {
+    fn of(m: &Manifest, variants: &[SheetVariant], which: SheetPages) -> Self {
         let per_candidate = m.papers.iter().any(|p| p.candidate.is_some());
-        let labels = if m.language == Language::Zh { &ZH } else { &EN };
-        // per number: options (choice items), whether a judge item, kind and section on the first
-        // paper; a number can be a judge item on one paper and a choice item on another when the
-        // parts of a case are shuffled, and then its row holds the boxes of both
-        let mut found: std::collections::BTreeMap<u32, (usize, bool, Kind, usize)> =
-            Default::default();
-        for p in &m.papers {
-            for (section, it) in p.leaves() {
-                if let Some(n) = it.number {
-                    let e = found.entry(n).or_insert((0, false, it.kind, section));
-                    match it.kind {
-                        Kind::Single | Kind::Multiple => e.0 = e.0.max(it.options.len()),
-                        Kind::Judge => e.1 = true,
-                        _ => {}
-                    }
-                }
-            }
-        }
-        let mut rows: Vec<SheetRow> = Vec::new();
-        let mut on_paper: Vec<u32> = Vec::new();
-        let mut last_section = None;
-        for (&number, &(options, judge, kind, section)) in &found {
-            let mut marks: Vec<SheetMark> = (0..options)
-                .map(|i| {
-                    let l = letter(i).to_string();
-                    SheetMark::new(&l, &l)
-                })
-                .collect();
-            if judge {
-                marks.push(SheetMark::new(labels.true_mark, "T"));
-                marks.push(SheetMark::new(labels.false_mark, "F"));
-            }
-            if marks.is_empty() {
-                on_paper.push(number);
-                continue;
-            }
-            if let Some(last) = rows.last_mut() {
-                last.gap_after = last_section != Some(section);
-            }
-            last_section = Some(section);
-            rows.push(SheetRow {
-                number,
-                kind: kind.name(),
-                marks,
-                gap_after: false,
-            });
-        }
-        let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
-        let ncols = if widest <= 6 {
-            4
-        } else if widest <= 8 {
-            3
-        } else {
-            2
-        };
-        let per = rows.len().div_ceil(ncols).max(1);
-        let columns: Vec<Vec<SheetRow>> = rows
-            .chunks(per)
-            .map(|c| {
-                let mut c = c.to_vec();
-                if let Some(last) = c.last_mut() {
-                    last.gap_after = false;
-                }
-                c
-            })
-            .collect();
         let digits = m
             .papers
             .iter()
@@ -907,28 +974,118 @@ impl SheetView {
             .max()
             .unwrap_or(8)
             .clamp(4, 12);
-        let code = layout::exam_code(m);
-        SheetView {
-            codes: if per_candidate {
+        let several = variants.len() > 1;
+        let page = |k: usize, paper: Option<usize>| {
+            let v = &variants[k];
+            let code = layout::sheet_code(m, k);
+            let codes: Vec<SheetMark> = if per_candidate {
                 Vec::new()
             } else {
-                m.papers
+                v.papers
                     .iter()
-                    .map(|p| SheetMark::new(&p.code, &p.code))
+                    .map(|&i| SheetMark::new(&m.papers[i].code, &m.papers[i].code))
                     .collect()
-            },
+            };
+            let p = paper.map(|i| &m.papers[i]);
+            let cand = p.and_then(|p| p.candidate.as_ref());
+            let candidate = cand
+                .filter(|c| {
+                    c.id.chars().count() <= digits && c.id.chars().all(|d| d.is_ascii_digit())
+                })
+                .map(|c| c.id.chars().map(String::from).collect())
+                .unwrap_or_default();
+            let (columns, rows) = sheet_columns(v, m.language);
+            SheetPage {
+                code_filled: match p {
+                    Some(p) if several && !per_candidate => p.code.clone(),
+                    _ => String::new(),
+                },
+                codes,
+                candidate,
+                candidate_name: cand.map(|c| c.name.clone()).unwrap_or_default(),
+                candidate_team: cand.map(|c| c.team.clone()).unwrap_or_default(),
+                rows,
+                columns,
+                on_paper: on_paper_text(&v.on_paper(), m.language),
+                code_bits: layout::encode_bits(code),
+                code_hex: format!("{code:08x}"),
+            }
+        };
+        let (pages, attach) = match which {
+            SheetPages::Blank(k) => (vec![page(k, None)], true),
+            SheetPages::Print if per_candidate || several => {
+                let mut pages = Vec::new();
+                for (k, v) in variants.iter().enumerate() {
+                    for &i in &v.papers {
+                        pages.push((i, page(k, Some(i))));
+                    }
+                }
+                pages.sort_by_key(|x| x.0);
+                (pages.into_iter().map(|x| x.1).collect(), false)
+            }
+            SheetPages::Print => (vec![page(0, None)], true),
+        };
+        SheetView {
             digits,
-            rows,
-            columns,
-            on_paper: on_paper_text(&on_paper, m.language, labels),
-            code_bits: layout::encode_bits(code),
-            code_hex: format!("{code:08x}"),
+            pages,
+            attach,
         }
     }
 }
 
-/// "第51–57题在试卷上作答" / "Items 51–57: answer on the paper".
-fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
+/// Whether the print file of the sheets is itself the one blank sheet (one sheet for every
+/// paper, nothing filled in): then it carries the layout and is the blank scans are compared with.
+pub fn sheet_print_is_blank(m: &Manifest, variants: &[SheetVariant]) -> bool {
+    variants.len() <= 1 && m.papers.iter().all(|p| p.candidate.is_none())
+}
+
+/// The rows of a sheet split into printed columns, and how many rows.
+fn sheet_columns(v: &SheetVariant, lang: Language) -> (Vec<Vec<SheetRow>>, usize) {
+    let mut rows: Vec<SheetRow> = Vec::new();
+    let mut last_section = None;
+    for &(number, _, section) in &v.numbers {
+        let Some(boxes) = v.boxes(number, lang) else {
+            continue;
+        };
+        if let Some(last) = rows.last_mut() {
+            last.gap_after = last_section != Some(section);
+        }
+        last_section = Some(section);
+        rows.push(SheetRow {
+            number,
+            marks: boxes
+                .iter()
+                .map(|(l, val)| SheetMark::new(l, val))
+                .collect(),
+            gap_after: false,
+        });
+    }
+    let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
+    let ncols = if widest <= 6 {
+        4
+    } else if widest <= 8 {
+        3
+    } else {
+        2
+    };
+    let per = rows.len().div_ceil(ncols).max(1);
+    let n = rows.len();
+    let columns = rows
+        .chunks(per)
+        .map(|c| {
+            let mut c = c.to_vec();
+            if let Some(last) = c.last_mut() {
+                last.gap_after = false;
+            }
+            c
+        })
+        .collect();
+    (columns, n)
+}
+
+/// "第 51–57、63 题在试卷上作答" / "Items 51–57, 63: answer on the paper".
+fn on_paper_text(numbers: &[u32], lang: Language) -> String {
+    let labels = if lang == Language::Zh { &ZH } else { &EN };
     if numbers.is_empty() {
         return String::new();
     }
@@ -950,7 +1107,7 @@ fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
         })
         .collect::<Vec<_>>();
     match lang {
-        Language::Zh => format!("第{}题{}", text.join("、"), labels.on_paper),
+        Language::Zh => format!("第 {} 题{}", text.join("、"), labels.on_paper),
         Language::En => format!("Items {}: {}", text.join(", "), labels.on_paper),
     }
 }
