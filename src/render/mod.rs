@@ -548,6 +548,8 @@ struct PaperView<'a> {
     candidate_id: &'a str,
     candidate_name: &'a str,
     candidate_team: &'a str,
+    /// The type size of the team in the seal line: smaller for a long name, so it fits its place.
+    team_size: String,
     per_candidate: bool,
     sections: Vec<SectionView<'a>>,
     /// The paper's source from the root, as a Typst string.
@@ -679,6 +681,7 @@ impl<'a> PaperView<'a> {
             candidate_id: c.map_or("", |c| c.id.as_str()),
             candidate_name: c.map_or("", |c| c.name.as_str()),
             candidate_team: c.map_or("", |c| c.team.as_str()),
+            team_size: seal_size(c.map_or(0, |c| display_width(&c.team, lang))),
             per_candidate: c.is_some(),
             table: answer_table(&sections, lang),
             sections,
@@ -697,12 +700,7 @@ impl<'a> ItemView<'a> {
             .map(|o| display_width(o, lang))
             .max()
             .unwrap_or(0);
-        let columns = match longest {
-            0..=10 if it.options.len() <= 5 => it.options.len().max(1),
-            0..=10 => 4,
-            11..=24 => 2,
-            _ => 1,
-        };
+        let columns = option_columns(longest);
         let segments = if it.kind == Kind::Fill {
             let mut segs = Vec::new();
             let mut at = 0;
@@ -771,10 +769,12 @@ impl<'a> ItemView<'a> {
             rubric,
             scenario: it.scenario.as_deref(),
             parts: it.parts.iter().map(|p| ItemView::of(p, lang)).collect(),
-            answer_lines: if it.kind == Kind::Short {
-                (it.points as usize).clamp(3, 10)
-            } else {
-                0
+            answer_lines: match (&it.answer, it.kind) {
+                (Answer::Text { reference, .. }, Kind::Short) => {
+                    answer_lines(it.points, display_width(reference, lang))
+                }
+                (_, Kind::Short) => answer_lines(it.points, 0),
+                _ => 0,
             },
         }
     }
@@ -1190,6 +1190,48 @@ fn display_width(s: &str, lang: Language) -> usize {
     half_cells.div_ceil(2)
 }
 
+/// The width of a line of paper text, in full-width cells: 10.5 pt type across the 158 mm text
+/// block less the options' 1.6 em indent.
+const LINE_CELLS: f64 = 41.0;
+
+/// Options per row (4, 2 or 1) for options whose longest prints `longest` cells wide: each column
+/// (less its gutter of 1.2 em and its "A. " of about 1.5 cells) must hold the longest option on one
+/// line, so no option wraps to a lone character.
+fn option_columns(longest: usize) -> usize {
+    let fits = |c: f64| (LINE_CELLS - 1.2 * (c - 1.0)) / c - 1.5 >= longest as f64;
+    if fits(4.0) {
+        4
+    } else if fits(2.0) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Full-width cells of 9 pt type the team's place in the seal line holds.
+const SEAL_TEAM_CELLS: usize = 26;
+
+/// The type size of a seal-line entry `width` cells wide: 9 pt, smaller down to 6 pt so a long
+/// name keeps to its place (longer still, it wraps).
+fn seal_size(width: usize) -> String {
+    let pt = if width <= SEAL_TEAM_CELLS {
+        9.0
+    } else {
+        (9.0 * SEAL_TEAM_CELLS as f64 / width as f64).max(6.0)
+    };
+    format!("{pt:.1}pt")
+}
+
+/// Handwritten characters a ruled answer line holds (about 5 mm a character across 158 mm).
+const HAND_CELLS_PER_LINE: usize = 30;
+
+/// Ruled lines of a short answer: room for its reference answer (`reference` cells) written by
+/// hand with a line to spare, and at least a line per point; from 3 to 30 lines.
+fn answer_lines(points: f64, reference: usize) -> usize {
+    let for_text = reference.div_ceil(HAND_CELLS_PER_LINE) + 1;
+    for_text.max(points.ceil() as usize).clamp(3, 30)
+}
+
 /// 1 → 一, 12 → 十二.
 pub fn chinese_number(n: usize) -> String {
     const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
@@ -1249,6 +1291,22 @@ mod tests {
         let two = vec!["A".to_string(), "B".to_string()];
         assert_eq!(font_list_of(Language::Zh, Some(&two)), "(\"A\", \"B\")");
         assert!(font_list(Language::En).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+    }
+
+    #[test]
+    fn options_take_the_columns_their_longest_fits_and_answer_space_follows_the_reference() {
+        assert_eq!(option_columns(4), 4);
+        assert_eq!(option_columns(7), 4);
+        // "由其所在学校给予处分" is ten cells: four to a row would wrap it
+        assert_eq!(option_columns(10), 2);
+        assert_eq!(option_columns(18), 2);
+        assert_eq!(option_columns(19), 1);
+        // a 5-point answer whose reference is 330 characters: room for about 330 by hand
+        let lines = answer_lines(5.0, 330);
+        assert!(lines * HAND_CELLS_PER_LINE >= 330, "{lines}");
+        assert_eq!(lines, 12);
+        assert_eq!(answer_lines(5.0, 0), 5);
+        assert_eq!(answer_lines(1.0, 10), 3);
     }
 
     #[test]
