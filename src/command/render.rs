@@ -301,9 +301,7 @@ fn sheet_layout(
                 hint: Some(e.hint()),
             })?;
         layout.blank = b.png.clone();
-        if m.papers.iter().all(|p| p.candidate.is_none()) {
-            layout.papers = v.papers.iter().map(|&i| m.papers[i].code.clone()).collect();
-        }
+        layout.papers = v.papers.iter().map(|&i| m.papers[i].code.clone()).collect();
         sheets.push(layout);
     }
     let text = serde_json::to_string_pretty(&SheetSet { sheets })

@@ -92,8 +92,9 @@ pub struct ExamCode {
 /// Everything a reader needs to find the boxes of a scanned sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetLayout {
-    /// The paper codes printed on this sheet (pre-marked when the exam has one sheet per paper
-    /// code); empty on a per-candidate sheet, whose paper follows from the candidate.
+    /// The paper codes this sheet serves: with a paper per candidate, the candidates' (whose
+    /// sheets have their numbers pre-marked and no paper-code boxes); else the codes printed in
+    /// its paper-code boxes (pre-marked when each code has a sheet of its own).
     #[serde(default)]
     pub papers: Vec<String>,
     /// The blank rendering of this sheet, beside the layout file (see [`BLANK_FILE`]).

@@ -758,6 +758,95 @@ fn every_sheet_agrees_with_its_papers_item_by_item() {
 }
 
 #[test]
+fn per_candidate_sheets_read_their_pre_marked_candidate_numbers() {
+    let d = tmp();
+    let roster = std::fs::read_to_string(super::root().join("question-banks/roster.csv")).unwrap();
+    let few: Vec<&str> = roster.lines().take(4).collect();
+    let path = d.path().join("roster.csv");
+    std::fs::write(&path, few.join("\n") + "\n").unwrap();
+    let ex = d.path().join("ex");
+    examforge()
+        .args(["make", "--seed", "8", "--no-split", "--roster"])
+        .arg(&path)
+        .arg("-o")
+        .arg(&ex)
+        .assert()
+        .success();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
+    let all = sheets(&ex);
+    let scans_dir = d.path().join("in");
+    std::fs::create_dir_all(&scans_dir).unwrap();
+    let mut truth = BTreeMap::new();
+    let mut rng = Rng(5);
+    // one page per candidate, in roster order, each on the sheet of the candidate's paper
+    for (i, p) in m["papers"].as_array().unwrap().iter().enumerate() {
+        let id = p["code"].as_str().unwrap();
+        assert_eq!(p["candidate"]["id"], id);
+        let l = all
+            .iter()
+            .find(|s| s["papers"].as_array().unwrap().iter().any(|c| c == id))
+            .unwrap();
+        assert!(l["paper"].as_array().unwrap().is_empty());
+        for it in leaves(p) {
+            let n = it["number"].as_u64().unwrap();
+            let boxes: Vec<&str> = l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["item"] == n)
+                .map(|b| b["option"].as_str().unwrap())
+                .collect();
+            match it["kind"].as_str().unwrap() {
+                "judge" => assert_eq!(boxes, ["√", "×"], "{id} item {n}"),
+                "single" | "multiple" => assert!(
+                    boxes.len() >= it["options"].as_array().unwrap().len()
+                        && boxes
+                            .iter()
+                            .all(|b| b.len() == 1 && b.as_bytes()[0].is_ascii_uppercase()),
+                    "{id} item {n}: {boxes:?}"
+                ),
+                _ => assert!(boxes.is_empty(), "{id} item {n}: {boxes:?}"),
+            }
+        }
+        // the candidate writes nothing of the number: only answers, the first box of each item
+        let mut img = raster_page(&ex, 200, i as u32 + 1);
+        let mut items = BTreeMap::new();
+        for b in l["items"].as_array().unwrap() {
+            let n = b["item"].as_u64().unwrap();
+            if let std::collections::btree_map::Entry::Vacant(e) = items.entry(n) {
+                draw(&mut img, b, 200, Ink::Pencil(0.8, 1.0), &mut rng);
+                e.insert(b["value"].as_str().unwrap().to_string());
+            }
+        }
+        let name = format!("c{i}.jpg");
+        save_jpeg(
+            &degrade(&img, 0.6, 1.0, 4.0, -3.0, i as u64),
+            &scans_dir.join(&name),
+        );
+        truth.insert(name, (id.to_string(), items));
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(&scans_dir)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 3 sheet(s), rejected 0"));
+    let rows = scans(&out);
+    for (name, (id, items)) in &truth {
+        let row = &rows[name];
+        assert_eq!(&row["candidate"], id, "{name}: the pre-marked number");
+        for (n, v) in items {
+            assert_eq!(&row[&n.to_string()], v, "{name}: item {n}");
+        }
+    }
+}
+
+#[test]
 fn a_hundred_items_fit_one_page_and_are_read_from_an_image_only_pdf() {
     let d = tmp();
     let banks = super::root().join("question-banks");
