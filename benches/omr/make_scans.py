@@ -266,7 +266,7 @@ def make_one(i):
     # per-candidate pencil
     base = rng.uniform(0.62, 0.92) if rng.random() > 0.12 else rng.uniform(0.45, 0.62)
     cand = "".join(str(d) for d in rng.integers(0, 10, len(G["cols"])))
-    paper = "A" if rng.random() < 0.5 else "B"
+    paper = sorted(G["paper"])[0] if len(G["paper"]) == 1 else ("A" if rng.random() < 0.5 else "B")
     cells = []
 
     def mark(b, erased=False, style="fill"):
@@ -409,6 +409,9 @@ def main():
     os.makedirs(os.path.join(a.output, "images"), exist_ok=True)
     page = rasterize(a.sheet, a.dpi)
     pos = json.load(open(a.positions, encoding="utf-8"))
+    # sheet.layout.json lists every sheet; sheet.pdf's first page is the first sheet (paper A's
+    # when the papers differ in kind at a number: its code is then pre-marked)
+    pos = pos["sheets"][0]
     key = load_key(a.key)
     nopts = {}
     if a.exam:

@@ -8,11 +8,13 @@ use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::io::typst::{show_warnings, Typst, TypstError};
 use crate::render::fonts::{has_cjk, resolve_chain};
+use crate::render::job::BlankSheet;
 use crate::render::job::{ExamJob, Run, Task, BATCH_DIR, SHEET_SOURCE};
-use crate::render::layout::{exam_code, SheetLayout, BLANK_FILE, LAYOUT_FILE, QUERY};
+use crate::render::layout::{blank_name, sheet_code, SheetLayout, SheetSet, LAYOUT_FILE, QUERY};
 use crate::render::pdf;
 use crate::render::{
-    html_sources, needs_cjk, paper_source_name, typst_sources, Look, Source, Templates, TypstSet,
+    html_sources, needs_cjk, paper_source_name, sheet_variants, typst_sources, Look, Source,
+    Templates, TypstSet,
 };
 use crate::Error;
 use std::path::Path;
@@ -47,6 +49,8 @@ pub struct Plan {
     split: bool,
     /// The PDF name of each paper, in manifest order.
     paper_pdfs: Vec<String>,
+    /// The blank image of each answer sheet.
+    blanks: Vec<String>,
     /// typst with the font chain it resolved, or why it cannot be run (PDF only).
     typst: Option<Result<(Typst, Vec<String>), TypstError>>,
 }
@@ -62,7 +66,7 @@ impl Plan {
             }
             if self.has_sheet() {
                 names.push(LAYOUT_FILE.into());
-                names.push(BLANK_FILE.into());
+                names.extend(self.blanks.iter().cloned());
             }
         }
         names
@@ -145,6 +149,10 @@ pub fn plan_with(m: &Manifest, opts: &RenderOptions, found: Found) -> Result<Pla
             .iter()
             .map(|p| pdf_name(&paper_source_name(p)))
             .collect(),
+        blanks: {
+            let n = sheet_variants(m).len();
+            (0..n).map(|k| blank_name(k, n)).collect()
+        },
         typst,
     })
 }
@@ -239,11 +247,12 @@ fn print(
         }
         out.write("key.pdf", &keys.finish()?)?;
     }
-    let sheet_pdf = read("sheet.pdf")?;
     out.claim("sheet.pdf")?;
     if has_sheet {
-        sheet_layout(&typst, m, out, &root, &sheet_pdf)?;
-        out.claim(BLANK_FILE)?;
+        sheet_layout(&typst, m, out, &root, &job.sheet_blanks)?;
+        for b in &job.sheet_blanks {
+            out.claim(&b.png)?;
+        }
     }
     Ok(format!(
         "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
@@ -254,37 +263,48 @@ fn print(
     ))
 }
 
-/// Writes sheet.layout.json from typst's own placement of the sheet's boxes, which the built-in
-/// sheet attaches to its PDF (a sheet template without the attachment costs one more typst run,
-/// `eval` of the tags).
+/// Writes sheet.layout.json from typst's own placement of the boxes of each blank sheet, which
+/// the built-in sheet attaches to its PDF (a sheet template without the attachment costs one more
+/// typst run per sheet, `eval` of the tags).
 fn sheet_layout(
     typst: &Typst,
     m: &Manifest,
     out: &OutputSet,
     root: &Path,
-    sheet_pdf: &[u8],
+    blanks: &[BlankSheet],
 ) -> Result<(), Error> {
-    let attached = pdf::load(sheet_pdf)
-        .ok()
-        .and_then(|doc| pdf::attachment(&doc, LAYOUT_FILE));
-    let json = match attached {
-        Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        None => {
-            let run = Run {
-                output: format!("{BATCH_DIR}/{LAYOUT_FILE}"),
-                task: Task::Eval { expr: QUERY.into() },
-                light: true,
-                ..Run::pdf(SHEET_SOURCE, "")
-            };
-            typst.perform(&run, root)?;
-            crate::io::read::text(&root.join(&run.output))?
-        }
-    };
-    let source = out.path(SHEET_SOURCE);
-    let layout = SheetLayout::from_tags(&json, exam_code(m)).map_err(|e| Error::Input {
-        message: format!("{}: {e}", source.display()),
-        hint: Some(e.hint()),
-    })?;
-    let text = serde_json::to_string_pretty(&layout).expect("a sheet layout serialises to JSON");
+    let variants = sheet_variants(m);
+    let mut sheets = Vec::new();
+    for (k, (b, v)) in blanks.iter().zip(&variants).enumerate() {
+        let pdf_bytes = crate::io::read::bytes(&root.join(&b.pdf))?;
+        let attached = pdf::load(&pdf_bytes)
+            .ok()
+            .and_then(|doc| pdf::attachment(&doc, LAYOUT_FILE));
+        let json = match attached {
+            Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            None => {
+                let run = Run {
+                    output: format!("{BATCH_DIR}/{LAYOUT_FILE}"),
+                    task: Task::Eval { expr: QUERY.into() },
+                    light: true,
+                    shown: SHEET_SOURCE.into(),
+                    ..Run::pdf(&b.source, "")
+                };
+                typst.perform(&run, root)?;
+                crate::io::read::text(&root.join(&run.output))?
+            }
+        };
+        let source = out.path(SHEET_SOURCE);
+        let mut layout =
+            SheetLayout::from_tags(&json, sheet_code(m, k)).map_err(|e| Error::Input {
+                message: format!("{}: {e}", source.display()),
+                hint: Some(e.hint()),
+            })?;
+        layout.blank = b.png.clone();
+        layout.papers = v.papers.iter().map(|&i| m.papers[i].code.clone()).collect();
+        sheets.push(layout);
+    }
+    let text = serde_json::to_string_pretty(&SheetSet { sheets })
+        .expect("a sheet layout serialises to JSON");
     out.write(LAYOUT_FILE, format!("{text}\n").as_bytes())
 }

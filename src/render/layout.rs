@@ -92,12 +92,56 @@ pub struct ExamCode {
 /// Everything a reader needs to find the boxes of a scanned sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetLayout {
+    /// The paper codes this sheet serves: with a paper per candidate, the candidates' (whose
+    /// sheets have their numbers pre-marked and no paper-code boxes); else the codes printed in
+    /// its paper-code boxes (pre-marked when each code has a sheet of its own).
+    #[serde(default)]
+    pub papers: Vec<String>,
+    /// The blank rendering of this sheet, beside the layout file (see [`BLANK_FILE`]).
+    #[serde(default = "blank_default")]
+    pub blank: String,
     pub page: PageSize,
     pub corners: Vec<CornerBox>,
     pub candidate: Vec<DigitBox>,
     pub paper: Vec<PaperBox>,
     pub items: Vec<ItemBox>,
     pub code: ExamCode,
+}
+
+fn blank_default() -> String {
+    BLANK_FILE.to_string()
+}
+
+/// `sheet.layout.json`: every sheet of the exam. Papers whose items agree in kind at every
+/// number share one sheet; papers that differ get a sheet each, told apart by the identifier
+/// printed on them ([`sheet_code`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetSet {
+    pub sheets: Vec<SheetLayout>,
+}
+
+/// The blank image of sheet `k` of `n`.
+pub fn blank_name(k: usize, n: usize) -> String {
+    if n <= 1 {
+        BLANK_FILE.to_string()
+    } else {
+        format!("sheet-{}.blank.png", k + 1)
+    }
+}
+
+/// The identifier printed on sheet `k` of the exam: the exam's own ([`exam_code`]) on the first
+/// sheet, and for each further sheet the first 32 bits of the SHA-256 of the manifest and `k`, so a
+/// scan names the sheet (and so the layout) it was printed from.
+pub fn sheet_code(m: &Manifest, k: usize) -> u32 {
+    if k == 0 {
+        return exam_code(m);
+    }
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(m).unwrap_or_default());
+    h.update(b"\0sheet\0");
+    h.update((k as u64).to_be_bytes());
+    let d = h.finalize();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
 /// What is wrong with the tags typst reported.
@@ -163,6 +207,8 @@ impl SheetLayout {
             serde_json::from_str(json).map_err(|e| LayoutError::Json(e.to_string()))?;
         let mut page = None;
         let mut l = SheetLayout {
+            papers: Vec::new(),
+            blank: BLANK_FILE.to_string(),
             page: PageSize { w: 0.0, h: 0.0 },
             corners: Vec::new(),
             candidate: Vec::new(),

@@ -188,6 +188,7 @@ pub struct TypstSet<'a> {
     papers: Vec<PaperView<'a>>,
     /// Each question once, for keys that print only tables per paper.
     explained: Option<Vec<ExplainedView<'a>>>,
+    sheets: Vec<SheetVariant>,
 }
 
 /// Above this many paper codes (or with one paper per candidate) the key prints each paper's
@@ -247,6 +248,7 @@ impl<'a> TypstSet<'a> {
             explained: (m.papers.len() > COMPACT_KEY_ABOVE
                 || m.papers.iter().any(|p| p.candidate.is_some()))
             .then(|| explained_of(m)),
+            sheets: sheet_variants(m),
         }
     }
 
@@ -300,12 +302,20 @@ impl<'a> TypstSet<'a> {
         )
     }
 
-    /// The answer sheet, one for every paper.
-    pub fn sheet(&self) -> Result<String, RenderError> {
+    /// The answer sheets: the print file, or the blank of one sheet (see [`sheet_variants`]).
+    pub fn sheet(&self, which: SheetPages) -> Result<String, RenderError> {
         self.templates.render(
             "sheet.typ.j2",
-            minijinja::context! { exam => &self.exam, sheet => SheetView::of(self.manifest) },
+            minijinja::context! {
+                exam => &self.exam,
+                sheet => SheetView::of(self.manifest, &self.sheets, which),
+            },
         )
+    }
+
+    /// The answer sheets of the exam.
+    pub fn sheet_variants(&self) -> &[SheetVariant] {
+        &self.sheets
     }
 }
 
@@ -349,7 +359,7 @@ pub fn typst_sources(t: &Templates, m: &Manifest, look: &Look) -> Result<Vec<Sou
     });
     out.push(Source {
         name: "sheet.typ".into(),
-        text: set.sheet()?,
+        text: set.sheet(SheetPages::Print)?,
     });
     Ok(out)
 }
@@ -542,6 +552,8 @@ struct PaperView<'a> {
     candidate_id: &'a str,
     candidate_name: &'a str,
     candidate_team: &'a str,
+    /// The type size of the team in the seal line: smaller for a long name, so it fits its place.
+    team_size: String,
     per_candidate: bool,
     sections: Vec<SectionView<'a>>,
     /// The paper's source from the root, as a Typst string.
@@ -673,6 +685,7 @@ impl<'a> PaperView<'a> {
             candidate_id: c.map_or("", |c| c.id.as_str()),
             candidate_name: c.map_or("", |c| c.name.as_str()),
             candidate_team: c.map_or("", |c| c.team.as_str()),
+            team_size: seal_size(c.map_or(0, |c| display_width(&c.team, lang))),
             per_candidate: c.is_some(),
             table: answer_table(&sections, lang),
             sections,
@@ -691,12 +704,7 @@ impl<'a> ItemView<'a> {
             .map(|o| display_width(o, lang))
             .max()
             .unwrap_or(0);
-        let columns = match longest {
-            0..=10 if it.options.len() <= 5 => it.options.len().max(1),
-            0..=10 => 4,
-            11..=24 => 2,
-            _ => 1,
-        };
+        let columns = option_columns(longest);
         let segments = if it.kind == Kind::Fill {
             let mut segs = Vec::new();
             let mut at = 0;
@@ -765,25 +773,142 @@ impl<'a> ItemView<'a> {
             rubric,
             scenario: it.scenario.as_deref(),
             parts: it.parts.iter().map(|p| ItemView::of(p, lang)).collect(),
-            answer_lines: if it.kind == Kind::Short {
-                (it.points as usize).clamp(3, 10)
-            } else {
-                0
+            answer_lines: match (&it.answer, it.kind) {
+                (Answer::Text { reference, .. }, Kind::Short) => {
+                    answer_lines(it.points, display_width(reference, lang))
+                }
+                (_, Kind::Short) => answer_lines(it.points, 0),
+                _ => 0,
             },
         }
     }
 }
 
+/// What a number asks for on an answer sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Boxes {
+    /// Letter boxes A… for a choice item with this many options.
+    Letters(usize),
+    /// √ and × boxes.
+    Judge,
+    /// Answered on the paper.
+    OnPaper,
+}
+
+/// One answer-sheet layout and the papers (indices into the manifest) it serves: papers whose
+/// items are of one kind at every number (choice, judge, answered on the paper) share a sheet.
+#[derive(Debug, Clone)]
+pub struct SheetVariant {
+    pub papers: Vec<usize>,
+    /// Per number: its boxes and its section on the first paper served.
+    numbers: Vec<(u32, Boxes, usize)>,
+}
+
+impl SheetVariant {
+    /// The numbers answered on the paper (fill, short answer, every part of a case so asked).
+    pub fn on_paper(&self) -> Vec<u32> {
+        self.numbers
+            .iter()
+            .filter(|(_, b, _)| *b == Boxes::OnPaper)
+            .map(|(n, _, _)| *n)
+            .collect()
+    }
+
+    /// The boxes of number `n` as (printed label, value): `None` when it is answered on the paper
+    /// or not on the sheet.
+    pub fn boxes(&self, n: u32, lang: Language) -> Option<Vec<(String, String)>> {
+        let labels = if lang == Language::Zh { &ZH } else { &EN };
+        let (_, b, _) = self.numbers.iter().find(|(m, _, _)| *m == n)?;
+        match *b {
+            Boxes::Letters(k) => Some(
+                (0..k)
+                    .map(|i| (letter(i).to_string(), letter(i).to_string()))
+                    .collect(),
+            ),
+            Boxes::Judge => Some(vec![
+                (labels.true_mark.to_string(), "T".to_string()),
+                (labels.false_mark.to_string(), "F".to_string()),
+            ]),
+            Boxes::OnPaper => None,
+        }
+    }
+}
+
+/// The answer sheets of an exam: one when every paper asks for the same boxes at every number,
+/// else one per group of papers that agree, in order of their first paper.
+pub fn sheet_variants(m: &Manifest) -> Vec<SheetVariant> {
+    let mut out: Vec<SheetVariant> = Vec::new();
+    for (i, p) in m.papers.iter().enumerate() {
+        let mut numbers: Vec<(u32, Boxes, usize)> = p
+            .leaves()
+            .filter_map(|(section, it)| {
+                let b = match it.kind {
+                    Kind::Single | Kind::Multiple => Boxes::Letters(it.options.len()),
+                    Kind::Judge => Boxes::Judge,
+                    _ => Boxes::OnPaper,
+                };
+                it.number.map(|n| (n, b, section))
+            })
+            .collect();
+        numbers.sort_by_key(|x| x.0);
+        // papers agree when each number is of the same class on both: letters (as many boxes as
+        // the most options), √/×, or on the paper
+        let class = |b: &Boxes| match b {
+            Boxes::Letters(_) => 0,
+            Boxes::Judge => 1,
+            Boxes::OnPaper => 2,
+        };
+        let same = |v: &SheetVariant| {
+            v.numbers.len() == numbers.len()
+                && v.numbers
+                    .iter()
+                    .zip(&numbers)
+                    .all(|(a, b)| a.0 == b.0 && class(&a.1) == class(&b.1))
+        };
+        match out.iter_mut().find(|v| same(v)) {
+            Some(v) => {
+                v.papers.push(i);
+                for (a, b) in v.numbers.iter_mut().zip(&numbers) {
+                    if let (Boxes::Letters(x), Boxes::Letters(y)) = (&mut a.1, &b.1) {
+                        *x = (*x).max(*y);
+                    }
+                }
+            }
+            None => out.push(SheetVariant {
+                papers: vec![i],
+                numbers,
+            }),
+        }
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct SheetView {
-    codes: Vec<SheetMark>,
     digits: usize,
-    rows: Vec<SheetRow>,
+    pages: Vec<SheetPage>,
+    /// The document is one blank sheet whose tags are its layout: it attaches them.
+    attach: bool,
+}
+
+/// One printed page of the answer sheets.
+#[derive(Serialize)]
+struct SheetPage {
+    /// The paper-code boxes; with one sheet per paper code, the codes this sheet serves.
+    codes: Vec<SheetMark>,
+    /// The paper code printed filled in (pre-marked), or empty.
+    code_filled: String,
+    /// The candidate number printed in the write-in boxes and filled in below, digit by digit
+    /// (empty: left to the candidate).
+    candidate: Vec<String>,
+    candidate_name: String,
+    candidate_team: String,
+    rows: usize,
     /// The rows split into the printed columns.
     columns: Vec<Vec<SheetRow>>,
-    /// "第51–57题在试卷上作答" for the items answered on the paper, or empty.
+    /// "第 51–57、63 题在试卷上作答" for the items answered on the paper, or empty.
     on_paper: String,
-    /// The exam identifier's cells (1 = filled), see [`layout::encode_bits`].
+    /// The sheet's identifier cells (1 = filled), see [`layout::encode_bits`].
     code_bits: Vec<u8>,
     code_hex: String,
 }
@@ -791,7 +916,6 @@ struct SheetView {
 #[derive(Serialize, Clone)]
 struct SheetRow {
     number: u32,
-    kind: &'static str,
     marks: Vec<SheetMark>,
     /// The next row starts another section.
     gap_after: bool,
@@ -832,77 +956,20 @@ fn code_literal(s: &str) -> String {
     out
 }
 
+/// Which pages a sheet document holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetPages {
+    /// The blank of sheet `k`: nothing filled in, the boxes as scans are compared with.
+    Blank(usize),
+    /// The print file: with one sheet for all, that sheet; with a sheet per paper code, one page
+    /// per code, its code filled in; with a paper per candidate, one page per candidate, the
+    /// candidate number filled in.
+    Print,
+}
+
 impl SheetView {
-    /// One layout for every paper code: the numbering is the same on all papers, and each number
-    /// gets as many boxes as its item has options on any paper.
-    fn of(m: &Manifest) -> Self {
+    fn of(m: &Manifest, variants: &[SheetVariant], which: SheetPages) -> Self {
         let per_candidate = m.papers.iter().any(|p| p.candidate.is_some());
-        let labels = if m.language == Language::Zh { &ZH } else { &EN };
-        // per number: options (choice items), whether a judge item, kind and section on the first
-        // paper; a number can be a judge item on one paper and a choice item on another when the
-        // parts of a case are shuffled, and then its row holds the boxes of both
-        let mut found: std::collections::BTreeMap<u32, (usize, bool, Kind, usize)> =
-            Default::default();
-        for p in &m.papers {
-            for (section, it) in p.leaves() {
-                if let Some(n) = it.number {
-                    let e = found.entry(n).or_insert((0, false, it.kind, section));
-                    match it.kind {
-                        Kind::Single | Kind::Multiple => e.0 = e.0.max(it.options.len()),
-                        Kind::Judge => e.1 = true,
-                        _ => {}
-                    }
-                }
-            }
-        }
-        let mut rows: Vec<SheetRow> = Vec::new();
-        let mut on_paper: Vec<u32> = Vec::new();
-        let mut last_section = None;
-        for (&number, &(options, judge, kind, section)) in &found {
-            let mut marks: Vec<SheetMark> = (0..options)
-                .map(|i| {
-                    let l = letter(i).to_string();
-                    SheetMark::new(&l, &l)
-                })
-                .collect();
-            if judge {
-                marks.push(SheetMark::new(labels.true_mark, "T"));
-                marks.push(SheetMark::new(labels.false_mark, "F"));
-            }
-            if marks.is_empty() {
-                on_paper.push(number);
-                continue;
-            }
-            if let Some(last) = rows.last_mut() {
-                last.gap_after = last_section != Some(section);
-            }
-            last_section = Some(section);
-            rows.push(SheetRow {
-                number,
-                kind: kind.name(),
-                marks,
-                gap_after: false,
-            });
-        }
-        let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
-        let ncols = if widest <= 6 {
-            4
-        } else if widest <= 8 {
-            3
-        } else {
-            2
-        };
-        let per = rows.len().div_ceil(ncols).max(1);
-        let columns: Vec<Vec<SheetRow>> = rows
-            .chunks(per)
-            .map(|c| {
-                let mut c = c.to_vec();
-                if let Some(last) = c.last_mut() {
-                    last.gap_after = false;
-                }
-                c
-            })
-            .collect();
         let digits = m
             .papers
             .iter()
@@ -911,28 +978,118 @@ impl SheetView {
             .max()
             .unwrap_or(8)
             .clamp(4, 12);
-        let code = layout::exam_code(m);
-        SheetView {
-            codes: if per_candidate {
+        let several = variants.len() > 1;
+        let page = |k: usize, paper: Option<usize>| {
+            let v = &variants[k];
+            let code = layout::sheet_code(m, k);
+            let codes: Vec<SheetMark> = if per_candidate {
                 Vec::new()
             } else {
-                m.papers
+                v.papers
                     .iter()
-                    .map(|p| SheetMark::new(&p.code, &p.code))
+                    .map(|&i| SheetMark::new(&m.papers[i].code, &m.papers[i].code))
                     .collect()
-            },
+            };
+            let p = paper.map(|i| &m.papers[i]);
+            let cand = p.and_then(|p| p.candidate.as_ref());
+            let candidate = cand
+                .filter(|c| {
+                    c.id.chars().count() <= digits && c.id.chars().all(|d| d.is_ascii_digit())
+                })
+                .map(|c| c.id.chars().map(String::from).collect())
+                .unwrap_or_default();
+            let (columns, rows) = sheet_columns(v, m.language);
+            SheetPage {
+                code_filled: match p {
+                    Some(p) if several && !per_candidate => p.code.clone(),
+                    _ => String::new(),
+                },
+                codes,
+                candidate,
+                candidate_name: cand.map(|c| c.name.clone()).unwrap_or_default(),
+                candidate_team: cand.map(|c| c.team.clone()).unwrap_or_default(),
+                rows,
+                columns,
+                on_paper: on_paper_text(&v.on_paper(), m.language),
+                code_bits: layout::encode_bits(code),
+                code_hex: format!("{code:08x}"),
+            }
+        };
+        let (pages, attach) = match which {
+            SheetPages::Blank(k) => (vec![page(k, None)], true),
+            SheetPages::Print if per_candidate || several => {
+                let mut pages = Vec::new();
+                for (k, v) in variants.iter().enumerate() {
+                    for &i in &v.papers {
+                        pages.push((i, page(k, Some(i))));
+                    }
+                }
+                pages.sort_by_key(|x| x.0);
+                (pages.into_iter().map(|x| x.1).collect(), false)
+            }
+            SheetPages::Print => (vec![page(0, None)], true),
+        };
+        SheetView {
             digits,
-            rows,
-            columns,
-            on_paper: on_paper_text(&on_paper, m.language, labels),
-            code_bits: layout::encode_bits(code),
-            code_hex: format!("{code:08x}"),
+            pages,
+            attach,
         }
     }
 }
 
-/// "第51–57题在试卷上作答" / "Items 51–57: answer on the paper".
-fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
+/// Whether the print file of the sheets is itself the one blank sheet (one sheet for every
+/// paper, nothing filled in): then it carries the layout and is the blank scans are compared with.
+pub fn sheet_print_is_blank(m: &Manifest, variants: &[SheetVariant]) -> bool {
+    variants.len() <= 1 && m.papers.iter().all(|p| p.candidate.is_none())
+}
+
+/// The rows of a sheet split into printed columns, and how many rows.
+fn sheet_columns(v: &SheetVariant, lang: Language) -> (Vec<Vec<SheetRow>>, usize) {
+    let mut rows: Vec<SheetRow> = Vec::new();
+    let mut last_section = None;
+    for &(number, _, section) in &v.numbers {
+        let Some(boxes) = v.boxes(number, lang) else {
+            continue;
+        };
+        if let Some(last) = rows.last_mut() {
+            last.gap_after = last_section != Some(section);
+        }
+        last_section = Some(section);
+        rows.push(SheetRow {
+            number,
+            marks: boxes
+                .iter()
+                .map(|(l, val)| SheetMark::new(l, val))
+                .collect(),
+            gap_after: false,
+        });
+    }
+    let widest = rows.iter().map(|r| r.marks.len()).max().unwrap_or(0);
+    let ncols = if widest <= 6 {
+        4
+    } else if widest <= 8 {
+        3
+    } else {
+        2
+    };
+    let per = rows.len().div_ceil(ncols).max(1);
+    let n = rows.len();
+    let columns = rows
+        .chunks(per)
+        .map(|c| {
+            let mut c = c.to_vec();
+            if let Some(last) = c.last_mut() {
+                last.gap_after = false;
+            }
+            c
+        })
+        .collect();
+    (columns, n)
+}
+
+/// "第 51–57、63 题在试卷上作答" / "Items 51–57, 63: answer on the paper".
+fn on_paper_text(numbers: &[u32], lang: Language) -> String {
+    let labels = if lang == Language::Zh { &ZH } else { &EN };
     if numbers.is_empty() {
         return String::new();
     }
@@ -954,7 +1111,7 @@ fn on_paper_text(numbers: &[u32], lang: Language, labels: &Labels) -> String {
         })
         .collect::<Vec<_>>();
     match lang {
-        Language::Zh => format!("第{}题{}", text.join("、"), labels.on_paper),
+        Language::Zh => format!("第 {} 题{}", text.join("、"), labels.on_paper),
         Language::En => format!("Items {}: {}", text.join(", "), labels.on_paper),
     }
 }
@@ -1037,6 +1194,48 @@ fn display_width(s: &str, lang: Language) -> usize {
     half_cells.div_ceil(2)
 }
 
+/// The width of a line of paper text, in full-width cells: 10.5 pt type across the 158 mm text
+/// block less the options' 1.6 em indent.
+const LINE_CELLS: f64 = 41.0;
+
+/// Options per row (4, 2 or 1) for options whose longest prints `longest` cells wide: each column
+/// (less its gutter of 1.2 em and its "A. " of about 1.5 cells) must hold the longest option on one
+/// line, so no option wraps to a lone character.
+fn option_columns(longest: usize) -> usize {
+    let fits = |c: f64| (LINE_CELLS - 1.2 * (c - 1.0)) / c - 1.5 >= longest as f64;
+    if fits(4.0) {
+        4
+    } else if fits(2.0) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Full-width cells of 9 pt type the team's place in the seal line holds.
+const SEAL_TEAM_CELLS: usize = 26;
+
+/// The type size of a seal-line entry `width` cells wide: 9 pt, smaller down to 6 pt so a long
+/// name keeps to its place (longer still, it wraps).
+fn seal_size(width: usize) -> String {
+    let pt = if width <= SEAL_TEAM_CELLS {
+        9.0
+    } else {
+        (9.0 * SEAL_TEAM_CELLS as f64 / width as f64).max(6.0)
+    };
+    format!("{pt:.1}pt")
+}
+
+/// Handwritten characters a ruled answer line holds (about 5 mm a character across 158 mm).
+const HAND_CELLS_PER_LINE: usize = 30;
+
+/// Ruled lines of a short answer: room for its reference answer (`reference` cells) written by
+/// hand with a line to spare, and at least a line per point; from 3 to 30 lines.
+fn answer_lines(points: f64, reference: usize) -> usize {
+    let for_text = reference.div_ceil(HAND_CELLS_PER_LINE) + 1;
+    for_text.max(points.ceil() as usize).clamp(3, 30)
+}
+
 /// 1 → 一, 12 → 十二.
 pub fn chinese_number(n: usize) -> String {
     const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
@@ -1096,6 +1295,22 @@ mod tests {
         let two = vec!["A".to_string(), "B".to_string()];
         assert_eq!(font_list_of(Language::Zh, Some(&two)), "(\"A\", \"B\")");
         assert!(font_list(Language::En).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+    }
+
+    #[test]
+    fn options_take_the_columns_their_longest_fits_and_answer_space_follows_the_reference() {
+        assert_eq!(option_columns(4), 4);
+        assert_eq!(option_columns(7), 4);
+        // "由其所在学校给予处分" is ten cells: four to a row would wrap it
+        assert_eq!(option_columns(10), 2);
+        assert_eq!(option_columns(18), 2);
+        assert_eq!(option_columns(19), 1);
+        // a 5-point answer whose reference is 330 characters: room for about 330 by hand
+        let lines = answer_lines(5.0, 330);
+        assert!(lines * HAND_CELLS_PER_LINE >= 330, "{lines}");
+        assert_eq!(lines, 12);
+        assert_eq!(answer_lines(5.0, 0), 5);
+        assert_eq!(answer_lines(1.0, 10), 3);
     }
 
     #[test]

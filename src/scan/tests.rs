@@ -82,6 +82,8 @@ fn layout() -> SheetLayout {
         }
     }
     SheetLayout {
+        papers: vec!["A".into()],
+        blank: "sheet.blank.png".into(),
         page: PageSize { w: 210.0, h: 297.0 },
         corners,
         candidate,

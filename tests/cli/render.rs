@@ -443,7 +443,7 @@ fn one_sided_papers_follow_each_other_without_blank_pages() {
             "--variants",
             "2",
             "--seed",
-            "3",
+            "6",
             "--no-duplex",
             "--no-split",
             "-o",
@@ -571,8 +571,9 @@ fn typst_warnings_are_shown_with_their_file() {
         ));
 }
 
-/// The built-in sheet carries its layout inside sheet.pdf; a sheet template without that
-/// attachment gets the same layout from one more typst run.
+/// The built-in blank sheet carries its layout inside its PDF; a sheet template without that
+/// attachment gets the same layout from one more typst run. sheet.pdf, the print file, carries it
+/// when it is the one blank sheet; with a sheet per paper code it holds a page per code.
 #[test]
 fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
     let d = tmp();
@@ -598,11 +599,35 @@ fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
     let read = |out: &str| std::fs::read(d.path().join(out).join("sheet.layout.json")).unwrap();
     assert!(!read("with").is_empty());
     assert_eq!(read("with"), read("without"));
-    let attached =
+    let doc =
         examforge::render::pdf::load(&std::fs::read(d.path().join("with/sheet.pdf")).unwrap())
-            .ok()
-            .and_then(|doc| examforge::render::pdf::attachment(&doc, "sheet.layout.json"));
-    assert!(attached.is_some(), "sheet.pdf carries the layout");
+            .unwrap();
+    let attached = examforge::render::pdf::attachment(&doc, "sheet.layout.json");
+    let layout: serde_json::Value = serde_json::from_slice(&read("with")).unwrap();
+    let sheets = layout["sheets"].as_array().unwrap();
+    if sheets.len() == 1 {
+        assert!(attached.is_some(), "sheet.pdf carries the layout");
+    } else {
+        assert!(
+            attached.is_none(),
+            "a print file of several sheets is no layout"
+        );
+        assert_eq!(examforge::render::pdf::page_count(&doc), sheets.len());
+    }
+    // one paper code: one sheet, whose sheet.pdf carries the layout
+    let one = d.path().join("one");
+    examforge()
+        .args(["make", "--variants", "1", "--seed", "2", "--no-split", "-o"])
+        .arg(&one)
+        .assert()
+        .success();
+    let doc = examforge::render::pdf::load(&std::fs::read(one.join("sheet.pdf")).unwrap()).unwrap();
+    let attached = examforge::render::pdf::attachment(&doc, "sheet.layout.json").unwrap();
+    let layout: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("sheet.layout.json")).unwrap()).unwrap();
+    assert_eq!(layout["sheets"].as_array().unwrap().len(), 1);
+    assert_eq!(layout["sheets"][0]["papers"], serde_json::json!(["A"]));
+    assert!(!attached.is_empty());
 }
 
 #[cfg(unix)]

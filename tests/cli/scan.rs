@@ -23,12 +23,19 @@ fn exam() -> &'static Path {
     })
 }
 
-/// The sheet of `exam` as a grey image at `dpi`.
+/// The first page of the sheets of `exam` as a grey image at `dpi`.
 fn raster(exam: &Path, dpi: u32) -> GrayImage {
+    raster_page(exam, dpi, 1)
+}
+
+/// Page `page` of sheet.pdf as a grey image at `dpi`.
+fn raster_page(exam: &Path, dpi: u32, page: u32) -> GrayImage {
     let d = tmp();
     let out = d.path().join("p");
+    let page = page.to_string();
     let st = std::process::Command::new("pdftoppm")
         .args(["-r", &dpi.to_string(), "-gray", "-singlefile", "-png"])
+        .args(["-f", &page, "-l", &page])
         .arg(exam.join("sheet.pdf"))
         .arg(&out)
         .status()
@@ -37,8 +44,17 @@ fn raster(exam: &Path, dpi: u32) -> GrayImage {
     image::open(d.path().join("p.png")).unwrap().into_luma8()
 }
 
+/// The layout of the first sheet of `exam`.
 fn layout(exam: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(exam.join("sheet.layout.json")).unwrap()).unwrap()
+    sheets(exam)[0].clone()
+}
+
+/// Every sheet's layout.
+fn sheets(exam: &Path) -> Vec<Value> {
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(exam.join("sheet.layout.json")).unwrap())
+            .unwrap();
+    v["sheets"].as_array().unwrap().clone()
 }
 
 /// A small deterministic generator.
@@ -265,8 +281,9 @@ fn leaves(paper: &Value) -> impl Iterator<Item = &Value> {
 #[test]
 fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
     let ex = exam();
-    let l = layout(ex);
-    let page = raster(ex, 200);
+    let all = sheets(ex);
+    // papers A and B print the cases in another order: a sheet each, pages 1 and 2
+    assert_eq!(all.len(), 2);
     let d = tmp();
     let scans_dir = d.path().join("in");
     std::fs::create_dir_all(&scans_dir).unwrap();
@@ -278,8 +295,15 @@ fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
         (0.7, 1.0, 10.0, 10.0),
     ];
     for (i, &(deg, sc, dx, dy)) in turns.iter().enumerate() {
-        let mut img = page.clone();
-        let t = fill(&mut img, &l, 200, 100 + i as u64, i % 2 == 1);
+        let k = i / 2;
+        let l = &all[k];
+        let mut img = raster_page(ex, 200, k as u32 + 1);
+        let t = fill(&mut img, l, 200, 100 + i as u64, i % 2 == 1);
+        assert_eq!(
+            t.paper,
+            ["A", "B"][k],
+            "each sheet prints its own code only"
+        );
         let img = degrade(&img, deg, sc, dx, dy, i as u64);
         let name = format!("s{i}.jpg");
         save_jpeg(&img, &scans_dir.join(&name));
@@ -602,7 +626,18 @@ fn layout_boxes_have_ink_borders_and_paper_interiors_on_the_rendered_page() {
     let s = f64::from(dpi) / 25.4;
     let px = |mm: f64| (mm * s).round() as u32;
     let mut checked = 0;
-    for kind in ["candidate", "paper", "items"] {
+    // the sheet of paper A prints its one code box filled in
+    let code = &l["paper"].as_array().unwrap()[..];
+    assert_eq!(code.len(), 1);
+    let c = &code[0];
+    let centre = page
+        .get_pixel(
+            px(c["x"].as_f64().unwrap() + 1.0),
+            px(c["y"].as_f64().unwrap() + 1.0),
+        )
+        .0[0];
+    assert!(centre < 60, "the paper code is pre-marked: {centre}");
+    for kind in ["candidate", "items"] {
         for b in l[kind].as_array().unwrap() {
             let (x, y, w, h) = (
                 b["x"].as_f64().unwrap(),
@@ -659,55 +694,193 @@ fn layout_boxes_have_ink_borders_and_paper_interiors_on_the_rendered_page() {
     }
 }
 
-#[test]
-fn the_sheet_prints_only_each_items_options() {
-    let ex = exam();
-    let l = layout(ex);
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
-    let mut want: BTreeMap<u64, (usize, bool)> = BTreeMap::new();
-    for p in m["papers"].as_array().unwrap() {
-        for it in leaves(p) {
-            let n = it["number"].as_u64().unwrap();
-            // a number may be a judge item on one paper and a choice item on another (the
-            // parts of a case are shuffled): its row holds the boxes of both
-            let (letters, judge) = match it["kind"].as_str().unwrap() {
-                "judge" => (0, true),
-                "single" | "multiple" => (it["options"].as_array().unwrap().len(), false),
-                _ => (0, false),
-            };
-            let e = want.entry(n).or_default();
-            e.0 = e.0.max(letters);
-            e.1 |= judge;
+/// The printed note of items answered on the paper, from the text of sheet.pdf's page `page`.
+fn sheet_text(exam: &Path, page: u32) -> String {
+    let page = page.to_string();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-f", &page, "-l", &page, "-layout"])
+        .arg(exam.join("sheet.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils)");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// "51–57、62" of the numbers.
+fn runs(numbers: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, e)) if *e + 1 == n => *e = n,
+            _ => runs.push((n, n)),
         }
     }
-    let want: BTreeMap<u64, usize> = want
-        .into_iter()
-        .map(|(n, (letters, judge))| (n, letters + if judge { 2 } else { 0 }))
-        .filter(|(_, k)| *k > 0)
-        .collect();
-    let mut got: BTreeMap<u64, usize> = BTreeMap::new();
-    for b in l["items"].as_array().unwrap() {
-        *got.entry(b["item"].as_u64().unwrap()).or_default() += 1;
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+#[test]
+fn every_sheet_agrees_with_its_papers_item_by_item() {
+    let ex = exam();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
+    let papers = m["papers"].as_array().unwrap();
+    let all = sheets(ex);
+    let mut served = Vec::new();
+    for (k, l) in all.iter().enumerate() {
+        let codes: Vec<&str> = l["papers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        // the paper-code boxes are the codes the sheet serves
+        let printed: Vec<&str> = l["paper"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["option"].as_str().unwrap())
+            .collect();
+        assert_eq!(printed, codes);
+        let mut boxes: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for b in l["items"].as_array().unwrap() {
+            boxes
+                .entry(b["item"].as_u64().unwrap())
+                .or_default()
+                .push(b["option"].as_str().unwrap().to_string());
+        }
+        for code in &codes {
+            served.push(code.to_string());
+            let p = papers.iter().find(|p| p["code"] == *code).unwrap();
+            let mut on_paper = Vec::new();
+            for it in leaves(p) {
+                let n = it["number"].as_u64().unwrap();
+                let got = boxes.get(&n).cloned().unwrap_or_default();
+                match it["kind"].as_str().unwrap() {
+                    "judge" => assert_eq!(got, ["√", "×"], "paper {code} item {n}"),
+                    "single" | "multiple" => {
+                        let k = it["options"].as_array().unwrap().len();
+                        assert!(got.len() >= k, "paper {code} item {n}: {got:?}");
+                        assert!(
+                            got.iter()
+                                .enumerate()
+                                .all(|(i, o)| *o == ((b'A' + i as u8) as char).to_string()),
+                            "paper {code} item {n}: letters only, {got:?}"
+                        );
+                    }
+                    _ => {
+                        assert!(got.is_empty(), "paper {code} item {n} has boxes {got:?}");
+                        on_paper.push(n);
+                    }
+                }
+            }
+            // the sheet's note lists every item answered on the paper, case parts too
+            let note = format!("第 {} 题在试卷上作答", runs(&on_paper));
+            let text = sheet_text(ex, k as u32 + 1);
+            assert!(text.contains(&note), "sheet {k} lacks `{note}`:\n{text}");
+        }
     }
-    assert_eq!(got, want);
-    assert!(want.values().any(|&k| k == 4) && want.values().any(|&k| k == 5));
-    let judge: Vec<&Value> = l["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["option"] == "√" || b["option"] == "×")
-        .collect();
-    assert!(judge.iter().all(|b| b["value"] == "T" || b["value"] == "F"));
-    let judges: std::collections::BTreeSet<u64> = m["papers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(leaves)
-        .filter(|it| it["kind"] == "judge")
-        .map(|it| it["number"].as_u64().unwrap())
-        .collect();
-    assert_eq!(judge.len(), 2 * judges.len());
+    assert_eq!(served, ["A", "B"], "every paper has its sheet, once");
+    // the two sheets differ where the cases are swapped, so they carry different identifiers
+    assert_ne!(all[0]["code"]["id"], all[1]["code"]["id"]);
+    assert_ne!(all[0]["items"], all[1]["items"]);
+}
+
+#[test]
+fn per_candidate_sheets_read_their_pre_marked_candidate_numbers() {
+    let d = tmp();
+    let roster = std::fs::read_to_string(super::root().join("question-banks/roster.csv")).unwrap();
+    let few: Vec<&str> = roster.lines().take(4).collect();
+    let path = d.path().join("roster.csv");
+    std::fs::write(&path, few.join("\n") + "\n").unwrap();
+    let ex = d.path().join("ex");
+    examforge()
+        .args(["make", "--seed", "8", "--no-split", "--roster"])
+        .arg(&path)
+        .arg("-o")
+        .arg(&ex)
+        .assert()
+        .success();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("exam.json")).unwrap()).unwrap();
+    let all = sheets(&ex);
+    let scans_dir = d.path().join("in");
+    std::fs::create_dir_all(&scans_dir).unwrap();
+    let mut truth = BTreeMap::new();
+    let mut rng = Rng(5);
+    // one page per candidate, in roster order, each on the sheet of the candidate's paper
+    for (i, p) in m["papers"].as_array().unwrap().iter().enumerate() {
+        let id = p["code"].as_str().unwrap();
+        assert_eq!(p["candidate"]["id"], id);
+        let l = all
+            .iter()
+            .find(|s| s["papers"].as_array().unwrap().iter().any(|c| c == id))
+            .unwrap();
+        assert!(l["paper"].as_array().unwrap().is_empty());
+        for it in leaves(p) {
+            let n = it["number"].as_u64().unwrap();
+            let boxes: Vec<&str> = l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["item"] == n)
+                .map(|b| b["option"].as_str().unwrap())
+                .collect();
+            match it["kind"].as_str().unwrap() {
+                "judge" => assert_eq!(boxes, ["√", "×"], "{id} item {n}"),
+                "single" | "multiple" => assert!(
+                    boxes.len() >= it["options"].as_array().unwrap().len()
+                        && boxes
+                            .iter()
+                            .all(|b| b.len() == 1 && b.as_bytes()[0].is_ascii_uppercase()),
+                    "{id} item {n}: {boxes:?}"
+                ),
+                _ => assert!(boxes.is_empty(), "{id} item {n}: {boxes:?}"),
+            }
+        }
+        // the candidate writes nothing of the number: only answers, the first box of each item
+        let mut img = raster_page(&ex, 200, i as u32 + 1);
+        let mut items = BTreeMap::new();
+        for b in l["items"].as_array().unwrap() {
+            let n = b["item"].as_u64().unwrap();
+            if let std::collections::btree_map::Entry::Vacant(e) = items.entry(n) {
+                draw(&mut img, b, 200, Ink::Pencil(0.8, 1.0), &mut rng);
+                e.insert(b["value"].as_str().unwrap().to_string());
+            }
+        }
+        let name = format!("c{i}.jpg");
+        save_jpeg(
+            &degrade(&img, 0.6, 1.0, 4.0, -3.0, i as u64),
+            &scans_dir.join(&name),
+        );
+        truth.insert(name, (id.to_string(), items));
+    }
+    let out = d.path().join("out");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(&scans_dir)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read 3 sheet(s), rejected 0"));
+    let rows = scans(&out);
+    for (name, (id, items)) in &truth {
+        let row = &rows[name];
+        assert_eq!(&row["candidate"], id, "{name}: the pre-marked number");
+        for (n, v) in items {
+            assert_eq!(&row[&n.to_string()], v, "{name}: item {n}");
+        }
+    }
 }
 
 #[test]
