@@ -587,18 +587,7 @@ fn question(
             partial.push(format!("{text} ({}%)", c.fraction * 100.0));
         }
     }
-    if !partial.is_empty() {
-        diags.push(
-            Diagnostic::warning(
-                Some(aloc.clone()),
-                format!(
-                    "answers with partial credit are not kept: {}",
-                    partial.join(", ")
-                ),
-            )
-            .with_hint("a fill-in blank accepts its alternatives for full points"),
-        );
-    }
+    warn_partial(diags, &aloc, &partial);
     if !wild.is_empty() {
         diags.push(
             Diagnostic::warning(
@@ -649,6 +638,22 @@ pub(super) fn fill(
 
 /// A numerical section (after its `#`): exact values become a fill-in blank's alternatives; a
 /// tolerance or a range, which a blank cannot check, sets the question aside.
+/// Alternatives worth part of the marks: a blank holds full-credit alternatives only.
+fn warn_partial(diags: &mut Vec<Diagnostic>, at: &Location, partial: &[String]) {
+    if !partial.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                Some(at.clone()),
+                format!(
+                    "answers with partial credit are not kept: {}",
+                    partial.join(", ")
+                ),
+            )
+            .with_hint("a fill-in blank accepts its alternatives for full points"),
+        );
+    }
+}
+
 fn numerical(
     d: Draft,
     num: &str,
@@ -723,18 +728,7 @@ fn numerical(
         }
         alts.push(value);
     }
-    if !partial.is_empty() {
-        diags.push(
-            Diagnostic::warning(
-                Some(aloc.clone()),
-                format!(
-                    "answers with partial credit are not kept: {}",
-                    partial.join(", ")
-                ),
-            )
-            .with_hint("a fill-in blank accepts its alternatives for full points"),
-        );
-    }
+    warn_partial(diags, aloc, &partial);
     if !alts.is_empty() {
         diags.push(
             Diagnostic::warning(
