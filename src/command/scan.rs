@@ -167,9 +167,9 @@ fn scan_all(
         .iter()
         .map(|(n, _)| *n)
         .collect();
-    let mut scans = csv::Writer::from_writer(Vec::new());
-    let mut review = csv::Writer::from_writer(Vec::new());
-    let mut sheets = csv::Writer::from_writer(Vec::new());
+    let mut scans = crate::input::table::Writer::new(Vec::new());
+    let mut review = crate::input::table::Writer::new(Vec::new());
+    let mut sheets = crate::input::table::Writer::new(Vec::new());
     let mut head = vec!["file".to_string(), "candidate".into(), "paper".into()];
     head.extend(items.iter().map(|n| n.to_string()));
     let csv_err = |e: csv::Error| Error::Write {
@@ -265,7 +265,7 @@ fn scan_all(
     if let Some(e) = write_err {
         return Err(e);
     }
-    let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
+    let bytes = |w: crate::input::table::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
     out.write(SCANS, &bytes(scans))?;
     out.write(REVIEW, &bytes(review))?;
     out.write(SHEETS, &bytes(sheets))?;
@@ -275,9 +275,9 @@ fn scan_all(
 fn record(
     o: &Outcome,
     items: &[u32],
-    scans: &mut csv::Writer<Vec<u8>>,
-    review: &mut csv::Writer<Vec<u8>>,
-    sheets: &mut csv::Writer<Vec<u8>>,
+    scans: &mut crate::input::table::Writer<Vec<u8>>,
+    review: &mut crate::input::table::Writer<Vec<u8>>,
+    sheets: &mut crate::input::table::Writer<Vec<u8>>,
     summary: &mut Summary,
 ) -> Result<(), csv::Error> {
     match &o.result {

@@ -2,6 +2,7 @@
 
 mod bank;
 mod bank_import;
+mod bank_scale;
 mod draw;
 mod event;
 mod grade;

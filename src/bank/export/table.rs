@@ -97,9 +97,11 @@ pub fn to_rows(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Vec<Vec<S
 /// CSV UTF-8 with a BOM, as Excel's "CSV UTF-8" writes it, so that Excel opens it right.
 pub fn to_csv(questions: &[Question], diags: &mut Vec<Diagnostic>) -> Vec<u8> {
     let rows = to_rows(questions, diags);
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Cells Excel would run as formulas are guarded; `bank import` reads them back as written.
+    let mut w = crate::input::table::Writer::from_builder(
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF),
+        b"\xEF\xBB\xBF".to_vec(),
+    );
     for r in &rows {
         w.write_record(r).expect("writing to memory");
     }
