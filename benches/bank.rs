@@ -100,11 +100,15 @@ fn stems(n: usize) -> Vec<String> {
             });
             continue;
         }
+        // The matter of the question: a few characters of its own, as real stems name a
+        // substance, a place or a document that others do not.
+        let matter: String = (0..4 + rng.next() % 4)
+            .filter_map(|_| char::from_u32(0x4E00 + (rng.next() % 6000) as u32))
+            .collect();
         let mut s = String::new();
         let _ = write!(
             s,
-            "根据第{}号案例，{}{}应当{}，{}",
-            rng.next() % 100_000,
+            "涉及{matter}的，{}{}应当{}，{}",
             rng.pick(WHO),
             rng.pick(WHEN),
             rng.pick(DUTY),

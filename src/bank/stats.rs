@@ -190,7 +190,10 @@ pub fn near_duplicates<'a>(
             }
         }
         candidates.clear();
-        for (i, &t) in r[..prefix].iter().enumerate() {
+        // Only sets at least as large probe this one later: for them a shorter prefix is enough
+        // (PPJoin's indexing prefix, from an overlap of 2·threshold/(1+threshold) of this set).
+        let indexed = prefix_len(r.len(), 2.0 * overlap_factor).min(prefix);
+        for (i, &t) in r[..indexed].iter().enumerate() {
             index.entry(t).or_default().1.push((g as u32, i as u32));
         }
     }
