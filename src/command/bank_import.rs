@@ -1,12 +1,13 @@
 //! `examforge bank import`: Excel, CSV, pasted text, GIFT or Moodle XML → one bank TOML that
 //! passes `bank check`. Nothing is written while a question has errors, unless `--skip-bad`.
+//! Questions stream from the reader through one check each into the staged output file.
 
-use crate::bank::export::to_toml;
-use crate::bank::import::{import, slug, Format, Options};
-use crate::bank::{load_bank, BankSource, Language};
+use crate::bank::import::{import_each, slug, BankWriter, Format, Options};
+use crate::bank::Language;
 use crate::cli::{BankImportArgs, ImportFormat};
 use crate::error::ExitCode;
 use crate::input::diagnostic::Diagnostic;
+use crate::io::output::StagedFile;
 use crate::Error;
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,10 +30,26 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             ));
         }
     }
-    let mut questions = Vec::new();
+    let id = a.id.clone().unwrap_or_else(|| stem_of(&a.output));
+    let title = a.title.clone().unwrap_or_else(|| {
+        a.files
+            .iter()
+            .map(|f| {
+                f.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    // The bank is written as it is read, into a file beside the output that becomes the output
+    // only when everything is in; an existing output stops the run before any work.
+    let staged = StagedFile::new(&a.output, a.force)?;
+    let mut writer = BankWriter::new(staged, &id, &title).map_err(write_error(a))?;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut rejected = Vec::new();
     let mut first: HashMap<String, String> = HashMap::new();
+    let mut failed: Option<std::io::Error> = None;
     for file in &a.files {
         let bytes = crate::io::read::bytes(file)?;
         let shown = file.display().to_string();
@@ -50,12 +67,14 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             prefix,
             sheet: a.sheet.clone(),
         };
-        let got = import(format, &shown, &bytes, &opts);
-        diags.extend(got.diagnostics);
-        rejected.extend(got.rejected);
-        for q in got.questions {
+        // Errors about this file's questions follow what its reader found.
+        let mut later: Vec<Diagnostic> = Vec::new();
+        let got = import_each(format, &shown, &bytes, &opts, |q| {
+            if failed.is_some() {
+                return;
+            }
             if let Some(at) = first.get(&q.id) {
-                diags.push(
+                later.push(
                     Diagnostic::error(
                         None,
                         format!(
@@ -67,12 +86,27 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
                         "give each file its own --id prefix, or import the files one by one",
                     ),
                 );
-                continue;
+                return;
             }
             first.insert(q.id.clone(), q.location.to_string());
-            questions.push(q);
-        }
+            match writer.push(q) {
+                Ok(bad) => {
+                    rejected.extend(bad.iter().filter_map(|d| d.location.clone()));
+                    later.extend(bad);
+                }
+                Err(e) => failed = Some(e),
+            }
+        });
+        diags.extend(got.diagnostics);
+        diags.extend(later);
+        rejected.extend(got.rejected);
     }
+    if let Some(e) = failed {
+        return Err(write_error(a)(e));
+    }
+    let (done, bad) = writer.finish().map_err(write_error(a))?;
+    rejected.extend(bad.iter().filter_map(|d| d.location.clone()));
+    diags.extend(bad);
     for d in &diags {
         eprintln!("{d}");
     }
@@ -80,61 +114,30 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     if errors > 0 && !a.skip_bad {
         eprintln!(
             "note: nothing written; fix the rows above, or pass --skip-bad to write the {} good question(s)",
-            questions.len()
+            done.written
         );
         return Err(Error::Reported {
             count: errors,
             what: "the imported files".into(),
         });
     }
-    if questions.is_empty() {
+    if done.written == 0 {
         return Err(Error::input(
             "no questions to write",
             "check the file's format (--format) and that its header names 题干/question",
         ));
     }
-    let id = a.id.clone().unwrap_or_else(|| stem_of(&a.output));
-    let title = a.title.clone().unwrap_or_else(|| {
-        a.files
-            .iter()
-            .map(|f| {
-                f.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-    let cjk = questions.iter().any(|q| {
-        q.stem
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-    });
-    let language = if cjk { Language::Zh } else { Language::En };
-    let text = to_toml(&id, &title, language, &questions);
-    let shown = a.output.display().to_string();
-    let (bank, check) = load_bank(&BankSource {
-        path: &shown,
-        text: &text,
-        sha256: String::new(),
-    });
-    let bad: Vec<&Diagnostic> = check.iter().filter(|d| d.is_error()).collect();
-    if !bad.is_empty() || bank.is_none_or(|b| b.questions.len() != questions.len()) {
-        eprintln!("note: the places below are in the bank that {shown} would have held; it was not written");
-        for d in &bad {
-            eprintln!("{d}");
-        }
-        return Err(Error::input(
-            "the bank to be written does not pass `bank check`; nothing written",
-            "this is a fault in the importer: please report it with the input file",
-        ));
+    let mut staged = done.out;
+    if done.language == Language::En {
+        staged.patch(done.language_at, b"en")?;
     }
-    crate::io::output::write_file(&a.output, text.as_bytes(), a.force)?;
-    let unsourced = questions.iter().filter(|q| q.source.is_empty()).count();
-    eprintln!("wrote {} question(s) to {shown}", questions.len());
-    if unsourced > 0 {
+    staged.commit()?;
+    let shown = a.output.display().to_string();
+    eprintln!("wrote {} question(s) to {shown}", done.written);
+    if done.unsourced > 0 {
         eprintln!(
-            "note: {unsourced} question(s) have no 出处/source; `bank check` warns about them"
+            "note: {} question(s) have no 出处/source; `bank check` warns about them",
+            done.unsourced
         );
     }
     if !rejected.is_empty() {
@@ -151,4 +154,11 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Success
     })
+}
+
+fn write_error(a: &BankImportArgs) -> impl Fn(std::io::Error) -> Error + '_ {
+    |source| Error::Write {
+        path: a.output.clone(),
+        source,
+    }
 }

@@ -118,32 +118,23 @@ pub(super) fn cuts(s: &Standings, own: Option<Cut>) -> Cuts {
 /// The award list (获奖名单): one row per certificate, in award order.
 const AWARD_LIST: &str = "awards.csv";
 
-/// awards.csv, with a BOM so that Excel on Chinese Windows opens it as UTF-8.
+/// awards.csv, as Excel opens it (BOM, guarded cells).
 fn award_list(certs: &[Certificate]) -> Result<Vec<u8>, Error> {
-    let csv_err = |e: csv::Error| Error::Write {
-        path: AWARD_LIST.into(),
-        source: std::io::Error::other(e),
-    };
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(["证书编号", "类别", "获奖者", "单位", "名次", "成绩", "奖项"])
-        .map_err(csv_err)?;
+    let mut rows =
+        vec![["证书编号", "类别", "获奖者", "单位", "名次", "成绩", "奖项"].map(String::from)];
     for c in certs {
         let kind = if c.kind == "team" { "团体" } else { "个人" };
-        w.write_record([
-            c.number.as_str(),
-            kind,
-            &c.recipient,
-            &c.team,
-            &c.rank.to_string(),
-            &fmt_points(c.score),
-            &c.award,
-        ])
-        .map_err(csv_err)?;
+        rows.push([
+            c.number.clone(),
+            kind.to_string(),
+            c.recipient.clone(),
+            c.team.clone(),
+            c.rank.to_string(),
+            fmt_points(c.score),
+            c.award.clone(),
+        ]);
     }
-    w.into_inner().map_err(|e| Error::Write {
-        path: AWARD_LIST.into(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    Ok(crate::io::output::excel_csv(&rows))
 }
 
 fn render(t: &Templates, certs: &[Certificate], seal: bool) -> Result<String, Error> {

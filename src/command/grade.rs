@@ -468,10 +468,10 @@ impl Pending {
 
 /// The outputs of a run, staged and moved into place together once every one is complete.
 struct GradeFiles {
-    items: csv::Writer<BufWriter<File>>,
-    rejected: csv::Writer<BufWriter<File>>,
-    changes: csv::Writer<BufWriter<File>>,
-    arbitration: csv::Writer<BufWriter<File>>,
+    items: crate::input::table::Writer<BufWriter<File>>,
+    rejected: crate::input::table::Writer<BufWriter<File>>,
+    changes: crate::input::table::Writer<BufWriter<File>>,
+    arbitration: crate::input::table::Writer<BufWriter<File>>,
     pending: Pending,
     /// Where items.csv, rejected.csv, changes.csv and arbitration.csv go, for errors.
     paths: [PathBuf; 4],
@@ -480,7 +480,7 @@ struct GradeFiles {
 impl GradeFiles {
     fn create(out: &OutputSet) -> Result<Self, Error> {
         let writer = |name: &str, header: &[&str]| -> Result<_, Error> {
-            let mut w = csv::Writer::from_writer(BufWriter::new(out.create(name)?));
+            let mut w = crate::input::table::Writer::new(BufWriter::new(out.create(name)?));
             w.write_record(header).map_err(csv_err(&out.path(name)))?;
             Ok(w)
         };
@@ -620,7 +620,8 @@ impl GradeFiles {
     /// Writes results.csv and results.json with ranks, and completes every output.
     fn finish(mut self, head: &Head, ranking: &Ranking, out: &OutputSet) -> Result<(), Error> {
         let results_path = out.path("results.csv");
-        let mut results = csv::Writer::from_writer(BufWriter::new(out.create("results.csv")?));
+        let mut results =
+            crate::input::table::Writer::new(BufWriter::new(out.create("results.csv")?));
         let mut header = vec!["candidate", "name", "team", "paper", "score", "max"];
         header.extend(head.sections.iter().map(String::as_str));
         header.extend(["rank", "pass", "grade", "duplicate", "line", "status"]);

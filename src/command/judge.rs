@@ -218,7 +218,7 @@ fn read_rubric(path: &Path) -> Result<Rubric, Error> {
 }
 
 fn csv_bytes(records: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     for r in records {
         w.write_record(&r).map_err(|e| Error::Write {
             path: "csv".into(),

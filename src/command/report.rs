@@ -359,7 +359,8 @@ fn write_ranking(
         path: path.clone(),
         source,
     };
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out.create("ranking.csv")?));
+    let mut w =
+        crate::input::table::Writer::new(std::io::BufWriter::new(out.create("ranking.csv")?));
     let csv_err = |e: csv::Error| wrap(std::io::Error::other(e));
     w.write_record([
         "rank",
@@ -387,7 +388,8 @@ fn write_ranking(
         {
             return Err(results_err(&shown, pos.line(), "changed while read".into()));
         }
-        let get = |i: usize| rec.get(i).unwrap_or("");
+        // The cells as grade meant them (results.csv guards formula-like text).
+        let get = |i: usize| crate::input::table::unguard(rec.get(i).unwrap_or(""));
         rank_text.clear();
         rank_text.push_str(&rank.to_string());
         w.write_record([

@@ -196,9 +196,9 @@ fn scan_all(
         .collect::<std::collections::BTreeSet<u32>>()
         .into_iter()
         .collect();
-    let mut scans = csv::Writer::from_writer(Vec::new());
-    let mut review = csv::Writer::from_writer(Vec::new());
-    let mut sheets = csv::Writer::from_writer(Vec::new());
+    let mut scans = crate::input::table::Writer::new(Vec::new());
+    let mut review = crate::input::table::Writer::new(Vec::new());
+    let mut sheets = crate::input::table::Writer::new(Vec::new());
     let mut head = vec!["file".to_string(), "candidate".into()];
     if roster.is_some() {
         head.extend(["name".into(), "team".into()]);
@@ -299,7 +299,7 @@ fn scan_all(
     if let Some(e) = write_err {
         return Err(e);
     }
-    let bytes = |w: csv::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
+    let bytes = |w: crate::input::table::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
     out.write(SCANS, &bytes(scans))?;
     out.write(REVIEW, &bytes(review))?;
     out.write(SHEETS, &bytes(sheets))?;
@@ -310,9 +310,9 @@ fn record(
     o: &Outcome,
     items: &[u32],
     roster: Option<&Roster>,
-    scans: &mut csv::Writer<Vec<u8>>,
-    review: &mut csv::Writer<Vec<u8>>,
-    sheets: &mut csv::Writer<Vec<u8>>,
+    scans: &mut crate::input::table::Writer<Vec<u8>>,
+    review: &mut crate::input::table::Writer<Vec<u8>>,
+    sheets: &mut crate::input::table::Writer<Vec<u8>>,
     summary: &mut Summary,
 ) -> Result<(), csv::Error> {
     match &o.result {

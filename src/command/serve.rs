@@ -273,7 +273,7 @@ fn codes(
         "codes were issued already for this competition",
         "pass --replace ID for a lost code, or --force to issue new codes to everyone (the old ones stop working)",
     ))?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     w.write_record(["candidate", "name", "team", "code"])
         .expect("in memory");
     let mut slips = String::new();
@@ -413,7 +413,7 @@ fn export(
         .collect();
     let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     json.push('\n');
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     w.write_record(["entrant", "team", "points", "round"])
         .expect("in memory");
     for c in &comp.roster {

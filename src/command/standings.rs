@@ -349,7 +349,7 @@ fn read_csv_event(
 }
 
 fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     for r in rows {
         w.write_record(&r).map_err(|e| Error::Write {
             path: "csv".into(),

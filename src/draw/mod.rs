@@ -595,7 +595,7 @@ fn printed(q: &Question, bp: &Blueprint, number: Option<u32>, points: f64, rng: 
 
 /// `key.csv`: paper, number, answer as printed, points.
 pub fn key_csv(m: &Manifest) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     w.write_record(["paper", "number", "question", "answer", "points"])
         .expect("in-memory write");
     for p in &m.papers {

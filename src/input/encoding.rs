@@ -230,7 +230,8 @@ impl<R: Read> Read for Strict<R> {
 /// Detects the encoding of `r` and streams it as UTF-8, without the byte-order mark.
 ///
 /// Detection: a BOM (UTF-8, UTF-16LE, UTF-16BE) decides; otherwise the first 64 KiB are checked as
-/// strict UTF-8 (a character cut by the end of that prefix is fine); otherwise GB18030, a superset
+/// UTF-8 (a character cut by the end of that prefix is fine, and so are a few broken bytes among
+/// many valid characters, which are then refused where they are); otherwise GB18030, a superset
 /// of GBK and GB2312. Only that prefix is held in memory, so memory does not grow with the input.
 /// A UTF-8 file with an invalid byte beyond the prefix stays UTF-8: the CSV reader refuses that
 /// byte's field by line and field number.
@@ -285,12 +286,45 @@ fn sniff(prefix: &[u8], complete: bool) -> (Encoding, usize) {
     if prefix.starts_with(&[0xFE, 0xFF]) {
         return (Encoding::Utf16Be, 2);
     }
-    match std::str::from_utf8(prefix) {
-        Ok(_) => (Encoding::Utf8, 0),
-        // `error_len() == None`: the prefix ends inside a character, which the rest completes.
-        Err(e) if e.error_len().is_none() && !complete => (Encoding::Utf8, 0),
-        Err(_) => (Encoding::Gb18030, 0),
+    if mostly_utf8(prefix, complete) {
+        (Encoding::Utf8, 0)
+    } else {
+        (Encoding::Gb18030, 0)
     }
+}
+
+/// Whether `prefix` is UTF-8, perhaps with a few broken bytes. One bad byte in a UTF-8 file
+/// must not make the whole file GB18030 (its Chinese would all read as other characters): the
+/// file is UTF-8 when its valid multi-byte characters far outnumber its invalid sequences, and
+/// the CSV reader then names the bad byte's row and column. GBK text is almost never valid UTF-8
+/// beyond a character or two by chance.
+fn mostly_utf8(prefix: &[u8], complete: bool) -> bool {
+    let (mut rest, mut errors, mut wide) = (prefix, 0usize, 0usize);
+    loop {
+        let (valid, err) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, None),
+            Err(e) => (
+                // Safe: `valid_up_to` is a character boundary.
+                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or(""),
+                Some(e),
+            ),
+        };
+        wide += valid.chars().filter(|c| !c.is_ascii()).count();
+        let Some(e) = err else { break };
+        match e.error_len() {
+            Some(n) => {
+                errors += 1;
+                rest = &rest[e.valid_up_to() + n..];
+            }
+            // The prefix ends inside a character, which the rest completes (or, at the very
+            // end of the file, a character cut short: broken).
+            None => {
+                errors += usize::from(complete);
+                break;
+            }
+        }
+    }
+    errors == 0 || wide >= 4 * errors
 }
 
 #[cfg(test)]
@@ -363,6 +397,26 @@ mod tests {
         let e = r.read_to_string(&mut String::new()).unwrap_err();
         let bad = bad_bytes(&e).unwrap();
         assert_eq!((bad.line, bad.col), (2, 2), "{bad}");
+    }
+
+    #[test]
+    fn one_broken_byte_leaves_a_utf8_file_utf8() {
+        // A UTF-8 file of Chinese text with one stray byte in its third line.
+        let mut bytes = "编号,题干\n1,排污单位应当如实申报排放污染物的种类\n2,"
+            .as_bytes()
+            .to_vec();
+        bytes.push(0xB5);
+        bytes.extend_from_slice("建设单位应当编制环境影响报告书\n".as_bytes());
+        let (enc, mut r) = decode_reader(&bytes[..]).unwrap();
+        assert_eq!(enc, Encoding::Utf8);
+        // Passed through as it is: the CSV reader refuses the field.
+        let mut raw = Vec::new();
+        r.read_to_end(&mut raw).unwrap();
+        assert_eq!(raw, bytes);
+        // GBK text stays GBK, even with a character or two that happen to be valid UTF-8.
+        let (gb, _, _) =
+            encoding_rs::GB18030.encode("编号,题干\n1,排污单位应当如实申报排放污染物的种类\n");
+        assert_eq!(decode(&gb).0, Encoding::Gb18030);
     }
 
     #[test]

@@ -13,9 +13,15 @@
 //!
 //! [`open`] streams the records (scanner CSVs, which may be large); [`read`] / [`parse`] read a
 //! small table whole.
+//!
+//! It is also the one CSV writer ([`Writer`]), for every CSV the tool writes. A cell that a
+//! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or CR first, OWASP's list) is
+//! written with a `'` before it, which Excel shows as text; [`parse`] takes that `'` off again,
+//! so a table written and read back is the same table ([`guard`] and [`unguard`]).
 
 use super::encoding::{bad_bytes, decode_reader, not_a_table, Decoded, Encoding};
-use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
+use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Chain, Cursor, Read, Write};
 use std::path::Path;
 
 /// A data row: its 1-based line in the file and its fields, as written (untrimmed).
@@ -232,7 +238,10 @@ pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
         .map_err(|e| TableError::from_csv(file, &e))?
         .clone();
     let header_line = s.header_line as usize;
-    let header = header_rec.iter().map(|h| h.trim().to_string()).collect();
+    let header = header_rec
+        .iter()
+        .map(|h| unguard(h).trim().to_string())
+        .collect();
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
     while s
@@ -244,7 +253,7 @@ pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
             continue;
         }
         let line = record_line(&s.reader, &rec) as usize;
-        rows.push((line, rec.iter().map(str::to_string).collect()));
+        rows.push((line, rec.iter().map(|f| unguard(f).to_string()).collect()));
     }
     Ok(Table {
         encoding: s.encoding,
@@ -253,6 +262,91 @@ pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
         header,
         rows,
     })
+}
+
+/// The one CSV writer: a [`csv::Writer`] whose every cell goes through [`guard`].
+pub struct Writer<W: Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer with the csv crate's defaults (`,`, `"` quoting, `\n` line ends, rows of one
+    /// length).
+    pub fn new(out: W) -> Self {
+        Writer::from_builder(&csv::WriterBuilder::new(), out)
+    }
+
+    /// A writer configured by `builder` (a line end, rows of any length).
+    pub fn from_builder(builder: &csv::WriterBuilder, out: W) -> Self {
+        Writer {
+            inner: builder.from_writer(out),
+        }
+    }
+
+    /// Writes one row.
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.inner
+            .write_record(record.into_iter().map(|c| guard(c.as_ref()).into_owned()))
+    }
+
+    /// Flushes what is buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+
+    /// The output, as it stands (some rows may still be buffered).
+    pub fn get_ref(&self) -> &W {
+        self.inner.get_ref()
+    }
+
+    /// The output, flushed.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Whether a spreadsheet would take `cell` as a formula: it starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return and is more than that one character. A plain number (`-3`, `+0.5`)
+/// is not guarded: spreadsheets read it as the number it is.
+fn formula_like(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    matches!(chars.next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) && chars.next().is_some()
+}
+
+fn is_number(cell: &str) -> bool {
+    cell.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && cell.bytes().any(|b| b.is_ascii_digit())
+        && cell.parse::<f64>().is_ok()
+}
+
+/// Whether `cell` is guarded: one or more `'`, then what [`formula_like`] describes.
+fn guarded(cell: &str) -> bool {
+    cell.starts_with('\'') && formula_like(cell.trim_start_matches('\''))
+}
+
+/// A cell as written to a CSV: with a `'` before it when a spreadsheet would run it as a
+/// formula (`=HYPERLINK(…)` → `'=HYPERLINK(…)`), or when it already looks guarded (so that
+/// [`unguard`] gives every cell back exactly).
+pub fn guard(cell: &str) -> Cow<'_, str> {
+    if (formula_like(cell) && !is_number(cell)) || guarded(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as read from a CSV: the `'` that [`guard`] added is taken off.
+pub fn unguard(cell: &str) -> &str {
+    if guarded(cell) {
+        &cell[1..]
+    } else {
+        cell
+    }
 }
 
 /// Turns `\r\n` into `\n` and ends the text with a `\n`. The CSV reader accepts any line end,
@@ -468,6 +562,63 @@ mod tests {
         let e = table(&bytes).unwrap_err();
         assert_eq!(e.to_string(), "t.csv:10001: field 2 is not valid UTF-8");
         assert!(e.hint().unwrap().contains("CSV UTF-8"));
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_they_were() {
+        let cells = [
+            "=HYPERLINK(\"http://x\",\"点击\")",
+            "+1+2",
+            "-1+2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "'=1",
+            "''+x",
+            "'plain",
+            "-3",
+            "+0.5",
+            "-",
+            "=",
+            "张三",
+            "",
+            "a=b",
+        ];
+        let mut w = Writer::new(Vec::new());
+        w.write_record(["id", "cell"]).unwrap();
+        for (i, c) in cells.iter().enumerate() {
+            w.write_record([i.to_string().as_str(), c]).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        // What Excel sees: nothing that starts a formula, numbers as numbers.
+        assert!(text.contains("\n0,\"'=HYPERLINK("), "{text}");
+        assert!(text.contains("\n1,'+1+2\n"), "{text}");
+        assert!(text.contains("\n3,'@SUM(A1)\n"), "{text}");
+        assert!(text.contains("\n6,''=1\n"), "{text}");
+        assert!(text.contains("\n8,'plain\n"), "{text}");
+        assert!(text.contains("\n9,-3\n"), "{text}");
+        assert!(text.contains("\n11,-\n"), "{text}");
+        for line in text.lines() {
+            let cell = line.split_once(',').map_or("", |(_, c)| c);
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !formula_like(cell) || is_number(cell),
+                "a formula reaches the sheet: {line:?}"
+            );
+        }
+        let t = table(&bytes).unwrap();
+        let back: Vec<&str> = t.rows.iter().map(|r| r.1[1].as_str()).collect();
+        assert_eq!(back, cells);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_cell_comes_back_and_none_reads_as_a_formula(cell in "['=+@\t\r-]{0,3}[-=a1.e张 ]{0,4}") {
+            let written = guard(&cell);
+            proptest::prop_assert_eq!(unguard(&written), cell.as_str());
+            proptest::prop_assert!(!formula_like(&written) || is_number(&written));
+        }
     }
 
     #[test]

@@ -277,9 +277,11 @@ fn remove_stale(dir: &Path, name: &str) -> Result<(), Error> {
 /// Rows as CSV the way Excel's "CSV UTF-8" writes it (a BOM, CRLF line ends), so that Excel on
 /// a Chinese Windows opens Chinese text right: every CSV meant to be opened in Excel is made here.
 pub fn excel_csv<R: AsRef<[S]>, S: AsRef<str>>(rows: &[R]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Cells Excel would run as formulas are guarded; the table reader takes the guard off again.
+    let mut w = crate::input::table::Writer::from_builder(
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF),
+        b"\xEF\xBB\xBF".to_vec(),
+    );
     for r in rows {
         w.write_record(r.as_ref().iter().map(|s| s.as_ref()))
             .expect("writing to memory");
@@ -304,40 +306,107 @@ pub fn to_stdout(bytes: &[u8]) -> Result<(), Error> {
 /// import`) through a temporary file beside it and a rename, so that no reader sees half a file;
 /// an existing file is replaced only with `force`.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    let wrap = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(wrap)?;
-    let mut b = tempfile::Builder::new();
-    b.prefix(".examforge-");
-    #[cfg(unix)]
-    {
-        // 0666 less the umask, like any file the user writes; not tempfile's private 0600.
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o666));
+    let mut f = StagedFile::new(path, force)?;
+    f.write_all(bytes).map_err(|e| f.error(e))?;
+    f.commit()
+}
+
+/// One output file written as it is produced (`bank import` streams its bank): into a temporary
+/// file beside `path`, renamed onto `path` by [`StagedFile::commit`]. Dropped without its
+/// commit, it leaves nothing behind. Without `force`, an existing `path` is refused when the
+/// file is created, before any work, and again at the rename.
+pub struct StagedFile {
+    path: PathBuf,
+    force: bool,
+    tmp: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl StagedFile {
+    /// Starts the file that will become `path`.
+    pub fn new(path: &Path, force: bool) -> Result<Self, Error> {
+        let wrap = |source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        if !force && path.exists() {
+            return Err(Error::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(wrap)?;
+        let mut b = tempfile::Builder::new();
+        b.prefix(".examforge-");
+        #[cfg(unix)]
+        {
+            // 0666 less the umask, like any file the user writes; not tempfile's private 0600.
+            use std::os::unix::fs::PermissionsExt;
+            b.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = b.tempfile_in(dir).map_err(wrap)?;
+        Ok(StagedFile {
+            path: path.to_path_buf(),
+            force,
+            tmp: std::io::BufWriter::with_capacity(1 << 16, tmp),
+        })
     }
-    let mut tmp = b.tempfile_in(dir).map_err(wrap)?;
-    tmp.write_all(bytes).map_err(wrap)?;
-    tmp.as_file().sync_all().map_err(wrap)?;
-    if force {
-        tmp.persist(path).map_err(|e| wrap(e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Exists {
-                    path: path.to_path_buf(),
+
+    /// A failed write to this file as the tool's error.
+    pub fn error(&self, source: std::io::Error) -> Error {
+        Error::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Overwrites bytes already written at `offset` (a value known only at the end).
+    pub fn patch(&mut self, offset: u64, bytes: &[u8]) -> Result<(), Error> {
+        use std::io::{Seek, SeekFrom};
+        let r = self.tmp.flush().and_then(|()| {
+            let f = self.tmp.get_mut().as_file_mut();
+            let end = f.stream_position()?;
+            f.seek(SeekFrom::Start(offset))?;
+            f.write_all(bytes)?;
+            f.seek(SeekFrom::Start(end)).map(|_| ())
+        });
+        r.map_err(|e| self.error(e))
+    }
+
+    /// Puts the file in place.
+    pub fn commit(self) -> Result<(), Error> {
+        let path = self.path;
+        let wrap = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        let tmp = self.tmp.into_inner().map_err(|e| wrap(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(wrap)?;
+        if self.force {
+            tmp.persist(&path).map_err(|e| wrap(e.error))?;
+        } else {
+            tmp.persist_noclobber(&path).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::Exists { path: path.clone() }
+                } else {
+                    wrap(e.error)
                 }
-            } else {
-                wrap(e.error)
-            }
-        })?;
+            })?;
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tmp.flush()
+    }
 }
 
 #[cfg(test)]

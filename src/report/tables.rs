@@ -7,9 +7,10 @@ use crate::bank::fmt_points;
 
 /// Rows as CSV text. Written into memory by a flexible writer, it cannot fail.
 fn csv_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::from_builder(
+        csv::WriterBuilder::new().flexible(true),
+        Vec::new(),
+    );
     for r in rows {
         w.write_record(&r).expect("a CSV row written to memory");
     }

@@ -462,7 +462,7 @@ pub fn online_kinds(bp: &Blueprint) -> Result<(), String> {
 /// The scanner-CSV text of one or more attempts, as `grade` reads it: `candidate,name,team,paper`
 /// and one column per printed item number, each cell in the scanner's terms (`AC`, `T`, `a | b`).
 pub fn answers_csv(numbers: &[u32], rows: &[(&Candidate, &str, &HashMap<u32, String>)]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::input::table::Writer::new(Vec::new());
     let mut head: Vec<String> = ["candidate", "name", "team", "paper"]
         .iter()
         .map(|s| s.to_string())

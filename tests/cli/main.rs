@@ -3,6 +3,7 @@
 mod appeals;
 mod bank;
 mod bank_import;
+mod bank_scale;
 mod draw;
 mod event;
 mod event_project;

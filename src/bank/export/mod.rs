@@ -10,7 +10,7 @@ mod toml;
 #[cfg(test)]
 mod tests;
 
-pub use self::toml::to_toml;
+pub use self::toml::{header_toml, question_toml, to_toml};
 pub use gift::to_gift;
 pub use moodle::{snap_fraction, to_moodle_xml, MOODLE_FRACTIONS};
 pub use table::{to_csv, to_rows, to_xlsx, HEADERS};

@@ -2,6 +2,7 @@
 //! pasted text, Moodle GIFT and Moodle XML. Pure over bytes: each format yields drafts, one
 //! shared normaliser checks them into questions, and every problem names its row or line.
 
+mod bank_writer;
 mod csv;
 mod gift;
 pub(crate) mod moodle;
@@ -10,6 +11,7 @@ mod table;
 mod text;
 mod xlsx;
 
+pub use bank_writer::{BankWriter, Written};
 pub use gift::category_tag;
 
 use crate::bank::Question;
@@ -82,6 +84,24 @@ pub struct Imported {
 
 /// Imports one file's bytes in `format`; `file` is the name diagnostics show.
 pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Imported {
+    let mut questions = Vec::new();
+    let report = import_each(format, file, bytes, opts, |q| questions.push(q));
+    Imported {
+        questions,
+        ..report
+    }
+}
+
+/// Imports one file's bytes, handing each good question to `each` as soon as it is checked (so
+/// that a large file is never held as questions all at once). The [`Imported`] returned holds
+/// the diagnostics and the rejected questions' places; its `questions` stay empty.
+pub fn import_each(
+    format: Format,
+    file: &str,
+    bytes: &[u8],
+    opts: &Options,
+    mut each: impl FnMut(Question),
+) -> Imported {
     let mut diags = Vec::new();
     let drafts = match format {
         Format::Csv => match csv::read(file, bytes) {
@@ -166,7 +186,7 @@ pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Impor
                     continue;
                 }
                 seen.insert(q.id.clone(), loc);
-                out.questions.push(q);
+                each(q);
             }
             Err(errs) => {
                 out.diagnostics.extend(errs);

