@@ -75,6 +75,10 @@ const ERASED_PEAK: f32 = 0.50;
 const STROKE: f32 = 0.55;
 /// Pencil darkness (absolute) under which nothing is a mark at all: paper grain, noise, toner.
 const NOISE: f32 = 0.12;
+/// The same on a 1-bit scan, where paper has no grain and a light mark survives only as a few
+/// specks of the strokes the scanner's threshold kept: at least 0.4 % of the interior black
+/// (the darkest eighth's mean 0.03) is something drawn, never blank.
+const NOISE_BILEVEL: f32 = 0.03;
 
 /// The candidate's pencil: the median fill of the boxes that are surely filled (dark and even);
 /// `None` when the sheet has fewer than three of them.
@@ -91,14 +95,21 @@ pub fn pencil(scores: &[Scores]) -> Option<f32> {
     Some(fills[fills.len() / 2])
 }
 
-/// The verdict on a box and the style it looks like, against the candidate's `pencil`.
-pub fn judge(s: &Scores, pencil: f32) -> (Verdict, Style) {
+/// The verdict on a box and the style it looks like, against the candidate's `pencil`; `bilevel`
+/// when the scan is 1-bit (every pixel paper or ink).
+pub fn judge(s: &Scores, pencil: f32, bilevel: bool) -> (Verdict, Style) {
     let p = pencil.max(0.2);
     let (fill, peak) = (s.fill / p, s.peak / p);
     if fill >= MARKED && s.fill >= 0.2 && s.cover >= 0.4 {
         return (Verdict::Marked, Style::Fill);
     }
-    let faint = s.peak < NOISE || (peak < BLANK_PEAK && fill < BLANK_FILL);
+    // on a 1-bit scan what is left of a light mark is a few specks, far under the pencil's share:
+    // only a box with (almost) no black at all is blank
+    let faint = if bilevel {
+        s.peak < NOISE_BILEVEL
+    } else {
+        s.peak < NOISE || (peak < BLANK_PEAK && fill < BLANK_FILL)
+    };
     let sides = s
         .ring
         .iter()
@@ -172,13 +183,13 @@ mod tests {
     fn fills_are_marked_residue_blank_and_strokes_and_light_fills_in_doubt() {
         let p = 0.8;
         let full = s(0.8, 0.85, 0.97, [0.8; 9], 0.1);
-        assert_eq!(judge(&full, p), (Verdict::Marked, Style::Fill));
+        assert_eq!(judge(&full, p, false), (Verdict::Marked, Style::Fill));
         let blank = s(0.02, 0.06, 0.0, [0.02; 9], 0.03);
-        assert_eq!(judge(&blank, p), (Verdict::Blank, Style::Blank));
+        assert_eq!(judge(&blank, p, false), (Verdict::Blank, Style::Blank));
         let residue = s(0.2, 0.26, 0.1, [0.18; 9], 0.1);
-        assert_eq!(judge(&residue, p), (Verdict::Blank, Style::Erased));
+        assert_eq!(judge(&residue, p, false), (Verdict::Blank, Style::Erased));
         let light = s(0.4, 0.45, 0.9, [0.38; 9], 0.1);
-        assert_eq!(judge(&light, p), (Verdict::Doubtful, Style::Light));
+        assert_eq!(judge(&light, p, false), (Verdict::Doubtful, Style::Light));
         let tick = s(
             0.3,
             0.75,
@@ -186,7 +197,7 @@ mod tests {
             [0.0, 0.0, 0.4, 0.0, 0.3, 0.3, 0.3, 0.2, 0.0],
             0.1,
         );
-        assert_eq!(judge(&tick, p), (Verdict::Doubtful, Style::Tick));
+        assert_eq!(judge(&tick, p, false), (Verdict::Doubtful, Style::Tick));
         let cross = s(
             0.35,
             0.75,
@@ -194,7 +205,7 @@ mod tests {
             [0.4, 0.1, 0.4, 0.1, 0.6, 0.1, 0.4, 0.1, 0.4],
             0.1,
         );
-        assert_eq!(judge(&cross, p), (Verdict::Doubtful, Style::Cross));
+        assert_eq!(judge(&cross, p, false), (Verdict::Doubtful, Style::Cross));
         // a circle drawn around the box: little inside, a stroke through the ring
         let around = s(
             0.12,
@@ -203,6 +214,25 @@ mod tests {
             [0.3, 0.2, 0.3, 0.1, 0.0, 0.1, 0.3, 0.2, 0.3],
             0.7,
         );
-        assert_eq!(judge(&around, p), (Verdict::Doubtful, Style::Circle));
+        assert_eq!(judge(&around, p, false), (Verdict::Doubtful, Style::Circle));
+    }
+
+    #[test]
+    fn on_a_one_bit_scan_the_specks_left_of_a_light_mark_are_in_doubt_not_blank() {
+        // 1 % of the interior black, in a few specks: on grey, noise; on 1-bit, what the
+        // scanner's threshold kept of a mark
+        let specks = s(
+            0.02,
+            0.08,
+            0.01,
+            [0.0, 0.0, 0.0, 0.0, 0.05, 0.02, 0.0, 0.0, 0.0],
+            0.0,
+        );
+        assert_eq!(judge(&specks, 1.0, false).0, Verdict::Blank);
+        assert_eq!(judge(&specks, 1.0, true).0, Verdict::Doubtful);
+        let white = s(0.0, 0.0, 0.0, [0.0; 9], 0.0);
+        assert_eq!(judge(&white, 1.0, true), (Verdict::Blank, Style::Blank));
+        let full = s(1.0, 1.0, 1.0, [1.0; 9], 0.0);
+        assert_eq!(judge(&full, 1.0, true), (Verdict::Marked, Style::Fill));
     }
 }

@@ -212,7 +212,7 @@ impl Reader {
 
     /// Reads one scanned page.
     pub fn read(&self, img: &GrayImage) -> Result<SheetRead, Rejection> {
-        let (paper, ink) = levels(img);
+        let (paper, ink, bilevel) = levels(img);
         let norm = Norm::new(paper, ink);
         let reg = self.register(img, paper, ink)?;
         let (map, shifts) = (&reg.map, &reg.shifts);
@@ -232,8 +232,16 @@ impl Reader {
             );
         }
         let pencil = found.unwrap_or(DEFAULT_PENCIL);
-        let judged: Vec<(Verdict, Style)> =
-            scores.iter().map(|s| judge::judge(s, pencil)).collect();
+        let judged: Vec<(Verdict, Style)> = scores
+            .iter()
+            .map(|s| judge::judge(s, pencil, bilevel))
+            .collect();
+        if bilevel {
+            warnings.push(
+                "1-bit scan: a pencil mark lighter than the scanner's threshold is lost, so every unanswered item went to review (scan in grey to read them)"
+                    .to_string(),
+            );
+        }
         let mut candidate = String::new();
         let mut paper_cell = Cell::Marks(String::new());
         let mut items = Vec::new();
@@ -269,6 +277,10 @@ impl Reader {
             };
             let cell = if !doubtful.is_empty() {
                 doubt("doubtful mark", doubtful);
+                Cell::Unreadable
+            } else if bilevel && marked.is_empty() && matches!(g.field, Field::Item(_)) {
+                // a 1-bit scan cannot tell a blank item from one marked lighter than its threshold
+                doubt("no mark", Vec::new());
                 Cell::Unreadable
             } else {
                 Cell::Marks(marked.concat())
@@ -686,8 +698,9 @@ impl Norm {
     }
 }
 
-/// Paper and ink levels: the 90th and 0.5th percentiles of a sample of pixels.
-fn levels(img: &GrayImage) -> (u8, u8) {
+/// Paper and ink levels: the 90th and 0.5th percentiles of a sample of pixels; and whether the
+/// image is 1-bit (no sampled pixel between pure black and pure white).
+fn levels(img: &GrayImage) -> (u8, u8, bool) {
     let (w, h) = img.dimensions();
     let mut hist = [0u64; 256];
     let raw = img.as_raw();
@@ -710,7 +723,8 @@ fn levels(img: &GrayImage) -> (u8, u8) {
         }
         255
     };
-    (pct(0.90), pct(0.005))
+    let bilevel = hist[1..255].iter().all(|&c| c == 0);
+    (pct(0.90), pct(0.005), bilevel)
 }
 
 fn dist(a: Pt, b: Pt) -> f64 {
