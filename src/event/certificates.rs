@@ -201,6 +201,7 @@ mod tests {
             certificates: Default::default(),
             scale: None,
             warnings: Vec::new(),
+            warnings_zh: Vec::new(),
             events: Vec::new(),
             standings: scores
                 .iter()

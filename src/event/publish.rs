@@ -548,19 +548,22 @@ fn overall_table(w: &Words, s: &Standings) -> Table {
             row
         })
         .collect();
-    let notes = s
-        .warnings
+    // A standings.json written before the Chinese notes were kept reads them as empty.
+    let warnings = if w.zh && s.warnings_zh.len() == s.warnings.len() {
+        &s.warnings_zh
+    } else {
+        &s.warnings
+    };
+    let notes = warnings
         .iter()
         .cloned()
         .chain(s.missing.iter().map(|m| {
-            format!(
-                "{}{}{}{}{}",
-                m.entrant,
-                w.join,
-                m.event,
-                w.colon,
-                outcome(w, &m.outcome)
-            )
+            let outcome = if w.zh && !m.zh.is_empty() {
+                &m.zh
+            } else {
+                &m.outcome
+            };
+            format!("{}{}{}{}{outcome}", m.entrant, w.join, m.event, w.colon)
         }))
         .collect();
     Table {
@@ -571,19 +574,6 @@ fn overall_table(w: &Words, s: &Standings) -> Table {
         numeric,
         rows,
         notes,
-    }
-}
-
-/// What the standings did about a missing entrant, in the event's language.
-fn outcome(w: &Words, o: &str) -> String {
-    if !w.zh {
-        return o.to_string();
-    }
-    match o {
-        "counted as 0" => "缺赛，计0分".into(),
-        "left out of the standings" => "缺赛，不参与排名".into(),
-        "left to the script's combine" => "缺赛，由计分脚本处理".into(),
-        o => o.to_string(),
     }
 }
 

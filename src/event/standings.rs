@@ -673,6 +673,9 @@ pub struct MissingNote {
     pub entrant: String,
     pub event: String,
     pub outcome: String,
+    /// The outcome in Chinese, for a Chinese event's published tables.
+    #[serde(default)]
+    pub zh: String,
 }
 
 /// The standings, as standings.json holds them.
@@ -696,6 +699,9 @@ pub struct Standings {
     /// What the user must know about these standings (events of different maxima weighted raw).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The same warnings in Chinese, for a Chinese event's published tables.
+    #[serde(default)]
+    pub warnings_zh: Vec<String>,
 }
 
 fn team_score(
@@ -791,8 +797,8 @@ pub fn suspect_spellings(spec: &StandingsSpec, data: &[EventData]) -> Vec<Diagno
 /// Teams, each with its members' (id, name).
 type Teams = Vec<(String, Vec<(String, String)>)>;
 
-/// Each event's points available, the factor to the scale, and the warnings.
-type Maxima = (Vec<Option<f64>>, Vec<f64>, Vec<String>);
+/// Each event's points available, the factor to the scale, and the warnings (English, Chinese).
+type Maxima = (Vec<Option<f64>>, Vec<f64>, Vec<String>, Vec<String>);
 
 /// Each team's members, (id, name) in order: the roster's, else every candidate any
 /// candidate-level event names with that team.
@@ -858,6 +864,7 @@ fn event_maxima(spec: &StandingsSpec, data: &[EventData]) -> Result<Maxima, Stan
         });
     }
     let mut warnings = Vec::new();
+    let mut warnings_zh = Vec::new();
     let factors = match spec.scale {
         Some(scale) => spec
             .events
@@ -888,15 +895,26 @@ fn event_maxima(spec: &StandingsSpec, data: &[EventData]) -> Result<Maxima, Stan
                         None => format!("`{}` out of an unknown maximum", e.name),
                     })
                     .collect();
+                let list_zh: Vec<String> = weighted
+                    .iter()
+                    .map(|(e, m)| match m {
+                        Some(m) => format!("{} 满分 {}", e.name, crate::bank::fmt_points(*m)),
+                        None => format!("{} 满分未知", e.name),
+                    })
+                    .collect();
                 warnings.push(format!(
                     "events of different maxima are weighted on their raw scores: {}; add `scale = 100` to [standings] to put each event on 100 points before weighting",
                     list.join(", ")
+                ));
+                warnings_zh.push(format!(
+                    "各项满分不同，却按原始分加权：{}；在 [standings] 中加 scale = 100，可先折算为百分制再加权",
+                    list_zh.join("，")
                 ));
             }
             vec![1.0; spec.events.len()]
         }
     };
-    Ok((maxima, factors, warnings))
+    Ok((maxima, factors, warnings, warnings_zh))
 }
 
 /// Combines the events' results into standings; `data` follows `spec.events`.
@@ -917,7 +935,7 @@ pub fn compute_registered(
     script: Option<&RuleScript>,
     roster: Option<&Registry>,
 ) -> Result<Standings, StandingsError> {
-    let (maxima, factors, warnings) = event_maxima(spec, data)?;
+    let (maxima, factors, warnings, warnings_zh) = event_maxima(spec, data)?;
     let teams = if spec.entrant == Entrant::Team {
         members_of(spec, data, roster)?
     } else {
@@ -950,10 +968,10 @@ pub fn compute_registered(
     let mut per_event: Vec<HashMap<String, f64>> = Vec::new();
     let mut absent_from: Vec<Vec<String>> = Vec::new();
     let mut missing = Vec::new();
-    let policy = match spec.missing {
-        Missing::Zero => "counted as 0",
-        Missing::Exclude => "left out of the standings",
-        Missing::Script => "left to the script's combine",
+    let (policy, policy_zh) = match spec.missing {
+        Missing::Zero => ("counted as 0", "计0分"),
+        Missing::Exclude => ("left out of the standings", "不参与排名"),
+        Missing::Script => ("left to the script's combine", "由计分脚本处理"),
     };
     for ((e, d), f) in spec.events.iter().zip(data).zip(&factors) {
         let mut scores = HashMap::new();
@@ -1004,16 +1022,16 @@ pub fn compute_registered(
                         .collect();
                     let mut counted = present.clone();
                     if !gone.is_empty() {
-                        let outcome = if spec.missing == Missing::Zero {
+                        let (outcome, zh) = if spec.missing == Missing::Zero {
                             counted.extend(gone.iter().map(|(id, name)| Member {
                                 id: id.clone(),
                                 name: name.clone(),
                                 team: team.clone(),
                                 ..Member::default()
                             }));
-                            "each counted as 0 in the team's score"
+                            ("each counted as 0 in the team's score", "每人计0分")
                         } else {
-                            "left out of the team's score"
+                            ("left out of the team's score", "不计入团体成绩")
                         };
                         let names: Vec<String> = gone.iter().map(|(i, n)| who(i, n)).collect();
                         missing.push(MissingNote {
@@ -1023,6 +1041,7 @@ pub fn compute_registered(
                                 "member(s) without a score: {}; {outcome}",
                                 names.join(", ")
                             ),
+                            zh: format!("成员无成绩：{}；{zh}", names.join("、")),
                         });
                     }
                     let refs: Vec<&Member> = counted.iter().collect();
@@ -1043,15 +1062,16 @@ pub fn compute_registered(
         let events: Vec<Option<f64>> = per_event.iter().map(|m| m.get(&id).copied()).collect();
         let gone: Vec<usize> = (0..events.len()).filter(|&i| events[i].is_none()).collect();
         for &i in &gone {
-            let why = if absent_from[i].contains(&id) {
-                "absent (缺考): "
+            let (why, why_zh) = if absent_from[i].contains(&id) {
+                ("absent (缺考): ", "缺考")
             } else {
-                ""
+                ("", "缺赛")
             };
             missing.push(MissingNote {
                 entrant: id.clone(),
                 event: spec.events[i].name.clone(),
                 outcome: format!("{why}{policy}"),
+                zh: format!("{why_zh}，{policy_zh}"),
             });
         }
         if spec.missing == Missing::Exclude && !gone.is_empty() {
@@ -1126,6 +1146,10 @@ pub fn compute_registered(
                         "member(s) left out of the standings and so of the team's score: {}",
                         left_out.join(", ")
                     ),
+                    zh: format!(
+                        "成员不参与排名，因而不计入团体成绩：{}",
+                        left_out.join("、")
+                    ),
                 });
             }
             team_rows.push(TeamStanding {
@@ -1165,6 +1189,7 @@ pub fn compute_registered(
         teams: team_rows,
         missing,
         warnings,
+        warnings_zh,
     })
 }
 

@@ -486,6 +486,21 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
     // Title, header, thirteen teams, a blank row, the note of the maximum.
     assert_eq!(video.len(), 2 + 13 + 2, "{video:?}");
     assert_eq!(video[16][0], "满分：100");
+    // The two absent members count 0 in their teams' exam score: the notes say so in Chinese.
+    let overall = sheet(&xlsx, "总成绩公示表");
+    let cells: Vec<&String> = overall.iter().flatten().collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.ends_with("闭卷考试：成员无成绩：郭丽华 (26010018)；每人计0分")),
+        "{overall:?}"
+    );
+    assert!(
+        !cells
+            .iter()
+            .any(|c| c.contains("weighted") || c.contains("counted as")),
+        "an English note in a Chinese publication: {overall:?}"
+    );
     assert!(files(&out.join("certificates")).len() >= 2 * 6 + 2);
 }
 
