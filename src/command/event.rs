@@ -810,6 +810,10 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
         out.write(&format!("{}.csv", t.file), &publish::to_csv(t))?;
     }
     let templates = super::print::templates(&print_options(ctx))?;
+    let printer = super::print::Printer::of(
+        &print_options(ctx),
+        p.language == crate::event::project::Language::Zh,
+    );
     let ctx_json = minijinja::context! {
         title => p.title,
         organiser => p.organiser,
@@ -837,7 +841,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
                 .into();
             v
         }).collect::<Vec<_>>(),
-        fonts => super::print::fonts(),
+        fonts => printer.fonts(),
     };
     let text = templates.render(
         "publish.typ.j2",
@@ -847,7 +851,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
         name: format!("{stem}.typ"),
         text,
     }];
-    super::print::write(&sources, &print_options(ctx), &out)?;
+    printer.write(&sources, &out)?;
     Ok(ExitCode::Success)
 }
 

@@ -526,3 +526,50 @@ fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
     );
     assert!(p.join("out/standings/standings.json").exists());
 }
+
+/// The fonts a PDF embeds, as pdffonts lists them.
+fn pdf_fonts(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .expect("pdffonts is installed (poppler-utils)");
+    assert!(out.status.success(), "pdffonts failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Forms, certificates and the published results ask typst only for fonts it has (the chain
+/// resolved as for the papers): no "unknown font family" from typst, and the Chinese text is in
+/// the CJK font this machine has (fonts-noto-cjk).
+#[test]
+fn forms_certificates_and_published_results_use_only_fonts_typst_has() {
+    let d = project();
+    let p = d.path();
+    event("run", p)
+        .code(3) // 乙一 waits for a third mark
+        .stderr(predicate::str::contains("unknown font family").not())
+        .stderr(predicate::str::contains("typst said").not());
+    examforge()
+        .arg("judge")
+        .arg(p.join("onsite.toml"))
+        .args(["--forms", "--judges", "3", "--entrants"])
+        .arg(root().join("tests/fixtures/event/teams.csv"))
+        .arg("-o")
+        .arg(p.join("forms"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("unknown font family").not())
+        .stderr(predicate::str::contains("typst said").not());
+    for (pdf, words) in [
+        ("out/certificates/certificates.pdf", "荣获"),
+        ("out/publish/成绩公示.pdf", "成绩公示"),
+        ("forms/forms.pdf", "评委"),
+    ] {
+        let fonts = pdf_fonts(&p.join(pdf));
+        assert!(
+            fonts.contains("Noto") && fonts.contains("CJK"),
+            "{pdf}: {fonts}"
+        );
+        let text: String = pdf_text(&p.join(pdf)).split_whitespace().collect();
+        assert!(text.contains(words), "{pdf}: {text}");
+    }
+}
