@@ -376,7 +376,8 @@ fn write_ranking(
             return Err(results_err(&shown, pos.line(), "changed while read".into()));
         }
         // The cells as grade meant them (results.csv guards formula-like text).
-        let get = |i: usize| crate::input::table::unguard(rec.get(i).unwrap_or(""));
+        crate::input::table::unguard_record(&mut rec);
+        let get = |i: usize| rec.get(i).unwrap_or("");
         rank_text.clear();
         rank_text.push_str(&rank.to_string());
         w.write_record([
