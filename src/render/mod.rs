@@ -122,6 +122,15 @@ impl Templates {
                 written.map_err(|_| {
                     minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
                 })
+            } else if state.auto_escape() == AutoEscape::Html
+                && !value.is_safe()
+                && value.kind() == minijinja::value::ValueKind::String
+            {
+                // Text in HTML: escaped, a power (`10^23`) raised as in the PDF.
+                let text = value.as_str().unwrap_or_default();
+                out.write_str(&escape::html_text(text)).map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+                })
             } else {
                 minijinja::escape_formatter(out, state, value)
             }
