@@ -573,3 +573,53 @@ fn forms_certificates_and_published_results_use_only_fonts_typst_has() {
         assert!(text.contains(words), "{pdf}: {text}");
     }
 }
+
+/// An exam given as a blueprint is drawn when its step runs, not on every run or status to find
+/// out whether it must: what the draw says (here the rule script's top-level `print`) is said
+/// once; the step is out of date when a file the draw reads changes (the bank).
+#[test]
+fn a_blueprint_exam_is_drawn_only_when_what_it_reads_changed() {
+    let d = project();
+    let p = d.path();
+    std::fs::write(
+        p.join("rules.rhai"),
+        "print(\"规则脚本已载入\");\n\
+         fn total(candidate) { #{ score: candidate.score, pass: candidate.score >= 9.0 } }\n",
+    )
+    .unwrap();
+    let bp = std::fs::read_to_string(p.join("blueprint.toml")).unwrap();
+    std::fs::write(
+        p.join("blueprint.toml"),
+        bp.replacen("[scoring]\n", "[scoring]\nscript = \"rules.rhai\"\n", 1),
+    )
+    .unwrap();
+    let said = |a: &assert_cmd::assert::Assert| {
+        let o = a.get_output();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        all.matches("规则脚本已载入").count()
+    };
+    let first = event("run", p).code(3);
+    assert!(said(&first) >= 1, "the draw ran with the script");
+    let exam = std::fs::read(p.join("out/exam/exam.json")).unwrap();
+    let status = event("status", p).code(0);
+    assert_eq!(said(&status), 0, "status draws nothing");
+    let again = event("run", p)
+        .code(3)
+        .stderr(predicate::str::contains("exam           up to date"));
+    assert_eq!(said(&again), 0, "an unchanged exam is not drawn again");
+    assert_eq!(std::fs::read(p.join("out/exam/exam.json")).unwrap(), exam);
+    // A file the draw reads changes: the exam is out of date, and drawn once more.
+    let bank = std::fs::read_to_string(p.join("bank.toml")).unwrap();
+    std::fs::write(p.join("bank.toml"), format!("{bank}\n# 复核后\n")).unwrap();
+    event("status", p).code(4).stdout(predicate::str::contains(
+        "exam           out of date: `bank.toml` changed",
+    ));
+    let rerun = event("run", p).code(3).stderr(predicate::str::contains(
+        "exam           running: `bank.toml` changed",
+    ));
+    assert!(said(&rerun) >= 1);
+}
