@@ -102,7 +102,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         } else {
             "certificates.pdf"
         },
-        out.dir().display()
+        out.shown_dir().display()
     );
     Ok(ExitCode::Success)
 }

@@ -619,10 +619,14 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
         }
         Kind::Standings => {
             let file = standings_file(ctx, stage)?;
-            super::standings::run(&StandingsArgs {
-                file,
+            // The standings file is made from the event file's [standings]: named so.
+            crate::io::output::show_as(&file, Path::new(&format!("{} [standings]", ctx.shown)));
+            let done = super::standings::run(&StandingsArgs {
+                file: file.clone(),
                 out: into(stage, "standings"),
-            })
+            });
+            crate::io::output::forget_shown(&file);
+            done
         }
         Kind::Certificates => super::certificates::run(&CertificatesArgs {
             standings: stage.join("standings"),

@@ -145,7 +145,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     eprintln!(
         "wrote {}",
         OUTPUTS
-            .map(|n| out.path(n).display().to_string())
+            .map(|n| out.shown(n).display().to_string())
             .join(", ")
     );
     Ok(if judged.rejected.is_empty() {
@@ -470,7 +470,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
     eprintln!(
         "wrote {} form(s) to {}",
         forms.len(),
-        out.path(if a.print.sources_only() {
+        out.shown(if a.print.sources_only() {
             "forms.typ"
         } else {
             "forms.pdf"

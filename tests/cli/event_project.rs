@@ -108,7 +108,21 @@ fn the_event_runs_once_then_only_what_changed() {
             "exam           with rows rejected or items awaiting arbitration",
         ))
         .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
-        .stderr(predicate::str::contains("publish        ran"));
+        .stderr(predicate::str::contains("publish        ran"))
+        // Each verb names its files where the user finds them, never the staging folder.
+        .stderr(predicate::str::contains(format!(
+            "wrote {}, ",
+            p.join("out/exam/results.json").display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "to {}\n",
+            p.join("out/certificates").display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "{} [standings]: 4 event(s), 4 team(s) ranked",
+            p.join("event.toml").display()
+        )))
+        .stderr(predicate::str::contains(".examforge-").not());
     // By hand (team_rule = mean over the registered members, missing = zero; weights exam 2,
     // onsite 0.4, video 0.2, quiz 0.1):
     //   exam (17 points; item 5 the short answer of 8):
