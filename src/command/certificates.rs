@@ -51,6 +51,9 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         ));
     }
     let templates = print::templates(&a.print)?;
+    // The certificates are Chinese (certificate.typ.j2 sets `lang: "zh"`).
+    let printer = print::Printer::of(&a.print, true);
+    let fonts = printer.fonts();
     let mut sources = Vec::new();
     let mut counts = std::collections::HashMap::new();
     for c in &certs {
@@ -58,19 +61,24 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         *n += 1;
         sources.push(Source {
             name: format!("{}-{:02}-{}.typ", c.kind, n, paper_stem(&c.recipient)),
-            text: render(&templates, std::slice::from_ref(c), s.certificates.seal)?,
+            text: render(
+                &templates,
+                std::slice::from_ref(c),
+                s.certificates.seal,
+                &fonts,
+            )?,
         });
     }
     sources.push(Source {
         name: "certificates.typ".into(),
-        text: render(&templates, &certs, s.certificates.seal)?,
+        text: render(&templates, &certs, s.certificates.seal, &fonts)?,
     });
     let out = OutputSet::new(&a.out.output, a.out.force, "certificates");
     let mut names = print::names(&sources, &a.print);
     names.push(AWARD_LIST.to_string());
     out.check_free(&names)?;
     out.write(AWARD_LIST, &award_list(&certs)?)?;
-    print::write(&sources, &a.print, &out)?;
+    printer.write(&sources, &out)?;
     for c in &certs {
         eprintln!(
             "  {}{} {}: {} (rank {}, {})",
@@ -94,7 +102,7 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
         } else {
             "certificates.pdf"
         },
-        out.dir().display()
+        out.shown_dir().display()
     );
     Ok(ExitCode::Success)
 }
@@ -137,8 +145,8 @@ fn award_list(certs: &[Certificate]) -> Result<Vec<u8>, Error> {
     Ok(crate::io::output::excel_csv(&rows))
 }
 
-fn render(t: &Templates, certs: &[Certificate], seal: bool) -> Result<String, Error> {
-    let ctx = minijinja::context! { certificates => certs, seal => seal, fonts => print::fonts() };
+fn render(t: &Templates, certs: &[Certificate], seal: bool, fonts: &str) -> Result<String, Error> {
+    let ctx = minijinja::context! { certificates => certs, seal => seal, fonts => fonts };
     t.render("certificate.typ.j2", ctx).map_err(Error::from)
 }
 

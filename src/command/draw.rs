@@ -249,6 +249,34 @@ pub fn draw_source(
     })
 }
 
+/// The files a draw from `blueprint_path` reads, in a fixed order: the blueprint, its banks, the
+/// exams it avoids, its rule script and, for a dated exam, the statute registry. With the seed
+/// and the examforge version they decide the draw, so a draw kept from an earlier run stands
+/// while none of them changed (`event run`).
+pub fn draw_inputs(blueprint_path: &Path) -> Result<Vec<PathBuf>, Error> {
+    let shown = blueprint_path.display().to_string();
+    let text = crate::io::read::text(blueprint_path)?;
+    let blueprint = Blueprint::parse(&shown, &text)?;
+    let base = blueprint_path.parent().unwrap_or(Path::new(""));
+    let banks = resolve_banks(base, blueprint_path, &blueprint).map_err(|(i, message, hint)| {
+        at_keys(
+            &shown,
+            &text,
+            vec![(format!("exam.banks[{i}]"), message, hint)],
+        )
+    })?;
+    let mut files = vec![blueprint_path.to_path_buf()];
+    files.extend(banks.iter().map(|(abs, _)| abs.clone()));
+    files.extend(blueprint.draw.avoid.iter().map(|a| base.join(a)));
+    files.extend(blueprint.scoring.script.iter().map(|s| base.join(s)));
+    if blueprint.exam.date.is_some() {
+        let mut near = vec![blueprint_path.to_path_buf()];
+        near.extend(banks.into_iter().map(|(abs, _)| abs));
+        files.extend(super::laws::locate(&near));
+    }
+    Ok(files)
+}
+
 /// The bank files a blueprint names: (path to read, path relative to the blueprint); or the
 /// index of the `banks` entry at fault, with a message and a hint.
 fn resolve_banks(

@@ -55,10 +55,9 @@ enum Kind {
     Publish,
 }
 
-/// An input of a step: a file or folder, or bytes made on the way (a drawn paper).
+/// An input of a step: a file or folder.
 enum Input {
     File(PathBuf),
-    Drawn(Vec<u8>),
 }
 
 /// One step of the plan; its output folder is its id.
@@ -187,23 +186,17 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
         let mut inputs = Vec::new();
         match &e.paper {
             Paper::Manifest(m) => inputs.push((m.path.clone(), file(m))),
-            Paper::Blueprint { blueprint, seed } => {
-                // Drawn again on every run (cheap and pure): the paper, not the banks' files,
-                // is what the grading reads.
-                let manifest = super::draw::draw_manifest(
-                    &ctx.base.join(&blueprint.path),
-                    &crate::cli::DrawOptions {
-                        seed: Some(*seed),
-                        variants: None,
-                        roster: None,
-                    },
-                )?;
-                let mut text = serde_json::to_string_pretty(&manifest).expect("json");
-                text.push('\n');
-                inputs.push((
-                    format!("{} (seed {seed})", blueprint.path),
-                    Input::Drawn(text.into_bytes()),
-                ));
+            Paper::Blueprint { blueprint, .. } => {
+                // What the draw reads (the seed is in the step's part of the event file): the
+                // paper is drawn when the step runs, not to find out whether it must.
+                for f in super::draw::draw_inputs(&ctx.base.join(&blueprint.path))? {
+                    let name = f
+                        .strip_prefix(&ctx.base)
+                        .unwrap_or(&f)
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    inputs.push((name, Input::File(f)));
+                }
             }
         }
         inputs.push((e.answers.path.clone(), file(&e.answers)));
@@ -303,7 +296,6 @@ fn plan(ctx: &Ctx) -> Result<Vec<Step>, Error> {
 /// The digest of a file, or of a folder's files (names and contents, in order).
 fn digest(input: &Input) -> Result<String, Error> {
     match input {
-        Input::Drawn(bytes) => Ok(sha256_hex(bytes)),
         Input::File(p) if p.is_dir() => {
             let mut files = Vec::new();
             walk(p, p, &mut files)?;
@@ -574,16 +566,23 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
             let e = p.exams.iter().find(|e| e.id == s.id).expect("planned");
             let exam = match &e.paper {
                 Paper::Manifest(m) => at(m),
-                Paper::Blueprint { .. } => {
-                    let Some((_, Input::Drawn(bytes))) = s.inputs.first() else {
-                        unreachable!("a drawn paper is the first input")
-                    };
+                Paper::Blueprint { blueprint, seed } => {
+                    let manifest = super::draw::draw_manifest(
+                        &at(blueprint),
+                        &crate::cli::DrawOptions {
+                            seed: Some(*seed),
+                            variants: None,
+                            roster: None,
+                        },
+                    )?;
+                    let mut text = serde_json::to_string_pretty(&manifest).expect("json");
+                    text.push('\n');
                     let path = stage.join(&s.id).join("exam.json");
                     std::fs::create_dir_all(stage.join(&s.id)).map_err(|source| Error::Write {
                         path: path.clone(),
                         source,
                     })?;
-                    std::fs::write(&path, bytes).map_err(|source| Error::Write {
+                    std::fs::write(&path, text).map_err(|source| Error::Write {
                         path: path.clone(),
                         source,
                     })?;
@@ -620,10 +619,14 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
         }
         Kind::Standings => {
             let file = standings_file(ctx, stage)?;
-            super::standings::run(&StandingsArgs {
-                file,
+            // The standings file is made from the event file's [standings]: named so.
+            crate::io::output::show_as(&file, Path::new(&format!("{} [standings]", ctx.shown)));
+            let done = super::standings::run(&StandingsArgs {
+                file: file.clone(),
                 out: into(stage, "standings"),
-            })
+            });
+            crate::io::output::forget_shown(&file);
+            done
         }
         Kind::Certificates => super::certificates::run(&CertificatesArgs {
             standings: stage.join("standings"),
@@ -810,6 +813,10 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
         out.write(&format!("{}.csv", t.file), &publish::to_csv(t))?;
     }
     let templates = super::print::templates(&print_options(ctx))?;
+    let printer = super::print::Printer::of(
+        &print_options(ctx),
+        p.language == crate::event::project::Language::Zh,
+    );
     let ctx_json = minijinja::context! {
         title => p.title,
         organiser => p.organiser,
@@ -837,7 +844,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
                 .into();
             v
         }).collect::<Vec<_>>(),
-        fonts => super::print::fonts(),
+        fonts => printer.fonts(),
     };
     let text = templates.render(
         "publish.typ.j2",
@@ -847,7 +854,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
         name: format!("{stem}.typ"),
         text,
     }];
-    super::print::write(&sources, &print_options(ctx), &out)?;
+    printer.write(&sources, &out)?;
     Ok(ExitCode::Success)
 }
 

@@ -858,7 +858,7 @@ fn summary(source: &Source, t: &Tally, out: &OutputSet) {
     eprintln!(
         "wrote {}",
         OUTPUTS
-            .map(|n| out.path(n).display().to_string())
+            .map(|n| out.shown(n).display().to_string())
             .join(", ")
     );
 }

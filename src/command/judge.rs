@@ -145,7 +145,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     eprintln!(
         "wrote {}",
         OUTPUTS
-            .map(|n| out.path(n).display().to_string())
+            .map(|n| out.shown(n).display().to_string())
             .join(", ")
     );
     Ok(if judged.rejected.is_empty() {
@@ -429,6 +429,8 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         .collect();
     let trimming = trimming_rule(rubric);
     let templates = print::templates(&a.print)?;
+    // The forms are Chinese (forms.typ.j2 sets `lang: "zh"`).
+    let printer = print::Printer::of(&a.print, true);
     let ctx = minijinja::context! {
         event => serde_json::json!({
             "title": rubric.title,
@@ -441,7 +443,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         forms => forms,
         per => if a.per == FormsPer::Judge { "judge" } else { "entrant" },
         seed => a.seed,
-        fonts => print::fonts(),
+        fonts => printer.fonts(),
     };
     let text = templates.render("forms.typ.j2", minijinja::Value::from_serialize(&ctx))?;
     let sources = vec![Source {
@@ -464,11 +466,11 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         );
         out.write(ORDER, &csv_bytes(rows)?)?;
     }
-    print::write(&sources, &a.print, &out)?;
+    printer.write(&sources, &out)?;
     eprintln!(
         "wrote {} form(s) to {}",
         forms.len(),
-        out.path(if a.print.sources_only() {
+        out.shown(if a.print.sources_only() {
             "forms.typ"
         } else {
             "forms.pdf"

@@ -22,21 +22,25 @@ pub struct Found {
 pub fn find(explicit: Option<&Path>, near: &[PathBuf]) -> Result<Option<Found>, Error> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
-        None => near
-            .iter()
-            .map(|p| {
-                if p.is_dir() {
-                    p.join(REGISTRY_FILE)
-                } else {
-                    p.parent().unwrap_or(Path::new("")).join(REGISTRY_FILE)
-                }
-            })
-            .find(|p| p.is_file()),
+        None => locate(near),
     };
     let Some(path) = path else {
         return Ok(None);
     };
     read(&path).map(Some)
+}
+
+/// The first `laws.toml` in the given folders or beside the given files.
+pub fn locate(near: &[PathBuf]) -> Option<PathBuf> {
+    near.iter()
+        .map(|p| {
+            if p.is_dir() {
+                p.join(REGISTRY_FILE)
+            } else {
+                p.parent().unwrap_or(Path::new("")).join(REGISTRY_FILE)
+            }
+        })
+        .find(|p| p.is_file())
 }
 
 /// Reads and checks one registry file; its errors are printed with file:line:col.

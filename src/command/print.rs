@@ -1,13 +1,14 @@
 //! Printing through a template and typst: the template set with the user's overrides, the
-//! errors of templates and typst, and the whole print of `judge --forms` and `certificates`.
+//! errors of templates and typst, and the whole print of `judge --forms`, `certificates`, the
+//! published results and the report, fonts included ([`Printer`]).
 
-use crate::cli::PrintOptions;
+use crate::cli::{PrintOptions, Printing};
 use crate::io::output::OutputSet;
 use crate::io::read;
 use crate::io::typst::{show_warnings, Typst, TypstError};
-use crate::render::fonts::{has_cjk, resolve_chain, CJK_FONTS, LATIN_FONT};
+use crate::render::fonts::has_cjk;
 use crate::render::job::Run;
-use crate::render::{override_names, Source, Templates};
+use crate::render::{font_list, override_names, Source, Templates};
 use crate::Error;
 use std::path::{Path, PathBuf};
 
@@ -16,11 +17,80 @@ pub fn templates(opts: &PrintOptions) -> Result<Templates, Error> {
     Templates::new(read_overrides(opts.print.templates.as_deref())?).map_err(Error::from)
 }
 
-/// A Typst array of font families: the CJK fallback chain, then a Latin face.
-pub fn fonts() -> String {
-    let mut fams: Vec<String> = CJK_FONTS.iter().map(|f| format!("\"{f}\"")).collect();
-    fams.push(format!("\"{LATIN_FONT}\""));
-    format!("({})", fams.join(", "))
+/// typst, located before any template is rendered, with the font chain resolved against the
+/// fonts it has: the one way a printed document (forms, certificates, the published results, the
+/// report) gets its fonts, as the papers get theirs ([`super::render::plan`]).
+pub struct Printer {
+    chinese: bool,
+    /// typst and the chain it has, or why it cannot print; `None` when only sources are written.
+    found: Option<Result<(Typst, Vec<String>), TypstError>>,
+}
+
+impl Printer {
+    /// Looks for typst and resolves the chain for a document in Chinese or not, when `pdf`.
+    pub fn new(print: &Printing, pdf: bool, chinese: bool) -> Self {
+        let found = pdf.then(|| {
+            let mut typst = Typst::locate(print.typst.as_deref(), &print.font_path)?;
+            let chain = typst.resolve_fonts(chinese)?;
+            Ok((typst, chain))
+        });
+        Printer { chinese, found }
+    }
+
+    /// For `print`/`judge --forms`/`certificates`: PDF unless `--format typ`.
+    pub fn of(opts: &PrintOptions, chinese: bool) -> Self {
+        Printer::new(&opts.print, !opts.sources_only(), chinese)
+    }
+
+    /// The Typst array of font families the templates set (`{{ fonts|safe }}`): the chain typst
+    /// has; the whole chain when the sources are to be compiled elsewhere.
+    pub fn fonts(&self) -> String {
+        let chain = match &self.found {
+            Some(Ok((_, chain))) if !chain.is_empty() => Some(chain.as_slice()),
+            _ => None,
+        };
+        font_list(self.chinese, chain)
+    }
+
+    /// Compiles the staged `sources` of `out` to PDF, beside them; `Ok(false)` when only
+    /// sources are written.
+    pub fn compile(self, sources: &[Source], out: &OutputSet) -> Result<bool, Error> {
+        let Some(found) = self.found else {
+            return Ok(false);
+        };
+        let (typst, chain) = found?;
+        if self.chinese && !has_cjk(&chain) {
+            return Err(TypstError::NoCjkFont.into());
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let runs: Vec<Run> = sources
+            .iter()
+            .map(|s| Run::pdf(&s.name, &pdf_name(&s.name)))
+            .collect();
+        let warnings = typst.run_all(&runs, &out.stage_dir()?, threads)?;
+        for w in show_warnings(&runs, &warnings) {
+            eprintln!("{w}");
+        }
+        for r in &runs {
+            out.claim(&r.output)?;
+        }
+        Ok(true)
+    }
+
+    /// Stages the Typst sources and, unless only sources are asked for, compiles each to PDF,
+    /// then puts the set in place. When typst cannot print them, the sources are put in place
+    /// alone, to be compiled later.
+    pub fn write(self, sources: &[Source], out: &OutputSet) -> Result<(), Error> {
+        for s in sources {
+            out.write(&s.name, s.text.as_bytes())?;
+        }
+        if let Err(e) = self.compile(sources, out) {
+            let _ = out.commit();
+            return Err(e);
+        }
+        out.commit()?;
+        Ok(())
+    }
 }
 
 /// Every file `write` makes for `sources`.
@@ -34,43 +104,6 @@ pub fn names(sources: &[Source], opts: &PrintOptions) -> Vec<String> {
 
 fn pdf_name(typ: &str) -> String {
     format!("{}.pdf", typ.trim_end_matches(".typ"))
-}
-
-/// Stages the Typst sources and, unless `--format typ`, compiles each to PDF, then puts the set
-/// in place. When typst cannot print them, the sources are put in place alone, to be compiled
-/// later.
-pub fn write(sources: &[Source], opts: &PrintOptions, out: &OutputSet) -> Result<(), Error> {
-    for s in sources {
-        out.write(&s.name, s.text.as_bytes())?;
-    }
-    if !opts.sources_only() {
-        if let Err(e) = compile(sources, opts, out) {
-            let _ = out.commit();
-            return Err(e);
-        }
-    }
-    out.commit()?;
-    Ok(())
-}
-
-fn compile(sources: &[Source], opts: &PrintOptions, out: &OutputSet) -> Result<(), Error> {
-    let typst = Typst::locate(opts.print.typst.as_deref(), &opts.print.font_path)?;
-    if !has_cjk(&resolve_chain(true, &typst.families()?)) {
-        return Err(TypstError::NoCjkFont.into());
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runs: Vec<Run> = sources
-        .iter()
-        .map(|s| Run::pdf(&s.name, &pdf_name(&s.name)))
-        .collect();
-    let warnings = typst.run_all(&runs, &out.stage_dir()?, threads)?;
-    for w in show_warnings(&runs, &warnings) {
-        eprintln!("{w}");
-    }
-    for r in &runs {
-        out.claim(&r.output)?;
-    }
-    Ok(())
 }
 
 /// The override templates: from `--templates DIR`, else `./templates` when it exists.

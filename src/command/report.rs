@@ -3,6 +3,7 @@
 //! [`crate::report`]'s; this verb reads the results folder and writes the report's files.
 
 use super::print::read_overrides;
+use super::print::Printer;
 use super::results::{
     columns, each_candidate, open_results, parse_pass, read_head, read_results, results_err,
     Results, ResultsHead,
@@ -12,9 +13,7 @@ use crate::cli::{OutputDir, Printing, ReportArgs, ReportFormat};
 use crate::draw::manifest::Manifest;
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
-use crate::io::typst::{show_warnings, Typst, TypstError};
-use crate::render::job::Run;
-use crate::render::{font_list, Templates};
+use crate::render::{Source, Templates};
 use crate::report::exam::{item_specs, printed, section_totals};
 use crate::report::items::{Analysis, ItemRow, Reliability};
 use crate::report::labels::Labels;
@@ -254,8 +253,9 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
         write_ranking(o, &out, &results, &scores.ranking(), figures.labels())?;
 
     if html || pdf {
+        let printer = Printer::new(&o.print, pdf, zh);
         let view = figures.view(
-            font_list(manifest.language),
+            printer.fonts(),
             top_rows,
             scores.len(),
             failing,
@@ -266,8 +266,7 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
             &out,
             &minijinja::Value::from_serialize(&view),
             html,
-            pdf,
-            zh,
+            pdf.then_some(printer),
         )?;
     }
     out.commit()?;
@@ -307,34 +306,22 @@ fn write_pages(
     out: &OutputSet,
     view: &minijinja::Value,
     html: bool,
-    pdf: bool,
-    zh: bool,
+    pdf: Option<Printer>,
 ) -> Result<(), Error> {
     let templates = Templates::new(read_overrides(o.print.templates.as_deref())?)?;
     if html {
         let text = templates.render("report.html.j2", view.clone())?;
         out.write("report.html", text.as_bytes())?;
     }
-    if pdf {
-        let text = templates.render("report.typ.j2", view.clone())?;
-        out.write("report.typ", text.as_bytes())?;
-        compile_pdf(o, out, zh)?;
+    if let Some(printer) = pdf {
+        let source = Source {
+            name: "report.typ".into(),
+            text: templates.render("report.typ.j2", view.clone())?,
+        };
+        out.write(&source.name, source.text.as_bytes())?;
+        // report.pdf beside the charts it shows
+        printer.compile(&[source], out)?;
     }
-    Ok(())
-}
-
-/// Compiles the staged report.typ to report.pdf, beside the charts it shows.
-fn compile_pdf(o: &Options, out: &OutputSet, zh: bool) -> Result<(), Error> {
-    let typst = Typst::locate(o.print.typst.as_deref(), &o.print.font_path)?;
-    if zh && typst.cjk_font()?.is_none() {
-        return Err(TypstError::NoCjkFont.into());
-    }
-    let runs = [Run::pdf("report.typ", "report.pdf")];
-    let warnings = typst.run_all(&runs, &out.stage_dir()?, 1)?;
-    for w in show_warnings(&runs, &warnings) {
-        eprintln!("{w}");
-    }
-    out.claim("report.pdf")?;
     Ok(())
 }
 
@@ -389,7 +376,8 @@ fn write_ranking(
             return Err(results_err(&shown, pos.line(), "changed while read".into()));
         }
         // The cells as grade meant them (results.csv guards formula-like text).
-        let get = |i: usize| crate::input::table::unguard(rec.get(i).unwrap_or(""));
+        crate::input::table::unguard_record(&mut rec);
+        let get = |i: usize| rec.get(i).unwrap_or("");
         rank_text.clear();
         rank_text.push_str(&rank.to_string());
         w.write_record([

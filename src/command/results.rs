@@ -1,7 +1,7 @@
 //! Reading the folder `grade` wrote (results.json's head, items.csv one candidate at a time,
 //! results.csv), for `report`.
 
-use crate::input::table::unguard;
+use crate::input::table::unguard_record;
 use crate::report::items::{Response, Status};
 use crate::report::summary::{Entry, Scores};
 use crate::report::view::Tally;
@@ -127,8 +127,9 @@ pub fn each_candidate(
         if !more {
             break;
         }
+        unguard_record(&mut rec);
         let line = rec.position().map_or(0, |p| p.line());
-        let get = |i: usize| unguard(rec.get(i).unwrap_or(""));
+        let get = |i: usize| rec.get(i).unwrap_or("");
         let number: u32 = get(c_num)
             .parse()
             .map_err(|_| bad(line, format!("`{}` is not an item number", get(c_num))))?;
@@ -282,6 +283,7 @@ pub fn read_results(path: &Path) -> Result<Results, Error> {
         if !more {
             break;
         }
+        unguard_record(&mut rec);
         if status.and_then(|i| rec.get(i)) == Some("absent") {
             continue;
         }
@@ -302,13 +304,13 @@ pub fn read_results(path: &Path) -> Result<Results, Error> {
             section_points.push(num(i)?);
         }
         scores.add(&Entry {
-            candidate: unguard(rec.get(c.id).unwrap_or("")),
-            team: unguard(rec.get(c.team).unwrap_or("")),
+            candidate: rec.get(c.id).unwrap_or(""),
+            team: rec.get(c.team).unwrap_or(""),
             score: num(c.score)?,
             max: num(c.max)?,
             sections: &section_points,
             pass: parse_pass(rec.get(c.pass).unwrap_or("")),
-            grade: rec.get(c.grade).map(unguard).filter(|g| !g.is_empty()),
+            grade: rec.get(c.grade).filter(|g| !g.is_empty()),
         });
         rows.push(pos);
     }

@@ -124,7 +124,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     }
     eprintln!(
         "{}: {} event(s), {} {}(s) ranked",
-        shown,
+        crate::io::output::shown(&a.file).display(),
         s.events.len(),
         s.standings.len(),
         s.entrant.name()
@@ -141,7 +141,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     eprintln!(
         "wrote {}",
         OUTPUTS
-            .map(|n| out.path(n).display().to_string())
+            .map(|n| out.shown(n).display().to_string())
             .join(", ")
     );
     Ok(ExitCode::Success)

@@ -16,8 +16,9 @@
 //!
 //! It is also the one CSV writer ([`Writer`]), for every CSV the tool writes. A cell that a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or CR first, OWASP's list) is
-//! written with a `'` before it, which Excel shows as text; [`parse`] takes that `'` off again,
-//! so a table written and read back is the same table ([`guard`] and [`unguard`]).
+//! written with a `'` before it, which Excel shows as text; every reader takes that `'` off again
+//! ([`unguard_record`], through which [`Stream`] and so [`parse`] read), so a table written and
+//! read back is the same table ([`guard`] and [`unguard`]).
 
 use super::encoding::{bad_bytes, decode_reader, not_a_table, Decoded, Encoding};
 use std::borrow::Cow;
@@ -31,13 +32,39 @@ pub type Row = (usize, Vec<String>);
 pub type Source<R> = Chain<Cursor<Vec<u8>>, LineEnds<BufReader<Decoded<R>>>>;
 
 /// A CSV opened for streaming: its encoding, its delimiter and a CSV reader standing before the
-/// header record (flexible: rows may have any number of fields).
+/// header record (flexible: rows may have any number of fields). Its records come back as they
+/// were before the one writer guarded them ([`unguard_record`]), as [`parse`] gives them.
 pub struct Stream<R: Read> {
     pub encoding: Encoding,
     /// The header line's number (1 unless blank lines come first).
     pub header_line: u64,
     pub delimiter: u8,
-    pub reader: csv::Reader<Source<R>>,
+    reader: csv::Reader<Source<R>>,
+}
+
+impl<R: Read> Stream<R> {
+    /// The header record (`file` names the CSV in an error), its cells unguarded.
+    pub fn headers(&mut self, file: &str) -> Result<csv::StringRecord, TableError> {
+        let mut header = self
+            .reader
+            .headers()
+            .map_err(|e| TableError::from_csv(file, &e))?
+            .clone();
+        unguard_record(&mut header);
+        Ok(header)
+    }
+
+    /// Reads the next record into `rec`, its cells unguarded; `false` at the end.
+    pub fn read_record(&mut self, rec: &mut csv::StringRecord) -> csv::Result<bool> {
+        let more = self.reader.read_record(rec)?;
+        unguard_record(rec);
+        Ok(more)
+    }
+
+    /// The 1-based line on which `rec`, the record just read, starts.
+    pub fn record_line(&self, rec: &csv::StringRecord) -> u64 {
+        record_line(&self.reader, rec)
+    }
 }
 
 /// Why a CSV could not be opened or read.
@@ -201,7 +228,7 @@ pub fn open<R: Read>(file: &str, input: R, delimiter: Option<u8>) -> Result<Stre
 }
 
 /// The 1-based line on which `rec`, the record `reader` has just read, starts.
-pub fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
+fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
     // The reader stands at the start of the line after the record's closing `\n`.
     let newlines = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
     reader.position().line().saturating_sub(newlines + 1)
@@ -232,28 +259,23 @@ pub fn read(path: &Path) -> Result<Table, TableError> {
 /// Reads a CSV from `input`, named `file` in messages.
 pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
     let mut s = open(file, input, None)?;
-    let header_rec = s
-        .reader
-        .headers()
-        .map_err(|e| TableError::from_csv(file, &e))?
-        .clone();
     let header_line = s.header_line as usize;
-    let header = header_rec
+    let header = s
+        .headers(file)?
         .iter()
-        .map(|h| unguard(h).trim().to_string())
+        .map(|h| h.trim().to_string())
         .collect();
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
     while s
-        .reader
         .read_record(&mut rec)
         .map_err(|e| TableError::from_csv(file, &e))?
     {
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let line = record_line(&s.reader, &rec) as usize;
-        rows.push((line, rec.iter().map(|f| unguard(f).to_string()).collect()));
+        let line = s.record_line(&rec) as usize;
+        rows.push((line, rec.iter().map(str::to_string).collect()));
     }
     Ok(Table {
         encoding: s.encoding,
@@ -340,8 +362,24 @@ pub fn guard(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// A record as read from a CSV, every cell unguarded: the one way each reader of a CSV the
+/// tool may have written ([`Stream`], [`parse`], the readers of results.csv) gives the cells
+/// back as they were. A record with no guarded cell is left as it is (no copy).
+pub fn unguard_record(rec: &mut csv::StringRecord) {
+    if !rec.iter().any(guarded) {
+        return;
+    }
+    let cells: Vec<String> = rec.iter().map(|c| unguard(c).to_string()).collect();
+    let position = rec.position().cloned();
+    rec.clear();
+    for c in &cells {
+        rec.push_field(c);
+    }
+    rec.set_position(position);
+}
+
 /// A cell as read from a CSV: the `'` that [`guard`] added is taken off.
-pub fn unguard(cell: &str) -> &str {
+fn unguard(cell: &str) -> &str {
     if guarded(cell) {
         &cell[1..]
     } else {
@@ -610,6 +648,18 @@ mod tests {
         let t = table(&bytes).unwrap();
         let back: Vec<&str> = t.rows.iter().map(|r| r.1[1].as_str()).collect();
         assert_eq!(back, cells);
+        // Streamed (scanner CSVs, grade's inputs), the same cells come back.
+        let mut s = open("t.csv", bytes.as_slice(), None).unwrap();
+        assert_eq!(
+            s.headers("t.csv").unwrap().iter().collect::<Vec<_>>(),
+            ["id", "cell"]
+        );
+        let mut rec = csv::StringRecord::new();
+        let mut streamed = Vec::new();
+        while s.read_record(&mut rec).unwrap() {
+            streamed.push(rec[1].to_string());
+        }
+        assert_eq!(streamed, cells);
     }
 
     proptest::proptest! {

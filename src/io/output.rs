@@ -90,7 +90,19 @@ impl OutputSet {
             .prefix(".examforge-")
             .tempdir_in(&self.dir)
             .map_err(wrap)?;
-        Ok(self.stage.get_or_init(|| t).path())
+        let t = self.stage.get_or_init(|| t);
+        show_as(t.path(), &self.dir);
+        Ok(t.path())
+    }
+
+    /// Output `name` as messages name it: where the user will find it (see [`shown`]).
+    pub fn shown(&self, name: &str) -> PathBuf {
+        shown(&self.path(name))
+    }
+
+    /// The folder as messages name it (see [`shown`]).
+    pub fn shown_dir(&self) -> PathBuf {
+        shown(&self.dir)
     }
 
     /// The staging folder: typst runs with it as its root, so the sources it compiles find each
@@ -233,6 +245,58 @@ impl OutputSet {
         std::fs::rename(&list, &to).map_err(wrap)?;
         Ok(done)
     }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        if let Some(t) = self.stage.get() {
+            forget_shown(t.path());
+        }
+    }
+}
+
+/// Paths that messages name otherwise: the staging folder of each set being made, as the
+/// folder it is put in place as. A verb run into another set's staging folder (`event run`
+/// runs `grade`, `judge`, `standings`… so) then names its files where the user will find them.
+static SHOWN_AS: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+
+/// From now on, messages name `path` and what is under it as `as_` (see [`shown`]) — until
+/// [`forget_shown`].
+pub fn show_as(path: &Path, as_: &Path) {
+    let mut map = SHOWN_AS.lock().unwrap_or_else(|e| e.into_inner());
+    map.retain(|(p, _)| p != path);
+    map.push((path.to_path_buf(), as_.to_path_buf()));
+}
+
+/// Messages name `path` as it is again.
+pub fn forget_shown(path: &Path) {
+    SHOWN_AS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|(p, _)| p != path);
+}
+
+/// `path` as a message names it: under a staging folder of a set still being made, the same
+/// file under the folder the set is put in place as (through every set it is staged in).
+pub fn shown(path: &Path) -> PathBuf {
+    let map = SHOWN_AS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut path = path.to_path_buf();
+    // Each step moves out of one staging folder; there are no more steps than folders.
+    for _ in 0..=map.len() {
+        let Some((from, to)) = map
+            .iter()
+            .filter(|(from, _)| path.starts_with(from))
+            .max_by_key(|(from, _)| from.components().count())
+        else {
+            break;
+        };
+        path = match path.strip_prefix(from) {
+            Ok(rest) if rest.as_os_str().is_empty() => to.clone(),
+            Ok(rest) => to.join(rest),
+            Err(_) => break,
+        };
+    }
+    path
 }
 
 /// The record of `dir`: (verb, path) pairs; none when there is no record or it cannot be read.
@@ -412,6 +476,23 @@ impl Write for StagedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_staged_inside_another_names_its_files_where_they_end_up() {
+        let d = tempfile::tempdir().unwrap();
+        let event = OutputSet::new(&d.path().join("out"), true, "event");
+        let stage = event.stage_dir().unwrap();
+        let grade = OutputSet::new(&stage.join("exam"), true, "grade");
+        let inner = grade.stage_dir().unwrap();
+        let final_path = d.path().join("out/exam/results.csv");
+        assert_eq!(grade.shown("results.csv"), final_path);
+        assert_eq!(shown(&inner.join("results.csv")), final_path);
+        assert_eq!(event.shown_dir(), d.path().join("out"));
+        drop(grade);
+        drop(event);
+        // Once the sets are gone, paths are shown as they are.
+        assert_eq!(shown(&stage.join("x")), stage.join("x"));
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = walk(dir, dir);

@@ -186,12 +186,6 @@ impl Typst {
             .collect())
     }
 
-    /// The first CJK font of the chain that typst has, if any.
-    pub fn cjk_font(&self) -> Result<Option<String>, TypstError> {
-        let chain = resolve_chain(true, &self.families()?);
-        Ok(chain.into_iter().find(|f| CJK_FONTS.contains(&f.as_str())))
-    }
-
     /// Executes one run in `root` (the folder its paths are relative to, and typst's root);
     /// returns what typst printed on success (its warnings), if anything.
     pub fn perform(&self, run: &Run, root: &Path) -> Result<Option<String>, TypstError> {

@@ -1,11 +1,17 @@
-//! Escaping for Typst: bank and roster text always prints literally.
+//! Escaping for Typst and HTML: bank and roster text always prints literally, powers raised.
 
-/// `text` as a Typst string literal placed in markup (`#"…";`), which prints every character as
-/// written. The `;` ends the expression, so text that follows (`[`, `(`, `.x`) stays text.
-/// A power written the plain-text way, `10^23`, `10^-6`, `m^{3}`, prints as a superscript
-/// (its text still a string literal); any other `^` prints as written.
-pub fn typst_literal(text: &str) -> String {
-    let mut out = String::new();
+/// A piece of printed text: as written, or a power's exponent, raised.
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    Plain(String),
+    Raised(&'a str),
+}
+
+/// `text` cut where it writes a power the plain-text way, `10^23`, `10^-6`, `m^{3}`: the
+/// exponent after a `^` that follows what it raises; any other `^` stays in the text. The one
+/// reading of powers for every format a paper prints in (Typst, HTML).
+fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
     let mut plain = String::new();
     let mut rest = text;
     while let Some(at) = rest.find('^') {
@@ -17,10 +23,9 @@ pub fn typst_literal(text: &str) -> String {
             Some((sup, used)) => {
                 plain.push_str(&rest[..at]);
                 if !plain.is_empty() {
-                    out.push_str(&format!("#{};", typst_string(&plain)));
-                    plain.clear();
+                    out.push(Piece::Plain(std::mem::take(&mut plain)));
                 }
-                out.push_str(&format!("#super[#{};]", typst_string(sup)));
+                out.push(Piece::Raised(sup));
                 rest = &after[used..];
             }
             _ => {
@@ -30,8 +35,39 @@ pub fn typst_literal(text: &str) -> String {
         }
     }
     plain.push_str(rest);
-    if !plain.is_empty() || out.is_empty() {
-        out.push_str(&format!("#{};", typst_string(&plain)));
+    if !plain.is_empty() {
+        out.push(Piece::Plain(plain));
+    }
+    out
+}
+
+/// `text` as a Typst string literal placed in markup (`#"…";`), which prints every character as
+/// written. The `;` ends the expression, so text that follows (`[`, `(`, `.x`) stays text.
+/// A power written the plain-text way, `10^23`, `10^-6`, `m^{3}`, prints as a superscript
+/// (its text still a string literal); any other `^` prints as written.
+pub fn typst_literal(text: &str) -> String {
+    let mut out = String::new();
+    for p in pieces(text) {
+        match p {
+            Piece::Plain(t) => out.push_str(&format!("#{};", typst_string(&t))),
+            Piece::Raised(t) => out.push_str(&format!("#super[#{};]", typst_string(t))),
+        }
+    }
+    if out.is_empty() {
+        out.push_str("#\"\";");
+    }
+    out
+}
+
+/// `text` as HTML text: every character escaped, and a power written the plain-text way
+/// (`10^23`) in `<sup>`, as the PDF prints it.
+pub fn html_text(text: &str) -> String {
+    let mut out = String::new();
+    for p in pieces(text) {
+        match p {
+            Piece::Plain(t) => out.push_str(&minijinja::HtmlEscape(&t).to_string()),
+            Piece::Raised(t) => out.push_str(&format!("<sup>{}</sup>", minijinja::HtmlEscape(t))),
+        }
     }
     out
 }
@@ -77,6 +113,16 @@ pub fn typst_string(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn html_text_is_escaped_with_powers_raised() {
+        assert_eq!(
+            html_text("6.02×10^23 mol^-1 <b>&</b> m^{3}"),
+            "6.02×10<sup>23</sup> mol<sup>-1</sup> &lt;b&gt;&amp;&lt;&#x2f;b&gt; m<sup>3</sup>"
+        );
+        assert_eq!(html_text("a^b ^2 x^{<i>}"), "a^b ^2 x<sup>&lt;i&gt;</sup>");
+        assert_eq!(html_text(""), "");
+    }
 
     #[test]
     fn hostile_text_stays_a_string() {

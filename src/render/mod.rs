@@ -122,6 +122,15 @@ impl Templates {
                 written.map_err(|_| {
                     minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
                 })
+            } else if state.auto_escape() == AutoEscape::Html
+                && !value.is_safe()
+                && value.kind() == minijinja::value::ValueKind::String
+            {
+                // Text in HTML: escaped, a power (`10^23`) raised as in the PDF.
+                let text = value.as_str().unwrap_or_default();
+                out.write_str(&escape::html_text(text)).map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+                })
             } else {
                 minijinja::escape_formatter(out, state, value)
             }
@@ -541,7 +550,7 @@ impl<'a> ExamView<'a> {
             seed: m.seed,
             per_candidate: m.papers.iter().any(|p| p.candidate.is_some()),
             duplex: look.duplex,
-            fonts: font_list_of(m.language, look.fonts.as_deref()),
+            fonts: font_list(m.language == Language::Zh, look.fonts.as_deref()),
         }
     }
 }
@@ -1152,17 +1161,14 @@ fn answer_table(sections: &[SectionView], lang: Language) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// A Typst array of font families for `lang`: the whole built-in chain (CJK faces and a Latin one).
-pub fn font_list(lang: Language) -> String {
-    font_list_of(lang, None)
-}
-
-/// A Typst array of font families: `available` (the chain as resolved against the fonts typst
-/// has), else the whole built-in chain.
-pub fn font_list_of(lang: Language, available: Option<&[String]>) -> String {
+/// The Typst array of font families a template sets, for a document in Chinese or not: the
+/// chain as resolved against the fonts typst has (`available`, see
+/// [`crate::io::typst::Typst::resolve_fonts`]), else, for sources to be compiled elsewhere, the
+/// whole built-in chain (CJK faces and a Latin one).
+pub fn font_list(chinese: bool, available: Option<&[String]>) -> String {
     let fams: Vec<String> = match available {
         Some(f) => f.to_vec(),
-        None => fonts::font_chain(lang == Language::Zh)
+        None => fonts::font_chain(chinese)
             .into_iter()
             .map(str::to_string)
             .collect(),
@@ -1288,13 +1294,10 @@ mod tests {
     #[test]
     fn font_lists_are_typst_arrays() {
         let one = vec!["Noto Serif CJK SC".to_string()];
-        assert_eq!(
-            font_list_of(Language::Zh, Some(&one)),
-            "(\"Noto Serif CJK SC\",)"
-        );
+        assert_eq!(font_list(true, Some(&one)), "(\"Noto Serif CJK SC\",)");
         let two = vec!["A".to_string(), "B".to_string()];
-        assert_eq!(font_list_of(Language::Zh, Some(&two)), "(\"A\", \"B\")");
-        assert!(font_list(Language::En).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
+        assert_eq!(font_list(true, Some(&two)), "(\"A\", \"B\")");
+        assert!(font_list(false, None).starts_with("(\"Libertinus Serif\", \"Noto Serif CJK SC\""));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::error::SheetError;
 use super::layout::{detect_layout, ItemRef, Layout};
 use super::layout_file::LayoutFile;
 use crate::input::encoding::Encoding;
-use crate::input::table::{self, Source, TableError};
+use crate::input::table::{self, TableError};
 use std::fmt;
 use std::io::Read;
 use std::sync::Arc;
@@ -16,7 +16,8 @@ pub struct Sheet<R: Read> {
     layout: Layout,
     header: csv::StringRecord,
     items: Arc<[ItemRef]>,
-    reader: csv::Reader<Source<R>>,
+    /// The records, unguarded as every CSV reader gives them.
+    reader: table::Stream<R>,
     record: csv::StringRecord,
     /// The buffer `next` refills.
     current: SheetRow,
@@ -99,16 +100,9 @@ impl<R: Read> Sheet<R> {
         layout: Option<&LayoutFile>,
     ) -> Result<Self, SheetError> {
         let delimiter = layout.and_then(LayoutFile::delimiter);
-        let table::Stream {
-            encoding,
-            delimiter,
-            mut reader,
-            ..
-        } = table::open(file_name, input, delimiter).map_err(SheetError::Table)?;
-        let header = reader
-            .headers()
-            .map_err(|e| SheetError::Table(TableError::from_csv(file_name, &e)))?
-            .clone();
+        let mut reader = table::open(file_name, input, delimiter).map_err(SheetError::Table)?;
+        let (encoding, delimiter) = (reader.encoding, reader.delimiter);
+        let header = reader.headers(file_name).map_err(SheetError::Table)?;
         let names: Vec<&str> = header.iter().collect();
         let layout = match layout {
             Some(file) => file.resolve(file_name, &names, delimiter)?,
@@ -193,7 +187,7 @@ impl<R: Read> Sheet<R> {
 
     fn fill(&self, row: &mut SheetRow) -> Result<(), Rejected> {
         let rec = &self.record;
-        let line = table::record_line(&self.reader, rec);
+        let line = self.reader.record_line(rec);
         let reject = |reason: String| Rejected {
             line,
             reason,

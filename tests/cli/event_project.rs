@@ -108,7 +108,21 @@ fn the_event_runs_once_then_only_what_changed() {
             "exam           with rows rejected or items awaiting arbitration",
         ))
         .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
-        .stderr(predicate::str::contains("publish        ran"));
+        .stderr(predicate::str::contains("publish        ran"))
+        // Each verb names its files where the user finds them, never the staging folder.
+        .stderr(predicate::str::contains(format!(
+            "wrote {}, ",
+            p.join("out/exam/results.json").display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "to {}\n",
+            p.join("out/certificates").display()
+        )))
+        .stderr(predicate::str::contains(format!(
+            "{} [standings]: 4 event(s), 4 team(s) ranked",
+            p.join("event.toml").display()
+        )))
+        .stderr(predicate::str::contains(".examforge-").not());
     // By hand (team_rule = mean over the registered members, missing = zero; weights exam 2,
     // onsite 0.4, video 0.2, quiz 0.1):
     //   exam (17 points; item 5 the short answer of 8):
@@ -525,4 +539,101 @@ fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
         "the user's"
     );
     assert!(p.join("out/standings/standings.json").exists());
+}
+
+/// The fonts a PDF embeds, as pdffonts lists them.
+fn pdf_fonts(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .expect("pdffonts is installed (poppler-utils)");
+    assert!(out.status.success(), "pdffonts failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Forms, certificates and the published results ask typst only for fonts it has (the chain
+/// resolved as for the papers): no "unknown font family" from typst, and the Chinese text is in
+/// the CJK font this machine has (fonts-noto-cjk).
+#[test]
+fn forms_certificates_and_published_results_use_only_fonts_typst_has() {
+    let d = project();
+    let p = d.path();
+    event("run", p)
+        .code(3) // 乙一 waits for a third mark
+        .stderr(predicate::str::contains("unknown font family").not())
+        .stderr(predicate::str::contains("typst said").not());
+    examforge()
+        .arg("judge")
+        .arg(p.join("onsite.toml"))
+        .args(["--forms", "--judges", "3", "--entrants"])
+        .arg(root().join("tests/fixtures/event/teams.csv"))
+        .arg("-o")
+        .arg(p.join("forms"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("unknown font family").not())
+        .stderr(predicate::str::contains("typst said").not());
+    for (pdf, words) in [
+        ("out/certificates/certificates.pdf", "荣获"),
+        ("out/publish/成绩公示.pdf", "成绩公示"),
+        ("forms/forms.pdf", "评委"),
+    ] {
+        let fonts = pdf_fonts(&p.join(pdf));
+        assert!(
+            fonts.contains("Noto") && fonts.contains("CJK"),
+            "{pdf}: {fonts}"
+        );
+        let text: String = pdf_text(&p.join(pdf)).split_whitespace().collect();
+        assert!(text.contains(words), "{pdf}: {text}");
+    }
+}
+
+/// An exam given as a blueprint is drawn when its step runs, not on every run or status to find
+/// out whether it must: what the draw says (here the rule script's top-level `print`) is said
+/// once; the step is out of date when a file the draw reads changes (the bank).
+#[test]
+fn a_blueprint_exam_is_drawn_only_when_what_it_reads_changed() {
+    let d = project();
+    let p = d.path();
+    std::fs::write(
+        p.join("rules.rhai"),
+        "print(\"规则脚本已载入\");\n\
+         fn total(candidate) { #{ score: candidate.score, pass: candidate.score >= 9.0 } }\n",
+    )
+    .unwrap();
+    let bp = std::fs::read_to_string(p.join("blueprint.toml")).unwrap();
+    std::fs::write(
+        p.join("blueprint.toml"),
+        bp.replacen("[scoring]\n", "[scoring]\nscript = \"rules.rhai\"\n", 1),
+    )
+    .unwrap();
+    let said = |a: &assert_cmd::assert::Assert| {
+        let o = a.get_output();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        all.matches("规则脚本已载入").count()
+    };
+    let first = event("run", p).code(3);
+    assert!(said(&first) >= 1, "the draw ran with the script");
+    let exam = std::fs::read(p.join("out/exam/exam.json")).unwrap();
+    let status = event("status", p).code(0);
+    assert_eq!(said(&status), 0, "status draws nothing");
+    let again = event("run", p)
+        .code(3)
+        .stderr(predicate::str::contains("exam           up to date"));
+    assert_eq!(said(&again), 0, "an unchanged exam is not drawn again");
+    assert_eq!(std::fs::read(p.join("out/exam/exam.json")).unwrap(), exam);
+    // A file the draw reads changes: the exam is out of date, and drawn once more.
+    let bank = std::fs::read_to_string(p.join("bank.toml")).unwrap();
+    std::fs::write(p.join("bank.toml"), format!("{bank}\n# 复核后\n")).unwrap();
+    event("status", p).code(4).stdout(predicate::str::contains(
+        "exam           out of date: `bank.toml` changed",
+    ));
+    let rerun = event("run", p).code(3).stderr(predicate::str::contains(
+        "exam           running: `bank.toml` changed",
+    ));
+    assert!(said(&rerun) >= 1);
 }

@@ -705,3 +705,71 @@ fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
         manual.display()
     )));
 }
+
+/// Cells a spreadsheet would run (`=SUM(1)`, `-甲队`, `@丙`) are written with a `'` by the one
+/// CSV writer, and every reader takes it off again: the scanner CSV, streamed by grade, gives
+/// its name and team back as they were, and so does the roster, read whole.
+#[test]
+fn guarded_cells_read_back_as_written_through_the_scanner_csv_and_the_roster() {
+    let d = tmp();
+    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
+    let write = |name: &str, rows: &[&[&str]]| {
+        let mut w = examforge::input::table::Writer::new(Vec::new());
+        for r in rows {
+            w.write_record(*r).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        std::fs::write(d.path().join(name), bytes).unwrap();
+        d.path().join(name)
+    };
+    let scan = write(
+        "scan.csv",
+        &[
+            &["考号", "姓名", "单位", "卷别", "1", "2", "3", "4", "5"],
+            &[
+                "1", "=SUM(1)", "-甲队", "A", "B", "A;C", "错", "2|co2", "7.5",
+            ],
+            &["2", "乙一", "乙队", "A", "C", "A", "对", "", ""],
+        ],
+    );
+    let text = std::fs::read_to_string(&scan).unwrap();
+    assert!(
+        text.contains("'=SUM(1)") && text.contains("'-甲队"),
+        "{text}"
+    );
+    let roster = write(
+        "roster.csv",
+        &[
+            &["准考证号", "姓名", "单位"],
+            &["1", "=SUM(1)", "-甲队"],
+            &["2", "乙一", "乙队"],
+            &["3", "@丙", "=丙队"],
+        ],
+    );
+    let people = |out: &str| -> Vec<[String; 3]> {
+        let path = d.path().join(out).join("results.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("'-") && !text.contains("'="), "{text}");
+        let results: serde_json::Value = serde_json::from_str(&text).unwrap();
+        results["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| ["id", "name", "team"].map(|k| c[k].as_str().unwrap().to_string()))
+            .collect()
+    };
+    // The sheet alone (streamed).
+    grade(&d, &scan, "sheet", &[]).assert().success();
+    assert_eq!(
+        people("sheet")[0],
+        ["1", "=SUM(1)", "-甲队"].map(String::from)
+    );
+    // With the roster (read whole): the absent candidate keeps its name and team too.
+    grade(&d, &scan, "roster", &["--roster".into(), roster.into()])
+        .assert()
+        .success();
+    let listed = people("roster");
+    for want in [["1", "=SUM(1)", "-甲队"], ["3", "@丙", "=丙队"]] {
+        assert!(listed.contains(&want.map(String::from)), "{listed:?}");
+    }
+}

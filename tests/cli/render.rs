@@ -201,6 +201,9 @@ fn html_and_typ_formats() {
     let html = std::fs::read_to_string(d.path().join("paper-A.html")).unwrap();
     assert!(html.contains("<title>General Science and Geography Quiz — A</title>"));
     assert!(html.contains("Paper A"));
+    // The Avogadro constant's power is raised, as in the PDF, not printed as `10^23`.
+    assert!(html.contains("× 10<sup>23</sup> mol⁻¹"), "{html}");
+    assert!(!html.contains("10^23"), "{html}");
 }
 
 #[test]
