@@ -1,8 +1,9 @@
 //! `bank import` and `bank check` on national-size banks: 10⁴, 10⁵ and 3 × 10⁵ questions with
 //! Chinese stems and realistic near-duplicates (a word changed, a question entered twice), as
-//! GIFT and as a 题库 CSV. Each step runs as its own process under `/usr/bin/time`: wall time and
+//! GIFT, as Moodle XML and as a 题库 CSV. Each step runs as its own process under `/usr/bin/time`: wall time and
 //! peak memory (max RSS).
-//! Run: `cargo bench --bench bank`. `BANK_SIZES=10000,100000` picks the sizes;
+//! Run: `cargo bench --bench bank`. `BANK_SIZES=10000,100000` picks the sizes,
+//! `BANK_FORMS=gift,csv,xml` the forms;
 //! `OLD_EXAMFORGE=/path/to/examforge` also runs an earlier build on the same files, each step
 //! stopped after `OLD_TIMEOUT` seconds (default 120).
 //! Target: a 300,000-question bank imports in seconds and checks in seconds.
@@ -137,6 +138,36 @@ fn write_gift(path: &Path, stems: &[String]) {
     }
 }
 
+fn write_xml(path: &Path, stems: &[String]) {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut rng = Rng(7);
+    writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>").unwrap();
+    for (i, s) in stems.iter().enumerate() {
+        let right = (rng.next() % 4) as usize;
+        writeln!(
+            w,
+            "  <question type=\"multichoice\">\n    <name><text>q{i}</text></name>\n    <questiontext format=\"html\"><text><![CDATA[<p>{s}</p>]]></text></questiontext>\n    <single>true</single>"
+        )
+        .unwrap();
+        for k in 0..4 {
+            let fraction = if k == right { 100 } else { 0 };
+            writeln!(
+                w,
+                "    <answer fraction=\"{fraction}\" format=\"html\"><text>{}</text></answer>",
+                SPAN[(i + k) % SPAN.len()]
+            )
+            .unwrap();
+        }
+        writeln!(
+            w,
+            "    <tags><tag><text>难度:{}</text></tag></tags>\n  </question>",
+            1 + i % 5
+        )
+        .unwrap();
+    }
+    writeln!(w, "</quiz>").unwrap();
+}
+
 fn write_csv(path: &Path, stems: &[String]) {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(
@@ -161,9 +192,12 @@ fn write_csv(path: &Path, stems: &[String]) {
     }
 }
 
-/// One measured step: seconds and peak KiB, or `None` when stopped at the time limit.
+/// One measured step: wall seconds, CPU seconds (user and system: on a shared machine the wall
+/// time also counts waiting for a core) and peak KiB; `finished` is false when stopped at the
+/// time limit.
 struct Run {
     secs: f64,
+    cpu: f64,
     peak_kib: u64,
     finished: bool,
 }
@@ -172,7 +206,7 @@ struct Run {
 fn measured(exe: &str, args: &[&str], limit: Duration) -> Run {
     let t = Instant::now();
     let mut child = Command::new("/usr/bin/time")
-        .args(["-f", "PEAK_KIB %M"])
+        .args(["-f", "PEAK_KIB %M\nCPU_SECS %U %S"])
         .arg(exe)
         .args(args)
         .stdout(Stdio::null())
@@ -217,8 +251,17 @@ fn measured(exe: &str, args: &[&str], limit: Duration) -> Run {
         .lines()
         .find_map(|l| l.strip_prefix("PEAK_KIB ")?.trim().parse().ok())
         .unwrap_or(0);
+    let cpu = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("CPU_SECS "))
+        .map_or(0.0, |l| {
+            l.split_whitespace()
+                .filter_map(|x| x.parse::<f64>().ok())
+                .sum()
+        });
     Run {
         secs,
+        cpu,
         peak_kib,
         finished,
     }
@@ -226,10 +269,15 @@ fn measured(exe: &str, args: &[&str], limit: Duration) -> Run {
 
 fn show(r: &Run) -> String {
     if r.finished {
-        format!("{:>8.2} s {:>8.0} MiB", r.secs, r.peak_kib as f64 / 1024.0)
+        format!(
+            "{:>7.2} s {:>6.2} cpu {:>5.0} MiB",
+            r.secs,
+            r.cpu,
+            r.peak_kib as f64 / 1024.0
+        )
     } else {
         format!(
-            "  stopped after {:.0} s at {:.0} MiB",
+            "stopped after {:.0} s at {:.0} MiB",
             r.secs,
             r.peak_kib as f64 / 1024.0
         )
@@ -245,6 +293,10 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000, 300_000]);
+    let forms: Vec<String> = std::env::var("BANK_FORMS")
+        .ok()
+        .map(|s| s.split(',').map(|f| f.trim().to_string()).collect())
+        .unwrap_or_else(|| vec!["gift".into(), "csv".into(), "xml".into()]);
     let new = env!("CARGO_BIN_EXE_examforge").to_string();
     let old = std::env::var("OLD_EXAMFORGE").ok();
     let old_limit = Duration::from_secs(
@@ -255,17 +307,18 @@ fn main() {
     );
     let dir = tempfile::tempdir().unwrap();
     println!(
-        "{:>8} {:<5} {:>9}  {:<10} {:>22} {:>22}",
+        "{:>9} {:<5} {:>9}  {:<8} {:>28} {:>28}",
         "questions", "form", "size", "build", "import", "check"
     );
     for &n in &sizes {
         let stems = stems(n);
-        for form in ["gift", "csv"] {
+        for form in &forms {
+            let form = form.as_str();
             let input = dir.path().join(format!("bank-{n}.{form}"));
-            if form == "gift" {
-                write_gift(&input, &stems);
-            } else {
-                write_csv(&input, &stems);
+            match form {
+                "gift" => write_gift(&input, &stems),
+                "xml" => write_xml(&input, &stems),
+                _ => write_csv(&input, &stems),
             }
             let size = std::fs::metadata(&input).unwrap().len();
             let mut builds = vec![("this", new.as_str(), Duration::from_secs(3600))];
@@ -286,7 +339,7 @@ fn main() {
                     "-".into()
                 };
                 println!(
-                    "{n:>9} {form:<5} {:>7.1}MB  {name:<10} {:>22} {:>22}",
+                    "{n:>9} {form:<5} {:>7.1}MB  {name:<8} {:>28} {:>28}",
                     size as f64 / 1e6,
                     show(&import),
                     check

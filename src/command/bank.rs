@@ -115,9 +115,7 @@ pub fn check(
             crate::io::output::to_stdout(json.as_bytes())?;
         }
         SummaryFormat::Text => {
-            for d in &loaded.diagnostics {
-                eprintln!("{d}");
-            }
+            crate::input::diagnostic::eprint_all(&loaded.diagnostics);
             for s in &loaded.skipped {
                 eprintln!("note: skipped `{s}` (a blueprint, not a bank)");
             }

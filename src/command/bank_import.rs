@@ -10,6 +10,7 @@ use crate::input::diagnostic::Diagnostic;
 use crate::io::output::StagedFile;
 use crate::Error;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 fn stem_of(p: &Path) -> String {
@@ -51,7 +52,18 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let mut first: HashMap<String, String> = HashMap::new();
     let mut failed: Option<std::io::Error> = None;
     for file in &a.files {
-        let bytes = crate::io::read::bytes(file)?;
+        // The format is told from the first bytes; the file is then read on from there, so
+        // that a streamed format never holds the whole file.
+        let read_error = |source| Error::Read {
+            path: file.to_path_buf(),
+            source,
+        };
+        let mut input = std::fs::File::open(file).map_err(read_error)?;
+        let mut head = Vec::new();
+        (&mut input)
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(read_error)?;
         let shown = file.display().to_string();
         let ext = file.extension().and_then(|e| e.to_str());
         let format = match a.format {
@@ -60,7 +72,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             Some(ImportFormat::Text) => Format::Text,
             Some(ImportFormat::Gift) => Format::Gift,
             Some(ImportFormat::MoodleXml) => Format::MoodleXml,
-            None => Format::detect(ext, &bytes),
+            None => Format::detect(ext, &head),
         };
         let prefix = a.id.clone().unwrap_or_else(|| stem_of(file));
         let opts = Options {
@@ -69,7 +81,8 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
         };
         // Errors about this file's questions follow what its reader found.
         let mut later: Vec<Diagnostic> = Vec::new();
-        let got = import_each(format, &shown, &bytes, &opts, |q| {
+        let input = std::io::Cursor::new(head).chain(input);
+        let got = import_each(format, &shown, input, &opts, |q| {
             if failed.is_some() {
                 return;
             }
@@ -107,9 +120,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let (done, bad) = writer.finish().map_err(write_error(a))?;
     rejected.extend(bad.iter().filter_map(|d| d.location.clone()));
     diags.extend(bad);
-    for d in &diags {
-        eprintln!("{d}");
-    }
+    crate::input::diagnostic::eprint_all(&diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !a.skip_bad {
         eprintln!(

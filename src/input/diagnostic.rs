@@ -42,6 +42,20 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Prints diagnostics on stderr, one per line (with its hint), through one buffer: a bank of
+/// 10⁵ questions may have as many warnings, and unbuffered they cost a write per piece.
+pub fn eprint_all<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) {
+    use std::io::Write;
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    for d in diags {
+        // As eprintln!, a closed stderr is not an error of the run.
+        if writeln!(err, "{d}").is_err() {
+            return;
+        }
+    }
+    let _ = err.flush();
+}
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -370,3 +370,71 @@ fn a_large_bank_imports_in_one_piece_and_its_near_duplicates_are_found() {
     );
     assert_eq!(err.matches("near-duplicate").count(), 1, "{err}");
 }
+
+/// Forty questions of `form` ("gift" or "xml"), the 12th with a stray byte 0xB5 after 排污单位
+/// in its stem. Returns the file's bytes and the line the broken byte is on.
+fn forty_with_a_broken_byte(form: &str) -> (Vec<u8>, usize) {
+    let mut text = String::new();
+    if form == "xml" {
+        text.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    }
+    for i in 1..=40 {
+        let stem = format!("排污单位第{i}次应当如实申报吗？");
+        if form == "xml" {
+            text.push_str(&format!(
+                "  <question type=\"truefalse\">\n    <name><text>q{i}</text></name>\n    <questiontext format=\"plain_text\"><text>{stem}</text></questiontext>\n    <answer fraction=\"100\"><text>true</text></answer>\n    <answer fraction=\"0\"><text>false</text></answer>\n  </question>\n"
+            ));
+        } else {
+            text.push_str(&format!("::q{i}::{stem}{{T}}\n\n"));
+        }
+    }
+    if form == "xml" {
+        text.push_str("</quiz>\n");
+    }
+    let at = text.find("排污单位第12次").unwrap() + "排污单位".len();
+    let line = text[..at].matches('\n').count() + 1;
+    let mut bytes = text.into_bytes();
+    bytes.insert(at, 0xB5);
+    (bytes, line)
+}
+
+#[test]
+fn a_broken_byte_in_gift_or_moodle_xml_refuses_its_question_alone_at_its_line_and_column() {
+    for (form, col) in [("gift", 12), ("xml", 49)] {
+        let dir = tmp();
+        let (bytes, line) = forty_with_a_broken_byte(form);
+        let src = dir.path().join(format!("quiz.{form}"));
+        fs::write(&src, bytes).unwrap();
+        let out = dir.path().join("bank.toml");
+        let (code, err) = import(&[src.to_str().unwrap(), "--id", "b"], &out);
+        assert_eq!(code, 1, "{form}: {err}");
+        let said = format!(
+            "{}:{line}:{col}: error: byte 0xB5 is not valid UTF-8",
+            src.display()
+        );
+        assert!(err.contains(&said), "{form}: {err}");
+        assert_eq!(err.matches(": error:").count(), 1, "{form}: {err}");
+        assert!(!out.exists(), "{form}");
+        // With --skip-bad the other 39 are written, and the refused one is named where it starts.
+        let (code, err) = import(&[src.to_str().unwrap(), "--id", "b", "--skip-bad"], &out);
+        assert_eq!(code, 3, "{form}: {err}");
+        let bank = fs::read_to_string(&out).unwrap();
+        assert_eq!(bank.matches("[[question]]").count(), 39, "{form}");
+        assert!(
+            bank.contains("排污单位第11次") && bank.contains("排污单位第13次"),
+            "{form}"
+        );
+        assert!(
+            !bank.contains("第12次") && !bank.contains('\u{FFFD}'),
+            "{form}"
+        );
+        let start = if form == "gift" { line } else { line - 2 };
+        assert!(
+            err.contains(&format!(
+                "skipped 1 question(s) with errors: {}:{start}:",
+                src.display()
+            )),
+            "{form}: {err}"
+        );
+    }
+}

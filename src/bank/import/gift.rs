@@ -74,16 +74,81 @@ struct Block {
     comment: String,
 }
 
-/// Reads GIFT text into drafts.
-pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<Draft> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut blocks: Vec<Block> = Vec::new();
+/// Reads GIFT from `input` question by question, as Moodle's `readquestions` splits it (at
+/// blank lines), handing each draft to `take` as soon as its block ends: memory holds one
+/// question, not the file. A question with a byte that is not UTF-8 is refused at that byte
+/// (`take` gets its place), and the questions after it are read.
+pub fn read(
+    file: &str,
+    mut input: impl std::io::BufRead,
+    id_base: &str,
+    diags: &mut Vec<Diagnostic>,
+    take: &mut impl FnMut(Result<Draft, Location>, &mut Vec<Diagnostic>),
+) {
+    let mut reader = Blocks {
+        file,
+        id_base,
+        category: None,
+        count: 0,
+    };
     let mut cur: Option<Block> = None;
     let mut comment = String::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut raw: Vec<u8> = Vec::new();
+    let mut number = 0;
+    // The first line of a question refused for a broken byte, until its block ends.
+    let mut broken: Option<usize> = None;
+    loop {
+        raw.clear();
+        match input.read_until(b'\n', &mut raw) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                diags.push(super::decode_failed(file, &e));
+                break;
+            }
+        }
+        number += 1;
+        let line = match std::str::from_utf8(&raw) {
+            Ok(l) => l,
+            Err(e) => {
+                let valid = std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(
+                        Some(Location {
+                            file: file.to_string(),
+                            line: number,
+                            col: valid.chars().count() + 1,
+                        }),
+                        format!("byte 0x{:02X} is not valid UTF-8", raw[e.valid_up_to()]),
+                    )
+                    .with_hint("fix or retype that character, or save the file again as UTF-8"),
+                );
+                // Its question is refused whole; the reading goes on after it.
+                if broken.is_none() {
+                    broken = Some(cur.take().map_or(number, |b| b.line));
+                    comment.clear();
+                }
+                continue;
+            }
+        };
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = if number == 1 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
+        };
         let t = line.trim();
         if t.is_empty() {
-            blocks.extend(cur.take());
+            if let Some(b) = cur.take() {
+                reader.block(&b, diags, take);
+            }
+            if let Some(line) = broken.take() {
+                take(Err(reader.refused(line)), diags);
+            }
+            continue;
+        }
+        if broken.is_some() {
             continue;
         }
         if t.starts_with("//") {
@@ -102,7 +167,9 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
         // A `::name::` line after a finished answer block starts the next question even without
         // the blank line GIFT asks for.
         if t.starts_with("::") && cur.as_ref().is_some_and(|b| closed(&b.text)) {
-            blocks.extend(cur.take());
+            if let Some(b) = cur.take() {
+                reader.block(&b, diags, take);
+            }
         }
         match cur.as_mut() {
             Some(b) => {
@@ -111,32 +178,63 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
             }
             None => {
                 cur = Some(Block {
-                    line: i + 1,
+                    line: number,
                     text: line.to_string(),
                     comment: std::mem::take(&mut comment),
                 })
             }
         }
     }
-    blocks.extend(cur);
+    if let Some(b) = cur.take() {
+        reader.block(&b, diags, take);
+    }
+    if let Some(line) = broken {
+        take(Err(reader.refused(line)), diags);
+    }
+}
 
-    let mut category: Option<String> = None;
-    let mut out = Vec::new();
-    for (n, b) in blocks.iter().enumerate() {
-        let loc = Location {
-            file: file.to_string(),
-            line: b.line,
+/// What carries over from one block to the next.
+struct Blocks<'a> {
+    file: &'a str,
+    id_base: &'a str,
+    /// The tag of the last `$CATEGORY:`.
+    category: Option<String>,
+    /// Blocks read so far.
+    count: usize,
+}
+
+impl Blocks<'_> {
+    fn at(&self, line: usize) -> Location {
+        Location {
+            file: self.file.to_string(),
+            line,
             col: 1,
-        };
-        if let Some(rest) = b.text.trim().strip_prefix("$CATEGORY:") {
-            category = Some(category_tag(rest.trim()));
-            continue;
-        }
-        if let Some(d) = question(b, &loc, n + 1, id_base, category.as_deref(), diags) {
-            out.push(d);
         }
     }
-    out
+
+    /// A block refused before it was read: it keeps its place in the count.
+    fn refused(&mut self, line: usize) -> Location {
+        self.count += 1;
+        self.at(line)
+    }
+
+    fn block(
+        &mut self,
+        b: &Block,
+        diags: &mut Vec<Diagnostic>,
+        take: &mut impl FnMut(Result<Draft, Location>, &mut Vec<Diagnostic>),
+    ) {
+        self.count += 1;
+        let loc = self.at(b.line);
+        if let Some(rest) = b.text.trim().strip_prefix("$CATEGORY:") {
+            self.category = Some(category_tag(rest.trim()));
+            return;
+        }
+        let category = self.category.as_deref();
+        if let Some(d) = question(b, &loc, self.count, self.id_base, category, diags) {
+            take(Ok(d), diags);
+        }
+    }
 }
 
 /// `$course$/top/计算机网络/传输层` → `计算机网络/传输层`.

@@ -92,66 +92,108 @@ pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Impor
     }
 }
 
-/// Imports one file's bytes, handing each good question to `each` as soon as it is checked (so
-/// that a large file is never held as questions all at once). The [`Imported`] returned holds
-/// the diagnostics and the rejected questions' places; its `questions` stay empty.
+/// Imports one file read from `input`, handing each good question to `each` as soon as it is
+/// checked. GIFT and Moodle XML are read question by question (memory does not grow with the
+/// file); spreadsheets and pasted text are read whole, their questions still handed on one by
+/// one; a question its reader refuses (a broken byte in it) is counted as rejected, the others
+/// read on. The [`Imported`] returned holds the diagnostics (the reader's, then the checks') and
+/// the rejected questions' places; its `questions` stay empty.
 pub fn import_each(
     format: Format,
     file: &str,
-    bytes: &[u8],
+    mut input: impl std::io::Read,
     opts: &Options,
-    mut each: impl FnMut(Question),
+    each: impl FnMut(Question),
 ) -> Imported {
     let mut diags = Vec::new();
-    let drafts = match format {
-        Format::Csv => match csv::read(file, bytes) {
-            Ok((table, _)) => table::drafts(&table, &opts.prefix, &mut diags),
-            Err(d) => {
-                diags.push(d);
-                Vec::new()
-            }
-        },
-        Format::Xlsx => match xlsx::read(file, bytes, opts.sheet.as_deref()) {
-            Ok(tables) => {
-                let many = tables.len() > 1;
-                let mut all = Vec::new();
-                for t in &tables {
-                    let base = if many {
-                        let sheet = t
-                            .file
-                            .rsplit_once('[')
-                            .map_or("", |(_, s)| s.trim_end_matches(']'));
-                        format!("{}-{}", opts.prefix, slug(sheet))
-                    } else {
-                        opts.prefix.clone()
-                    };
-                    all.extend(table::drafts(t, &base, &mut diags));
+    let mut checker = Checker {
+        seen: HashMap::new(),
+        rejected: Vec::new(),
+        each,
+    };
+    // What the checks find follows what the reader found, as when the file was read whole.
+    let mut checked = Vec::new();
+    let mut take = |d: Result<Draft, Location>, _: &mut Vec<Diagnostic>| match d {
+        Ok(d) => checker.take(d, &mut checked),
+        Err(at) => checker.rejected.push(at),
+    };
+    match format {
+        Format::Csv | Format::Xlsx => {
+            let mut bytes = Vec::new();
+            if let Err(e) = input.read_to_end(&mut bytes) {
+                diags.push(Diagnostic::error(None, format!("{file}: cannot read: {e}")));
+            } else if format == Format::Csv {
+                match csv::read(file, &bytes) {
+                    Ok((table, _)) => {
+                        for d in table::drafts(&table, &opts.prefix, &mut diags) {
+                            take(Ok(d), &mut diags);
+                        }
+                    }
+                    Err(d) => diags.push(d),
                 }
-                all
+            } else {
+                match xlsx::read(file, &bytes, opts.sheet.as_deref()) {
+                    Ok(tables) => {
+                        let many = tables.len() > 1;
+                        for t in &tables {
+                            let base = if many {
+                                let sheet = t
+                                    .file
+                                    .rsplit_once('[')
+                                    .map_or("", |(_, s)| s.trim_end_matches(']'));
+                                format!("{}-{}", opts.prefix, slug(sheet))
+                            } else {
+                                opts.prefix.clone()
+                            };
+                            for d in table::drafts(t, &base, &mut diags) {
+                                take(Ok(d), &mut diags);
+                            }
+                        }
+                    }
+                    Err(d) => diags.push(d),
+                }
             }
-            Err(d) => {
-                diags.push(d);
-                Vec::new()
+        }
+        Format::Text => match decode_text(file, input) {
+            Ok(text) => {
+                for d in text::drafts(file, &text, &opts.prefix, &mut diags) {
+                    take(Ok(d), &mut diags);
+                }
             }
+            Err(d) => diags.push(d),
         },
-        Format::Text | Format::Gift | Format::MoodleXml => match decode_text(file, bytes) {
-            Ok(text) => match format {
-                Format::Text => text::drafts(file, &text, &opts.prefix, &mut diags),
-                Format::Gift => gift::drafts(file, &text, &opts.prefix, &mut diags),
-                _ => moodle::drafts(file, &text, &opts.prefix, &mut diags),
-            },
-            Err(d) => {
-                diags.push(d);
-                Vec::new()
+        Format::Gift | Format::MoodleXml => match crate::input::encoding::decode_reader(input) {
+            Ok((_, decoded)) => {
+                let decoded = std::io::BufReader::new(decoded);
+                if format == Format::Gift {
+                    gift::read(file, decoded, &opts.prefix, &mut diags, &mut take);
+                } else {
+                    moodle::read(file, decoded, &opts.prefix, &mut diags, &mut take);
+                }
             }
+            Err(e) => diags.push(decode_failed(file, &e)),
         },
-    };
-    let mut out = Imported {
+    }
+    diags.extend(checked);
+    Imported {
+        questions: Vec::new(),
         diagnostics: diags,
-        ..Imported::default()
-    };
-    let mut seen: HashMap<String, Location> = HashMap::new();
-    for mut d in drafts {
+        rejected: checker.rejected,
+    }
+}
+
+/// Checks drafts one by one into questions: names used twice renamed (as Moodle allows them),
+/// ids used twice refused.
+struct Checker<F> {
+    /// Each id taken so far, and where.
+    seen: HashMap<String, Location>,
+    rejected: Vec<Location>,
+    each: F,
+}
+
+impl<F: FnMut(Question)> Checker<F> {
+    fn take(&mut self, mut d: Draft, diags: &mut Vec<Diagnostic>) {
+        let seen = &mut self.seen;
         let loc = d.loc.clone();
         if d.rename_on_clash && seen.contains_key(&d.id) {
             let first = seen[&d.id].clone();
@@ -159,7 +201,7 @@ pub fn import_each(
                 .map(|n| format!("{}-{n}", d.id))
                 .find(|c| !seen.contains_key(c))
                 .expect("a free id");
-            out.diagnostics.push(
+            diags.push(
                 Diagnostic::warning(
                     Some(loc.clone()),
                     format!(
@@ -175,35 +217,30 @@ pub fn import_each(
         match normalise::build(d) {
             Ok(q) => {
                 if let Some(first) = seen.get(&q.id) {
-                    out.diagnostics.push(
+                    diags.push(
                         Diagnostic::error(
                             Some(loc.clone()),
                             format!("duplicate question id `{id}` (first at {first})"),
                         )
                         .with_hint("give each question its own 编号/id or name"),
                     );
-                    out.rejected.push(loc);
-                    continue;
+                    self.rejected.push(loc);
+                    return;
                 }
                 seen.insert(q.id.clone(), loc);
-                each(q);
+                (self.each)(q);
             }
             Err(errs) => {
-                out.diagnostics.extend(errs);
-                out.rejected.push(loc);
+                diags.extend(errs);
+                self.rejected.push(loc);
             }
         }
     }
-    out
 }
 
-/// Text files may come as UTF-8 (with or without BOM), UTF-16 or GB18030; a byte invalid in
-/// the file's encoding is refused at its line and column.
-fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
-    use crate::input::diagnostic::Location;
-    use crate::input::encoding::{bad_bytes, decode_reader};
-    use std::io::Read;
-    let failed = |e: std::io::Error| match bad_bytes(&e) {
+/// A text file that cannot be decoded, named at the bad byte's line and column when known.
+fn decode_failed(file: &str, e: &std::io::Error) -> Diagnostic {
+    match crate::input::encoding::bad_bytes(e) {
         Some(bad) => Diagnostic::error(
             Some(Location {
                 file: file.to_string(),
@@ -215,10 +252,18 @@ fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
         .with_hint("fix or retype that character, or save the file again as UTF-8"),
         None => Diagnostic::error(None, format!("{file}: cannot decode: {e}"))
             .with_hint("save the file as UTF-8"),
-    };
-    let (_, mut r) = decode_reader(bytes).map_err(failed)?;
+    }
+}
+
+/// Text files may come as UTF-8 (with or without BOM), UTF-16 or GB18030; a byte invalid in
+/// the file's encoding is refused at its line and column.
+fn decode_text(file: &str, input: impl std::io::Read) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let (_, mut r) =
+        crate::input::encoding::decode_reader(input).map_err(|e| decode_failed(file, &e))?;
     let mut s = String::new();
-    r.read_to_string(&mut s).map_err(failed)?;
+    r.read_to_string(&mut s)
+        .map_err(|e| decode_failed(file, &e))?;
     Ok(s)
 }
 

@@ -17,7 +17,6 @@ pub(crate) struct Node {
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Node>,
     pub text: String,
-    offset: usize,
 }
 
 impl Node {
@@ -53,64 +52,99 @@ impl Node {
     }
 }
 
-/// The element tree of an XML document, or the byte offset and reason it is not well-formed.
+/// An element as it starts, with its attributes.
+fn open(e: &quick_xml::events::BytesStart) -> Node {
+    let mut n = Node {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        ..Node::default()
+    };
+    for a in e.attributes().flatten() {
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map(|v| v.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
+        n.attrs.push((key, value));
+    }
+    n
+}
+
+/// Adds one reader event to the elements open in `stack` (the innermost last). Returns the
+/// bottom element of the stack once it closes, whole; an error names the byte offset at fault
+/// (`offset` is where the event starts).
+fn feed(
+    stack: &mut Vec<Node>,
+    event: Event,
+    offset: usize,
+) -> Result<Option<Node>, (usize, String)> {
+    let utf8 = |bytes: &[u8], at: usize| -> Result<String, (usize, String)> {
+        std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
+            let bad = e.valid_up_to();
+            (
+                at + bad,
+                format!("byte 0x{:02X} is not valid UTF-8", bytes[bad]),
+            )
+        })
+    };
+    let outside = || (offset, "text outside any element".to_string());
+    match event {
+        Event::Start(e) => stack.push(open(&e)),
+        Event::Empty(e) => {
+            let n = open(&e);
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(n),
+                None => return Ok(Some(n)),
+            }
+        }
+        Event::End(_) => {
+            let n = stack
+                .pop()
+                .ok_or((offset, "unbalanced end tag".to_string()))?;
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(n),
+                None => return Ok(Some(n)),
+            }
+        }
+        Event::Text(t) => {
+            let s = utf8(&t, offset)?;
+            stack.last_mut().ok_or_else(outside)?.text.push_str(&s);
+        }
+        Event::CData(c) => {
+            let s = utf8(&c, offset + "<![CDATA[".len())?;
+            stack.last_mut().ok_or_else(outside)?.text.push_str(&s);
+        }
+        Event::GeneralRef(r) => {
+            let s = match r.resolve_char_ref() {
+                Ok(Some(c)) => c.to_string(),
+                _ => {
+                    let name = utf8(&r, offset + 1)?;
+                    quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or((offset, format!("unknown entity `&{name};`")))?
+                        .to_string()
+                }
+            };
+            stack.last_mut().ok_or_else(outside)?.text.push_str(&s);
+        }
+        _ => {}
+    }
+    Ok(None)
+}
+
+/// The element tree of a whole XML document, or the byte offset and reason it is not
+/// well-formed.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Node, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
-    let open = |e: &quick_xml::events::BytesStart, offset: usize| {
-        let mut n = Node {
-            name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
-            offset,
-            ..Node::default()
-        };
-        for a in e.attributes().flatten() {
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            let value = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
-            n.attrs.push((key, value));
-        }
-        n
-    };
     loop {
         let offset = reader.buffer_position() as usize;
         match reader.read_event() {
-            Ok(Event::Start(e)) => stack.push(open(&e, offset)),
-            Ok(Event::Empty(e)) => {
-                let n = open(&e, offset);
-                stack.last_mut().expect("root").children.push(n);
-            }
-            Ok(Event::End(_)) => {
-                let n = stack.pop().expect("balanced");
-                stack
-                    .last_mut()
-                    .ok_or((offset, "unbalanced end tag".to_string()))?
-                    .children
-                    .push(n);
-            }
-            Ok(Event::Text(t)) => {
-                let s = t.decode().map_err(|e| (offset, e.to_string()))?;
-                stack.last_mut().expect("root").text.push_str(&s);
-            }
-            Ok(Event::CData(c)) => {
-                let s = String::from_utf8_lossy(&c).into_owned();
-                stack.last_mut().expect("root").text.push_str(&s);
-            }
-            Ok(Event::GeneralRef(r)) => {
-                let s = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => {
-                        let name = r.decode().map_err(|e| (offset, e.to_string()))?;
-                        quick_xml::escape::resolve_predefined_entity(&name)
-                            .ok_or((offset, format!("unknown entity `&{name};`")))?
-                            .to_string()
-                    }
-                };
-                stack.last_mut().expect("root").text.push_str(&s);
-            }
             Ok(Event::Eof) => break,
-            Ok(_) => {}
+            Ok(event) => {
+                if feed(&mut stack, event, offset)?.is_some() {
+                    return Err((offset, "unbalanced end tag".into()));
+                }
+            }
             Err(e) => return Err((reader.error_position() as usize, e.to_string())),
         }
     }
@@ -120,54 +154,217 @@ pub(crate) fn parse(text: &str) -> Result<Node, (usize, String)> {
     Ok(stack.pop().expect("root"))
 }
 
-/// Reads Moodle XML into drafts.
-pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<Draft> {
-    let root = match parse(text) {
-        Ok(r) => r,
-        Err((at, msg)) => {
-            diags.push(
-                Diagnostic::error(
-                    Some(Location::at(file, text, at)),
-                    format!("invalid XML: {msg}"),
-                )
-                .with_hint("Moodle XML is `<quiz>` holding `<question type=\"…\">` elements"),
-            );
-            return Vec::new();
+/// A reader that knows the line and column of what it has handed on: it keeps the bytes from
+/// the start of the line of the last place asked for, so memory holds about one question.
+struct Lines<R> {
+    inner: R,
+    /// Bytes handed on, from `kept_from` (a line start).
+    kept: Vec<u8>,
+    kept_from: usize,
+    /// The line number of `kept_from`.
+    line: usize,
+}
+
+impl<R: std::io::BufRead> Lines<R> {
+    /// Line and column of byte `offset`; no place before the last one asked for may be asked.
+    fn locate(&mut self, offset: usize) -> (usize, usize) {
+        let rel = offset.saturating_sub(self.kept_from).min(self.kept.len());
+        let before = &self.kept[..rel];
+        let newlines = before.iter().filter(|&&b| b == b'\n').count();
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+        self.line += newlines;
+        self.kept.drain(..start);
+        self.kept_from += start;
+        (self.line, col)
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let n = {
+            let have = self.fill_buf()?;
+            let n = have.len().min(buf.len());
+            buf[..n].copy_from_slice(&have[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::BufRead> std::io::BufRead for Lines<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if let Ok(have) = self.inner.fill_buf() {
+            self.kept.extend_from_slice(&have[..amt.min(have.len())]);
         }
-    };
-    let Some(quiz) = root.child("quiz") else {
-        diags.push(
-            Diagnostic::error(Some(Location::at(file, text, 0)), "no `<quiz>` element")
-                .with_hint("export the questions from Moodle as \"Moodle XML format\""),
-        );
-        return Vec::new();
-    };
-    let mut category = String::new();
-    let mut out = Vec::new();
-    // Questions come in document order: count lines forward instead of from the top each time.
-    let (mut line, mut line_start, mut seen) = (1, 0, 0);
-    for (n, q) in quiz.all("question").enumerate() {
-        let at = q.offset.min(text.len());
-        for (i, _) in text[seen..at].match_indices('\n') {
-            line += 1;
-            line_start = seen + i + 1;
-        }
-        seen = at;
-        let loc = Location {
+        self.inner.consume(amt);
+    }
+}
+
+/// Reads Moodle XML from `input` with a pull parser, one `<question>` at a time, handing each
+/// draft to `take` as soon as its element closes: memory holds one question, not the file. A
+/// question with a broken byte or an unknown entity is refused at that place (`take` gets its
+/// place) and the questions after it are read; XML that is not well-formed stops the file there.
+pub fn read(
+    file: &str,
+    input: impl std::io::BufRead,
+    id_base: &str,
+    diags: &mut Vec<Diagnostic>,
+    take: &mut impl FnMut(Result<Draft, Location>, &mut Vec<Diagnostic>),
+) {
+    let mut reader = Reader::from_reader(Lines {
+        inner: input,
+        kept: Vec::new(),
+        kept_from: 0,
+        line: 1,
+    });
+    let at = |reader: &mut Reader<Lines<_>>, offset: usize| {
+        let (line, col) = reader.get_mut().locate(offset);
+        Location {
             file: file.to_string(),
             line,
-            col: text[line_start..at].chars().count() + 1,
+            col,
+        }
+    };
+    let invalid = |loc: Location, msg: &str| {
+        Diagnostic::error(Some(loc), format!("invalid XML: {msg}"))
+            .with_hint("Moodle XML is `<quiz>` holding `<question type=\"…\">` elements")
+    };
+    let mut buf = Vec::new();
+    // Elements open outside the question being read, and whether the first is `<quiz>`.
+    let mut depth = 0usize;
+    let mut in_quiz = false;
+    let mut saw_quiz = false;
+    // The question being read, and where it starts.
+    let mut building: Vec<Node> = Vec::new();
+    // Whether the question being read is refused (its error already said).
+    let mut broken = false;
+    let mut loc = at(&mut reader, 0);
+    let mut category = String::new();
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        let offset = reader.buffer_position() as usize;
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(e) => {
+                let place = reader.error_position() as usize;
+                let d = match &e {
+                    quick_xml::Error::Io(io)
+                        if super::decode_failed(file, io).location.is_some() =>
+                    {
+                        super::decode_failed(file, io)
+                    }
+                    _ => invalid(at(&mut reader, place), &e.to_string()),
+                };
+                diags.push(d);
+                return;
+            }
         };
-        let ty = q.attr("type").unwrap_or("");
-        if ty == "category" {
-            category = category_tag(&q.text_of("category"));
+        if let Event::Eof = event {
+            if depth > 0 || !building.is_empty() {
+                let end = reader.buffer_position() as usize;
+                diags.push(invalid(
+                    at(&mut reader, end),
+                    "the document ends inside an element",
+                ));
+                return;
+            }
+            break;
+        }
+        let question = if building.is_empty() {
+            let at_question = |name: &[u8]| depth == 1 && in_quiz && name == b"question";
+            match &event {
+                Event::Start(e) if at_question(e.name().as_ref()) => {
+                    loc = at(&mut reader, offset);
+                    building.push(open(e));
+                    depth += 1;
+                    continue;
+                }
+                Event::Empty(e) if at_question(e.name().as_ref()) => {
+                    loc = at(&mut reader, offset);
+                    open(e)
+                }
+                Event::Empty(e) => {
+                    saw_quiz |= depth == 0 && e.name().as_ref() == b"quiz";
+                    continue;
+                }
+                Event::Start(e) => {
+                    if depth == 0 && !saw_quiz && e.name().as_ref() == b"quiz" {
+                        saw_quiz = true;
+                        in_quiz = true;
+                    }
+                    depth += 1;
+                    continue;
+                }
+                Event::End(_) => {
+                    if depth == 0 {
+                        diags.push(invalid(at(&mut reader, offset), "unbalanced end tag"));
+                        return;
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        in_quiz = false;
+                    }
+                    continue;
+                }
+                _ => continue,
+            }
+        } else {
+            match feed(&mut building, event, offset) {
+                Ok(Some(q)) => {
+                    depth -= 1;
+                    q
+                }
+                Ok(None) => continue,
+                Err((place, msg)) => {
+                    if !broken {
+                        diags.push(
+                            Diagnostic::error(Some(at(&mut reader, place)), msg).with_hint(
+                                "fix or retype that character (an entity other than &lt; &gt; &amp; &quot; &apos; is written as &#…;), or save the file again as UTF-8",
+                            ),
+                        );
+                    }
+                    broken = true;
+                    continue;
+                }
+            }
+        };
+        if std::mem::take(&mut broken) {
+            take(Err(loc.clone()), diags);
+            n += 1;
             continue;
         }
-        if let Some(d) = question(q, ty, &loc, n, id_base, &category, diags) {
-            out.push(d);
+        let ty = question.attr("type").unwrap_or("");
+        if ty == "category" {
+            category = category_tag(&question.text_of("category"));
+        } else if let Some(d) = self::question(&question, ty, &loc, n, id_base, &category, diags) {
+            take(Ok(d), diags);
         }
+        n += 1;
     }
-    out
+    if !saw_quiz {
+        diags.push(
+            Diagnostic::error(
+                Some(Location {
+                    file: file.to_string(),
+                    line: 1,
+                    col: 1,
+                }),
+                "no `<quiz>` element",
+            )
+            .with_hint("export the questions from Moodle as \"Moodle XML format\""),
+        );
+    }
 }
 
 fn fraction(a: &Node) -> f64 {
@@ -811,7 +1008,10 @@ mod tests {
     fn entities_cdata_and_html_become_text() {
         let xml = "<?xml version=\"1.0\"?>\n<quiz>\n<question type=\"category\"><category><text>$course$/top/化学</text></category></question>\n<question type=\"shortanswer\"><name><text>Q &amp; A</text></name>\n<questiontext format=\"html\"><text><![CDATA[<p>&#x6C34; is H<sub>2</sub>O &lt;liquid&gt;</p>]]></text></questiontext>\n<answer fraction=\"100\"><text>a &lt; b</text></answer>\n<answer fraction=\"100\"><text>&#27700;</text></answer>\n</question>\n</quiz>\n";
         let mut diags = Vec::new();
-        let drafts = drafts("q.xml", xml, "p", &mut diags);
+        let mut drafts = Vec::new();
+        read("q.xml", xml.as_bytes(), "p", &mut diags, &mut |d, _| {
+            drafts.extend(d)
+        });
         assert_eq!(drafts.len(), 1, "{diags:?}");
         let d = &drafts[0];
         assert_eq!(d.id, "p-Q-&-A");
