@@ -2,6 +2,7 @@
 """Evaluation of `examforge scan` on marks as candidates make them and sheets as offices scan them.
 
 Usage: benches/scan_eval.py [--bin target/release/examforge] [--before OLD_BINARY] [--python PY]
+                            [--also LABEL=BINARY ...] [--same-as LABEL] [--speed-jobs 1,2]
                             [-n 60] [-j 2] [--work DIR] [--conditions office,1-bit,...]
 
 1. `examforge make --seed 7` → exam/ (sheet.pdf, sheet.layout.json, key.csv);
@@ -12,7 +13,14 @@ Usage: benches/scan_eval.py [--bin target/release/examforge] [--before OLD_BINAR
    its sheet was rejected and listed in sheets.csv) or silently wrong;
 4. prints per condition: silently wrong %, flagged %, proper fills read right %, and the flag
    rate per mark style; the time per sheet on office scans (and with --before, the old binary's,
-   interleaved, best of three); peak memory on a 3-page TIFF and a 200-page PDF.
+   interleaved, best of three; --also adds further binaries, --speed-jobs the job counts timed);
+   peak memory on a 3-page TIFF and a 200-page PDF;
+5. with --same-as LABEL: whether --bin wrote the same scans.csv, review.csv and sheets.csv (byte for
+   byte) and review crops of the same pixels as that binary, in every condition — a faster reader
+   must read every page as the one it replaces did.
+A binary that reads an older exam.json (--own-exam LABEL) makes its own exam with `make --seed 7`
+run in its own source folder (three levels above target/release/examforge), and its own scans of
+each condition with the same seeds (<condition>-LABEL/): the same marks on its own sheet.
 Needs numpy, pillow, opencv-python-headless in PY; pdftoppm and typst on PATH.
 """
 import argparse
@@ -40,7 +48,9 @@ def scan(binary, exam, inputs, out, jobs):
              "-o", out, "--force", "--jobs", str(jobs)], capture_output=True, text=True)
     dt = time.perf_counter() - t
     # 0: all read; 3: some sheets rejected (listed in sheets.csv, scored as flagged)
-    if p.returncode not in (0, 3):
+    # (an older binary exits 1 when it rejected sheets, after writing its outputs)
+    done = p.returncode == 1 and re.search(r"^read \d+ sheet", p.stderr, re.M)
+    if p.returncode not in (0, 3) and not done:
         print(p.stderr, file=sys.stderr)
         raise SystemExit(f"scan failed with {p.returncode}")
     m = re.search(r"PEAK (\d+)", p.stderr)
@@ -121,6 +131,27 @@ def score(truth_csv, out):
     return tot, rejected, warned, examples
 
 
+def same_output(a, b):
+    """What differs between two scan output folders: the three CSVs byte for byte, the review
+    crops pixel for pixel."""
+    from PIL import Image
+    diffs = []
+    for name in ("scans.csv", "review.csv", "sheets.csv"):
+        with open(os.path.join(a, name), "rb") as fa, open(os.path.join(b, name), "rb") as fb:
+            if fa.read() != fb.read():
+                diffs.append(name)
+    ra, rb = os.path.join(a, "review"), os.path.join(b, "review")
+    ca = sorted(os.listdir(ra)) if os.path.isdir(ra) else []
+    cb = sorted(os.listdir(rb)) if os.path.isdir(rb) else []
+    if ca != cb:
+        diffs.append(f"review/ lists {len(ca)} and {len(cb)} crops")
+    else:
+        bad = [c for c in ca if Image.open(os.path.join(ra, c)).tobytes() != Image.open(os.path.join(rb, c)).tobytes()]
+        if bad:
+            diffs.append(f"{len(bad)} crops differ, e.g. {bad[0]}")
+    return diffs
+
+
 def pct(a, n):
     return f"{100 * a / n:.2f}" if n else "-"
 
@@ -129,6 +160,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "examforge"))
     ap.add_argument("--before", help="an older examforge binary to time (and score) beside --bin")
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=BINARY",
+                    help="a further binary to time and score, e.g. main=/tmp/examforge-main")
+    ap.add_argument("--own-exam", default="", metavar="LABEL,...",
+                    help="binaries (by label) that make and read their own exam and scans")
+    ap.add_argument("--same-as", metavar="LABEL",
+                    help="check that --bin wrote the same outputs as this binary in every condition")
+    ap.add_argument("--speed-jobs", default=None,
+                    help="job counts to time office scans with, e.g. 1,2 (default: --jobs)")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("-n", type=int, default=60)
     ap.add_argument("-j", "--jobs", type=int, default=2)
@@ -137,27 +176,39 @@ def main():
     ap.add_argument("--no-memory", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    exam = os.path.join(a.work, "exam")
-    if not os.path.exists(os.path.join(exam, "sheet.layout.json")):
-        run([a.bin, "make", "--seed", "7", "-o", exam, "--force"], check=True)
-    conds = a.conditions.split(",")
-    for i, c in enumerate(conds):
-        d = os.path.join(a.work, c)
-        if not os.path.exists(os.path.join(d, "truth_cells.csv")):
-            run([a.python, os.path.join(ROOT, "benches", "omr", "make_scans.py"), "--sheet",
-                 os.path.join(exam, "sheet.pdf"), "--positions", os.path.join(exam, "sheet.layout.json"),
-                 "--key", os.path.join(exam, "key.csv"), "--exam", os.path.join(exam, "exam.json"),
-                 "-n", str(a.n), "-o", d, "--seed", str(100 + i), "--condition", c, "--styles",
-                 "-j", str(a.jobs)], check=True)
     binaries = [("after", a.bin)] + ([("before", a.before)] if a.before else [])
+    binaries += [tuple(x.split("=", 1)) for x in a.also]
+    own = {x for x in a.own_exam.split(",") if x}
+    conds = a.conditions.split(",")
+
+    def exam_of(label):
+        return os.path.join(a.work, "exam" + (f"-{label}" if label in own else ""))
+
+    def cond_dir(label, c):
+        return os.path.join(a.work, c + (f"-{label}" if label in own else ""))
+
+    for label, binary in [("after", a.bin)] + [b for b in binaries if b[0] in own]:
+        exam = exam_of(label)
+        if not os.path.exists(os.path.join(exam, "sheet.layout.json")):
+            src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(binary))))
+            run([os.path.abspath(binary), "make", "--seed", "7", "-o", exam, "--force"], check=True,
+                cwd=src if label in own else None)
+        for i, c in enumerate(conds):
+            d = cond_dir(label, c)
+            if not os.path.exists(os.path.join(d, "truth_cells.csv")):
+                run([a.python, os.path.join(ROOT, "benches", "omr", "make_scans.py"), "--sheet",
+                     os.path.join(exam, "sheet.pdf"), "--positions", os.path.join(exam, "sheet.layout.json"),
+                     "--key", os.path.join(exam, "key.csv"), "--exam", os.path.join(exam, "exam.json"),
+                     "-n", str(a.n), "-o", d, "--seed", str(100 + i), "--condition", c, "--styles",
+                     "-j", str(a.jobs)], check=True)
     print("| binary | condition | sheets | rejected | warned | cells | silently wrong % | flagged % | fill boxes read marked % |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     per_style = {}
     for label, binary in binaries:
         for c in conds:
-            d = os.path.join(a.work, c)
+            d = cond_dir(label, c)
             out = os.path.join(d, f"out-{label}")
-            scan(binary, exam, [os.path.join(d, "images")], out, a.jobs)
+            scan(binary, exam_of(label), [os.path.join(d, "images")], out, a.jobs)
             tot, rejected, warned, examples = score(os.path.join(d, "truth_cells.csv"), out)
             r, fl, w = tot["all"]
             n = r + fl + w
@@ -179,40 +230,54 @@ def main():
             n = r + fl + w
             cells.append(f"{pct(fl, n)} / {pct(w, n)} / {pct(r, n)} ({n})" if n else "-")
         print(f"| {label} | {c} | " + " | ".join(cells) + " |")
+    if a.same_as:
+        print()
+        for c in conds:
+            d = cond_dir(a.same_as, c)
+            diffs = same_output(os.path.join(d, "out-after"), os.path.join(d, f"out-{a.same_as}"))
+            print(f"same outputs as {a.same_as} ({c}): " + ("yes" if not diffs else "NO: " + "; ".join(diffs)))
     # speed on office scans, interleaved
     if "office" in conds:
         print()
-        imgs = os.path.join(a.work, "office", "images")
-        best = defaultdict(lambda: float("inf"))
-        for _ in range(3):
-            for label, binary in binaries:
-                dt, _, _ = scan(binary, exam, [imgs], os.path.join(a.work, f"speed-{label}"), a.jobs)
-                best[label] = min(best[label], dt)
-        for label, _ in binaries:
-            print(f"speed ({label}): {best[label]:.2f} s for {a.n} office sheets, "
-                  f"{1000 * best[label] / a.n:.1f} ms a sheet with {a.jobs} jobs (best of 3)")
+        jobs = [int(j) for j in a.speed_jobs.split(",")] if a.speed_jobs else [a.jobs]
+        for j in jobs:
+            best = defaultdict(lambda: float("inf"))
+            for _ in range(3):
+                for label, binary in binaries:
+                    imgs = os.path.join(cond_dir(label, "office"), "images")
+                    dt, _, _ = scan(binary, exam_of(label), [imgs], os.path.join(a.work, f"speed-{label}"), j)
+                    best[label] = min(best[label], dt)
+            for label, _ in binaries:
+                print(f"speed ({label}): {best[label]:.2f} s for {a.n} office sheets, "
+                      f"{1000 * best[label] / a.n:.1f} ms a sheet with {j} job(s) (best of 3)")
     if not a.no_memory and "office" in conds:
         print()
         from PIL import Image
-        imgs = sorted(os.listdir(os.path.join(a.work, "office", "images")))
-        pages = [Image.open(os.path.join(a.work, "office", "images", f)) for f in imgs[:3]]
-        tif = os.path.join(a.work, "three.tif")
-        pages[0].save(tif, save_all=True, append_images=pages[1:], compression="tiff_deflate")
-        pdf = os.path.join(a.work, "two-hundred.pdf")
-        if not os.path.exists(pdf):
-            many = [os.path.join(a.work, "office", "images", imgs[i % len(imgs)]) for i in range(200)]
-            first = Image.open(many[0])
 
-            def rest():
-                for p in many[1:]:
-                    yield Image.open(p)
-            first.save(pdf, save_all=True, append_images=rest(), resolution=200)
+        def inputs(label):
+            """A 3-page TIFF and a 200-page PDF of the office scans `label` reads."""
+            d = os.path.join(cond_dir(label, "office"), "images")
+            imgs = sorted(os.listdir(d))
+            tif = os.path.join(cond_dir(label, "three") + ".tif")
+            pages = [Image.open(os.path.join(d, f)) for f in imgs[:3]]
+            pages[0].save(tif, save_all=True, append_images=pages[1:], compression="tiff_deflate")
+            pdf = os.path.join(cond_dir(label, "two-hundred") + ".pdf")
+            if not os.path.exists(pdf):
+                many = [os.path.join(d, imgs[i % len(imgs)]) for i in range(200)]
+                first = Image.open(many[0])
+
+                def rest():
+                    for p in many[1:]:
+                        yield Image.open(p)
+                first.save(pdf, save_all=True, append_images=rest(), resolution=200)
+            return tif, pdf
+
         for label, binary in binaries:
+            tif, pdf = inputs(label)
             for name, path in (("3-page TIFF", tif), ("200-page PDF", pdf)):
-                dt, peak, err = scan(binary, exam, [path], os.path.join(a.work, f"mem-{label}"), a.jobs)
+                dt, peak, err = scan(binary, exam_of(label), [path], os.path.join(a.work, f"mem-{label}"), a.jobs)
                 summary = [line for line in err.splitlines() if line.startswith("read ")]
                 print(f"memory ({label}) {name}: peak {peak:.0f} MiB, {dt:.1f} s; {summary[0] if summary else err[-300:]}")
-
 
 if __name__ == "__main__":
     main()

@@ -410,8 +410,9 @@ def main():
     page = rasterize(a.sheet, a.dpi)
     pos = json.load(open(a.positions, encoding="utf-8"))
     # sheet.layout.json lists every sheet; sheet.pdf's first page is the first sheet (paper A's
-    # when the papers differ in kind at a number: its code is then pre-marked)
-    pos = pos["sheets"][0]
+    # when the papers differ in kind at a number: its code is then pre-marked); an older exam's
+    # layout is its one sheet
+    pos = pos["sheets"][0] if "sheets" in pos else pos
     key = load_key(a.key)
     nopts = {}
     if a.exam:

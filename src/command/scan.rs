@@ -5,7 +5,7 @@ use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
-use crate::render::layout::{sheet_code, Rect, SheetSet, LAYOUT_FILE};
+use crate::render::layout::{sheet_code, Rect, SheetLayout, SheetSet, LAYOUT_FILE};
 use crate::scan::{Cell, Reader, Rejection, SheetRead, Verdict};
 use crate::score::grade::Roster;
 use crate::Error;
@@ -42,7 +42,7 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         .unwrap_or_else(|| a.exam.parent().unwrap_or(Path::new(".")).join(LAYOUT_FILE));
     let set = read_layout(&layout_path)?;
     let dir = layout_path.parent().unwrap_or(Path::new("."));
-    let mut readers = Vec::new();
+    let mut sheets = Vec::new();
     for (k, layout) in set.sheets.into_iter().enumerate() {
         let expected = format!("{:08x}", sheet_code(&manifest, k));
         if layout.code.id != expected {
@@ -56,17 +56,9 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
                 "render the exam again (`examforge render EXAM.json`) and give the sheet.layout.json written beside its sheet.pdf",
             ));
         }
-        let blank_path = dir.join(&layout.blank);
-        let blank = image::open(&blank_path)
-            .map_err(|e| {
-                Error::input(
-                    format!("cannot read `{}`: {e}", blank_path.display()),
-                    "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
-                )
-            })?
-            .into_luma8();
-        readers.push(Reader::new(layout, &blank));
+        sheets.push(layout);
     }
+    let readers = readers(sheets, dir)?;
     if readers.is_empty() {
         return Err(Error::input(
             format!("{}: the layout lists no sheet", layout_path.display()),
@@ -142,6 +134,35 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         status = status.max(super::grade::grade(&job)?);
     }
     Ok(status)
+}
+
+/// A reader for each sheet, from its blank beside the layout. The blanks (one a paper code when
+/// the papers differ) are decoded side by side: each is a page-sized PNG.
+fn readers(sheets: Vec<SheetLayout>, dir: &Path) -> Result<Vec<Reader>, Error> {
+    let one = |layout: SheetLayout| {
+        let blank_path = dir.join(&layout.blank);
+        let blank = image::open(&blank_path)
+            .map_err(|e| {
+                Error::input(
+                    format!("cannot read `{}`: {e}", blank_path.display()),
+                    "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
+                )
+            })?
+            .into_luma8();
+        Ok(Reader::new(layout, &blank))
+    };
+    std::thread::scope(|s| {
+        let one = &one;
+        let handles: Vec<_> = sheets
+            .into_iter()
+            .map(|layout| s.spawn(move || one(layout)))
+            .collect();
+        // the first sheet's error in sheet order, as when they were read one by one
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn read_layout(path: &Path) -> Result<SheetSet, Error> {

@@ -252,17 +252,21 @@ fn decode_bytes(bytes: &[u8], f: ImageFormat) -> Result<GrayImage, String> {
     if f == ImageFormat::Jpeg {
         jpeg_whole(bytes)?;
     }
+    use image::ImageDecoder;
+    let bad = |e: image::ImageError| format!("not a readable image: {e}");
+    // one decoder: its headers give the size, checked before any pixel is decoded
     let mut r = image::ImageReader::with_format(std::io::Cursor::new(bytes), f);
     r.limits(limits());
-    let (w, h) = r
-        .into_dimensions()
-        .map_err(|e| format!("not a readable image: {e}"))?;
+    let mut d = r.into_decoder().map_err(bad)?;
+    let (w, h) = d.dimensions();
     check_size(w, h)?;
-    let mut r = image::ImageReader::with_format(std::io::Cursor::new(bytes), f);
-    r.limits(limits());
-    r.decode()
+    // as `ImageReader::decode` does: the pixels count against the decoder's allowance
+    let mut l = limits();
+    l.reserve(d.total_bytes()).map_err(bad)?;
+    d.set_limits(l).map_err(bad)?;
+    DynamicImage::from_decoder(d)
         .map(DynamicImage::into_luma8)
-        .map_err(|e| format!("not a readable image: {e}"))
+        .map_err(bad)
 }
 
 fn decode_file(p: &Path, f: ImageFormat) -> Result<GrayImage, String> {
