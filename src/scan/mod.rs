@@ -216,7 +216,10 @@ impl Reader {
     /// Reads one scanned page.
     pub fn read(&self, img: &GrayImage) -> Result<SheetRead, Rejection> {
         let (paper, ink, bilevel) = levels(img);
-        let norm = Norm::new(paper, ink);
+        let norm = Norm {
+            bilevel,
+            ..Norm::new(paper, ink)
+        };
         let reg = self.register(img, paper, ink)?;
         let (map, shifts) = (&reg.map, &reg.shifts);
         self.check_code(img, map, shifts, &norm)?;
@@ -761,6 +764,8 @@ struct Registration {
 pub struct Norm {
     paper: f32,
     scale: f32,
+    /// The scan is 1-bit.
+    bilevel: bool,
 }
 
 impl Norm {
@@ -768,6 +773,7 @@ impl Norm {
         Norm {
             paper: f32::from(paper),
             scale: 1.0 / f32::from(paper.saturating_sub(ink).max(1)),
+            bilevel: false,
         }
     }
 
@@ -979,8 +985,13 @@ fn box_scores(
         darkness(img, map, shift, pts, norm, buf);
         *r = top_mean(buf, 8);
     }
-    darkness(img, map, shift, &b.printed, norm, buf);
-    let printed = buf.iter().sum::<f32>() / buf.len().max(1) as f32;
+    // only a 1-bit scan (every pixel black or white) needs it
+    let printed = if norm.bilevel {
+        darkness(img, map, shift, &b.printed, norm, buf);
+        buf.iter().sum::<f32>() / buf.len().max(1) as f32
+    } else {
+        0.0
+    };
     Scores {
         fill,
         peak,
