@@ -127,6 +127,58 @@ impl Anchor {
     }
 }
 
+impl Anchor {
+    /// Where the borders are within `reach` mm of `around` (a shift on the page, mm, from where
+    /// `map` puts them), searched every 0.1 mm then finely: for one box, once its group has been
+    /// found, on a sheet whose paper is displaced unevenly (crumpled, or a photo of a curved
+    /// page). `None` when its borders are not clear there.
+    pub fn locate_near(
+        &self,
+        img: &GrayImage,
+        map: &Homography,
+        norm: &Norm,
+        around: Pt,
+        reach: f64,
+    ) -> Option<Pt> {
+        let c = map.apply(self.centre);
+        let ex = map.apply((self.centre.0 + 1.0, self.centre.1));
+        let ey = map.apply((self.centre.0, self.centre.1 + 1.0));
+        let j = [ex.0 - c.0, ey.0 - c.0, ex.1 - c.1, ey.1 - c.1];
+        let contrast = |pts: &[[Pt; 2]], d: Pt| -> f32 {
+            let (ox, oy) = (j[0] * d.0 + j[1] * d.1, j[2] * d.0 + j[3] * d.1);
+            let mut s = 0.0;
+            for [on, out] in pts {
+                let (a, b) = (map.apply(*on), map.apply(*out));
+                s += norm.dark(super::bilinear(img, (a.0 + ox) as f32, (a.1 + oy) as f32))
+                    - norm.dark(super::bilinear(img, (b.0 + ox) as f32, (b.1 + oy) as f32));
+            }
+            s / pts.len().max(1) as f32
+        };
+        let best =
+            |pts: &[[Pt; 2]], from: f64, reach: f64, step: f64, along_x: bool, other: f64| {
+                let n = (reach / step).round() as i32;
+                (-n..=n)
+                    .map(|k| {
+                        let t = from + f64::from(k) * step;
+                        let d = if along_x { (t, other) } else { (other, t) };
+                        (t, contrast(pts, d))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap_or((from, 0.0))
+            };
+        let (dx, _) = best(&self.vertical, around.0, reach, 0.1, true, around.1);
+        let (dy, _) = best(&self.horizontal, around.1, reach, 0.1, false, dx);
+        let (dx, cx) = best(&self.vertical, dx, 0.1, FINE_MM, true, dy);
+        let (dy, cy) = best(&self.horizontal, dy, 0.1, FINE_MM, false, dx);
+        let edge = reach + 0.1 - 1e-6;
+        let clear = cx >= 2.0 * CONTRAST && cy >= 2.0 * CONTRAST;
+        if !clear || (dx - around.0).abs() >= edge || (dy - around.1).abs() >= edge {
+            return None;
+        }
+        Some((dx, dy))
+    }
+}
+
 /// Each group's shift, smoothed: a group whose own borders were not found, or that disagrees
 /// with its neighbours by more than half a millimetre, takes the median of its six nearest
 /// found neighbours. `None` when under half the groups were found.

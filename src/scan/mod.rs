@@ -108,6 +108,8 @@ struct BoxSpec {
     /// Points (mm) of a ring just outside the border, white on the blank rendering, by side
     /// (top, right, bottom, left).
     ring: [Vec<(f32, f32)>; 4],
+    /// Points (mm) of the box's printed ink (its border and its letter) on the blank rendering.
+    printed: Vec<(f32, f32)>,
     /// The group (and anchor) it belongs to.
     group: usize,
 }
@@ -161,6 +163,7 @@ impl Reader {
                     samples,
                     cells,
                     ring: ring(&r, blank),
+                    printed: printed(&r, blank),
                     rect: r,
                     group: groups.len(),
                 });
@@ -213,7 +216,10 @@ impl Reader {
     /// Reads one scanned page.
     pub fn read(&self, img: &GrayImage) -> Result<SheetRead, Rejection> {
         let (paper, ink, bilevel) = levels(img);
-        let norm = Norm::new(paper, ink);
+        let norm = Norm {
+            bilevel,
+            ..Norm::new(paper, ink)
+        };
         let reg = self.register(img, paper, ink)?;
         let (map, shifts) = (&reg.map, &reg.shifts);
         self.check_code(img, map, shifts, &norm)?;
@@ -221,7 +227,8 @@ impl Reader {
         let scores: Vec<Scores> = self
             .boxes
             .iter()
-            .map(|b| box_scores(img, map, shifts[b.group], b, &norm, &mut buf))
+            .zip(&reg.box_shifts)
+            .map(|(b, &shift)| box_scores(img, map, shift, b, &norm, &mut buf))
             .collect();
         let found = judge::pencil(&scores);
         let mut warnings = Vec::new();
@@ -232,10 +239,37 @@ impl Reader {
             );
         }
         let pencil = found.unwrap_or(DEFAULT_PENCIL);
-        let judged: Vec<(Verdict, Style)> = scores
+        let mut judged: Vec<(Verdict, Style)> = scores
             .iter()
             .map(|s| judge::judge(s, pencil, bilevel))
             .collect();
+        if bilevel {
+            // a light mark the threshold wiped off the paper still darkens the grey border and
+            // letter under it: compared with the blank boxes of the same letter (or kind)
+            let mut kinds: std::collections::BTreeMap<(u8, &str), Vec<usize>> = Default::default();
+            for g in &self.groups {
+                let kind = match g.field {
+                    Field::Digit(_) => 0,
+                    Field::Paper => 1,
+                    Field::Item(_) => 2,
+                };
+                for (v, i) in &g.boxes {
+                    kinds.entry((kind, v.as_str())).or_default().push(*i);
+                }
+            }
+            let all = judge::printed_baseline(scores.iter());
+            for idx in kinds.values() {
+                let Some(base) = judge::printed_baseline(idx.iter().map(|&i| &scores[i])).or(all)
+                else {
+                    continue;
+                };
+                for &i in idx {
+                    if judged[i].0 == Verdict::Blank && judge::drawn_over(&scores[i], base) {
+                        judged[i] = (Verdict::Doubtful, Style::Light);
+                    }
+                }
+            }
+        }
         if bilevel {
             warnings.push(
                 "1-bit scan: a pencil mark lighter than the scanner's threshold is lost, so every unanswered item went to review (scan in grey to read them)"
@@ -335,7 +369,7 @@ impl Reader {
         })
     }
 
-    /// The exam identifier, each cell read where the nearest group of boxes was found.
+    /// The exam identifier, each cell read where its own borders were found.
     fn check_code(
         &self,
         img: &GrayImage,
@@ -343,16 +377,37 @@ impl Reader {
         shifts: &[Pt],
         norm: &Norm,
     ) -> Result<(), Rejection> {
-        // the middle of each cell (a crumpled sheet moves them by a millimetre), and the
-        // threshold at the widest gap between the cells' scores: filled cells and empty ones
-        let scores: Vec<f32> = self
-            .layout
-            .code
-            .bits
+        // each cell's own borders (or its fill's edges) looked for around the nearest group's
+        // shift, as the boxes are, smoothed over the neighbouring cells
+        let bits = &self.layout.code.bits;
+        let centres: Vec<Pt> = bits
             .iter()
-            .map(|b| {
+            .map(|b| (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0))
+            .collect();
+        let near: Vec<Pt> = centres
+            .iter()
+            .map(|&c| self.shift_near(shifts, c))
+            .collect();
+        let own: Vec<Option<Pt>> = bits
+            .iter()
+            .zip(&near)
+            .map(|(b, &around)| {
+                if around == (0.0, 0.0) && shifts.iter().all(|s| *s == (0.0, 0.0)) {
+                    // a flat scan: the cells are where the marks put them
+                    return Some(around);
+                }
+                align::Anchor::new(std::slice::from_ref(&b.rect))
+                    .locate_near(img, map, norm, around, 0.6)
+            })
+            .collect();
+        let cell_shifts = align::smooth(&centres, &own).unwrap_or(near);
+        // the middle of each cell, and the threshold at the widest gap between the cells'
+        // scores: filled cells and empty ones
+        let scores: Vec<f32> = bits
+            .iter()
+            .zip(&cell_shifts)
+            .map(|(b, &(dx, dy))| {
                 let r = &b.rect;
-                let (dx, dy) = self.shift_near(shifts, (r.x + r.w / 2.0, r.y + r.h / 2.0));
                 let pts: Vec<(f32, f32)> =
                     grid(r.x + 0.6 + dx, r.y + 1.0 + dy, r.w - 1.2, r.h - 2.0, 0.2)
                         .map(|(x, y)| (x as f32, y as f32))
@@ -461,6 +516,7 @@ impl Reader {
                 / k)
                 .sqrt();
             reg.shifts = vec![(0.0, 0.0); n];
+            reg.box_shifts = vec![(0.0, 0.0); self.boxes.len()];
             return Some(reg);
         }
         let found: Vec<Option<Pt>> = self
@@ -471,6 +527,29 @@ impl Reader {
         let shifts = align::smooth(&centres, &found)?;
         let n = shifts.len().max(1) as f64;
         reg.residual_mm = (shifts.iter().map(|s| s.0 * s.0 + s.1 * s.1).sum::<f64>() / n).sqrt();
+        // the paper may be displaced unevenly along a group (a digit column is 60 mm tall):
+        // each box's own borders within 0.6 mm of its group's shift, smoothed over its
+        // neighbouring boxes (a mark over a border may hide it)
+        let box_centres: Vec<Pt> = self
+            .boxes
+            .iter()
+            .map(|b| (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0))
+            .collect();
+        let own: Vec<Option<Pt>> = self
+            .boxes
+            .iter()
+            .map(|b| {
+                align::Anchor::new(std::slice::from_ref(&b.rect)).locate_near(
+                    img,
+                    &reg.map,
+                    norm,
+                    shifts[b.group],
+                    0.6,
+                )
+            })
+            .collect();
+        reg.box_shifts = align::smooth(&box_centres, &own)
+            .unwrap_or_else(|| self.boxes.iter().map(|b| shifts[b.group]).collect());
         reg.shifts = shifts;
         Some(reg)
     }
@@ -620,6 +699,7 @@ impl Reader {
             turned: (tl as u32) * 90,
             px_per_mm: mean,
             shifts: Vec::new(),
+            box_shifts: Vec::new(),
         };
         let three = |keep: [usize; 3]| {
             let s = keep.map(|i| src[i]);
@@ -690,12 +770,16 @@ struct Registration {
     px_per_mm: f64,
     /// Per group: where its boxes were found, from where `map` puts them (mm on the page).
     shifts: Vec<Pt>,
+    /// Per box: the same, each box's own borders looked for around its group's shift.
+    box_shifts: Vec<Pt>,
 }
 
 /// Grey level → darkness 0 (paper) … 1 (ink).
 pub struct Norm {
     paper: f32,
     scale: f32,
+    /// The scan is 1-bit.
+    bilevel: bool,
 }
 
 impl Norm {
@@ -703,6 +787,7 @@ impl Norm {
         Norm {
             paper: f32::from(paper),
             scale: 1.0 / f32::from(paper.saturating_sub(ink).max(1)),
+            bilevel: false,
         }
     }
 
@@ -838,6 +923,19 @@ fn ring(r: &Rect, blank: &GrayImage) -> [Vec<(f32, f32)>; 4] {
     out
 }
 
+/// The points of a box's printed ink (border and letter) on the blank rendering, 0.1 mm apart.
+fn printed(r: &Rect, blank: &GrayImage) -> Vec<(f32, f32)> {
+    let (bw, bh) = blank.dimensions();
+    let m = 0.2;
+    grid(r.x - m, r.y - m, r.w + 2.0 * m, r.h + 2.0 * m, 0.1)
+        .filter(|&(x, y)| {
+            let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
+            px < bw && py < bh && blank.get_pixel(px, py).0[0] < 160
+        })
+        .map(|(x, y)| (x as f32, y as f32))
+        .collect()
+}
+
 /// Mean darkness of the scan at the sample points.
 fn score(img: &GrayImage, map: &Homography, pts: &[(f32, f32)], norm: &Norm) -> f32 {
     if pts.is_empty() {
@@ -901,12 +999,20 @@ fn box_scores(
         darkness(img, map, shift, pts, norm, buf);
         *r = top_mean(buf, 8);
     }
+    // only a 1-bit scan (every pixel black or white) needs it
+    let printed = if norm.bilevel {
+        darkness(img, map, shift, &b.printed, norm, buf);
+        buf.iter().sum::<f32>() / buf.len().max(1) as f32
+    } else {
+        0.0
+    };
     Scores {
         fill,
         peak,
         cover: cover as f32 / n as f32,
         cells,
         ring,
+        printed,
     }
 }
 
