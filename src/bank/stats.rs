@@ -27,7 +27,13 @@ impl Summary {
             s.questions += 1;
             s.by_kind.entry(q.kind).or_default()[usize::from(q.difficulty.clamp(1, 5)) - 1] += 1;
             for t in &q.tags {
-                *s.by_tag.entry(t.clone()).or_default() += 1;
+                // A tag's name is copied once, not at every question that carries it.
+                match s.by_tag.get_mut(t) {
+                    Some(n) => *n += 1,
+                    None => {
+                        s.by_tag.insert(t.clone(), 1);
+                    }
+                }
             }
             s.total_points += q.total_points();
         }
@@ -118,23 +124,35 @@ pub fn near_duplicates<'a>(
         }
     }
     // Rank bigrams from the rarest (over groups), then index each group's prefix.
-    let mut freq: HashMap<u32, u32> = HashMap::new();
+    // Bigram ids are dense (0, 1, 2… in order of first sight), so counts and ranks are plain
+    // vectors indexed by id rather than hash maps.
+    let ids = sets
+        .iter()
+        .flatten()
+        .map(|&t| t as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut freq = vec![0u32; ids];
     for members in &groups {
         for &t in &sets[members[0]] {
-            *freq.entry(t).or_default() += 1;
+            freq[t as usize] += 1;
         }
     }
-    let mut order: Vec<(u32, u32)> = freq.into_iter().map(|(t, n)| (n, t)).collect();
-    order.sort_unstable();
-    let rank: HashMap<u32, u32> = order
+    let mut order: Vec<(u32, u32)> = freq
         .iter()
         .enumerate()
-        .map(|(r, &(_, t))| (t, r as u32))
+        .filter(|&(_, &n)| n > 0)
+        .map(|(t, &n)| (n, t as u32))
         .collect();
+    order.sort_unstable();
+    let mut rank = vec![0u32; ids];
+    for (r, &(_, t)) in order.iter().enumerate() {
+        rank[t as usize] = r as u32;
+    }
     let ranked: Vec<Vec<u32>> = groups
         .iter()
         .map(|members| {
-            let mut r: Vec<u32> = sets[members[0]].iter().map(|t| rank[t]).collect();
+            let mut r: Vec<u32> = sets[members[0]].iter().map(|&t| rank[t as usize]).collect();
             r.sort_unstable();
             r
         })
@@ -147,7 +165,7 @@ pub fn near_duplicates<'a>(
     by_size.sort_by_key(|&g| (ranked[g].len(), g));
     // bigram → (group, position of the bigram in the group's set), and where the live part of
     // each list starts.
-    let mut index: HashMap<u32, (usize, Vec<(u32, u32)>)> = HashMap::new();
+    let mut index: Vec<(usize, Vec<(u32, u32)>)> = vec![(0, Vec::new()); order.len()];
     // Bigrams shared so far with each candidate (0: none, or pruned).
     let mut shared = vec![0u32; groups.len()];
     let mut candidates: Vec<usize> = Vec::new();
@@ -156,9 +174,7 @@ pub fn near_duplicates<'a>(
         let r = &ranked[g];
         let prefix = prefix_len(r.len(), threshold);
         for (i, t) in r[..prefix].iter().enumerate() {
-            let Some((start, list)) = index.get_mut(t) else {
-                continue;
-            };
+            let (start, list) = &mut index[*t as usize];
             while *start < list.len()
                 && (ranked[list[*start].0 as usize].len() as f64) < threshold * r.len() as f64
             {
@@ -194,7 +210,7 @@ pub fn near_duplicates<'a>(
         // (PPJoin's indexing prefix, from an overlap of 2·threshold/(1+threshold) of this set).
         let indexed = prefix_len(r.len(), 2.0 * overlap_factor).min(prefix);
         for (i, &t) in r[..indexed].iter().enumerate() {
-            index.entry(t).or_default().1.push((g as u32, i as u32));
+            index[t as usize].1.push((g as u32, i as u32));
         }
     }
     pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
