@@ -64,70 +64,26 @@ impl Anchor {
     /// Where the group's borders are, as a shift (mm, on the page) from where `map` puts them;
     /// `None` when the borders are not clear within [`REACH_MM`].
     pub fn locate(&self, img: &GrayImage, map: &Homography, norm: &Norm) -> Option<Pt> {
-        // the local linear part of the map: a shift on the page → a shift in the image
-        let c = map.apply(self.centre);
-        let ex = map.apply((self.centre.0 + 1.0, self.centre.1));
-        let ey = map.apply((self.centre.0, self.centre.1 + 1.0));
-        let j = [ex.0 - c.0, ey.0 - c.0, ex.1 - c.1, ey.1 - c.1];
-        let project = |pts: &[[Pt; 2]]| -> Vec<[(f32, f32); 2]> {
-            pts.iter()
-                .map(|[a, b]| {
-                    let (a, b) = (map.apply(*a), map.apply(*b));
-                    [(a.0 as f32, a.1 as f32), (b.0 as f32, b.1 as f32)]
-                })
-                .collect()
-        };
-        let v = project(&self.vertical);
-        let h = project(&self.horizontal);
-        let contrast = |pts: &[[(f32, f32); 2]], d: Pt| -> f32 {
-            let (ox, oy) = (
-                (j[0] * d.0 + j[1] * d.1) as f32,
-                (j[2] * d.0 + j[3] * d.1) as f32,
-            );
-            let mut s = 0.0;
-            for [on, out] in pts {
-                s += norm.dark(super::bilinear(img, on.0 + ox, on.1 + oy))
-                    - norm.dark(super::bilinear(img, out.0 + ox, out.1 + oy));
-            }
-            s / pts.len().max(1) as f32
-        };
-        let best = |pts: &[[(f32, f32); 2]],
-                    around: f64,
-                    reach: f64,
-                    step: f64,
-                    along_x: bool,
-                    other: f64| {
-            let n = (reach / step).round() as i32;
-            (-n..=n)
-                .map(|k| {
-                    let t = around + f64::from(k) * step;
-                    let d = if along_x { (t, other) } else { (other, t) };
-                    (t, contrast(pts, d))
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((around, 0.0))
-        };
+        let s = Search::new(self, img, map, norm);
         // where a flat scan has it: within a few tenths of a millimetre, searched finely
-        let (dx, cx) = best(&v, 0.0, 0.3, 0.1, true, 0.0);
-        let (dy, cy) = best(&h, 0.0, 0.3, 0.1, false, dx);
+        let (dx, cx) = s.best(true, 0.0, 0.3, 0.1, 0.0);
+        let (dy, cy) = s.best(false, 0.0, 0.3, 0.1, dx);
         if dx.abs() < 0.25 && dy.abs() < 0.25 && cx >= 2.0 * CONTRAST && cy >= 2.0 * CONTRAST {
-            let (dx, _) = best(&v, dx, 0.1, FINE_MM, true, dy);
-            let (dy, _) = best(&h, dy, 0.1, FINE_MM, false, dx);
+            let (dx, _) = s.best(true, dx, 0.1, FINE_MM, dy);
+            let (dy, _) = s.best(false, dy, 0.1, FINE_MM, dx);
             return Some((dx, dy));
         }
-        let (dx, _) = best(&v, 0.0, REACH_MM, COARSE_MM, true, 0.0);
-        let (dy, _) = best(&h, 0.0, REACH_MM, COARSE_MM, false, dx);
-        let (dx, cx) = best(&v, dx, COARSE_MM, FINE_MM, true, dy);
-        let (dy, cy) = best(&h, dy, COARSE_MM, FINE_MM, false, dx);
+        let (dx, _) = s.best(true, 0.0, REACH_MM, COARSE_MM, 0.0);
+        let (dy, _) = s.best(false, 0.0, REACH_MM, COARSE_MM, dx);
+        let (dx, cx) = s.best(true, dx, COARSE_MM, FINE_MM, dy);
+        let (dy, cy) = s.best(false, dy, COARSE_MM, FINE_MM, dx);
         let edge = REACH_MM + COARSE_MM - 1e-6;
         if cx < CONTRAST || cy < CONTRAST || dx.abs() >= edge || dy.abs() >= edge {
             return None;
         }
         Some((dx, dy))
     }
-}
 
-impl Anchor {
     /// Where the borders are within `reach` mm of `around` (a shift on the page, mm, from where
     /// `map` puts them), searched every 0.1 mm then finely: for one box, once its group has been
     /// found, on a sheet whose paper is displaced unevenly (crumpled, or a photo of a curved
@@ -140,42 +96,89 @@ impl Anchor {
         around: Pt,
         reach: f64,
     ) -> Option<Pt> {
-        let c = map.apply(self.centre);
-        let ex = map.apply((self.centre.0 + 1.0, self.centre.1));
-        let ey = map.apply((self.centre.0, self.centre.1 + 1.0));
-        let j = [ex.0 - c.0, ey.0 - c.0, ex.1 - c.1, ey.1 - c.1];
-        let contrast = |pts: &[[Pt; 2]], d: Pt| -> f32 {
-            let (ox, oy) = (j[0] * d.0 + j[1] * d.1, j[2] * d.0 + j[3] * d.1);
-            let mut s = 0.0;
-            for [on, out] in pts {
-                let (a, b) = (map.apply(*on), map.apply(*out));
-                s += norm.dark(super::bilinear(img, (a.0 + ox) as f32, (a.1 + oy) as f32))
-                    - norm.dark(super::bilinear(img, (b.0 + ox) as f32, (b.1 + oy) as f32));
-            }
-            s / pts.len().max(1) as f32
-        };
-        let best =
-            |pts: &[[Pt; 2]], from: f64, reach: f64, step: f64, along_x: bool, other: f64| {
-                let n = (reach / step).round() as i32;
-                (-n..=n)
-                    .map(|k| {
-                        let t = from + f64::from(k) * step;
-                        let d = if along_x { (t, other) } else { (other, t) };
-                        (t, contrast(pts, d))
-                    })
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                    .unwrap_or((from, 0.0))
-            };
-        let (dx, _) = best(&self.vertical, around.0, reach, 0.1, true, around.1);
-        let (dy, _) = best(&self.horizontal, around.1, reach, 0.1, false, dx);
-        let (dx, cx) = best(&self.vertical, dx, 0.1, FINE_MM, true, dy);
-        let (dy, cy) = best(&self.horizontal, dy, 0.1, FINE_MM, false, dx);
+        let s = Search::new(self, img, map, norm);
+        let (dx, _) = s.best(true, around.0, reach, 0.1, around.1);
+        let (dy, _) = s.best(false, around.1, reach, 0.1, dx);
+        let (dx, cx) = s.best(true, dx, 0.1, FINE_MM, dy);
+        let (dy, cy) = s.best(false, dy, 0.1, FINE_MM, dx);
         let edge = reach + 0.1 - 1e-6;
         let clear = cx >= 2.0 * CONTRAST && cy >= 2.0 * CONTRAST;
         if !clear || (dx - around.0).abs() >= edge || (dy - around.1).abs() >= edge {
             return None;
         }
         Some((dx, dy))
+    }
+}
+
+/// An anchor's border samples projected into one scan once, and the map's local linear part
+/// there (a shift on the page → a shift in the image), for the searches of [`Anchor::locate`]
+/// and [`Anchor::locate_near`].
+struct Search<'a> {
+    img: &'a GrayImage,
+    norm: &'a Norm,
+    j: [f64; 4],
+    vertical: Vec<[(f32, f32); 2]>,
+    horizontal: Vec<[(f32, f32); 2]>,
+}
+
+impl<'a> Search<'a> {
+    fn new(anchor: &Anchor, img: &'a GrayImage, map: &Homography, norm: &'a Norm) -> Self {
+        let c = map.apply(anchor.centre);
+        let ex = map.apply((anchor.centre.0 + 1.0, anchor.centre.1));
+        let ey = map.apply((anchor.centre.0, anchor.centre.1 + 1.0));
+        let project = |pts: &[[Pt; 2]]| -> Vec<[(f32, f32); 2]> {
+            pts.iter()
+                .map(|[a, b]| {
+                    let (a, b) = (map.apply(*a), map.apply(*b));
+                    [(a.0 as f32, a.1 as f32), (b.0 as f32, b.1 as f32)]
+                })
+                .collect()
+        };
+        Search {
+            img,
+            norm,
+            j: [ex.0 - c.0, ey.0 - c.0, ex.1 - c.1, ey.1 - c.1],
+            vertical: project(&anchor.vertical),
+            horizontal: project(&anchor.horizontal),
+        }
+    }
+
+    /// How much darker the borders are than the paper beside them, shifted by `d` (mm).
+    fn contrast(&self, pts: &[[(f32, f32); 2]], d: Pt) -> f32 {
+        let j = self.j;
+        let (ox, oy) = (
+            (j[0] * d.0 + j[1] * d.1) as f32,
+            (j[2] * d.0 + j[3] * d.1) as f32,
+        );
+        let mut s = 0.0;
+        for [on, out] in pts {
+            s += self
+                .norm
+                .dark(super::bilinear(self.img, on.0 + ox, on.1 + oy))
+                - self
+                    .norm
+                    .dark(super::bilinear(self.img, out.0 + ox, out.1 + oy));
+        }
+        s / pts.len().max(1) as f32
+    }
+
+    /// The shift along x (vertical borders) or y (horizontal borders) within `reach` of
+    /// `around`, every `step` mm, the other coordinate held at `other`, with its contrast.
+    fn best(&self, along_x: bool, around: f64, reach: f64, step: f64, other: f64) -> (f64, f32) {
+        let pts = if along_x {
+            &self.vertical
+        } else {
+            &self.horizontal
+        };
+        let n = (reach / step).round() as i32;
+        (-n..=n)
+            .map(|k| {
+                let t = around + f64::from(k) * step;
+                let d = if along_x { (t, other) } else { (other, t) };
+                (t, self.contrast(pts, d))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((around, 0.0))
     }
 }
 
