@@ -42,12 +42,17 @@ impl Drop for Killed {
     }
 }
 
+/// One browser at a time: two Chromiums starting together on a loaded two-core machine can take
+/// longer than chromedriver waits for either.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A WebDriver session.
 struct Browser {
     agent: ureq::Agent,
     url: String,
     _driver: Killed,
     _profile: tempfile::TempDir,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Browser {
@@ -61,39 +66,91 @@ impl Browser {
             eprintln!("skipped: browser test (install chromium and chromium-driver)");
             return None;
         }
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        // A browser that does not come up is started again from nothing; after the last try the
+        // test fails with what chromedriver and Chromium said.
+        let mut logs = Vec::new();
+        for attempt in 1..=3 {
+            match Self::try_start(chromium, driver) {
+                Ok((agent, url, driver, profile)) => {
+                    return Some(Browser {
+                        agent,
+                        url,
+                        _driver: driver,
+                        _profile: profile,
+                        _turn: turn,
+                    })
+                }
+                Err(log) => {
+                    eprintln!("browser start {attempt} of 3 failed");
+                    logs.push(log);
+                }
+            }
+        }
+        panic!(
+            "chromium did not start three times; the last chromedriver log ends:\n{}",
+            logs.pop().unwrap_or_default()
+        );
+    }
+
+    /// Starts chromedriver and a session, or gives back the end of chromedriver's log.
+    fn try_start(
+        chromium: &Path,
+        driver: &Path,
+    ) -> Result<(ureq::Agent, String, Killed, tempfile::TempDir), String> {
+        let profile = tempfile::tempdir().unwrap();
+        let log = profile.path().join("chromedriver.log");
         let port = free_port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .arg("--enable-chrome-logs")
+            // No session bus here: Chromium waits for one otherwise.
+            .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+            .env("HOME", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let driver = Killed(child);
         wait_port(port);
-        let profile = tempfile::tempdir().unwrap();
+        let data = profile.path().join("data");
         let agent = ureq::AgentBuilder::new()
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(150))
             .build();
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=360,800",
-                     format!("--user-data-dir={}", profile.path().display())]
+                     format!("--user-data-dir={}", data.display())]
         }}}});
-        let r: Value = agent
+        let started = agent
             .post(&format!("http://127.0.0.1:{port}/session"))
             .send_json(caps)
-            .unwrap()
-            .into_json()
-            .unwrap();
-        let id = r["value"]["sessionId"].as_str().unwrap().to_string();
-        Some(Browser {
-            agent,
-            url: format!("http://127.0.0.1:{port}/session/{id}"),
-            _driver: driver,
-            _profile: profile,
-        })
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.into_json::<Value>().map_err(|e| e.to_string()))
+            .and_then(|r| {
+                r["value"]["sessionId"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("no session id in {r}"))
+            });
+        match started {
+            Ok(id) => Ok((
+                agent,
+                format!("http://127.0.0.1:{port}/session/{id}"),
+                driver,
+                profile,
+            )),
+            Err(e) => {
+                drop(driver);
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(40).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                Err(format!("{e}\n{}", tail.join("\n")))
+            }
+        }
     }
 
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
