@@ -2,9 +2,11 @@
 //! results.csv), for `report`.
 
 use crate::input::table::unguard_record;
-use crate::report::items::{Response, Status};
+use crate::report::items::Response;
 use crate::report::summary::{Entry, Scores};
 use crate::report::view::Tally;
+use crate::score::grade::ItemLine;
+use crate::sheet::Status;
 use crate::Error;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -143,7 +145,7 @@ pub fn each_candidate(
                 format!("`{}` is not a number of points", get(c_points)),
             )
         })?;
-        let status = Status::parse(get(c_status))
+        let (status, _) = ItemLine::parse_status(get(c_status))
             .ok_or_else(|| bad(line, format!("unknown status `{}`", get(c_status))))?;
         if get(c_cand) != who || get(c_paper) != paper || number <= last_number {
             flush(&mut rows, &mut marks, &mut f, &mut count);

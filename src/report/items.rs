@@ -9,6 +9,7 @@
 
 use super::correlation::{sample_var, ItemRest, Moments};
 use super::{rounded, Flag, FlagKind, Group};
+use crate::sheet::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -23,32 +24,6 @@ pub struct ItemSpec {
     pub options: Vec<char>,
     /// The keyed letters in bank order (`T` or `F` for judge).
     pub key: Vec<char>,
-}
-
-/// How a cell was read, as items.csv spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Blank,
-    Multi,
-    Unreadable,
-    Invalid,
-}
-
-impl Status {
-    /// The status from items.csv's `status` column.
-    pub fn parse(s: &str) -> Option<Status> {
-        Some(match s {
-            "ok" => Status::Ok,
-            "blank" => Status::Blank,
-            "multi" => Status::Multi,
-            "unreadable" => Status::Unreadable,
-            "invalid" => Status::Invalid,
-            // Points given by hand or changed by an appeal: a response that was scored.
-            "manual" | "double" | "arbitration" | "arbitrated" | "appeal" => Status::Ok,
-            _ => return None,
-        })
-    }
 }
 
 /// One candidate's response to one item.

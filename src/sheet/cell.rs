@@ -45,6 +45,19 @@ impl Status {
             Status::Invalid => "invalid",
         }
     }
+
+    /// The status [`Status::name`] spells as `name`.
+    pub fn from_name(name: &str) -> Option<Status> {
+        [
+            Status::Ok,
+            Status::Blank,
+            Status::Multi,
+            Status::Unreadable,
+            Status::Invalid,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
 }
 
 impl fmt::Display for Status {

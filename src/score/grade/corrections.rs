@@ -52,6 +52,19 @@ impl How {
             How::Appeal => Some("appeal"),
         }
     }
+
+    /// The way [`How::name`] spells as `name`.
+    pub fn from_name(name: &str) -> Option<How> {
+        [
+            How::Manual,
+            How::Double,
+            How::Arbitration,
+            How::Arbitrated,
+            How::Appeal,
+        ]
+        .into_iter()
+        .find(|h| h.name() == Some(name))
+    }
 }
 
 /// One mark given by hand: a `--manual` row.

@@ -131,6 +131,16 @@ impl ItemLine<'_> {
     pub fn status_name(&self) -> &'static str {
         self.how.name().unwrap_or(self.status.name())
     }
+
+    /// Reads back what [`ItemLine::status_name`] wrote: the cell's status, and how the points
+    /// were found when not from the sheet (points given by hand or changed by an appeal were
+    /// given to a response that was scored, so its cell counts as read).
+    pub fn parse_status(name: &str) -> Option<(Status, How)> {
+        match How::from_name(name) {
+            Some(how) => Some((Status::Ok, how)),
+            None => Status::from_name(name).map(|s| (s, How::Sheet)),
+        }
+    }
 }
 
 /// Points given by hand, two markers' marks and appeals (see [`Corrections`]).

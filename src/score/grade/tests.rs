@@ -330,3 +330,32 @@ fn the_same_credits_in_another_order_are_one_score() {
     assert!(six < 1.0 && settle(six) >= 1.0);
     assert_eq!(settle(-0.0).to_bits(), 0.0f64.to_bits());
 }
+
+#[test]
+fn every_status_items_csv_writes_reads_back() {
+    use crate::sheet::Status;
+    for status in [
+        Status::Ok,
+        Status::Blank,
+        Status::Multi,
+        Status::Unreadable,
+        Status::Invalid,
+    ] {
+        assert_eq!(
+            ItemLine::parse_status(status.name()),
+            Some((status, How::Sheet))
+        );
+    }
+    for how in [
+        How::Manual,
+        How::Double,
+        How::Arbitration,
+        How::Arbitrated,
+        How::Appeal,
+    ] {
+        let name = how.name().unwrap();
+        assert_eq!(ItemLine::parse_status(name), Some((Status::Ok, how)));
+    }
+    assert_eq!(ItemLine::parse_status("OK"), None);
+    assert_eq!(ItemLine::parse_status(""), None);
+}
