@@ -299,6 +299,35 @@ pub fn shown(path: &Path) -> PathBuf {
     path
 }
 
+/// `text` (another program's message) with every staging folder it names written as [`shown`]
+/// names it, whether the program printed the folder as given or relative to the working folder.
+pub fn shown_in(text: &str) -> String {
+    let mut froms: Vec<PathBuf> = SHOWN_AS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(from, _)| from.clone())
+        .collect();
+    // The deepest first, so a folder staged inside another is named through both.
+    froms.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    let here = std::env::current_dir().ok();
+    let mut text = text.to_string();
+    for from in froms {
+        let to = shown(&from);
+        let relative = here
+            .as_deref()
+            .and_then(|h| from.strip_prefix(h).ok())
+            .map(Path::to_path_buf);
+        for spelt in std::iter::once(from.clone()).chain(relative) {
+            let spelt = spelt.display().to_string();
+            if !spelt.is_empty() && text.contains(&spelt) {
+                text = text.replace(&spelt, &to.display().to_string());
+            }
+        }
+    }
+    text
+}
+
 /// The record of `dir`: (verb, path) pairs; none when there is no record or it cannot be read.
 fn read_record(dir: &Path) -> Vec<(String, String)> {
     let Ok(text) = std::fs::read_to_string(dir.join(RECORD)) else {

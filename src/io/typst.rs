@@ -229,7 +229,7 @@ impl Typst {
         if !out.status.success() {
             return Err(TypstError::Failed {
                 file: run.shown.clone(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                stderr: crate::io::output::shown_in(&String::from_utf8_lossy(&out.stderr)),
             });
         }
         if matches!(run.task, Task::Eval { .. }) {

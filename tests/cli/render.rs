@@ -676,6 +676,36 @@ fn typst_errors_are_shown_with_their_file() {
         .stderr(predicate::str::contains("│ error: unexpected argument"));
 }
 
+/// typst compiles in the set's staging folder; its message names the file where the user
+/// finds it (the sources are kept when typst fails), not the staging folder that is gone.
+#[test]
+fn a_broken_template_is_reported_at_the_kept_source() {
+    let d = tmp();
+    let tpl = d.path().join("templates");
+    std::fs::create_dir_all(&tpl).unwrap();
+    let paper = std::fs::read_to_string(root().join("templates/paper.typ.j2")).unwrap();
+    std::fs::write(
+        tpl.join("paper.typ.j2"),
+        paper.replacen("#set ", "#sett ", 1),
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let run = examforge()
+        .args(["make", "--seed", "1", "--templates"])
+        .arg(&tpl)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(stderr.contains("unknown variable: sett"), "{stderr}");
+    let named = format!("{}:", out.join("paper-A.typ").display());
+    assert!(stderr.contains(&named), "names {named}: {stderr}");
+    assert!(!stderr.contains(".examforge-"), "{stderr}");
+    let kept = std::fs::read_to_string(out.join("paper-A.typ")).unwrap();
+    assert!(kept.contains("#sett "));
+}
+
 #[test]
 fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
     let d = tmp();
