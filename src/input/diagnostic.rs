@@ -48,8 +48,15 @@ pub fn eprint_all<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) {
     use std::io::Write;
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for d in diags {
+        // A file staged by the run being made is named where the user will find it.
+        let shown = match &d.location {
+            Some(l) if l.file.contains(crate::io::output::STAGING) => {
+                crate::io::output::shown_in(&d.to_string())
+            }
+            _ => d.to_string(),
+        };
         // As eprintln!, a closed stderr is not an error of the run.
-        if writeln!(err, "{d}").is_err() {
+        if writeln!(err, "{shown}").is_err() {
             return;
         }
     }

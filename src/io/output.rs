@@ -19,6 +19,9 @@ use std::sync::{Mutex, OnceLock};
 /// The list of the files each verb wrote into a folder: one `verb<TAB>path` a line.
 pub const RECORD: &str = ".examforge-outputs";
 
+/// How the names of staging folders and of files being written in place begin.
+pub const STAGING: &str = ".examforge-";
+
 /// The outputs of one run of a verb in one folder.
 pub struct OutputSet {
     dir: PathBuf,
@@ -87,7 +90,7 @@ impl OutputSet {
         };
         std::fs::create_dir_all(&self.dir).map_err(wrap)?;
         let t = tempfile::Builder::new()
-            .prefix(".examforge-")
+            .prefix(STAGING)
             .tempdir_in(&self.dir)
             .map_err(wrap)?;
         let t = self.stage.get_or_init(|| t);
@@ -432,7 +435,7 @@ impl StagedFile {
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(wrap)?;
         let mut b = tempfile::Builder::new();
-        b.prefix(".examforge-");
+        b.prefix(STAGING);
         #[cfg(unix)]
         {
             // 0666 less the umask, like any file the user writes; not tempfile's private 0600.
