@@ -64,13 +64,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     let d = tmp();
     let bp = d.path().join("bp.toml");
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"singel\"\ncuont = 5\npoints = 1\n").unwrap();
-    let a = examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
-        .assert()
-        .code(1);
+    let a = draw_any_seed(&bp, d.path()).assert().code(1);
     let err = stderr_of(&a);
     assert!(err.contains("error: 2 errors in `"), "{err}");
     assert!(
@@ -86,13 +80,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     );
     // Checks after parsing: each at the value that breaks it.
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\ntotal = 100\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 5\npoints = 1\n\n[[section]]\nkind = \"judge\"\ncount = 0\npoints = -1\nrule = \"partial-half\"\n").unwrap();
-    let a = examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
-        .assert()
-        .code(1);
+    let a = draw_any_seed(&bp, d.path()).assert().code(1);
     let err = stderr_of(&a);
     for want in [
         "bp.toml:13:9: section 2 (judge) has `count = 0`",
@@ -105,11 +93,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     }
     // A bank pattern that matches nothing: at its entry in the list.
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\n  \"nope/*.toml\",\n]\n\n[[section]]\nkind = \"single\"\ncount = 5\npoints = 1\n").unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
+    draw_any_seed(&bp, d.path())
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
@@ -121,15 +105,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
 #[test]
 fn layout_file_errors_are_located_at_their_keys() {
     let d = tmp();
-    examforge()
-        .args([
-            "draw",
-            "tests/fixtures/grade/blueprint.toml",
-            "--seed",
-            "1",
-            "-o",
-        ])
-        .arg(d.path())
+    draw("tests/fixtures/grade/blueprint.toml", "1", d.path())
         .assert()
         .success();
     let scan = d.path().join("scan.csv");
@@ -179,18 +155,10 @@ fn layout_file_errors_are_located_at_their_keys() {
 
 /// Draws the English sample into `d` and returns exam.json as JSON.
 fn drawn(d: &Path) -> serde_json::Value {
-    examforge()
-        .args([
-            "draw",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "4",
-            "-o",
-        ])
-        .arg(d)
+    draw("question-banks/sample-en-exam.toml", "4", d)
         .assert()
         .success();
-    serde_json::from_slice(&std::fs::read(d.join("exam.json")).unwrap()).unwrap()
+    read_json(&d.join("exam.json"))
 }
 
 fn render_html(exam: &Path, out: &Path) -> assert_cmd::assert::Assert {
@@ -218,12 +186,7 @@ fn an_exam_json_from_a_newer_examforge_is_refused_by_render_and_grade() {
         ));
     let scan = d.path().join("scan.csv");
     std::fs::write(&scan, "candidate,paper,1\n1,A,B\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(&exam)
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("res"))
+    grade(&exam, &scan, &d.path().join("res"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(want));
@@ -305,21 +268,12 @@ fn inputs_are_checked_before_the_output_folder() {
 #[test]
 fn candidates_whose_ids_look_alike_keep_their_own_papers() {
     let d = tmp();
-    let roster = d.path().join("roster.csv");
-    std::fs::write(&roster, "candidate,name\nx.1,Ann\nx_1,Bob\nx/1,Cy\n").unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "typ",
-            "--roster",
-        ])
-        .arg(&roster)
-        .arg("-o")
-        .arg(d.path().join("out"))
+    let roster = write(
+        d.path(),
+        "roster.csv",
+        "candidate,name\nx.1,Ann\nx_1,Bob\nx/1,Cy\n",
+    );
+    make_typ_per_candidate(&roster, &d.path().join("out"))
         .assert()
         .success();
     let papers: Vec<(String, String)> = std::fs::read_dir(d.path().join("out"))
@@ -354,19 +308,7 @@ fn candidates_whose_ids_look_alike_keep_their_own_papers() {
     }
     // Ids that differ only in case would share a file on Windows and macOS: refused, both named.
     std::fs::write(&roster, "candidate,name\nab1,Ann\nAB1,Bob\n").unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "typ",
-            "--roster",
-        ])
-        .arg(&roster)
-        .arg("-o")
-        .arg(d.path().join("case"))
+    make_typ_per_candidate(&roster, &d.path().join("case"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("papers `ab1` and `AB1`"));
