@@ -309,6 +309,27 @@ fn screenshots() -> PathBuf {
     shots
 }
 
+/// The candidate the tests sign in as.
+const WHO: &str = "26010001";
+
+/// A workspace's competition served: the codes issued, the server started; the server, and
+/// [`WHO`]'s code and items of round week1.
+fn served(ws: &web::Workspace) -> (Server, String, Vec<Value>) {
+    let comp = ws.competition();
+    let codes = issue_codes(&comp, &ws.root.join("codes"), &[]);
+    let items = leaves(&paper(&comp, WHO));
+    (Server::start(&comp, |_| {}), codes[WHO].clone(), items)
+}
+
+impl Browser {
+    /// The sign-in page on a phone 360 px wide.
+    fn signin_on_a_phone(&self, base: &str) {
+        self.size(360, 800, true);
+        self.go(&format!("{base}/signin"));
+        assert_eq!(self.inner_width(), 360);
+    }
+}
+
 #[test]
 fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
     let Some(b) = Browser::start() else { return };
@@ -317,19 +338,13 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
 
     // A workspace from `init`, codes issued, the server started.
     let ws = web::Workspace::init();
-    let comp = ws.competition();
-    let codes = issue_codes(&comp, &ws.root.join("codes"), &[]);
-    let who = "26010001";
-    let items = leaves(&paper(&comp, who));
-    let server = Server::start(&comp, |_| {});
+    let (server, code, items) = served(&ws);
     let base = &server.base;
 
     // Sign in on the phone.
-    b.size(360, 800, true);
-    b.go(&format!("{base}/signin"));
-    assert_eq!(b.inner_width(), 360);
+    b.signin_on_a_phone(base);
     b.shot(&shots, "1-signin-phone.png");
-    b.type_into("#code", &codes[who].to_lowercase().replace('-', " "));
+    b.type_into("#code", &code.to_lowercase().replace('-', " "));
     b.click("button[type=submit].primary");
     b.find("form[action='/round/week1/start'] button");
     b.shot(&shots, "2-home-phone.png");
@@ -509,17 +524,11 @@ fn one_question_at_a_time_on_a_phone_in_chinese() {
         ),
     )
     .unwrap();
-    let codes = issue_codes(&comp, &root.join("codes"), &[]);
-    let who = "26010001";
-    let code = &codes[who];
-    let items = leaves(&paper(&comp, who));
-    let server = Server::start(&comp, |_| {});
+    let (server, code, items) = served(&ws);
     let base = &server.base;
 
-    b.size(360, 800, true);
-    b.go(&format!("{base}/signin"));
-    assert_eq!(b.inner_width(), 360);
-    b.type_into("#code", code);
+    b.signin_on_a_phone(base);
+    b.type_into("#code", &code);
     b.click("button[type=submit].primary");
     b.click("form[action='/round/week1/start'] button");
     // The round opens on its first question.

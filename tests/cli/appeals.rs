@@ -332,12 +332,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
     assert_eq!(v["candidates"][2]["status"], "absent");
     assert!(v["candidates"][2]["score"].is_null());
     // Item statistics over the two who sat.
-    let s1 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["question"] == "s1")
-        .unwrap();
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["n"].as_u64(), s1["mean"].as_f64()),
         (Some(2), Some(1.0))

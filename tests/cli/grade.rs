@@ -16,11 +16,7 @@ fn grade_in(
 
 #[test]
 fn the_key_fed_back_scores_full_marks_on_every_paper() {
-    let d = tmp();
-    draw("question-banks/closed-book.toml", "17", d.path())
-        .assert()
-        .success();
-    let m = read_json(&d.path().join("exam.json"));
+    let (d, m) = drawn("question-banks/closed-book.toml", "17");
     let mut rows = Vec::new();
     let mut n_items = 0;
     for (k, p) in m["papers"].as_array().unwrap().iter().enumerate() {
@@ -154,16 +150,7 @@ fn built_in_rules_give_hand_computed_scores() {
     assert_eq!(pass, ["true", "false", "false", "true", "true"]);
     // Item analysis over the five accepted rows.
     let v = read_json(&d.path().join("res/results.json"));
-    let item = |q: &str| {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["question"] == q)
-            .unwrap()
-            .clone()
-    };
-    let m1 = item("m1");
+    let m1 = item_stats(&v, "m1");
     assert_eq!(m1["n"], 5);
     assert_eq!(m1["mean"], 2.8);
     assert_eq!(m1["facility"], 0.7);
@@ -171,7 +158,7 @@ fn built_in_rules_give_hand_computed_scores() {
         m1["responses"],
         serde_json::json!({"A": 1, "AB": 1, "AC": 3})
     );
-    let s1 = item("s1");
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["mean"].as_f64(), s1["blank"].as_u64()),
         (Some(1.0), Some(1))
@@ -280,12 +267,7 @@ fn a_stray_mark_makes_its_item_invalid_not_the_row() {
     let v = read_json(&d.path().join("res/results.json"));
     assert_eq!(v["summary"]["invalid"], 2);
     assert_eq!(v["summary"]["rejected"], 0);
-    let s1 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["question"] == "s1")
-        .unwrap();
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["invalid"].as_u64(), &s1["responses"]),
         (Some(1), &serde_json::json!({"B": 1}))
@@ -352,11 +334,7 @@ fn a_rule_script_scores_and_grades() {
 
 #[test]
 fn the_blueprint_script_travels_in_exam_json() {
-    let d = tmp();
-    draw("tests/fixtures/grade/scripted.toml", "17", d.path())
-        .assert()
-        .success();
-    let m = read_json(&d.path().join("exam.json"));
+    let (d, m) = drawn("tests/fixtures/grade/scripted.toml", "17");
     assert_eq!(m["rules"]["path"], "../../../scripts/pass-grades.rhai");
     assert!(m["rules"]["source"].as_str().unwrap().contains("fn total"));
     let scan = grade_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,8\n2,b,甲,A,A,B,对,,1\n");
@@ -478,8 +456,25 @@ fn zipgrade_exports_grade_with_numbered_key_versions() {
     assert_eq!(res[2][3], "B");
 }
 
-/// Writes `bank.toml` (the given questions) and `blueprint.toml` into `dir`.
-fn exam_files(dir: &Path, questions: &str, blueprint: &str) -> std::path::PathBuf {
+/// Writes `bank.toml` of `n` four-option questions of `kind`, each keyed `answer` (ids s1…
+/// for singles, m1… for multiples), and `blueprint.toml` into `dir`.
+fn exam_files(
+    dir: &Path,
+    (kind, n, answer): (&str, usize, &str),
+    blueprint: &str,
+) -> std::path::PathBuf {
+    let (id, label) = match kind {
+        "single" => ("s", "单选"),
+        _ => ("m", "多选"),
+    };
+    let questions: String = (1..=n)
+        .map(|i| {
+            format!(
+                "[[question]]\nid = \"{id}{i}\"\nkind = \"{kind}\"\nstem = \"{label}{i}（ ）\"\n\
+                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"{answer}\"\nsource = \"fixture\"\n"
+            )
+        })
+        .collect();
     write(
         dir,
         "bank.toml",
@@ -505,17 +500,9 @@ fn section_questions(m: &serde_json::Value, p: usize, s: usize) -> Vec<String> {
 #[test]
 fn a_rule_script_sees_the_points_of_the_paper_sat() {
     let d = tmp();
-    let questions: String = (1..=4)
-        .map(|i| {
-            format!(
-                "[[question]]\nid = \"s{i}\"\nkind = \"single\"\nstem = \"单选{i}（ ）\"\n\
-                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"A\"\nsource = \"fixture\"\n"
-            )
-        })
-        .collect();
     let bp = exam_files(
         d.path(),
-        &questions,
+        ("single", 4, "A"),
         "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 8\n\n\
          [draw]\nmode = \"redraw\"\nvariants = 2\nshuffle_questions = false\nshuffle_options = false\n\n\
          [[section]]\ntitle = \"一\"\nkind = \"single\"\ncount = 2\npoints = 1\n\n\
@@ -571,17 +558,9 @@ fn a_rule_script_sees_the_points_of_the_paper_sat() {
 #[test]
 fn a_lone_candidate_with_fractional_credits_ranks_first() {
     let d = tmp();
-    let questions: String = (1..=5)
-        .map(|i| {
-            format!(
-                "[[question]]\nid = \"m{i}\"\nkind = \"multiple\"\nstem = \"多选{i}（ ）\"\n\
-                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"ABC\"\nsource = \"fixture\"\n"
-            )
-        })
-        .collect();
     let bp = exam_files(
         d.path(),
-        &questions,
+        ("multiple", 5, "ABC"),
         "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 5\n\n\
          [draw]\nshuffle_questions = false\nshuffle_options = false\n\n\
          [[section]]\nkind = \"multiple\"\ncount = 5\npoints = 1\nrule = \"per-option\"\n",

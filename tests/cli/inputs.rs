@@ -33,14 +33,18 @@ fn mode(p: &Path) -> u32 {
 #[test]
 fn bank_errors_are_located_with_hints() {
     let d = tmp();
-    let bank = d.path().join("b.toml");
-    std::fs::write(&bank, "[bank]\nid = \"b\"\n\n[[question]]\nid = \"q1\"\nkind = \"judge\"\nstme = \"x\"\nanswer = true\n").unwrap();
-    let a = examforge()
-        .args(["bank", "check"])
-        .arg(&bank)
-        .assert()
-        .code(1);
-    let err = stderr_of(&a);
+    // `bank check` of `text` as b.toml: refused, and what it said.
+    let refused = |text: &str| {
+        let bank = write(d.path(), "b.toml", text);
+        stderr_of(
+            &examforge()
+                .args(["bank", "check"])
+                .arg(&bank)
+                .assert()
+                .code(1),
+        )
+    };
+    let err = refused("[bank]\nid = \"b\"\n\n[[question]]\nid = \"q1\"\nkind = \"judge\"\nstme = \"x\"\nanswer = true\n");
     assert!(
         err.contains(
             "b.toml:7:1: error: unknown key `stme` in a question\n  hint: did you mean `stem`?"
@@ -48,13 +52,7 @@ fn bank_errors_are_located_with_hints() {
         "{err}"
     );
     // Every syntax error, not only the first.
-    std::fs::write(&bank, "[bank]\nid = \"b\n\n[[question]]\nid = q2\n").unwrap();
-    let a = examforge()
-        .args(["bank", "check"])
-        .arg(&bank)
-        .assert()
-        .code(1);
-    let err = stderr_of(&a);
+    let err = refused("[bank]\nid = \"b\n\n[[question]]\nid = q2\n");
     assert!(err.contains("b.toml:2:8: error: invalid TOML"), "{err}");
     assert!(err.contains("b.toml:5:6: error: invalid TOML"), "{err}");
 }
@@ -153,14 +151,6 @@ fn layout_file_errors_are_located_at_their_keys() {
     assert!(!d.path().join("res").exists());
 }
 
-/// Draws the English sample into `d` and returns exam.json as JSON.
-fn drawn(d: &Path) -> serde_json::Value {
-    draw("question-banks/sample-en-exam.toml", "4", d)
-        .assert()
-        .success();
-    read_json(&d.join("exam.json"))
-}
-
 fn render_html(exam: &Path, out: &Path) -> assert_cmd::assert::Assert {
     examforge()
         .arg("render")
@@ -172,8 +162,7 @@ fn render_html(exam: &Path, out: &Path) -> assert_cmd::assert::Assert {
 
 #[test]
 fn an_exam_json_from_a_newer_examforge_is_refused_by_render_and_grade() {
-    let d = tmp();
-    let mut m = drawn(d.path());
+    let (d, mut m) = drawn("question-banks/sample-en-exam.toml", "4");
     m["format"] = 99.into();
     let exam = d.path().join("exam.json");
     std::fs::write(&exam, serde_json::to_vec(&m).unwrap()).unwrap();
@@ -195,8 +184,7 @@ fn an_exam_json_from_a_newer_examforge_is_refused_by_render_and_grade() {
 
 #[test]
 fn an_exam_json_that_breaks_the_draws_invariants_is_refused() {
-    let d = tmp();
-    let m = drawn(d.path());
+    let (d, m) = drawn("question-banks/sample-en-exam.toml", "4");
     let exam = d.path().join("exam.json");
     // The first choice item of paper A: its option order, key and points.
     let (s, i) = (0, 0);

@@ -31,6 +31,14 @@ pub fn draw_any_seed(blueprint: impl AsRef<OsStr>, out: &Path) -> Command {
     c
 }
 
+/// A fresh folder with `blueprint` drawn into it with `seed`, and its exam.json.
+pub fn drawn(blueprint: &str, seed: &str) -> (tempfile::TempDir, serde_json::Value) {
+    let d = super::tmp();
+    draw(blueprint, seed, d.path()).assert().success();
+    let exam = read_json(&d.path().join("exam.json"));
+    (d, exam)
+}
+
 /// The grading fixture drawn with seed 17 into `out` (exam.json, papers, keys).
 pub fn draw_grade_fixture(out: &Path) {
     draw(GRADE_BLUEPRINT, "17", out).assert().success();
@@ -178,6 +186,16 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
 /// A JSON file.
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The statistics of question `id` in a results.json (its `items`).
+pub fn item_stats<'a>(results: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    results["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["question"] == id)
+        .unwrap_or_else(|| panic!("no item statistics for `{id}`"))
 }
 
 /// The names of the files in `dir`, sorted, every one.
