@@ -89,12 +89,7 @@ fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
     ] {
         std::fs::write(&manual, format!("candidate,item,points\n{text}")).unwrap();
         grade_scan(d, "bad", &flag("--manual", &manual))
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(format!(
-                "{}:{line}: {message}",
-                manual.display()
-            )));
+            .exits_saying(1, &[&format!("{}:{line}: {message}", manual.display())]);
         assert!(!d.join("bad/results.csv").exists(), "nothing written");
     }
 }
@@ -113,10 +108,7 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     let two = "candidate,item,points,marker\n1,5,6,李\n1,5,7,王\n2,5,3,李\n2,5,7,王\n";
     let manual = write(d, "manual.csv", two);
     grade_scan(d, "r", &flag("--manual", &manual))
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("arbitration"))
-        .stderr(predicate::str::contains("1 candidate(s) pending"));
+        .exits_saying(3, &["arbitration", "1 candidate(s) pending"]);
     let r = d.join("r");
     // 1: 9 + (6 + 7) / 2; 2: 9 + the two marks' mean, pending.
     assert_eq!(column(&r, "score"), pairs(&[("1", "15.5"), ("2", "14")]));
@@ -181,13 +173,13 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
         "candidate,item,points,marker\n1,5,6,李\n1,5,7,李\n",
     )
     .unwrap();
-    grade_scan(d, "twice", &flag("--manual", &manual))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
+    grade_scan(d, "twice", &flag("--manual", &manual)).exits_saying(
+        1,
+        &[&format!(
             "{}:3: marker `李` marked item 5 of candidate `1` twice (also line 2)",
             manual.display()
-        )));
+        )],
+    );
 }
 
 const APPEAL: &str = "[[appeal]]\ncandidate = \"1\"\nitem = 4\nscore = 2\n\
@@ -280,10 +272,7 @@ fn an_appeal_changes_an_item_and_is_logged() {
         ),
     ] {
         std::fs::write(&appeals, text).unwrap();
-        grade_scan(d, "bad", &flag("--appeals", &appeals))
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(message));
+        grade_scan(d, "bad", &flag("--appeals", &appeals)).exits_saying(1, &[message]);
     }
 }
 
@@ -355,13 +344,13 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         "准考证号,姓名,单位\n1,张三,一队\n2026001,赵六,二队\n",
     )
     .unwrap();
-    grade_scan(d, "bad", &flag("--roster", &roster))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
+    grade_scan(d, "bad", &flag("--roster", &roster)).exits_saying(
+        1,
+        &[&format!(
             "{}:3: candidate `2026O01` is not on the roster (did you mean `2026001`?)",
             d.join("scan.csv").display()
-        )));
+        )],
+    );
     assert!(!d.join("bad/results.csv").exists());
 }
 

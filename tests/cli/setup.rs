@@ -122,14 +122,21 @@ pub fn certificates(standings: &Path, out: &Path) -> Command {
     c
 }
 
-/// Runs `c`, which must exit with `code` and say each of `said` on stderr.
-#[track_caller]
-pub fn fails_saying(mut c: Command, code: i32, said: &[&str]) -> assert_cmd::assert::Assert {
-    let mut a = c.assert().code(code);
-    for s in said {
-        a = a.stderr(predicates::str::contains(*s));
+/// What a command that stops says: its exit status and the lines it writes to stderr.
+pub trait ExitsSaying {
+    /// Runs the command, which must exit with `code` and say each of `said` on stderr.
+    fn exits_saying(&mut self, code: i32, said: &[&str]) -> assert_cmd::assert::Assert;
+}
+
+impl ExitsSaying for Command {
+    #[track_caller]
+    fn exits_saying(&mut self, code: i32, said: &[&str]) -> assert_cmd::assert::Assert {
+        let mut a = self.assert().code(code);
+        for s in said {
+            a = a.stderr(predicates::str::contains(*s));
+        }
+        a
     }
-    a
 }
 
 /// Writes `contents` to `dir/name` and gives its path.
