@@ -14,10 +14,6 @@ fn grade_scan(d: &Path, out: &str, extra: &[OsString]) -> assert_cmd::Command {
     c
 }
 
-fn flag(name: &str, p: &Path) -> Vec<OsString> {
-    vec![name.into(), p.into()]
-}
-
 /// A column of results.csv by header name, per candidate id.
 fn column(out: &Path, name: &str) -> Vec<(String, String)> {
     let rows = read_csv(&out.join("results.csv"));

@@ -813,19 +813,24 @@ fn individual_standings(p: &Path, awards: &str) {
 fn individual_cut_offs_never_award_teams() {
     let d = tmp();
     let p = d.path();
+    // The standings with `awards`, their certificates; (kind, name, award) of each awarded.
+    let awarded = |awards: &str, flags: &[&str]| -> Vec<[String; 3]> {
+        individual_standings(p, awards);
+        certificates(&p.join("out"), &p.join("cert"))
+            .args(flags)
+            .assert()
+            .success();
+        read_csv(&p.join("cert/awards.csv"))[1..]
+            .iter()
+            .map(|r| [r[1].clone(), r[2].clone(), r[6].clone()])
+            .collect()
+    };
     // The old form, in candidate standings: individuals only (every team used to get 团体三等奖).
-    individual_standings(p, "[awards]\nfirst = 1\nsecond = 2\nthird = 3");
-    certificates(&p.join("out"), &p.join("cert"))
-        .arg("--typ-only")
-        .assert()
-        .success();
-    let awards = read_csv(&p.join("cert/awards.csv"));
-    let got: Vec<[&str; 3]> = awards[1..]
-        .iter()
-        .map(|r| [&*r[1], &*r[2], &*r[6]])
-        .collect();
     assert_eq!(
-        got,
+        awarded(
+            "[awards]\nfirst = 1\nsecond = 2\nthird = 3",
+            &["--typ-only"]
+        ),
         [
             ["个人", "队员1", "一等奖"],
             ["个人", "队员2", "二等奖"],
@@ -836,21 +841,11 @@ fn individual_cut_offs_never_award_teams() {
         .iter()
         .any(|n| n.starts_with("team-")));
     // Team awards by their own cut-offs: 一支队 (99 + 98) first.
-    individual_standings(
-        p,
-        "[awards.team]\nfirst = 1\nsecond = 1\nthird = 2\n[awards.individual]\nfirst = 1\nsecond = 1\nthird = 1",
-    );
-    certificates(&p.join("out"), &p.join("cert"))
-        .args(["--typ-only", "--force"])
-        .assert()
-        .success();
-    let awards = read_csv(&p.join("cert/awards.csv"));
-    let got: Vec<[&str; 3]> = awards[1..]
-        .iter()
-        .map(|r| [&*r[1], &*r[2], &*r[6]])
-        .collect();
     assert_eq!(
-        got,
+        awarded(
+            "[awards.team]\nfirst = 1\nsecond = 1\nthird = 2\n[awards.individual]\nfirst = 1\nsecond = 1\nthird = 1",
+            &["--typ-only", "--force"],
+        ),
         [
             ["团体", "一支队", "一等奖"],
             ["团体", "二支队", "三等奖"],

@@ -118,15 +118,10 @@ fn built_in_rules_give_hand_computed_scores() {
          4,重复,乙,A,B,AC,F,2|CO2,8\n",
     );
     let manual = write(d.path(), "manual.csv", "candidate,item,points\n2,5,4\n");
-    grade_in(
-        &d,
-        &scan,
-        "res",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .assert()
-    .success()
-    .stderr(predicate::str::contains("duplicates"));
+    grade_in(&d, &scan, "res", &flag("--manual", &manual))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("duplicates"));
     let res = read_csv(&d.path().join("res/results.csv"));
     let score = |id: &str| {
         res.iter()
@@ -292,14 +287,9 @@ fn a_rule_script_scores_and_grades() {
     let d = tmp();
     draw_grade_fixture(d.path());
     let scan = grade_sheet(d.path(), "1,a,甲,A,B,A,错,2|CO2,8\n");
-    grade_in(
-        &d,
-        &scan,
-        "r",
-        &["--rules".into(), "scripts/pass-grades.rhai".into()],
-    )
-    .assert()
-    .success();
+    grade_in(&d, &scan, "r", &flag("--rules", "scripts/pass-grades.rhai"))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("r/results.csv"));
     // partial-half gives 2 of 4 on the multiple: 2 + 2 + 1 + 2 + 8 = 15 of 17 → 88% → 良好.
     assert_eq!(res[1][4], "15");
@@ -309,7 +299,7 @@ fn a_rule_script_scores_and_grades() {
         "loop.rhai",
         "fn score(item, response) { loop { } }\n",
     );
-    grade_in(&d, &scan, "r2", &["--rules".into(), hostile.clone().into()]).exits_saying(
+    grade_in(&d, &scan, "r2", &flag("--rules", &hostile)).exits_saying(
         1,
         &[
             "scan.csv:2: rule script",
@@ -378,7 +368,7 @@ fn contest_graded(rows: &str, rules: &str) -> tempfile::TempDir {
         .success();
     let header = "candidate,name,team,paper,1,2,3,4,5\n";
     let scan = write(d.path(), "scores.csv", format!("{header}{rows}"));
-    grade_in(&d, &scan, "r", &["--rules".into(), rules.into()])
+    grade_in(&d, &scan, "r", &flag("--rules", rules))
         .assert()
         .success();
     d
@@ -581,27 +571,16 @@ fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
         "manual.txt",
         unicode_text("candidate,item,points\r\n2,5,4\r\n"),
     );
-    grade_in(
-        &d,
-        &scan,
-        "res",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .assert()
-    .success();
+    grade_in(&d, &scan, "res", &flag("--manual", &manual))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("res/results.csv"));
     // Wrong single −1, half of 4, wrong judge 0, one blank of two 1, manual 4.
     assert_eq!(res[1][4], "6");
 
     // GB18030 with a word for the points on the file's third line (after a blank line).
     std::fs::write(&manual, gb18030("考号,题号,得分\r\n\r\n2,5,四分\r\n")).unwrap();
-    grade_in(
-        &d,
-        &scan,
-        "res2",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .exits_saying(
+    grade_in(&d, &scan, "res2", &flag("--manual", &manual)).exits_saying(
         1,
         &[&format!("{}:3: `四分` is not a number", manual.display())],
     );
@@ -666,7 +645,7 @@ fn guarded_cells_read_back_as_written_through_the_scanner_csv_and_the_roster() {
         ["1", "=SUM(1)", "-甲队"].map(String::from)
     );
     // With the roster (read whole): the absent candidate keeps its name and team too.
-    grade_in(&d, &scan, "roster", &["--roster".into(), roster.into()])
+    grade_in(&d, &scan, "roster", &flag("--roster", roster))
         .assert()
         .success();
     let listed = people("roster");

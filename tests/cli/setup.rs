@@ -139,6 +139,11 @@ impl ExitsSaying for Command {
     }
 }
 
+/// A flag and the file it names, as arguments: `--manual PATH`.
+pub fn flag(name: &str, path: impl AsRef<OsStr>) -> Vec<std::ffi::OsString> {
+    vec![name.into(), path.as_ref().to_owned()]
+}
+
 /// Writes `contents` to `dir/name` and gives its path.
 pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
