@@ -2,7 +2,6 @@
 //! arbitrator (仲裁), appeals (复核), and candidates who did not sit (缺考).
 
 use super::*;
-use predicates::prelude::*;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -120,18 +119,8 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     assert_eq!(
         arb,
         [
-            [
-                "candidate",
-                "name",
-                "item",
-                "question",
-                "max",
-                "tolerance",
-                "marks",
-                "markers",
-                "lines"
-            ],
-            ["2", "李四", "5", "q1", "8", "1", "3 7", "李 王", "4 5"]
+            cells("candidate name item question max tolerance marks markers lines"),
+            vec!["2", "李四", "5", "q1", "8", "1", "3 7", "李 王", "4 5"]
         ]
     );
     assert_eq!(
@@ -193,27 +182,14 @@ fn an_appeal_changes_an_item_and_is_logged() {
         "1,张三,甲,A,B,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
     );
     let appeals = write(d, "appeals.toml", APPEAL);
-    grade_scan(d, "r", &flag("--appeals", &appeals))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("appeals"));
+    grade_scan(d, "r", &flag("--appeals", &appeals)).exits_saying(0, &["appeals"]);
     let r = d.join("r");
     assert_eq!(column(&r, "score"), pairs(&[("1", "16"), ("2", "15")]));
     assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
     assert_eq!(
         read_csv(&r.join("changes.csv")),
         [
-            vec![
-                "candidate",
-                "name",
-                "item",
-                "question",
-                "old",
-                "new",
-                "reason",
-                "date",
-                "by"
-            ],
+            cells("candidate name item question old new reason date by"),
             vec![
                 "1",
                 "张三",
@@ -286,14 +262,16 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
     );
     // 1 sat (name and team left to the roster); 2 handed in a blank sheet; 3 did not sit.
     grade_sheet(d, "1,,,A,B,AC,错,2|CO2,7\n2,李四,一队,A,,,,,\n");
-    grade_scan(d, "r", &flag("--roster", &roster))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("absent             1"))
-        .stderr(predicate::str::contains(format!(
-            "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
-            d.join("scan.csv").display()
-        )));
+    grade_scan(d, "r", &flag("--roster", &roster)).exits_saying(
+        0,
+        &[
+            "absent             1",
+            &format!(
+                "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
+                d.join("scan.csv").display()
+            ),
+        ],
+    );
     let r = d.join("r");
     let rows = read_csv(&r.join("results.csv"));
     assert_eq!(rows[0].last().unwrap(), "status");
@@ -323,10 +301,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         (Some(2), Some(1.0))
     );
     // The report reads the absent row and leaves it out.
-    report(&r, &d.join("report"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("report: 2 candidates"));
+    report(&r, &d.join("report")).exits_saying(0, &["report: 2 candidates"]);
     let ranking = read_csv(&d.join("report/ranking.csv"));
     assert_eq!(ranking.len(), 3, "{ranking:?}");
 
@@ -374,12 +349,10 @@ fn standings_treat_an_absent_candidate_as_missing() {
          [[event]]\nname = \"笔试\"\nresults = \"exam\"\n\n\
          [[event]]\nname = \"竞赛\"\nresults = \"quiz.csv\"\n",
     );
-    standings(&spec, &d.join("st"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "missing: `2` from `笔试`: absent (缺考): counted as 0",
-        ));
+    standings(&spec, &d.join("st")).exits_saying(
+        0,
+        &["missing: `2` from `笔试`: absent (缺考): counted as 0"],
+    );
     let st = read_csv(&d.join("st/standings.csv"));
     // 张三 16 + 5; 李四 0 + 6.
     assert_eq!((&*st[1][1], &*st[1][4]), ("1", "21"));

@@ -57,6 +57,13 @@ pub fn make(args: &[&str], out: &Path) -> Command {
     c
 }
 
+/// A fresh folder with `make ARGS… -o` it run.
+pub fn made(args: &[&str]) -> tempfile::TempDir {
+    let d = super::tmp();
+    make(args, d.path()).assert().success();
+    d
+}
+
 /// `make question-banks/sample-en-exam.toml --seed 2 --format typ --roster ROSTER -o OUT`: the
 /// English sample's Typst sources, a paper for each candidate of `roster`.
 pub fn make_typ_per_candidate(roster: &Path, out: &Path) -> Command {
@@ -193,6 +200,12 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()
+}
+
+/// A header (or a row without spaces in its cells) written as its cells with a space between
+/// them, so that a long header reads on one line.
+pub fn cells(row: &str) -> Vec<&str> {
+    row.split(' ').collect()
 }
 
 /// A JSON file.
