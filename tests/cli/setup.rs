@@ -57,7 +57,7 @@ pub fn make(args: &[&str], out: &Path) -> Command {
     c
 }
 
-/// A fresh folder with `make ARGS… -o` it run.
+/// A fresh folder into which `make ARGS…` has printed an exam.
 pub fn made(args: &[&str]) -> tempfile::TempDir {
     let d = super::tmp();
     make(args, d.path()).assert().success();
@@ -129,7 +129,7 @@ pub fn certificates(standings: &Path, out: &Path) -> Command {
     c
 }
 
-/// What a command that stops says: its exit status and the lines it writes to stderr.
+/// A run judged as a user reads it: by its exit status and the lines it writes to stderr.
 pub trait ExitsSaying {
     /// Runs the command, which must exit with `code` and say each of `said` on stderr.
     fn exits_saying(&mut self, code: i32, said: &[&str]) -> assert_cmd::assert::Assert;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The examforge binary cargo built for the tests.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_examforge")
 }
@@ -28,6 +29,7 @@ pub fn examforge(args: impl FnOnce(&mut Command) -> &mut Command) -> Vec<u8> {
     out.stdout
 }
 
+/// A port no one listens on now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -36,6 +38,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Returns once something listens on `port` (a minute at the most).
 pub fn wait_port(port: u16) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -64,6 +67,7 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// `examforge init` into a fresh folder.
     pub fn init() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("ws");
@@ -71,6 +75,7 @@ impl Workspace {
         Workspace { dir, root }
     }
 
+    /// The workspace's competition.toml.
     pub fn competition(&self) -> PathBuf {
         self.root.join("competition.toml")
     }
@@ -114,6 +119,7 @@ pub struct Server {
 }
 
 impl Server {
+    /// Starts the server; see [`Server`].
     pub fn start(competition: &Path, setup: impl FnOnce(&mut Command)) -> Server {
         let port = free_port();
         let mut c = Command::new(bin());
