@@ -185,8 +185,11 @@ fn same_exam_gives_identical_pdfs() {
 #[test]
 fn template_override_replaces_one_file() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
+    let t = template_override(
+        &d.path().join("tpl"),
+        "paper.html.j2",
+        "<p>{{ exam.title }} / {{ paper.code }} / {{ paper.sections|length }}</p>",
+    );
     let make_html = |out: &str| {
         let mut c = make(
             &[
@@ -201,11 +204,6 @@ fn template_override_replaces_one_file() {
         c.arg("--templates").arg(&t);
         c
     };
-    std::fs::write(
-        t.join("paper.html.j2"),
-        "<p>{{ exam.title }} / {{ paper.code }} / {{ paper.sections|length }}</p>",
-    )
-    .unwrap();
     make_html("o").assert().success();
     assert_eq!(
         std::fs::read_to_string(d.path().join("o/paper-B.html")).unwrap(),
@@ -476,13 +474,11 @@ fn key_opens_with_an_answer_table_per_paper() {
 #[test]
 fn typst_warnings_are_shown_with_their_file() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
-    std::fs::write(
-        t.join("key.typ.j2"),
+    let t = template_override(
+        &d.path().join("tpl"),
+        "key.typ.j2",
         "#set text(font: \"No Such Typeface\")\n{{ exam.title }}\n",
-    )
-    .unwrap();
+    );
     make(
         &["question-banks/sample-en-exam.toml", "--seed", "1"],
         &d.path().join("out"),
@@ -504,8 +500,6 @@ fn typst_warnings_are_shown_with_their_file() {
 #[test]
 fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
     let sheet = std::fs::read_to_string(root().join("templates/sheet.typ.j2")).unwrap();
     let bare: String = sheet
         .lines()
@@ -513,7 +507,7 @@ fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_ne!(bare, sheet, "the built-in sheet attaches its layout");
-    std::fs::write(t.join("sheet.typ.j2"), bare).unwrap();
+    let t = template_override(&d.path().join("tpl"), "sheet.typ.j2", &bare);
     for (out, tpl) in [("with", None), ("without", Some(&t))] {
         let mut c = make(&["--seed", "2"], &d.path().join(out));
         if let Some(tpl) = tpl {

@@ -376,13 +376,11 @@ fn the_same_results_give_byte_identical_reports() {
 #[test]
 fn a_report_template_override_is_used_and_its_errors_name_the_line() {
     let d = graded();
-    let t = d.path().join("templates");
-    std::fs::create_dir(&t).unwrap();
-    std::fs::write(
-        t.join("report.html.j2"),
+    let t = template_override(
+        &d.path().join("templates"),
+        "report.html.j2",
         "<p>{{ title }}: α = {{ facts[-2][1] }}, {{ flagged|length }} flagged</p>\n",
-    )
-    .unwrap();
+    );
     let out = d.path().join("rep");
     report(&d.path().join("res"), &out)
         .args(["--format", "html", "--templates"])

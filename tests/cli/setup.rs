@@ -158,6 +158,14 @@ pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     p
 }
 
+/// The templates folder `folder` (made if need be) holding `name` with `text`: what
+/// `--templates` is given to override one built-in template.
+pub fn template_override(folder: &Path, name: &str, text: &str) -> PathBuf {
+    std::fs::create_dir_all(folder).unwrap();
+    write(folder, name, text);
+    folder.to_path_buf()
+}
+
 /// The text as Excel on Chinese Windows saves a CSV: GB18030.
 pub fn gb18030(text: &str) -> Vec<u8> {
     let (bytes, _, lossy) = encoding_rs::GB18030.encode(text);
