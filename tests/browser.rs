@@ -3,44 +3,15 @@
 //! middle without losing an answer, submits, sees the key and explanations, and the board shows
 //! their team's points. Screenshots go to `EXAMFORGE_SCREENSHOTS` (or a temporary folder).
 
+mod web;
+
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_examforge")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "port {port} did not open"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use web::{
+    free_port, issue_codes, leaves, paper, right_answer, shown_score, wait_port, Killed, Server,
+};
 
 /// One browser at a time: two Chromiums starting together on a loaded two-core machine can take
 /// longer than chromedriver waits for either.
@@ -326,36 +297,8 @@ fn base64(s: &str) -> Vec<u8> {
     out
 }
 
-fn right_answer(item: &Value) -> String {
-    let a = &item["answer"];
-    match item["kind"].as_str().unwrap() {
-        "single" | "multiple" => a["choice"]
-            .as_array()
-            .or_else(|| a.as_array())
-            .unwrap()
-            .iter()
-            .map(|i| (b'A' + i.as_u64().unwrap() as u8) as char)
-            .collect(),
-        "judge" => if a["judge"].as_bool().or(a.as_bool()).unwrap() {
-            "T"
-        } else {
-            "F"
-        }
-        .into(),
-        _ => a["fill"]
-            .as_array()
-            .or_else(|| a.as_array())
-            .unwrap()
-            .iter()
-            .map(|b| b[0].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-            .join("|"),
-    }
-}
-
-#[test]
-fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
-    let Some(b) = Browser::start() else { return };
+/// The folder the screenshots go to: `EXAMFORGE_SCREENSHOTS`, or one under the temporary folder.
+fn screenshots() -> PathBuf {
     let shots: PathBuf = match std::env::var("EXAMFORGE_SCREENSHOTS") {
         Ok(d) => PathBuf::from(d),
         Err(_) => {
@@ -363,77 +306,45 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
         }
     };
     std::fs::create_dir_all(&shots).unwrap();
+    shots
+}
+
+/// The candidate the tests sign in as.
+const WHO: &str = "26010001";
+
+/// A workspace's competition served: the codes issued, the server started; the server, and
+/// [`WHO`]'s code and items of round week1.
+fn served(ws: &web::Workspace) -> (Server, String, Vec<Value>) {
+    let comp = ws.competition();
+    let codes = issue_codes(&comp, &ws.root.join("codes"), &[]);
+    let items = leaves(&paper(&comp, WHO));
+    (Server::start(&comp, |_| {}), codes[WHO].clone(), items)
+}
+
+impl Browser {
+    /// The sign-in page on a phone 360 px wide.
+    fn signin_on_a_phone(&self, base: &str) {
+        self.size(360, 800, true);
+        self.go(&format!("{base}/signin"));
+        assert_eq!(self.inner_width(), 360);
+    }
+}
+
+#[test]
+fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
+    let Some(b) = Browser::start() else { return };
+    let shots = screenshots();
     eprintln!("screenshots: {}", shots.display());
 
     // A workspace from `init`, codes issued, the server started.
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("ws");
-    assert!(Command::new(bin())
-        .arg("init")
-        .arg(&root)
-        .output()
-        .unwrap()
-        .status
-        .success());
-    let comp = root.join("competition.toml");
-    let out = Command::new(bin())
-        .args(["serve", "codes"])
-        .arg(&comp)
-        .arg("-o")
-        .arg(root.join("codes"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let codes: HashMap<String, String> = std::fs::read_to_string(root.join("codes/codes.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[3].to_string())
-        })
-        .collect();
-    let who = "26010001";
-    let paper: Value = serde_json::from_slice(
-        &Command::new(bin())
-            .arg("serve")
-            .arg(&comp)
-            .args(["--show-paper", "week1", who])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let items: Vec<Value> = paper["papers"][0]["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().clone())
-        .collect();
-    let port = free_port();
-    let _server = Killed(
-        Command::new(bin())
-            .arg("serve")
-            .arg(&comp)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port);
-    let base = format!("http://127.0.0.1:{port}");
+    let ws = web::Workspace::init();
+    let (server, code, items) = served(&ws);
+    let base = &server.base;
 
     // Sign in on the phone.
-    b.size(360, 800, true);
-    b.go(&format!("{base}/signin"));
-    assert_eq!(b.inner_width(), 360);
+    b.signin_on_a_phone(base);
     b.shot(&shots, "1-signin-phone.png");
-    b.type_into("#code", &codes[who].to_lowercase().replace('-', " "));
+    b.type_into("#code", &code.to_lowercase().replace('-', " "));
     b.click("button[type=submit].primary");
     b.find("form[action='/round/week1/start'] button");
     b.shot(&shots, "2-home-phone.png");
@@ -508,13 +419,7 @@ fn a_candidate_answers_on_a_phone_and_the_board_shows_the_team() {
     b.find("#score");
     let result = b.source();
     let total: f64 = items.iter().map(|it| it["points"].as_f64().unwrap()).sum();
-    let score = result
-        .split("id=\"score\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap();
+    let score = shown_score(&result);
     assert_eq!(score.parse::<f64>().unwrap(), total);
     assert!(
         result.contains("Key") && result.contains("Explanation"),
@@ -582,25 +487,12 @@ impl Browser {
 #[test]
 fn one_question_at_a_time_on_a_phone_in_chinese() {
     let Some(b) = Browser::start() else { return };
-    let shots: PathBuf = match std::env::var("EXAMFORGE_SCREENSHOTS") {
-        Ok(d) => PathBuf::from(d),
-        Err(_) => {
-            std::env::temp_dir().join(format!("examforge-screenshots-{}", std::process::id()))
-        }
-    };
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = screenshots();
 
     // A workspace from `init` with the bundled Chinese banks and the weekly round's blueprint,
     // the round shown one question at a time.
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("ws");
-    assert!(Command::new(bin())
-        .arg("init")
-        .arg(&root)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    let ws = web::Workspace::init();
+    let root = &ws.root;
     let banks = Path::new(env!("CARGO_MANIFEST_DIR")).join("question-banks");
     for f in [
         "xzcf.toml",
@@ -613,7 +505,7 @@ fn one_question_at_a_time_on_a_phone_in_chinese() {
     ] {
         std::fs::copy(banks.join(f), root.join(f)).unwrap();
     }
-    let comp = root.join("competition.toml");
+    let comp = ws.competition();
     let init = std::fs::read_to_string(&comp).unwrap();
     let line = |key: &str| {
         init.lines()
@@ -632,63 +524,10 @@ fn one_question_at_a_time_on_a_phone_in_chinese() {
         ),
     )
     .unwrap();
-    let out = Command::new(bin())
-        .args(["serve", "codes"])
-        .arg(&comp)
-        .arg("-o")
-        .arg(root.join("codes"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let code = std::fs::read_to_string(root.join("codes/codes.csv"))
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .nth(3)
-        .unwrap()
-        .to_string();
-    let who = "26010001";
-    let out = Command::new(bin())
-        .arg("serve")
-        .arg(&comp)
-        .args(["--show-paper", "week1", who])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let paper: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let items: Vec<Value> = paper["papers"][0]["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().clone())
-        .collect();
-    let port = free_port();
-    let _server = Killed(
-        Command::new(bin())
-            .arg("serve")
-            .arg(&comp)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port);
-    let base = format!("http://127.0.0.1:{port}");
+    let (server, code, items) = served(&ws);
+    let base = &server.base;
 
-    b.size(360, 800, true);
-    b.go(&format!("{base}/signin"));
-    assert_eq!(b.inner_width(), 360);
+    b.signin_on_a_phone(base);
     b.type_into("#code", &code);
     b.click("button[type=submit].primary");
     b.click("form[action='/round/week1/start'] button");

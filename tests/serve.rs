@@ -2,17 +2,15 @@
 //! acknowledged answer lost to `kill -9`. The flows run on SQLite, and on PostgreSQL when
 //! `EXAMFORGE_TEST_POSTGRES` holds a URL (under `CI=true` it must).
 
+mod web;
+
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+use web::{bin, examforge, leaves, right_answer, shown_score, Server};
 
 const ADMIN: &str = "test-admin-token-0123456789";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_examforge")
-}
 
 /// A workspace from `examforge init`, with codes issued on `db`.
 struct Workspace {
@@ -61,39 +59,15 @@ impl Workspace {
     }
 
     fn with(db: Option<String>, edit: impl FnOnce(&Path)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("ws");
-        let out = Command::new(bin()).arg("init").arg(&root).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let web::Workspace { dir, root } = web::Workspace::init();
         edit(&root);
         let db =
             db.unwrap_or_else(|| format!("sqlite://{}", root.join("competition.db").display()));
-        let out = Command::new(bin())
-            .args(["serve", "codes"])
-            .arg(root.join("competition.toml"))
-            .arg("-o")
-            .arg(root.join("codes"))
-            .args(["--database", &db])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let codes = web::issue_codes(
+            &root.join("competition.toml"),
+            &root.join("codes"),
+            &["--database", &db],
         );
-        let text = std::fs::read_to_string(root.join("codes/codes.csv")).unwrap();
-        let codes = text
-            .lines()
-            .skip(1)
-            .map(|l| {
-                let f: Vec<&str> = l.split(',').collect();
-                (f[0].to_string(), f[3].to_string())
-            })
-            .collect();
         Workspace {
             _dir: dir,
             root,
@@ -103,62 +77,14 @@ impl Workspace {
     }
 
     fn serve(&self) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(bin())
-            .arg("serve")
-            .arg(self.root.join("competition.toml"))
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--database",
-                &self.db,
-            ])
-            .env("EXAMFORGE_ADMIN_TOKEN", ADMIN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Server { child, base }
+        Server::start(&self.root.join("competition.toml"), |c| {
+            c.args(["--database", &self.db])
+                .env("EXAMFORGE_ADMIN_TOKEN", ADMIN);
+        })
     }
 
     fn paper(&self, candidate: &str) -> serde_json::Value {
-        let out = Command::new(bin())
-            .arg("serve")
-            .arg(self.root.join("competition.toml"))
-            .args(["--show-paper", "week1", candidate])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        web::paper(&self.root.join("competition.toml"), candidate)
     }
 }
 
@@ -252,45 +178,6 @@ impl Client {
     }
 }
 
-/// The answer that earns full points on an item of the paper (in printed letters).
-fn right_answer(item: &serde_json::Value) -> String {
-    let a = &item["answer"];
-    match item["kind"].as_str().unwrap() {
-        "single" | "multiple" => a["choice"]
-            .as_array()
-            .or_else(|| a.as_array())
-            .map(|v| {
-                v.iter()
-                    .map(|i| (b'A' + i.as_u64().unwrap() as u8) as char)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        "judge" => if a["judge"].as_bool().or(a.as_bool()).unwrap() {
-            "T"
-        } else {
-            "F"
-        }
-        .into(),
-        _ => {
-            let blanks = a["fill"].as_array().or_else(|| a.as_array()).unwrap();
-            blanks
-                .iter()
-                .map(|b| b[0].as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-                .join("|")
-        }
-    }
-}
-
-fn leaves(paper: &serde_json::Value) -> Vec<serde_json::Value> {
-    paper["papers"][0]["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().clone())
-        .collect()
-}
-
 /// The form fields answering item `n` with `cell`.
 fn fields(kind: &str, n: u64, cell: &str) -> Vec<(String, String)> {
     let name = format!("q{n}");
@@ -379,13 +266,7 @@ fn flow(ws: &Workspace) {
     let r = c.post("/round/week1/submit", &[("csrf", &csrf)], false);
     assert_eq!(r.status, 303, "{}", r.body);
     let result = c.get("/round/week1").body;
-    let score = result
-        .split("id=\"score\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap();
+    let score = shown_score(&result);
     assert_eq!(score.parse::<f64>().unwrap(), expected, "{result}");
     // After submitting: key and explanations.
     let with_expl = items
@@ -407,16 +288,14 @@ fn flow(ws: &Workspace) {
     assert!(me.contains(&fmt(expected)));
     // Export: grade's layout and a score list standings reads.
     let out = ws.root.join("export");
-    let o = Command::new(bin())
-        .args(["serve", "export"])
-        .arg(ws.root.join("competition.toml"))
-        .arg("week1")
-        .arg("-o")
-        .arg(&out)
-        .args(["--database", &ws.db])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    examforge(|c| {
+        c.args(["serve", "export"])
+            .arg(ws.root.join("competition.toml"))
+            .arg("week1")
+            .arg("-o")
+            .arg(&out)
+            .args(["--database", &ws.db])
+    });
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(
         results.contains(who) && results.contains(&fmt(expected)),
@@ -580,13 +459,7 @@ fn one_at_a_time(ws: &Workspace) {
     }
     // Submitted: every answer was kept (the score says so), and the key is shown.
     let result = c.get("/round/week1").body;
-    let score = result
-        .split("id=\"score\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap();
+    let score = shown_score(&result);
     assert_eq!(score.parse::<f64>().unwrap(), expected, "{result}");
     assert_eq!(result.matches("class=\"keyline\"").count(), items.len());
     // A closed attempt's question pages lead to the result.
@@ -681,16 +554,7 @@ fn a_late_submission_is_refused_and_saved_answers_count() {
         200
     );
     // The organiser closes the round: the attempt's time is up.
-    let mut admin = Client::new(&s.base);
-    let page = admin.get("/admin").body;
-    let pre = Client::csrf(&page);
-    assert_eq!(
-        admin
-            .post("/admin/signin", &[("csrf", &pre), ("code", ADMIN)], false)
-            .status,
-        303
-    );
-    let csrf_admin = Client::csrf(&admin.get("/admin").body);
+    let (mut admin, csrf_admin) = admin(&s);
     assert_eq!(
         admin
             .post("/admin/round/week1/close", &[("csrf", &csrf_admin)], false)
@@ -718,13 +582,7 @@ fn a_late_submission_is_refused_and_saved_answers_count() {
     assert_eq!(c.post("/round/week1/submit", &refs, false).status, 409);
     // The answer saved in time counts; the late one does not.
     let result = c.get("/round/week1").body;
-    let score = result
-        .split("id=\"score\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap();
+    let score = shown_score(&result);
     assert_eq!(score, fmt(first["points"].as_f64().unwrap()), "{result}");
     // The organiser's action is in the audit log.
     let page = admin.get("/admin").body;
@@ -811,8 +669,8 @@ fn kill_9_loses_no_acknowledged_answer() {
         given.push((n, kind.to_string(), cell));
     }
     // SIGKILL: no shutdown, no flush.
-    s.child.kill().unwrap();
-    s.child.wait().unwrap();
+    s.child.0.kill().unwrap();
+    s.child.0.wait().unwrap();
     let s2 = ws.serve();
     c.base = s2.base.clone();
     // The session is a row too: the same cookie still works.
@@ -953,19 +811,13 @@ fn the_organiser_extends_time_and_voids_an_attempt_with_a_reason() {
 #[test]
 fn a_lost_code_is_replaced_and_the_old_one_stops_working() {
     let ws = Workspace::new(None);
-    let out = Command::new(bin())
-        .args(["serve", "codes"])
-        .arg(ws.root.join("competition.toml"))
-        .arg("-o")
-        .arg(ws.root.join("codes2"))
-        .args(["--database", &ws.db, "--replace", "26010002"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    examforge(|c| {
+        c.args(["serve", "codes"])
+            .arg(ws.root.join("competition.toml"))
+            .arg("-o")
+            .arg(ws.root.join("codes2"))
+            .args(["--database", &ws.db, "--replace", "26010002"])
+    });
     let text = std::fs::read_to_string(ws.root.join("codes2/codes.csv")).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     let new = text

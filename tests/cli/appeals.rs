@@ -2,63 +2,15 @@
 //! arbitrator (仲裁), appeals (复核), and candidates who did not sit (缺考).
 
 use super::*;
-use predicates::prelude::*;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The grading fixture drawn into `d`: 1 single (2 points, B), 2 multiple (4, AC), 3 judge
-/// (1, false), 4 fill (2: 二|CO2), 5 short (8, given by hand).
-fn exam(d: &Path) {
-    examforge()
-        .args([
-            "draw",
-            "tests/fixtures/grade/blueprint.toml",
-            "--seed",
-            "17",
-            "-o",
-        ])
-        .arg(d)
-        .assert()
-        .success();
-}
-
-fn write(d: &Path, name: &str, text: &str) -> PathBuf {
-    let p = d.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn sheet(d: &Path, body: &str) -> PathBuf {
-    write(
-        d,
-        "scan.csv",
-        &format!("考号,姓名,单位,卷别,1,2,3,4,5\n{body}"),
-    )
-}
-
-fn grade(d: &Path, out: &str, extra: &[OsString]) -> assert_cmd::Command {
-    let mut c = examforge();
-    c.arg("grade")
-        .arg(d.join("exam.json"))
-        .arg(d.join("scan.csv"))
-        .args(extra)
-        .arg("-o")
-        .arg(d.join(out));
+/// `grade D/exam.json D/scan.csv EXTRA… -o D/OUT`: the grading fixture drawn into `d`
+/// ([`draw_grade_fixture`]) and its sheet ([`grade_sheet`]).
+fn grade_scan(d: &Path, out: &str, extra: &[OsString]) -> assert_cmd::Command {
+    let mut c = grade(&d.join("exam.json"), &d.join("scan.csv"), &d.join(out));
+    c.args(extra);
     c
-}
-
-fn flag(name: &str, p: &Path) -> Vec<OsString> {
-    vec![name.into(), p.into()]
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// A column of results.csv by header name, per candidate id.
@@ -90,21 +42,19 @@ fn item(n: &str, status: &str, points: &str) -> (String, String, String) {
     (n.into(), status.into(), points.into())
 }
 
-fn json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
-
 /// A `--manual` row replaces what the sheet scored, for a choice, a fill and a short answer.
 #[test]
 fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
     let d = tmp();
     let d = d.path();
-    exam(d);
+    draw_grade_fixture(d);
     // Everything right on the sheet: 2 + 4 + 1 + 2 + 7 = 16.
-    sheet(d, "1,张三,甲,A,B,AC,错,2|CO2,7\n");
+    grade_sheet(d, "1,张三,甲,A,B,AC,错,2|CO2,7\n");
     // The single marked 0 by hand (a torn sheet), one fill blank refused, the short answer re-marked.
     let manual = write(d, "manual.csv", "考号,题号,得分\n1,1,0\n1,4,1\n1,5,5\n");
-    grade(d, "r", &flag("--manual", &manual)).assert().success();
+    grade_scan(d, "r", &flag("--manual", &manual))
+        .assert()
+        .success();
     // 0 + 4 + 1 + 1 + 5.
     assert_eq!(column(&d.join("r"), "score"), pairs(&[("1", "11")]));
     assert_eq!(
@@ -133,13 +83,8 @@ fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
         ("7,1,1\n", 2, "candidate `7` has no sheet in"),
     ] {
         std::fs::write(&manual, format!("candidate,item,points\n{text}")).unwrap();
-        grade(d, "bad", &flag("--manual", &manual))
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(format!(
-                "{}:{line}: {message}",
-                manual.display()
-            )));
+        grade_scan(d, "bad", &flag("--manual", &manual))
+            .exits_saying(1, &[&format!("{}:{line}: {message}", manual.display())]);
         assert!(!d.join("bad/results.csv").exists(), "nothing written");
     }
 }
@@ -150,18 +95,15 @@ fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
 fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     let d = tmp();
     let d = d.path();
-    exam(d);
-    sheet(
+    draw_grade_fixture(d);
+    grade_sheet(
         d,
         "1,张三,甲,A,B,AC,错,2|CO2,\n2,李四,甲,A,B,AC,错,2|CO2,\n",
     );
     let two = "candidate,item,points,marker\n1,5,6,李\n1,5,7,王\n2,5,3,李\n2,5,7,王\n";
     let manual = write(d, "manual.csv", two);
-    grade(d, "r", &flag("--manual", &manual))
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("arbitration"))
-        .stderr(predicate::str::contains("1 candidate(s) pending"));
+    grade_scan(d, "r", &flag("--manual", &manual))
+        .exits_saying(3, &["arbitration", "1 candidate(s) pending"]);
     let r = d.join("r");
     // 1: 9 + (6 + 7) / 2; 2: 9 + the two marks' mean, pending.
     assert_eq!(column(&r, "score"), pairs(&[("1", "15.5"), ("2", "14")]));
@@ -177,28 +119,18 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     assert_eq!(
         arb,
         [
-            [
-                "candidate",
-                "name",
-                "item",
-                "question",
-                "max",
-                "tolerance",
-                "marks",
-                "markers",
-                "lines"
-            ],
-            ["2", "李四", "5", "q1", "8", "1", "3 7", "李 王", "4 5"]
+            cells("candidate name item question max tolerance marks markers lines"),
+            vec!["2", "李四", "5", "q1", "8", "1", "3 7", "李 王", "4 5"]
         ]
     );
     assert_eq!(
-        json(&r.join("results.json"))["candidates"][1]["status"],
+        read_json(&r.join("results.json"))["candidates"][1]["status"],
         "pending"
     );
 
     // The arbitrator's mark arrives: 3, 7 and 6 → (7 + 6) / 2.
     std::fs::write(&manual, format!("{two}2,5,6,赵\n")).unwrap();
-    grade(
+    grade_scan(
         d,
         "r",
         &[flag("--manual", &manual), vec!["--force".into()]].concat(),
@@ -217,7 +149,7 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     std::fs::write(&manual, two).unwrap();
     let mut extra = flag("--manual", &manual);
     extra.extend(["--double-tolerance".into(), "5=4".into()]);
-    grade(d, "wide", &extra).assert().success();
+    grade_scan(d, "wide", &extra).assert().success();
     assert_eq!(items(&d.join("wide"), "2")[4], item("5", "double", "5"));
 
     // One marker twice for one item is an error, not a silent pick.
@@ -226,13 +158,13 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
         "candidate,item,points,marker\n1,5,6,李\n1,5,7,李\n",
     )
     .unwrap();
-    grade(d, "twice", &flag("--manual", &manual))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
+    grade_scan(d, "twice", &flag("--manual", &manual)).exits_saying(
+        1,
+        &[&format!(
             "{}:3: marker `李` marked item 5 of candidate `1` twice (also line 2)",
             manual.display()
-        )));
+        )],
+    );
 }
 
 const APPEAL: &str = "[[appeal]]\ncandidate = \"1\"\nitem = 4\nscore = 2\n\
@@ -243,34 +175,21 @@ const APPEAL: &str = "[[appeal]]\ncandidate = \"1\"\nitem = 4\nscore = 2\n\
 fn an_appeal_changes_an_item_and_is_logged() {
     let d = tmp();
     let d = d.path();
-    exam(d);
+    draw_grade_fixture(d);
     // Candidate 1 wrote 两 in the first blank: 1 of 2 on the fill, 15 in all.
-    sheet(
+    grade_sheet(
         d,
         "1,张三,甲,A,B,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
     );
     let appeals = write(d, "appeals.toml", APPEAL);
-    grade(d, "r", &flag("--appeals", &appeals))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("appeals"));
+    grade_scan(d, "r", &flag("--appeals", &appeals)).exits_saying(0, &["appeals"]);
     let r = d.join("r");
     assert_eq!(column(&r, "score"), pairs(&[("1", "16"), ("2", "15")]));
     assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
     assert_eq!(
         read_csv(&r.join("changes.csv")),
         [
-            vec![
-                "candidate",
-                "name",
-                "item",
-                "question",
-                "old",
-                "new",
-                "reason",
-                "date",
-                "by"
-            ],
+            cells("candidate name item question old new reason date by"),
             vec![
                 "1",
                 "张三",
@@ -284,7 +203,7 @@ fn an_appeal_changes_an_item_and_is_logged() {
             ]
         ]
     );
-    let v = json(&r.join("results.json"));
+    let v = read_json(&r.join("results.json"));
     let a = &v["candidates"][0]["appeals"][0];
     assert_eq!(
         (a["old"].as_f64(), a["new"].as_f64()),
@@ -294,13 +213,13 @@ fn an_appeal_changes_an_item_and_is_logged() {
     assert_eq!(v["candidates"][0]["rank"], 1);
 
     // A correction to the sheet and a rerun: the appeal still applies.
-    sheet(
+    grade_sheet(
         d,
         "1,张三,甲,A,A,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
     );
     let mut extra = flag("--appeals", &appeals);
     extra.push("--force".into());
-    grade(d, "r", &extra).assert().success();
+    grade_scan(d, "r", &extra).assert().success();
     // The single now wrong (−1 under negative marking): 16 − 3.
     assert_eq!(column(&r, "score"), pairs(&[("1", "13"), ("2", "15")]));
     assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
@@ -325,10 +244,7 @@ fn an_appeal_changes_an_item_and_is_logged() {
         ),
     ] {
         std::fs::write(&appeals, text).unwrap();
-        grade(d, "bad", &flag("--appeals", &appeals))
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(message));
+        grade_scan(d, "bad", &flag("--appeals", &appeals)).exits_saying(1, &[message]);
     }
 }
 
@@ -338,22 +254,24 @@ fn an_appeal_changes_an_item_and_is_logged() {
 fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics() {
     let d = tmp();
     let d = d.path();
-    exam(d);
+    draw_grade_fixture(d);
     let roster = write(
         d,
         "roster.csv",
         "准考证号,姓名,单位\n1,张三,一队\n2,李四,一队\n3,王五,二队\n",
     );
     // 1 sat (name and team left to the roster); 2 handed in a blank sheet; 3 did not sit.
-    sheet(d, "1,,,A,B,AC,错,2|CO2,7\n2,李四,一队,A,,,,,\n");
-    grade(d, "r", &flag("--roster", &roster))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("absent             1"))
-        .stderr(predicate::str::contains(format!(
-            "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
-            d.join("scan.csv").display()
-        )));
+    grade_sheet(d, "1,,,A,B,AC,错,2|CO2,7\n2,李四,一队,A,,,,,\n");
+    grade_scan(d, "r", &flag("--roster", &roster)).exits_saying(
+        0,
+        &[
+            "absent             1",
+            &format!(
+                "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
+                d.join("scan.csv").display()
+            ),
+        ],
+    );
     let r = d.join("r");
     let rows = read_csv(&r.join("results.csv"));
     assert_eq!(rows[0].last().unwrap(), "status");
@@ -371,36 +289,24 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         column(&r, "rank"),
         pairs(&[("1", "1"), ("2", "2"), ("3", "")])
     );
-    let v = json(&r.join("results.json"));
+    let v = read_json(&r.join("results.json"));
     assert_eq!(v["summary"]["absent"], 1);
     assert_eq!(v["summary"]["blank_sheets"], 1);
     assert_eq!(v["candidates"][2]["status"], "absent");
     assert!(v["candidates"][2]["score"].is_null());
     // Item statistics over the two who sat.
-    let s1 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["question"] == "s1")
-        .unwrap();
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["n"].as_u64(), s1["mean"].as_f64()),
         (Some(2), Some(1.0))
     );
     // The report reads the absent row and leaves it out.
-    examforge()
-        .arg("report")
-        .arg(&r)
-        .arg("-o")
-        .arg(d.join("report"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("report: 2 candidates"));
+    report(&r, &d.join("report")).exits_saying(0, &["report: 2 candidates"]);
     let ranking = read_csv(&d.join("report/ranking.csv"));
     assert_eq!(ranking.len(), 3, "{ranking:?}");
 
     // A sheet whose id is not on the roster.
-    sheet(
+    grade_sheet(
         d,
         "1,,,A,B,AC,错,2|CO2,7\n2026O01,赵六,二队,A,B,AC,错,2|CO2,7\n",
     );
@@ -409,13 +315,13 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         "准考证号,姓名,单位\n1,张三,一队\n2026001,赵六,二队\n",
     )
     .unwrap();
-    grade(d, "bad", &flag("--roster", &roster))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
+    grade_scan(d, "bad", &flag("--roster", &roster)).exits_saying(
+        1,
+        &[&format!(
             "{}:3: candidate `2026O01` is not on the roster (did you mean `2026001`?)",
             d.join("scan.csv").display()
-        )));
+        )],
+    );
     assert!(!d.join("bad/results.csv").exists());
 }
 
@@ -425,10 +331,10 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
 fn standings_treat_an_absent_candidate_as_missing() {
     let d = tmp();
     let d = d.path();
-    exam(d);
+    draw_grade_fixture(d);
     let roster = write(d, "roster.csv", "id,name,team\n1,张三,一队\n2,李四,一队\n");
-    sheet(d, "1,,,A,B,AC,错,2|CO2,7\n");
-    grade(d, "exam", &flag("--roster", &roster))
+    grade_sheet(d, "1,,,A,B,AC,错,2|CO2,7\n");
+    grade_scan(d, "exam", &flag("--roster", &roster))
         .assert()
         .success();
     write(
@@ -436,23 +342,17 @@ fn standings_treat_an_absent_candidate_as_missing() {
         "quiz.csv",
         "entrant,name,team,points\n1,张三,一队,5\n2,李四,一队,6\n",
     );
-    write(
+    let spec = write(
         d,
         "s.toml",
         "[standings]\ntitle = \"t\"\nentrant = \"candidate\"\nmissing = \"zero\"\n\n\
          [[event]]\nname = \"笔试\"\nresults = \"exam\"\n\n\
          [[event]]\nname = \"竞赛\"\nresults = \"quiz.csv\"\n",
     );
-    examforge()
-        .arg("standings")
-        .arg(d.join("s.toml"))
-        .arg("-o")
-        .arg(d.join("st"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "missing: `2` from `笔试`: absent (缺考): counted as 0",
-        ));
+    standings(&spec, &d.join("st")).exits_saying(
+        0,
+        &["missing: `2` from `笔试`: absent (缺考): counted as 0"],
+    );
     let st = read_csv(&d.join("st/standings.csv"));
     // 张三 16 + 5; 李四 0 + 6.
     assert_eq!((&*st[1][1], &*st[1][4]), ("1", "21"));
@@ -477,18 +377,10 @@ fn an_appeal_changes_a_judges_mark() {
          reason = \"录入错误：原始评分表为26\"\ndate = 2026-12-01\n\n\
          [[appeal]]\ncandidate = \"1\"\nitem = 1\nscore = 0\nreason = \"笔试的复核\"\ndate = 2026-12-01\n",
     );
-    let judge = |out: &str, extra: &[OsString]| {
-        let mut c = examforge();
-        c.arg("judge")
-            .arg("tests/fixtures/event/onsite.toml")
-            .arg(&scores)
-            .args(extra)
-            .arg("-o")
-            .arg(d.join(out));
-        c
-    };
-    judge("plain", &[]).assert().success();
-    judge("appealed", &flag("--appeals", &appeals))
+    let rubric = Path::new("tests/fixtures/event/onsite.toml");
+    judge(rubric, &scores, &d.join("plain")).assert().success();
+    judge(rubric, &scores, &d.join("appealed"))
+        .args(flag("--appeals", &appeals))
         .assert()
         .success();
     // Totals 86, 92, 76 → 86 kept; with 评委3's 文书 26: 86, 92, 80 → 86 kept still; the

@@ -1,19 +1,10 @@
 use super::*;
-use predicates::prelude::*;
 
 #[test]
 fn two_processes_write_identical_files() {
     let (a, b) = (tmp(), tmp());
     for d in [&a, &b] {
-        examforge()
-            .args([
-                "draw",
-                "question-banks/closed-book.toml",
-                "--seed",
-                "2026",
-                "-o",
-            ])
-            .arg(d.path())
+        draw("question-banks/closed-book.toml", "2026", d.path())
             .assert()
             .success();
     }
@@ -35,9 +26,7 @@ fn two_processes_write_identical_files() {
 #[test]
 fn a_seed_is_chosen_and_recorded_when_none_is_given() {
     let d = tmp();
-    let out = examforge()
-        .args(["draw", "question-banks/sample-en-exam.toml", "-o"])
-        .arg(d.path())
+    let out = draw_any_seed("question-banks/sample-en-exam.toml", d.path())
         .assert()
         .success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
@@ -50,8 +39,7 @@ fn a_seed_is_chosen_and_recorded_when_none_is_given() {
         .unwrap()
         .parse()
         .unwrap();
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let m = read_json(&d.path().join("exam.json"));
     assert_eq!(m["seed"].as_u64(), Some(seed));
     assert_eq!(m["format"], 1);
     assert_eq!(m["banks"][0]["path"], "sample-en.toml");
@@ -61,21 +49,11 @@ fn a_seed_is_chosen_and_recorded_when_none_is_given() {
 #[test]
 fn one_paper_per_roster_row() {
     let d = tmp();
-    examforge()
-        .args([
-            "draw",
-            "question-banks/closed-book.toml",
-            "--seed",
-            "3",
-            "--roster",
-            "question-banks/roster.csv",
-            "-o",
-        ])
-        .arg(d.path())
+    draw("question-banks/closed-book.toml", "3", d.path())
+        .args(["--roster", "question-banks/roster.csv"])
         .assert()
         .success();
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let m = read_json(&d.path().join("exam.json"));
     let papers = m["papers"].as_array().unwrap();
     assert_eq!(papers.len(), 65);
     assert_eq!(papers[0]["code"], "26010001");
@@ -94,20 +72,15 @@ fn an_impossible_blueprint_fails_before_writing_anything() {
     .unwrap();
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\"sample-en.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 500\npoints = 1\n\n[[section]]\nkind = \"judge\"\ncount = 3\npoints = 1\n[[section.quota]]\ntag = \"no-such-tag\"\ncount = 2\n").unwrap();
     let out_dir = d.path().join("out");
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(&out_dir)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "too-big.toml:7:9: section 1 「Single choice」: needs 500 single question(s), the banks hold",
-        ))
-        .stderr(predicate::str::contains(
-            "too-big.toml:15:7: section 2 「True or false」: quota `no-such-tag` needs 2, the banks hold 0",
-        ))
-        .stderr(predicate::str::contains("hint:"));
+    draw_any_seed(&bp, &out_dir)
+        .exits_saying(
+            1,
+            &[
+                "too-big.toml:7:9: section 1 「Single choice」: needs 500 single question(s), the banks hold",
+                "too-big.toml:15:7: section 2 「True or false」: quota `no-such-tag` needs 2, the banks hold 0",
+                "hint:",
+            ],
+        );
     assert!(!out_dir.exists(), "nothing written");
 }
 
@@ -116,84 +89,49 @@ fn blueprint_typos_and_bad_totals_are_located() {
     let d = tmp();
     let bp = d.path().join("typo.toml");
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncuont = 5\npoints = 1\n").unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    draw_any_seed(&bp, &d.path().join("out")).exits_saying(
+        1,
+        &[
             "typo.toml:7:1: unknown key `cuont` in `[[section]]`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `count`?"));
+            "hint: did you mean `count`?",
+        ],
+    );
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\ntotal = 100\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 30\npoints = 1\n").unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "typo.toml:3:9: the sections add up to 30 points (30×1) but `[exam] total` is 100",
-        ));
+    draw_any_seed(&bp, &d.path().join("out")).exits_saying(
+        1,
+        &["typo.toml:3:9: the sections add up to 30 points (30×1) but `[exam] total` is 100"],
+    );
 }
 
 #[test]
 fn existing_outputs_are_kept_without_force() {
     let d = tmp();
-    let run = || {
-        examforge()
-            .args([
-                "draw",
-                "question-banks/sample-en-exam.toml",
-                "--seed",
-                "1",
-                "-o",
-            ])
-            .arg(d.path())
-            .assert()
-    };
-    run().success();
+    let run = || draw("question-banks/sample-en-exam.toml", "1", d.path());
+    run().assert().success();
     std::fs::write(d.path().join("exam.json"), "mine").unwrap();
-    run()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"))
-        .stderr(predicate::str::contains("--force"));
+    run().exits_saying(1, &["already exists", "--force"]);
     assert_eq!(
         std::fs::read_to_string(d.path().join("exam.json")).unwrap(),
         "mine"
     );
-    examforge()
-        .args([
-            "draw",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "1",
-            "--force",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
+    run().arg("--force").assert().success();
+}
+
+/// `draw question-banks/closed-book.toml --seed 3 --roster ROSTER -o OUT`.
+fn draw_with_roster(roster: &Path, out: &Path) -> Command {
+    let mut c = draw("question-banks/closed-book.toml", "3", out);
+    c.arg("--roster").arg(roster);
+    c
 }
 
 /// Draws one paper per row of `roster` (bytes as saved) and returns the papers' candidates.
 fn roster_candidates(roster: &[u8]) -> Vec<serde_json::Value> {
     let d = tmp();
-    let path = d.path().join("roster.csv");
-    std::fs::write(&path, roster).unwrap();
-    examforge()
-        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
-        .arg("--roster")
-        .arg(&path)
-        .arg("-o")
-        .arg(d.path().join("out"))
+    let path = write(d.path(), "roster.csv", roster);
+    draw_with_roster(&path, &d.path().join("out"))
         .assert()
         .success();
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("out/exam.json")).unwrap()).unwrap();
+    let m = read_json(&d.path().join("out/exam.json"));
     m["papers"]
         .as_array()
         .unwrap()
@@ -210,16 +148,9 @@ fn a_roster_saved_by_chinese_excel_or_as_unicode_text_reads_as_the_utf8_one() {
     assert_eq!(want[0]["name"], "张伟东");
     // Excel on Chinese Windows, "CSV (逗号分隔)": GB18030 with CRLF line ends.
     let crlf = utf8.replace('\n', "\r\n");
-    let (gb, _, _) = encoding_rs::GB18030.encode(&crlf);
-    assert_eq!(roster_candidates(&gb), want);
+    assert_eq!(roster_candidates(&gb18030(&crlf)), want);
     // Excel "Unicode 文本": UTF-16LE with a BOM, tab-separated.
-    let mut le = vec![0xFF, 0xFE];
-    le.extend(
-        crlf.replace(',', "\t")
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes),
-    );
-    assert_eq!(roster_candidates(&le), want);
+    assert_eq!(roster_candidates(&unicode_text(&crlf)), want);
 }
 
 #[test]
@@ -235,45 +166,35 @@ fn a_quoted_comma_in_a_roster_stays_in_its_cell() {
 #[test]
 fn a_roster_byte_that_is_not_text_is_named_by_line_and_column() {
     let d = tmp();
-    let path = d.path().join("roster.csv");
-    let (good, _, _) = encoding_rs::GB18030.encode("准考证号,姓名\r\n001,张三\r\n002,李");
-    let mut bytes = good.into_owned();
+    let mut bytes = gb18030("准考证号,姓名\r\n001,张三\r\n002,李");
     bytes.extend_from_slice(&[0xFF, b'\r', b'\n']);
-    std::fs::write(&path, bytes).unwrap();
-    examforge()
-        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
-        .arg("--roster")
-        .arg(&path)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
-            "{}:3:6: byte 0xFF is not valid GB18030",
-            path.display()
-        )))
-        .stderr(predicate::str::contains("hint:"));
+    let path = write(d.path(), "roster.csv", bytes);
+    draw_with_roster(&path, &d.path().join("out")).exits_saying(
+        1,
+        &[
+            &format!("{}:3:6: byte 0xFF is not valid GB18030", path.display()),
+            "hint:",
+        ],
+    );
     assert!(!d.path().join("out").exists());
 }
 
 #[test]
 fn a_short_roster_row_is_named_by_its_file_line() {
     let d = tmp();
-    let path = d.path().join("roster.csv");
     // Excel line ends and a blank line: the bad row is on the file's line 4.
-    std::fs::write(&path, "准考证号,姓名\r\n001,张三\r\n\r\n002\r\n").unwrap();
-    examforge()
-        .args(["draw", "question-banks/closed-book.toml", "--seed", "3"])
-        .arg("--roster")
-        .arg(&path)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
+    let path = write(
+        d.path(),
+        "roster.csv",
+        "准考证号,姓名\r\n001,张三\r\n\r\n002\r\n",
+    );
+    draw_with_roster(&path, &d.path().join("out")).exits_saying(
+        1,
+        &[&format!(
             "{}:4: the row has 1 fields but the header has 2",
             path.display()
-        )));
+        )],
+    );
 }
 
 #[test]
@@ -288,8 +209,11 @@ fn a_flag_value_out_of_range_is_a_usage_error() {
             "-o",
         ])
         .arg(d.path().join("out"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--variants 0 is out of range"))
-        .stderr(predicate::str::contains("hint: use 1 to 702 paper codes"));
+        .exits_saying(
+            2,
+            &[
+                "--variants 0 is out of range",
+                "hint: use 1 to 702 paper codes",
+            ],
+        );
 }

@@ -4,22 +4,13 @@ use std::path::Path;
 
 const FIX: &str = "tests/fixtures/event";
 
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    r.records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 fn fixture(name: &str) -> std::path::PathBuf {
     root().join(FIX).join(name)
+}
+
+/// The on-site contest's score sheet: five judges, four teams, three criteria.
+fn onsite_scores() -> String {
+    std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -53,26 +44,15 @@ fn the_training_cycle_end_to_end() {
 
     // 1. The written exam (17 points): 9 for the four objective items + the short answer's
     //    points, except candidate 4 whose judge item is wrong (−1).
-    examforge()
-        .args([
-            "draw",
-            "tests/fixtures/grade/blueprint.toml",
-            "--seed",
-            "17",
-            "-o",
-        ])
-        .arg(p.join("draw"))
-        .assert()
-        .success();
-    examforge()
-        .arg("grade")
-        .arg(p.join("draw/exam.json"))
-        .arg(fixture("exam-scan.csv"))
-        .arg("-o")
-        .arg(p.join("exam"))
-        .assert()
-        .success();
-    let exam: Vec<(String, f64, u64)> = scores(&json(&p.join("exam/results.json")));
+    draw_grade_fixture(&p.join("draw"));
+    grade(
+        &p.join("draw/exam.json"),
+        &fixture("exam-scan.csv"),
+        &p.join("exam"),
+    )
+    .assert()
+    .success();
+    let exam: Vec<(String, f64, u64)> = scores(&read_json(&p.join("exam/results.json")));
     let got: Vec<f64> = exam.iter().map(|(_, s, _)| *s).collect();
     assert_eq!(
         got,
@@ -81,25 +61,15 @@ fn the_training_cycle_end_to_end() {
     );
 
     // 2. The on-site contest, the sheet as Excel on Chinese Windows saves it (GB18030).
-    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
-    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
-    std::fs::write(p.join("onsite-gbk.csv"), &gbk).unwrap();
-    examforge()
-        .arg("judge")
-        .arg(fixture("onsite.toml"))
-        .arg(p.join("onsite-gbk.csv"))
-        .arg("-o")
-        .arg(p.join("onsite"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("GB18030"))
-        .stderr(predicate::str::contains("scored           4"));
+    let gbk = write(p, "onsite-gbk.csv", gb18030(&onsite_scores()));
+    judge(&fixture("onsite.toml"), &gbk, &p.join("onsite"))
+        .exits_saying(0, &["GB18030", "scored           4"]);
     // Judges' totals (violations + records + procedure), the highest and lowest dropped:
     //   甲队 86 92 76 85 87 → drop 92, 76 → (86 + 85 + 87) / 3 = 86
     //   乙队 81 83 70 96 78 → drop 96, 70 → (81 + 83 + 78) / 3 = 242/3 = 80.67
     //   丙队 92 90 96 87 70 → drop 96, 70 → (92 + 90 + 87) / 3 = 269/3 = 89.67
     //   丁队 65 69 70 55 80 → drop 80, 55 → (65 + 69 + 70) / 3 = 68
-    let onsite = json(&p.join("onsite/results.json"));
+    let onsite = read_json(&p.join("onsite/results.json"));
     let got = scores(&onsite);
     let want = [
         ("丙队", 269.0 / 3.0, 1),
@@ -115,22 +85,7 @@ fn the_training_cycle_end_to_end() {
     let csv = read_csv(&p.join("onsite/results.csv"));
     assert_eq!(
         csv[0],
-        [
-            "candidate",
-            "name",
-            "team",
-            "paper",
-            "score",
-            "max",
-            "发现违法行为",
-            "执法文书质量",
-            "执法程序规范",
-            "rank",
-            "pass",
-            "grade",
-            "duplicate",
-            "line"
-        ]
+        cells("candidate name team paper score max 发现违法行为 执法文书质量 执法程序规范 rank pass grade duplicate line")
     );
     assert_eq!(
         csv[2][..10],
@@ -153,15 +108,14 @@ fn the_training_cycle_end_to_end() {
     //    (the median of each). 甲队 content 50 55 45 → 50, production 30 35 38 → 35: 85
     //    (trimming totals 80 90 83 would have given 83). 乙队 56 + 36 = 92; 丙队 42 + 30 = 72.
     //    丁队 sent no video.
-    examforge()
-        .arg("judge")
-        .arg(fixture("video.toml"))
-        .arg(fixture("video-scores.csv"))
-        .arg("-o")
-        .arg(p.join("video"))
-        .assert()
-        .success();
-    let video = scores(&json(&p.join("video/results.json")));
+    judge(
+        &fixture("video.toml"),
+        &fixture("video-scores.csv"),
+        &p.join("video"),
+    )
+    .assert()
+    .success();
+    let video = scores(&read_json(&p.join("video/results.json")));
     assert_eq!(
         video,
         [
@@ -174,24 +128,16 @@ fn the_training_cycle_end_to_end() {
     // 4. Two quiz rounds from the platform's export (UTF-8 with BOM, Chinese headers), then the
     //    standings: team score per event = mean of its members for the exam and the quiz.
     let quiz = std::fs::read(fixture("quiz.csv")).unwrap();
-    std::fs::write(p.join("quiz.csv"), [&b"\xEF\xBB\xBF"[..], &quiz].concat()).unwrap();
+    write(p, "quiz.csv", [&b"\xEF\xBB\xBF"[..], &quiz].concat());
     std::fs::copy(fixture("standings.toml"), p.join("standings.toml")).unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("standings.toml"))
-        .arg("-o")
-        .arg(p.join("standings"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "missing: `丁队` from `短视频大赛`: counted as 0",
-        ));
+    standings(&p.join("standings.toml"), &p.join("standings"))
+        .exits_saying(0, &["missing: `丁队` from `短视频大赛`: counted as 0"]);
     // Weights: exam 2, on-site 0.4, video 0.2, quiz 0.1.
     //   甲队 2 × (17 + 14)/2 + 0.4 × 86     + 0.2 × 85 + 0.1 × (85 + 65)/2  = 31 + 34.4 + 17 + 7.5 = 89.9
     //   乙队 2 × (16 + 14)/2 + 0.4 × 242/3  + 0.2 × 92 + 0.1 × (98 + 82)/2  = 30 + 32.2667 + 18.4 + 9 = 89.6667
     //   丙队 2 × (12 + 13)/2 + 0.4 × 269/3  + 0.2 × 72 + 0.1 × (45 + 63)/2  = 25 + 35.8667 + 14.4 + 5.4 = 80.6667
     //   丁队 2 × (11 + 10)/2 + 0.4 × 68     + 0 (no video) + 0.1 × (95 + 80)/2 = 21 + 27.2 + 8.75 = 56.95
-    let st = json(&p.join("standings/standings.json"));
+    let st = read_json(&p.join("standings/standings.json"));
     let rows = st["standings"].as_array().unwrap();
     let want = [
         ("甲队", 89.9, 1),
@@ -234,11 +180,7 @@ fn the_training_cycle_end_to_end() {
     );
 
     // 5. Certificates for the top three teams, by the standings file's [awards].
-    examforge()
-        .arg("certificates")
-        .arg(p.join("standings"))
-        .arg("-o")
-        .arg(p.join("certificates"))
+    certificates(&p.join("standings"), &p.join("certificates"))
         .assert()
         .success();
     let c = p.join("certificates");
@@ -266,15 +208,14 @@ fn the_training_cycle_end_to_end() {
     assert_eq!(all.matches("荣誉证书").count(), 3, "{all}");
 
     // 6. The judging forms: one page per judge, every team and criterion with its max.
-    examforge()
-        .arg("judge")
-        .arg(fixture("onsite.toml"))
-        .args(["--forms", "--judges", "5", "--entrants"])
-        .arg(fixture("teams.csv"))
-        .arg("-o")
-        .arg(p.join("forms"))
-        .assert()
-        .success();
+    judging_forms(
+        &fixture("onsite.toml"),
+        "5",
+        &fixture("teams.csv"),
+        &p.join("forms"),
+    )
+    .assert()
+    .success();
     let forms: String = pdf_text(&p.join("forms/forms.pdf"))
         .split_whitespace()
         .collect();
@@ -290,16 +231,10 @@ fn the_training_cycle_end_to_end() {
     }
 }
 
+/// The on-site rubric judging `sheet`, written as `scores.csv`, into `out`.
 fn judge_sheet(d: &tempfile::TempDir, sheet: &str) -> assert_cmd::Command {
-    let s = d.path().join("scores.csv");
-    std::fs::write(&s, sheet).unwrap();
-    let mut c = examforge();
-    c.arg("judge")
-        .arg(fixture("onsite.toml"))
-        .arg(&s)
-        .arg("-o")
-        .arg(d.path().join("out"));
-    c
+    let s = write(d.path(), "scores.csv", sheet);
+    judge(&fixture("onsite.toml"), &s, &d.path().join("out"))
 }
 
 #[test]
@@ -335,21 +270,15 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
 戊队,评委5,30,20,20
 ";
     // The outputs are written and the rejects listed: "done, with rejects".
-    judge_sheet(&d, sheet)
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(
+    judge_sheet(&d, sheet).exits_saying(
+        3,
+        &[
             "scores.csv:3: 41 for `violations` is above its max of 40",
-        ))
-        .stderr(predicate::str::contains(
             "scores.csv:8: judge `评委2` scored this entrant twice (also line 9)",
-        ))
-        .stderr(predicate::str::contains(
             "scores.csv: judge `评委5` gave no score for `丙队`",
-        ))
-        .stderr(predicate::str::contains(
             "scores.csv:16: `二十` for `procedure` is not a number",
-        ));
+        ],
+    );
     let out = d.path().join("out");
     // Only the complete, sound entrant is scored: 30 + 20 + 20 = 70 from every judge.
     let res = read_csv(&out.join("results.csv"));
@@ -387,7 +316,7 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
             "judge `评委5` gave no score for `丙队`"
         ]
     );
-    let j = json(&out.join("results.json"));
+    let j = read_json(&out.join("results.json"));
     assert_eq!(
         j["summary"]["not_scored"],
         serde_json::json!(["甲队", "乙队", "丙队", "丁队"])
@@ -416,74 +345,72 @@ fn an_unknown_criterion_column_is_named_with_a_suggestion() {
         &d,
         "参赛者,评委,violations,record,procedure\n甲队,评委1,1,2,3\n",
     )
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains(
-        "scores.csv:1: column 4 `record` is not a criterion of the rubric",
-    ))
-    .stderr(predicate::str::contains("hint: did you mean `records`?"));
+    .exits_saying(
+        1,
+        &[
+            "scores.csv:1: column 4 `record` is not a criterion of the rubric",
+            "hint: did you mean `records`?",
+        ],
+    );
     assert!(!d.path().join("out/results.csv").exists());
 }
 
 #[test]
 fn a_sheet_without_a_criterion_column_says_which() {
     let d = tmp();
-    judge_sheet(&d, "entrant,judge,violations,records\n甲队,评委1,1,2\n")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    judge_sheet(&d, "entrant,judge,violations,records\n甲队,评委1,1,2\n").exits_saying(
+        1,
+        &[
             "criterion `procedure` has no column",
-        ))
-        .stderr(predicate::str::contains(
             "hint: the header is: entrant,judge[,team],violations,records,procedure",
-        ));
+        ],
+    );
 }
 
 fn rubric_error(d: &tempfile::TempDir, from: &str, to: &str) -> assert_cmd::Command {
     let text = std::fs::read_to_string(fixture("onsite.toml"))
         .unwrap()
         .replacen(from, to, 1);
-    let r = d.path().join("rubric.toml");
-    std::fs::write(&r, text).unwrap();
-    let mut c = examforge();
-    c.arg("judge")
-        .arg(&r)
-        .arg(fixture("onsite-scores.csv"))
-        .arg("-o")
-        .arg(d.path().join("out"));
-    c
+    let r = write(d.path(), "rubric.toml", text);
+    judge(&r, &fixture("onsite-scores.csv"), &d.path().join("out"))
 }
 
 #[test]
 fn rubric_errors_point_at_line_and_column() {
     let d = tmp();
-    rubric_error(&d, "max = 30", "max = 0")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
-        ))
-        .stderr(predicate::str::contains("hint: give the points"));
-    rubric_error(&d, "drop_low = 1", "drop_lw = 1")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "rubric.toml:28:1: error: unknown key `drop_lw` in `[judging]`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `drop_low`?"));
-    rubric_error(&d, "entrant = \"team\"", "entrant = \"teams\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "rubric.toml:4:11: error: `entrant`: unknown variant `teams`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `team`?"));
-    rubric_error(&d, "max = 40", "max = \"40\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "rubric.toml:11:7: error: `max`: invalid type: string \"40\", expected f64",
-        ));
+    for (from, to, said) in [
+        (
+            "max = 30",
+            "max = 0",
+            &[
+                "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
+                "hint: give the points",
+            ][..],
+        ),
+        (
+            "drop_low = 1",
+            "drop_lw = 1",
+            &[
+                "rubric.toml:28:1: error: unknown key `drop_lw` in `[judging]`",
+                "hint: did you mean `drop_low`?",
+            ],
+        ),
+        (
+            "entrant = \"team\"",
+            "entrant = \"teams\"",
+            &[
+                "rubric.toml:4:11: error: `entrant`: unknown variant `teams`",
+                "hint: did you mean `team`?",
+            ],
+        ),
+        (
+            "max = 40",
+            "max = \"40\"",
+            &["rubric.toml:11:7: error: `max`: invalid type: string \"40\", expected f64"],
+        ),
+    ] {
+        rubric_error(&d, from, to).exits_saying(1, said);
+    }
     assert!(!d.path().join("out").exists());
 }
 
@@ -491,81 +418,75 @@ fn standings_error(d: &tempfile::TempDir, from: &str, to: &str) -> assert_cmd::C
     let text = std::fs::read_to_string(fixture("standings.toml"))
         .unwrap()
         .replacen(from, to, 1);
-    let s = d.path().join("standings.toml");
-    std::fs::write(&s, text).unwrap();
-    let mut c = examforge();
-    c.arg("standings")
-        .arg(&s)
-        .arg("-o")
-        .arg(d.path().join("out"));
-    c
+    let s = write(d.path(), "standings.toml", text);
+    standings(&s, &d.path().join("out"))
 }
 
 #[test]
 fn standings_errors_point_at_line_and_column() {
     let d = tmp();
-    standings_error(&d, "\"mean\"", "\"best-of-5\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:4:13: error: unknown team rule `best-of-5`",
-        ))
-        .stderr(predicate::str::contains("\"best-N\""));
-    standings_error(&d, "missing = \"zero\"", "missing = \"drop\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:5:11: error: `missing`: unknown variant `drop`",
-        ));
-    standings_error(&d, "weight = 0.4", "weigth = 0.4")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `weight`?"));
+    for (from, to, said) in [
+        (
+            "\"mean\"",
+            "\"best-of-5\"",
+            &[
+                "standings.toml:4:13: error: unknown team rule `best-of-5`",
+                "\"best-N\"",
+            ][..],
+        ),
+        (
+            "missing = \"zero\"",
+            "missing = \"drop\"",
+            &["standings.toml:5:11: error: `missing`: unknown variant `drop`"],
+        ),
+        (
+            "weight = 0.4",
+            "weigth = 0.4",
+            &[
+                "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
+                "hint: did you mean `weight`?",
+            ],
+        ),
+        // A misspelt value checked after reading gets its suggestion too.
+        (
+            "team_rule = \"mean\"",
+            "team_rule = \"maen\"",
+            &[
+                "standings.toml:4:13: error: unknown team rule `maen`",
+                "hint: did you mean `mean`?",
+            ],
+        ),
+        (
+            "team_rule = \"mean\"",
+            "team_rule = \"script\"",
+            &["standings.toml:4:13: error: team_rule = \"script\" needs a script"],
+        ),
+        // A results folder that is not there is reported where the file names it.
+        (
+            "xx",
+            "xx",
+            &[
+                "standings.toml:16:11: error: event `笔试`:",
+                "does not exist",
+            ],
+        ),
+    ] {
+        standings_error(&d, from, to).exits_saying(1, said);
+    }
     // Every typo of the file at once, each with its suggestion.
     let text = std::fs::read_to_string(fixture("standings.toml"))
         .unwrap()
         .replacen("weight = 0.4", "weigth = 0.4", 1)
         .replacen("missing = \"zero\"", "mising = \"zero\"", 1);
-    std::fs::write(d.path().join("standings.toml"), text).unwrap();
-    examforge()
-        .arg("standings")
-        .arg(d.path().join("standings.toml"))
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    let s = write(d.path(), "standings.toml", text);
+    standings(&s, &d.path().join("out")).exits_saying(
+        1,
+        &[
             "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
-        ))
-        .stderr(predicate::str::contains(
             "standings.toml:5:1: error: unknown key `mising` in `[standings]`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `missing`?"));
-    // A misspelt value checked after reading gets its suggestion too.
-    standings_error(&d, "team_rule = \"mean\"", "team_rule = \"maen\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:4:13: error: unknown team rule `maen`",
-        ))
-        .stderr(predicate::str::contains("hint: did you mean `mean`?"));
-    standings_error(&d, "team_rule = \"mean\"", "team_rule = \"script\"")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:4:13: error: team_rule = \"script\" needs a script",
-        ));
-    // A results folder that is not there is reported where the file names it.
-    standings_error(&d, "xx", "xx")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "standings.toml:16:11: error: event `笔试`:",
-        ))
-        .stderr(predicate::str::contains("does not exist"));
+            "hint: did you mean `missing`?",
+        ],
+    );
     assert!(!d.path().join("out").exists());
 }
 
@@ -575,9 +496,10 @@ fn a_judge_hook_decides_the_score() {
     let rubric = std::fs::read_to_string(fixture("onsite.toml"))
         .unwrap()
         .replace("drop_high = 1\ndrop_low = 1", "script = \"median.rhai\"");
-    std::fs::write(d.path().join("rubric.toml"), rubric).unwrap();
-    std::fs::write(
-        d.path().join("median.rhai"),
+    let rubric = write(d.path(), "rubric.toml", rubric);
+    write(
+        d.path(),
+        "median.rhai",
         "// The median of the judges' totals.
 fn judge(sheets) {
     let totals = sheets.map(|s| s.scores.violations + s.scores.records + s.scores.procedure);
@@ -585,19 +507,14 @@ fn judge(sheets) {
     totals[totals.len() / 2]
 }
 ",
-    )
-    .unwrap();
-    examforge()
-        .arg("judge")
-        .arg(d.path().join("rubric.toml"))
-        .arg(fixture("onsite-scores.csv"))
-        .arg("-o")
-        .arg(d.path().join("out"))
+    );
+    let sheet = fixture("onsite-scores.csv");
+    judge(&rubric, &sheet, &d.path().join("out"))
         .assert()
         .success();
     // Medians of the totals: 甲 (76 85 86 87 92) 86, 乙 (70 78 81 83 96) 81,
     // 丙 (70 87 90 92 96) 90, 丁 (55 65 69 70 80) 69.
-    let got = scores(&json(&d.path().join("out/results.json")));
+    let got = scores(&read_json(&d.path().join("out/results.json")));
     let got: Vec<(&str, f64)> = got.iter().map(|(e, s, _)| (e.as_str(), *s)).collect();
     assert_eq!(
         got,
@@ -610,17 +527,9 @@ fn judge(sheets) {
     );
 
     // A hook that is not there is named.
-    std::fs::write(d.path().join("median.rhai"), "fn team(members) { 0.0 }\n").unwrap();
-    examforge()
-        .arg("judge")
-        .arg(d.path().join("rubric.toml"))
-        .arg(fixture("onsite-scores.csv"))
-        .arg("-o")
-        .arg(d.path().join("out2"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("has no `judge` function"))
-        .stderr(predicate::str::contains("fn judge(sheets)"));
+    write(d.path(), "median.rhai", "fn team(members) { 0.0 }\n");
+    judge(&rubric, &sheet, &d.path().join("out2"))
+        .exits_saying(1, &["has no `judge` function", "fn judge(sheets)"]);
 }
 
 /// Candidates ranked over two quiz rounds kept as separate exports, with a script that fills a
@@ -629,18 +538,19 @@ fn judge(sheets) {
 fn candidate_standings_with_combine_and_team_hooks() {
     let d = tmp();
     let p = d.path();
-    std::fs::write(
-        p.join("round1.csv"),
+    write(
+        p,
+        "round1.csv",
         "entrant,name,team,points\n1,张三,甲队,10\n2,李四,甲队,6\n3,王五,乙队,9\n4,赵六,乙队,7\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("round2.csv"),
+    );
+    write(
+        p,
+        "round2.csv",
         "参赛者,单位,得分\n1,甲队,8\n2,甲队,9\n3,乙队,10\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("rules.rhai"),
+    );
+    write(
+        p,
+        "rules.rhai",
         "fn combine(events) {
     let sum = 0.0;
     let sat = 0;
@@ -656,29 +566,22 @@ fn team(members) {
     best
 }
 ",
-    )
-    .unwrap();
+    );
     let spec = |team_rule: &str, missing: &str, script: &str| {
         format!(
             "[standings]\ntitle = \"知识竞赛\"\nentrant = \"candidate\"\nteam_rule = \"{team_rule}\"\nmissing = \"{missing}\"\n{script}\n\
              [[event]]\nname = \"第一轮\"\nresults = \"round1.csv\"\n\n[[event]]\nname = \"第二轮\"\nresults = \"round2.csv\"\n"
         )
     };
-    std::fs::write(
-        p.join("s.toml"),
+    let s = write(
+        p,
+        "s.toml",
         spec("script", "script", "script = \"rules.rhai\""),
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "missing: `4` from `第二轮`: left to the script's combine",
-        ));
+    );
+    standings(&s, &p.join("out")).exits_saying(
+        0,
+        &["missing: `4` from `第二轮`: left to the script's combine"],
+    );
     // 1: 10 + 8 = 18; 2: 6 + 9 = 15; 3: 9 + 10 = 19; 4: sat one round, 7 × 2 = 14.
     let st = read_csv(&p.join("out/standings.csv"));
     let got: Vec<[&str; 5]> = st[1..]
@@ -699,22 +602,11 @@ fn team(members) {
     assert_eq!(teams[1], ["1", "乙队", "19", "2", ""]);
     assert_eq!(teams[2], ["2", "甲队", "18", "2", ""]);
 
-    examforge()
-        .arg("certificates")
-        .arg(p.join("out"))
-        .args(["--top", "1", "--typ-only", "-o"])
-        .arg(p.join("cert"))
+    certificates(&p.join("out"), &p.join("cert"))
+        .args(["--top", "1", "--typ-only"])
         .assert()
         .success();
-    let names: Vec<String> = {
-        let mut v: Vec<String> = std::fs::read_dir(p.join("cert"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != examforge::io::output::RECORD)
-            .collect();
-        v.sort();
-        v
-    };
+    let names = output_names(&p.join("cert"));
     // --top gives the standings' own kind (individuals): teams need cut-offs of their own.
     assert_eq!(
         names,
@@ -725,14 +617,8 @@ fn team(members) {
 
     // Without the script: the candidate who missed a round is left out, and reported; a team's
     // score is its best member's (best-1).
-    std::fs::write(p.join("s.toml"), spec("best-1", "exclude", "")).unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out2"))
-        .assert()
-        .success();
+    write(p, "s.toml", spec("best-1", "exclude", ""));
+    standings(&s, &p.join("out2")).assert().success();
     let st = read_csv(&p.join("out2/standings.csv"));
     assert_eq!(st.len(), 4, "{st:?}");
     assert_eq!(
@@ -744,52 +630,42 @@ fn team(members) {
     assert_eq!(teams[1], ["1", "乙队", "19", "1", "赵六 (4)"]);
 
     // A missing hook is named where the file asks for it.
-    std::fs::write(p.join("rules.rhai"), "fn team(members) { 0.0 }\n").unwrap();
-    std::fs::write(
-        p.join("s.toml"),
+    write(p, "rules.rhai", "fn team(members) { 0.0 }\n");
+    write(
+        p,
+        "s.toml",
         spec("sum", "script", "script = \"rules.rhai\""),
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out3"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    );
+    standings(&s, &p.join("out3")).exits_saying(
+        1,
+        &[
             "s.toml:5:11: error: missing = \"script\", but",
-        ))
-        .stderr(predicate::str::contains("has no `fn combine(events)`"));
+            "has no `fn combine(events)`",
+        ],
+    );
 }
 
 #[test]
 fn bad_rows_of_a_score_list_stop_the_standings() {
     let d = tmp();
     let p = d.path();
-    std::fs::write(
-        p.join("quiz.csv"),
+    write(
+        p,
+        "quiz.csv",
         "entrant,team,points,round\n1,甲队,10,1\n1,甲队,abc,2\n2,甲队,5,1\n2,甲队,6,1\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("s.toml"),
+    );
+    let s = write(
+        p,
+        "s.toml",
         "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    );
+    standings(&s, &p.join("out")).exits_saying(
+        1,
+        &[
             "quiz.csv:3: points `abc` is not a number",
-        ))
-        .stderr(predicate::str::contains(
             "quiz.csv:5: `2` has round `1` twice (also line 4)",
-        ));
+        ],
+    );
     assert!(!p.join("out").exists());
 }
 
@@ -800,11 +676,7 @@ fn init_writes_an_event_example_that_runs_through() {
     examforge()
         .arg("init")
         .arg(&ws)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "examforge standings event/standings.toml",
-        ));
+        .exits_saying(0, &["examforge standings event/standings.toml"]);
     let run = |args: &[&str]| {
         let mut c = examforge();
         c.current_dir(&ws).args(args);
@@ -817,9 +689,7 @@ fn init_writes_an_event_example_that_runs_through() {
         "-o",
         "event/onsite",
     ])
-    .assert()
-    .success()
-    .stderr(predicate::str::contains("scored          13"));
+    .exits_saying(0, &["scored          13"]);
     run(&["standings", "event/standings.toml", "-o", "event/standings"])
         .assert()
         .success();
@@ -839,9 +709,7 @@ fn init_writes_an_event_example_that_runs_through() {
         "-o",
         "event/certificates",
     ])
-    .assert()
-    .success()
-    .stderr(predicate::str::contains("wrote 6 certificate(s)"));
+    .exits_saying(0, &["wrote 6 certificate(s)"]);
 }
 
 /// Excel's "Unicode text" (UTF-16 with tabs) judges the same as UTF-8, and the same sheet gives
@@ -849,25 +717,16 @@ fn init_writes_an_event_example_that_runs_through() {
 #[test]
 fn a_utf16_sheet_judges_the_same_and_outputs_repeat() {
     let d = tmp();
-    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
-    let mut utf16 = vec![0xFF, 0xFE];
-    for u in text.replace(',', "\t").encode_utf16() {
-        utf16.extend(u.to_le_bytes());
-    }
-    std::fs::write(d.path().join("u16.txt"), &utf16).unwrap();
-    let judge = |sheet: &Path, out: &str| {
-        examforge()
-            .arg("judge")
-            .arg(fixture("onsite.toml"))
-            .arg(sheet)
-            .arg("-o")
-            .arg(d.path().join(out))
-            .assert()
-            .success();
-    };
-    judge(&fixture("onsite-scores.csv"), "a");
-    judge(&fixture("onsite-scores.csv"), "b");
-    judge(&d.path().join("u16.txt"), "c");
+    let u16 = write(d.path(), "u16.txt", unicode_text(&onsite_scores()));
+    let onsite =
+        |sheet: &Path, out: &str| judge(&fixture("onsite.toml"), sheet, &d.path().join(out));
+    onsite(&fixture("onsite-scores.csv"), "a")
+        .assert()
+        .success();
+    onsite(&fixture("onsite-scores.csv"), "b")
+        .assert()
+        .success();
+    onsite(&u16, "c").assert().success();
     for f in ["results.csv", "judges.csv", "rejected.csv", "results.json"] {
         let a = std::fs::read(d.path().join("a").join(f)).unwrap();
         assert_eq!(a, std::fs::read(d.path().join("b").join(f)).unwrap(), "{f}");
@@ -876,15 +735,7 @@ fn a_utf16_sheet_judges_the_same_and_outputs_repeat() {
         }
     }
     // Outputs are not overwritten without --force.
-    examforge()
-        .arg("judge")
-        .arg(fixture("onsite.toml"))
-        .arg(fixture("onsite-scores.csv"))
-        .arg("-o")
-        .arg(d.path().join("a"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
+    onsite(&fixture("onsite-scores.csv"), "a").exits_saying(1, &["already exists"]);
 }
 
 /// A judges' sheet saved as results.csv in the output folder is an input: even --force does not
@@ -894,21 +745,11 @@ fn judge_refuses_to_write_over_its_score_sheet() {
     let d = tmp();
     let out = d.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    let sheet = out.join("results.csv");
     let text = "entrant,judge,violations,records\n甲队,评委1,1,2\n";
-    std::fs::write(&sheet, text).unwrap();
-    examforge()
-        .arg("judge")
-        .arg(fixture("onsite.toml"))
-        .arg(&sheet)
+    let sheet = write(&out, "results.csv", text);
+    judge(&fixture("onsite.toml"), &sheet, &out)
         .arg("--force")
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "is an input of this command and would be overwritten",
-        ));
+        .exits_saying(1, &["is an input of this command and would be overwritten"]);
     assert_eq!(std::fs::read_to_string(&sheet).unwrap(), text);
 }
 
@@ -921,83 +762,58 @@ fn individual_standings(p: &Path, awards: &str) {
             quiz.push_str(&format!("{n},队员{n},{team},{}\n", 100 - n));
         }
     }
-    std::fs::write(p.join("quiz.csv"), quiz).unwrap();
-    std::fs::write(
-        p.join("s.toml"),
+    write(p, "quiz.csv", quiz);
+    let s = write(
+        p,
+        "s.toml",
         format!(
             "[standings]\ntitle = \"个人全能\"\nentrant = \"candidate\"\n{awards}\n\
              [[event]]\nname = \"知识竞赛\"\nresults = \"quiz.csv\"\n"
         ),
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
+    );
+    standings(&s, &p.join("out"))
         .arg("--force")
         .assert()
         .success();
-}
-
-fn file_names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != examforge::io::output::RECORD)
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
 fn individual_cut_offs_never_award_teams() {
     let d = tmp();
     let p = d.path();
+    // The standings with `awards`, their certificates; (kind, name, award) of each awarded.
+    let awarded = |awards: &str, flags: &[&str]| -> Vec<[String; 3]> {
+        individual_standings(p, awards);
+        certificates(&p.join("out"), &p.join("cert"))
+            .args(flags)
+            .assert()
+            .success();
+        read_csv(&p.join("cert/awards.csv"))[1..]
+            .iter()
+            .map(|r| [r[1].clone(), r[2].clone(), r[6].clone()])
+            .collect()
+    };
     // The old form, in candidate standings: individuals only (every team used to get 团体三等奖).
-    individual_standings(p, "[awards]\nfirst = 1\nsecond = 2\nthird = 3");
-    examforge()
-        .arg("certificates")
-        .arg(p.join("out"))
-        .args(["--typ-only", "-o"])
-        .arg(p.join("cert"))
-        .assert()
-        .success();
-    let awards = read_csv(&p.join("cert/awards.csv"));
-    let got: Vec<[&str; 3]> = awards[1..]
-        .iter()
-        .map(|r| [&*r[1], &*r[2], &*r[6]])
-        .collect();
     assert_eq!(
-        got,
+        awarded(
+            "[awards]\nfirst = 1\nsecond = 2\nthird = 3",
+            &["--typ-only"]
+        ),
         [
             ["个人", "队员1", "一等奖"],
             ["个人", "队员2", "二等奖"],
             ["个人", "队员3", "三等奖"]
         ]
     );
-    assert!(!file_names(&p.join("cert"))
+    assert!(!output_names(&p.join("cert"))
         .iter()
         .any(|n| n.starts_with("team-")));
     // Team awards by their own cut-offs: 一支队 (99 + 98) first.
-    individual_standings(
-        p,
-        "[awards.team]\nfirst = 1\nsecond = 1\nthird = 2\n[awards.individual]\nfirst = 1\nsecond = 1\nthird = 1",
-    );
-    examforge()
-        .arg("certificates")
-        .arg(p.join("out"))
-        .args(["--typ-only", "--force", "-o"])
-        .arg(p.join("cert"))
-        .assert()
-        .success();
-    let awards = read_csv(&p.join("cert/awards.csv"));
-    let got: Vec<[&str; 3]> = awards[1..]
-        .iter()
-        .map(|r| [&*r[1], &*r[2], &*r[6]])
-        .collect();
     assert_eq!(
-        got,
+        awarded(
+            "[awards.team]\nfirst = 1\nsecond = 1\nthird = 2\n[awards.individual]\nfirst = 1\nsecond = 1\nthird = 1",
+            &["--typ-only", "--force"],
+        ),
         [
             ["团体", "一支队", "一等奖"],
             ["团体", "二支队", "三等奖"],
@@ -1010,27 +826,21 @@ fn individual_cut_offs_never_award_teams() {
 
 /// A roster of three teams, and standings over a judged team event and a quiz list.
 fn registered(p: &Path, quiz: &str, onsite: &str) -> assert_cmd::assert::Assert {
-    std::fs::write(
-        p.join("roster.csv"),
+    write(
+        p,
+        "roster.csv",
         "准考证号,姓名,单位\n1,张三,一支队\n2,李四,一支队\n3,王五,二支队\n4,赵六,三支队\n",
-    )
-    .unwrap();
-    std::fs::write(p.join("quiz.csv"), quiz).unwrap();
-    std::fs::write(p.join("onsite.csv"), onsite).unwrap();
-    std::fs::write(
-        p.join("s.toml"),
+    );
+    write(p, "quiz.csv", quiz);
+    write(p, "onsite.csv", onsite);
+    let s = write(
+        p,
+        "s.toml",
         "[standings]\ntitle = \"执法大练兵\"\nentrant = \"team\"\nteam_rule = \"mean\"\nmissing = \"zero\"\nroster = \"roster.csv\"\n\n\
          [[event]]\nname = \"知识竞赛\"\nresults = \"quiz.csv\"\n\n\
          [[event]]\nname = \"现场执法比武\"\nresults = \"onsite.csv\"\n",
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
-        .arg("--force")
-        .assert()
+    );
+    standings(&s, &p.join("out")).arg("--force").assert()
 }
 
 #[test]
@@ -1069,27 +879,24 @@ fn a_teams_missing_member_counts_as_the_missing_policy_says() {
     // teams only, so it is a team-level event. missing = "zero": each counts 0 in its team's mean.
     let quiz = "candidate,name,team,score,rank,status\n1,张三,一支队,80,1,\n3,王五,二支队,0,,absent\n4,赵六,三支队,50,2,\n";
     let contest = "entrant,points\n一支队,90\n二支队,80\n三支队,70\n";
-    std::fs::write(p.join("contest.csv"), contest).unwrap();
+    write(p, "contest.csv", contest);
     registered(p, quiz, "")
         .code(1)
         .stderr(predicate::str::contains("the file is empty"));
-    std::fs::write(
-        p.join("s2.toml"),
+    let s2 = write(
+        p,
+        "s2.toml",
         std::fs::read_to_string(p.join("s.toml"))
             .unwrap()
             .replace("onsite.csv", "contest.csv"),
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s2.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "missing: `一支队` from `知识竞赛`: member(s) without a score: 李四 (2); each counted as 0 in the team's score",
-        ));
+    );
+    standings(&s2, &p.join("out"))
+        .exits_saying(
+            0,
+            &[
+                "missing: `一支队` from `知识竞赛`: member(s) without a score: 李四 (2); each counted as 0 in the team's score",
+            ],
+        );
     // 一支队 (80 + 0) / 2 + 90 = 130; 三支队 50 + 70 = 120; 二支队: its only member absent → the
     // event counts 0 for the team: 0 + 80 = 80.
     let st = read_csv(&p.join("out/standings.csv"));
@@ -1108,39 +915,32 @@ fn a_teams_missing_member_counts_as_the_missing_policy_says() {
 fn weights_over_different_maxima_are_warned_about_or_normalised() {
     let d = tmp();
     let p = d.path();
-    std::fs::write(
-        p.join("quiz.csv"),
+    write(
+        p,
+        "quiz.csv",
         "entrant,team,points\n一支队,,150\n二支队,,190\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("contest.csv"),
+    );
+    write(
+        p,
+        "contest.csv",
         "entrant,team,points\n一支队,,90\n二支队,,60\n",
-    )
-    .unwrap();
+    );
     let spec = |scale: &str| {
         format!(
             "[standings]\ntitle = \"t\"\n{scale}\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\nweight = 0.2\nmax = 200\n\n\
              [[event]]\nname = \"contest\"\nresults = \"contest.csv\"\nweight = 0.6\nmax = 100\n"
         )
     };
-    std::fs::write(p.join("s.toml"), spec("")).unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("raw"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "warning: events of different maxima are weighted on their raw scores: `quiz` out of 200, `contest` out of 100",
-        ));
-    std::fs::write(p.join("s.toml"), spec("scale = 100")).unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("scaled"))
+    let s = write(p, "s.toml", spec(""));
+    standings(&s, &p.join("raw"))
+        .exits_saying(
+            0,
+            &[
+                "warning: events of different maxima are weighted on their raw scores: `quiz` out of 200, `contest` out of 100",
+            ],
+        );
+    write(p, "s.toml", spec("scale = 100"));
+    standings(&s, &p.join("scaled"))
         .assert()
         .success()
         .stderr(predicate::str::contains("warning").not());
@@ -1155,25 +955,22 @@ fn weights_over_different_maxima_are_warned_about_or_normalised() {
 fn certificates_numbered_dated_and_replaced_as_a_set() {
     let d = tmp();
     let p = d.path();
-    let standings = |quiz: &str| {
-        std::fs::write(p.join("quiz.csv"), quiz).unwrap();
-        std::fs::write(
-            p.join("s.toml"),
+    let ranked = |quiz: &str| {
+        write(p, "quiz.csv", quiz);
+        let s = write(
+            p,
+            "s.toml",
             "[standings]\ntitle = \"执法大练兵\"\ndate = \"2026-12-01\"\norganiser = \"某市生态环境局\"\n\
              [awards]\nfirst = 1\nsecond = 1\nthird = 2\n\
              [certificates]\nnumber = \"HB-2026-{:03}\"\nseal = false\n\
              [[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
-        )
-        .unwrap();
-        examforge()
-            .arg("standings")
-            .arg(p.join("s.toml"))
-            .args(["--force", "-o"])
-            .arg(p.join("out"))
+        );
+        standings(&s, &p.join("out"))
+            .arg("--force")
             .assert()
             .success();
     };
-    let certificates = || {
+    let certify = || {
         let mut c = assert_cmd::Command::new("sh");
         c.arg("-c")
             .arg("umask 022; exec \"$0\" \"$@\"")
@@ -1184,8 +981,8 @@ fn certificates_numbered_dated_and_replaced_as_a_set() {
             .arg(p.join("cert"));
         user_env(&mut c).current_dir(p).assert().success();
     };
-    standings("entrant,team,points\n一支队,,90\n二支队,,80\n三支队,,70\n");
-    certificates();
+    ranked("entrant,team,points\n一支队,,90\n二支队,,80\n三支队,,70\n");
+    certify();
     let awards = read_csv(&p.join("cert/awards.csv"));
     // With a BOM, so that Excel on Chinese Windows reads it as UTF-8.
     assert!(std::fs::read(p.join("cert/awards.csv"))
@@ -1225,10 +1022,10 @@ fn certificates_numbered_dated_and_replaced_as_a_set() {
     }
     // An appeal changes the winners: --force leaves exactly the new set (二支队's certificate
     // goes).
-    standings("entrant,team,points\n一支队,,90\n二支队,,60\n三支队,,85\n");
-    certificates();
+    ranked("entrant,team,points\n一支队,,90\n二支队,,60\n三支队,,85\n");
+    certify();
     assert_eq!(
-        file_names(&p.join("cert")),
+        output_names(&p.join("cert")),
         [
             "awards.csv",
             "certificates.pdf",
@@ -1243,50 +1040,17 @@ fn certificates_numbered_dated_and_replaced_as_a_set() {
     assert_eq!(awards[2][..3], ["HB-2026-002", "团体", "三支队"]);
 }
 
-/// A CSV text as an Excel workbook of one sheet (numbers as numbers), through rust_xlsxwriter.
-fn as_workbook(csv: &str) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    for (r, line) in csv.lines().enumerate() {
-        for (c, cell) in line.split(',').enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match cell.parse::<f64>() {
-                Ok(n) => ws.write_number(r, c, n).unwrap(),
-                Err(_) if cell.is_empty() => ws,
-                Err(_) => ws.write_string(r, c, cell).unwrap(),
-            };
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
 #[test]
 fn an_excel_score_sheet_is_judged_as_its_csv_and_rows_are_named_as_excel_numbers_them() {
     let d = tmp();
-    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
-    std::fs::write(d.path().join("scores.xlsx"), as_workbook(&text)).unwrap();
-    let judge = |sheet: &str, out: &str| {
-        let mut c = examforge();
-        c.arg("judge")
-            .arg(fixture("onsite.toml"))
-            .arg(d.path().join(sheet))
-            .arg("-o")
-            .arg(d.path().join(out));
-        c
-    };
-    judge("scores.xlsx", "x")
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("Excel workbook"));
-    let csv = examforge()
-        .arg("judge")
-        .arg(fixture("onsite.toml"))
-        .arg(fixture("onsite-scores.csv"))
-        .arg("-o")
-        .arg(d.path().join("c"))
+    let text = onsite_scores();
+    let onsite =
+        |sheet: &Path, out: &str| judge(&fixture("onsite.toml"), sheet, &d.path().join(out));
+    let xlsx = write(d.path(), "scores.xlsx", as_workbook(&text));
+    onsite(&xlsx, "x").exits_saying(0, &["Excel workbook"]);
+    onsite(&fixture("onsite-scores.csv"), "c")
         .assert()
         .success();
-    drop(csv);
     for f in ["results.csv", "judges.csv"] {
         assert_eq!(
             std::fs::read(d.path().join("x").join(f)).unwrap(),
@@ -1297,54 +1061,25 @@ fn an_excel_score_sheet_is_judged_as_its_csv_and_rows_are_named_as_excel_numbers
     // A bad mark on sheet row 4 is reported at line 4.
     let bad = text.replacen("甲队,评委3,30,", "甲队,评委3,45,", 1);
     assert_ne!(bad, text);
-    std::fs::write(d.path().join("bad.xlsx"), as_workbook(&bad)).unwrap();
-    judge("bad.xlsx", "b")
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(
-            "bad.xlsx:4: 45 for `violations` is above its max of 40",
-        ));
+    let bad = write(d.path(), "bad.xlsx", as_workbook(&bad));
+    onsite(&bad, "b").exits_saying(
+        3,
+        &["bad.xlsx:4: 45 for `violations` is above its max of 40"],
+    );
     // Another binary is refused by name, not read as text.
-    std::fs::write(
-        d.path().join("scores.pdf"),
-        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
-    )
-    .unwrap();
-    judge("scores.pdf", "p")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "scores.pdf: the file is a PDF file, not a table",
-        ));
+    let pdf = write(d.path(), "scores.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
+    onsite(&pdf, "p").exits_saying(1, &["scores.pdf: the file is a PDF file, not a table"]);
 }
 
 #[test]
 fn grade_reads_an_excel_answer_sheet() {
     let d = tmp();
     let p = d.path();
-    examforge()
-        .args([
-            "draw",
-            "tests/fixtures/grade/blueprint.toml",
-            "--seed",
-            "17",
-            "-o",
-        ])
-        .arg(p.join("draw"))
-        .assert()
-        .success();
+    draw_grade_fixture(&p.join("draw"));
     let text = std::fs::read_to_string(fixture("exam-scan.csv")).unwrap();
-    std::fs::write(p.join("scan.xlsx"), as_workbook(&text)).unwrap();
-    for (input, out) in [
-        (fixture("exam-scan.csv"), "csv"),
-        (p.join("scan.xlsx"), "xlsx"),
-    ] {
-        examforge()
-            .arg("grade")
-            .arg(p.join("draw/exam.json"))
-            .arg(input)
-            .arg("-o")
-            .arg(p.join(out))
+    let xlsx = write(p, "scan.xlsx", as_workbook(&text));
+    for (input, out) in [(fixture("exam-scan.csv"), "csv"), (xlsx, "xlsx")] {
+        grade(&p.join("draw/exam.json"), &input, &p.join(out))
             .assert()
             .success();
     }
@@ -1359,17 +1094,18 @@ fn a_recusal_is_left_out_and_reported() {
     let d = tmp();
     // 甲队: 评委2 (92 would be the highest) recuses; the other four: 86 76 85 87 → drop 87 and 76
     // → (86 + 85) / 2 = 85.5.
-    let text = std::fs::read_to_string(fixture("onsite-scores.csv")).unwrap();
+    let text = onsite_scores();
     let sheet = text.replacen("甲队,评委2,38,27,27", "甲队,评委2,回避,回避,回避", 1);
     assert_ne!(sheet, text);
     judge_sheet(&d, &sheet)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "回避: 评委2 for `甲队`: 4 judge(s) marked; the highest 1 and lowest 1 dropped among them, the mean of 2 kept",
-        ));
+        .exits_saying(
+            0,
+            &[
+                "回避: 评委2 for `甲队`: 4 judge(s) marked; the highest 1 and lowest 1 dropped among them, the mean of 2 kept",
+            ],
+        );
     let out = d.path().join("out");
-    let res = json(&out.join("results.json"));
+    let res = read_json(&out.join("results.json"));
     let jia = res["candidates"]
         .as_array()
         .unwrap()
@@ -1390,13 +1126,9 @@ fn a_recusal_is_left_out_and_reported() {
 fn forms_carry_a_running_order_drawn_by_the_seed() {
     let d = tmp();
     let forms = |out: &str, seed: &str| {
-        examforge()
-            .arg("judge")
-            .arg(fixture("onsite.toml"))
-            .args(["--forms", "--judges", "2", "--seed", seed, "--entrants"])
-            .arg(fixture("teams.csv"))
-            .arg("-o")
-            .arg(d.path().join(out))
+        let teams = fixture("teams.csv");
+        judging_forms(&fixture("onsite.toml"), "2", &teams, &d.path().join(out))
+            .args(["--seed", seed])
             .assert()
             .success();
         read_csv(&d.path().join(out).join("order.csv"))
@@ -1427,27 +1159,20 @@ fn forms_carry_a_running_order_drawn_by_the_seed() {
 fn without_a_roster_a_team_spelt_two_ways_is_not_ranked_twice() {
     let d = tmp();
     let p = d.path();
-    std::fs::write(p.join("quiz.csv"), "entrant,points\n一支队,80\n二支队,70\n").unwrap();
-    std::fs::write(
-        p.join("onsite.csv"),
-        "entrant,points\n二支队,60\n第一支队,90\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("s.toml"),
+    write(p, "quiz.csv", "entrant,points\n一支队,80\n二支队,70\n");
+    write(p, "onsite.csv", "entrant,points\n二支队,60\n第一支队,90\n");
+    let s = write(
+        p,
+        "s.toml",
         "[standings]\ntitle = \"t\"\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n\n\
          [[event]]\nname = \"onsite\"\nresults = \"onsite.csv\"\n",
-    )
-    .unwrap();
-    examforge()
-        .arg("standings")
-        .arg(p.join("s.toml"))
-        .arg("-o")
-        .arg(p.join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "onsite.csv:3: event `onsite`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?",
-        ));
+    );
+    standings(&s, &p.join("out"))
+        .exits_saying(
+            1,
+            &[
+                "onsite.csv:3: event `onsite`: team `第一支队` never appears in an event with `一支队`; did you mean 一支队?",
+            ],
+        );
     assert!(!p.join("out").exists());
 }

@@ -35,13 +35,9 @@ fn event(verb: &str, dir: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 /// (team, score, rank) of standings.json.
 fn standings(dir: &Path) -> Vec<(String, f64, u64)> {
-    json(&dir.join("out/standings/standings.json"))["standings"]
+    read_json(&dir.join("out/standings/standings.json"))["standings"]
         .as_array()
         .unwrap()
         .iter()
@@ -53,16 +49,6 @@ fn standings(dir: &Path) -> Vec<(String, f64, u64)> {
             )
         })
         .collect()
-}
-
-/// The files under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// The rows of one sheet of a workbook, as text.
@@ -149,7 +135,7 @@ fn the_event_runs_once_then_only_what_changed() {
         ]
     );
     let certs = p.join("out/certificates");
-    assert!(files(&certs).contains(&"team-01-甲队.pdf".to_string()));
+    assert!(file_names(&certs).contains(&"team-01-甲队.pdf".to_string()));
     event("status", p)
         .code(0)
         .stdout(predicate::str::contains("out of date").not())
@@ -281,7 +267,7 @@ fn the_event_runs_once_then_only_what_changed() {
     );
     // Exactly the new certificates: no 甲队 first prize left beside 乙队's.
     assert_eq!(
-        files(&certs),
+        file_names(&certs),
         [
             "awards.csv",
             "certificates.pdf",
@@ -358,7 +344,7 @@ fn a_failed_step_leaves_the_previous_outputs_whole() {
         std::fs::read(p.join("out/publish/成绩公示.pdf")).unwrap(),
         pdf
     );
-    assert!(files(&p.join("out"))
+    assert!(file_names(&p.join("out"))
         .iter()
         .all(|f| !f.starts_with(".examforge-")
             || f == ".examforge-event.json"
@@ -457,15 +443,13 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
         .arg(&ws)
         .assert()
         .success();
-    let mut make = Command::cargo_bin("examforge").unwrap();
-    user_env(&mut make)
+    examforge()
         .current_dir(&ws)
         .args(["make", "--seed", "2026", "--no-split"])
         .assert()
         .success();
     assert!(ws.join("exam/papers.pdf").exists());
-    let mut run = Command::cargo_bin("examforge").unwrap();
-    user_env(&mut run)
+    examforge()
         .current_dir(&ws)
         .args(["event", "run", "event/event.toml"])
         .assert()
@@ -473,10 +457,10 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
     let out = ws.join("event/out");
     // The event draws the papers `make --seed 2026` printed.
     assert_eq!(
-        json(&out.join("exam/exam.json"))["papers"],
-        json(&ws.join("exam/exam.json"))["papers"]
+        read_json(&out.join("exam/exam.json"))["papers"],
+        read_json(&ws.join("exam/exam.json"))["papers"]
     );
-    let results = json(&out.join("exam/results.json"));
+    let results = read_json(&out.join("exam/results.json"));
     let graded: Vec<&serde_json::Value> = results["candidates"]
         .as_array()
         .unwrap()
@@ -492,7 +476,7 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
         scores.iter().all(|s| (30.0..=100.0).contains(s)),
         "{scores:?}"
     );
-    let s = json(&out.join("standings/standings.json"));
+    let s = read_json(&out.join("standings/standings.json"));
     assert_eq!(s["standings"].as_array().unwrap().len(), 13);
     let xlsx = out.join("publish/成绩公示.xlsx");
     let video = sheet(&xlsx, "执法短视频大赛评分汇总表");
@@ -515,7 +499,7 @@ fn init_zh_workspace_makes_the_exam_and_runs_the_event() {
             .any(|c| c.contains("weighted") || c.contains("counted as")),
         "an English note in a Chinese publication: {overall:?}"
     );
-    assert!(files(&out.join("certificates")).len() >= 2 * 6 + 2);
+    assert!(file_names(&out.join("certificates")).len() >= 2 * 6 + 2);
 }
 
 #[test]
@@ -562,13 +546,8 @@ fn forms_certificates_and_published_results_use_only_fonts_typst_has() {
         .code(3) // 乙一 waits for a third mark
         .stderr(predicate::str::contains("unknown font family").not())
         .stderr(predicate::str::contains("typst said").not());
-    examforge()
-        .arg("judge")
-        .arg(p.join("onsite.toml"))
-        .args(["--forms", "--judges", "3", "--entrants"])
-        .arg(root().join("tests/fixtures/event/teams.csv"))
-        .arg("-o")
-        .arg(p.join("forms"))
+    let teams = root().join("tests/fixtures/event/teams.csv");
+    judging_forms(&p.join("onsite.toml"), "3", &teams, &p.join("forms"))
         .assert()
         .success()
         .stderr(predicate::str::contains("unknown font family").not())

@@ -1,49 +1,21 @@
 use super::*;
-use predicates::prelude::*;
 use std::path::Path;
 
-fn draw(blueprint: &str, dir: &Path, extra: &[&str]) {
-    examforge()
-        .args(["draw", blueprint, "--seed", "17", "-o"])
-        .arg(dir)
-        .args(extra)
-        .assert()
-        .success();
-}
-
 /// `examforge grade D/exam.json SCAN EXTRA… -o D/OUT`.
-fn grade(
+fn grade_in(
     d: &tempfile::TempDir,
     scan: &Path,
     out: &str,
     extra: &[std::ffi::OsString],
 ) -> assert_cmd::Command {
-    let mut c = examforge();
-    c.arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(scan)
-        .args(extra)
-        .arg("-o")
-        .arg(d.path().join(out));
+    let mut c = grade(&d.path().join("exam.json"), scan, &d.path().join(out));
+    c.args(extra);
     c
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    r.records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 #[test]
 fn the_key_fed_back_scores_full_marks_on_every_paper() {
-    let d = tmp();
-    draw("question-banks/closed-book.toml", d.path(), &[]);
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let (d, m) = drawn("question-banks/closed-book.toml", "17");
     let mut rows = Vec::new();
     let mut n_items = 0;
     for (k, p) in m["papers"].as_array().unwrap().iter().enumerate() {
@@ -116,7 +88,7 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
         let extra: Vec<std::ffi::OsString> = rules
             .map(|r| vec!["--rules".into(), root().join(r).into()])
             .unwrap_or_default();
-        grade(&d, &scan, out, &extra).assert().success();
+        grade_in(&d, &scan, out, &extra).assert().success();
         let res = read_csv(&d.path().join(out).join("results.csv"));
         assert_eq!(res.len(), 3, "A and B graded");
         for r in &res[1..] {
@@ -131,18 +103,12 @@ fn the_key_fed_back_scores_full_marks_on_every_paper() {
     }
 }
 
-fn fixture_sheet(dir: &Path, body: &str) -> std::path::PathBuf {
-    let p = dir.join("scan.csv");
-    std::fs::write(&p, format!("考号,姓名,单位,卷别,1,2,3,4,5\n{body}")).unwrap();
-    p
-}
-
 /// Single 2 points (negative, penalty 0.5), multiple 4 (partial-half), judge 1, fill 2 (per blank), short 8 (manual).
 #[test]
 fn built_in_rules_give_hand_computed_scores() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
-    let scan = fixture_sheet(
+    draw_grade_fixture(d.path());
+    let scan = grade_sheet(
         d.path(),
         "1,全对,甲,A,B,A;C,错,２|co2,7.5\n\
          2,少选,甲,A,C,A,对,二|SO2,\n\
@@ -150,17 +116,8 @@ fn built_in_rules_give_hand_computed_scores() {
          4,重复,乙,A,B,[A|C],×,2|CO2,8\n\
          4,重复,乙,A,B,AC,F,2|CO2,8\n",
     );
-    let manual = d.path().join("manual.csv");
-    std::fs::write(&manual, "candidate,item,points\n2,5,4\n").unwrap();
-    grade(
-        &d,
-        &scan,
-        "res",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .assert()
-    .success()
-    .stderr(predicate::str::contains("duplicates"));
+    let manual = write(d.path(), "manual.csv", "candidate,item,points\n2,5,4\n");
+    grade_in(&d, &scan, "res", &flag("--manual", &manual)).exits_saying(0, &["duplicates"]);
     let res = read_csv(&d.path().join("res/results.csv"));
     let score = |id: &str| {
         res.iter()
@@ -183,18 +140,8 @@ fn built_in_rules_give_hand_computed_scores() {
     let pass: Vec<String> = res[1..].iter().map(|r| r[12].clone()).collect();
     assert_eq!(pass, ["true", "false", "false", "true", "true"]);
     // Item analysis over the five accepted rows.
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
-    let item = |q: &str| {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["question"] == q)
-            .unwrap()
-            .clone()
-    };
-    let m1 = item("m1");
+    let v = read_json(&d.path().join("res/results.json"));
+    let m1 = item_stats(&v, "m1");
     assert_eq!(m1["n"], 5);
     assert_eq!(m1["mean"], 2.8);
     assert_eq!(m1["facility"], 0.7);
@@ -202,7 +149,7 @@ fn built_in_rules_give_hand_computed_scores() {
         m1["responses"],
         serde_json::json!({"A": 1, "AB": 1, "AC": 3})
     );
-    let s1 = item("s1");
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["mean"].as_f64(), s1["blank"].as_u64()),
         (Some(1.0), Some(1))
@@ -225,13 +172,10 @@ fn built_in_rules_give_hand_computed_scores() {
 #[test]
 fn every_row_ends_in_results_or_rejected() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
-    let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
-    grade(&d, &scan, "res", &[])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("rejected           2"))
-        .stderr(predicate::str::contains("invalid            3"));
+    draw_grade_fixture(d.path());
+    let scan = grade_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
+    grade_in(&d, &scan, "res", &[])
+        .exits_saying(3, &["rejected           2", "invalid            3"]);
     let rej = read_csv(&d.path().join("res/rejected.csv"));
     let reasons: Vec<String> = rej[1..]
         .iter()
@@ -268,27 +212,26 @@ fn every_row_ends_in_results_or_rejected() {
         ]
     );
     // Outputs are not overwritten without --force.
-    grade(&d, &scan, "res", &[])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
+    grade_in(&d, &scan, "res", &[]).exits_saying(1, &["already exists"]);
 }
 
 /// The printed sheet offers A–E everywhere: E on a four-option question is that item's problem.
 #[test]
 fn a_stray_mark_makes_its_item_invalid_not_the_row() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
-    let scan = fixture_sheet(
+    draw_grade_fixture(d.path());
+    let scan = grade_sheet(
         d.path(),
         "1,a,甲,A,E,AC,错,2|CO2,1\n2,b,甲,A,B,ACE,错,2|CO2,1\n",
     );
-    grade(&d, &scan, "res", &[])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("rejected           0"))
-        .stderr(predicate::str::contains("invalid            2"))
-        .stderr(predicate::str::contains("status `invalid` in items.csv"));
+    grade_in(&d, &scan, "res", &[]).exits_saying(
+        0,
+        &[
+            "rejected           0",
+            "invalid            2",
+            "status `invalid` in items.csv",
+        ],
+    );
     assert_eq!(read_csv(&d.path().join("res/rejected.csv")).len(), 1);
     let res = read_csv(&d.path().join("res/results.csv"));
     // Single (2) lost on row 1, multiple (4) lost on row 2; the rest right.
@@ -308,16 +251,10 @@ fn a_stray_mark_makes_its_item_invalid_not_the_row() {
         (row[4].as_str(), row[5].as_str(), row[6].as_str()),
         ("E", "invalid", "0")
     );
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
+    let v = read_json(&d.path().join("res/results.json"));
     assert_eq!(v["summary"]["invalid"], 2);
     assert_eq!(v["summary"]["rejected"], 0);
-    let s1 = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["question"] == "s1")
-        .unwrap();
+    let s1 = item_stats(&v, "s1");
     assert_eq!(
         (s1["invalid"].as_u64(), &s1["responses"]),
         (Some(1), &serde_json::json!({"B": 1}))
@@ -327,22 +264,12 @@ fn a_stray_mark_makes_its_item_invalid_not_the_row() {
 #[test]
 fn gb18030_and_utf16_sheets_grade_alike() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
+    draw_grade_fixture(d.path());
     let text = "考号,姓名,单位,卷别,1,2,3,4,5\n1,张三,甲单位,A,B,AC,错,二|CO2,5\n";
-    let (gbk, _, _) = encoding_rs::GB18030.encode(text);
-    let p = d.path().join("gbk.csv");
-    std::fs::write(&p, &gbk).unwrap();
-    grade(&d, &p, "r1", &[])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("GB18030"));
-    let mut utf16 = vec![0xFF, 0xFE];
-    for u in text.replace(',', "\t").encode_utf16() {
-        utf16.extend(u.to_le_bytes());
-    }
-    let p2 = d.path().join("utf16.txt");
-    std::fs::write(&p2, &utf16).unwrap();
-    grade(&d, &p2, "r2", &[]).assert().success();
+    let p = write(d.path(), "gbk.csv", gb18030(text));
+    grade_in(&d, &p, "r1", &[]).exits_saying(0, &["GB18030"]);
+    let p2 = write(d.path(), "utf16.txt", unicode_text(text));
+    grade_in(&d, &p2, "r2", &[]).assert().success();
     let a = read_csv(&d.path().join("r1/results.csv"));
     let b = read_csv(&d.path().join("r2/results.csv"));
     assert_eq!(a, b);
@@ -353,33 +280,29 @@ fn gb18030_and_utf16_sheets_grade_alike() {
 #[test]
 fn a_rule_script_scores_and_grades() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
-    let scan = fixture_sheet(d.path(), "1,a,甲,A,B,A,错,2|CO2,8\n");
-    grade(
-        &d,
-        &scan,
-        "r",
-        &["--rules".into(), "scripts/pass-grades.rhai".into()],
-    )
-    .assert()
-    .success();
+    draw_grade_fixture(d.path());
+    let scan = grade_sheet(d.path(), "1,a,甲,A,B,A,错,2|CO2,8\n");
+    grade_in(&d, &scan, "r", &flag("--rules", "scripts/pass-grades.rhai"))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("r/results.csv"));
     // partial-half gives 2 of 4 on the multiple: 2 + 2 + 1 + 2 + 8 = 15 of 17 → 88% → 良好.
     assert_eq!(res[1][4], "15");
     assert_eq!(res[1][13], "良好");
-    let hostile = d.path().join("loop.rhai");
-    std::fs::write(&hostile, "fn score(item, response) { loop { } }\n").unwrap();
-    grade(&d, &scan, "r2", &["--rules".into(), hostile.clone().into()])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("scan.csv:2: rule script"))
-        .stderr(predicate::str::contains("limit"))
-        .stderr(predicate::str::contains(
+    let hostile = write(
+        d.path(),
+        "loop.rhai",
+        "fn score(item, response) { loop { } }\n",
+    );
+    grade_in(&d, &scan, "r2", &flag("--rules", &hostile)).exits_saying(
+        1,
+        &[
+            "scan.csv:2: rule script",
+            "limit",
             "hint: look for a loop that never ends",
-        ))
-        .stderr(predicate::str::contains(
             "the run stops so that no candidate is scored by a broken rule",
-        ));
+        ],
+    );
     assert!(
         !d.path().join("r2/results.csv").exists(),
         "a stopped run writes no results"
@@ -388,14 +311,11 @@ fn a_rule_script_scores_and_grades() {
 
 #[test]
 fn the_blueprint_script_travels_in_exam_json() {
-    let d = tmp();
-    draw("tests/fixtures/grade/scripted.toml", d.path(), &[]);
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let (d, m) = drawn("tests/fixtures/grade/scripted.toml", "17");
     assert_eq!(m["rules"]["path"], "../../../scripts/pass-grades.rhai");
     assert!(m["rules"]["source"].as_str().unwrap().contains("fn total"));
-    let scan = fixture_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,8\n2,b,甲,A,A,B,对,,1\n");
-    grade(&d, &scan, "r", &[]).assert().success();
+    let scan = grade_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,8\n2,b,甲,A,A,B,对,,1\n");
+    grade_in(&d, &scan, "r", &[]).assert().success();
     let res = read_csv(&d.path().join("r/results.csv"));
     assert_eq!((res[1][4].as_str(), res[1][13].as_str()), ("17", "优秀"));
     // −1 for the wrong single under negative marking, +1 for the short answer.
@@ -425,38 +345,37 @@ fn a_broken_blueprint_script_fails_the_draw() {
         )
         .replace("[scoring]", "[scoring]\nscript = \"bad.rhai\"");
     std::fs::write(&bp, text).unwrap();
-    std::fs::write(
-        d.path().join("bad.rhai"),
+    write(
+        d.path(),
+        "bad.rhai",
         "fn score(item, response) { import \"x\" as y; 1.0 }\n",
-    )
-    .unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("o"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("bad.rhai"))
-        .stderr(predicate::str::contains("import"));
+    );
+    draw_any_seed(&bp, &d.path().join("o")).exits_saying(1, &["bad.rhai", "import"]);
     assert!(!d.path().join("o/exam.json").exists());
+}
+
+/// The contest fixture (five marks per contestant) drawn, and `rows` of marks graded by the
+/// rule script `rules` into r/.
+fn contest_graded(rows: &str, rules: &str) -> tempfile::TempDir {
+    let d = tmp();
+    draw("tests/fixtures/contest/blueprint.toml", "17", d.path())
+        .assert()
+        .success();
+    let header = "candidate,name,team,paper,1,2,3,4,5\n";
+    let scan = write(d.path(), "scores.csv", format!("{header}{rows}"));
+    grade_in(&d, &scan, "r", &flag("--rules", rules))
+        .assert()
+        .success();
+    d
 }
 
 /// An on-site contest: five judges' scores per contestant, the highest and lowest dropped.
 #[test]
 fn judges_trimmed_mean_for_an_on_site_contest() {
-    let d = tmp();
-    draw("tests/fixtures/contest/blueprint.toml", d.path(), &[]);
-    let scan = d.path().join("scores.csv");
-    std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\nc1,甲,一队,,9,9.5,8,9.2,7.5\nc2,乙,一队,,6,7,8,9,10\n").unwrap();
-    grade(
-        &d,
-        &scan,
-        "r",
-        &["--rules".into(), "scripts/judges-trimmed-mean.rhai".into()],
-    )
-    .assert()
-    .success();
+    let d = contest_graded(
+        "c1,甲,一队,,9,9.5,8,9.2,7.5\nc2,乙,一队,,6,7,8,9,10\n",
+        "scripts/judges-trimmed-mean.rhai",
+    );
     let res = read_csv(&d.path().join("r/results.csv"));
     // (9 + 8 + 9.2) / 3 = 8.7333…; (7 + 8 + 9) / 3 = 8
     assert_eq!(res[1][4], "8.73");
@@ -465,21 +384,12 @@ fn judges_trimmed_mean_for_an_on_site_contest() {
 
 #[test]
 fn team_score_is_the_mean_of_the_best_five() {
-    let d = tmp();
-    draw("tests/fixtures/contest/blueprint.toml", d.path(), &[]);
-    let scan = d.path().join("scores.csv");
     // Totals 50, 40, 30, 20, 10, 0 in team 一队; 25 alone in 二队.
-    std::fs::write(&scan, "candidate,name,team,paper,1,2,3,4,5\na,,一队,,10,10,10,10,10\nb,,一队,,8,8,8,8,8\nc,,一队,,6,6,6,6,6\nd,,一队,,4,4,4,4,4\ne,,一队,,2,2,2,2,2\nf,,一队,,0,0,0,0,0\ng,,二队,,5,5,5,5,5\n").unwrap();
-    grade(
-        &d,
-        &scan,
-        "r",
-        &["--rules".into(), "scripts/team-best-five.rhai".into()],
-    )
-    .assert()
-    .success();
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("r/results.json")).unwrap()).unwrap();
+    let d = contest_graded(
+        "a,,一队,,10,10,10,10,10\nb,,一队,,8,8,8,8,8\nc,,一队,,6,6,6,6,6\nd,,一队,,4,4,4,4,4\ne,,一队,,2,2,2,2,2\nf,,一队,,0,0,0,0,0\ng,,二队,,5,5,5,5,5\n",
+        "scripts/team-best-five.rhai",
+    );
+    let v = read_json(&d.path().join("r/results.json"));
     let teams = v["teams"].as_array().unwrap();
     assert_eq!(teams[0]["team"], "一队");
     assert_eq!(teams[0]["score"], 30.0);
@@ -491,23 +401,18 @@ fn team_score_is_the_mean_of_the_best_five() {
 #[test]
 fn zipgrade_exports_grade_with_numbered_key_versions() {
     let d = tmp();
-    draw(
-        "tests/fixtures/grade/blueprint.toml",
-        d.path(),
-        &["--variants", "2"],
-    );
-    let scan = d.path().join("zipgrade.csv");
+    draw(GRADE_BLUEPRINT, "17", d.path())
+        .args(["--variants", "2"])
+        .assert()
+        .success();
     let mut text = String::from("QuizName,QuizClass,FirstName,LastName,StudentID,CustomID,Earned Points,Possible Points,PercentCorrect,QuizCreated,DataExported,Key Version");
     for q in 1..=5 {
         text.push_str(&format!(",Stu{q},PriKey{q},Points{q},Mark{q}"));
     }
     text.push_str("\nq,c,三,张,101,,0,0,0,x,x,1,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
     text.push_str("q,c,四,李,102,,0,0,0,x,x,2,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
-    std::fs::write(&scan, text).unwrap();
-    grade(&d, &scan, "r", &[])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("zipgrade layout"));
+    let scan = write(d.path(), "zipgrade.csv", text);
+    grade_in(&d, &scan, "r", &[]).exits_saying(0, &["zipgrade layout"]);
     let res = read_csv(&d.path().join("r/results.csv"));
     assert_eq!(
         (
@@ -521,20 +426,31 @@ fn zipgrade_exports_grade_with_numbered_key_versions() {
     assert_eq!(res[2][3], "B");
 }
 
-/// Writes `bank.toml` (the given questions) and `blueprint.toml` into `dir`.
-fn exam_files(dir: &Path, questions: &str, blueprint: &str) -> std::path::PathBuf {
-    std::fs::write(
-        dir.join("bank.toml"),
+/// Writes `bank.toml` of `n` four-option questions of `kind`, each keyed `answer` (ids s1…
+/// for singles, m1… for multiples), and `blueprint.toml` into `dir`.
+fn exam_files(
+    dir: &Path,
+    (kind, n, answer): (&str, usize, &str),
+    blueprint: &str,
+) -> std::path::PathBuf {
+    let (id, label) = match kind {
+        "single" => ("s", "单选"),
+        _ => ("m", "多选"),
+    };
+    let questions: String = (1..=n)
+        .map(|i| {
+            format!(
+                "[[question]]\nid = \"{id}{i}\"\nkind = \"{kind}\"\nstem = \"{label}{i}（ ）\"\n\
+                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"{answer}\"\nsource = \"fixture\"\n"
+            )
+        })
+        .collect();
+    write(
+        dir,
+        "bank.toml",
         format!("[bank]\nid = \"t\"\ntitle = \"t\"\nlanguage = \"zh\"\n{questions}"),
-    )
-    .unwrap();
-    let bp = dir.join("blueprint.toml");
-    std::fs::write(&bp, blueprint).unwrap();
-    bp
-}
-
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("exam.json")).unwrap()).unwrap()
+    );
+    write(dir, "blueprint.toml", blueprint)
 }
 
 /// Question ids of section `s` of paper `p`.
@@ -554,17 +470,9 @@ fn section_questions(m: &serde_json::Value, p: usize, s: usize) -> Vec<String> {
 #[test]
 fn a_rule_script_sees_the_points_of_the_paper_sat() {
     let d = tmp();
-    let questions: String = (1..=4)
-        .map(|i| {
-            format!(
-                "[[question]]\nid = \"s{i}\"\nkind = \"single\"\nstem = \"单选{i}（ ）\"\n\
-                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"A\"\nsource = \"fixture\"\n"
-            )
-        })
-        .collect();
     let bp = exam_files(
         d.path(),
-        &questions,
+        ("single", 4, "A"),
         "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 8\n\n\
          [draw]\nmode = \"redraw\"\nvariants = 2\nshuffle_questions = false\nshuffle_options = false\n\n\
          [[section]]\ntitle = \"一\"\nkind = \"single\"\ncount = 2\npoints = 1\n\n\
@@ -574,28 +482,24 @@ fn a_rule_script_sees_the_points_of_the_paper_sat() {
     let seed = (1..200)
         .find(|seed| {
             let _ = std::fs::remove_file(d.path().join("exam.json"));
-            examforge()
-                .args(["draw", "--force", "--seed", &seed.to_string(), "-o"])
-                .arg(d.path())
-                .arg(&bp)
+            draw(&bp, &seed.to_string(), d.path())
+                .arg("--force")
                 .assert()
                 .success();
-            let m = manifest(d.path());
+            let m = read_json(&d.path().join("exam.json"));
             section_questions(&m, 1, 0) == section_questions(&m, 0, 1)
         })
         .expect("some seed swaps the sections");
-    let rules = d.path().join("rules.rhai");
-    std::fs::write(
-        &rules,
+    let rules = write(
+        d.path(),
+        "rules.rhai",
         "fn score(item, response) { if response.marks == item.key { item.points } else { 0.0 } }\n",
-    )
-    .unwrap();
-    let scan = d.path().join("scan.csv");
-    std::fs::write(
-        &scan,
+    );
+    let scan = write(
+        d.path(),
+        "scan.csv",
         "考号,姓名,单位,卷别,1,2,3,4\n1,a,甲,A,A,A,A,A\n2,b,甲,B,A,A,,\n",
-    )
-    .unwrap();
+    );
     for (out, extra) in [
         ("builtin", vec![]),
         (
@@ -603,7 +507,7 @@ fn a_rule_script_sees_the_points_of_the_paper_sat() {
             vec!["--rules".into(), rules.clone().into_os_string()],
         ),
     ] {
-        grade(&d, &scan, out, &extra).assert().success();
+        grade_in(&d, &scan, out, &extra).assert().success();
         let res = read_csv(&d.path().join(out).join("results.csv"));
         let row = |id: &str| res.iter().find(|r| r[0] == id).unwrap().clone();
         // candidate, name, team, paper, score, max, 一, 二, …
@@ -624,38 +528,23 @@ fn a_rule_script_sees_the_points_of_the_paper_sat() {
 #[test]
 fn a_lone_candidate_with_fractional_credits_ranks_first() {
     let d = tmp();
-    let questions: String = (1..=5)
-        .map(|i| {
-            format!(
-                "[[question]]\nid = \"m{i}\"\nkind = \"multiple\"\nstem = \"多选{i}（ ）\"\n\
-                 options = [\"甲\", \"乙\", \"丙\", \"丁\"]\nanswer = \"ABC\"\nsource = \"fixture\"\n"
-            )
-        })
-        .collect();
     let bp = exam_files(
         d.path(),
-        &questions,
+        ("multiple", 5, "ABC"),
         "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ntotal = 5\n\n\
          [draw]\nshuffle_questions = false\nshuffle_options = false\n\n\
          [[section]]\nkind = \"multiple\"\ncount = 5\npoints = 1\nrule = \"per-option\"\n",
     );
-    examforge()
-        .args(["draw", "--seed", "1", "-o"])
-        .arg(d.path())
-        .arg(&bp)
-        .assert()
-        .success();
-    let scan = d.path().join("scan.csv");
-    std::fs::write(&scan, "考号,姓名,单位,卷别,1,2,3,4,5\n1,a,甲,A,A,A,A,A,A\n").unwrap();
-    grade(&d, &scan, "res", &[]).assert().success();
+    draw(&bp, "1", d.path()).assert().success();
+    let scan = grade_sheet(d.path(), "1,a,甲,A,A,A,A,A,A\n");
+    grade_in(&d, &scan, "res", &[]).assert().success();
     let res = read_csv(&d.path().join("res/results.csv"));
     assert_eq!(
         (res[1][4].as_str(), res[1][7].as_str()),
         ("1.67", "1"),
         "{res:?}"
     );
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("res/results.json")).unwrap()).unwrap();
+    let v = read_json(&d.path().join("res/results.json"));
     let c = &v["candidates"][0];
     assert_eq!(c["rank"], 1);
     // Scores are kept to a millionth of a point.
@@ -666,44 +555,27 @@ fn a_lone_candidate_with_fractional_credits_ranks_first() {
 #[test]
 fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
-    let scan = fixture_sheet(d.path(), "2,少选,甲,A,C,A,对,二|SO2,\n");
+    draw_grade_fixture(d.path());
+    let scan = grade_sheet(d.path(), "2,少选,甲,A,C,A,对,二|SO2,\n");
     // Excel "Unicode 文本": UTF-16LE with a BOM, tabs, CRLF.
-    let manual = d.path().join("manual.txt");
-    let mut le = vec![0xFF, 0xFE];
-    le.extend(
-        "candidate\titem\tpoints\r\n2\t5\t4\r\n"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes),
+    let manual = write(
+        d.path(),
+        "manual.txt",
+        unicode_text("candidate,item,points\r\n2,5,4\r\n"),
     );
-    std::fs::write(&manual, le).unwrap();
-    grade(
-        &d,
-        &scan,
-        "res",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .assert()
-    .success();
+    grade_in(&d, &scan, "res", &flag("--manual", &manual))
+        .assert()
+        .success();
     let res = read_csv(&d.path().join("res/results.csv"));
     // Wrong single −1, half of 4, wrong judge 0, one blank of two 1, manual 4.
     assert_eq!(res[1][4], "6");
 
     // GB18030 with a word for the points on the file's third line (after a blank line).
-    let (gb, _, _) = encoding_rs::GB18030.encode("考号,题号,得分\r\n\r\n2,5,四分\r\n");
-    std::fs::write(&manual, gb).unwrap();
-    grade(
-        &d,
-        &scan,
-        "res2",
-        &["--manual".into(), manual.clone().into()],
-    )
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains(format!(
-        "{}:3: `四分` is not a number",
-        manual.display()
-    )));
+    std::fs::write(&manual, gb18030("考号,题号,得分\r\n\r\n2,5,四分\r\n")).unwrap();
+    grade_in(&d, &scan, "res2", &flag("--manual", &manual)).exits_saying(
+        1,
+        &[&format!("{}:3: `四分` is not a number", manual.display())],
+    );
 }
 
 /// Cells a spreadsheet would run (`=SUM(1)`, `-甲队`, `@丙`) are written with a `'` by the one
@@ -712,7 +584,7 @@ fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
 #[test]
 fn guarded_cells_read_back_as_written_through_the_scanner_csv_and_the_roster() {
     let d = tmp();
-    draw("tests/fixtures/grade/blueprint.toml", d.path(), &[]);
+    draw_grade_fixture(d.path());
     let write = |name: &str, rows: &[&[&str]]| {
         let mut w = examforge::input::table::Writer::new(Vec::new());
         for r in rows {
@@ -759,13 +631,13 @@ fn guarded_cells_read_back_as_written_through_the_scanner_csv_and_the_roster() {
             .collect()
     };
     // The sheet alone (streamed).
-    grade(&d, &scan, "sheet", &[]).assert().success();
+    grade_in(&d, &scan, "sheet", &[]).assert().success();
     assert_eq!(
         people("sheet")[0],
         ["1", "=SUM(1)", "-甲队"].map(String::from)
     );
     // With the roster (read whole): the absent candidate keeps its name and team too.
-    grade(&d, &scan, "roster", &["--roster".into(), roster.into()])
+    grade_in(&d, &scan, "roster", &flag("--roster", roster))
         .assert()
         .success();
     let listed = people("roster");

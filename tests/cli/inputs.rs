@@ -33,14 +33,18 @@ fn mode(p: &Path) -> u32 {
 #[test]
 fn bank_errors_are_located_with_hints() {
     let d = tmp();
-    let bank = d.path().join("b.toml");
-    std::fs::write(&bank, "[bank]\nid = \"b\"\n\n[[question]]\nid = \"q1\"\nkind = \"judge\"\nstme = \"x\"\nanswer = true\n").unwrap();
-    let a = examforge()
-        .args(["bank", "check"])
-        .arg(&bank)
-        .assert()
-        .code(1);
-    let err = stderr_of(&a);
+    // `bank check` of `text` as b.toml: refused, and what it said.
+    let refused = |text: &str| {
+        let bank = write(d.path(), "b.toml", text);
+        stderr_of(
+            &examforge()
+                .args(["bank", "check"])
+                .arg(&bank)
+                .assert()
+                .code(1),
+        )
+    };
+    let err = refused("[bank]\nid = \"b\"\n\n[[question]]\nid = \"q1\"\nkind = \"judge\"\nstme = \"x\"\nanswer = true\n");
     assert!(
         err.contains(
             "b.toml:7:1: error: unknown key `stme` in a question\n  hint: did you mean `stem`?"
@@ -48,13 +52,7 @@ fn bank_errors_are_located_with_hints() {
         "{err}"
     );
     // Every syntax error, not only the first.
-    std::fs::write(&bank, "[bank]\nid = \"b\n\n[[question]]\nid = q2\n").unwrap();
-    let a = examforge()
-        .args(["bank", "check"])
-        .arg(&bank)
-        .assert()
-        .code(1);
-    let err = stderr_of(&a);
+    let err = refused("[bank]\nid = \"b\n\n[[question]]\nid = q2\n");
     assert!(err.contains("b.toml:2:8: error: invalid TOML"), "{err}");
     assert!(err.contains("b.toml:5:6: error: invalid TOML"), "{err}");
 }
@@ -64,13 +62,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     let d = tmp();
     let bp = d.path().join("bp.toml");
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"singel\"\ncuont = 5\npoints = 1\n").unwrap();
-    let a = examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
-        .assert()
-        .code(1);
+    let a = draw_any_seed(&bp, d.path()).assert().code(1);
     let err = stderr_of(&a);
     assert!(err.contains("error: 2 errors in `"), "{err}");
     assert!(
@@ -86,13 +78,7 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     );
     // Checks after parsing: each at the value that breaks it.
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\ntotal = 100\nbanks = [\"x.toml\"]\n\n[[section]]\nkind = \"single\"\ncount = 5\npoints = 1\n\n[[section]]\nkind = \"judge\"\ncount = 0\npoints = -1\nrule = \"partial-half\"\n").unwrap();
-    let a = examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
-        .assert()
-        .code(1);
+    let a = draw_any_seed(&bp, d.path()).assert().code(1);
     let err = stderr_of(&a);
     for want in [
         "bp.toml:13:9: section 2 (judge) has `count = 0`",
@@ -105,31 +91,15 @@ fn blueprint_errors_are_all_located_at_their_keys() {
     }
     // A bank pattern that matches nothing: at its entry in the list.
     std::fs::write(&bp, "[exam]\ntitle = \"t\"\nbanks = [\n  \"nope/*.toml\",\n]\n\n[[section]]\nkind = \"single\"\ncount = 5\npoints = 1\n").unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path())
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "bp.toml:4:3: no bank file matches `nope/*.toml`",
-        ));
+    draw_any_seed(&bp, d.path())
+        .exits_saying(1, &["bp.toml:4:3: no bank file matches `nope/*.toml`"]);
     assert!(!d.path().join("exam.json").exists());
 }
 
 #[test]
 fn layout_file_errors_are_located_at_their_keys() {
     let d = tmp();
-    examforge()
-        .args([
-            "draw",
-            "tests/fixtures/grade/blueprint.toml",
-            "--seed",
-            "1",
-            "-o",
-        ])
-        .arg(d.path())
+    draw("tests/fixtures/grade/blueprint.toml", "1", d.path())
         .assert()
         .success();
     let scan = d.path().join("scan.csv");
@@ -177,22 +147,6 @@ fn layout_file_errors_are_located_at_their_keys() {
     assert!(!d.path().join("res").exists());
 }
 
-/// Draws the English sample into `d` and returns exam.json as JSON.
-fn drawn(d: &Path) -> serde_json::Value {
-    examforge()
-        .args([
-            "draw",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "4",
-            "-o",
-        ])
-        .arg(d)
-        .assert()
-        .success();
-    serde_json::from_slice(&std::fs::read(d.join("exam.json")).unwrap()).unwrap()
-}
-
 fn render_html(exam: &Path, out: &Path) -> assert_cmd::assert::Assert {
     examforge()
         .arg("render")
@@ -204,8 +158,7 @@ fn render_html(exam: &Path, out: &Path) -> assert_cmd::assert::Assert {
 
 #[test]
 fn an_exam_json_from_a_newer_examforge_is_refused_by_render_and_grade() {
-    let d = tmp();
-    let mut m = drawn(d.path());
+    let (d, mut m) = drawn("question-banks/sample-en-exam.toml", "4");
     m["format"] = 99.into();
     let exam = d.path().join("exam.json");
     std::fs::write(&exam, serde_json::to_vec(&m).unwrap()).unwrap();
@@ -218,22 +171,13 @@ fn an_exam_json_from_a_newer_examforge_is_refused_by_render_and_grade() {
         ));
     let scan = d.path().join("scan.csv");
     std::fs::write(&scan, "candidate,paper,1\n1,A,B\n").unwrap();
-    examforge()
-        .arg("grade")
-        .arg(&exam)
-        .arg(&scan)
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(want));
+    grade(&exam, &scan, &d.path().join("res")).exits_saying(1, &[want]);
     assert!(!d.path().join("out").exists() && !d.path().join("res").exists());
 }
 
 #[test]
 fn an_exam_json_that_breaks_the_draws_invariants_is_refused() {
-    let d = tmp();
-    let m = drawn(d.path());
+    let (d, m) = drawn("question-banks/sample-en-exam.toml", "4");
     let exam = d.path().join("exam.json");
     // The first choice item of paper A: its option order, key and points.
     let (s, i) = (0, 0);
@@ -293,9 +237,7 @@ fn inputs_are_checked_before_the_output_folder() {
     examforge()
         .current_dir(d.path())
         .args(["render", "exam/exam.json"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not an examforge exam.json"));
+        .exits_saying(1, &["not an examforge exam.json"]);
     assert_eq!(
         std::fs::read_to_string(d.path().join("exam/exam.json")).unwrap(),
         "stale"
@@ -305,21 +247,12 @@ fn inputs_are_checked_before_the_output_folder() {
 #[test]
 fn candidates_whose_ids_look_alike_keep_their_own_papers() {
     let d = tmp();
-    let roster = d.path().join("roster.csv");
-    std::fs::write(&roster, "candidate,name\nx.1,Ann\nx_1,Bob\nx/1,Cy\n").unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "typ",
-            "--roster",
-        ])
-        .arg(&roster)
-        .arg("-o")
-        .arg(d.path().join("out"))
+    let roster = write(
+        d.path(),
+        "roster.csv",
+        "candidate,name\nx.1,Ann\nx_1,Bob\nx/1,Cy\n",
+    );
+    make_typ_per_candidate(&roster, &d.path().join("out"))
         .assert()
         .success();
     let papers: Vec<(String, String)> = std::fs::read_dir(d.path().join("out"))
@@ -354,22 +287,8 @@ fn candidates_whose_ids_look_alike_keep_their_own_papers() {
     }
     // Ids that differ only in case would share a file on Windows and macOS: refused, both named.
     std::fs::write(&roster, "candidate,name\nab1,Ann\nAB1,Bob\n").unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "typ",
-            "--roster",
-        ])
-        .arg(&roster)
-        .arg("-o")
-        .arg(d.path().join("case"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("papers `ab1` and `AB1`"));
+    make_typ_per_candidate(&roster, &d.path().join("case"))
+        .exits_saying(1, &["papers `ab1` and `AB1`"]);
     assert!(!d.path().join("case").exists());
 }
 

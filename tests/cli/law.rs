@@ -22,6 +22,13 @@ fn outdated(v: &serde_json::Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// `bank check` of the fixture bank with the registry `laws`.
+fn check_with_laws(laws: &Path) -> Command {
+    let mut c = examforge();
+    c.args(["bank", "check", FIXTURE, "--laws"]).arg(laws);
+    c
+}
+
 fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
@@ -97,70 +104,64 @@ fn strict_turns_the_statute_warnings_into_errors() {
             "2026-08-16",
             "--strict",
         ])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "bank.toml:46:1: error: `epl-1` cites",
-        ))
-        .stderr(predicate::str::contains("error: 6 error(s) in the banks"));
+        .exits_saying(
+            1,
+            &[
+                "bank.toml:46:1: error: `epl-1` cites",
+                "error: 6 error(s) in the banks",
+            ],
+        );
 }
 
 #[test]
 fn a_broken_registry_given_with_laws_is_located() {
     let d = tmp();
-    let laws = d.path().join("laws.toml");
-    std::fs::write(
-        &laws,
+    let laws = write(
+        d.path(),
+        "laws.toml",
         "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nin_force = 2020-01-01\n",
-    )
-    .unwrap();
-    examforge()
-        .args(["bank", "check", FIXTURE, "--laws"])
-        .arg(&laws)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
-            "{}:5:12: error: `a` has `in_force` but no `in_force_source`",
-            laws.display()
-        )))
-        .stderr(predicate::str::contains("hint:"));
+    );
+    check_with_laws(&laws).exits_saying(
+        1,
+        &[
+            &format!(
+                "{}:5:12: error: `a` has `in_force` but no `in_force_source`",
+                laws.display()
+            ),
+            "hint:",
+        ],
+    );
     std::fs::write(
         &laws,
         "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法规\"\nnote = \"x\"\n",
     )
     .unwrap();
-    examforge()
-        .args(["bank", "check", FIXTURE, "--laws"])
-        .arg(&laws)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!("{}:4:8:", laws.display())));
+    check_with_laws(&laws).exits_saying(1, &[&format!("{}:4:8:", laws.display())]);
 }
 
 #[test]
 fn every_misspelt_registry_key_is_reported_with_a_suggestion() {
     let d = tmp();
-    let laws = d.path().join("laws.toml");
-    std::fs::write(
-        &laws,
+    let laws = write(
+        d.path(),
+        "laws.toml",
         "[[instrument]]\nid = \"a\"\nname = \"甲法\"\nkind = \"法律\"\nin_forse = 2020-01-01\n\n[[instrument]]\nid = \"b\"\nname = \"乙法\"\nkind = \"法规\"\nnoet = \"x\"\n",
-    )
-    .unwrap();
-    examforge()
-        .args(["bank", "check", FIXTURE, "--laws"])
-        .arg(&laws)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
-            "{}:5:1: error: unknown key `in_forse` in `[[instrument]]`",
-            laws.display()
-        )))
-        .stderr(predicate::str::contains("hint: did you mean `in_force`?"))
-        .stderr(predicate::str::contains(format!(
-            "{}:11:1: error: unknown key `noet` in `[[instrument]]`",
-            laws.display()
-        )))
-        .stderr(predicate::str::contains("hint: did you mean `note`?"));
+    );
+    check_with_laws(&laws).exits_saying(
+        1,
+        &[
+            &format!(
+                "{}:5:1: error: unknown key `in_forse` in `[[instrument]]`",
+                laws.display()
+            ),
+            "hint: did you mean `in_force`?",
+            &format!(
+                "{}:11:1: error: unknown key `noet` in `[[instrument]]`",
+                laws.display()
+            ),
+            "hint: did you mean `note`?",
+        ],
+    );
 }
 
 /// A workspace holding the fixture bank and registry and a blueprint with `body` after `[exam]`.
@@ -169,18 +170,16 @@ fn dated_workspace(exam_extra: &str, sections: &str) -> (tempfile::TempDir, Path
     for f in ["bank.toml", "laws.toml"] {
         std::fs::copy(root().join(FIXTURE).join(f), d.path().join(f)).unwrap();
     }
-    let bp = d.path().join("exam.toml");
-    std::fs::write(
-        &bp,
+    let bp = write(
+        d.path(),
+        "exam.toml",
         format!("[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\n{exam_extra}\n{sections}"),
-    )
-    .unwrap();
+    );
     (d, bp)
 }
 
 fn drawn_ids(exam_json: &Path) -> BTreeSet<String> {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(exam_json).unwrap()).unwrap();
+    let v = read_json(exam_json);
     v["papers"]
         .as_array()
         .unwrap()
@@ -198,22 +197,12 @@ fn a_dated_draw_leaves_out_what_is_not_in_force_and_records_the_registry() {
         "[[section]]\nkind = \"judge\"\ncount = 7\npoints = 1\n",
     );
     let out = d.path().join("out");
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .args(["--seed", "3", "-o"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "the exam date 2026-12-01 left out 5 question(s)",
-        ));
+    draw(&bp, "3", &out).exits_saying(0, &["the exam date 2026-12-01 left out 5 question(s)"]);
     assert_eq!(
         drawn_ids(&out.join("exam.json")),
         set(&["apl-1", "apl-2", "apl-3", "cpr-1", "cpr-2", "code-1", "odd-1"])
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("exam.json")).unwrap()).unwrap();
+    let v = read_json(&out.join("exam.json"));
     assert_eq!(v["law"]["date"], "2026-12-01");
     assert_eq!(v["law"]["registry"], "laws.toml");
     assert_eq!(v["law"]["outdated_questions"], 5);
@@ -234,13 +223,7 @@ fn a_dated_draw_leaves_out_what_is_not_in_force_and_records_the_registry() {
         "[exam]\ntitle = \"t\"\nbanks = [\"bank.toml\"]\ndate = 2026-08-14\n[[section]]\nkind = \"judge\"\ncount = 11\npoints = 1\n",
     )
     .unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .args(["--seed", "3", "--force", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    draw(&bp, "3", &out).arg("--force").assert().success();
     let ids = drawn_ids(&out.join("exam.json"));
     assert!(!ids.contains("code-1") && ids.contains("epl-1"), "{ids:?}");
 }
@@ -252,22 +235,15 @@ fn an_impossible_dated_draw_says_how_many_the_date_excluded_per_section_and_quot
         "[[section]]\nkind = \"judge\"\ncount = 8\npoints = 1\n[[section.quota]]\ntag = \"危险废物\"\ncount = 1\n[[section.quota]]\ntag = \"三同时\"\ncount = 3\n",
     );
     let out = d.path().join("out");
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "section 1 「判断题」: needs 8 judge question(s), the banks hold 7 (5 more cite an instrument not in force on the exam date 2026-12-01)",
-        ))
-        .stderr(predicate::str::contains(
-            "quota `危险废物` needs 1, the banks hold 0 (2 more cite an instrument not in force on the exam date 2026-12-01)",
-        ))
-        .stderr(predicate::str::contains(
-            "quota `三同时` needs 3, the banks hold 2 (1 more cite",
-        ));
+    draw_any_seed(&bp, &out)
+        .exits_saying(
+            1,
+            &[
+                "section 1 「判断题」: needs 8 judge question(s), the banks hold 7 (5 more cite an instrument not in force on the exam date 2026-12-01)",
+                "quota `危险废物` needs 1, the banks hold 0 (2 more cite an instrument not in force on the exam date 2026-12-01)",
+                "quota `三同时` needs 3, the banks hold 2 (1 more cite",
+            ],
+        );
     assert!(!out.exists(), "nothing written");
 }
 
@@ -278,31 +254,25 @@ fn outdated_warn_draws_them_and_fail_refuses() {
         "[[section]]\nkind = \"judge\"\ncount = 12\npoints = 1\n",
     );
     let out = d.path().join("out");
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .args(["--seed", "1", "-o"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "warning: drawn although out of date: `swl-1` cites 《中华人民共和国固体废物污染环境防治法》第八十二条",
-        ));
+    draw(&bp, "1", &out)
+        .exits_saying(
+            0,
+            &[
+                "warning: drawn although out of date: `swl-1` cites 《中华人民共和国固体废物污染环境防治法》第八十二条",
+            ],
+        );
     let (d, bp) = dated_workspace(
         "date = 2026-12-01\noutdated = \"fail\"",
         "[[section]]\nkind = \"judge\"\ncount = 2\npoints = 1\n",
     );
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "`outdated = \"fail\"` and 5 question(s) the sections could draw cite an instrument not in force on 2026-12-01",
-        ))
-        .stderr(predicate::str::contains("bank.toml:46:1"));
+    draw_any_seed(&bp, &d.path().join("out"))
+        .exits_saying(
+            1,
+            &[
+                "`outdated = \"fail\"` and 5 question(s) the sections could draw cite an instrument not in force on 2026-12-01",
+                "bank.toml:46:1",
+            ],
+        );
 }
 
 #[test]
@@ -311,30 +281,17 @@ fn a_bad_exam_date_is_located_and_a_date_needs_a_registry() {
         "date = \"2026-13-01\"",
         "[[section]]\nkind = \"judge\"\ncount = 1\npoints = 1\n",
     );
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("exam.toml:4:8"))
-        .stderr(predicate::str::contains("not a date written as YYYY-MM-DD"));
+    draw_any_seed(&bp, &d.path().join("out"))
+        .exits_saying(1, &["exam.toml:4:8", "not a date written as YYYY-MM-DD"]);
     let (d, bp) = dated_workspace(
         "date = 2026-12-01",
         "[[section]]\nkind = \"judge\"\ncount = 1\npoints = 1\n",
     );
     std::fs::remove_file(d.path().join("laws.toml")).unwrap();
-    examforge()
-        .arg("draw")
-        .arg(&bp)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "`[exam] date = 2026-12-01` is set but no laws.toml was found",
-        ));
+    draw_any_seed(&bp, &d.path().join("out")).exits_saying(
+        1,
+        &["`[exam] date = 2026-12-01` is set but no laws.toml was found"],
+    );
 }
 
 #[test]
@@ -354,15 +311,7 @@ fn the_bundled_closed_book_exam_is_dated_and_draws_nothing_out_of_date() {
     let d = tmp();
     for seed in ["1", "2", "3", "4", "5"] {
         let out = d.path().join(seed);
-        examforge()
-            .args([
-                "draw",
-                "question-banks/closed-book.toml",
-                "--seed",
-                seed,
-                "-o",
-            ])
-            .arg(&out)
+        draw("question-banks/closed-book.toml", seed, &out)
             .assert()
             .success();
         for id in drawn_ids(&out.join("exam.json")) {

@@ -13,8 +13,10 @@ mod law;
 mod render;
 mod report;
 mod scan;
+mod setup;
 
 use assert_cmd::Command;
+pub use setup::*;
 use std::path::{Path, PathBuf};
 
 /// The binary as a user runs it: in a working folder outside the repository (so the

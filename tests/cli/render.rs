@@ -10,12 +10,7 @@ fn squash(s: &str) -> String {
 #[test]
 fn papers_print_from_the_embedded_templates() {
     assert!(!workdir().join("templates").exists());
-    let d = tmp();
-    examforge()
-        .args(["make", "--seed", "5", "--variants", "1", "--no-split", "-o"])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&["--seed", "5", "--variants", "1", "--no-split"]);
     let flat = squash(&pdf_text(&d.path().join("papers.pdf")));
     assert!(flat.contains("全省生态环境执法人员培训结业考试"), "title");
     assert!(
@@ -30,14 +25,8 @@ fn papers_print_from_the_embedded_templates() {
 
 #[test]
 fn make_prints_papers_whose_text_reads_back() {
-    let d = tmp();
-    examforge()
-        .args(["make", "--seed", "11", "-o"])
-        .arg(d.path())
-        .assert()
-        .success();
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let d = made(&["--seed", "11"]);
+    let m = read_json(&d.path().join("exam.json"));
     for f in [
         "paper-A.pdf",
         "paper-B.pdf",
@@ -89,18 +78,7 @@ fn make_prints_papers_whose_text_reads_back() {
 
 #[test]
 fn key_pdf_agrees_with_key_csv() {
-    let d = tmp();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "5",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&["question-banks/sample-en-exam.toml", "--seed", "5"]);
     let key = std::fs::read_to_string(d.path().join("key.csv")).unwrap();
     let text = pdf_text(&d.path().join("key.pdf"));
     // The key lists each paper in order; each choice answer appears as "N. LETTERS".
@@ -134,18 +112,7 @@ fn key_pdf_agrees_with_key_csv() {
 
 #[test]
 fn bank_text_prints_literally() {
-    let d = tmp();
-    examforge()
-        .args([
-            "make",
-            "tests/fixtures/inject/blueprint.toml",
-            "--seed",
-            "1",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&["tests/fixtures/inject/blueprint.toml", "--seed", "1"]);
     let text = pdf_text(&d.path().join("paper-A.pdf"));
     assert!(text.contains("#read(\"/etc/passwd\")"), "{text}");
     assert!(text.contains("$x$ *y* [z] // c"), "{text}");
@@ -163,41 +130,33 @@ fn bank_text_prints_literally() {
 #[test]
 fn missing_typst_exits_2_and_keeps_the_sources() {
     let d = tmp();
-    examforge()
-        .args([
-            "make",
+    make(
+        &[
             "question-banks/sample-en-exam.toml",
             "--seed",
             "1",
             "--typst",
             "/nonexistent/typst",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("typst was not found"))
-        .stderr(predicate::str::contains("cargo install --locked typst-cli"));
+        ],
+        d.path(),
+    )
+    .exits_saying(
+        2,
+        &["typst was not found", "cargo install --locked typst-cli"],
+    );
     assert!(d.path().join("paper-A.typ").is_file());
     assert!(d.path().join("exam.json").is_file());
 }
 
 #[test]
 fn html_and_typ_formats() {
-    let d = tmp();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "html",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&[
+        "question-banks/sample-en-exam.toml",
+        "--seed",
+        "2",
+        "--format",
+        "html",
+    ]);
     let html = std::fs::read_to_string(d.path().join("paper-A.html")).unwrap();
     assert!(html.contains("<title>General Science and Geography Quiz — A</title>"));
     assert!(html.contains("Paper A"));
@@ -210,17 +169,12 @@ fn html_and_typ_formats() {
 fn same_exam_gives_identical_pdfs() {
     let (a, b) = (tmp(), tmp());
     for d in [&a, &b] {
-        examforge()
-            .args([
-                "make",
-                "question-banks/sample-en-exam.toml",
-                "--seed",
-                "4",
-                "-o",
-            ])
-            .arg(d.path())
-            .assert()
-            .success();
+        make(
+            &["question-banks/sample-en-exam.toml", "--seed", "4"],
+            d.path(),
+        )
+        .assert()
+        .success();
     }
     assert_eq!(
         std::fs::read(a.path().join("paper-A.pdf")).unwrap(),
@@ -231,39 +185,32 @@ fn same_exam_gives_identical_pdfs() {
 #[test]
 fn template_override_replaces_one_file() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
+    let t = template_override(
+        &d.path().join("tpl"),
+        "paper.html.j2",
+        "<p>{{ exam.title }} / {{ paper.code }} / {{ paper.sections|length }}</p>",
+    );
     let make_html = |out: &str| {
-        let mut c = examforge();
-        c.args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "2",
-            "--format",
-            "html",
-            "--templates",
-        ])
-        .arg(&t)
-        .arg("-o")
-        .arg(d.path().join(out));
+        let mut c = make(
+            &[
+                "question-banks/sample-en-exam.toml",
+                "--seed",
+                "2",
+                "--format",
+                "html",
+            ],
+            &d.path().join(out),
+        );
+        c.arg("--templates").arg(&t);
         c
     };
-    std::fs::write(
-        t.join("paper.html.j2"),
-        "<p>{{ exam.title }} / {{ paper.code }} / {{ paper.sections|length }}</p>",
-    )
-    .unwrap();
     make_html("o").assert().success();
     assert_eq!(
         std::fs::read_to_string(d.path().join("o/paper-B.html")).unwrap(),
         "<p>General Science and Geography Quiz / B / 6</p>"
     );
     std::fs::write(t.join("paper.html.j2"), "{{ exam.titel }}").unwrap();
-    make_html("p")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("template `paper.html.j2` line 1"));
+    make_html("p").exits_saying(1, &["template `paper.html.j2` line 1"]);
 }
 
 #[test]
@@ -279,18 +226,15 @@ fn init_writes_a_workspace_where_make_works() {
     ] {
         assert!(ws.join(f).is_file(), "{f}");
     }
-    let mut c = examforge();
-    c.current_dir(&ws)
-        .args(["make", "blueprint.toml", "--seed", "1", "-o", "out"])
+    make(&["blueprint.toml", "--seed", "1"], Path::new("out"))
+        .current_dir(&ws)
         .assert()
         .success();
     assert!(ws.join("out/paper-A.pdf").is_file());
     examforge()
         .arg("init")
         .arg(&ws)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("is not empty"));
+        .exits_saying(1, &["is not empty"]);
 }
 
 /// The pages of a PDF, through pdftotext (pages end with a form feed), whitespace removed.
@@ -338,22 +282,21 @@ fn papers_of(pages: &[String]) -> Vec<Vec<String>> {
 #[test]
 fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages() {
     let d = tmp();
-    examforge()
-        .args([
-            "make",
+    make(
+        &[
             "--roster",
             "question-banks/roster.csv",
             "--seed",
             "8",
             "--batch",
             "20",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("two-sided"))
-        .stderr(predicate::str::contains("unknown font family").not());
+        ],
+        d.path(),
+    )
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("two-sided"))
+    .stderr(predicate::str::contains("unknown font family").not());
     let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
     let rows: Vec<Vec<&str>> = roster
         .lines()
@@ -407,14 +350,9 @@ fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages(
 
 /// `make` of the Chinese sample as papers A, B and C, seed 3, split into one PDF per paper.
 fn make_three_variants(out: &Path, extra: &[&str]) {
-    examforge()
-        .args(["make", "--variants", "3", "--seed", "3"])
+    make(&["--variants", "3", "--seed", "3"], out)
         .args(extra)
-        .arg("-o")
-        .arg(out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("one PDF per paper"));
+        .exits_saying(0, &["one PDF per paper"]);
 }
 
 #[test]
@@ -439,21 +377,14 @@ fn split_pdfs_are_the_pages_of_papers_pdf() {
 
 #[test]
 fn one_sided_papers_follow_each_other_without_blank_pages() {
-    let d = tmp();
-    examforge()
-        .args([
-            "make",
-            "--variants",
-            "2",
-            "--seed",
-            "6",
-            "--no-duplex",
-            "--no-split",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&[
+        "--variants",
+        "2",
+        "--seed",
+        "6",
+        "--no-duplex",
+        "--no-split",
+    ]);
     assert!(!d.path().join("paper-A.pdf").exists());
     let pages = pdf_pages(&d.path().join("papers.pdf"));
     let papers = papers_of(&pages);
@@ -508,12 +439,7 @@ fn one_sided_papers_in_one_batch_split_by_their_bookmarks_and_number_from_one() 
 
 #[test]
 fn key_opens_with_an_answer_table_per_paper() {
-    let d = tmp();
-    examforge()
-        .args(["make", "--variants", "2", "--seed", "6", "-o"])
-        .arg(d.path())
-        .assert()
-        .success();
+    let d = made(&["--variants", "2", "--seed", "6"]);
     let key = std::fs::read_to_string(d.path().join("key.csv")).unwrap();
     let text = squash(&pdf_text(&d.path().join("key.pdf")));
     let mut at = 0;
@@ -548,30 +474,24 @@ fn key_opens_with_an_answer_table_per_paper() {
 #[test]
 fn typst_warnings_are_shown_with_their_file() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
-    std::fs::write(
-        t.join("key.typ.j2"),
+    let t = template_override(
+        &d.path().join("tpl"),
+        "key.typ.j2",
         "#set text(font: \"No Such Typeface\")\n{{ exam.title }}\n",
+    );
+    make(
+        &["question-banks/sample-en-exam.toml", "--seed", "1"],
+        &d.path().join("out"),
     )
-    .unwrap();
-    examforge()
-        .args([
-            "make",
-            "question-banks/sample-en-exam.toml",
-            "--seed",
-            "1",
-            "--templates",
-        ])
-        .arg(&t)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("typst said on `key.typ`"))
-        .stderr(predicate::str::contains(
+    .arg("--templates")
+    .arg(&t)
+    .exits_saying(
+        0,
+        &[
+            "typst said on `key.typ`",
             "│ warning: unknown font family: no such typeface",
-        ));
+        ],
+    );
 }
 
 /// The built-in blank sheet carries its layout inside its PDF; a sheet template without that
@@ -580,8 +500,6 @@ fn typst_warnings_are_shown_with_their_file() {
 #[test]
 fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
     let d = tmp();
-    let t = d.path().join("tpl");
-    std::fs::create_dir(&t).unwrap();
     let sheet = std::fs::read_to_string(root().join("templates/sheet.typ.j2")).unwrap();
     let bare: String = sheet
         .lines()
@@ -589,11 +507,9 @@ fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_ne!(bare, sheet, "the built-in sheet attaches its layout");
-    std::fs::write(t.join("sheet.typ.j2"), bare).unwrap();
+    let t = template_override(&d.path().join("tpl"), "sheet.typ.j2", &bare);
     for (out, tpl) in [("with", None), ("without", Some(&t))] {
-        let mut c = examforge();
-        c.args(["make", "--seed", "2", "-o"])
-            .arg(d.path().join(out));
+        let mut c = make(&["--seed", "2"], &d.path().join(out));
         if let Some(tpl) = tpl {
             c.arg("--templates").arg(tpl);
         }
@@ -619,15 +535,12 @@ fn the_sheet_layout_is_the_same_with_or_without_its_attachment() {
     }
     // one paper code: one sheet, whose sheet.pdf carries the layout
     let one = d.path().join("one");
-    examforge()
-        .args(["make", "--variants", "1", "--seed", "2", "--no-split", "-o"])
-        .arg(&one)
+    make(&["--variants", "1", "--seed", "2", "--no-split"], &one)
         .assert()
         .success();
     let doc = examforge::render::pdf::load(&std::fs::read(one.join("sheet.pdf")).unwrap()).unwrap();
     let attached = examforge::render::pdf::attachment(&doc, "sheet.layout.json").unwrap();
-    let layout: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(one.join("sheet.layout.json")).unwrap()).unwrap();
+    let layout: serde_json::Value = read_json(&one.join("sheet.layout.json"));
     assert_eq!(layout["sheets"].as_array().unwrap().len(), 1);
     assert_eq!(layout["sheets"][0]["papers"], serde_json::json!(["A"]));
     assert!(!attached.is_empty());
@@ -647,15 +560,10 @@ fn fake_typst(dir: &Path, fonts: &str) -> std::path::PathBuf {
 fn chinese_papers_without_a_cjk_font_name_the_fix() {
     let d = tmp();
     let typst = fake_typst(d.path(), "Libertinus Serif\\nDejaVu Sans\\n");
-    examforge()
-        .args(["make", "--seed", "1", "--typst"])
+    make(&["--seed", "1"], &d.path().join("out"))
+        .arg("--typst")
         .arg(&typst)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no CJK font"))
-        .stderr(predicate::str::contains("fonts-noto-cjk"));
+        .exits_saying(2, &["no CJK font", "fonts-noto-cjk"]);
     assert!(d.path().join("out/paper-A.typ").is_file(), "sources kept");
 }
 
@@ -664,16 +572,13 @@ fn chinese_papers_without_a_cjk_font_name_the_fix() {
 fn typst_errors_are_shown_with_their_file() {
     let d = tmp();
     let typst = fake_typst(d.path(), "Noto Serif CJK SC\\n");
-    examforge()
-        .args(["make", "--seed", "1", "--typst"])
+    make(&["--seed", "1"], &d.path().join("out"))
+        .arg("--typst")
         .arg(&typst)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("typst failed on"))
-        .stderr(predicate::str::contains(".typ`"))
-        .stderr(predicate::str::contains("│ error: unexpected argument"));
+        .exits_saying(
+            1,
+            &["typst failed on", ".typ`", "│ error: unexpected argument"],
+        );
 }
 
 /// typst compiles in the set's staging folder; its message names the file where the user
@@ -714,13 +619,9 @@ fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
     let path = d.path().join("roster.csv");
     std::fs::write(&path, few.join("\n") + "\n").unwrap();
     let out = d.path().join("out");
-    examforge()
-        .args([
-            "make", "--seed", "8", "--batch", "1", "--jobs", "2", "--roster",
-        ])
+    make(&["--seed", "8", "--batch", "1", "--jobs", "2"], &out)
+        .arg("--roster")
         .arg(&path)
-        .arg("-o")
-        .arg(&out)
         .assert()
         .success();
     let key = std::fs::read_to_string(out.join("key.csv")).unwrap();
@@ -780,8 +681,7 @@ fn roster_key_prints_tables_per_candidate_and_explains_each_question_once() {
         "tables only before"
     );
     // Every question once, whatever the number of papers (and batches) it appears in.
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("exam.json")).unwrap()).unwrap();
+    let m: serde_json::Value = read_json(&out.join("exam.json"));
     let mut ids = std::collections::BTreeMap::new();
     for paper in m["papers"].as_array().unwrap() {
         for section in paper["sections"].as_array().unwrap() {
@@ -820,18 +720,13 @@ fn force_replaces_the_whole_set_so_no_paper_of_the_old_exam_stays() {
     make_three_variants(d.path(), &[]);
     assert!(d.path().join("paper-C.pdf").is_file());
     let two = |force: bool| {
-        let mut c = examforge();
-        c.args(["make", "--variants", "2", "--seed", "3"]);
+        let mut c = make(&["--variants", "2", "--seed", "3"], d.path());
         if force {
             c.arg("--force");
         }
-        c.arg("-o").arg(d.path());
         c
     };
-    two(false)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
+    two(false).exits_saying(1, &["already exists"]);
     two(true).assert().success();
     for gone in ["paper-C.pdf", "paper-C.typ"] {
         assert!(
@@ -855,32 +750,19 @@ fn force_replaces_the_whole_set_so_no_paper_of_the_old_exam_stays() {
 #[test]
 fn force_removes_the_papers_of_candidates_no_longer_on_the_roster() {
     let d = tmp();
-    let make = |roster: &str| {
-        let path = d.path().join("roster.csv");
-        std::fs::write(&path, roster).unwrap();
-        examforge()
-            .args([
-                "make",
-                "question-banks/sample-en-exam.toml",
-                "--seed",
-                "2",
-                "--format",
-                "typ",
-                "--force",
-                "--roster",
-            ])
-            .arg(&path)
-            .arg("-o")
-            .arg(d.path().join("out"))
+    let make_for = |roster: &str| {
+        let path = write(d.path(), "roster.csv", roster);
+        make_typ_per_candidate(&path, &d.path().join("out"))
+            .arg("--force")
             .assert()
             .success();
     };
     // The user's own file in the folder is not part of any set.
     std::fs::create_dir(d.path().join("out")).unwrap();
     std::fs::write(d.path().join("out/paper-notes.txt"), "mine").unwrap();
-    make("candidate,name\n001,Ann\n002,Bob\n003,Cy\n");
+    make_for("candidate,name\n001,Ann\n002,Bob\n003,Cy\n");
     assert!(d.path().join("out/paper-003.typ").is_file());
-    make("candidate,name\n001,Ann\n004,Di\n");
+    make_for("candidate,name\n001,Ann\n004,Di\n");
     let mut papers: Vec<String> = std::fs::read_dir(d.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -898,9 +780,7 @@ fn an_output_folder_that_cannot_be_made_is_a_write_error_not_a_missing_typst() {
     let d = tmp();
     let file = d.path().join("a-file");
     std::fs::write(&file, "").unwrap();
-    examforge()
-        .args(["make", "--seed", "1", "-o"])
-        .arg(file.join("out"))
+    make(&["--seed", "1"], &file.join("out"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot write"))
@@ -917,14 +797,9 @@ fn a_typst_that_cannot_start_is_named_with_the_os_error() {
     let typst = d.path().join("typst");
     std::fs::write(&typst, [0u8, 1, 2, 3]).unwrap();
     std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).unwrap();
-    examforge()
-        .args(["make", "--seed", "1", "--typst"])
+    make(&["--seed", "1"], &d.path().join("out"))
+        .arg("--typst")
         .arg(&typst)
-        .arg("-o")
-        .arg(d.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot run"))
-        .stderr(predicate::str::contains("caused by: Exec format error"));
+        .exits_saying(1, &["cannot run", "caused by: Exec format error"]);
     assert!(d.path().join("out/paper-A.typ").is_file(), "sources kept");
 }

@@ -1,19 +1,8 @@
 use super::*;
-use predicates::prelude::*;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const FIXTURE: &str = "tests/fixtures/report";
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    r.records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
 
 /// The cell a candidate writes for question `q` answering `bank` (bank letter, or T/F).
 fn printed_cell(item: &Value, bank: &str) -> String {
@@ -52,7 +41,7 @@ fn scan(exam: &Path, out: &Path) {
 /// strength `s` gets the first `s` of r1…r5 right and, when `s` ≥ 3, picks B on `bad`; the weak
 /// pick `bad`'s key A. Totals by strength 0…5: 1 2 3 3 4 5.
 fn scan_people(exam: &Path, out: &Path, people: &[[String; 3]], strength: &[usize]) {
-    let m: Value = serde_json::from_slice(&std::fs::read(exam).unwrap()).unwrap();
+    let m = read_json(exam);
     let keys = [
         ("r1", "A"),
         ("r2", "B"),
@@ -110,28 +99,46 @@ fn scan_people(exam: &Path, out: &Path, people: &[[String; 3]], strength: &[usiz
     w.flush().unwrap();
 }
 
+/// The fixture's blueprint: papers A and B of six questions, pass line 4.
+fn blueprint() -> PathBuf {
+    root().join(FIXTURE).join("blueprint.toml")
+}
+
+/// The papers drawn from `blueprint` with seed 5 into `dir`, and the nine candidates' answers
+/// beside them in scan.csv.
+fn sat(dir: &Path, blueprint: &Path) {
+    draw(blueprint, "5", dir).assert().success();
+    scan(&dir.join("exam.json"), &dir.join("scan.csv"));
+}
+
+/// `grade DIR/exam.json DIR/scan.csv -o DIR/res`.
+fn grade_res(dir: &Path) -> assert_cmd::Command {
+    grade(
+        &dir.join("exam.json"),
+        &dir.join("scan.csv"),
+        &dir.join("res"),
+    )
+}
+
 /// Draws the fixture's A/B papers, grades the nine candidates, and returns the temp folder.
 fn graded() -> tempfile::TempDir {
-    graded_from(tmp(), &root().join(FIXTURE).join("blueprint.toml"))
+    graded_from(tmp(), &blueprint())
+}
+
+/// [`graded`], then `report res -o rep ARGS…`; the folder and rep/.
+fn graded_and_reported(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let d = graded();
+    let out = d.path().join("rep");
+    report(&d.path().join("res"), &out)
+        .args(args)
+        .assert()
+        .success();
+    (d, out)
 }
 
 fn graded_from(d: tempfile::TempDir, blueprint: &Path) -> tempfile::TempDir {
-    examforge()
-        .arg("draw")
-        .arg(blueprint)
-        .args(["--seed", "5", "-o"])
-        .arg(d.path())
-        .assert()
-        .success();
-    scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(d.path().join("scan.csv"))
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .success();
+    sat(d.path(), blueprint);
+    grade_res(d.path()).assert().success();
     d
 }
 
@@ -139,29 +146,13 @@ fn graded_from(d: tempfile::TempDir, blueprint: &Path) -> tempfile::TempDir {
 fn the_report_flags_the_question_whose_key_the_weakest_pick() {
     let d = graded();
     let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--banks", FIXTURE, "--format", "csv", "-o"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("9 candidates, 6 questions"));
+    report(&d.path().join("res"), &out)
+        .args(["--banks", FIXTURE, "--format", "csv"])
+        .exits_saying(0, &["9 candidates, 6 questions"]);
     let items = read_csv(&out.join("item-analysis.csv"));
     assert_eq!(
         items[0][..10],
-        [
-            "question",
-            "kind",
-            "n",
-            "facility",
-            "sd",
-            "discrimination",
-            "efficiency",
-            "blank",
-            "multi",
-            "flags"
-        ]
+        cells("question kind n facility sd discrimination efficiency blank multi flags")
     );
     // One row per bank question, over both paper codes.
     assert_eq!(items.len(), 7, "{items:?}");
@@ -189,8 +180,7 @@ fn the_report_flags_the_question_whose_key_the_weakest_pick() {
     assert_eq!(teams[0], ["rank", "team", "score", "members"]);
     assert_eq!(teams.len(), 4);
 
-    let s: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let s = read_json(&out.join("summary.json"));
     // Totals 5 5 4 4 3 3 3 2 1: mean 30/9, median 3, 4 of 9 at or above the pass line 4.
     assert!((s["mean"].as_f64().unwrap() - 30.0 / 9.0).abs() < 1e-9);
     assert_eq!(s["median"].as_f64(), Some(3.0));
@@ -204,15 +194,7 @@ fn the_report_flags_the_question_whose_key_the_weakest_pick() {
 
 #[test]
 fn report_pdf_holds_the_ranking_and_the_flags() {
-    let d = graded();
-    let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--banks", FIXTURE, "--format", "pdf", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    let (_d, out) = graded_and_reported(&["--banks", FIXTURE, "--format", "pdf"]);
     let text = pdf_text(&out.join("report.pdf"));
     for want in [
         "报告测试",
@@ -236,15 +218,7 @@ fn report_pdf_holds_the_ranking_and_the_flags() {
 
 #[test]
 fn report_html_is_one_self_contained_page() {
-    let d = graded();
-    let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--format", "html", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    let (_d, out) = graded_and_reported(&["--format", "html"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 2, "two inline charts");
     assert!(html.contains("答案可能有误"));
@@ -257,25 +231,21 @@ fn report_html_is_one_self_contained_page() {
 #[test]
 fn an_english_exam_gets_english_labels() {
     let d = tmp();
-    let bp = std::fs::read_to_string(root().join(FIXTURE).join("blueprint.toml")).unwrap();
-    std::fs::write(
-        d.path().join("blueprint.toml"),
+    let bp = std::fs::read_to_string(blueprint()).unwrap();
+    let bp = write(
+        d.path(),
+        "blueprint.toml",
         bp.replace("[exam]\n", "[exam]\nlanguage = \"en\"\n"),
-    )
-    .unwrap();
+    );
     std::fs::copy(
         root().join(FIXTURE).join("bank.toml"),
         d.path().join("bank.toml"),
     )
     .unwrap();
-    let bp = d.path().join("blueprint.toml");
     let d = graded_from(d, &bp);
     let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--format", "html", "-o"])
-        .arg(&out)
+    report(&d.path().join("res"), &out)
+        .args(["--format", "html"])
         .assert()
         .success();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -300,45 +270,22 @@ fn a_bank_that_is_gone_is_named_by_path_only() {
     let d = graded();
     let out = d.path().join("rep");
     // exam.json names bank.toml relative to the blueprint; neither here nor beside exam.json.
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--format", "csv", "-o"])
-        .arg(&out)
+    report(&d.path().join("res"), &out)
+        .args(["--format", "csv"])
         .assert()
         .success();
     let items = read_csv(&out.join("item-analysis.csv"));
     let bad = items.iter().find(|r| r[0] == "bad").unwrap();
     assert_eq!(bad[10], "bank.toml");
-    let s: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let s = read_json(&out.join("summary.json"));
     assert!(s["banks"][0].as_str().unwrap().contains("not found"), "{s}");
 }
 
 #[test]
 fn grade_with_report_writes_the_report_beside_the_results() {
     let d = tmp();
-    examforge()
-        .args([
-            "draw",
-            &format!("{FIXTURE}/blueprint.toml"),
-            "--seed",
-            "5",
-            "-o",
-        ])
-        .arg(d.path())
-        .assert()
-        .success();
-    scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(d.path().join("scan.csv"))
-        .arg("--report")
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .success();
+    sat(d.path(), &blueprint());
+    grade_res(d.path()).arg("--report").assert().success();
     for f in [
         "report.pdf",
         "report.html",
@@ -352,16 +299,9 @@ fn grade_with_report_writes_the_report_beside_the_results() {
     for f in ["results.json", "results.csv", "items.csv", "rejected.csv"] {
         std::fs::remove_file(d.path().join("res").join(f)).unwrap();
     }
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(d.path().join("scan.csv"))
+    grade_res(d.path())
         .arg("--report")
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
+        .exits_saying(1, &["already exists"]);
     assert!(!d.path().join("res/results.csv").exists());
 }
 
@@ -372,65 +312,47 @@ fn an_items_row_of_another_exam_is_an_error_naming_its_line() {
     let text = std::fs::read_to_string(&items).unwrap();
     std::fs::write(&items, text.replacen(",r1,", ",zz9,", 1)).unwrap();
     let line = text.lines().position(|l| l.contains(",r1,")).unwrap() + 1;
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--format", "csv", "-o"])
-        .arg(d.path().join("rep"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(format!(
-            "items.csv:{line}: question `zz9` is not in exam.json"
-        )))
-        .stderr(predicate::str::contains("hint:"));
+    report(&d.path().join("res"), &d.path().join("rep"))
+        .args(["--format", "csv"])
+        .exits_saying(
+            1,
+            &[
+                &format!("items.csv:{line}: question `zz9` is not in exam.json"),
+                "hint:",
+            ],
+        );
 }
 
 #[test]
 fn report_needs_force_to_replace_and_an_exam_it_can_find() {
     let d = graded();
     let run = |extra: &[&str]| {
-        let mut c = examforge();
-        c.arg("report")
-            .arg(d.path().join("res"))
-            .args(["--format", "csv"])
-            .args(extra)
-            .arg("-o")
-            .arg(d.path().join("rep"));
+        let mut c = report(&d.path().join("res"), &d.path().join("rep"));
+        c.args(["--format", "csv"]).args(extra);
         c
     };
     run(&[]).assert().success();
-    run(&[])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
+    run(&[]).exits_saying(1, &["already exists"]);
     run(&["--force"]).assert().success();
     // Another exam.json than the one graded against is refused.
     let other = d.path().join("other.json");
     let text = std::fs::read_to_string(d.path().join("exam.json")).unwrap();
     std::fs::write(&other, text.replacen("\"seed\": 5", "\"seed\": 6", 1)).unwrap();
     assert_ne!(std::fs::read_to_string(&other).unwrap(), text);
-    run(&["--force", "--exam", other.to_str().unwrap()])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "is not the exam.json these results were graded against",
-        ));
+    run(&["--force", "--exam", other.to_str().unwrap()]).exits_saying(
+        1,
+        &["is not the exam.json these results were graded against"],
+    );
     run(&["--force", "--exam", "nowhere/exam.json"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("`nowhere/exam.json` not found"))
-        .stderr(predicate::str::contains("--exam"));
+        .exits_saying(1, &["`nowhere/exam.json` not found", "--exam"]);
 }
 
 #[test]
 fn the_same_results_give_byte_identical_reports() {
     let d = graded();
     for out in ["rep1", "rep2"] {
-        examforge()
-            .arg("report")
-            .arg(d.path().join("res"))
-            .args(["--banks", FIXTURE, "--format", "html", "-o"])
-            .arg(d.path().join(out))
+        report(&d.path().join("res"), &d.path().join(out))
+            .args(["--banks", FIXTURE, "--format", "html"])
             .assert()
             .success();
     }
@@ -454,21 +376,15 @@ fn the_same_results_give_byte_identical_reports() {
 #[test]
 fn a_report_template_override_is_used_and_its_errors_name_the_line() {
     let d = graded();
-    let t = d.path().join("templates");
-    std::fs::create_dir(&t).unwrap();
-    std::fs::write(
-        t.join("report.html.j2"),
+    let t = template_override(
+        &d.path().join("templates"),
+        "report.html.j2",
         "<p>{{ title }}: α = {{ facts[-2][1] }}, {{ flagged|length }} flagged</p>\n",
-    )
-    .unwrap();
+    );
     let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
+    report(&d.path().join("res"), &out)
         .args(["--format", "html", "--templates"])
         .arg(&t)
-        .arg("-o")
-        .arg(&out)
         .assert()
         .success();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -476,16 +392,10 @@ fn a_report_template_override_is_used_and_its_errors_name_the_line() {
     assert!(html.contains(" flagged</p>"), "{html}");
 
     std::fs::write(t.join("report.html.j2"), "ok\n{{ no_such_thing }}\n").unwrap();
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
+    report(&d.path().join("res"), &out)
         .args(["--format", "html", "--force", "--templates"])
         .arg(&t)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("template `report.html.j2` line 2"));
+        .exits_saying(1, &["template `report.html.j2` line 2"]);
 }
 
 /// A trainer grades in the project folder with relative paths, then reports from elsewhere
@@ -494,31 +404,27 @@ fn a_report_template_override_is_used_and_its_errors_name_the_line() {
 fn report_finds_the_exam_from_another_folder() {
     let project = tmp();
     let p = project.path();
-    examforge()
+    draw(blueprint(), "5", Path::new("exam"))
         .current_dir(p)
-        .arg("draw")
-        .arg(root().join(FIXTURE).join("blueprint.toml"))
-        .args(["--seed", "5", "-o", "exam"])
         .assert()
         .success();
     scan(&p.join("exam/exam.json"), &p.join("scan.csv"));
-    examforge()
-        .current_dir(p)
-        .args(["grade", "exam/exam.json", "scan.csv", "-o", "results"])
-        .assert()
-        .success();
-    let json: Value =
-        serde_json::from_slice(&std::fs::read(p.join("results/results.json")).unwrap()).unwrap();
+    let relative = Path::new;
+    grade(
+        relative("exam/exam.json"),
+        relative("scan.csv"),
+        relative("results"),
+    )
+    .current_dir(p)
+    .assert()
+    .success();
+    let json = read_json(&p.join("results/results.json"));
     assert_eq!(json["manifest"], "../exam/exam.json");
     let elsewhere = tmp();
-    examforge()
+    report(&p.join("results"), relative("rep"))
         .current_dir(elsewhere.path())
-        .arg("report")
-        .arg(p.join("results"))
-        .args(["--format", "csv", "-o", "rep"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("9 candidates, 6 questions"));
+        .args(["--format", "csv"])
+        .exits_saying(0, &["9 candidates, 6 questions"]);
     assert!(elsewhere.path().join("rep/item-analysis.csv").is_file());
 }
 
@@ -530,11 +436,8 @@ fn a_report_into_the_results_folder_keeps_what_grade_wrote() {
     let res = d.path().join("res");
     let before = std::fs::read(res.join("items.csv")).unwrap();
     for _ in 0..2 {
-        examforge()
-            .arg("report")
-            .arg(&res)
-            .args(["--format", "csv", "--force", "-o"])
-            .arg(&res)
+        report(&res, &res)
+            .args(["--format", "csv", "--force"])
             .assert()
             .success();
     }
@@ -550,18 +453,9 @@ fn grade_refuses_to_write_over_its_own_answers() {
     let answers = d.path().join("res/results.csv");
     std::fs::copy(d.path().join("scan.csv"), &answers).unwrap();
     let scanned = std::fs::read(&answers).unwrap();
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(&answers)
+    grade(&d.path().join("exam.json"), &answers, &d.path().join("res"))
         .arg("--force")
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "is an input of this command and would be overwritten",
-        ));
+        .exits_saying(1, &["is an input of this command and would be overwritten"]);
     assert_eq!(std::fs::read(&answers).unwrap(), scanned);
 }
 
@@ -573,18 +467,7 @@ fn outputs_are_written_with_the_users_umask() {
     use std::os::unix::fs::PermissionsExt;
     for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
         let d = tmp();
-        examforge()
-            .args([
-                "draw",
-                &format!("{FIXTURE}/blueprint.toml"),
-                "--seed",
-                "5",
-                "-o",
-            ])
-            .arg(d.path())
-            .assert()
-            .success();
-        scan(&d.path().join("exam.json"), &d.path().join("scan.csv"));
+        sat(d.path(), &blueprint());
         let res = d.path().join("res");
         let status = std::process::Command::new("sh")
             .current_dir(root())
@@ -622,21 +505,17 @@ fn a_results_csv_resaved_as_gb18030_reports_alike() {
     let d = graded();
     let res = d.path().join("res");
     let report = |out: &str| {
-        examforge()
-            .arg("report")
-            .arg(&res)
-            .args(["--format", "csv", "-o"])
-            .arg(d.path().join(out))
+        report(&res, &d.path().join(out))
+            .args(["--format", "csv"])
             .assert()
             .success();
         std::fs::read_to_string(d.path().join(out).join("ranking.csv")).unwrap()
     };
     let utf8 = report("utf8");
     let text = std::fs::read_to_string(res.join("results.csv")).unwrap();
-    let (gb, _, lossy) = encoding_rs::GB18030.encode(&text);
-    assert!(!lossy);
-    assert_ne!(gb.as_ref(), text.as_bytes(), "the fixture has Chinese text");
-    std::fs::write(res.join("results.csv"), gb.as_ref()).unwrap();
+    let gb = gb18030(&text);
+    assert_ne!(gb, text.as_bytes(), "the fixture has Chinese text");
+    std::fs::write(res.join("results.csv"), gb).unwrap();
     assert_eq!(report("gb"), utf8);
 }
 
@@ -644,13 +523,7 @@ fn a_results_csv_resaved_as_gb18030_reports_alike() {
 #[test]
 fn a_report_of_65_lists_every_one_of_the_15_who_failed() {
     let d = tmp();
-    examforge()
-        .arg("draw")
-        .arg(root().join(FIXTURE).join("blueprint.toml"))
-        .args(["--seed", "5", "-o"])
-        .arg(d.path())
-        .assert()
-        .success();
+    draw(blueprint(), "5", d.path()).assert().success();
     let roster = read_csv(&root().join("question-banks/roster.csv"));
     let people: Vec<[String; 3]> = roster[1..]
         .iter()
@@ -679,20 +552,10 @@ fn a_report_of_65_lists_every_one_of_the_15_who_failed() {
         &people,
         &strength,
     );
-    examforge()
-        .arg("grade")
-        .arg(d.path().join("exam.json"))
-        .arg(d.path().join("scan.csv"))
-        .arg("-o")
-        .arg(d.path().join("res"))
-        .assert()
-        .success();
+    grade_res(d.path()).assert().success();
     let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--banks", FIXTURE, "-o"])
-        .arg(&out)
+    report(&d.path().join("res"), &out)
+        .args(["--banks", FIXTURE])
         .assert()
         .success();
 
@@ -736,15 +599,7 @@ fn a_report_of_65_lists_every_one_of_the_15_who_failed() {
 /// The caption under the ranking's heading is text, not Typst strings pasted together.
 #[test]
 fn the_ranking_caption_reads_as_a_sentence() {
-    let d = graded();
-    let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--banks", FIXTURE, "--list", "5", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    let (_d, out) = graded_and_reported(&["--banks", FIXTURE, "--list", "5"]);
     let want = "共 9 人，列出前 5 名；全部名次见 ranking.csv。";
     let typ = std::fs::read_to_string(out.join("report.typ")).unwrap();
     assert!(typ.contains(&format!("#\"{want}\";")), "one Typst string");
@@ -759,17 +614,8 @@ fn the_ranking_caption_reads_as_a_sentence() {
 /// words, the options in printed order and letters, the key as printed, √/× for true/false.
 #[test]
 fn questions_appear_by_their_printed_number_and_letters() {
-    let d = graded();
-    let out = d.path().join("rep");
-    examforge()
-        .arg("report")
-        .arg(d.path().join("res"))
-        .args(["--format", "html", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
-    let m: Value =
-        serde_json::from_slice(&std::fs::read(d.path().join("exam.json")).unwrap()).unwrap();
+    let (d, out) = graded_and_reported(&["--format", "html"]);
+    let m = read_json(&d.path().join("exam.json"));
     let find = |code: usize, q: &str| -> Value {
         m["papers"][code]["sections"]
             .as_array()
