@@ -113,6 +113,8 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
     let mut seen: HashSet<String> = HashSet::new();
     match (&starts, questions_value) {
         (Some(starts), _) if !starts.is_empty() => {
+            // One question per piece, at most: the list never grows past (or copies) itself.
+            bank.questions.reserve_exact(starts.len());
             let mut lines = text[..head_end].matches('\n').count();
             for (i, &start) in starts.iter().enumerate() {
                 let end = starts.get(i + 1).copied().unwrap_or(text.len());
