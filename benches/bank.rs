@@ -5,7 +5,9 @@
 //! Run: `cargo bench --bench bank`. `BANK_SIZES=10000,100000` picks the sizes,
 //! `BANK_FORMS=gift,csv,xml` the forms;
 //! `OLD_EXAMFORGE=/path/to/examforge` also runs an earlier build on the same files, each step
-//! stopped after `OLD_TIMEOUT` seconds (default 120).
+//! stopped after `OLD_TIMEOUT` seconds (default 120). `BANK_DIR=/some/folder` writes the
+//! generated files there and keeps them with each build's bank and the stderr of its import
+//! and check (`out-{build}-{n}-{form}.toml`, `….import.txt`, `….check.txt`), to compare.
 //! Target: a 300,000-question bank imports in seconds and checks in seconds.
 
 use std::fmt::Write as _;
@@ -202,17 +204,29 @@ struct Run {
     finished: bool,
 }
 
-/// Runs `exe args` under `/usr/bin/time`, stopping it after `limit`.
-fn measured(exe: &str, args: &[&str], limit: Duration) -> Run {
+/// Runs `exe args` under `/usr/bin/time`, stopping it after `limit`; with `keep`, what the run
+/// wrote to stdout and stderr (less `time`'s lines) is saved there.
+fn measured(exe: &str, args: &[&str], limit: Duration, keep: Option<&Path>) -> Run {
     let t = Instant::now();
     let mut child = Command::new("/usr/bin/time")
         .args(["-f", "PEAK_KIB %M\nCPU_SECS %U %S"])
         .arg(exe)
         .args(args)
-        .stdout(Stdio::null())
+        .stdout(if keep.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::piped())
         .spawn()
         .expect("run /usr/bin/time");
+    let stdout = child.stdout.take().map(|mut out| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut s).ok();
+            s
+        })
+    });
     // stderr is drained by a thread: near-duplicate warnings may fill the pipe.
     let mut stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -240,6 +254,16 @@ fn measured(exe: &str, args: &[&str], limit: Duration) -> Run {
     };
     let secs = t.elapsed().as_secs_f64();
     let stderr = reader.join().unwrap();
+    if let Some(keep) = keep {
+        let mut saved = stdout.map(|t| t.join().unwrap()).unwrap_or_default();
+        for l in stderr.lines() {
+            if !l.starts_with("PEAK_KIB ") && !l.starts_with("CPU_SECS ") {
+                saved.extend_from_slice(l.as_bytes());
+                saved.push(b'\n');
+            }
+        }
+        std::fs::write(keep, saved).unwrap();
+    }
     if finished {
         assert!(
             status.code().is_some_and(|c| c <= 1),
@@ -305,7 +329,9 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(120),
     );
-    let dir = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let keep = std::env::var_os("BANK_DIR").map(std::path::PathBuf::from);
+    let dir = keep.as_deref().unwrap_or(temp.path());
     println!(
         "{:>9} {:<5} {:>9}  {:<8} {:>28} {:>28}",
         "questions", "form", "size", "build", "import", "check"
@@ -314,7 +340,7 @@ fn main() {
         let stems = stems(n);
         for form in &forms {
             let form = form.as_str();
-            let input = dir.path().join(format!("bank-{n}.{form}"));
+            let input = dir.join(format!("bank-{n}.{form}"));
             match form {
                 "gift" => write_gift(&input, &stems),
                 "xml" => write_xml(&input, &stems),
@@ -326,15 +352,25 @@ fn main() {
                 builds.push(("earlier", old.as_str(), old_limit));
             }
             for (name, exe, limit) in builds {
-                let out = dir.path().join(format!("out-{name}-{n}-{form}.toml"));
+                let out = dir.join(format!("out-{name}-{n}-{form}.toml"));
                 let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+                let kept = |step: &str| {
+                    keep.as_ref()
+                        .map(|_| dir.join(format!("out-{name}-{n}-{form}.{step}.txt")))
+                };
                 let import = measured(
                     exe,
                     &["bank", "import", i, "-o", o, "--id", "b", "--force"],
                     limit,
+                    kept("import").as_deref(),
                 );
                 let check = if import.finished {
-                    show(&measured(exe, &["bank", "check", o], limit))
+                    show(&measured(
+                        exe,
+                        &["bank", "check", o],
+                        limit,
+                        kept("check").as_deref(),
+                    ))
                 } else {
                     "-".into()
                 };
@@ -344,9 +380,13 @@ fn main() {
                     show(&import),
                     check
                 );
-                std::fs::remove_file(&out).ok();
+                if keep.is_none() {
+                    std::fs::remove_file(&out).ok();
+                }
             }
-            std::fs::remove_file(&input).ok();
+            if keep.is_none() {
+                std::fs::remove_file(&input).ok();
+            }
         }
     }
 }

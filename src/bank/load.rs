@@ -2,7 +2,6 @@
 
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
 use crate::input::diagnostic::{did_you_mean, Diagnostic, Location};
-use crate::input::toml::TomlDoc;
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
@@ -48,33 +47,42 @@ const PART_KEYS: &[&str] = &[
 
 /// Parses and validates one bank. Returns the bank (holding the questions that were
 /// valid, or `None` when the file is not even TOML) and every diagnostic found.
+///
+/// A bank is read question by question: the file is cut where a top-level `[[question]]` table
+/// starts ([`question_starts`]) and each piece is parsed on its own, so that the memory the TOML
+/// parser needs is that of one question, not of the file (a bank of 3 × 10⁵ questions took
+/// 2 GB parsed whole). Locations stay those of the file. A file that does not cut cleanly (a
+/// table other than the question's own after the first question, a `question` key before it)
+/// is parsed whole, as the pieces would not mean what the file means.
 pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
-    let mut cx = Cx {
-        file: src.path,
-        text: src.text,
-        line_starts: std::iter::once(0)
-            .chain(src.text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
-        diags: Vec::new(),
-        errors: 0,
-    };
-    // Every syntax error, not only the first.
-    let doc = match TomlDoc::parse(src.path, src.text) {
-        Ok(doc) => doc,
-        Err(errors) => {
-            for d in errors.into_vec() {
-                cx.diags.push(Diagnostic {
-                    message: format!("invalid TOML: {}", d.message),
-                    hint: Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line".into()),
-                    ..d
-                });
-            }
-            return (None, cx.diags);
-        }
-    };
-    let root_span = doc.root().span();
-    let root = doc.root().get_ref();
+    load(src, true)
+}
 
+/// [`load_bank`], reading the file whole when `cut` is false.
+fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
+    let text = src.text;
+    let mut cx = Cx::new(src.path);
+    let mut starts = question_starts(text).filter(|_| cut);
+    let head_end = starts
+        .as_ref()
+        .and_then(|s| s.first().copied())
+        .unwrap_or(text.len());
+    let (mut head, mut head_errors) = DeTable::parse_recoverable(&text[..head_end]);
+    if head_end < text.len() && head.get_ref().contains_key("question") {
+        starts = None;
+        (head, head_errors) = DeTable::parse_recoverable(text);
+    }
+    let head_text = if starts.is_some() {
+        &text[..head_end]
+    } else {
+        text
+    };
+    cx.enter(head_text, 0);
+    // Every syntax error, not only the first (of any piece); with one, nothing else is reported.
+    let mut syntax: Vec<Diagnostic> = Vec::new();
+    cx.syntax_errors(&head_errors, &mut syntax);
+
+    let root_span = head.span();
     let mut bank = Bank {
         id: String::new(),
         title: String::new(),
@@ -85,7 +93,7 @@ pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
     };
     let mut questions_value = None;
     let mut saw_bank = false;
-    for (key, value) in root.iter() {
+    for (key, value) in head.get_ref().iter() {
         match key.get_ref().as_ref() {
             "bank" => {
                 saw_bank = true;
@@ -102,45 +110,119 @@ pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
             Some("start the file with `[bank]` and `id = \"…\"`, `title = \"…\"`, `language = \"zh\"`"),
         );
     }
-    match questions_value {
-        None => cx.error(
+    let mut seen: HashSet<String> = HashSet::new();
+    match (&starts, questions_value) {
+        (Some(starts), _) if !starts.is_empty() => {
+            // One question per piece, at most: the list never grows past (or copies) itself.
+            bank.questions.reserve_exact(starts.len());
+            let mut lines = text[..head_end].matches('\n').count();
+            for (i, &start) in starts.iter().enumerate() {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                let piece = &text[start..end];
+                cx.enter(piece, lines);
+                lines += piece.matches('\n').count();
+                let (root, errors) = DeTable::parse_recoverable(piece);
+                cx.syntax_errors(&errors, &mut syntax);
+                if !syntax.is_empty() {
+                    continue;
+                }
+                if let Some(v) = root.get_ref().get("question") {
+                    cx.questions(v, &mut seen, &mut bank);
+                }
+            }
+        }
+        (_, None) => cx.error(
             root_span.start..root_span.start,
             "the bank holds no `[[question]]`",
             Some("add questions as `[[question]]` tables"),
         ),
-        Some(v) => match v.get_ref() {
-            DeValue::Array(items) => {
-                let mut seen: HashSet<String> = HashSet::new();
-                for item in items.iter() {
-                    if let Some(q) = cx.question(item) {
-                        if !seen.insert(q.id.clone()) {
-                            let at = cx.key_span_in(item, "id").unwrap_or(item.span());
-                            cx.error(
-                                at,
-                                format!("duplicate question id `{}`", q.id),
-                                Some("every question id must be unique across all banks"),
-                            );
-                            continue;
-                        }
-                        bank.questions.push(q);
-                    }
-                }
-            }
-            _ => cx.error(
-                v.span(),
-                "`question` must be an array of tables",
-                Some("write each question under `[[question]]`"),
-            ),
-        },
+        (_, Some(v)) => cx.questions(v, &mut seen, &mut bank),
+    }
+    if !syntax.is_empty() {
+        return (None, syntax);
     }
     (Some(bank), cx.diags)
 }
 
+/// Where each top-level `[[question]]` table starts (the start of its header's line), found by
+/// TOML's own lexer, so that such a line inside a multi-line string or array is not taken for
+/// one; `None` when the file cannot be cut there without changing its meaning: a table after
+/// the first question that is not part of a question (`[bank]`, `[other]`), a `[question…]`
+/// table before it, or a header the lexer does not see through.
+fn question_starts(text: &str) -> Option<Vec<usize>> {
+    use toml_parser::lexer::TokenKind as T;
+    let mut starts = Vec::new();
+    let mut tokens = toml_parser::Source::new(text).lex().peekable();
+    // Open brackets and braces of the value being read.
+    let mut depth = 0usize;
+    let mut line_start = 0;
+    // Only whitespace (and no open value) since `line_start`: a `[` here opens a table header.
+    let mut fresh = true;
+    while let Some(t) = tokens.next() {
+        match t.kind() {
+            T::Eof => break,
+            T::Newline => {
+                line_start = t.span().end();
+                fresh = depth == 0;
+            }
+            T::Whitespace | T::Comment => {}
+            T::LeftSquareBracket if fresh => {
+                fresh = false;
+                let open = t.span().end();
+                let array = tokens
+                    .peek()
+                    .is_some_and(|n| n.kind() == T::LeftSquareBracket && n.span().start() == open);
+                if array {
+                    tokens.next();
+                }
+                // The key's parts, as written, up to the closing bracket.
+                let mut parts: Vec<&str> = Vec::new();
+                loop {
+                    let t = tokens.next()?;
+                    match t.kind() {
+                        T::Whitespace | T::Dot => {}
+                        T::Atom | T::BasicString | T::LiteralString => {
+                            parts.push(&text[t.span().start()..t.span().end()])
+                        }
+                        T::RightSquareBracket => break,
+                        _ => return None,
+                    }
+                }
+                if array && tokens.next()?.kind() != T::RightSquareBracket {
+                    return None;
+                }
+                let in_question = parts
+                    .first()
+                    .is_some_and(|p| matches!(*p, "question" | "\"question\"" | "'question'"));
+                if array && in_question && parts.len() == 1 {
+                    starts.push(line_start);
+                } else if in_question == starts.is_empty() || in_question && parts.len() == 1 {
+                    // A question's own table before any question, or another table after one.
+                    return None;
+                }
+            }
+            T::LeftSquareBracket | T::LeftCurlyBracket => {
+                fresh = false;
+                depth += 1;
+            }
+            T::RightSquareBracket | T::RightCurlyBracket => {
+                fresh = false;
+                depth = depth.saturating_sub(1);
+            }
+            _ => fresh = false,
+        }
+    }
+    Some(starts)
+}
+
 struct Cx<'a> {
     file: &'a str,
+    /// The piece of the file being read: spans are offsets into it.
     text: &'a str,
-    /// Byte offsets where lines start: every question records its location, and counting lines
-    /// from the top of the file each time made a 10 000-question bank take minutes to load.
+    /// The lines of the file before the piece.
+    lines_before: usize,
+    /// Byte offsets where the piece's lines start: every question records its location, and
+    /// counting lines from the top each time made a 10 000-question bank take minutes to load.
     line_starts: Vec<usize>,
     diags: Vec<Diagnostic>,
     /// The errors among `diags`, counted as they come: each question asks whether it added one,
@@ -151,8 +233,29 @@ struct Cx<'a> {
 
 type Table<'i> = DeTable<'i>;
 
-impl Cx<'_> {
-    /// The same place as [`Location::at`], found through the line index.
+impl<'a> Cx<'a> {
+    fn new(file: &'a str) -> Self {
+        Cx {
+            file,
+            text: "",
+            lines_before: 0,
+            line_starts: vec![0],
+            diags: Vec::new(),
+            errors: 0,
+        }
+    }
+
+    /// Reads `piece` next, which starts a line after `lines_before` lines of the file.
+    fn enter(&mut self, piece: &'a str, lines_before: usize) {
+        self.text = piece;
+        self.lines_before = lines_before;
+        self.line_starts.clear();
+        self.line_starts.push(0);
+        self.line_starts
+            .extend(piece.match_indices('\n').map(|(i, _)| i + 1));
+    }
+
+    /// The same place as [`Location::at`] in the file, found through the piece's line index.
     fn loc(&self, span: &Range<usize>) -> Location {
         let mut offset = span.start.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -162,8 +265,52 @@ impl Cx<'_> {
         let start = self.line_starts[line - 1];
         Location {
             file: self.file.to_string(),
-            line,
+            line: self.lines_before + line,
             col: self.text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The piece's syntax errors, located in the file.
+    fn syntax_errors(&self, errors: &[toml::de::Error], out: &mut Vec<Diagnostic>) {
+        for e in errors {
+            let d = crate::input::toml::toml_error(self.file, self.text, e);
+            out.push(Diagnostic {
+                message: format!("invalid TOML: {}", d.message),
+                hint: Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line".into()),
+                location: d.location.map(|l| Location {
+                    line: self.lines_before + l.line,
+                    ..l
+                }),
+                ..d
+            });
+        }
+    }
+
+    /// The questions of a `question` value: each valid one, with an id not seen before, goes
+    /// into `bank`.
+    fn questions(&mut self, v: &Spanned<DeValue>, seen: &mut HashSet<String>, bank: &mut Bank) {
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    if let Some(q) = self.question(item) {
+                        if !seen.insert(q.id.clone()) {
+                            let at = self.key_span_in(item, "id").unwrap_or(item.span());
+                            self.error(
+                                at,
+                                format!("duplicate question id `{}`", q.id),
+                                Some("every question id must be unique across all banks"),
+                            );
+                            continue;
+                        }
+                        bank.questions.push(q);
+                    }
+                }
+            }
+            _ => self.error(
+                v.span(),
+                "`question` must be an array of tables",
+                Some("write each question under `[[question]]`"),
+            ),
         }
     }
 
@@ -806,15 +953,8 @@ mod tests {
     #[test]
     fn the_line_index_finds_what_location_at_finds() {
         let text = "a = 1\n题 = \"x\"\n\n[[question]]\nid = \"é\"\n";
-        let cx = Cx {
-            file: "f",
-            text,
-            line_starts: std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
-            diags: Vec::new(),
-            errors: 0,
-        };
+        let mut cx = Cx::new("f");
+        cx.enter(text, 0);
         for offset in 0..=text.len() + 2 {
             assert_eq!(
                 cx.loc(&(offset..offset)),
@@ -854,5 +994,131 @@ mod tests {
             "{errors:?}"
         );
         assert_eq!(diags.len(), 3001, "a warning per question without a source");
+    }
+
+    /// The bank and diagnostics of `text`, which are those of the file read whole.
+    fn load(text: &str) -> (Option<Bank>, Vec<String>) {
+        let src = BankSource {
+            path: "b.toml",
+            text,
+            sha256: String::new(),
+        };
+        let (bank, diags) = load_bank(&src);
+        let (whole, whole_diags) = super::load(&src, false);
+        let parts = |b: &Option<Bank>| {
+            b.as_ref().map(|b| {
+                (
+                    b.id.clone(),
+                    b.title.clone(),
+                    b.language,
+                    b.questions.clone(),
+                )
+            })
+        };
+        assert_eq!(parts(&bank), parts(&whole), "as read whole");
+        assert_eq!(diags, whole_diags, "as read whole");
+        (bank, diags.iter().map(|d| d.to_string()).collect())
+    }
+
+    const HEAD: &str = "[bank]\nid = \"b\"\ntitle = \"t\"\nlanguage = \"zh\"\n";
+
+    fn judge(id: &str) -> String {
+        format!("\n[[question]]\nid = \"{id}\"\nkind = \"judge\"\nstem = \"{id}？\"\nanswer = true\nsource = \"s\"\n")
+    }
+
+    /// The file is cut at its top-level `[[question]]` headers only: not at such a line inside a
+    /// multi-line string or array, nor at a question's own sub-tables.
+    #[test]
+    fn a_bank_is_cut_at_its_question_headers_only() {
+        let case = r#"  [[ question ]] # spaced
+id = "c"
+kind = "case"
+scenario = '''
+[[question]]'''
+source = "s"
+[[question.part]]
+kind = "judge"
+stem = "x"
+answer = [
+[["question"]],
+]
+"#;
+        let text = format!(
+            "{HEAD}{}explanation = \"\"\"\n[[question]]\nid = \"not-a-question\"\n\"\"\"\n{}{case}",
+            judge("a"),
+            judge("b"),
+        );
+        let starts = question_starts(&text).expect("cut");
+        assert_eq!(starts.len(), 3, "{starts:?}");
+        for s in &starts {
+            assert!(text[*s..].trim_start().starts_with("[["), "{}", &text[*s..]);
+        }
+        let (bank, diags) = load(&text);
+        let bank = bank.unwrap();
+        let ids: Vec<&str> = bank.questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "{diags:?}");
+        assert_eq!(
+            bank.questions[0].explanation,
+            "[[question]]\nid = \"not-a-question\"\n"
+        );
+        // The case's part has a list for a judge answer: named at its line in the file.
+        let line = text[..text.find("answer = [").unwrap()].lines().count() + 1;
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.starts_with(&format!("b.toml:{line}:10: error: `c.1`: a judge answer"))),
+            "{diags:?}"
+        );
+    }
+
+    /// What a cut would change is read whole: a table after the questions, a question's table
+    /// before them, a `question` key among the bank's.
+    #[test]
+    fn a_file_that_cannot_be_cut_is_read_whole() {
+        let late_bank = format!("{}{}{HEAD}", judge("a"), judge("b"));
+        assert_eq!(question_starts(&late_bank), None);
+        let (bank, diags) = load(&late_bank);
+        assert_eq!(bank.unwrap().questions.len(), 2, "{diags:?}");
+        assert!(diags.is_empty(), "{diags:?}");
+
+        let early_part = format!("{HEAD}[question.x]\ny = 1\n{}", judge("a"));
+        assert_eq!(question_starts(&early_part), None);
+        let (bank, diags) = load(&early_part);
+        assert!(bank.is_none());
+        assert!(diags[0].contains("invalid TOML"), "{diags:?}");
+
+        let key = format!("question = []\n{HEAD}{}", judge("a"));
+        assert!(question_starts(&key).is_some());
+        let (bank, diags) = load(&key);
+        assert!(bank.is_none());
+        let line = key.lines().position(|l| l == "[[question]]").unwrap() + 1;
+        assert!(
+            diags[0].starts_with(&format!(
+                "b.toml:{line}:3: error: invalid TOML: duplicate key"
+            )),
+            "{diags:?}"
+        );
+    }
+
+    /// A syntax error in the 2 000th of 3 000 questions is named at its line, and nothing else
+    /// is reported.
+    #[test]
+    fn a_syntax_error_deep_in_a_large_bank_is_named_at_its_line() {
+        let mut text = HEAD.to_string();
+        let mut want = 0;
+        for i in 0..3000 {
+            text.push_str(&judge(&format!("q{i}")));
+            if i == 1999 {
+                want = text.lines().count() + 1;
+                text.push_str("points = 2 3\n");
+            }
+        }
+        let (bank, diags) = load(&text);
+        assert!(bank.is_none());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].starts_with(&format!("b.toml:{want}:")) && diags[0].contains("invalid TOML"),
+            "{diags:?}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! passes `bank check`. Nothing is written while a question has errors, unless `--skip-bad`.
 //! Questions stream from the reader through one check each into the staged output file.
 
-use crate::bank::import::{import_each, slug, BankWriter, Format, Options};
+use crate::bank::import::{import_each, slug, BankWriter, Format, Options, Places};
 use crate::bank::Language;
 use crate::cli::{BankImportArgs, ImportFormat};
 use crate::error::ExitCode;
@@ -49,7 +49,9 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let mut writer = BankWriter::new(staged, &id, &title).map_err(write_error(a))?;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut rejected = Vec::new();
-    let mut first: HashMap<String, String> = HashMap::new();
+    // Where each id was first taken, across the files.
+    let mut first = HashMap::new();
+    let mut places = Places::default();
     let mut failed: Option<std::io::Error> = None;
     for file in &a.files {
         // The format is told from the first bytes; the file is then read on from there, so
@@ -86,13 +88,15 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             if failed.is_some() {
                 return;
             }
-            if let Some(at) = first.get(&q.id) {
+            if let Some(&at) = first.get(&q.id) {
                 later.push(
                     Diagnostic::error(
                         None,
                         format!(
-                            "{}: duplicate question id `{}` (first at {at})",
-                            q.location, q.id
+                            "{}: duplicate question id `{}` (first at {})",
+                            q.location,
+                            q.id,
+                            places.location(at)
                         ),
                     )
                     .with_hint(
@@ -101,7 +105,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
                 );
                 return;
             }
-            first.insert(q.id.clone(), q.location.to_string());
+            first.insert(q.id.clone(), places.pos(&q.location));
             match writer.push(q) {
                 Ok(bad) => {
                     rejected.extend(bad.iter().filter_map(|d| d.location.clone()));

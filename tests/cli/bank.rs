@@ -197,3 +197,97 @@ fn a_bank_saved_as_gbk_is_refused_at_its_first_chinese_character() {
         )))
         .stderr(predicate::str::contains("UTF-8"));
 }
+
+/// A bank is read question by question, cut at its `[[question]]` headers: a multi-line string
+/// holding such a line stays one text, and an error after it, or a syntax error in the 4 000th
+/// of 5 000 questions, is named at its line in the file.
+#[test]
+fn a_large_bank_is_read_question_by_question_with_its_lines_exact() {
+    let d = tmp();
+    let bank = d.path().join("big.toml");
+    let mut text = String::from("[bank]\nid = \"big\"\ntitle = \"大题库\"\nlanguage = \"zh\"\n");
+    let question = |i: usize| {
+        // Stems of their own (no near-duplicates): characters picked by the question's number.
+        let mut x = i as u64 + 1;
+        let matter: String = (0..6)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from_u32(0x4E00 + (x >> 33) as u32 % 6000).unwrap()
+            })
+            .collect();
+        format!(
+            "\n[[question]]\nid = \"q{i}\"\nkind = \"judge\"\nstem = \"{matter}应当如实申报吗？\"\nanswer = true\nsource = \"《中华人民共和国环境保护法》第四十五条\"\n"
+        )
+    };
+    for i in 0..5000 {
+        text.push_str(&question(i));
+        if i == 10 {
+            // An explanation quoting a bank, header and all.
+            text.push_str("explanation = \"\"\"\n写法如下：\n[[question]]\nid = \"q10\"\n\"\"\"\n");
+        }
+    }
+    let check = |text: &str| {
+        std::fs::write(&bank, text).unwrap();
+        examforge()
+            .args(["bank", "check"])
+            .arg(&bank)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let o = check(&text);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["questions"], 5000, "{}", v["summary"]);
+
+    // A difficulty out of range in question 4 000: its line, counted through the quoted header.
+    let broken = text.replacen("id = \"q4000\"\n", "id = \"q4000\"\ndifficulty = 9\n", 1);
+    let line = broken[..broken.find("difficulty = 9").unwrap()]
+        .lines()
+        .count()
+        + 1;
+    let o = check(&broken);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| format!("{}:{} {}", d["line"], d["col"], d["message"]))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!("{line}:14 \"difficulty 9 is outside 1–5\"")]
+    );
+    assert_eq!(v["summary"]["questions"], 4999);
+
+    // A value without quotes there instead: a syntax error, at its line and column.
+    let broken = text.replacen(
+        "id = \"q4000\"\n",
+        "id = \"q4000\"\nexplanation = 见第四十五条\n",
+        1,
+    );
+    let line = broken[..broken.find("explanation = 见").unwrap()]
+        .lines()
+        .count()
+        + 1;
+    std::fs::write(&bank, &broken).unwrap();
+    let o = examforge()
+        .args(["bank", "check"])
+        .arg(&bank)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with(&format!("{}:{line}:", bank.display()))
+            && err
+                .lines()
+                .next()
+                .unwrap()
+                .contains(": error: invalid TOML"),
+        "{err}"
+    );
+}

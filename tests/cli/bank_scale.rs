@@ -438,3 +438,41 @@ fn a_broken_byte_in_gift_or_moodle_xml_refuses_its_question_alone_at_its_line_an
         );
     }
 }
+
+/// A CSV that cannot be read on (a byte invalid in its encoding) is named at that line; with
+/// --skip-bad the rows before it are written, and the run says it did not finish cleanly.
+#[test]
+fn a_csv_broken_midway_keeps_the_rows_before_it_with_skip_bad() {
+    let dir = tmp();
+    let mut bytes = String::from("编号,题型,题干,选项A,选项B,正确答案,出处\n");
+    for i in 1..=30 {
+        bytes.push_str(&format!(
+            "q{i},判断题,第{i}条规定的义务应当履行吗？,,,正确,《中华人民共和国环境保护法》第{i}条\n"
+        ));
+    }
+    let mut bytes = bytes.into_bytes();
+    let at = bytes
+        .windows("q21,".len())
+        .position(|w| w == b"q21,")
+        .unwrap()
+        + "q21,判断题,第".len();
+    bytes.insert(at, 0xB5);
+    let csv = dir.path().join("bank.csv");
+    fs::write(&csv, &bytes).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[csv.to_str().unwrap()], &out);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:22:1: error: field 3 is not valid UTF-8",
+            csv.display()
+        )),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written without --skip-bad");
+    let (code, err) = import(&[csv.to_str().unwrap(), "--skip-bad"], &out);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("wrote 20 question(s)"), "{err}");
+    let bank = fs::read_to_string(&out).unwrap();
+    assert!(bank.contains("id = \"q20\"") && !bank.contains("id = \"q21\""));
+}

@@ -1,28 +1,9 @@
 //! CSV exports of 题库 workbooks: UTF-8 (with or without BOM), UTF-16 ("Unicode text", tabs) or
 //! GB18030/GBK; comma, semicolon or tab separated — read by the one CSV reader
-//! ([`crate::input::table`]).
+//! ([`crate::input::table`]), record by record ([`crate::input::table::Stream`]).
 
-use super::table::Table;
 use crate::input::diagnostic::{Diagnostic, Location};
-use crate::input::encoding::Encoding;
-use crate::input::table::{self, TableError};
-
-/// Decodes and splits a CSV file into a table (its header row first).
-pub fn read(file: &str, bytes: &[u8]) -> Result<(Table, Encoding), Diagnostic> {
-    let t = table::parse(file, bytes).map_err(|e| table_diagnostic(file, &e))?;
-    let mut rows = Vec::with_capacity(t.rows.len() + 1);
-    rows.push((t.header_line, t.header));
-    rows.extend(t.rows);
-    Ok((
-        Table {
-            file: file.to_string(),
-            rows,
-            lossy_question_marks: t.encoding == Encoding::Gb18030,
-            kind: None,
-        },
-        t.encoding,
-    ))
-}
+use crate::input::table::TableError;
 
 /// A CSV reading error as a located diagnostic.
 pub(super) fn table_diagnostic(file: &str, e: &TableError) -> Diagnostic {

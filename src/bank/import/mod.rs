@@ -93,10 +93,11 @@ pub fn import(format: Format, file: &str, bytes: &[u8], opts: &Options) -> Impor
 }
 
 /// Imports one file read from `input`, handing each good question to `each` as soon as it is
-/// checked. GIFT and Moodle XML are read question by question (memory does not grow with the
-/// file); spreadsheets and pasted text are read whole, their questions still handed on one by
-/// one; a question its reader refuses (a broken byte in it) is counted as rejected, the others
-/// read on. The [`Imported`] returned holds the diagnostics (the reader's, then the checks') and
+/// checked. GIFT, Moodle XML and CSV are read question by question (memory does not grow with
+/// the file); a workbook is read row by row from calamine's cells, pasted text whole, their
+/// questions still handed on one by one. A GIFT or XML question its reader refuses (a broken
+/// byte in it) is counted as rejected, the others read on; a CSV that cannot be read on (a
+/// broken byte, an unclosed quote) ends at that line, its rows before it read. The [`Imported`] returned holds the diagnostics (the reader's, then the checks') and
 /// the rejected questions' places; its `questions` stay empty.
 pub fn import_each(
     format: Format,
@@ -108,46 +109,79 @@ pub fn import_each(
     let mut diags = Vec::new();
     let mut checker = Checker {
         seen: HashMap::new(),
+        places: Places::default(),
         rejected: Vec::new(),
         each,
     };
     // What the checks find follows what the reader found, as when the file was read whole.
     let mut checked = Vec::new();
-    let mut take = |d: Result<Draft, Location>, _: &mut Vec<Diagnostic>| match d {
-        Ok(d) => checker.take(d, &mut checked),
-        Err(at) => checker.rejected.push(at),
-    };
     match format {
-        Format::Csv | Format::Xlsx => {
+        Format::Csv => match crate::input::table::open(file, input, None) {
+            Ok(mut stream) => {
+                let lossy = stream.encoding == crate::input::encoding::Encoding::Gb18030;
+                let mut sheet = table::Sheet::new(file, &opts.prefix, None, lossy);
+                let mut take = |d| checker.take(d, &mut checked);
+                let mut failed = None;
+                match stream.headers(file) {
+                    Ok(header) => {
+                        let header: Vec<String> =
+                            header.iter().map(|h| h.trim().to_string()).collect();
+                        sheet.row(stream.header_line as usize, &header, &mut diags, &mut take);
+                        let mut rec = ::csv::StringRecord::new();
+                        let mut cells = Vec::new();
+                        loop {
+                            match stream.read_record(&mut rec) {
+                                Ok(true) => {}
+                                Ok(false) => break,
+                                Err(e) => {
+                                    failed =
+                                        Some(crate::input::table::TableError::from_csv(file, &e));
+                                    break;
+                                }
+                            }
+                            if rec.iter().all(|f| f.trim().is_empty()) {
+                                continue;
+                            }
+                            let line = stream.record_line(&rec) as usize;
+                            cells.clear();
+                            cells.extend(rec.iter().map(str::to_string));
+                            sheet.row(line, &cells, &mut diags, &mut take);
+                        }
+                    }
+                    Err(e) => failed = Some(e),
+                }
+                sheet.finish(&mut diags, &mut take);
+                if let Some(e) = failed {
+                    diags.push(csv::table_diagnostic(file, &e));
+                }
+            }
+            Err(e) => diags.push(csv::table_diagnostic(file, &e)),
+        },
+        Format::Xlsx => {
             let mut bytes = Vec::new();
             if let Err(e) = input.read_to_end(&mut bytes) {
                 diags.push(Diagnostic::error(None, format!("{file}: cannot read: {e}")));
-            } else if format == Format::Csv {
-                match csv::read(file, &bytes) {
-                    Ok((table, _)) => {
-                        for d in table::drafts(&table, &opts.prefix, &mut diags) {
-                            take(Ok(d), &mut diags);
-                        }
-                    }
-                    Err(d) => diags.push(d),
-                }
             } else {
-                match xlsx::read(file, &bytes, opts.sheet.as_deref()) {
-                    Ok(tables) => {
-                        let many = tables.len() > 1;
-                        for t in &tables {
+                match xlsx::read(file, bytes, opts.sheet.as_deref()) {
+                    Ok(sheets) => {
+                        let many = sheets.len() > 1;
+                        let mut take = |d| checker.take(d, &mut checked);
+                        for (name, range) in &sheets {
+                            let shown = format!("{file}[{name}]");
                             let base = if many {
-                                let sheet = t
-                                    .file
+                                let sheet = shown
                                     .rsplit_once('[')
                                     .map_or("", |(_, s)| s.trim_end_matches(']'));
                                 format!("{}-{}", opts.prefix, slug(sheet))
                             } else {
                                 opts.prefix.clone()
                             };
-                            for d in table::drafts(t, &base, &mut diags) {
-                                take(Ok(d), &mut diags);
-                            }
+                            let kind = normalise::parse_kind(name).map(|_| name.clone());
+                            let mut sheet = table::Sheet::new(&shown, &base, kind, false);
+                            xlsx::rows(range, |line, cells| {
+                                sheet.row(line, cells, &mut diags, &mut take)
+                            });
+                            sheet.finish(&mut diags, &mut take);
                         }
                     }
                     Err(d) => diags.push(d),
@@ -157,7 +191,7 @@ pub fn import_each(
         Format::Text => match decode_text(file, input) {
             Ok(text) => {
                 for d in text::drafts(file, &text, &opts.prefix, &mut diags) {
-                    take(Ok(d), &mut diags);
+                    checker.take(d, &mut checked);
                 }
             }
             Err(d) => diags.push(d),
@@ -165,6 +199,10 @@ pub fn import_each(
         Format::Gift | Format::MoodleXml => match crate::input::encoding::decode_reader(input) {
             Ok((_, decoded)) => {
                 let decoded = std::io::BufReader::new(decoded);
+                let mut take = |d: Result<Draft, Location>, _: &mut Vec<Diagnostic>| match d {
+                    Ok(d) => checker.take(d, &mut checked),
+                    Err(at) => checker.rejected.push(at),
+                };
                 if format == Format::Gift {
                     gift::read(file, decoded, &opts.prefix, &mut diags, &mut take);
                 } else {
@@ -182,11 +220,57 @@ pub fn import_each(
     }
 }
 
+/// Where questions start, kept compactly for a bank of any size: a [`Pos`] per question (the
+/// file as an index into the few names seen, its line and column) instead of a [`Location`]
+/// with its own copy of the file name.
+#[derive(Debug, Default)]
+pub struct Places {
+    files: Vec<String>,
+}
+
+/// A place remembered by [`Places`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    file: u32,
+    line: u32,
+    col: u32,
+}
+
+impl Places {
+    /// The compact form of `loc`.
+    pub fn pos(&mut self, loc: &Location) -> Pos {
+        // Few names (a file, a workbook's sheets), most often the last one.
+        let file = match self.files.iter().rposition(|f| *f == loc.file) {
+            Some(i) => i,
+            None => {
+                self.files.push(loc.file.clone());
+                self.files.len() - 1
+            }
+        };
+        let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Pos {
+            file: n(file),
+            line: n(loc.line),
+            col: n(loc.col),
+        }
+    }
+
+    /// The place `pos` stands for.
+    pub fn location(&self, pos: Pos) -> Location {
+        Location {
+            file: self.files[pos.file as usize].clone(),
+            line: pos.line as usize,
+            col: pos.col as usize,
+        }
+    }
+}
+
 /// Checks drafts one by one into questions: names used twice renamed (as Moodle allows them),
 /// ids used twice refused.
 struct Checker<F> {
     /// Each id taken so far, and where.
-    seen: HashMap<String, Location>,
+    seen: HashMap<String, Pos>,
+    places: Places,
     rejected: Vec<Location>,
     each: F,
 }
@@ -196,7 +280,7 @@ impl<F: FnMut(Question)> Checker<F> {
         let seen = &mut self.seen;
         let loc = d.loc.clone();
         if d.rename_on_clash && seen.contains_key(&d.id) {
-            let first = seen[&d.id].clone();
+            let first = self.places.location(seen[&d.id]);
             let renamed = (2..)
                 .map(|n| format!("{}-{n}", d.id))
                 .find(|c| !seen.contains_key(c))
@@ -216,18 +300,21 @@ impl<F: FnMut(Question)> Checker<F> {
         let id = d.id.clone();
         match normalise::build(d) {
             Ok(q) => {
-                if let Some(first) = seen.get(&q.id) {
+                if let Some(&first) = seen.get(&q.id) {
                     diags.push(
                         Diagnostic::error(
                             Some(loc.clone()),
-                            format!("duplicate question id `{id}` (first at {first})"),
+                            format!(
+                                "duplicate question id `{id}` (first at {})",
+                                self.places.location(first)
+                            ),
                         )
                         .with_hint("give each question its own 编号/id or name"),
                     );
                     self.rejected.push(loc);
                     return;
                 }
-                seen.insert(q.id.clone(), loc);
+                seen.insert(q.id.clone(), self.places.pos(&loc));
                 (self.each)(q);
             }
             Err(errs) => {

@@ -5,17 +5,6 @@ use super::normalise::{half_width, parse_bool, parse_judge, Draft, DraftAnswer, 
 use crate::bank::letter;
 use crate::input::diagnostic::{Diagnostic, Location};
 
-/// Rows of text cells; `rows[i].0` is the 1-based row (line) number in the source.
-pub struct Table {
-    /// The name to report, e.g. `bank.csv` or `bank.xlsx[单选题]`.
-    pub file: String,
-    pub rows: Vec<(usize, Vec<String>)>,
-    /// Cells decoded from GBK may hold `?` for characters GBK lacks.
-    pub lossy_question_marks: bool,
-    /// The kind the sheet's name gives (a workbook with one sheet per 题型).
-    pub kind: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Id,
@@ -94,58 +83,98 @@ fn role(header: &str) -> Option<Role> {
     Some(r)
 }
 
-/// Reads a table into drafts; `id_base` prefixes row-numbered ids (`base-007`).
-/// A sheet named after a 题型 (单选题, 判断题, … one sheet per kind) gives its rows that kind when
-/// they have no 题型 column.
-pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<Draft> {
-    let Some(hpos) = table
-        .rows
-        .iter()
-        .position(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-    else {
-        return Vec::new();
-    };
-    let (hline, header) = &table.rows[hpos];
-    let loc = |line: usize, col: usize| Location {
-        file: table.file.clone(),
-        line,
-        col: col + 1,
-    };
-    let mut roles: Vec<Option<Role>> = Vec::new();
-    for (c, h) in header.iter().enumerate() {
-        if h.trim().is_empty() {
-            roles.push(None);
-            continue;
+/// A sheet (a workbook's or a CSV's) read row by row into drafts: the first non-empty row names
+/// the columns, then each row (or, in the multi-row layout, each run of rows with one
+/// 题目序号) is handed on as a draft as soon as it is complete, so that a sheet of any length
+/// is read in the memory of one question.
+///
+/// The diagnostics come as they did when a sheet was read whole: the header's, then every
+/// picture cell set aside, then every `?` a GBK file may have put for a character; the last
+/// two are kept until [`Sheet::finish`].
+pub struct Sheet {
+    /// The name to report, e.g. `bank.csv` or `bank.xlsx[单选题]`.
+    file: String,
+    /// Row-numbered ids are `{id_base}-007`.
+    id_base: String,
+    /// Cells decoded from GBK may hold `?` for characters GBK lacks.
+    lossy_question_marks: bool,
+    /// The kind the sheet's name gives (a workbook with one sheet per 题型): rows without a
+    /// 题型 column take it.
+    kind: Option<String>,
+    header: Header,
+    media: Vec<Diagnostic>,
+    lost: Vec<Diagnostic>,
+    /// The multi-row question being read: its 题目序号, the draft and its 是否正确项 cells.
+    group: Option<(String, Draft, Vec<Flag>)>,
+}
+
+enum Header {
+    /// No non-empty row yet.
+    Awaited,
+    /// The header has no 题干 column: the sheet is refused, its rows are not read.
+    Refused,
+    Read {
+        cells: Vec<String>,
+        roles: Vec<Option<Role>>,
+        multirow: bool,
+    },
+}
+
+impl Sheet {
+    /// A sheet named `file`; see the fields for the rest.
+    pub fn new(
+        file: &str,
+        id_base: &str,
+        kind: Option<String>,
+        lossy_question_marks: bool,
+    ) -> Sheet {
+        Sheet {
+            file: file.to_string(),
+            id_base: id_base.to_string(),
+            lossy_question_marks,
+            kind,
+            header: Header::Awaited,
+            media: Vec::new(),
+            lost: Vec::new(),
+            group: None,
         }
-        let r = role(h);
-        if r.is_none() {
-            diags.push(
-                Diagnostic::warning(
-                    Some(loc(*hline, c)),
-                    format!("column `{}` is not read", h.trim()),
-                )
-                .with_hint(
-                    "known headers: 编号, 题型, 题干, 选项A…选项H, 正确答案, 解析, 难度, 分值, 知识点, 出处 (or type, question, A…H, answer, explanation, difficulty, points, tags, source)",
-                ),
-            );
+    }
+
+    fn loc(&self, line: usize, col: usize) -> Location {
+        Location {
+            file: self.file.clone(),
+            line,
+            col: col + 1,
         }
-        roles.push(r);
     }
-    if !roles.contains(&Some(Role::Stem)) {
-        diags.push(
-            Diagnostic::error(Some(loc(*hline, 0)), "the header has no 题干/question column")
-                .with_hint("the first non-empty row must name the columns, e.g. 题型,题干,选项A,选项B,正确答案"),
-        );
-        return Vec::new();
-    }
-    let multirow = roles.contains(&Some(Role::Correct)) && roles.contains(&Some(Role::OptionText));
-    let body = &table.rows[hpos + 1..];
-    for (line, cells) in body {
+
+    /// Reads the row on 1-based `line`; a draft it completes goes to `out`.
+    pub fn row(
+        &mut self,
+        line: usize,
+        cells: &[String],
+        diags: &mut Vec<Diagnostic>,
+        out: &mut dyn FnMut(Draft),
+    ) {
+        let blank = cells.iter().all(|c| c.trim().is_empty());
+        let (header, roles, multirow) = match &self.header {
+            Header::Refused => return,
+            Header::Awaited if blank => return,
+            Header::Awaited => {
+                self.header = self.read_header(line, cells, diags);
+                return;
+            }
+            Header::Read {
+                cells,
+                roles,
+                multirow,
+            } => (cells, roles, *multirow),
+        };
         for (c, s) in cells.iter().enumerate() {
             if roles.get(c) == Some(&Some(Role::Media)) && !s.trim().is_empty() {
-                diags.push(
+                self.media.push(
                     Diagnostic::warning(
-                        Some(loc(*line, c)),
+                        Some(self.loc(line, c)),
                         format!(
                             "`{}` is not imported: banks hold text only",
                             header[c].trim()
@@ -155,14 +184,12 @@ pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<
                 );
             }
         }
-    }
-    if table.lossy_question_marks {
-        for (line, cells) in body {
+        if self.lossy_question_marks {
             for (c, s) in cells.iter().enumerate() {
                 if lost_character(s) {
-                    diags.push(
+                    self.lost.push(
                         Diagnostic::warning(
-                            Some(loc(*line, c)),
+                            Some(self.loc(line, c)),
                             format!("`{}` holds `?`: the file is GBK, which has no place for some characters (₂, rare names)", s.trim()),
                         )
                         .with_hint("save the sheet as \"CSV UTF-8\" or import the .xlsx itself"),
@@ -170,73 +197,115 @@ pub fn drafts(table: &Table, id_base: &str, diags: &mut Vec<Diagnostic>) -> Vec<
                 }
             }
         }
-    }
-    let mut out = Vec::new();
-    if multirow {
-        let group_col = roles.iter().position(|r| *r == Some(Role::Group));
-        let mut current: Option<(String, Draft, Vec<Flag>)> = None;
-        for (line, cells) in body {
-            if cells.iter().all(|s| s.trim().is_empty()) {
-                continue;
-            }
-            let key = group_col
-                .map(|c| cell(cells, c).to_string())
-                .unwrap_or_default();
-            let starts = match &current {
-                None => true,
-                Some((k, _, _)) => key != *k || key.is_empty(),
-            };
-            if starts {
-                if let Some((_, d, flags)) = current.take() {
-                    out.push(finish_group(d, &flags));
-                }
-                let id = format!(
-                    "{id_base}-{}",
-                    if key.is_empty() {
-                        format!("{line:03}")
-                    } else {
-                        format!("{key:0>3}")
-                    }
-                );
-                let mut d = Draft::new(id, loc(*line, 0));
-                fill_fields(&mut d, &roles, cells, *line, &loc, true);
-                current = Some((key, d, Vec::new()));
-            }
-            let (_, d, flags) = current.as_mut().expect("a group is open");
-            for (c, r) in roles.iter().enumerate() {
-                match r {
-                    Some(Role::OptionText) => {
-                        d.options.push(Field::new(cell(cells, c), loc(*line, c)));
-                    }
-                    Some(Role::Correct) => {
-                        let v = cell(cells, c);
-                        let yes = parse_bool(v).or_else(|| parse_judge(v)).unwrap_or(false);
-                        flags.push((*line, c, yes));
-                    }
-                    _ => {}
-                }
-            }
+        if blank {
+            return;
         }
-        if let Some((_, d, flags)) = current.take() {
-            out.push(finish_group(d, &flags));
-        }
-    } else {
-        for (line, cells) in body {
-            if cells.iter().all(|s| s.trim().is_empty()) {
-                continue;
-            }
-            let mut d = Draft::new(format!("{id_base}-{line:03}"), loc(*line, 0));
-            fill_fields(&mut d, &roles, cells, *line, &loc, false);
+        let loc = |line: usize, col: usize| self.loc(line, col);
+        if !multirow {
+            let mut d = Draft::new(format!("{}-{line:03}", self.id_base), loc(line, 0));
+            fill_fields(&mut d, roles, cells, line, &loc, false);
             if d.kind_name.is_none() {
-                d.kind_name = table
+                d.kind_name = self
                     .kind
                     .as_ref()
-                    .map(|k| Field::new(k.clone(), loc(*line, 1)));
+                    .map(|k| Field::new(k.clone(), loc(line, 1)));
             }
-            out.push(d);
+            out(d);
+            return;
+        }
+        let group_col = roles.iter().position(|r| *r == Some(Role::Group));
+        let key = group_col
+            .map(|c| cell(cells, c).to_string())
+            .unwrap_or_default();
+        let starts = match &self.group {
+            None => true,
+            Some((k, _, _)) => key != *k || key.is_empty(),
+        };
+        if starts {
+            let id = format!(
+                "{}-{}",
+                self.id_base,
+                if key.is_empty() {
+                    format!("{line:03}")
+                } else {
+                    format!("{key:0>3}")
+                }
+            );
+            let mut d = Draft::new(id, loc(line, 0));
+            fill_fields(&mut d, roles, cells, line, &loc, true);
+            if let Some((_, d, flags)) = self.group.replace((key, d, Vec::new())) {
+                out(finish_group(d, &flags));
+            }
+        }
+        let (_, d, flags) = self.group.as_mut().expect("a group is open");
+        for (c, r) in roles.iter().enumerate() {
+            match r {
+                Some(Role::OptionText) => {
+                    d.options.push(Field::new(
+                        cell(cells, c),
+                        Location {
+                            file: self.file.clone(),
+                            line,
+                            col: c + 1,
+                        },
+                    ));
+                }
+                Some(Role::Correct) => {
+                    let v = cell(cells, c);
+                    let yes = parse_bool(v).or_else(|| parse_judge(v)).unwrap_or(false);
+                    flags.push((line, c, yes));
+                }
+                _ => {}
+            }
         }
     }
-    out
+
+    /// The first non-empty row: each column's role, a warning for each column not read.
+    fn read_header(&self, line: usize, cells: &[String], diags: &mut Vec<Diagnostic>) -> Header {
+        let mut roles: Vec<Option<Role>> = Vec::new();
+        for (c, h) in cells.iter().enumerate() {
+            if h.trim().is_empty() {
+                roles.push(None);
+                continue;
+            }
+            let r = role(h);
+            if r.is_none() {
+                diags.push(
+                    Diagnostic::warning(
+                        Some(self.loc(line, c)),
+                        format!("column `{}` is not read", h.trim()),
+                    )
+                    .with_hint(
+                        "known headers: 编号, 题型, 题干, 选项A…选项H, 正确答案, 解析, 难度, 分值, 知识点, 出处 (or type, question, A…H, answer, explanation, difficulty, points, tags, source)",
+                    ),
+                );
+            }
+            roles.push(r);
+        }
+        if !roles.contains(&Some(Role::Stem)) {
+            diags.push(
+                Diagnostic::error(Some(self.loc(line, 0)), "the header has no 题干/question column")
+                    .with_hint("the first non-empty row must name the columns, e.g. 题型,题干,选项A,选项B,正确答案"),
+            );
+            return Header::Refused;
+        }
+        let multirow =
+            roles.contains(&Some(Role::Correct)) && roles.contains(&Some(Role::OptionText));
+        Header::Read {
+            cells: cells.to_vec(),
+            roles,
+            multirow,
+        }
+    }
+
+    /// Ends the sheet: the last multi-row question goes to `out`, the rows' warnings to `diags`.
+    pub fn finish(mut self, diags: &mut Vec<Diagnostic>, out: &mut dyn FnMut(Draft)) {
+        diags.append(&mut self.media);
+        diags.append(&mut self.lost);
+        if let Some((_, d, flags)) = self.group.take() {
+            out(finish_group(d, &flags));
+        }
+    }
 }
 
 /// A `?` inside a word (`H?O`), where GBK put it for a character it cannot hold; a `?` that ends

@@ -1,14 +1,19 @@
 //! Excel workbooks (.xlsx, .xls, .ods) through calamine: every sheet, or the one named.
 
-use super::table::Table;
 use crate::input::diagnostic::Diagnostic;
 use crate::input::workbook::cell_text;
-use calamine::{open_workbook_auto_from_rs, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
 use std::io::Cursor;
 
-/// The sheets of a workbook as tables (`file[sheet]`), or an error naming the file.
-pub fn read(file: &str, bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, Diagnostic> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+/// The sheets of a workbook (all, or the one named `only`) with their names, or an error naming
+/// the file. Every sheet is opened before any row is read, so a workbook with a sheet that
+/// cannot be read is refused whole.
+pub fn read(
+    file: &str,
+    bytes: Vec<u8>,
+    only: Option<&str>,
+) -> Result<Vec<(String, Range<Data>)>, Diagnostic> {
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         Diagnostic::error(None, format!("{file}: not a readable workbook: {e}"))
             .with_hint("save it from Excel as .xlsx, or export the sheet as \"CSV UTF-8\"")
     })?;
@@ -21,7 +26,7 @@ pub fn read(file: &str, bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, 
             );
         }
     }
-    let mut tables = Vec::new();
+    let mut sheets = Vec::new();
     for name in names {
         if only.is_some_and(|w| w != name) {
             continue;
@@ -29,22 +34,20 @@ pub fn read(file: &str, bytes: &[u8], only: Option<&str>) -> Result<Vec<Table>, 
         let range = book.worksheet_range(&name).map_err(|e| {
             Diagnostic::error(None, format!("{file}: cannot read sheet `{name}`: {e}"))
         })?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let rows = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| {
-                let mut out = vec![String::new(); col0 as usize];
-                out.extend(cells.iter().map(cell_text));
-                (row0 as usize + i + 1, out)
-            })
-            .collect();
-        tables.push(Table {
-            file: format!("{file}[{name}]"),
-            rows,
-            lossy_question_marks: false,
-            kind: super::normalise::parse_kind(&name).map(|_| name.clone()),
-        });
+        sheets.push((name, range));
     }
-    Ok(tables)
+    Ok(sheets)
+}
+
+/// Each row of a sheet as text cells, numbered as the sheet numbers them (from 1), one row at a
+/// time: the cells are read from calamine's, not copied as a whole.
+pub fn rows(range: &Range<Data>, mut row: impl FnMut(usize, &[String])) {
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut cells: Vec<String> = Vec::new();
+    for (i, r) in range.rows().enumerate() {
+        cells.clear();
+        cells.resize(col0 as usize, String::new());
+        cells.extend(r.iter().map(cell_text));
+        row(row0 as usize + i + 1, &cells);
+    }
 }
