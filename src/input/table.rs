@@ -61,6 +61,31 @@ impl<R: Read> Stream<R> {
         Ok(more)
     }
 
+    /// Reads the next record as [`Stream::read_record`] does, except that a record with a field
+    /// that is not UTF-8 is kept, its bad bytes read as U+FFFD, and the reader goes on after it:
+    /// `None` at the end, else the first such field (1-based), if any. `raw` is scratch space.
+    pub fn read_record_lossy(
+        &mut self,
+        rec: &mut csv::StringRecord,
+        raw: &mut csv::ByteRecord,
+    ) -> csv::Result<Option<Option<usize>>> {
+        if !self.reader.read_byte_record(raw)? {
+            return Ok(None);
+        }
+        let mut bad = None;
+        rec.clear();
+        for (i, field) in raw.iter().enumerate() {
+            let text = String::from_utf8_lossy(field);
+            if bad.is_none() && matches!(text, std::borrow::Cow::Owned(_)) {
+                bad = Some(i + 1);
+            }
+            rec.push_field(&text);
+        }
+        rec.set_position(raw.position().cloned());
+        unguard_record(rec);
+        Ok(Some(bad))
+    }
+
     /// The 1-based line on which `rec`, the record just read, starts.
     pub fn record_line(&self, rec: &csv::StringRecord) -> u64 {
         record_line(&self.reader, rec)

@@ -439,10 +439,11 @@ fn a_broken_byte_in_gift_or_moodle_xml_refuses_its_question_alone_at_its_line_an
     }
 }
 
-/// A CSV that cannot be read on (a byte invalid in its encoding) is named at that line; with
-/// --skip-bad the rows before it are written, and the run says it did not finish cleanly.
+/// A byte invalid in a UTF-8 CSV is named at its line and refuses that row's question alone:
+/// with --skip-bad every other row, before and after it, is written, and the run says it did
+/// not finish cleanly.
 #[test]
-fn a_csv_broken_midway_keeps_the_rows_before_it_with_skip_bad() {
+fn a_csv_broken_midway_refuses_only_the_broken_row_with_skip_bad() {
     let dir = tmp();
     let mut bytes = String::from("编号,题型,题干,选项A,选项B,正确答案,出处\n");
     for i in 1..=30 {
@@ -472,7 +473,50 @@ fn a_csv_broken_midway_keeps_the_rows_before_it_with_skip_bad() {
     assert!(!out.exists(), "nothing written without --skip-bad");
     let (code, err) = import(&[csv.to_str().unwrap(), "--skip-bad"], &out);
     assert_ne!(code, 0, "{err}");
-    assert!(err.contains("wrote 20 question(s)"), "{err}");
+    assert!(err.contains("wrote 29 question(s)"), "{err}");
     let bank = fs::read_to_string(&out).unwrap();
     assert!(bank.contains("id = \"q20\"") && !bank.contains("id = \"q21\""));
+    assert!(bank.contains("id = \"q22\"") && bank.contains("id = \"q30\""));
+    assert!(!bank.contains('\u{FFFD}'));
+}
+
+/// In the multi-row layout (one row per option, 题目序号 tying them), a broken byte in one
+/// option row refuses that whole question — never a question short of an option — and the
+/// questions after it are read.
+#[test]
+fn a_broken_option_row_refuses_its_multirow_question_alone() {
+    let dir = tmp();
+    let head = "题目序号,题目类型,题目内容,整体解析,所属题库,是否正确项,选项内容\n";
+    let mut bytes = head.as_bytes().to_vec();
+    for q in 1..=3 {
+        bytes.extend_from_slice(
+            format!("{q},1,第{q}题的题干,,题库,0,甲\n{q},0,,,,1,乙\n{q},0,,,,0,丙\n").as_bytes(),
+        );
+    }
+    // 乙 of question 2 (line 6) gets a byte that is not UTF-8.
+    let at = bytes
+        .windows("2,0,,,,1,".len())
+        .position(|w| w == "2,0,,,,1,".as_bytes())
+        .unwrap()
+        + "2,0,,,,1,".len();
+    bytes.insert(at, 0xB5);
+    let csv = dir.path().join("bank.csv");
+    fs::write(&csv, &bytes).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[csv.to_str().unwrap(), "--skip-bad"], &out);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:6:1: error: field 7 is not valid UTF-8",
+            csv.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("wrote 2 question(s)"), "{err}");
+    let bank = fs::read_to_string(&out).unwrap();
+    assert!(bank.contains("第1题") && bank.contains("第3题"), "{bank}");
+    assert!(
+        !bank.contains("第2题") && !bank.contains('\u{FFFD}'),
+        "{bank}"
+    );
 }

@@ -128,24 +128,37 @@ pub fn import_each(
                             header.iter().map(|h| h.trim().to_string()).collect();
                         sheet.row(stream.header_line as usize, &header, &mut diags, &mut take);
                         let mut rec = ::csv::StringRecord::new();
+                        let mut raw = ::csv::ByteRecord::new();
                         let mut cells = Vec::new();
                         loop {
-                            match stream.read_record(&mut rec) {
-                                Ok(true) => {}
-                                Ok(false) => break,
+                            let broken = match stream.read_record_lossy(&mut rec, &mut raw) {
+                                Ok(Some(broken)) => broken,
+                                Ok(None) => break,
                                 Err(e) => {
                                     failed =
                                         Some(crate::input::table::TableError::from_csv(file, &e));
                                     break;
                                 }
-                            }
-                            if rec.iter().all(|f| f.trim().is_empty()) {
+                            };
+                            if broken.is_none() && rec.iter().all(|f| f.trim().is_empty()) {
                                 continue;
                             }
                             let line = stream.record_line(&rec) as usize;
                             cells.clear();
                             cells.extend(rec.iter().map(str::to_string));
-                            sheet.row(line, &cells, &mut diags, &mut take);
+                            match broken {
+                                None => sheet.row(line, &cells, &mut diags, &mut take),
+                                Some(field) => {
+                                    // The row's question is refused; the rows after it are read.
+                                    let e = crate::input::table::TableError::NotUtf8 {
+                                        file: file.to_string(),
+                                        line: line as u64,
+                                        field,
+                                    };
+                                    diags.push(csv::table_diagnostic(file, &e));
+                                    sheet.broken_row(line, &cells, &mut diags, &mut take);
+                                }
+                            }
                         }
                     }
                     Err(e) => failed = Some(e),

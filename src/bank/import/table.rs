@@ -106,6 +106,8 @@ pub struct Sheet {
     lost: Vec<Diagnostic>,
     /// The multi-row question being read: its 题目序号, the draft and its 是否正确项 cells.
     group: Option<(String, Draft, Vec<Flag>)>,
+    /// A row of the open multi-row question could not be read: the question is refused.
+    group_broken: bool,
 }
 
 enum Header {
@@ -137,6 +139,7 @@ impl Sheet {
             media: Vec::new(),
             lost: Vec::new(),
             group: None,
+            group_broken: false,
         }
     }
 
@@ -234,7 +237,9 @@ impl Sheet {
             let mut d = Draft::new(id, loc(line, 0));
             fill_fields(&mut d, roles, cells, line, &loc, true);
             if let Some((_, d, flags)) = self.group.replace((key, d, Vec::new())) {
-                out(finish_group(d, &flags));
+                if !std::mem::take(&mut self.group_broken) {
+                    out(finish_group(d, &flags));
+                }
             }
         }
         let (_, d, flags) = self.group.as_mut().expect("a group is open");
@@ -303,7 +308,31 @@ impl Sheet {
         diags.append(&mut self.media);
         diags.append(&mut self.lost);
         if let Some((_, d, flags)) = self.group.take() {
-            out(finish_group(d, &flags));
+            if !self.group_broken {
+                out(finish_group(d, &flags));
+            }
+        }
+    }
+
+    /// A row on `line` that could not be read as written (`cells` hold U+FFFD where its bytes
+    /// were bad; the caller reports it): its question is refused — the row's own, or the whole
+    /// multi-row question it belongs to — and the rows after it are read as usual.
+    pub fn broken_row(
+        &mut self,
+        line: usize,
+        cells: &[String],
+        diags: &mut Vec<Diagnostic>,
+        out: &mut dyn FnMut(Draft),
+    ) {
+        match &self.header {
+            Header::Read { multirow: true, .. } => {
+                // Read as any row, so that its 题目序号 says which question it belongs to.
+                self.row(line, cells, diags, out);
+                self.group_broken = true;
+            }
+            // A one-row question is not read; a header that cannot be read refuses the sheet.
+            Header::Read { .. } | Header::Refused => {}
+            Header::Awaited => self.header = Header::Refused,
         }
     }
 }
