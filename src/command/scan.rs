@@ -141,14 +141,12 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
 fn readers(sheets: Vec<SheetLayout>, dir: &Path) -> Result<Vec<Reader>, Error> {
     let one = |layout: SheetLayout| {
         let blank_path = dir.join(&layout.blank);
-        let blank = image::open(&blank_path)
-            .map_err(|e| {
-                Error::input(
-                    format!("cannot read `{}`: {e}", blank_path.display()),
-                    "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
-                )
-            })?
-            .into_luma8();
+        let blank = pages::open_grey(&blank_path).map_err(|e| {
+            Error::input(
+                format!("cannot read `{}`: {e}", blank_path.display()),
+                "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
+            )
+        })?;
         Ok(Reader::new(layout, &blank))
     };
     std::thread::scope(|s| {

@@ -46,8 +46,21 @@ pub fn list(paths: &[PathBuf]) -> Result<Listing, Error> {
             ));
         }
     }
+    // only files of the same length can hold the same content: the others are not read twice
+    let lengths: Vec<Option<u64>> = all
+        .iter()
+        .map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
+        .collect();
+    let mut per_length: HashMap<u64, usize> = HashMap::new();
+    for n in lengths.iter().flatten() {
+        *per_length.entry(*n).or_default() += 1;
+    }
     let mut seen: HashMap<[u8; 32], PathBuf> = HashMap::new();
-    for p in all {
+    for (p, n) in all.into_iter().zip(lengths) {
+        if n.is_some_and(|n| per_length[&n] == 1) {
+            out.files.push(p);
+            continue;
+        }
         // an unreadable file is kept: its page says why
         if let Ok(d) = digest(&p) {
             if let Some(first) = seen.get(&d) {
@@ -59,6 +72,47 @@ pub fn list(paths: &[PathBuf]) -> Result<Listing, Error> {
         out.files.push(p);
     }
     Ok(out)
+}
+
+/// An image file in grey, pixel for pixel as `image::open(path)?.into_luma8()` makes it. A
+/// sheet's blank (RGBA, millions of pixels, every one an opaque grey) has each of the 256 greys
+/// converted once by that same conversion rather than every pixel.
+pub fn open_grey(path: &Path) -> image::ImageResult<GrayImage> {
+    match image::open(path)? {
+        DynamicImage::ImageRgba8(img) => Ok(grey_of_rgba(img)),
+        other => Ok(other.into_luma8()),
+    }
+}
+
+/// `DynamicImage::ImageRgba8(img).into_luma8()`, through a table of the image's colours.
+fn grey_of_rgba(img: image::RgbaImage) -> GrayImage {
+    // opaque grey, as every pixel of a rendered blank is (`&`, not `&&`: no branch a pixel)
+    let opaque_grey = |p: &[u8]| (p[3] == 255) & (p[0] == p[1]) & (p[1] == p[2]);
+    let raw = img.as_raw();
+    let others = raw
+        .chunks_exact(4)
+        .map(|p| usize::from(!opaque_grey(p)))
+        .sum::<usize>();
+    if others > 0 {
+        // a blank with colour in it (none is rendered so): the library's conversion throughout
+        return DynamicImage::ImageRgba8(img).into_luma8();
+    }
+    // every grey level, in the image's colour space, converted as the whole image would be
+    let levels: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v, 255]).collect();
+    let Some(mut row) = image::RgbaImage::from_raw(256, 1, levels) else {
+        return DynamicImage::ImageRgba8(img).into_luma8();
+    };
+    if row.set_color_space(img.color_space()).is_err() {
+        return DynamicImage::ImageRgba8(img).into_luma8();
+    }
+    let mut table = [0u8; 256];
+    table.copy_from_slice(DynamicImage::ImageRgba8(row).into_luma8().as_raw());
+    let (w, h) = img.dimensions();
+    let grey: Vec<u8> = raw
+        .chunks_exact(4)
+        .map(|p| table[usize::from(p[0])])
+        .collect();
+    GrayImage::from_raw(w, h, grey).unwrap_or_else(|| DynamicImage::ImageRgba8(img).into_luma8())
 }
 
 fn digest(p: &Path) -> std::io::Result<[u8; 32]> {
@@ -745,4 +799,66 @@ fn fit(mut v: Vec<u8>, w: u32, h: u32) -> Result<Vec<u8>, String> {
     }
     v.truncate(n);
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_in_grey_has_the_pixels_of_the_conversion_it_replaces() {
+        // a rendered blank's greys, and colours, translucent pixels and noise as a sheet
+        // drawn in colour would hold
+        let mut seed = 11u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8
+        };
+        let img = image::RgbaImage::from_fn(300, 200, |x, y| {
+            let v = next();
+            image::Rgba(match (x / 100, y / 100) {
+                (0, _) => [v, v, v, 255],
+                (1, 0) => [v, next(), next(), 255],
+                (1, 1) => [v, v, v, next()],
+                _ => [(x % 7) as u8 * 30, 200, (y % 5) as u8 * 50, 255],
+            })
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.blank.png");
+        img.save(&path).unwrap();
+        let want = image::open(&path).unwrap().into_luma8();
+        let got = open_grey(&path).unwrap();
+        assert_eq!(got.dimensions(), want.dimensions());
+        assert!(got.as_raw() == want.as_raw(), "the grey pixels differ");
+        // only greys, as render writes them
+        let grey =
+            image::RgbaImage::from_fn(256, 3, |x, _| image::Rgba([x as u8, x as u8, x as u8, 255]));
+        grey.save(&path).unwrap();
+        assert_eq!(
+            open_grey(&path).unwrap().as_raw(),
+            image::open(&path).unwrap().into_luma8().as_raw()
+        );
+    }
+
+    #[test]
+    fn only_files_of_one_length_are_compared_and_a_copy_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let put = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+        put("a.png", b"one");
+        put("b.png", b"two"); // the same length, other content
+        put("c.png", b"one"); // a copy of a.png
+        put("d.png", b"longer");
+        let l = list(&[dir.path().to_path_buf()]).unwrap();
+        let names = |v: &[PathBuf]| -> Vec<String> {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(&l.files), ["a.png", "b.png", "d.png"]);
+        assert_eq!(l.repeated.len(), 1);
+        assert_eq!(
+            names(&[l.repeated[0].0.clone(), l.repeated[0].1.clone()]),
+            ["c.png", "a.png"]
+        );
+    }
 }

@@ -46,16 +46,21 @@ pub fn find_blobs(img: &GrayImage, side_px: f64, dark: u8, win: (u32, u32, u32, 
     let raw = img.as_raw();
     let mut small = vec![false; (sw * sh) as usize];
     let limit = u32::from(dark) * f * f;
+    // each band of f rows summed down its columns (whole rows at a time), then f columns at a
+    // time: the same sums as block by block
+    let (f_, span) = (f as usize, (sw * f) as usize);
+    let mut columns = vec![0u32; span];
     for sy in 0..sh {
-        for sx in 0..sw {
-            let mut sum = 0u32;
-            for y in oy + sy * f..oy + sy * f + f {
-                let row = (y * w) as usize;
-                for x in ox + sx * f..ox + sx * f + f {
-                    sum += u32::from(raw[row + x as usize]);
-                }
+        columns.fill(0);
+        for y in oy + sy * f..oy + sy * f + f {
+            let row = (y * w + ox) as usize;
+            for (c, &p) in columns.iter_mut().zip(&raw[row..row + span]) {
+                *c += u32::from(p);
             }
-            small[(sy * sw + sx) as usize] = sum < limit;
+        }
+        let cells = &mut small[(sy * sw) as usize..((sy + 1) * sw) as usize];
+        for (cell, block) in cells.iter_mut().zip(columns.chunks_exact(f_)) {
+            *cell = block.iter().sum::<u32>() < limit;
         }
     }
     let side = side_px / f as f64;

@@ -874,7 +874,10 @@ fn white_on(blank: &GrayImage, x: f64, y: f64) -> bool {
         return false;
     }
     let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
-    let white = |px: u32, py: u32| px >= bw || py >= bh || blank.get_pixel(px, py).0[0] > 204;
+    let raw = blank.as_raw();
+    let white = |px: u32, py: u32| {
+        px >= bw || py >= bh || raw[py as usize * bw as usize + px as usize] > 204
+    };
     white(px, py)
         && white(px.saturating_sub(1), py)
         && white(px + 1, py)
@@ -926,11 +929,12 @@ fn ring(r: &Rect, blank: &GrayImage) -> [Vec<(f32, f32)>; 4] {
 /// The points of a box's printed ink (border and letter) on the blank rendering, 0.1 mm apart.
 fn printed(r: &Rect, blank: &GrayImage) -> Vec<(f32, f32)> {
     let (bw, bh) = blank.dimensions();
+    let raw = blank.as_raw();
     let m = 0.2;
     grid(r.x - m, r.y - m, r.w + 2.0 * m, r.h + 2.0 * m, 0.1)
         .filter(|&(x, y)| {
             let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
-            px < bw && py < bh && blank.get_pixel(px, py).0[0] < 160
+            px < bw && py < bh && raw[py as usize * bw as usize + px as usize] < 160
         })
         .map(|(x, y)| (x as f32, y as f32))
         .collect()
