@@ -25,6 +25,12 @@ const STEP_MM: f64 = 0.125;
 const RING_MM: (f64, f64) = (0.45, 0.85);
 /// The pencil assumed when a sheet has fewer than three clear fills.
 const DEFAULT_PENCIL: f32 = 0.6;
+/// How far (mm) an identifier cell's neighbour is looked for to start the search for its own
+/// borders from: the cell beside it or the next but one.
+const NEIGHBOUR_CELL_MM: f64 = 6.0;
+/// The most a shadow or crease is taken to darken the paper around a box (darkness): anything
+/// darker around it is pencil, and the box is measured from the sheet's paper less this.
+const MAX_SHADE: f32 = 0.35;
 /// The least and most pixels per millimetre accepted (150–600 dpi, with slack).
 const MIN_PX_MM: f64 = 5.0;
 const MAX_PX_MM: f64 = 26.0;
@@ -244,6 +250,24 @@ impl Reader {
             .map(|s| judge::judge(s, pencil, bilevel))
             .collect();
         if bilevel {
+            // pencil at the threshold is left as speckle over the whole box: a fill
+            let floor = judge::speckle_floor(scores.iter());
+            for (j, s) in judged.iter_mut().zip(&scores) {
+                if j.0 == Verdict::Doubtful && judge::speckled(s, floor) {
+                    *j = (Verdict::Marked, Style::Fill);
+                }
+            }
+            // a digit column or the paper code holds one mark: beside a clear one, a box whose
+            // only trace is darker print is a rubbed-out choice, not a second mark
+            let mut single_marked = vec![false; self.groups.len()];
+            for (k, g) in self.groups.iter().enumerate() {
+                let marked = g
+                    .boxes
+                    .iter()
+                    .filter(|(_, i)| judged[*i].0 == Verdict::Marked)
+                    .count();
+                single_marked[k] = !matches!(g.field, Field::Item(_)) && marked == 1;
+            }
             // a light mark the threshold wiped off the paper still darkens the grey border and
             // letter under it: compared with the blank boxes of the same letter (or kind)
             let mut kinds: std::collections::BTreeMap<(u8, &str), Vec<usize>> = Default::default();
@@ -264,7 +288,10 @@ impl Reader {
                     continue;
                 };
                 for &i in idx {
-                    if judged[i].0 == Verdict::Blank && judge::drawn_over(&scores[i], base) {
+                    if judged[i].0 == Verdict::Blank
+                        && !single_marked[self.boxes[i].group]
+                        && judge::drawn_over(&scores[i], base)
+                    {
                         judged[i] = (Verdict::Doubtful, Style::Light);
                     }
                 }
@@ -388,18 +415,44 @@ impl Reader {
             .iter()
             .map(|&c| self.shift_near(shifts, c))
             .collect();
-        let own: Vec<Option<Pt>> = bits
+        let flat = shifts.iter().all(|s| *s == (0.0, 0.0));
+        let cells: Vec<align::Anchor> = bits
+            .iter()
+            .map(|b| align::Anchor::new(std::slice::from_ref(&b.rect)))
+            .collect();
+        let mut own: Vec<Option<Pt>> = cells
             .iter()
             .zip(&near)
-            .map(|(b, &around)| {
-                if around == (0.0, 0.0) && shifts.iter().all(|s| *s == (0.0, 0.0)) {
+            .map(|(cell, &around)| {
+                if flat {
                     // a flat scan: the cells are where the marks put them
                     return Some(around);
                 }
-                align::Anchor::new(std::slice::from_ref(&b.rect))
-                    .locate_near(img, map, norm, around, 0.6)
+                cell.locate_near(img, map, norm, around, 0.6)
             })
             .collect();
+        // a crumpled sheet bends the row more than its groups' shifts say (over a millimetre
+        // along 28 mm): a cell not found there is looked for where its found neighbour is,
+        // cell by cell outwards from the cells found
+        loop {
+            let mut grew = false;
+            for i in 0..cells.len() {
+                if own[i].is_some() {
+                    continue;
+                }
+                let next = (0..cells.len())
+                    .filter_map(|j| own[j].map(|s| (dist(centres[i], centres[j]), s)))
+                    .filter(|(d, _)| *d <= NEIGHBOUR_CELL_MM)
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((_, around)) = next {
+                    own[i] = cells[i].locate_near(img, map, norm, around, 0.4);
+                    grew |= own[i].is_some();
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
         let cell_shifts = align::smooth(&centres, &own).unwrap_or(near);
         // the middle of each cell, and the threshold at the widest gap between the cells'
         // scores: filled cells and empty ones
@@ -980,10 +1033,40 @@ fn box_scores(
     norm: &Norm,
     buf: &mut Vec<f32>,
 ) -> Scores {
+    // the paper around the box: on a grey scan, creases, shadows and uneven light darken it
+    // unevenly, so the interior and the ring are measured from the lighter quarter of the
+    // ring (a circle drawn around the box darkens the rest), not from the sheet's paper
+    let mut ring = [0.0f32; 4];
+    let mut around = Vec::new();
+    for (r, pts) in ring.iter_mut().zip(&b.ring) {
+        darkness(img, map, shift, pts, norm, buf);
+        *r = top_mean(buf, 8);
+        if !norm.bilevel {
+            around.extend_from_slice(buf);
+        }
+    }
+    let bg = if around.is_empty() {
+        0.0
+    } else {
+        let quarter = around.len() / 4;
+        around
+            .select_nth_unstable_by(quarter, f32::total_cmp)
+            .1
+            .min(MAX_SHADE)
+    };
+    let local = |d: f32| ((d - bg) / (1.0 - bg).max(0.1)).max(0.0);
+    if bg > 0.0 {
+        ring = ring.map(local);
+    }
     darkness(img, map, shift, &b.samples, norm, buf);
     let n = buf.len();
     if n == 0 {
         return Scores::default();
+    }
+    if bg > 0.0 {
+        for d in buf.iter_mut() {
+            *d = local(*d);
+        }
     }
     let mut cells = [0.0f32; 9];
     let mut counts = [0u32; 9];
@@ -998,11 +1081,6 @@ fn box_scores(
     }
     let fill = top_mean(buf, 2);
     let peak = top_mean(buf, 8);
-    let mut ring = [0.0f32; 4];
-    for (r, pts) in ring.iter_mut().zip(&b.ring) {
-        darkness(img, map, shift, pts, norm, buf);
-        *r = top_mean(buf, 8);
-    }
     // only a 1-bit scan (every pixel black or white) needs it
     let printed = if norm.bilevel {
         darkness(img, map, shift, &b.printed, norm, buf);

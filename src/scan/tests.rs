@@ -148,6 +148,22 @@ impl Page {
         self.paint(r, |v| (f64::from(v) * (1.0 - d)) as u8);
     }
 
+    /// Pencil of darkness up to `d` with the grain of graphite on paper: blocks of 0.25 mm
+    /// from 55 to 100 % of it, as a threshold near the pencil's darkness leaves it in specks.
+    fn grain(&mut self, r: &Rect, d: f64) {
+        let s = BLANK_PX_PER_MM;
+        for y in (r.y * s) as u32..((r.y + r.h) * s) as u32 {
+            for x in (r.x * s) as u32..((r.x + r.w) * s) as u32 {
+                let (bx, by) = (x / 2, y / 2);
+                let h = (bx.wrapping_mul(2_654_435_761) ^ by.wrapping_mul(40_503))
+                    .wrapping_mul(2_246_822_519);
+                let t = f64::from(h >> 22) / 1024.0;
+                let px = self.0.get_pixel_mut(x, y);
+                px.0[0] = (f64::from(px.0[0]) * (1.0 - d * (0.55 + 0.45 * t))) as u8;
+            }
+        }
+    }
+
     /// The printed border of a box: grey, 0.25 mm.
     fn border(&mut self, r: &Rect) {
         let t = 0.25;
@@ -482,4 +498,103 @@ fn on_a_one_bit_scan_a_light_option_lost_to_the_threshold_is_seen_on_the_print_u
     assert_eq!(item(20), Cell::Marks("BD".into()));
     assert_eq!(item(1), Cell::Marks("B".into()));
     assert_eq!(read.candidate, "2718");
+}
+
+#[test]
+fn on_a_one_bit_scan_fills_the_threshold_left_in_specks_are_read_as_marks() {
+    let l = layout();
+    let mut page = Page::blank(&l);
+    for (col, digit) in [(0, 2), (1, 7), (2, 1), (3, 8)] {
+        let r = l
+            .candidate
+            .iter()
+            .find(|b| b.col == col && b.digit == digit);
+        draw(&mut page, &r.unwrap().rect, Mark::Fill);
+    }
+    draw(&mut page, &l.paper[1].rect, Mark::Fill);
+    // items 1–10 filled with a pencil as dark as the scanner's threshold, the rest darker
+    let want = |n: u32| ["A", "B", "C", "D"][(n % 4) as usize];
+    for b in l.items.iter().filter(|b| b.value == want(b.item)) {
+        let r = rect(
+            b.rect.x - 0.2,
+            b.rect.y - 0.2,
+            b.rect.w + 0.4,
+            b.rect.h + 0.4,
+        );
+        if b.item <= 10 {
+            page.grain(&r, 0.56);
+        } else {
+            draw(&mut page, &b.rect, Mark::Fill);
+        }
+    }
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let s = 200.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    let mut img = shoot(&page, &map, 1654, 2339, 235);
+    for p in img.pixels_mut() {
+        p.0[0] = if p.0[0] < 140 { 0 } else { 255 };
+    }
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.candidate, "2718");
+    for (n, cell) in &read.items {
+        assert_eq!(
+            *cell,
+            Cell::Marks(want(*n).into()),
+            "item {n}: {:?}",
+            read.doubts
+        );
+    }
+    assert!(read.doubts.is_empty(), "{:?}", read.doubts);
+}
+
+#[test]
+fn on_a_one_bit_scan_a_digit_rubbed_out_beside_a_clear_fill_does_not_hide_the_digit() {
+    let l = layout();
+    let (mut page, _) = marked_sheet(&l);
+    // the candidate first marked 3 in the second column, rubbed it out and filled 7: the
+    // residue is lost on the paper but darkens the grey border under it
+    let three = l.candidate.iter().find(|b| b.col == 1 && b.digit == 3);
+    draw(&mut page, &three.unwrap().rect, Mark::Erased);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let s = 300.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    let mut img = shoot(&page, &map, 2480, 3508, 235);
+    for p in img.pixels_mut() {
+        p.0[0] = if p.0[0] < 133 { 0 } else { 255 };
+    }
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.candidate, "2718");
+    assert!(
+        read.doubts
+            .iter()
+            .all(|d| !d.field.starts_with("candidate")),
+        "{:?}",
+        read.doubts
+    );
+    // an item may hold two answers: residue beside its fill still goes to review
+    assert_eq!(
+        read.items.iter().find(|i| i.0 == 19).unwrap().1,
+        Cell::Unreadable
+    );
+}
+
+#[test]
+fn a_shadow_over_part_of_the_sheet_leaves_its_blank_boxes_blank() {
+    let l = layout();
+    let (page, expect) = marked_sheet(&l);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let s = 150.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    let mut img = shoot(&page, &map, 1240, 1754, 235);
+    // a phone's shadow over items 22–28 (their boxes 107–137 mm across, 146–186 mm down): the
+    // paper there a quarter darker
+    let px = |mm: f64, o: f64| (o + mm * s) as u32;
+    for y in px(144.8, 25.0)..px(187.2, 25.0) {
+        for x in px(100.0, 30.0)..px(150.0, 30.0) {
+            let p = img.get_pixel_mut(x, y);
+            p.0[0] = (f32::from(p.0[0]) * 0.75) as u8;
+        }
+    }
+    let read = reader.read(&img).unwrap();
+    check(&read, &expect);
 }
