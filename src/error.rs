@@ -4,7 +4,8 @@
 //! render) are held as they are (`#[from]`), so that `caused by:` and the part's own hint reach
 //! the user.
 
-use crate::input::diagnostic::Location;
+use crate::input::diagnostic::Diagnostics;
+use crate::input::diagnostic::{Lang, Location, Zh};
 use crate::input::table::TableError;
 use std::path::PathBuf;
 
@@ -55,11 +56,13 @@ pub enum Error {
     /// Input files hold errors that were already printed as diagnostics.
     #[error("{count} error(s) in {what}")]
     Reported { count: usize, what: String },
-    /// Bad input that no part of the tool has a type for, with what to do about it.
-    #[error("{message}")]
+    /// Bad input that no part of the tool has a type for, with what to do about it (in Chinese
+    /// too when it has the words, shown when the input is Chinese: [`Error::zh`]).
+    #[error("{}", match zh { Some(z) if z.shown => &z.message, _ => message })]
     Input {
         message: String,
         hint: Option<String>,
+        zh: Option<Box<Zh>>,
     },
     /// A command-line value that cannot be used (exit status 2).
     #[error("{message}")]
@@ -131,7 +134,31 @@ impl Error {
         Error::Input {
             message: message.into(),
             hint: Some(hint.into()),
+            zh: None,
         }
+    }
+
+    /// The message and hint of bad input in Chinese, as [`Diagnostic::zh`]
+    /// (crate::input::diagnostic::Diagnostic::zh); other errors are left as they are.
+    pub fn zh(mut self, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        if let Error::Input { zh, .. } = &mut self {
+            *zh = Some(Box::new(Zh::new(message, hint)));
+        }
+        self
+    }
+
+    /// Shows the Chinese words of bad input (when it has them) if `lang`, the language of the
+    /// input it is about, is Chinese.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        match &mut self {
+            Error::Input { zh: Some(zh), .. } => zh.shown = lang == Lang::Zh,
+            Error::Diagnostics(d) => {
+                let list = std::mem::replace(d, Diagnostics::new(String::new(), Vec::new()));
+                *d = list.in_language(lang);
+            }
+            _ => {}
+        }
+        self
     }
 
     /// A command-line value that cannot be used, with what to give instead.
@@ -198,6 +225,9 @@ impl Error {
             Error::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path; relative paths start from the current folder".into())
             }
+            Error::Input {
+                zh: Some(zh), hint, ..
+            } if zh.shown => zh.hint.clone().or(hint.clone()),
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
             Error::Usage { hint, .. } | Error::Row { hint, .. } => Some(hint.clone()),
             Error::NotUtf8 { .. } => {
