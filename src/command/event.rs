@@ -767,7 +767,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
             .standings
             .as_ref()
             .map_or(crate::event::Entrant::Candidate, |s| s.entrant);
-        let data = super::standings::read_event(Path::new(""), &spec, kind)
+        let data = super::standings::read_event(Path::new(""), &spec, kind, p.input_language)
             .map_err(|d| reported(&d, &results.display().to_string()))?;
         let extra = read_extras(&results.join("results.json"));
         events.push(EventResults {

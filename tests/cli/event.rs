@@ -469,8 +469,9 @@ fn standings_errors_point_at_line_and_column() {
             "xx",
             "xx",
             &[
-                "standings.toml:16:11: error: event `笔试`:",
-                "does not exist",
+                "standings.toml:16:11: error: 赛项 `笔试`：",
+                "exam/` 不存在",
+                "hint: 路径从总成绩文件所在的文件夹算起",
             ],
         ),
     ] {
@@ -661,8 +662,9 @@ fn team(members) {
     standings(&s, &p.join("out3")).exits_saying(
         1,
         &[
-            "s.toml:5:11: error: missing = \"script\", but",
-            "has no `fn combine(events)`",
+            "s.toml:5:11: error: missing = \"script\"，但",
+            "rules.rhai` 里没有 `fn combine(events)`",
+            "hint: 在脚本里加上 `fn combine(events) { … }`，或换一种 missing",
         ],
     );
 }
