@@ -67,13 +67,15 @@ pub enum Error {
     /// A command-line value that cannot be used (exit status 2).
     #[error("{message}")]
     Usage { message: String, hint: String },
-    /// A bad row of a CSV the user gave, at its line (the header is line 1).
-    #[error("{file}:{line}: {message}")]
+    /// A bad row of a CSV the user gave, at its line (the header is line 1); in Chinese too when
+    /// it has the words, shown when the CSV is Chinese ([`Error::zh`]).
+    #[error("{file}:{line}: {}", match zh { Some(z) if z.shown => &z.message, _ => message })]
     Row {
         file: String,
         line: usize,
         message: String,
         hint: String,
+        zh: Option<Box<Zh>>,
     },
     /// A text file that must be UTF-8 and is not.
     #[error("{location}: not UTF-8 (the first invalid byte is here)")]
@@ -138,10 +140,11 @@ impl Error {
         }
     }
 
-    /// The message and hint of bad input in Chinese, as [`Diagnostic::zh`]
-    /// (crate::input::diagnostic::Diagnostic::zh); other errors are left as they are.
+    /// The message and hint of bad input (or of a bad row) in Chinese, as
+    /// [`Diagnostic::zh`](crate::input::diagnostic::Diagnostic::zh); other errors are left as
+    /// they are.
     pub fn zh(mut self, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        if let Error::Input { zh, .. } = &mut self {
+        if let Error::Input { zh, .. } | Error::Row { zh, .. } = &mut self {
             *zh = Some(Box::new(Zh::new(message, hint)));
         }
         self
@@ -151,7 +154,9 @@ impl Error {
     /// input it is about, is Chinese.
     pub fn in_language(mut self, lang: Lang) -> Self {
         match &mut self {
-            Error::Input { zh: Some(zh), .. } => zh.shown = lang == Lang::Zh,
+            Error::Input { zh: Some(zh), .. } | Error::Row { zh: Some(zh), .. } => {
+                zh.shown = lang == Lang::Zh
+            }
             Error::Diagnostics(d) => {
                 let list = std::mem::replace(d, Diagnostics::new(String::new(), Vec::new()));
                 *d = list.in_language(lang);
@@ -181,6 +186,7 @@ impl Error {
             line,
             message: message.into(),
             hint: hint.into(),
+            zh: None,
         }
     }
 
@@ -228,6 +234,9 @@ impl Error {
             Error::Input {
                 zh: Some(zh), hint, ..
             } if zh.shown => zh.hint.clone().or(hint.clone()),
+            Error::Row {
+                zh: Some(zh), hint, ..
+            } if zh.shown => zh.hint.clone().or(Some(hint.clone())),
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
             Error::Usage { hint, .. } | Error::Row { hint, .. } => Some(hint.clone()),
             Error::NotUtf8 { .. } => {

@@ -348,6 +348,21 @@ fn an_unknown_criterion_column_is_named_with_a_suggestion() {
     .exits_saying(
         1,
         &[
+            "scores.csv:1: 第 4 列 `record` 不是评分表里的评分项",
+            "hint: 是不是 `records`？",
+        ],
+    );
+    assert!(!d.path().join("out/results.csv").exists());
+    // The same mistake in a sheet written in English is told in English.
+    judge_sheet(
+        &d,
+        "entrant,judge,violations,record,procedure
+Team A,Judge 1,1,2,3
+",
+    )
+    .exits_saying(
+        1,
+        &[
             "scores.csv:1: column 4 `record` is not a criterion of the rubric",
             "hint: did you mean `records`?",
         ],
@@ -361,7 +376,14 @@ fn a_sheet_without_a_criterion_column_says_which() {
     judge_sheet(&d, "entrant,judge,violations,records\n甲队,评委1,1,2\n").exits_saying(
         1,
         &[
-            "criterion `procedure` has no column",
+            "scores.csv:1: 评分项 `procedure` 没有对应的列",
+            "hint: 表头写成：参赛者,评委[,单位],violations,records,procedure",
+        ],
+    );
+    judge_sheet(&d, "entrant,judge,violations,records\nTeam A,Judge 1,1,2\n").exits_saying(
+        1,
+        &[
+            "scores.csv:1: criterion `procedure` has no column",
             "hint: the header is: entrant,judge[,team],violations,records,procedure",
         ],
     );
