@@ -179,8 +179,11 @@ fn apply_appeals(
             .map(|(c, &col)| (c.id.clone(), c.title.clone(), col, c.max))
             .collect(),
     };
-    appeals::apply_marks(found.for_event(&rubric.title), &mc, rows)
-        .map_err(|d| crate::input::diagnostic::Diagnostics::new(&shown, d).into())
+    appeals::apply_marks(found.for_event(&rubric.title), &mc, rows).map_err(|d| {
+        crate::input::diagnostic::Diagnostics::new(&shown, d)
+            .in_language(found.lang)
+            .into()
+    })
 }
 
 /// changes.csv: each mark an appeal changed, old → new, why, when, by whom.
