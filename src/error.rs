@@ -4,8 +4,7 @@
 //! render) are held as they are (`#[from]`), so that `caused by:` and the part's own hint reach
 //! the user.
 
-use crate::input::diagnostic::Diagnostics;
-use crate::input::diagnostic::{Lang, Location, Zh};
+use crate::input::diagnostic::{Diagnostics, Lang, Location, Zh};
 use crate::input::table::TableError;
 use std::path::PathBuf;
 
@@ -325,6 +324,38 @@ mod tests {
         let e = Error::json("exam.json", "an examforge exam.json", "draw it again", json);
         assert!(e.to_string().starts_with("exam.json:2:"), "{e}");
         assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn bad_input_and_bad_rows_are_told_in_the_language_of_their_file() {
+        let input = || {
+            Error::input("`out` holds other files", "choose another folder")
+                .zh("`out` 里有别的文件", "换一个文件夹")
+        };
+        assert_eq!(
+            input().in_language(Lang::En).to_string(),
+            "`out` holds other files"
+        );
+        assert_eq!(input().hint().as_deref(), Some("choose another folder"));
+        let zh = input().in_language(Lang::Zh);
+        assert_eq!(zh.to_string(), "`out` 里有别的文件");
+        assert_eq!(zh.hint().as_deref(), Some("换一个文件夹"));
+        let row = || Error::row("s.csv", 4, "no entrant", "name one").zh("没有参赛者", "写一个");
+        assert_eq!(
+            row().in_language(Lang::En).to_string(),
+            "s.csv:4: no entrant"
+        );
+        let zh = row().in_language(Lang::Zh);
+        assert_eq!(zh.to_string(), "s.csv:4: 没有参赛者");
+        assert_eq!(zh.hint().as_deref(), Some("写一个"));
+        // Words only for the kinds that take them; other errors stay as they are.
+        let usage = Error::usage("--top 0", "use 3")
+            .zh("x", "y")
+            .in_language(Lang::Zh);
+        assert_eq!(
+            (usage.to_string(), usage.hint()),
+            ("--top 0".into(), Some("use 3".into()))
+        );
     }
 
     #[test]
