@@ -66,7 +66,6 @@ pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
                 cx.diags.push(Diagnostic {
                     message: format!("invalid TOML: {}", d.message),
                     hint: Some("fix the syntax at this spot; strings need double quotes and a `key = value` per line".into()),
-                    zh: None,
                     ..d
                 });
             }
