@@ -4,7 +4,7 @@
 //! render) are held as they are (`#[from]`), so that `caused by:` and the part's own hint reach
 //! the user.
 
-use crate::input::diagnostic::Location;
+use crate::input::diagnostic::{Diagnostics, Lang, Location, Zh};
 use crate::input::table::TableError;
 use std::path::PathBuf;
 
@@ -55,22 +55,26 @@ pub enum Error {
     /// Input files hold errors that were already printed as diagnostics.
     #[error("{count} error(s) in {what}")]
     Reported { count: usize, what: String },
-    /// Bad input that no part of the tool has a type for, with what to do about it.
-    #[error("{message}")]
+    /// Bad input that no part of the tool has a type for, with what to do about it (in Chinese
+    /// too when it has the words, shown when the input is Chinese: [`Error::zh`]).
+    #[error("{}", match zh { Some(z) if z.shown => &z.message, _ => message })]
     Input {
         message: String,
         hint: Option<String>,
+        zh: Option<Box<Zh>>,
     },
     /// A command-line value that cannot be used (exit status 2).
     #[error("{message}")]
     Usage { message: String, hint: String },
-    /// A bad row of a CSV the user gave, at its line (the header is line 1).
-    #[error("{file}:{line}: {message}")]
+    /// A bad row of a CSV the user gave, at its line (the header is line 1); in Chinese too when
+    /// it has the words, shown when the CSV is Chinese ([`Error::zh`]).
+    #[error("{file}:{line}: {}", match zh { Some(z) if z.shown => &z.message, _ => message })]
     Row {
         file: String,
         line: usize,
         message: String,
         hint: String,
+        zh: Option<Box<Zh>>,
     },
     /// A text file that must be UTF-8 and is not.
     #[error("{location}: not UTF-8 (the first invalid byte is here)")]
@@ -131,7 +135,34 @@ impl Error {
         Error::Input {
             message: message.into(),
             hint: Some(hint.into()),
+            zh: None,
         }
+    }
+
+    /// The message and hint of bad input (or of a bad row) in Chinese, as
+    /// [`Diagnostic::zh`](crate::input::diagnostic::Diagnostic::zh); other errors are left as
+    /// they are.
+    pub fn zh(mut self, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        if let Error::Input { zh, .. } | Error::Row { zh, .. } = &mut self {
+            *zh = Some(Box::new(Zh::new(message, hint)));
+        }
+        self
+    }
+
+    /// Shows the Chinese words of bad input (when it has them) if `lang`, the language of the
+    /// input it is about, is Chinese.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        match &mut self {
+            Error::Input { zh: Some(zh), .. } | Error::Row { zh: Some(zh), .. } => {
+                zh.shown = lang == Lang::Zh
+            }
+            Error::Diagnostics(d) => {
+                let list = std::mem::replace(d, Diagnostics::new(String::new(), Vec::new()));
+                *d = list.in_language(lang);
+            }
+            _ => {}
+        }
+        self
     }
 
     /// A command-line value that cannot be used, with what to give instead.
@@ -154,6 +185,7 @@ impl Error {
             line,
             message: message.into(),
             hint: hint.into(),
+            zh: None,
         }
     }
 
@@ -198,6 +230,12 @@ impl Error {
             Error::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path; relative paths start from the current folder".into())
             }
+            Error::Input {
+                zh: Some(zh), hint, ..
+            } if zh.shown => zh.hint.clone().or(hint.clone()),
+            Error::Row {
+                zh: Some(zh), hint, ..
+            } if zh.shown => zh.hint.clone().or(Some(hint.clone())),
             Error::Input { hint, .. } | Error::Environment { hint, .. } => hint.clone(),
             Error::Usage { hint, .. } | Error::Row { hint, .. } => Some(hint.clone()),
             Error::NotUtf8 { .. } => {
@@ -286,6 +324,38 @@ mod tests {
         let e = Error::json("exam.json", "an examforge exam.json", "draw it again", json);
         assert!(e.to_string().starts_with("exam.json:2:"), "{e}");
         assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn bad_input_and_bad_rows_are_told_in_the_language_of_their_file() {
+        let input = || {
+            Error::input("`out` holds other files", "choose another folder")
+                .zh("`out` 里有别的文件", "换一个文件夹")
+        };
+        assert_eq!(
+            input().in_language(Lang::En).to_string(),
+            "`out` holds other files"
+        );
+        assert_eq!(input().hint().as_deref(), Some("choose another folder"));
+        let zh = input().in_language(Lang::Zh);
+        assert_eq!(zh.to_string(), "`out` 里有别的文件");
+        assert_eq!(zh.hint().as_deref(), Some("换一个文件夹"));
+        let row = || Error::row("s.csv", 4, "no entrant", "name one").zh("没有参赛者", "写一个");
+        assert_eq!(
+            row().in_language(Lang::En).to_string(),
+            "s.csv:4: no entrant"
+        );
+        let zh = row().in_language(Lang::Zh);
+        assert_eq!(zh.to_string(), "s.csv:4: 没有参赛者");
+        assert_eq!(zh.hint().as_deref(), Some("写一个"));
+        // Words only for the kinds that take them; other errors stay as they are.
+        let usage = Error::usage("--top 0", "use 3")
+            .zh("x", "y")
+            .in_language(Lang::Zh);
+        assert_eq!(
+            (usage.to_string(), usage.hint()),
+            ("--top 0".into(), Some("use 3".into()))
+        );
     }
 
     #[test]

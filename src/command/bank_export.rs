@@ -35,6 +35,7 @@ pub fn run(a: &BankExportArgs) -> Result<ExitCode, Error> {
     let done = export(target, &questions, language).map_err(|e| Error::Input {
         message: format!("cannot build the workbook: {e}"),
         hint: None,
+        zh: None,
     })?;
     for d in &done.diagnostics {
         eprintln!("{d}");

@@ -163,11 +163,14 @@ fn check_files(ctx: &Ctx) -> Result<(), Error> {
         .into_iter()
         .filter(|pa| !ctx.base.join(&pa.path).exists())
         .map(|pa| {
-            Diagnostic::error(
-                Some(pa.at.clone()),
-                format!("`{}` does not exist", ctx.base.join(&pa.path).display()),
-            )
-            .with_hint("paths in the event file are relative to it")
+            let shown = ctx.base.join(&pa.path).display().to_string();
+            Diagnostic::error(Some(pa.at.clone()), format!("`{shown}` does not exist"))
+                .with_hint("paths in the event file are relative to it")
+                .zh(
+                    format!("`{shown}` 不存在"),
+                    "赛事文件里的路径从赛事文件所在的文件夹算起",
+                )
+                .in_language(p.input_language)
         })
         .collect();
     if missing.is_empty() {
@@ -468,7 +471,12 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                 ctx.out.display()
             ),
             "choose another folder with -o, or pass --force to replace them",
-        ));
+        )
+        .zh(
+            format!("`{}` 里有不是 event run 写的文件", ctx.out.display()),
+            "用 -o 换一个文件夹，或加 --force 替换它们",
+        )
+        .in_language(ctx.project.input_language));
     }
     let state = state.unwrap_or_default();
     let steps = plan(&ctx)?;
@@ -759,7 +767,7 @@ fn publish(ctx: &Ctx, stage: &Path) -> Result<ExitCode, Error> {
             .standings
             .as_ref()
             .map_or(crate::event::Entrant::Candidate, |s| s.entrant);
-        let data = super::standings::read_event(Path::new(""), &spec, kind)
+        let data = super::standings::read_event(Path::new(""), &spec, kind, p.input_language)
             .map_err(|d| reported(&d, &results.display().to_string()))?;
         let extra = read_extras(&results.join("results.json"));
         events.push(EventResults {

@@ -45,8 +45,12 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     };
     let shown = scores.display().to_string();
     let mut t = table::read(scores)?;
-    let cols = judging::columns(&rubric, &t.header)
-        .map_err(|e| Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric)))?;
+    let cols = judging::columns(&rubric, &t.header).map_err(|e| {
+        let (message, hint) = e.zh(&rubric);
+        Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric))
+            .zh(message, hint)
+            .in_language(t.lang())
+    })?;
     let changes = match &a.appeals {
         Some(p) => apply_appeals(p, &rubric, &cols, &mut t.rows)?,
         None => Vec::new(),
@@ -175,8 +179,11 @@ fn apply_appeals(
             .map(|(c, &col)| (c.id.clone(), c.title.clone(), col, c.max))
             .collect(),
     };
-    appeals::apply_marks(found.for_event(&rubric.title), &mc, rows)
-        .map_err(|d| crate::input::diagnostic::Diagnostics::new(&shown, d).into())
+    appeals::apply_marks(found.for_event(&rubric.title), &mc, rows).map_err(|d| {
+        crate::input::diagnostic::Diagnostics::new(&shown, d)
+            .in_language(found.lang)
+            .into()
+    })
 }
 
 /// changes.csv: each mark an appeal changed, old → new, why, when, by whom.
@@ -504,7 +511,9 @@ fn read_entrants(path: &Path) -> Result<Vec<String>, Error> {
                 *line,
                 "no entrant",
                 "every row names one entrant",
-            ));
+            )
+            .zh("没有参赛者", "每一行写一个参赛者")
+            .in_language(t.lang()));
         }
         if !out.iter().any(|o| o == e) {
             out.push(e.to_string());

@@ -299,6 +299,7 @@ fn sheet_layout(
             SheetLayout::from_tags(&json, sheet_code(m, k)).map_err(|e| Error::Input {
                 message: format!("{}: {e}", source.display()),
                 hint: Some(e.hint()),
+                zh: None,
             })?;
         layout.blank = b.png.clone();
         layout.papers = v.papers.iter().map(|&i| m.papers[i].code.clone()).collect();

@@ -167,6 +167,7 @@ pub fn load(file: &Path) -> Result<Competition, Error> {
                     .map_err(|e| Error::Input {
                         hint: e.hint(),
                         message: e.to_string(),
+                        zh: None,
                     })?;
                 Some(RulesSource {
                     path: p.display().to_string(),

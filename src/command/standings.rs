@@ -12,7 +12,7 @@ use crate::event::standings::{
     Registry, Standings, StandingsError, StandingsSpec, TeamRule,
 };
 use crate::event::Entrant;
-use crate::input::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Lang, Location};
 use crate::input::table;
 use crate::io::output::OutputSet;
 use crate::score::script::Hook;
@@ -31,6 +31,8 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let shown = a.file.display().to_string();
     let text = crate::io::read::text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
+    // The language of the standings file: the words of the messages placed in it.
+    let lang = Lang::of_toml(&text);
     let out = OutputSet::new(&a.out.output, a.out.force, "standings");
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
@@ -38,20 +40,21 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
             let s = load_script(&a.file, rel, Hook::TopLevel)?;
             let mut errors = Vec::new();
             if spec.team_rule == TeamRule::Script && !s.has_team() {
-                errors.push(hook_missing(
-                    &spec.team_rule_at,
-                    "team_rule",
-                    s.name(),
-                    "fn team(members)",
-                ));
+                errors.push(
+                    hook_missing(
+                        &spec.team_rule_at,
+                        "team_rule",
+                        s.name(),
+                        "fn team(members)",
+                    )
+                    .in_language(lang),
+                );
             }
             if spec.missing == Missing::Script && !s.has_combine() {
-                errors.push(hook_missing(
-                    &spec.missing_at,
-                    "missing",
-                    s.name(),
-                    "fn combine(events)",
-                ));
+                errors.push(
+                    hook_missing(&spec.missing_at, "missing", s.name(), "fn combine(events)")
+                        .in_language(lang),
+                );
             }
             if !errors.is_empty() {
                 return Err(reported(&errors, &shown));
@@ -89,7 +92,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let mut data = Vec::new();
     let mut problems = Vec::new();
     for e in &spec.events {
-        match read_event(base, e, spec.entrant) {
+        match read_event(base, e, spec.entrant, lang) {
             Ok(d) => data.push(d),
             Err(mut d) => problems.append(&mut d),
         }
@@ -155,26 +158,40 @@ fn hook_missing(at: &Option<Location>, key: &str, script: &str, hook: &str) -> D
     .with_hint(format!(
         "add `{hook} {{ … }}` to the script, or choose another {key}"
     ))
+    .zh(
+        format!("{key} = \"script\"，但 `{script}` 里没有 `{hook}`"),
+        format!("在脚本里加上 `{hook} {{ … }}`，或换一种 {key}"),
+    )
 }
 
-/// Reads one event's results: a folder from `grade` or `judge`, or a CSV (results.csv or a score list).
+/// Reads one event's results: a folder from `grade` or `judge`, or a CSV (results.csv or a score
+/// list). `lang` is the language of the file naming the event, where the errors are placed.
 pub(super) fn read_event(
     base: &Path,
     e: &EventSpec,
     entrant: Entrant,
+    lang: Lang,
 ) -> Result<EventData, Vec<Diagnostic>> {
     let path = base.join(&e.results);
     let shown = path.display().to_string();
     let at = Some(e.at.clone());
-    let fail =
-        |message: String, hint: &str| vec![Diagnostic::error(at.clone(), message).with_hint(hint)];
+    let fail = |message: String, hint: &str, zh: (String, &str)| {
+        vec![Diagnostic::error(at.clone(), message)
+            .with_hint(hint)
+            .zh(zh.0, zh.1)
+            .in_language(lang)]
+    };
     if path.is_dir() {
         let json = path.join("results.json");
         if json.is_file() {
             return read_results_json(&json).map_err(|m| {
                 fail(
-                    m,
+                    m.clone(),
                     "run `examforge grade` or `examforge judge` again into that folder",
+                    (
+                        m,
+                        "在那个文件夹里重新运行 `examforge grade` 或 `examforge judge`",
+                    ),
                 )
             });
         }
@@ -183,17 +200,25 @@ pub(super) fn read_event(
             return Err(fail(
                 format!("event `{}`: `{shown}` holds no results.json or results.csv", e.name),
                 "name the folder `examforge grade` or `examforge judge` wrote with -o, or a score CSV",
+                (
+                    format!("赛项 `{}`：`{shown}` 里没有 results.json 或 results.csv", e.name),
+                    "写 `examforge grade` 或 `examforge judge` 用 -o 输出的文件夹，或一个成绩 CSV",
+                ),
             ));
         }
-        return read_csv_event(&csv, e, entrant);
+        return read_csv_event(&csv, e, entrant, lang);
     }
     if !path.is_file() {
         return Err(fail(
             format!("event `{}`: `{shown}` does not exist", e.name),
             "paths are relative to the standings file",
+            (
+                format!("赛项 `{}`：`{shown}` 不存在", e.name),
+                "路径从总成绩文件所在的文件夹算起",
+            ),
         ));
     }
-    read_csv_event(&path, e, entrant)
+    read_csv_event(&path, e, entrant, lang)
 }
 
 /// A results status that means the candidate sat nothing (缺考).
@@ -254,12 +279,18 @@ fn read_csv_event(
     path: &Path,
     e: &EventSpec,
     entrant: Entrant,
+    lang: Lang,
 ) -> Result<EventData, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let t = table::read(path).map_err(|err| {
         vec![
             Diagnostic::error(Some(e.at.clone()), format!("event `{}`: {err}", e.name))
-                .with_hint(err.hint().unwrap_or_default()),
+                .with_hint(err.hint().unwrap_or_default())
+                .zh(
+                    format!("赛项 `{}`：{err}", e.name),
+                    err.hint().unwrap_or_default(),
+                )
+                .in_language(lang),
         ]
     })?;
     let find = |aliases: &[&str]| t.header.iter().position(|h| header_is(h, aliases));
@@ -316,7 +347,16 @@ fn read_csv_event(
         )
         .with_hint(
             "a score list has the header entrant,team,points[,round] (参赛者,单位,得分,轮次)",
-        )]);
+        )
+        .zh(
+            format!(
+                "赛项 `{}`：`{shown}` 既不是 results.csv 也不是得分表（表头：{}）",
+                e.name,
+                t.header.join(",")
+            ),
+            "得分表的表头是 参赛者,单位,得分,轮次（或 entrant,team,points,round；轮次可不写）",
+        )
+        .in_language(lang)]);
     };
     let (entries, bad) = tally(&cols, &t.rows);
     if !bad.is_empty() {

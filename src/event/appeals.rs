@@ -23,7 +23,7 @@
 //! `grade --appeals` applies the exam appeals, `judge --appeals` the judged ones; an appeal
 //! with `event` applies only to the run of that title. Pure: the caller reads the file.
 
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang, Location};
 use crate::input::table::Row;
 use crate::input::toml::TomlDoc;
 use crate::law::Date;
@@ -73,6 +73,8 @@ pub struct MarkAppeal {
 pub struct Appeals {
     pub exam: Vec<ExamAppeal>,
     pub marks: Vec<MarkAppeal>,
+    /// The language the file is written in: the words of the messages about its appeals.
+    pub lang: Lang,
 }
 
 impl Appeals {
@@ -134,19 +136,28 @@ struct AppealIn {
 /// A key of an appeal and whether it is written.
 type Given = (&'static str, bool);
 
-/// Reads an appeals file; every problem is reported at its `file:line:col` with a hint.
+/// Reads an appeals file; every problem is reported at its `file:line:col` with a hint, in
+/// Chinese when the file is written in Chinese.
 pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
+    let lang = Lang::of_toml(text);
+    check(file, text, lang).map_err(|d| d.in_language(lang))
+}
+
+fn check(file: &str, text: &str, lang: Lang) -> Result<Appeals, Diagnostics> {
     let doc = TomlDoc::parse(file, text)?;
     let raw: FileIn = doc.deserialize()?;
-    let mut out = Appeals::default();
+    let mut out = Appeals {
+        lang,
+        ..Appeals::default()
+    };
     let mut errors = Vec::new();
     // (candidate, item) or (entrant, judge, criterion) → where first decided.
     let mut seen: HashMap<(Option<String>, String, String, String), usize> = HashMap::new();
     for (i, a) in raw.appeal.into_iter().enumerate() {
         let path = |key: &str| format!("appeal[{i}].{key}");
         let at = doc.location(doc.key_span(&format!("appeal[{i}]")).map_or(0, |s| s.start));
-        let mut bad = |key: &str, message: String, hint: &str| {
-            errors.push(doc.error(&path(key), message, hint));
+        let mut bad = |key: &str, message: String, hint: &str, zh: (String, String)| {
+            errors.push(doc.error(&path(key), message, hint).zh(zh.0, zh.1));
         };
         let reason = a.reason.map(|r| r.trim().to_string()).unwrap_or_default();
         if reason.is_empty() {
@@ -154,6 +165,10 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
                 "reason",
                 "an appeal needs its reason".into(),
                 "add `reason = \"复核：…\"`: the change log and the published results show it",
+                (
+                    "申诉缺少复核理由".into(),
+                    "加上 `reason = \"复核：…\"`：变更记录和公布的成绩里都会写明".into(),
+                ),
             );
         }
         let Some(date) = a.date else {
@@ -161,6 +176,10 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
                 "date",
                 "an appeal needs the date it was decided".into(),
                 "add `date = 2026-12-01`",
+                (
+                    "申诉缺少复核决定的日期".into(),
+                    "加上 `date = 2026-12-01`".into(),
+                ),
             );
             continue;
         };
@@ -181,17 +200,19 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
             ("entrant", a.entrant.is_some()),
         ];
         let judged = a.entrant.is_some() || a.judge.is_some() || a.criterion.is_some();
-        let (wrong, needed, form): (&[Given], &[Given], &str) = if judged {
+        let (wrong, needed, form, form_zh): (&[Given], &[Given], &str, &str) = if judged {
             (
                 &exam_keys,
                 &judged_keys,
                 "a judged event's appeal names entrant, judge, criterion and mark",
+                "评审类赛项的申诉写明 entrant（参赛者）、judge（评委）、criterion（评分项）和 mark（复核后的分数）",
             )
         } else {
             (
                 &judged_keys,
                 &exam_keys,
                 "an exam appeal names candidate, item and score",
+                "考试的申诉写明 candidate（考生）、item（题号）和 score（复核后的得分）",
             )
         };
         let mut broken = false;
@@ -201,25 +222,35 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
                 key,
                 format!("`{key}` does not belong in this appeal"),
                 &format!("{form}; write two [[appeal]] tables for two changes"),
+                (
+                    format!("这条申诉里不该有 `{key}`"),
+                    format!("{form_zh}；两处改动写两个 [[appeal]] 表"),
+                ),
             );
         }
         for (key, _) in needed.iter().filter(|(_, given)| !*given) {
             broken = true;
-            errors.push(doc.error(
-                &format!("appeal[{i}]"),
-                format!("the appeal has no `{key}`"),
-                form,
-            ));
+            errors.push(
+                doc.error(
+                    &format!("appeal[{i}]"),
+                    format!("the appeal has no `{key}`"),
+                    form,
+                )
+                .zh(format!("这条申诉缺少 `{key}`"), form_zh),
+            );
         }
         let points = if judged { a.mark } else { a.score };
         if let Some(p) = points.filter(|p| !p.is_finite() || *p < 0.0) {
             broken = true;
             let key = if judged { "mark" } else { "score" };
-            errors.push(doc.error(
-                &path(key),
-                format!("`{key} = {p}` is below 0"),
-                "give the new points, 0 or more",
-            ));
+            errors.push(
+                doc.error(
+                    &path(key),
+                    format!("`{key} = {p}` is below 0"),
+                    "give the new points, 0 or more",
+                )
+                .zh(format!("`{key} = {p}` 小于 0"), "写复核后的分数，0 或以上"),
+            );
         }
         if broken {
             continue;
@@ -242,14 +273,23 @@ pub fn parse(file: &str, text: &str) -> Result<Appeals, Diagnostics> {
             )
         };
         if let Some(first) = seen.get(&key) {
-            errors.push(doc.error(
-                &format!("appeal[{i}]"),
-                format!(
-                    "a second appeal for the same {} (the first is at line {first})",
-                    if judged { "mark" } else { "item" }
+            errors.push(
+                doc.error(
+                    &format!("appeal[{i}]"),
+                    format!(
+                        "a second appeal for the same {} (the first is at line {first})",
+                        if judged { "mark" } else { "item" }
+                    ),
+                    "keep one decision per item or mark: edit the first one",
+                )
+                .zh(
+                    format!(
+                        "同一{}的第二条申诉（第一条在第 {first} 行）",
+                        if judged { "评分" } else { "题" }
+                    ),
+                    "每道题或每个评分只留一个复核决定：改第一条",
                 ),
-                "keep one decision per item or mark: edit the first one",
-            ));
+            );
             continue;
         }
         seen.insert(key.clone(), at.line);
@@ -322,8 +362,10 @@ pub fn apply_marks<'a>(
     let mut changes = Vec::new();
     let field = |r: &Row, i: usize| r.1.get(i).map_or("", |s| s.trim()).to_string();
     for a in appeals {
-        let fail = |message: String, hint: String| {
-            Diagnostic::error(Some(a.at.clone()), message).with_hint(hint)
+        let fail = |message: String, hint: String, zh: (String, String)| {
+            Diagnostic::error(Some(a.at.clone()), message)
+                .with_hint(hint)
+                .zh(zh.0, zh.1)
         };
         let Some(c) = cols
             .criteria
@@ -334,6 +376,10 @@ pub fn apply_marks<'a>(
             errors.push(fail(
                 format!("criterion `{}` is not in the rubric", a.criterion),
                 near(&a.criterion, &ids, "criteria"),
+                (
+                    format!("评分表里没有评分项 `{}`", a.criterion),
+                    near_zh(&a.criterion, &ids, "评分项"),
+                ),
             ));
             continue;
         };
@@ -346,6 +392,15 @@ pub fn apply_marks<'a>(
                     crate::bank::fmt_points(c.3)
                 ),
                 "give a mark between 0 and the criterion's max".into(),
+                (
+                    format!(
+                        "分数 {} 超过了 `{}` 的满分 {}",
+                        crate::bank::fmt_points(a.mark),
+                        c.0,
+                        crate::bank::fmt_points(c.3)
+                    ),
+                    "分数在 0 和该评分项的满分之间".into(),
+                ),
             ));
             continue;
         }
@@ -362,6 +417,10 @@ pub fn apply_marks<'a>(
                 errors.push(fail(
                     format!("entrant `{}` is not on the judges' sheet", a.entrant),
                     near(&a.entrant, &names, "entrants"),
+                    (
+                        format!("评委打分表上没有参赛者 `{}`", a.entrant),
+                        near_zh(&a.entrant, &names, "参赛者"),
+                    ),
                 ));
             } else {
                 let mut judges: Vec<String> = rows
@@ -375,6 +434,10 @@ pub fn apply_marks<'a>(
                 errors.push(fail(
                     format!("judge `{}` has no row for `{}`", a.judge, a.entrant),
                     near(&a.judge, &names, "judges of this entrant"),
+                    (
+                        format!("评委 `{}` 没有给 `{}` 打分的行", a.judge, a.entrant),
+                        near_zh(&a.judge, &names, "给该参赛者打分的评委"),
+                    ),
                 ));
             }
             continue;
@@ -410,12 +473,39 @@ pub fn near(name: &str, known: &[&str], what: &str) -> String {
     }
 }
 
+/// [`near`] in Chinese.
+pub fn near_zh(name: &str, known: &[&str], what: &str) -> String {
+    match did_you_mean(name, known) {
+        Some(k) => format!("是不是 `{k}`？"),
+        None if known.len() <= 12 => format!("{what}有：{}", known.join("、")),
+        None => format!("{what}有 {} 等", known[..12].join("、")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const EXAM: &str = "[[appeal]]\ncandidate = \"2026001\"\nitem = 12\nscore = 2\n\
         reason = \"复核：第2空“笔录”可接受\"\ndate = 2026-12-01\nby = \"张三\"\n";
+
+    #[test]
+    fn mistakes_are_told_in_the_language_of_the_file() {
+        let zh = EXAM.replace("date = 2026-12-01\n", "");
+        let e = parse("a.toml", &zh).unwrap_err();
+        assert_eq!(e.len(), 1);
+        let d = e.iter().next().unwrap();
+        assert_eq!(d.location.as_ref().unwrap().line, 1, "{d}");
+        assert_eq!(d.shown_message(), "申诉缺少复核决定的日期");
+        assert_eq!(d.shown_hint(), Some("加上 `date = 2026-12-01`"));
+        let en = zh
+            .replace("复核：第2空“笔录”可接受", "Review: blank 2 accepted")
+            .replace("张三", "Zhang San");
+        let e = parse("a.toml", &en).unwrap_err();
+        let d = e.iter().next().unwrap();
+        assert_eq!(d.shown_message(), "an appeal needs the date it was decided");
+        assert_eq!(d.shown_hint(), Some("add `date = 2026-12-01`"));
+    }
 
     #[test]
     fn an_exam_appeal_is_read_with_its_decision() {
@@ -455,9 +545,14 @@ mod tests {
 
         let twice = format!("{EXAM}{EXAM}");
         let e = parse("a.toml", &twice).unwrap_err();
+        // EXAM is written in Chinese: so is the message.
         assert_eq!(
             e.to_string(),
-            "a.toml:8:1: a second appeal for the same item (the first is at line 1)"
+            "a.toml:8:1: 同一题的第二条申诉（第一条在第 1 行）"
+        );
+        assert_eq!(
+            e.iter().next().unwrap().message,
+            "a second appeal for the same item (the first is at line 1)"
         );
     }
 

@@ -45,6 +45,30 @@ pub enum HeaderError {
 }
 
 impl HeaderError {
+    /// The message and its hint in Chinese.
+    pub fn zh(&self, rubric: &Rubric) -> (String, String) {
+        let ids: Vec<&str> = rubric.criteria.iter().map(|c| c.id.as_str()).collect();
+        let message = match self {
+            HeaderError::Missing { column } => format!("表头没有 `{column}` 列"),
+            HeaderError::UnknownCriterion { number, name, .. } => {
+                format!("第 {number} 列 `{name}` 不是评分表里的评分项")
+            }
+            HeaderError::NoColumn { id } => format!("评分项 `{id}` 没有对应的列"),
+            HeaderError::Twice { number, name } => format!("第 {number} 列 `{name}` 重复出现"),
+        };
+        let hint = match self {
+            HeaderError::UnknownCriterion {
+                suggestion: Some(s),
+                ..
+            } => format!("是不是 `{s}`？"),
+            _ => format!(
+                "表头写成：参赛者,评委[,单位],{}（评分项也可写它的名称；英文表头 entrant,judge[,team] 同样可用）",
+                ids.join(",")
+            ),
+        };
+        (message, hint)
+    }
+
     /// What to do about it.
     pub fn hint(&self, rubric: &Rubric) -> String {
         let ids: Vec<&str> = rubric.criteria.iter().map(|c| c.id.as_str()).collect();

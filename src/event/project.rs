@@ -50,7 +50,7 @@
 
 use super::rubric::Entrant;
 use super::standings::Missing;
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang, Location};
 use crate::input::toml::TomlDoc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -87,6 +87,8 @@ pub struct Project {
     pub certificates: Option<CertificatesPart>,
     /// Each part of the file as JSON, by step id: what a step's hash covers of the file.
     pub parts: Vec<(String, serde_json::Value)>,
+    /// The language the file is written in: the words of the messages about it.
+    pub input_language: Lang,
 }
 
 /// A written exam: a manifest (or a blueprint drawn with a seed) and the answers.
@@ -168,8 +170,15 @@ pub enum EventKind {
 pub const RESERVED: [&str; 3] = ["standings", "certificates", "publish"];
 
 impl Project {
-    /// Parses and checks an event file; every problem is reported at `file:line:col`.
+    /// Parses and checks an event file; every problem is reported at `file:line:col`, in Chinese
+    /// when the file is written in Chinese.
     pub fn parse(file: &str, src: &str) -> Result<Project, Vec<Diagnostic>> {
+        let lang = Lang::of_toml(src);
+        Project::check(file, src, lang)
+            .map_err(|errors| errors.into_iter().map(|d| d.in_language(lang)).collect())
+    }
+
+    fn check(file: &str, src: &str, lang: Lang) -> Result<Project, Vec<Diagnostic>> {
         let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
         let raw: Raw = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let whole: toml::Value = toml::from_str(src).unwrap_or(toml::Value::Boolean(false));
@@ -180,7 +189,8 @@ impl Project {
             if text.is_empty() {
                 errors.push(
                     Diagnostic::error(Some(at(p.span())), "the path is empty")
-                        .with_hint("name a file, relative to the event file"),
+                        .with_hint("name a file, relative to the event file")
+                        .zh("路径为空", "写上文件名，从赛事文件所在的文件夹算起"),
                 );
             }
             PathAt {
@@ -197,7 +207,8 @@ impl Project {
             if !ok {
                 errors.push(
                     Diagnostic::error(Some(at(id.span())), format!("id `{v}` is not a folder name"))
-                        .with_hint("use letters, digits, `-` and `_` (e.g. \"onsite\"): the id names the event's output folder"),
+                        .with_hint("use letters, digits, `-` and `_` (e.g. \"onsite\"): the id names the event's output folder")
+                        .zh(format!("编号 `{v}` 不能用作文件夹名"), "只用英文字母、数字、`-` 和 `_`（如 \"onsite\"）：编号就是该赛项输出文件夹的名字"),
                 );
             } else if RESERVED.contains(&v.as_str()) {
                 errors.push(
@@ -205,12 +216,23 @@ impl Project {
                         .with_hint(format!(
                             "the output folder holds {} of its own; choose another id",
                             RESERVED.join(", ")
-                        )),
+                        ))
+                        .zh(
+                            format!("编号 `{v}` 是保留名"),
+                            format!(
+                                "输出文件夹里本身就有 {} 这几个文件夹；请换一个编号",
+                                RESERVED.join("、")
+                            ),
+                        ),
                 );
             } else if ids.iter().any(|(i, _)| *i == v) {
                 errors.push(
                     Diagnostic::error(Some(at(id.span())), format!("id `{v}` is used twice"))
-                        .with_hint("give each exam, contest and quiz its own id"),
+                        .with_hint("give each exam, contest and quiz its own id")
+                        .zh(
+                            format!("编号 `{v}` 用了两次"),
+                            "每场考试、每个比武赛项和每场知识竞赛各用自己的编号",
+                        ),
                 );
             }
             ids.push((v.clone(), kind));
@@ -230,7 +252,8 @@ impl Project {
                 (None, Some(b), None) => {
                     errors.push(
                         Diagnostic::error(Some(at(b.span())), "a blueprint without a seed")
-                            .with_hint("add `seed = …`: the answers were written on the papers of one seed, and each run must draw those papers again"),
+                            .with_hint("add `seed = …`: the answers were written on the papers of one seed, and each run must draw those papers again")
+                            .zh("组卷方案没有写种子（seed）", "加上 `seed = …`：考生是在这个种子抽出的试卷上作答的，每次运行都要重新抽出同一套试卷"),
                     );
                     Paper::Blueprint {
                         blueprint: path(b, &mut errors),
@@ -238,11 +261,17 @@ impl Project {
                     }
                 }
                 (Some(_), Some(_), _) | (Some(_), None, Some(_)) => {
-                    errors.push(doc.error(
-                        &format!("exam[{i}].exam"),
-                        "`exam` and `blueprint`/`seed` both given",
-                        "name the exam.json, or the blueprint with its seed, not both",
-                    ));
+                    errors.push(
+                        doc.error(
+                            &format!("exam[{i}].exam"),
+                            "`exam` and `blueprint`/`seed` both given",
+                            "name the exam.json, or the blueprint with its seed, not both",
+                        )
+                        .zh(
+                            "同时写了 `exam` 和 `blueprint`/`seed`",
+                            "写 exam.json，或写组卷方案及其种子，二者选一",
+                        ),
+                    );
                     continue;
                 }
                 (None, None, _) => {
@@ -250,6 +279,9 @@ impl Project {
                         &format!("exam[{i}]"),
                         format!("exam `{id}` names no paper"),
                         "add exam = \"exam/exam.json\" (from `examforge make`), or blueprint = \"…\" with seed = …",
+                    ).zh(
+                        format!("考试 `{id}` 没有指定试卷"),
+                        "加上 exam = \"exam/exam.json\"（由 `examforge make` 生成），或 blueprint = \"…\" 并写 seed = …",
                     ));
                     continue;
                 }
@@ -319,30 +351,41 @@ impl Project {
         let standings = raw.standings.as_ref().map(|s| {
             let known: Vec<&str> = ids.iter().map(|(i, _)| i.as_str()).collect();
             if s.events.is_empty() {
-                errors.push(doc.error(
-                    "standings",
-                    "the standings name no event",
-                    "add one `[[standings.event]]` per event: id = \"…\" weight = 1",
-                ));
+                errors.push(
+                    doc.error(
+                        "standings",
+                        "the standings name no event",
+                        "add one `[[standings.event]]` per event: id = \"…\" weight = 1",
+                    )
+                    .zh(
+                        "总成绩（[standings]）没有列出任何赛项",
+                        "每个计入的赛项加一个 `[[standings.event]]`：id = \"…\" weight = 1",
+                    ),
+                );
             }
             let mut events: Vec<(String, f64, Option<f64>)> = Vec::new();
             for e in &s.events {
                 let id = e.id.get_ref().trim().to_string();
                 if !known.contains(&id.as_str()) {
-                    let hint = match did_you_mean(&id, &known) {
-                        Some(k) => format!("did you mean `{k}`?"),
-                        None if known.is_empty() => {
+                    let (hint, hint_zh) = match did_you_mean(&id, &known) {
+                        Some(k) => (format!("did you mean `{k}`?"), format!("是不是 `{k}`？")),
+                        None if known.is_empty() => (
                             "define the event first: [[exam]], [[contest]] or [[quiz]] with this id"
-                                .into()
-                        }
-                        None => format!("the events are: {}", known.join(", ")),
+                                .into(),
+                            "先用这个编号定义赛项：[[exam]]、[[contest]] 或 [[quiz]]".into(),
+                        ),
+                        None => (
+                            format!("the events are: {}", known.join(", ")),
+                            format!("已定义的赛项：{}", known.join("、")),
+                        ),
                     };
                     errors.push(
                         Diagnostic::error(
                             Some(at(e.id.span())),
                             format!("no event has the id `{id}`"),
                         )
-                        .with_hint(hint),
+                        .with_hint(hint)
+                        .zh(format!("没有编号为 `{id}` 的赛项"), hint_zh),
                     );
                 } else if events.iter().any(|(i, _, _)| *i == id) {
                     errors.push(
@@ -350,7 +393,11 @@ impl Project {
                             Some(at(e.id.span())),
                             format!("event `{id}` is counted twice"),
                         )
-                        .with_hint("list each event once; its weight says how much it counts"),
+                        .with_hint("list each event once; its weight says how much it counts")
+                        .zh(
+                            format!("赛项 `{id}` 计入了两次"),
+                            "每个赛项只列一次；它占多少由权重（weight）决定",
+                        ),
                     );
                 }
                 let w = e.weight.as_ref().map_or(1.0, |w| *w.get_ref());
@@ -360,7 +407,8 @@ impl Project {
                             e.weight.as_ref().map(|w| at(w.span())),
                             format!("`weight = {w}` is negative"),
                         )
-                        .with_hint("weights are 0 or more"),
+                        .with_hint("weights are 0 or more")
+                        .zh(format!("权重 `weight = {w}` 是负数"), "权重为 0 或正数"),
                     );
                 }
                 events.push((id, w, e.max));
@@ -385,11 +433,17 @@ impl Project {
             .map(|c| CertificatesPart { style: c.clone() });
         if raw.certificates.is_some() {
             if standings.is_none() {
-                errors.push(doc.error(
-                    "certificates",
-                    "certificates without standings",
-                    "add [standings]: the certificates go to its winners",
-                ));
+                errors.push(
+                    doc.error(
+                        "certificates",
+                        "certificates without standings",
+                        "add [standings]: the certificates go to its winners",
+                    )
+                    .zh(
+                        "有证书（[certificates]）却没有总成绩（[standings]）",
+                        "加上 [standings]：证书发给总成绩的获奖者",
+                    ),
+                );
             }
             parts.push((
                 "certificates".into(),
@@ -398,11 +452,17 @@ impl Project {
         }
         parts.push(("event".into(), part_json(&whole, "event", None)));
         if ids.is_empty() {
-            errors.push(doc.error(
-                "event",
-                "the event file names no exam, contest or quiz",
-                "add [[exam]], [[contest]] or [[quiz]] tables",
-            ));
+            errors.push(
+                doc.error(
+                    "event",
+                    "the event file names no exam, contest or quiz",
+                    "add [[exam]], [[contest]] or [[quiz]] tables",
+                )
+                .zh(
+                    "赛事文件没有列出任何考试、比武赛项或知识竞赛",
+                    "加上 [[exam]]、[[contest]] 或 [[quiz]] 表",
+                ),
+            );
         }
         let date = match &head.date {
             None => String::new(),
@@ -413,7 +473,8 @@ impl Project {
                     Err(_) => {
                         errors.push(
                             Diagnostic::error(Some(at(d.span())), format!("`{t}` is not a date"))
-                                .with_hint("write the date as 2026-12-01"),
+                                .with_hint("write the date as 2026-12-01")
+                                .zh(format!("`{t}` 不是日期"), "日期写成 2026-12-01 这样"),
                         );
                         String::new()
                     }
@@ -438,6 +499,7 @@ impl Project {
             standings,
             certificates,
             parts,
+            input_language: lang,
         })
     }
 

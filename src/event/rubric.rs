@@ -23,7 +23,7 @@
 //! # judges = ["评委1", "评委2"] # when given, only these judges may appear
 //! ```
 
-use crate::input::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::diagnostic::{Diagnostic, Diagnostics, Lang};
 use crate::input::toml::TomlDoc;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -101,8 +101,15 @@ impl Rubric {
         self.criteria.iter().map(|c| c.weight * c.max).sum()
     }
 
-    /// Parses and checks a rubric; every problem is reported at `file:line:col`.
+    /// Parses and checks a rubric; every problem is reported at `file:line:col`, in Chinese when
+    /// the rubric is written in Chinese.
     pub fn parse(file: &str, src: &str) -> Result<Rubric, Vec<Diagnostic>> {
+        let lang = Lang::of_toml(src);
+        Rubric::check(file, src)
+            .map_err(|errors| errors.into_iter().map(|d| d.in_language(lang)).collect())
+    }
+
+    fn check(file: &str, src: &str) -> Result<Rubric, Vec<Diagnostic>> {
         let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
         let raw: RawRubric = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut errors = Vec::new();
@@ -110,51 +117,81 @@ impl Rubric {
             Diagnostic::error(Some(doc.location(span.start)), m).with_hint(h)
         };
         if raw.criteria.is_empty() {
-            errors.push(err(
-                0..0,
-                "the rubric has no `[[criterion]]`".into(),
-                "add at least one: [[criterion]] id = \"quality\" title = \"…\" max = 10",
-            ));
+            errors.push(
+                err(
+                    0..0,
+                    "the rubric has no `[[criterion]]`".into(),
+                    "add at least one: [[criterion]] id = \"quality\" title = \"…\" max = 10",
+                )
+                .zh(
+                    "评分表没有任何评分项 `[[criterion]]`",
+                    "至少加一项：[[criterion]] id = \"quality\" title = \"…\" max = 10",
+                ),
+            );
         }
         let mut seen = HashSet::new();
         let mut criteria = Vec::new();
         for c in raw.criteria {
             let id = c.id.get_ref().trim().to_string();
             if id.is_empty() {
-                errors.push(err(
-                    c.id.span(),
-                    "a criterion id is empty".into(),
-                    "ids name the score sheet's columns, e.g. id = \"records\"",
-                ));
+                errors.push(
+                    err(
+                        c.id.span(),
+                        "a criterion id is empty".into(),
+                        "ids name the score sheet's columns, e.g. id = \"records\"",
+                    )
+                    .zh(
+                        "评分项的编号为空",
+                        "编号就是评分表（打分表）的列名，如 id = \"records\"",
+                    ),
+                );
             } else if RESERVED.iter().any(|r| super::header_is(&id, &[r])) {
                 errors.push(err(
                     c.id.span(),
                     format!("`{id}` cannot be a criterion id: the score sheet uses it for another column"),
                     "choose another id",
-                ));
+                ).zh(format!("`{id}` 不能作评分项编号：打分表里这一列另有用途"), "请换一个编号"));
             } else if !seen.insert(id.clone()) {
-                errors.push(err(
-                    c.id.span(),
-                    format!("criterion `{id}` is defined twice"),
-                    "give each criterion its own id",
-                ));
+                errors.push(
+                    err(
+                        c.id.span(),
+                        format!("criterion `{id}` is defined twice"),
+                        "give each criterion its own id",
+                    )
+                    .zh(
+                        format!("评分项 `{id}` 定义了两次"),
+                        "每个评分项用自己的编号",
+                    ),
+                );
             }
             let max = *c.max.get_ref();
             if !(max.is_finite() && max > 0.0) {
-                errors.push(err(
-                    c.max.span(),
-                    format!("`max = {max}` for criterion `{id}`: the maximum must be above 0"),
-                    "give the points this criterion is out of, e.g. max = 40",
-                ));
+                errors.push(
+                    err(
+                        c.max.span(),
+                        format!("`max = {max}` for criterion `{id}`: the maximum must be above 0"),
+                        "give the points this criterion is out of, e.g. max = 40",
+                    )
+                    .zh(
+                        format!("评分项 `{id}` 的 `max = {max}`：满分必须大于 0"),
+                        "写出这一项的满分，如 max = 40",
+                    ),
+                );
             }
             let weight = c.weight.as_ref().map_or(1.0, |w| *w.get_ref());
             if let Some(w) = &c.weight {
                 if !(weight.is_finite() && weight >= 0.0) {
-                    errors.push(err(
-                        w.span(),
-                        format!("`weight = {weight}` for criterion `{id}` is negative"),
-                        "weights are 0 or more; 1 counts the points as they are",
-                    ));
+                    errors.push(
+                        err(
+                            w.span(),
+                            format!("`weight = {weight}` for criterion `{id}` is negative"),
+                            "weights are 0 or more; 1 counts the points as they are",
+                        )
+                        .zh(
+                            format!("评分项 `{id}` 的权重 `weight = {weight}` 是负数"),
+                            "权重为 0 或正数；1 表示分数按原样计入",
+                        ),
+                    );
                 }
             }
             criteria.push(Criterion {
@@ -175,45 +212,58 @@ impl Rubric {
                     d.span(),
                     "`drop_high` / `drop_low` given together with `script`".into(),
                     "the script's `judge(sheets)` decides the score alone: remove the drop settings or the script",
-                ));
+                ).zh("`drop_high` / `drop_low` 与 `script` 同时给出", "得分完全由脚本的 `judge(sheets)` 决定：删去去分设置或脚本"));
             }
             if script.get_ref().trim().is_empty() {
                 errors.push(err(
                     script.span(),
                     "`script` is empty".into(),
                     "give the path of a rhai file with `fn judge(sheets)`, relative to the rubric",
-                ));
+                ).zh("`script` 为空", "写出含 `fn judge(sheets)` 的 rhai 文件的路径，从评分表所在的文件夹算起"));
             }
         }
         let mut judges = Vec::new();
         for name in j.judges {
             let n = name.get_ref().trim().to_string();
             if judges.contains(&n) {
-                errors.push(err(
-                    name.span(),
-                    format!("judge `{n}` is listed twice"),
-                    "list each judge once",
-                ));
+                errors.push(
+                    err(
+                        name.span(),
+                        format!("judge `{n}` is listed twice"),
+                        "list each judge once",
+                    )
+                    .zh(format!("评委 `{n}` 列了两次"), "每位评委只列一次"),
+                );
             }
             judges.push(n);
         }
         if !judges.is_empty() && judges.len() <= drop_high + drop_low {
-            errors.push(err(
-                0..0,
-                format!(
-                    "{} judge(s) listed, but drop_high + drop_low = {}",
-                    judges.len(),
-                    drop_high + drop_low
+            errors.push(
+                err(
+                    0..0,
+                    format!(
+                        "{} judge(s) listed, but drop_high + drop_low = {}",
+                        judges.len(),
+                        drop_high + drop_low
+                    ),
+                    "trimming must leave at least one judge's marks",
+                )
+                .zh(
+                    format!(
+                        "只列了 {} 位评委，而去掉最高分和最低分共 {} 个（drop_high + drop_low）",
+                        judges.len(),
+                        drop_high + drop_low
+                    ),
+                    "去掉最高、最低分后至少要留下一位评委的分数",
                 ),
-                "trimming must leave at least one judge's marks",
-            ));
+            );
         }
         if !criteria.is_empty() && criteria.iter().all(|c| c.once) {
             errors.push(err(
                 0..0,
                 "every criterion is `once = true`: the judges mark nothing".into(),
                 "`once` is for a mark entered once per entrant (a network vote) beside the judges' criteria",
-            ));
+            ).zh("所有评分项都是 `once = true`：评委没有可打分的项", "`once` 用于每个参赛者只录入一次的分数（如网络投票），与评委打分的评分项并列"));
         }
         if !errors.is_empty() {
             return Err(errors);

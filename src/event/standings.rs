@@ -32,7 +32,7 @@
 //! ```
 
 use super::rubric::Entrant;
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang, Location};
 use crate::input::toml::TomlDoc;
 use crate::rank::ranks;
 use crate::score::script::{CandidateInfo, CombineEvent, RuleScript, ScriptError};
@@ -172,8 +172,15 @@ pub struct EventSpec {
 }
 
 impl StandingsSpec {
-    /// Parses and checks a standings file; every problem is reported at `file:line:col`.
+    /// Parses and checks a standings file; every problem is reported at `file:line:col`, in
+    /// Chinese when the file is written in Chinese.
     pub fn parse(file: &str, src: &str) -> Result<StandingsSpec, Vec<Diagnostic>> {
+        let lang = Lang::of_toml(src);
+        StandingsSpec::check(file, src)
+            .map_err(|errors| errors.into_iter().map(|d| d.in_language(lang)).collect())
+    }
+
+    fn check(file: &str, src: &str) -> Result<StandingsSpec, Vec<Diagnostic>> {
         let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
         let raw: Raw = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut errors = Vec::new();
@@ -187,16 +194,24 @@ impl StandingsSpec {
                 Some(r) => r,
                 None => {
                     let rules = "use \"sum\", \"mean\", \"best-N\" (the sum of the best N members, e.g. \"best-5\") or \"script\"";
-                    let hint = match did_you_mean(t, &["sum", "mean", "script", "best-"]) {
-                        Some("best-") => format!("did you mean `best-N`? {rules}"),
-                        Some(k) => format!("did you mean `{k}`?"),
-                        None => rules.to_string(),
+                    let rules_zh = "可用 \"sum\"（求和）、\"mean\"（平均）、\"best-N\"（取最好的 N 名成员之和，如 \"best-5\"）或 \"script\"（脚本）";
+                    let (hint, hint_zh) = match did_you_mean(t, &["sum", "mean", "script", "best-"])
+                    {
+                        Some("best-") => (
+                            format!("did you mean `best-N`? {rules}"),
+                            format!("是不是 `best-N`？{rules_zh}"),
+                        ),
+                        Some(k) => (format!("did you mean `{k}`?"), format!("是不是 `{k}`？")),
+                        None => (rules.to_string(), rules_zh.to_string()),
                     };
-                    errors.push(err(
-                        s.team_rule.as_ref().map_or(0..0, |t| t.span()),
-                        format!("unknown team rule `{t}`"),
-                        &hint,
-                    ));
+                    errors.push(
+                        err(
+                            s.team_rule.as_ref().map_or(0..0, |t| t.span()),
+                            format!("unknown team rule `{t}`"),
+                            &hint,
+                        )
+                        .zh(format!("没有 `{t}` 这种团体计分规则"), hint_zh),
+                    );
                     TeamRule::Sum
                 }
             },
@@ -208,7 +223,7 @@ impl StandingsSpec {
                 span,
                 format!("{what} = \"script\" needs a script"),
                 "add script = \"FILE.rhai\" to [standings], with `fn combine(events)` / `fn team(members)`",
-            )
+            ).zh(format!("{what} = \"script\" 需要一个脚本"), "在 [standings] 里加上 script = \"文件.rhai\"，脚本里写 `fn combine(events)` / `fn team(members)`")
         };
         if script.is_none() {
             if team_rule == TeamRule::Script {
@@ -236,7 +251,7 @@ impl StandingsSpec {
                             cut.first, cut.second, cut.third
                         ),
                         "first, second and third are the last ranks of each prize: 1 ≤ first ≤ second ≤ third",
-                    ));
+                    ).zh(format!("{}获奖名次线 {} / {} / {} 不是逐级增大", match kind { "team " => "团体", "individual " => "个人", _ => "" }, cut.first, cut.second, cut.third), "first、second、third 分别是一、二、三等奖的最后一个名次：1 ≤ first ≤ second ≤ third"));
                 }
                 cut
             };
@@ -265,18 +280,24 @@ impl StandingsSpec {
                                 kind_key(s.entrant)
                             ),
                             "first/second/third directly under [awards] are the cut-offs of the standings' entrant kind: keep one of the two",
-                        ));
+                        ).zh(format!("[awards] 写了 first/second/third，又写了 [awards.{}]", kind_key(s.entrant)), "直接写在 [awards] 下的 first/second/third 就是本排名对象的名次线：两者只留一个"));
                     }
                     match s.entrant {
                         Entrant::Team => awards.team = Some(cut),
                         Entrant::Candidate => awards.individual = Some(cut),
                     }
                 }
-                _ => errors.push(err(
-                    a.span(),
-                    "[awards] needs first, second and third together".into(),
-                    "e.g. first = 1, second = 3, third = 6 (the last rank of each prize)",
-                )),
+                _ => errors.push(
+                    err(
+                        a.span(),
+                        "[awards] needs first, second and third together".into(),
+                        "e.g. first = 1, second = 3, third = 6 (the last rank of each prize)",
+                    )
+                    .zh(
+                        "[awards] 的 first、second、third 要一起写",
+                        "如 first = 1, second = 3, third = 6（各等奖的最后一个名次）",
+                    ),
+                ),
             }
             if let Some(t) = &v.team {
                 awards.team = Some(check(&mut errors, "team ", *t.get_ref(), t.span()));
@@ -287,7 +308,7 @@ impl StandingsSpec {
                         i.span(),
                         "[awards.individual] in team standings".into(),
                         "team standings rank no individuals: rank candidates (entrant = \"candidate\") for individual awards",
-                    ));
+                    ).zh("团体排名里写了 [awards.individual]", "团体排名不排个人：要评个人奖，按个人排名（entrant = \"candidate\"）"));
                 }
                 awards.individual = Some(check(&mut errors, "individual ", *i.get_ref(), i.span()));
             }
@@ -302,7 +323,7 @@ impl StandingsSpec {
                             span,
                             format!("certificate number `{p}`: {why}"),
                             "write one {} or {:03} where the running number goes, e.g. number = \"HB-2026-{:03}\"",
-                        ));
+                        ).zh(format!("证书编号 `{p}`：{why}"), "在流水号的位置写一个 {} 或 {:03}，如 number = \"HB-2026-{:03}\""));
                     }
                 }
                 c
@@ -312,62 +333,101 @@ impl StandingsSpec {
         let scale = s.scale.as_ref().map(|v| *v.get_ref());
         if let Some(v) = &s.scale {
             if !(v.get_ref().is_finite() && *v.get_ref() > 0.0) {
-                errors.push(err(
-                    v.span(),
-                    format!("`scale = {}` is not above 0", v.get_ref()),
-                    "the points each event is normalised to, e.g. scale = 100",
-                ));
+                errors.push(
+                    err(
+                        v.span(),
+                        format!("`scale = {}` is not above 0", v.get_ref()),
+                        "the points each event is normalised to, e.g. scale = 100",
+                    )
+                    .zh(
+                        format!("`scale = {}` 不大于 0", v.get_ref()),
+                        "各赛项折算到的分数，如 scale = 100",
+                    ),
+                );
             }
         }
         let roster = s.roster.as_ref().map(|r| r.get_ref().trim().to_string());
         if raw.events.is_empty() {
-            errors.push(err(
-                0..0,
-                "the standings file has no `[[event]]`".into(),
-                "add one per event: [[event]] name = \"…\" results = \"folder/\" weight = 1",
-            ));
+            errors.push(
+                err(
+                    0..0,
+                    "the standings file has no `[[event]]`".into(),
+                    "add one per event: [[event]] name = \"…\" results = \"folder/\" weight = 1",
+                )
+                .zh(
+                    "总成绩文件没有任何 `[[event]]`",
+                    "每个赛项加一个：[[event]] name = \"…\" results = \"文件夹/\" weight = 1",
+                ),
+            );
         }
         let mut events: Vec<EventSpec> = Vec::new();
         for e in raw.events {
             let name = e.name.get_ref().trim().to_string();
             if name.is_empty() {
-                errors.push(err(
-                    e.name.span(),
-                    "an event has no name".into(),
-                    "the name heads the event's column in standings.csv",
-                ));
+                errors.push(
+                    err(
+                        e.name.span(),
+                        "an event has no name".into(),
+                        "the name heads the event's column in standings.csv",
+                    )
+                    .zh(
+                        "有一个赛项没有名称",
+                        "名称是 standings.csv 里该赛项那一列的列名",
+                    ),
+                );
             } else if events.iter().any(|o| o.name == name) {
-                errors.push(err(
-                    e.name.span(),
-                    format!("event `{name}` is listed twice"),
-                    "give each event its own name",
-                ));
+                errors.push(
+                    err(
+                        e.name.span(),
+                        format!("event `{name}` is listed twice"),
+                        "give each event its own name",
+                    )
+                    .zh(format!("赛项 `{name}` 列了两次"), "每个赛项用自己的名称"),
+                );
             }
             let weight = e.weight.as_ref().map_or(1.0, |w| *w.get_ref());
             if let Some(w) = &e.weight {
                 if !(weight.is_finite() && weight >= 0.0) {
-                    errors.push(err(
-                        w.span(),
-                        format!("`weight = {weight}` is negative"),
-                        "weights are 0 or more",
-                    ));
+                    errors.push(
+                        err(
+                            w.span(),
+                            format!("`weight = {weight}` is negative"),
+                            "weights are 0 or more",
+                        )
+                        .zh(
+                            format!("权重 `weight = {weight}` 是负数"),
+                            "权重为 0 或正数",
+                        ),
+                    );
                 }
             }
             if e.results.get_ref().trim().is_empty() {
-                errors.push(err(
-                    e.results.span(),
-                    "`results` is empty".into(),
-                    "name a grade or judge output folder, or a score CSV",
-                ));
+                errors.push(
+                    err(
+                        e.results.span(),
+                        "`results` is empty".into(),
+                        "name a grade or judge output folder, or a score CSV",
+                    )
+                    .zh(
+                        "`results` 为空",
+                        "写 grade 或 judge 的输出文件夹，或一个成绩 CSV",
+                    ),
+                );
             }
             let max = e.max.as_ref().map(|m| *m.get_ref());
             if let Some(m) = &e.max {
                 if !(m.get_ref().is_finite() && *m.get_ref() > 0.0) {
-                    errors.push(err(
-                        m.span(),
-                        format!("`max = {}` is not above 0", m.get_ref()),
-                        "the points available in the event, e.g. max = 200",
-                    ));
+                    errors.push(
+                        err(
+                            m.span(),
+                            format!("`max = {}` is not above 0", m.get_ref()),
+                            "the points available in the event, e.g. max = 200",
+                        )
+                        .zh(
+                            format!("`max = {}` 不大于 0", m.get_ref()),
+                            "该赛项的满分，如 max = 200",
+                        ),
+                    );
                 }
             }
             events.push(EventSpec {

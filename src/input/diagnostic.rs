@@ -1,4 +1,11 @@
 //! Located messages about user input: `file:line:col: error: …` with a `hint:`.
+//!
+//! A message may also carry its words in Chinese ([`Diagnostic::zh`]); they are the ones shown
+//! when the input it is about is Chinese. The reader of a file decides that once for the whole
+//! file from the file's own text ([`Lang::of_toml`], [`Lang::of_text`]) and applies it to what it
+//! found ([`Diagnostic::in_language`]); a message never guesses for itself. The keywords
+//! `error:`, `warning:` and `hint:` stay as they are in both languages (scripts look for them),
+//! and JSON keeps the English words, with the Chinese as `message_zh` / `hint_zh`.
 
 use std::fmt;
 
@@ -63,6 +70,106 @@ pub fn eprint_all<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) {
     let _ = err.flush();
 }
 
+/// The language of an input file, for the words of the messages about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language of a TOML file: Chinese when a key or value holds a CJK character (comments,
+    /// which an English file may have in Chinese or the other way round, do not count).
+    pub fn of_toml(text: &str) -> Lang {
+        Lang::of_text(&toml_without_comments(text))
+    }
+
+    /// The language of a text without comments (a CSV): Chinese when it holds a CJK character.
+    pub fn of_text(text: &str) -> Lang {
+        if text.chars().any(is_cjk) {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// Whether `c` is a CJK ideograph (the letters of a Chinese text; punctuation alone is not).
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// `text` with its TOML comments removed (a `#` outside strings, to the end of its line).
+fn toml_without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // The quote of the string being read: `"`, `'`, `"""` or `'''`.
+    let mut open: Option<&str> = None;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match open {
+            None if c == '#' => {
+                rest = &rest[rest.find('\n').unwrap_or(rest.len())..];
+                continue;
+            }
+            None => {
+                if let Some(q) = ["\"\"\"", "'''", "\"", "'"]
+                    .into_iter()
+                    .find(|q| rest.starts_with(q))
+                {
+                    open = Some(q);
+                    out.push_str(q);
+                    rest = &rest[q.len()..];
+                    continue;
+                }
+            }
+            Some(q) if rest.starts_with(q) => {
+                out.push_str(q);
+                rest = &rest[q.len()..];
+                open = None;
+                continue;
+            }
+            // A one-line string ends at its line, even when its closing quote is missing.
+            Some("\"" | "'") if c == '\n' => open = None,
+            // An escaped character of a basic string (`\"` does not close it).
+            Some(q) if c == '\\' && q.starts_with('"') => {
+                let n: usize = rest.chars().take(2).map(char::len_utf8).sum();
+                out.push_str(&rest[..n]);
+                rest = &rest[n..];
+                continue;
+            }
+            Some(_) => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// A message's words in Chinese, and whether they are the ones shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Zh {
+    pub message: String,
+    pub hint: Option<String>,
+    /// Set by the file's reader when the file is Chinese ([`Diagnostic::in_language`]).
+    pub shown: bool,
+}
+
+impl Zh {
+    /// The words `message` and `hint`, not yet shown.
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Zh {
+            message: message.into(),
+            hint: Some(hint.into()),
+            shown: false,
+        }
+    }
+}
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +185,9 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     pub message: String,
     pub hint: Option<String>,
+    /// The message and hint in Chinese, when the message has them (boxed: most messages have
+    /// none, and a diagnostic is often the error of a `Result`).
+    pub zh: Option<Box<Zh>>,
 }
 
 impl Diagnostic {
@@ -88,6 +198,7 @@ impl Diagnostic {
             location,
             message: message.into(),
             hint: None,
+            zh: None,
         }
     }
 
@@ -98,6 +209,7 @@ impl Diagnostic {
             location,
             message: message.into(),
             hint: None,
+            zh: None,
         }
     }
 
@@ -105,6 +217,37 @@ impl Diagnostic {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The message and hint in Chinese, shown instead of the English ones when the reader of the
+    /// file finds it Chinese.
+    pub fn zh(mut self, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        self.zh = Some(Box::new(Zh::new(message, hint)));
+        self
+    }
+
+    /// Shows the Chinese words (when there are) if `lang` is Chinese, the English ones if not.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        if let Some(zh) = &mut self.zh {
+            zh.shown = lang == Lang::Zh;
+        }
+        self
+    }
+
+    /// The message as shown: in Chinese when it has the words and its file is Chinese.
+    pub fn shown_message(&self) -> &str {
+        match &self.zh {
+            Some(zh) if zh.shown => &zh.message,
+            _ => &self.message,
+        }
+    }
+
+    /// The hint as shown (see [`Diagnostic::shown_message`]).
+    pub fn shown_hint(&self) -> Option<&str> {
+        match &self.zh {
+            Some(zh) if zh.shown => zh.hint.as_deref().or(self.hint.as_deref()),
+            _ => self.hint.as_deref(),
+        }
     }
 
     /// Whether this diagnostic is an error.
@@ -122,8 +265,8 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{word}: {}", self.message)?;
-        if let Some(hint) = &self.hint {
+        write!(f, "{word}: {}", self.shown_message())?;
+        if let Some(hint) = self.shown_hint() {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
@@ -142,6 +285,10 @@ impl serde::Serialize for Diagnostic {
         }
         m.serialize_entry("message", &self.message)?;
         m.serialize_entry("hint", &self.hint)?;
+        if let Some(zh) = &self.zh {
+            m.serialize_entry("message_zh", &zh.message)?;
+            m.serialize_entry("hint_zh", &zh.hint)?;
+        }
         m.end()
     }
 }
@@ -191,10 +338,16 @@ impl Diagnostics {
         self.list
     }
 
+    /// Shows each diagnostic's Chinese words (when it has them) if `lang` is Chinese.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        self.list = self.list.into_iter().map(|d| d.in_language(lang)).collect();
+        self
+    }
+
     /// The hint of a lone diagnostic (several print their hints in the list).
     pub fn hint(&self) -> Option<String> {
         match self.list.as_slice() {
-            [one] => one.hint.clone(),
+            [one] => one.shown_hint().map(str::to_string),
             _ => None,
         }
     }
@@ -206,7 +359,7 @@ impl fmt::Display for Diagnostics {
             if let Some(loc) = &one.location {
                 write!(f, "{loc}: ")?;
             }
-            return write!(f, "{}", one.message);
+            return write!(f, "{}", one.shown_message());
         }
         write!(f, "{} errors in `{}`:", self.list.len(), self.file)?;
         for d in &self.list {
@@ -214,8 +367,8 @@ impl fmt::Display for Diagnostics {
             if let Some(loc) = &d.location {
                 write!(f, "{loc}: ")?;
             }
-            write!(f, "{}", d.message)?;
-            if let Some(h) = &d.hint {
+            write!(f, "{}", d.shown_message())?;
+            if let Some(h) = d.shown_hint() {
                 write!(f, "\n    hint: {h}")?;
             }
         }
@@ -253,5 +406,52 @@ mod tests {
     fn suggests_close_names() {
         assert_eq!(did_you_mean("stme", &["stem", "options"]), Some("stem"));
         assert_eq!(did_you_mean("zzzzzz", &["stem"]), None);
+    }
+
+    #[test]
+    fn a_file_is_chinese_by_its_keys_and_values_not_its_comments() {
+        assert_eq!(Lang::of_toml("title = \"执法大练兵\"\n"), Lang::Zh);
+        assert_eq!(Lang::of_toml("[event]\n评分表 = 1\n"), Lang::Zh);
+        let english =
+            "# 考试配置\ntitle = \"Drill # 2\" # 第二次\nnote = '''\n# not a comment\n'''\n";
+        assert_eq!(Lang::of_toml(english), Lang::En);
+        assert_eq!(Lang::of_toml("a = \"x\\\"# 注\"\n"), Lang::Zh);
+        assert_eq!(Lang::of_toml("a = \"\"\"\n# 注\n\"\"\"\n"), Lang::Zh);
+        // Full-width punctuation alone does not make a file Chinese.
+        assert_eq!(Lang::of_text("id,name\n1,Li（A）\n"), Lang::En);
+        assert_eq!(Lang::of_text("准考证号,姓名\n"), Lang::Zh);
+    }
+
+    #[test]
+    fn chinese_words_are_shown_only_for_a_chinese_file() {
+        let at = Some(Location {
+            file: "event.toml".into(),
+            line: 3,
+            col: 6,
+        });
+        let d = Diagnostic::error(at, "id `a` is used twice")
+            .with_hint("give each its own id")
+            .zh("编号 `a` 重复使用", "每个赛项用各自的编号");
+        assert_eq!(
+            d.clone().in_language(Lang::En).to_string(),
+            "event.toml:3:6: error: id `a` is used twice\n  hint: give each its own id"
+        );
+        let zh = d.in_language(Lang::Zh);
+        assert_eq!(
+            zh.to_string(),
+            "event.toml:3:6: error: 编号 `a` 重复使用\n  hint: 每个赛项用各自的编号"
+        );
+        // JSON keeps the English words and adds the Chinese.
+        let json = serde_json::to_value(&zh).unwrap();
+        assert_eq!(json["message"], "id `a` is used twice");
+        assert_eq!(json["hint"], "give each its own id");
+        assert_eq!(json["message_zh"], "编号 `a` 重复使用");
+        assert_eq!(json["hint_zh"], "每个赛项用各自的编号");
+        let list = Diagnostics::new("event.toml", vec![zh]);
+        assert_eq!(list.to_string(), "event.toml:3:6: 编号 `a` 重复使用");
+        assert_eq!(list.hint().as_deref(), Some("每个赛项用各自的编号"));
+        // Without Chinese words a message stays English in a Chinese file.
+        let plain = Diagnostic::error(None, "bad").in_language(Lang::Zh);
+        assert_eq!(plain.to_string(), "error: bad");
     }
 }

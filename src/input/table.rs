@@ -271,6 +271,20 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
+impl Table {
+    /// The language the table is written in (Chinese when a header or cell holds a CJK
+    /// character): the words of the messages about it.
+    pub fn lang(&self) -> crate::input::diagnostic::Lang {
+        use crate::input::diagnostic::Lang;
+        let chinese = |cell: &String| Lang::of_text(cell) == Lang::Zh;
+        if self.header.iter().any(chinese) || self.rows.iter().any(|(_, r)| r.iter().any(chinese)) {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
 /// Reads the CSV at `path`.
 pub fn read(path: &Path) -> Result<Table, TableError> {
     let file = path.display().to_string();

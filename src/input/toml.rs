@@ -191,20 +191,33 @@ impl<'a> TomlDoc<'a> {
     fn shape_error(&self, err: &toml::de::Error, found: Option<Found>) -> Diagnostic {
         let message = err.message().trim();
         let at = err.span().map_or(0, |s| s.start);
-        let mut d = Diagnostic::error(Some(self.location(at)), message);
-        d.hint = Some(shape_hint(message));
+        let (hint, hint_zh) = shape_hint(message);
+        let mut d = Diagnostic::error(Some(self.location(at)), message)
+            .with_hint(hint)
+            .zh(shape_message_zh(message), hint_zh);
         if let Some(Found { key, place, is_key }) = found {
             if is_key {
                 let known = expected_names(message);
-                d.message = format!("unknown key `{key}` in {place}");
                 let names: Vec<&str> = known.iter().map(String::as_str).collect();
-                d.hint = Some(match did_you_mean(&key, &names) {
-                    Some(k) => format!("did you mean `{k}`?"),
-                    None if names.is_empty() => format!("remove `{key}`; {place} takes no keys"),
-                    None => format!("known keys here: {}", names.join(", ")),
-                });
+                let (hint, hint_zh) = match did_you_mean(&key, &names) {
+                    Some(k) => (format!("did you mean `{k}`?"), format!("是不是 `{k}`？")),
+                    None if names.is_empty() => (
+                        format!("remove `{key}`; {place} takes no keys"),
+                        format!("删去 `{key}`；{place} 里不写键"),
+                    ),
+                    None => (
+                        format!("known keys here: {}", names.join(", ")),
+                        format!("这里可用的键：{}", names.join("、")),
+                    ),
+                };
+                d = Diagnostic::error(d.location, format!("unknown key `{key}` in {place}"))
+                    .with_hint(hint)
+                    .zh(format!("{place} 里没有 `{key}` 这个键"), hint_zh);
             } else {
-                d.message = format!("`{key}`: {message}");
+                let (hint, hint_zh) = shape_hint(message);
+                d = Diagnostic::error(d.location, format!("`{key}`: {message}"))
+                    .with_hint(hint)
+                    .zh(format!("`{key}`：{}", shape_message_zh(message)), hint_zh);
             }
         }
         d
@@ -215,28 +228,58 @@ impl<'a> TomlDoc<'a> {
 pub fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Diagnostic {
     let at = e.span().map_or(0, |s| s.start);
     let message = e.message().trim();
-    Diagnostic::error(Some(Location::at(file, src, at)), message).with_hint(shape_hint(message))
+    let (hint, hint_zh) = shape_hint(message);
+    Diagnostic::error(Some(Location::at(file, src, at)), message)
+        .with_hint(hint)
+        .zh(shape_message_zh(message), hint_zh)
 }
 
-/// What to do about a TOML or serde message: "did you mean" for a misspelt key or variant.
-fn shape_hint(message: &str) -> String {
+/// A TOML or serde message in Chinese: what is wrong in Chinese words, serde's own words after.
+fn shape_message_zh(message: &str) -> String {
+    let first = message.split('`').nth(1).unwrap_or("");
+    if message.starts_with("missing field") {
+        format!("缺少 `{first}`")
+    } else if message.starts_with("unknown variant") {
+        format!("`{first}` 不是可用的写法")
+    } else if message.starts_with("invalid type") {
+        format!("值的类型不对（{message}）")
+    } else {
+        format!("TOML 写法有误（{message}）")
+    }
+}
+
+/// What to do about a TOML or serde message: "did you mean" for a misspelt key or variant; in
+/// English and in Chinese.
+fn shape_hint(message: &str) -> (String, String) {
     // serde's messages name the offending word first and the expected ones after "expected".
     let known = expected_names(message);
     let names: Vec<&str> = known.iter().map(String::as_str).collect();
     let first = message.split('`').nth(1).unwrap_or("");
     if message.starts_with("unknown") && !names.is_empty() {
         return match did_you_mean(first, &names) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!("use one of: {}", names.join(", ")),
+            Some(k) => (format!("did you mean `{k}`?"), format!("是不是 `{k}`？")),
+            None => (
+                format!("use one of: {}", names.join(", ")),
+                format!("可用的写法：{}", names.join("、")),
+            ),
         };
     }
     if message.starts_with("missing field") {
-        return format!("add `{first} = …` here");
+        return (
+            format!("add `{first} = …` here"),
+            format!("在这里加上 `{first} = …`"),
+        );
     }
     if message.starts_with("invalid type") {
-        return "check the value's type: text in double quotes, numbers bare, lists in [ ]".into();
+        return (
+            "check the value's type: text in double quotes, numbers bare, lists in [ ]".into(),
+            "检查值的类型：文字加英文双引号，数字不加引号，列表写在 [ ] 里".into(),
+        );
     }
-    "fix the TOML at this spot; strings need double quotes and a `key = value` per line".into()
+    (
+        "fix the TOML at this spot; strings need double quotes and a `key = value` per line".into(),
+        "改正这里的 TOML 写法：文字要加英文双引号，每行写一个 `键 = 值`".into(),
+    )
 }
 
 /// The backquoted names after "expected" in a serde message.

@@ -240,7 +240,8 @@ fn an_appeal_changes_an_item_and_is_logged() {
         ),
         (
             APPEAL.replace("score = 2", "scroe = 2"),
-            "appeals.toml:4:1: unknown key `scroe`",
+            // The file is written in Chinese (its reasons): so is the message.
+            "appeals.toml:4:1: `[[appeal]]` 里没有 `scroe` 这个键",
         ),
     ] {
         std::fs::write(&appeals, text).unwrap();
@@ -404,4 +405,44 @@ fn an_appeal_changes_a_judges_mark() {
         ]
     );
     assert_eq!(read_csv(&d.join("plain/changes.csv")).len(), 1);
+
+    // An appeal naming a judge who did not mark the entrant is an error at the appeal, in the
+    // language of the appeals file.
+    std::fs::write(
+        &appeals,
+        "[[appeal]]\nentrant = \"甲队\"\njudge = \"评委4\"\ncriterion = \"records\"\nmark = 26\n\
+         reason = \"录入错误\"\ndate = 2026-12-01\n",
+    )
+    .unwrap();
+    judge(rubric, &scores, &d.join("bad"))
+        .args(flag("--appeals", &appeals))
+        .exits_saying(
+            1,
+            &[
+                "appeals.toml:1:1: 评委 `评委4` 没有给 `甲队` 打分的行",
+                "hint: 是不是 `评委1`？",
+            ],
+        );
+    std::fs::write(
+        &appeals,
+        "[[appeal]]\nentrant = \"Team A\"\njudge = \"J4\"\ncriterion = \"records\"\nmark = 26\n\
+         reason = \"keyed in wrong\"\ndate = 2026-12-01\n",
+    )
+    .unwrap();
+    let english = write(
+        d,
+        "scores-en.csv",
+        "entrant,judge,violations,records,procedure\n\
+         Team A,J1,35,25,26\nTeam A,J2,38,27,27\nTeam A,J3,30,22,24\n",
+    );
+    judge(rubric, &english, &d.join("bad"))
+        .args(flag("--appeals", &appeals))
+        .exits_saying(
+            1,
+            &[
+                "appeals.toml:1:1: judge `J4` has no row for `Team A`",
+                "hint: did you mean `J1`?",
+            ],
+        );
+    assert!(!d.join("bad").exists());
 }

@@ -348,6 +348,21 @@ fn an_unknown_criterion_column_is_named_with_a_suggestion() {
     .exits_saying(
         1,
         &[
+            "scores.csv:1: 第 4 列 `record` 不是评分表里的评分项",
+            "hint: 是不是 `records`？",
+        ],
+    );
+    assert!(!d.path().join("out/results.csv").exists());
+    // The same mistake in a sheet written in English is told in English.
+    judge_sheet(
+        &d,
+        "entrant,judge,violations,record,procedure
+Team A,Judge 1,1,2,3
+",
+    )
+    .exits_saying(
+        1,
+        &[
             "scores.csv:1: column 4 `record` is not a criterion of the rubric",
             "hint: did you mean `records`?",
         ],
@@ -361,7 +376,14 @@ fn a_sheet_without_a_criterion_column_says_which() {
     judge_sheet(&d, "entrant,judge,violations,records\n甲队,评委1,1,2\n").exits_saying(
         1,
         &[
-            "criterion `procedure` has no column",
+            "scores.csv:1: 评分项 `procedure` 没有对应的列",
+            "hint: 表头写成：参赛者,评委[,单位],violations,records,procedure",
+        ],
+    );
+    judge_sheet(&d, "entrant,judge,violations,records\nTeam A,Judge 1,1,2\n").exits_saying(
+        1,
+        &[
+            "scores.csv:1: criterion `procedure` has no column",
             "hint: the header is: entrant,judge[,team],violations,records,procedure",
         ],
     );
@@ -383,30 +405,33 @@ fn rubric_errors_point_at_line_and_column() {
             "max = 30",
             "max = 0",
             &[
-                "rubric.toml:17:7: error: `max = 0` for criterion `records`: the maximum must be above 0",
-                "hint: give the points",
+                "rubric.toml:17:7: error: 评分项 `records` 的 `max = 0`：满分必须大于 0",
+                "hint: 写出这一项的满分，如 max = 40",
             ][..],
         ),
         (
             "drop_low = 1",
             "drop_lw = 1",
             &[
-                "rubric.toml:28:1: error: unknown key `drop_lw` in `[judging]`",
-                "hint: did you mean `drop_low`?",
+                "rubric.toml:28:1: error: `[judging]` 里没有 `drop_lw` 这个键",
+                "hint: 是不是 `drop_low`？",
             ],
         ),
         (
             "entrant = \"team\"",
             "entrant = \"teams\"",
             &[
-                "rubric.toml:4:11: error: `entrant`: unknown variant `teams`",
-                "hint: did you mean `team`?",
+                "rubric.toml:4:11: error: `entrant`：`teams` 不是可用的写法",
+                "hint: 是不是 `team`？",
             ],
         ),
         (
             "max = 40",
             "max = \"40\"",
-            &["rubric.toml:11:7: error: `max`: invalid type: string \"40\", expected f64"],
+            &[
+                "rubric.toml:11:7: error: `max`：值的类型不对（invalid type: string \"40\", expected f64）",
+                "hint: 检查值的类型",
+            ],
         ),
     ] {
         rubric_error(&d, from, to).exits_saying(1, said);
@@ -430,21 +455,21 @@ fn standings_errors_point_at_line_and_column() {
             "\"mean\"",
             "\"best-of-5\"",
             &[
-                "standings.toml:4:13: error: unknown team rule `best-of-5`",
+                "standings.toml:4:13: error: 没有 `best-of-5` 这种团体计分规则",
                 "\"best-N\"",
             ][..],
         ),
         (
             "missing = \"zero\"",
             "missing = \"drop\"",
-            &["standings.toml:5:11: error: `missing`: unknown variant `drop`"],
+            &["standings.toml:5:11: error: `missing`：`drop` 不是可用的写法"],
         ),
         (
             "weight = 0.4",
             "weigth = 0.4",
             &[
-                "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
-                "hint: did you mean `weight`?",
+                "standings.toml:22:1: error: `[[event]]` 里没有 `weigth` 这个键",
+                "hint: 是不是 `weight`？",
             ],
         ),
         // A misspelt value checked after reading gets its suggestion too.
@@ -452,22 +477,23 @@ fn standings_errors_point_at_line_and_column() {
             "team_rule = \"mean\"",
             "team_rule = \"maen\"",
             &[
-                "standings.toml:4:13: error: unknown team rule `maen`",
-                "hint: did you mean `mean`?",
+                "standings.toml:4:13: error: 没有 `maen` 这种团体计分规则",
+                "hint: 是不是 `mean`？",
             ],
         ),
         (
             "team_rule = \"mean\"",
             "team_rule = \"script\"",
-            &["standings.toml:4:13: error: team_rule = \"script\" needs a script"],
+            &["standings.toml:4:13: error: team_rule = \"script\" 需要一个脚本"],
         ),
         // A results folder that is not there is reported where the file names it.
         (
             "xx",
             "xx",
             &[
-                "standings.toml:16:11: error: event `笔试`:",
-                "does not exist",
+                "standings.toml:16:11: error: 赛项 `笔试`：",
+                "exam/` 不存在",
+                "hint: 路径从总成绩文件所在的文件夹算起",
             ],
         ),
     ] {
@@ -482,12 +508,31 @@ fn standings_errors_point_at_line_and_column() {
     standings(&s, &d.path().join("out")).exits_saying(
         1,
         &[
+            "standings.toml:22:1: error: `[[event]]` 里没有 `weigth` 这个键",
+            "standings.toml:5:1: error: `[standings]` 里没有 `mising` 这个键",
+            "hint: 是不是 `missing`？",
+        ],
+    );
+    assert!(!d.path().join("out").exists());
+    // The same typos in a standings file written in English are told in English.
+    let english = std::fs::read_to_string(&s)
+        .unwrap()
+        .replace("\"执法大练兵\"", "\"Enforcement drill\"")
+        .replace("\"某市生态环境局\"", "\"City bureau\"")
+        .replace("\"2026年12月1日\"", "\"1 December 2026\"")
+        .replace("\"笔试\"", "\"Written exam\"")
+        .replace("\"现场执法比武\"", "\"On-site\"")
+        .replace("\"短视频大赛\"", "\"Short video\"")
+        .replace("\"知识竞赛\"", "\"Quiz\"");
+    let s = write(d.path(), "standings.toml", english);
+    standings(&s, &d.path().join("out")).exits_saying(
+        1,
+        &[
             "standings.toml:22:1: error: unknown key `weigth` in `[[event]]`",
             "standings.toml:5:1: error: unknown key `mising` in `[standings]`",
             "hint: did you mean `missing`?",
         ],
     );
-    assert!(!d.path().join("out").exists());
 }
 
 #[test]
@@ -639,8 +684,9 @@ fn team(members) {
     standings(&s, &p.join("out3")).exits_saying(
         1,
         &[
-            "s.toml:5:11: error: missing = \"script\", but",
-            "has no `fn combine(events)`",
+            "s.toml:5:11: error: missing = \"script\"，但",
+            "rules.rhai` 里没有 `fn combine(events)`",
+            "hint: 在脚本里加上 `fn combine(events) { … }`，或换一种 missing",
         ],
     );
 }

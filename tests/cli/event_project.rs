@@ -385,8 +385,8 @@ fn event_file_mistakes_are_located_with_a_hint() {
     .unwrap();
     let a = event("run", p).code(1);
     let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
-    assert!(err.contains("unknown key `organizer`"), "{err}");
-    assert!(err.contains("did you mean `organiser`?"), "{err}");
+    assert!(err.contains("`[event]` 里没有 `organizer` 这个键"), "{err}");
+    assert!(err.contains("hint: 是不是 `organiser`？"), "{err}");
     // The key mistake stops the reading; fixed, the next ones are found.
     std::fs::write(
         &f,
@@ -403,13 +403,14 @@ fn event_file_mistakes_are_located_with_a_hint() {
         .position(|l| l == "id = \"onsit\"")
         .unwrap()
         + 1;
+    // The event file is written in Chinese: so is the message.
     assert!(
         err.contains(&format!(
-            "event.toml:{onsit}:6: error: no event has the id `onsit`"
+            "event.toml:{onsit}:6: error: 没有编号为 `onsit` 的赛项"
         )),
         "{err}"
     );
-    assert!(err.contains("did you mean `onsite`?"), "{err}");
+    assert!(err.contains("hint: 是不是 `onsite`？"), "{err}");
     assert!(!p.join("out").exists(), "nothing written");
     // Fixed, a missing file is named at its line.
     std::fs::write(
@@ -430,6 +431,69 @@ fn event_file_mistakes_are_located_with_a_hint() {
         .stderr(predicate::str::contains(format!(
             "event.toml:{quiz_line}:10: error: `"
         )));
+}
+
+/// The line of `event.toml` in `dir` that is `line`, from 1.
+fn line_of(dir: &Path, line: &str) -> usize {
+    std::fs::read_to_string(dir.join("event.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l == line)
+        .unwrap()
+        + 1
+}
+
+/// The same two mistakes in an event file written in Chinese and in one written in English: each
+/// is told at its line, in the language of the file (the Chinese comments of the English file do
+/// not make it Chinese).
+#[test]
+fn event_file_mistakes_are_told_in_the_language_of_the_file() {
+    let d = project();
+    let p = d.path();
+    let f = p.join("event.toml");
+    let mistaken = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("seed = 17\n", "")
+        .replace("id = \"video\"\nweight", "id = \"onsite\"\nweight");
+    std::fs::write(&f, &mistaken).unwrap();
+    let blueprint = line_of(p, "blueprint = \"blueprint.toml\"");
+    // The contest's id, the standings' `onsite`, then the one counted twice.
+    let counted = mistaken
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "id = \"onsite\"")
+        .map(|(i, _)| i + 1)
+        .nth(2)
+        .unwrap();
+    examforge().args(["event", "run"]).arg(&f).exits_saying(
+        1,
+        &[
+            &format!("event.toml:{blueprint}:13: error: 组卷方案没有写种子（seed）"),
+            "hint: 加上 `seed = …`：考生是在这个种子抽出的试卷上作答的",
+            &format!("event.toml:{counted}:6: error: 赛项 `onsite` 计入了两次"),
+            "hint: 每个赛项只列一次；它占多少由权重（weight）决定",
+        ],
+    );
+    let english = mistaken
+        .replace("\"执法大练兵\"", "\"Enforcement drill\"")
+        .replace("\"某市生态环境局\"", "\"City environment bureau\"")
+        .replace("\"笔试\"", "\"Written exam\"")
+        .replace("\"现场执法比武\"", "\"On-site inspection\"")
+        .replace("\"短视频大赛\"", "\"Short video\"")
+        .replace("\"知识竞赛\"", "\"Quiz\"");
+    std::fs::write(&f, &english).unwrap();
+    let a = examforge().args(["event", "run"]).arg(&f).exits_saying(
+        1,
+        &[
+            &format!("event.toml:{blueprint}:13: error: a blueprint without a seed"),
+            "hint: add `seed = …`: the answers were written on the papers of one seed",
+            &format!("event.toml:{counted}:6: error: event `onsite` is counted twice"),
+            "hint: list each event once; its weight says how much it counts",
+        ],
+    );
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(!err.contains("赛项"), "{err}");
+    assert!(!p.join("out").exists(), "nothing written");
 }
 
 /// `init --zh`: the Chinese workspace on which `make` and `event run` work at once, with
@@ -508,9 +572,9 @@ fn a_folder_no_event_run_wrote_is_not_replaced_without_force() {
     let p = d.path();
     std::fs::create_dir_all(p.join("out")).unwrap();
     std::fs::write(p.join("out/notes.txt"), "the user's").unwrap();
-    event("run", p).code(1).stderr(predicate::str::contains(
-        "holds files that no event run wrote",
-    ));
+    event("run", p)
+        .code(1)
+        .stderr(predicate::str::contains("里有不是 event run 写的文件"));
     assert!(!p.join("out/standings").exists());
     examforge()
         .args(["event", "run", "--force"])
