@@ -317,12 +317,26 @@ pub fn shown_in(text: &str) -> String {
     let mut text = text.to_string();
     for from in froms {
         let to = shown(&from);
-        let relative = here
-            .as_deref()
-            .and_then(|h| from.strip_prefix(h).ok())
-            .map(Path::to_path_buf);
-        for spelt in std::iter::once(from.clone()).chain(relative) {
-            let spelt = spelt.display().to_string();
+        // typst names a file by its path from the working folder, climbing out with `..`.
+        let relative = here.as_deref().and_then(|h| {
+            let from = std::path::absolute(&from).ok()?;
+            let common = h
+                .components()
+                .zip(from.components())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let up = h.components().count() - common;
+            let mut rel: PathBuf = std::iter::repeat_n("..", up).collect();
+            rel.extend(from.components().skip(common));
+            Some(rel)
+        });
+        // The longer spelling first: the other may be a part of it.
+        let mut spellings: Vec<String> = std::iter::once(from.clone())
+            .chain(relative)
+            .map(|p| p.display().to_string())
+            .collect();
+        spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for spelt in spellings {
             if !spelt.is_empty() && text.contains(&spelt) {
                 text = text.replace(&spelt, &to.display().to_string());
             }
@@ -508,6 +522,35 @@ impl Write for StagedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// typst names a staged file from the working folder, climbing out with `..` when the
+    /// output folder is elsewhere; the message names it where the user finds it.
+    #[test]
+    fn another_programs_message_names_staged_files_where_they_will_be() {
+        let out = tempfile::tempdir().unwrap();
+        let stage = out.path().join(".examforge-test1");
+        show_as(&stage, out.path());
+        let here = std::env::current_dir().unwrap();
+        let ups = here.components().count() - 1;
+        let climbed = format!(
+            "{}{}",
+            "../".repeat(ups),
+            stage
+                .join("paper-A.typ")
+                .display()
+                .to_string()
+                .trim_start_matches('/')
+        );
+        let said = format!("error\n  ┌─ {climbed}:43:1\n  at {}", stage.display());
+        let shown = shown_in(&said);
+        forget_shown(&stage);
+        let want = out.path().join("paper-A.typ");
+        assert!(
+            shown.contains(&format!("┌─ {}:43:1", want.display())),
+            "{shown}"
+        );
+        assert!(!shown.contains(".examforge-"), "{shown}");
+    }
 
     #[test]
     fn a_set_staged_inside_another_names_its_files_where_they_end_up() {
