@@ -520,3 +520,38 @@ fn a_broken_option_row_refuses_its_multirow_question_alone() {
         "{bank}"
     );
 }
+
+/// A GBK CSV holding a byte GBK cannot decode cannot be read past it: the error names the byte
+/// and says that the rows from there on are not imported.
+#[test]
+fn a_gbk_csv_that_cannot_be_read_on_says_which_rows_are_not_read() {
+    let dir = tmp();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"\xcc\xe2\xd0\xcd,\xcc\xe2\xb8\xc9,A,B,\xb4\xf0\xb0\xb8\r\n"); // 题型,题干,A,B,答案
+    for i in 1..=6u8 {
+        // 单选题,第i题,是,否,A — with row 3 holding 0x81 0x20, which GBK cannot decode.
+        bytes.extend_from_slice(b"\xb5\xa5\xd1\xa1\xcc\xe2,");
+        if i == 3 {
+            bytes.extend_from_slice(b"\x81\x20");
+        }
+        bytes.extend_from_slice(format!("q{i}").as_bytes());
+        bytes.extend_from_slice(b",\xca\xc7,\xb7\xf1,A\r\n");
+    }
+    let csv = dir.path().join("bank.csv");
+    fs::write(&csv, &bytes).unwrap();
+    let out = dir.path().join("bank.toml");
+    let (code, err) = import(&[csv.to_str().unwrap(), "--skip-bad"], &out);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:4:5: error: byte 0x81 is not valid GB18030",
+            csv.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("the rows from line 4 on are not read"),
+        "{err}"
+    );
+    assert!(err.contains("wrote 2 question(s)"), "{err}");
+}

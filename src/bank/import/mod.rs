@@ -165,7 +165,16 @@ pub fn import_each(
                 }
                 sheet.finish(&mut diags, &mut take);
                 if let Some(e) = failed {
-                    diags.push(csv::table_diagnostic(file, &e));
+                    let mut d = csv::table_diagnostic(file, &e);
+                    // The reader cannot go on past this byte: say what is not imported.
+                    if let Some(at) = &d.location {
+                        let rest = format!("the rows from line {} on are not read", at.line);
+                        d.hint = Some(match d.hint.take() {
+                            Some(h) => format!("{h}; {rest}"),
+                            None => rest,
+                        });
+                    }
+                    diags.push(d);
                 }
             }
             Err(e) => diags.push(csv::table_diagnostic(file, &e)),
