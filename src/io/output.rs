@@ -530,16 +530,18 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let stage = out.path().join(".examforge-test1");
         show_as(&stage, out.path());
+        // As typst spells it: up from the working folder to the folders both share, then down.
         let here = std::env::current_dir().unwrap();
-        let ups = here.components().count() - 1;
+        let shared = here.ancestors().find(|a| stage.starts_with(a)).unwrap();
+        let ups = here.components().count() - shared.components().count();
         let climbed = format!(
             "{}{}",
             "../".repeat(ups),
             stage
                 .join("paper-A.typ")
+                .strip_prefix(shared)
+                .unwrap()
                 .display()
-                .to_string()
-                .trim_start_matches('/')
         );
         let said = format!("error\n  ┌─ {climbed}:43:1\n  at {}", stage.display());
         let shown = shown_in(&said);
