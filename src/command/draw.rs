@@ -8,7 +8,7 @@ use crate::draw::manifest::LawRecord;
 use crate::draw::manifest::{Candidate, Manifest};
 use crate::draw::{draw_excluding, key_csv, matches, DrawError, DrawInput, Exclusions, Papers};
 use crate::error::ExitCode;
-use crate::input::diagnostic::Diagnostics;
+use crate::input::diagnostic::{Diagnostics, Lang};
 use crate::input::table;
 use crate::input::toml::TomlDoc;
 use crate::io::output::OutputSet;
@@ -340,7 +340,13 @@ fn resolve_banks(
 /// Reads a roster: 准考证号/candidate/id, 姓名/name, 单位/team columns; any encoding the CSV
 /// reader takes (a roster saved by Chinese Excel is GB18030).
 pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
+    read_roster_in(path).map(|(list, _)| list)
+}
+
+/// [`read_roster`], with the roster's language (its mistakes are told in it).
+pub fn read_roster_in(path: &Path) -> Result<(Vec<Candidate>, Lang), Error> {
     let t = table::read(path)?;
+    let lang = t.lang();
     let shown = path.display();
     let find = |names: &[&str]| {
         t.header
@@ -354,13 +360,19 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
             "no candidate-id column",
             "name it `准考证号` or `candidate`",
         )
+        .zh("没有考号列", "把考号所在的列命名为 `准考证号`（或 `考号`）")
+        .in_language(lang)
     })?;
     let name_col = find(&["name", "姓名"]);
     let team_col = find(&["team", "单位", "组别", "队伍"]);
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = HashSet::new();
     for (line, rec) in &t.rows {
-        let bad = |message: String, hint: &str| Error::row(&shown, *line, message, hint);
+        let bad = |message: String, hint: &str, zh: (String, &str)| {
+            Error::row(&shown, *line, message, hint)
+                .zh(zh.0, zh.1)
+                .in_language(lang)
+        };
         if rec.len() != t.header.len() {
             return Err(bad(
                 format!(
@@ -369,6 +381,10 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
                     t.header.len()
                 ),
                 "every row needs as many fields as the header; a name holding a comma goes in double quotes",
+                (
+                    format!("这一行有 {} 列，表头有 {} 列", rec.len(), t.header.len()),
+                    "每行的列数要和表头一样；含逗号的姓名或单位要放在英文双引号里",
+                ),
             ));
         }
         let id = rec[id_col].trim().to_string();
@@ -376,12 +392,17 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
             return Err(bad(
                 "empty candidate id".into(),
                 "every roster row needs an id",
+                ("考号为空".into(), "名单的每一行都要写考号"),
             ));
         }
         if !seen.insert(id.clone()) {
             return Err(bad(
                 format!("candidate id `{id}` appears twice"),
                 "ids name papers, so each must be unique",
+                (
+                    format!("考号 `{id}` 出现了两次"),
+                    "考号对应各自的试卷，每个考号只能出现一次",
+                ),
             ));
         }
         let get = |c: Option<usize>| {
@@ -401,9 +422,11 @@ pub fn read_roster(path: &Path) -> Result<Vec<Candidate>, Error> {
             t.header_line,
             "the roster has no rows",
             "add one row per candidate",
-        ));
+        )
+        .zh("名单里没有考生", "每位考生写一行")
+        .in_language(lang));
     }
-    Ok(out)
+    Ok((out, lang))
 }
 
 /// What a dated blueprint's registry says about the banks.

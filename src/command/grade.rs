@@ -4,6 +4,7 @@ use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::error::ExitCode;
 use crate::event::appeals;
+use crate::input::diagnostic::Lang;
 use crate::input::table;
 use crate::io::output::OutputSet;
 use crate::score::grade::{
@@ -91,13 +92,17 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     if let Some(p) = &a.appeals {
         let shown = p.display().to_string();
         let found = appeals::parse(&shown, &crate::io::read::text(p)?)?;
+        manual.set_appeals_language(found.lang);
         for appeal in found.for_exam(&manifest.blueprint.exam.title) {
             manual.add_appeal(appeal);
         }
     }
-    let roster = match &a.roster {
-        Some(p) => Some(Roster::new(super::draw::read_roster(p)?)),
-        None => None,
+    let (roster, roster_lang) = match &a.roster {
+        Some(p) => {
+            let (list, lang) = super::draw::read_roster_in(p)?;
+            (Some(Roster::new(list)), lang)
+        }
+        None => (None, Lang::En),
     };
     let shown = a.answers.display().to_string();
     let file = File::open(&a.answers).map_err(|source| Error::Read {
@@ -105,6 +110,13 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         source,
     })?;
     let sheet = Sheet::open(&shown, file, layout.as_ref())?;
+    // A sheet that belongs to no one is told in Chinese when the roster or the sheet's header is.
+    let header_lang = Lang::of_text(&sheet.header().collect::<Vec<_>>().join(","));
+    let stranger_lang = if header_lang == Lang::Zh {
+        header_lang
+    } else {
+        roster_lang
+    };
     let source = Source {
         answers: shown.clone(),
         layout: sheet.layout().name.clone(),
@@ -174,13 +186,20 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     }
     bar.finish_and_clear();
     if !strangers.is_empty() {
-        return Err(not_on_roster(&shown, a.roster.as_deref(), &strangers));
+        return Err(
+            not_on_roster(&shown, a.roster.as_deref(), &strangers).in_language(stranger_lang)
+        );
     }
-    if let Some((id, at)) = grader.unused_corrections().into_iter().next() {
+    if let Some((id, at, lang)) = grader.unused_corrections().into_iter().next() {
         return Err(Error::input(
             format!("{at}: candidate `{id}` has no sheet in {shown}"),
             "check the candidate id against the answers; a correction for someone not graded cannot be applied",
-        ));
+        )
+        .zh(
+            format!("{at}: 考生 `{id}` 在 {shown} 里没有答题卡"),
+            "核对考号与答题卡：没有评分的考生，改分无从落实",
+        )
+        .in_language(lang));
     }
     let (ranking, items) = grader.finish();
     let teams = grader.teams();
@@ -341,21 +360,54 @@ fn not_on_roster(shown: &str, roster: Option<&Path>, rows: &[(u64, Rejection)]) 
     let hint = format!(
         "correct the candidate id on the sheet (or in the scanner's CSV), or add the candidate to {roster}"
     );
+    let hint_zh = format!("改正答题卡（或扫描仪 CSV）上的考号，或把这位考生加进 {roster}");
     if let [(line, why)] = rows {
-        return Error::row(shown, *line as usize, why.to_string(), hint);
+        return Error::row(shown, *line as usize, why.to_string(), hint)
+            .zh(rejection_zh(why), hint_zh);
     }
-    let list: Vec<String> = rows
-        .iter()
-        .map(|(line, why)| format!("  {shown}:{line}: {why}"))
-        .collect();
+    let list = |zh: bool| -> String {
+        rows.iter()
+            .map(|(line, why)| {
+                let why = if zh {
+                    rejection_zh(why)
+                } else {
+                    why.to_string()
+                };
+                format!("  {shown}:{line}: {why}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     Error::input(
         format!(
             "{} sheets belong to no one on the roster {roster}:\n{}",
             rows.len(),
-            list.join("\n")
+            list(false)
         ),
         hint,
     )
+    .zh(
+        format!(
+            "{} 张答题卡的考号不在考生名单 {roster} 上：\n{}",
+            rows.len(),
+            list(true)
+        ),
+        hint_zh,
+    )
+}
+
+/// Why a sheet is not used, in Chinese.
+fn rejection_zh(why: &Rejection) -> String {
+    match why {
+        Rejection::NotOnRoster { id, suggestion } => {
+            let guess = suggestion
+                .as_ref()
+                .map(|s| format!("（是不是 `{s}`？）"))
+                .unwrap_or_default();
+            format!("考号 `{id}` 不在考生名单上{guess}")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// results.json: the head, then every candidate with rank and duplicate flag, streamed from
@@ -870,7 +922,9 @@ fn stop(shown: &str, e: &GradeError) -> Error {
             Error::row(shown, *line as usize, source.to_string(), e.hint())
         }
         GradeError::Team { source } => Error::input(source.to_string(), e.hint()),
-        GradeError::Correction { .. } => Error::input(e.to_string(), e.hint()),
+        GradeError::Correction { at, zh, lang, .. } => Error::input(e.to_string(), e.hint())
+            .zh(format!("{at}: {}", zh.0), zh.1.clone())
+            .in_language(*lang),
     }
 }
 
@@ -895,6 +949,7 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error {
 /// marks (双评), a third is the arbitrator's (仲裁).
 fn read_manual(path: &Path) -> Result<Corrections, Error> {
     let t = table::read(path)?;
+    let lang = t.lang();
     let shown = path.display();
     let find = |names: &[&str]| {
         t.header
@@ -906,7 +961,7 @@ fn read_manual(path: &Path) -> Result<Corrections, Error> {
     let points = find(&["points", "score", "得分", "分数"]).unwrap_or(2);
     let marker = find(&["marker", "评卷人", "阅卷人", "评阅人"]);
     let mut out = Corrections::new();
-    out.set_manual_file(&shown.to_string());
+    out.set_manual_file(&shown.to_string(), lang);
     for (line, rec) in &t.rows {
         let get = |i: usize| rec.get(i).map(|s| s.trim());
         let (Some(c), Some(it), Some(p)) = (get(candidate), get(item), get(points)) else {
@@ -915,7 +970,9 @@ fn read_manual(path: &Path) -> Result<Corrections, Error> {
                 *line,
                 "expected 3 fields",
                 "rows are: candidate,item,points[,marker]",
-            ));
+            )
+            .zh("这一行不足 3 列", "每行依次写：考号,题号,得分[,评卷人]")
+            .in_language(lang));
         };
         let p: f64 = p.parse().map_err(|_| {
             Error::row(
@@ -924,6 +981,8 @@ fn read_manual(path: &Path) -> Result<Corrections, Error> {
                 format!("`{p}` is not a number"),
                 "points are numbers such as 4 or 3.5",
             )
+            .zh(format!("得分 `{p}` 不是数字"), "得分写成数字，如 4 或 3.5")
+            .in_language(lang)
         })?;
         let mark = Mark {
             line: *line,
@@ -931,12 +990,23 @@ fn read_manual(path: &Path) -> Result<Corrections, Error> {
             points: p,
         };
         out.add_mark(c, it, mark).map_err(|e| {
+            let crate::score::grade::MarkError::SameMarker {
+                marker,
+                item,
+                candidate,
+                other,
+            } = &e;
             Error::row(
                 &shown,
                 *line,
                 e.to_string(),
                 "each marker gives one mark per item; remove or correct one of the two rows",
             )
+            .zh(
+                format!("评卷人 `{marker}` 给考生 `{candidate}` 的第 {item} 题评了两次（另一次在第 {other} 行）"),
+                "每位评卷人每道题只给一个评分：删去或改正其中一行",
+            )
+            .in_language(lang)
         })?;
     }
     Ok(out)

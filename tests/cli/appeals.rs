@@ -87,6 +87,32 @@ fn a_manual_score_replaces_the_sheets_score_for_every_kind() {
             .exits_saying(1, &[&format!("{}:{line}: {message}", manual.display())]);
         assert!(!d.join("bad/results.csv").exists(), "nothing written");
     }
+    // The same mistakes in a file with Chinese headers: told in Chinese, at the same lines.
+    for (text, line, message, hint) in [
+        (
+            "1,2,5\n",
+            2,
+            "考生 `1` 的第 2 题给了 5 分，不在 0–4 分之内",
+            "第 2 题满分 4 分：给 0 到 4 分",
+        ),
+        (
+            "1,1,1\n1,9,1\n",
+            3,
+            "考生 `1` 的 A 卷上没有第 9 题",
+            "写试卷上印的题号（1–5）或题目编号",
+        ),
+        ("7,1,1\n", 2, "考生 `7` 在 ", "核对考号与答题卡"),
+    ] {
+        std::fs::write(&manual, format!("考号,题号,得分\n{text}")).unwrap();
+        grade_scan(d, "bad", &flag("--manual", &manual)).exits_saying(
+            1,
+            &[
+                &format!("{}:{line}: {message}", manual.display()),
+                &format!("hint: {hint}"),
+            ],
+        );
+        assert!(!d.join("bad/results.csv").exists(), "nothing written");
+    }
 }
 
 /// Two markers (双评): within the tolerance their mean; beyond it the item waits for a third
@@ -152,7 +178,8 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     grade_scan(d, "wide", &extra).assert().success();
     assert_eq!(items(&d.join("wide"), "2")[4], item("5", "double", "5"));
 
-    // One marker twice for one item is an error, not a silent pick.
+    // One marker twice for one item is an error, not a silent pick: told in Chinese when the
+    // file is Chinese (its markers' names), in English when it is not.
     std::fs::write(
         &manual,
         "candidate,item,points,marker\n1,5,6,李\n1,5,7,李\n",
@@ -160,8 +187,23 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     .unwrap();
     grade_scan(d, "twice", &flag("--manual", &manual)).exits_saying(
         1,
+        &[
+            &format!(
+                "{}:3: 评卷人 `李` 给考生 `1` 的第 5 题评了两次（另一次在第 2 行）",
+                manual.display()
+            ),
+            "hint: 每位评卷人每道题只给一个评分",
+        ],
+    );
+    std::fs::write(
+        &manual,
+        "candidate,item,points,marker\n1,5,6,Li\n1,5,7,Li\n",
+    )
+    .unwrap();
+    grade_scan(d, "twice", &flag("--manual", &manual)).exits_saying(
+        1,
         &[&format!(
-            "{}:3: marker `李` marked item 5 of candidate `1` twice (also line 2)",
+            "{}:3: marker `Li` marked item 5 of candidate `1` twice (also line 2)",
             manual.display()
         )],
     );
@@ -224,23 +266,23 @@ fn an_appeal_changes_an_item_and_is_logged() {
     assert_eq!(column(&r, "score"), pairs(&[("1", "13"), ("2", "15")]));
     assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
 
-    // An unknown candidate or item is an error at the appeal.
+    // An unknown candidate or item is an error at the appeal, told in Chinese: the file is
+    // written in Chinese (its reasons).
     for (text, message) in [
         (
             APPEAL.replace("\"1\"", "\"9\""),
-            "appeals.toml:2:13: candidate `9` has no sheet",
+            "appeals.toml:2:13: 考生 `9` 在 ",
         ),
         (
             APPEAL.replace("item = 4", "item = 12"),
-            "appeals.toml:3:8: item `12` is not on paper A of candidate `1`",
+            "appeals.toml:3:8: 考生 `1` 的 A 卷上没有第 12 题",
         ),
         (
             APPEAL.replace("score = 2", "score = 3"),
-            "appeals.toml:4:9: the appeal gives item 4 of candidate `1` 3 points, above its 2",
+            "appeals.toml:4:9: 申诉给考生 `1` 的第 4 题 3 分，超过了满分 2 分",
         ),
         (
             APPEAL.replace("score = 2", "scroe = 2"),
-            // The file is written in Chinese (its reasons): so is the message.
             "appeals.toml:4:1: `[[appeal]]` 里没有 `scroe` 这个键",
         ),
     ] {
@@ -319,7 +361,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
     grade_scan(d, "bad", &flag("--roster", &roster)).exits_saying(
         1,
         &[&format!(
-            "{}:3: candidate `2026O01` is not on the roster (did you mean `2026001`?)",
+            "{}:3: 考号 `2026O01` 不在考生名单上（是不是 `2026001`？）",
             d.join("scan.csv").display()
         )],
     );

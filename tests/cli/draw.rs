@@ -188,12 +188,27 @@ fn a_short_roster_row_is_named_by_its_file_line() {
         "roster.csv",
         "准考证号,姓名\r\n001,张三\r\n\r\n002\r\n",
     );
+    // Told in Chinese, as the roster is; an English roster in English.
+    draw_with_roster(&path, &d.path().join("out")).exits_saying(
+        1,
+        &[
+            &format!("{}:4: 这一行有 1 列，表头有 2 列", path.display()),
+            "hint: 每行的列数要和表头一样",
+        ],
+    );
+    std::fs::write(&path, "id,name\r\n001,Zhang San\r\n\r\n002\r\n").unwrap();
     draw_with_roster(&path, &d.path().join("out")).exits_saying(
         1,
         &[&format!(
             "{}:4: the row has 1 fields but the header has 2",
             path.display()
         )],
+    );
+    // A repeated id, at the line of its second row.
+    std::fs::write(&path, "准考证号,姓名\n001,张三\n001,李四\n").unwrap();
+    draw_with_roster(&path, &d.path().join("out")).exits_saying(
+        1,
+        &[&format!("{}:3: 考号 `001` 出现了两次", path.display())],
     );
 }
 

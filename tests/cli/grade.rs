@@ -570,11 +570,32 @@ fn manual_points_saved_by_excel_as_unicode_text_count_and_a_bad_row_is_named() {
     // Wrong single −1, half of 4, wrong judge 0, one blank of two 1, manual 4.
     assert_eq!(res[1][4], "6");
 
-    // GB18030 with a word for the points on the file's third line (after a blank line).
+    // GB18030 with a word for the points on the file's third line (after a blank line): told
+    // in Chinese, as the file is.
     std::fs::write(&manual, gb18030("考号,题号,得分\r\n\r\n2,5,四分\r\n")).unwrap();
     grade_in(&d, &scan, "res2", &flag("--manual", &manual)).exits_saying(
         1,
-        &[&format!("{}:3: `四分` is not a number", manual.display())],
+        &[
+            &format!("{}:3: 得分 `四分` 不是数字", manual.display()),
+            "hint: 得分写成数字，如 4 或 3.5",
+        ],
+    );
+    // The English twin, in English; a short row too.
+    std::fs::write(&manual, "candidate,item,points\n\n2,5,four\n2,5\n").unwrap();
+    grade_in(&d, &scan, "res2", &flag("--manual", &manual)).exits_saying(
+        1,
+        &[
+            &format!("{}:3: `four` is not a number", manual.display()),
+            "hint: points are numbers such as 4 or 3.5",
+        ],
+    );
+    std::fs::write(&manual, "考号,题号,得分\n2,5,4\n2,5\n").unwrap();
+    grade_in(&d, &scan, "res2", &flag("--manual", &manual)).exits_saying(
+        1,
+        &[
+            &format!("{}:3: 这一行不足 3 列", manual.display()),
+            "hint: 每行依次写：考号,题号,得分[,评卷人]",
+        ],
     );
 }
 

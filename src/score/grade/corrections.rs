@@ -19,6 +19,7 @@ use super::{settle, Arbitration, Change, GradeError, Grader};
 use crate::bank::fmt_points;
 use crate::blueprint::Rule;
 use crate::event::appeals::ExamAppeal;
+use crate::input::diagnostic::Lang;
 use crate::sheet::{SheetRow, Status};
 use std::collections::HashMap;
 
@@ -92,6 +93,10 @@ pub(super) struct Entry {
 pub struct Corrections {
     /// The `--manual` file, as named in messages.
     manual_file: String,
+    /// The languages of the `--manual` file and of the appeals file: the words of the
+    /// messages about their rows.
+    manual_lang: Lang,
+    appeals_lang: Lang,
     by_candidate: HashMap<String, Vec<Entry>>,
     tolerance: f64,
     item_tolerance: HashMap<String, f64>,
@@ -101,6 +106,8 @@ impl Default for Corrections {
     fn default() -> Self {
         Corrections {
             manual_file: String::new(),
+            manual_lang: Lang::En,
+            appeals_lang: Lang::En,
             by_candidate: HashMap::new(),
             tolerance: Corrections::DEFAULT_TOLERANCE,
             item_tolerance: HashMap::new(),
@@ -137,9 +144,15 @@ impl Corrections {
         self.by_candidate.is_empty()
     }
 
-    /// Names the `--manual` file in messages.
-    pub fn set_manual_file(&mut self, file: &str) {
+    /// Names the `--manual` file in messages, told in its language `lang`.
+    pub fn set_manual_file(&mut self, file: &str, lang: Lang) {
         self.manual_file = file.to_string();
+        self.manual_lang = lang;
+    }
+
+    /// The language of the appeals file: the words of the messages about its appeals.
+    pub fn set_appeals_language(&mut self, lang: Lang) {
+        self.appeals_lang = lang;
     }
 
     /// The tolerance for every item (`item: None`) or for one (its number or question id).
@@ -216,24 +229,37 @@ impl Corrections {
     }
 
     /// Every candidate named, with the place of its first correction (`file:line` of a
-    /// `--manual` row, or the appeal's location).
-    pub fn named(&self) -> impl Iterator<Item = (&str, String)> + '_ {
+    /// `--manual` row, or the appeal's location) and the language of that file.
+    pub fn named(&self) -> impl Iterator<Item = (&str, String, Lang)> + '_ {
         self.by_candidate.iter().map(|(id, list)| {
-            let at = list
+            let (at, lang) = list
                 .iter()
-                .find_map(|e| e.marks.first().map(|m| self.mark_at(m)))
+                .find_map(|e| e.marks.first().map(|m| (self.mark_at(m), self.manual_lang)))
                 .or_else(|| {
-                    list.iter()
-                        .find_map(|e| e.appeal.as_ref().map(|a| a.candidate_at.to_string()))
+                    list.iter().find_map(|e| {
+                        e.appeal
+                            .as_ref()
+                            .map(|a| (a.candidate_at.to_string(), self.appeals_lang))
+                    })
                 })
                 .unwrap_or_default();
-            (id.as_str(), at)
+            (id.as_str(), at, lang)
         })
     }
 
     /// Where a mark is written.
     pub fn mark_at(&self, m: &Mark) -> String {
         format!("{}:{}", self.manual_file, m.line)
+    }
+}
+
+/// An item as a correction names it, in Chinese: `第 5 题` for a printed number, `题目 `q-3``
+/// for a question id.
+fn item_zh(item: &str) -> String {
+    if item.parse::<u32>().is_ok() {
+        format!("第 {item} 题")
+    } else {
+        format!("题目 `{item}`")
     }
 }
 
@@ -298,16 +324,24 @@ impl Grader<'_> {
         }
         if let Some(e) = entries.and_then(|e| e.iter().zip(&used).find(|(_, u)| !**u)) {
             let e = e.0;
+            let (at, lang) = self.entry_at(e);
+            let last = plan.leaves.iter().map(|l| l.number).max().unwrap_or(0);
             return Err(GradeError::Correction {
-                at: self.entry_at(e),
+                at,
                 message: format!(
                     "item `{}` is not on paper {} of candidate `{id}`",
                     e.item, plan.paper.code
                 ),
-                hint: format!(
-                    "give the printed item number (1–{}) or the question id",
-                    plan.leaves.iter().map(|l| l.number).max().unwrap_or(0)
-                ),
+                hint: format!("give the printed item number (1–{last}) or the question id"),
+                zh: Box::new((
+                    format!(
+                        "考生 `{id}` 的 {} 卷上没有{}",
+                        plan.paper.code,
+                        item_zh(&e.item)
+                    ),
+                    format!("写试卷上印的题号（1–{last}）或题目编号"),
+                )),
+                lang,
             });
         }
         for s in &mut sections {
@@ -316,12 +350,13 @@ impl Grader<'_> {
         Ok((sections, changes))
     }
 
-    /// Where an entry's item is written: its first `--manual` row, else its appeal's `item`.
-    fn entry_at(&self, e: &Entry) -> String {
+    /// Where an entry's item is written: its first `--manual` row, else its appeal's `item`;
+    /// and the language of that file.
+    fn entry_at(&self, e: &Entry) -> (String, Lang) {
         match (e.marks.first(), &e.appeal) {
-            (Some(m), _) => self.manual.mark_at(m),
-            (None, Some(a)) => a.item_at.to_string(),
-            (None, None) => String::new(),
+            (Some(m), _) => (self.manual.mark_at(m), self.manual.manual_lang),
+            (None, Some(a)) => (a.item_at.to_string(), self.manual.appeals_lang),
+            (None, None) => (String::new(), Lang::En),
         }
     }
 
@@ -351,6 +386,21 @@ impl Grader<'_> {
                         fmt_points(max),
                         fmt_points(max)
                     ),
+                    zh: Box::new((
+                        format!(
+                            "考生 `{id}` 的{}给了 {} 分，不在 0–{} 分之内",
+                            item_zh(&e.item),
+                            fmt_points(m.points),
+                            fmt_points(max)
+                        ),
+                        format!(
+                            "第 {} 题满分 {} 分：给 0 到 {} 分",
+                            leaf.number,
+                            fmt_points(max),
+                            fmt_points(max)
+                        ),
+                    )),
+                    lang: self.manual.manual_lang,
                 });
             }
         }
@@ -359,8 +409,9 @@ impl Grader<'_> {
             None => {}
             Some(Err(())) => {
                 let lines: Vec<String> = e.marks.iter().map(|m| m.line.to_string()).collect();
+                let (at, lang) = self.entry_at(e);
                 return Err(GradeError::Correction {
-                    at: self.entry_at(e),
+                    at,
                     message: format!(
                         "{} marks for item {} of candidate `{id}` (lines {})",
                         e.marks.len(),
@@ -368,6 +419,16 @@ impl Grader<'_> {
                         lines.join(", ")
                     ),
                     hint: "an item takes one mark, two markers' marks (双评), or those two and an arbitrator's (仲裁); remove the extra rows".into(),
+                    zh: Box::new((
+                        format!(
+                            "考生 `{id}` 的{}有 {} 个评分（第 {} 行）",
+                            item_zh(&e.item),
+                            e.marks.len(),
+                            lines.join("、")
+                        ),
+                        "一道题只能有一个评分，或两位评卷人各一个（双评），或再加一个仲裁评分（仲裁）：删去多余的行".into(),
+                    )),
+                    lang,
                 });
             }
             Some(Ok((points, how))) => {
@@ -395,6 +456,16 @@ impl Grader<'_> {
                         fmt_points(max)
                     ),
                     hint: format!("give 0 to {} points", fmt_points(max)),
+                    zh: Box::new((
+                        format!(
+                            "申诉给考生 `{id}` 的{} {} 分，超过了满分 {} 分",
+                            item_zh(&e.item),
+                            fmt_points(a.score),
+                            fmt_points(max)
+                        ),
+                        format!("给 0 到 {} 分", fmt_points(max)),
+                    )),
+                    lang: self.manual.appeals_lang,
                 });
             }
             changes.push(Change {

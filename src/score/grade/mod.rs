@@ -26,6 +26,7 @@ pub use stats::ItemStats;
 pub use teams::TeamStanding;
 
 use crate::draw::manifest::Manifest;
+use crate::input::diagnostic::Lang;
 use crate::score::script::{CandidateInfo, ItemOutcome, RuleScript};
 use crate::sheet::{Rejected, SheetRow, Status, Tokens};
 use cell::Scored;
@@ -231,12 +232,12 @@ impl<'a> Grader<'a> {
     }
 
     /// Corrections naming a candidate with no row at all: each with where it is written.
-    pub fn unused_corrections(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = self
+    pub fn unused_corrections(&self) -> Vec<(String, String, Lang)> {
+        let mut v: Vec<(String, String, Lang)> = self
             .manual
             .named()
-            .filter(|(id, _)| !self.corrected.contains(*id))
-            .map(|(id, at)| (id.to_string(), at))
+            .filter(|(id, _, _)| !self.corrected.contains(*id))
+            .map(|(id, at, lang)| (id.to_string(), at, lang))
             .collect();
         v.sort_by(|a, b| a.1.cmp(&b.1));
         v

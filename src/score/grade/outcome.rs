@@ -1,6 +1,7 @@
 //! What grading a row can end in: graded, rejected with a reason, or a stop of the whole run.
 
 use super::Graded;
+use crate::input::diagnostic::Lang;
 use crate::score::script::ScriptError;
 
 /// The outcome of one row that did not stop the run.
@@ -71,6 +72,10 @@ pub enum GradeError {
         at: String,
         message: String,
         hint: String,
+        /// The message and hint in Chinese.
+        zh: Box<(String, String)>,
+        /// The language of the file `at` is in: the words shown.
+        lang: Lang,
     },
 }
 
