@@ -1,6 +1,7 @@
 //! What the columns of a scanner CSV mean, and the built-in layouts recognised from a header row.
 
 use super::error::SheetError;
+use crate::input::diagnostic::{Lang, Zh};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -153,6 +154,7 @@ pub fn detect_layout(
         return Err(SheetError::UnknownLayout {
             file: file_name.to_string(),
             header: preview(header),
+            lang: Lang::of_text(&header.join(",")),
         });
     };
     layout.delimiter = delimiter;
@@ -355,16 +357,22 @@ pub(crate) fn check_unique_items(
     let mut seen = std::collections::HashMap::new();
     for (item, col) in &layout.answers {
         if let Some(first) = seen.insert(item, *col) {
+            let (a, b) = (
+                header.get(first).unwrap_or(&""),
+                header.get(*col).unwrap_or(&""),
+            );
+            let mut zh = Zh::new(
+                format!("第 {item} 题有两个答案列：`{a}` 和 `{b}`"),
+                "把其中一列改名，或用 `--csv-layout 文件` 指明各列",
+            );
+            zh.shown = Lang::of_text(&header.join(",")) == Lang::Zh;
             return Err(SheetError::Column {
                 file: file.to_string(),
-                message: format!(
-                    "item {item} has two answer columns: `{}` and `{}`",
-                    header.get(first).unwrap_or(&""),
-                    header.get(*col).unwrap_or(&"")
-                ),
+                message: format!("item {item} has two answer columns: `{a}` and `{b}`"),
                 hint: Some(
                     "rename one of the columns, or map the columns with `--layout FILE`".into(),
                 ),
+                zh: Some(Box::new(zh)),
             });
         }
     }

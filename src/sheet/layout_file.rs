@@ -4,7 +4,7 @@ use super::error::SheetError;
 use super::layout::{
     check_unique_items, detect_layout, digits, normalize, ItemRef, Layout, Tokens,
 };
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang};
 use crate::input::toml::TomlDoc;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -155,32 +155,56 @@ impl<'de> Deserialize<'de> for Columns1 {
 ///
 /// Unknown keys are errors with their line and column.
 pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
+    // Told in Chinese when the file is written in Chinese (its column names).
+    let lang = Lang::of_toml(text);
+    check_layout_file(name, text).map_err(|e| match e {
+        SheetError::LayoutFile(d) => SheetError::LayoutFile(d.in_language(lang)),
+        other => other,
+    })
+}
+
+fn check_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
     let doc = TomlDoc::parse(name, text).map_err(SheetError::LayoutFile)?;
     let spec: Spec = doc.deserialize().map_err(SheetError::LayoutFile)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
     if let Some(d) = &spec.delimiter {
         if delimiter_byte(d).is_none() {
-            errors.push(doc.error(
-                "delimiter",
-                format!("`delimiter = \"{d}\"` is not a single character"),
-                "use \",\", \";\", \"|\" or \"tab\"",
-            ));
+            errors.push(
+                doc.error(
+                    "delimiter",
+                    format!("`delimiter = \"{d}\"` is not a single character"),
+                    "use \",\", \";\", \"|\" or \"tab\"",
+                )
+                .zh(
+                    format!("`delimiter = \"{d}\"` 不是单个字符"),
+                    "写 \",\"、\";\"、\"|\" 或 \"tab\"",
+                ),
+            );
         }
     }
     if let Some(b) = &spec.base {
         if !BUILT_IN.contains(&b.as_str()) {
-            let hint = match did_you_mean(b, BUILT_IN) {
-                Some(k) => format!(
-                    "did you mean `{k}`? built-in layouts: {}",
-                    BUILT_IN.join(", ")
+            let (hint, hint_zh) = match did_you_mean(b, BUILT_IN) {
+                Some(k) => (
+                    format!(
+                        "did you mean `{k}`? built-in layouts: {}",
+                        BUILT_IN.join(", ")
+                    ),
+                    format!("是不是 `{k}`？内置格式：{}", BUILT_IN.join("、")),
                 ),
-                None => format!("use one of: {}", BUILT_IN.join(", ")),
+                None => (
+                    format!("use one of: {}", BUILT_IN.join(", ")),
+                    format!("用其中之一：{}", BUILT_IN.join("、")),
+                ),
             };
-            errors.push(doc.error(
-                "base",
-                format!("`base = \"{b}\"` is not a built-in layout"),
-                hint,
-            ));
+            errors.push(
+                doc.error(
+                    "base",
+                    format!("`base = \"{b}\"` is not a built-in layout"),
+                    hint,
+                )
+                .zh(format!("`base = \"{b}\"` 不是内置的格式"), hint_zh),
+            );
         }
     }
     if spec.base.is_none() && (spec.columns.candidate.is_none() || spec.answers.is_none()) {
@@ -193,6 +217,9 @@ pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetErro
             at,
             "a layout file needs `[columns] candidate` and an `[answers]` table (or a `base` layout)",
             "e.g. `[columns]` `candidate = \"Student ID\"` and `[answers]` `pattern = \"Q{n}\"`",
+        ).zh(
+            "格式文件要写 `[columns]` 的 candidate（考号列）和 `[answers]` 表（或写 `base` 用内置格式）",
+            "如 `[columns]` 下 `candidate = \"准考证号\"`，`[answers]` 下 `pattern = \"第{n}题\"`",
         ));
     }
     if let Some(a) = &spec.answers {
@@ -202,24 +229,39 @@ pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetErro
                 "answers",
                 "`[answers]` needs exactly one of `pattern`, `columns`, `first`",
                 "e.g. `pattern = \"Q{n}\"`, `columns = \"E:AX\"`, or `first = 5` with `count = 100`",
+            ).zh(
+                "`[answers]` 里 `pattern`、`columns`、`first` 要写且只写一个",
+                "如 `pattern = \"第{n}题\"`、`columns = \"E:AX\"`，或 `first = 5` 加 `count = 100`",
             ));
         }
         if let Some(range) = &a.columns {
             if parse_range(range).is_none() {
-                errors.push(doc.error(
-                    "answers.columns",
-                    format!("`columns = \"{range}\"` is not a column range"),
-                    "write spreadsheet letters like \"E:AX\" or numbers like \"5:50\"",
-                ));
+                errors.push(
+                    doc.error(
+                        "answers.columns",
+                        format!("`columns = \"{range}\"` is not a column range"),
+                        "write spreadsheet letters like \"E:AX\" or numbers like \"5:50\"",
+                    )
+                    .zh(
+                        format!("`columns = \"{range}\"` 不是列的范围"),
+                        "写成表格的列字母如 \"E:AX\"，或列号如 \"5:50\"",
+                    ),
+                );
             }
         }
         if let Some(p) = &a.pattern {
             if !p.contains("{n}") && !p.contains("{id}") {
-                errors.push(doc.error(
-                    "answers.pattern",
-                    format!("`pattern = \"{p}\"` has no `{{n}}` or `{{id}}`"),
-                    "mark where the item number is, e.g. \"Q{n}\" or \"第{n}题\"",
-                ));
+                errors.push(
+                    doc.error(
+                        "answers.pattern",
+                        format!("`pattern = \"{p}\"` has no `{{n}}` or `{{id}}`"),
+                        "mark where the item number is, e.g. \"Q{n}\" or \"第{n}题\"",
+                    )
+                    .zh(
+                        format!("`pattern = \"{p}\"` 里没有 `{{n}}` 或 `{{id}}`"),
+                        "用 {n} 标出题号的位置，如 \"第{n}题\" 或 \"Q{n}\"",
+                    ),
+                );
             }
         }
     }
@@ -405,6 +447,7 @@ impl LayoutFile {
             file: csv_file.to_string(),
             message: format!("{message} (layout `{}`)", self.file),
             hint,
+            zh: None,
         }
     }
 }

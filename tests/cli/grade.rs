@@ -666,3 +666,64 @@ fn guarded_cells_read_back_as_written_through_the_scanner_csv_and_the_roster() {
         assert!(listed.contains(&want.map(String::from)), "{listed:?}");
     }
 }
+
+/// A scanner CSV whose header no layout knows, and a layout file with a mistake: told in
+/// Chinese when the header or the layout file is written in Chinese, in English when not.
+#[test]
+fn a_scanner_csv_and_its_layout_file_are_told_in_their_language() {
+    let d = tmp();
+    draw_grade_fixture(d.path());
+    let scan = write(d.path(), "scan.csv", "学号,姓名,第1题,第2题\n1,张三,B,AC\n");
+    grade_in(&d, &scan, "r", &[]).exits_saying(
+        1,
+        &[
+            &format!(
+                "{}:1: 认不出这是哪种答题卡导出格式（表头：`学号`, `姓名`, `第1题`, `第2题`）",
+                scan.display()
+            ),
+            "hint: 已知的格式：examforge, zipgrade",
+            "用 `--csv-layout 文件.toml` 说明各列",
+        ],
+    );
+    let layout = write(
+        d.path(),
+        "layout.toml",
+        "[columns]\ncandidate = \"学号\"\n[answers]\npattern = \"第题\"\n",
+    );
+    grade_in(&d, &scan, "r", &flag("--csv-layout", &layout)).exits_saying(
+        1,
+        &[
+            "layout.toml:4:11: `pattern = \"第题\"` 里没有 `{n}` 或 `{id}`",
+            "hint: 用 {n} 标出题号的位置",
+        ],
+    );
+    // The layout file's words made right, the CSV is read by it.
+    std::fs::write(
+        &layout,
+        "[columns]\ncandidate = \"学号\"\n[answers]\npattern = \"第{n}题\"\n",
+    )
+    .unwrap();
+    grade_in(&d, &scan, "r", &flag("--csv-layout", &layout)).exits_saying(0, &["graded"]);
+    // The English twins.
+    let scan = write(
+        d.path(),
+        "scan2.csv",
+        "Student,Name,Item 1,Item 2\n1,Zhang,B,AC\n",
+    );
+    grade_in(&d, &scan, "r2", &[]).exits_saying(
+        1,
+        &[
+            &format!("{}:1: unknown answer-sheet layout", scan.display()),
+            "hint: known layouts: examforge, zipgrade",
+        ],
+    );
+    std::fs::write(
+        &layout,
+        "[columns]\ncandidate = \"Student\"\n[answers]\npattern = \"Item\"\n",
+    )
+    .unwrap();
+    grade_in(&d, &scan, "r2", &flag("--csv-layout", &layout)).exits_saying(
+        1,
+        &["layout.toml:4:11: `pattern = \"Item\"` has no `{n}` or `{id}`"],
+    );
+}
