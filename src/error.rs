@@ -52,9 +52,17 @@ pub enum Error {
     /// An output exists and `--force` was not given.
     #[error("`{}` already exists", path.display())]
     Exists { path: PathBuf },
-    /// Input files hold errors that were already printed as diagnostics.
-    #[error("{count} error(s) in {what}")]
-    Reported { count: usize, what: String },
+    /// Input files hold errors that were already printed as diagnostics; `zh` is the line in
+    /// Chinese (`FILE 中有 N 处错误`), set when the files are Chinese ([`Lang::of_diagnostics`]).
+    #[error("{}", match zh {
+        Some(line) => line.clone(),
+        None => format!("{count} error(s) in {what}"),
+    })]
+    Reported {
+        count: usize,
+        what: String,
+        zh: Option<String>,
+    },
     /// Bad input that no part of the tool has a type for, with what to do about it (in Chinese
     /// too when it has the words, shown when the input is Chinese: [`Error::zh`]).
     #[error("{}", match zh { Some(z) if z.shown => &z.message, _ => message })]

@@ -124,7 +124,14 @@ pub fn check(
     }
     if errors > 0 {
         if format == SummaryFormat::Text {
-            eprintln!("error: {errors} error(s) in the banks");
+            match crate::input::diagnostic::Lang::of_diagnostics(&loaded.diagnostics) {
+                crate::input::diagnostic::Lang::Zh => {
+                    eprintln!("error: 题库中有 {errors} 处错误")
+                }
+                crate::input::diagnostic::Lang::En => {
+                    eprintln!("error: {errors} error(s) in the banks")
+                }
+            }
         }
         return Ok(ExitCode::Invalid);
     }

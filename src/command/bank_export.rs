@@ -4,6 +4,7 @@ use super::banks::load_banks;
 use crate::bank::export::{export, Target};
 use crate::cli::{BankExportArgs, ExportFormat};
 use crate::error::ExitCode;
+use crate::input::diagnostic::Lang;
 use crate::Error;
 
 /// Runs `bank export`.
@@ -14,9 +15,11 @@ pub fn run(a: &BankExportArgs) -> Result<ExitCode, Error> {
         for d in &errors {
             eprintln!("{d}");
         }
+        let chinese = Lang::of_diagnostics(errors.iter().copied()) == Lang::Zh;
         return Err(Error::Reported {
             count: errors.len(),
             what: "the banks".into(),
+            zh: chinese.then(|| format!("题库中有 {} 处错误", errors.len())),
         });
     }
     let questions: Vec<_> = loaded

@@ -6,7 +6,7 @@ use crate::bank::import::{import_each, slug, BankWriter, Format, Options, Places
 use crate::bank::Language;
 use crate::cli::{BankImportArgs, ImportFormat};
 use crate::error::ExitCode;
-use crate::input::diagnostic::Diagnostic;
+use crate::input::diagnostic::{Diagnostic, Lang};
 use crate::io::output::StagedFile;
 use crate::Error;
 use std::collections::HashMap;
@@ -131,9 +131,11 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             "note: nothing written; fix the rows above, or pass --skip-bad to write the {} good question(s)",
             done.written
         );
+        let chinese = Lang::of_diagnostics(&diags) == Lang::Zh;
         return Err(Error::Reported {
             count: errors,
             what: "the imported files".into(),
+            zh: chinese.then(|| format!("导入的文件中有 {errors} 处错误")),
         });
     }
     if done.written == 0 {

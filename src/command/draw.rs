@@ -210,9 +210,13 @@ pub fn draw_source(
         }
     }
     if errors > 0 {
+        let chinese = Lang::of_diagnostics(&loaded.diagnostics) == Lang::Zh;
         return Err(Error::Reported {
             count: errors,
             what: "the banks (run `examforge bank check` for the full report)".into(),
+            zh: chinese.then(|| {
+                format!("题库中有 {errors} 处错误（运行 `examforge bank check` 看完整的报告）")
+            }),
         });
     }
     // Record bank paths as the blueprint names them, so manifests do not depend on where they were made.

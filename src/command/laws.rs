@@ -1,6 +1,7 @@
 //! Finding and reading the statute registry (`laws.toml`) and today's date for the commands
 //! that check citations (`bank check`, dated `draw`).
 
+use crate::input::diagnostic::Lang;
 use crate::law::{Date, Registry};
 use crate::Error;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,8 @@ pub fn read(path: &Path) -> Result<Found, Error> {
         Error::Reported {
             count: diags.len(),
             what: format!("the statute registry `{shown}`"),
+            zh: (Lang::of_diagnostics(&diags) == Lang::Zh)
+                .then(|| format!("法规登记表 `{shown}` 中有 {} 处错误", diags.len())),
         }
     })?;
     Ok(Found {

@@ -1,18 +1,21 @@
 //! Rule scripts and diagnostics as the commands report them (`grade`, `judge`, `standings`).
 
-use crate::input::diagnostic::Diagnostic;
+use crate::input::diagnostic::{Diagnostic, Lang};
 use crate::score::script::{Hook, RuleScript, ScriptError};
 use crate::Error;
 use std::path::{Path, PathBuf};
 
-/// Prints diagnostics and turns them into the error that ends the command.
+/// Prints diagnostics and turns them into the error that ends the command, in the language
+/// the diagnostics were told in (Chinese when their reader found the file Chinese).
 pub fn reported(diags: &[Diagnostic], what: &str) -> Error {
     for d in diags {
         eprintln!("{d}");
     }
+    let chinese = Lang::of_diagnostics(diags) == Lang::Zh;
     Error::Reported {
         count: diags.len(),
         what: format!("`{what}`"),
+        zh: chinese.then(|| format!("`{what}` 中有 {} 处错误", diags.len())),
     }
 }
 

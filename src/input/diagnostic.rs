@@ -85,6 +85,19 @@ impl Lang {
         Lang::of_text(&toml_without_comments(text))
     }
 
+    /// The language diagnostics were told in: Chinese when one of them shows its Chinese words
+    /// (its reader found its file Chinese). A closing line about them follows it.
+    pub fn of_diagnostics<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> Lang {
+        if diags
+            .into_iter()
+            .any(|d| d.zh.as_ref().is_some_and(|zh| zh.shown))
+        {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
     /// The language of a text without comments (a CSV): Chinese when it holds a CJK character.
     pub fn of_text(text: &str) -> Lang {
         if text.chars().any(is_cjk) {
@@ -297,7 +310,8 @@ impl serde::Serialize for Diagnostic {
 /// (`#[error("{0}")] Toml(Diagnostics)`).
 ///
 /// Displayed as `file:line:col: message` when there is one (its hint from [`Diagnostics::hint`]),
-/// or as `N errors in `file`:` followed by each located error and its hint.
+/// or as `N errors in `file`:` (`` `file` 中有 N 处错误： `` when they are told in Chinese)
+/// followed by each located error and its hint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostics {
     file: String,
@@ -361,7 +375,10 @@ impl fmt::Display for Diagnostics {
             }
             return write!(f, "{}", one.shown_message());
         }
-        write!(f, "{} errors in `{}`:", self.list.len(), self.file)?;
+        match Lang::of_diagnostics(&self.list) {
+            Lang::Zh => write!(f, "`{}` 中有 {} 处错误：", self.file, self.list.len())?,
+            Lang::En => write!(f, "{} errors in `{}`:", self.list.len(), self.file)?,
+        }
         for d in &self.list {
             write!(f, "\n  ")?;
             if let Some(loc) = &d.location {
@@ -436,7 +453,7 @@ mod tests {
             d.clone().in_language(Lang::En).to_string(),
             "event.toml:3:6: error: id `a` is used twice\n  hint: give each its own id"
         );
-        let zh = d.in_language(Lang::Zh);
+        let zh = d.clone().in_language(Lang::Zh);
         assert_eq!(
             zh.to_string(),
             "event.toml:3:6: error: 编号 `a` 重复使用\n  hint: 每个赛项用各自的编号"
@@ -447,9 +464,23 @@ mod tests {
         assert_eq!(json["hint"], "give each its own id");
         assert_eq!(json["message_zh"], "编号 `a` 重复使用");
         assert_eq!(json["hint_zh"], "每个赛项用各自的编号");
-        let list = Diagnostics::new("event.toml", vec![zh]);
+        let list = Diagnostics::new("event.toml", vec![zh.clone()]);
         assert_eq!(list.to_string(), "event.toml:3:6: 编号 `a` 重复使用");
         assert_eq!(list.hint().as_deref(), Some("每个赛项用各自的编号"));
+        // Several: the line that counts them is in their language too.
+        let two = Diagnostics::new("event.toml", vec![zh.clone(), zh.clone()]);
+        assert!(
+            two.to_string()
+                .starts_with("`event.toml` 中有 2 处错误：\n  event.toml:3:6: 编号"),
+            "{two}"
+        );
+        assert_eq!(Lang::of_diagnostics(two.iter()), Lang::Zh);
+        let en = Diagnostics::new("event.toml", vec![d.clone(), d.clone()]);
+        assert!(
+            en.to_string().starts_with("2 errors in `event.toml`:"),
+            "{en}"
+        );
+        assert_eq!(Lang::of_diagnostics(en.iter()), Lang::En);
         // Without Chinese words a message stays English in a Chinese file.
         let plain = Diagnostic::error(None, "bad").in_language(Lang::Zh);
         assert_eq!(plain.to_string(), "error: bad");

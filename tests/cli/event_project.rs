@@ -472,6 +472,8 @@ fn event_file_mistakes_are_told_in_the_language_of_the_file() {
             "hint: 加上 `seed = …`：考生是在这个种子抽出的试卷上作答的",
             &format!("event.toml:{counted}:6: error: 赛项 `onsite` 计入了两次"),
             "hint: 每个赛项只列一次；它占多少由权重（weight）决定",
+            // The closing line counts them in Chinese too.
+            "event.toml` 中有 2 处错误",
         ],
     );
     let english = mistaken
@@ -489,6 +491,7 @@ fn event_file_mistakes_are_told_in_the_language_of_the_file() {
             "hint: add `seed = …`: the answers were written on the papers of one seed",
             &format!("event.toml:{counted}:6: error: event `onsite` is counted twice"),
             "hint: list each event once; its weight says how much it counts",
+            "error: 2 error(s) in `",
         ],
     );
     let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
