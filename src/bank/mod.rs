@@ -46,6 +46,18 @@ impl Kind {
         }
     }
 
+    /// The kind's name in Chinese, as messages about a Chinese bank say it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Kind::Single => "单选题",
+            Kind::Multiple => "多选题",
+            Kind::Judge => "判断题",
+            Kind::Fill => "填空题",
+            Kind::Short => "简答题",
+            Kind::Case => "案例分析题",
+        }
+    }
+
     /// Parses a kind name.
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == s)

@@ -99,8 +99,15 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
                             places.location(at)
                         ),
                     )
-                    .with_hint(
-                        "give each file its own --id prefix, or import the files one by one",
+                    .with_hint("give each file its own --id prefix, or import the files one by one")
+                    .zh(
+                        format!(
+                            "{}: 题目编号 `{}` 重复（第一次在 {}）",
+                            q.location,
+                            q.id,
+                            places.location(at)
+                        ),
+                        "给每个文件各自的 --id 前缀，或逐个导入",
                     ),
                 );
                 return;
@@ -115,7 +122,8 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             }
         });
         diags.extend(got.diagnostics);
-        diags.extend(later);
+        // What was found about this file's questions after they were read is told in its language.
+        diags.extend(later.into_iter().map(|d| d.in_language(got.lang)));
         rejected.extend(got.rejected);
     }
     if let Some(e) = failed {
@@ -127,11 +135,18 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     crate::input::diagnostic::eprint_all(&diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !a.skip_bad {
-        eprintln!(
-            "note: nothing written; fix the rows above, or pass --skip-bad to write the {} good question(s)",
-            done.written
-        );
         let chinese = Lang::of_diagnostics(&diags) == Lang::Zh;
+        if chinese {
+            eprintln!(
+                "note: 什么也没有写出；改正上面各处，或加 --skip-bad 写出其余 {} 道没有错误的题",
+                done.written
+            );
+        } else {
+            eprintln!(
+                "note: nothing written; fix the rows above, or pass --skip-bad to write the {} good question(s)",
+                done.written
+            );
+        }
         return Err(Error::Reported {
             count: errors,
             what: "the imported files".into(),

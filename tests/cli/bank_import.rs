@@ -55,7 +55,8 @@ fn every_sample_imports_into_a_bank_that_passes_bank_check() {
             "B1b_tiku_wide_gbk.csv",
             6,
             "single multiple judge judge fill short",
-            "B1b_tiku_wide_gbk.csv:6:9: warning: `H2O;H?O|液` holds `?`",
+            // A Chinese 题库: the warning is in Chinese.
+            "B1b_tiku_wide_gbk.csv:6:9: warning: `H2O;H?O|液` 里有 `?`：文件是 GBK 编码",
         ),
         (
             "B2_yfexam_multirow_RECONSTRUCTED.csv",
@@ -291,12 +292,13 @@ fn a_broken_workbook_names_every_bad_row_and_writes_nothing() {
     let (code, err) = import(&[book.to_str().unwrap(), "--id", "t"], &out);
     assert_eq!(code, 1, "{err}");
     let at = |cell: &str| format!("题库.xlsx[题库]:{cell}: error:");
+    // A Chinese 题库: every message is in Chinese.
     for (cell, what) in [
-        ("3:7", "answer letter `E` is beyond the options (A–D)"),
-        ("4:1", "unknown 题型 `连线题`"),
-        ("5:7", "`可能` is not a judge answer"),
-        ("6:7", "the multiple question has no answer"),
-        ("7:8", "difficulty `9` is not 1–5"),
+        ("3:7", "答案写的是 `E`，但这道题只有 A–D 共 4 个选项"),
+        ("4:1", "不认识的题型 `连线题`"),
+        ("5:7", "`可能` 不是判断题的答案"),
+        ("6:7", "这道多选题没有答案"),
+        ("7:8", "难度 `9` 不是 1–5"),
     ] {
         let line = err.lines().find(|l| l.contains(&at(cell)));
         assert!(
@@ -304,8 +306,13 @@ fn a_broken_workbook_names_every_bad_row_and_writes_nothing() {
             "{cell} {what}:\n{err}"
         );
     }
-    assert!(err.contains("hint:"), "{err}");
-    assert!(err.contains("nothing written"), "{err}");
+    assert!(err.contains("hint: 补上这个选项，或改正答案字母"), "{err}");
+    assert!(err.contains("note: 什么也没有写出"), "{err}");
+    assert!(err.contains("error: 导入的文件中有 5 处错误"), "{err}");
+    assert!(
+        !err.contains("answer"),
+        "an English word in a Chinese file's messages: {err}"
+    );
     assert!(!out.exists(), "nothing is written while a row is bad");
 
     let (code, err) = import(&[book.to_str().unwrap(), "--id", "t", "--skip-bad"], &out);
@@ -383,13 +390,59 @@ fn a_bad_answer_in_pasted_text_is_named_at_its_line_and_column() {
     let (code, err) = import(&[src.to_str().unwrap()], &out);
     assert_eq!(code, 1);
     assert!(
-        err.contains("paste.txt:4:4: error: answer letter `C` is beyond the options (A–B)"),
+        err.contains("paste.txt:4:4: error: 答案写的是 `C`，但这道题只有 A–B 共 2 个选项"),
         "{err}"
     );
     assert!(
-        err.contains("paste.txt:7:4: error: `也许` is not a judge answer"),
+        err.contains("paste.txt:7:4: error: `也许` 不是判断题的答案"),
         "{err}"
     );
+    assert!(!out.exists());
+}
+
+/// The same mistakes in a 题库 CSV with Chinese headers and in an English one: each told at its
+/// line and column, in the language of the file.
+#[test]
+fn a_bank_csv_is_told_its_mistakes_in_its_language() {
+    let dir = tmp();
+    let out = dir.path().join("bank.toml");
+    let zh = dir.path().join("题库.csv");
+    fs::write(
+        &zh,
+        "题型,题干,选项A,选项B,选项C,选项D,正确答案,难度\n\
+         单选题,属于应用层的是,TCP,IP,HTTP,ARP,E,易\n\
+         判断题,进程是资源分配的基本单位,,,,,正确,很难\n",
+    )
+    .unwrap();
+    let (code, err) = import(&[zh.to_str().unwrap()], &out);
+    assert_eq!(code, 1, "{err}");
+    for want in [
+        "题库.csv:2:7: error: 答案写的是 `E`，但这道题只有 A–D 共 4 个选项",
+        "hint: 补上这个选项，或改正答案字母",
+        "题库.csv:3:8: error: 难度 `很难` 不是 1–5，也不是 易/中/难",
+        "hint: 写 1（最易）到 5（最难），或 易/较易/中/较难/难",
+        "error: 导入的文件中有 2 处错误",
+    ] {
+        assert!(err.contains(want), "{want}:\n{err}");
+    }
+    let en = dir.path().join("bank.csv");
+    fs::write(
+        &en,
+        "type,question,A,B,C,D,answer,difficulty\n\
+         single,Which is an application protocol?,TCP,IP,HTTP,ARP,E,1\n\
+         judge,A process owns resources.,,,,,true,extreme\n",
+    )
+    .unwrap();
+    let (code, err) = import(&[en.to_str().unwrap()], &out);
+    assert_eq!(code, 1, "{err}");
+    for want in [
+        "bank.csv:2:7: error: answer letter `E` is beyond the options (A–D)",
+        "hint: add the option or fix the letter",
+        "bank.csv:3:8: error: difficulty `extreme` is not 1–5 or 易/中/难",
+        "error: 2 error(s) in the imported files",
+    ] {
+        assert!(err.contains(want), "{want}:\n{err}");
+    }
     assert!(!out.exists());
 }
 
@@ -534,7 +587,7 @@ fn two_files_with_one_prefix_collide_and_are_named() {
         &out,
     );
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("duplicate question id `x-002`"), "{err}");
+    assert!(err.contains("题目编号 `x-002` 重复"), "{err}");
     assert!(!out.exists());
     let (code, err) = import(&[a.to_str().unwrap(), b.to_str().unwrap()], &out);
     assert_eq!(code, 0, "each file's name is its prefix: {err}");

@@ -15,7 +15,7 @@ pub use bank_writer::{BankWriter, Written};
 pub use gift::category_tag;
 
 use crate::bank::Question;
-use crate::input::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Lang, Location};
 use normalise::{parse_difficulty, Draft, Field};
 use std::collections::HashMap;
 
@@ -80,6 +80,8 @@ pub struct Imported {
     pub diagnostics: Vec<Diagnostic>,
     /// Where each rejected question starts.
     pub rejected: Vec<Location>,
+    /// The file's language: its messages are told in it.
+    pub lang: Lang,
 }
 
 /// Imports one file's bytes in `format`; `file` is the name diagnostics show.
@@ -111,7 +113,16 @@ pub fn import_each(
         seen: HashMap::new(),
         places: Places::default(),
         rejected: Vec::new(),
+        cjk: false,
         each,
+    };
+    // Whether a header or a cell of a table, or the text of a pasted file, holds a CJK
+    // character; with a Chinese stem (the checker's), the file is Chinese.
+    let mut cjk = false;
+    let mut look = |cells: &[String]| {
+        if !cjk {
+            cjk = cells.iter().any(|c| Lang::of_text(c) == Lang::Zh);
+        }
     };
     // What the checks find follows what the reader found, as when the file was read whole.
     let mut checked = Vec::new();
@@ -126,6 +137,7 @@ pub fn import_each(
                     Ok(header) => {
                         let header: Vec<String> =
                             header.iter().map(|h| h.trim().to_string()).collect();
+                        look(&header);
                         sheet.row(stream.header_line as usize, &header, &mut diags, &mut take);
                         let mut rec = ::csv::StringRecord::new();
                         let mut raw = ::csv::ByteRecord::new();
@@ -146,6 +158,7 @@ pub fn import_each(
                             let line = stream.record_line(&rec) as usize;
                             cells.clear();
                             cells.extend(rec.iter().map(str::to_string));
+                            look(&cells);
                             match broken {
                                 None => sheet.row(line, &cells, &mut diags, &mut take),
                                 Some(field) => {
@@ -201,6 +214,7 @@ pub fn import_each(
                             let kind = normalise::parse_kind(name).map(|_| name.clone());
                             let mut sheet = table::Sheet::new(&shown, &base, kind, false);
                             xlsx::rows(range, |line, cells| {
+                                look(cells);
                                 sheet.row(line, cells, &mut diags, &mut take)
                             });
                             sheet.finish(&mut diags, &mut take);
@@ -212,6 +226,7 @@ pub fn import_each(
         }
         Format::Text => match decode_text(file, input) {
             Ok(text) => {
+                look(std::slice::from_ref(&text));
                 for d in text::drafts(file, &text, &opts.prefix, &mut diags) {
                     checker.take(d, &mut checked);
                 }
@@ -235,10 +250,16 @@ pub fn import_each(
         },
     }
     diags.extend(checked);
+    let lang = if cjk || checker.cjk {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
     Imported {
         questions: Vec::new(),
-        diagnostics: diags,
+        diagnostics: diags.into_iter().map(|d| d.in_language(lang)).collect(),
         rejected: checker.rejected,
+        lang,
     }
 }
 
@@ -294,11 +315,16 @@ struct Checker<F> {
     seen: HashMap<String, Pos>,
     places: Places,
     rejected: Vec<Location>,
+    /// Whether a question's stem holds a CJK character (the file is then Chinese).
+    cjk: bool,
     each: F,
 }
 
 impl<F: FnMut(Question)> Checker<F> {
     fn take(&mut self, mut d: Draft, diags: &mut Vec<Diagnostic>) {
+        if !self.cjk {
+            self.cjk = Lang::of_text(&d.stem.text) == Lang::Zh;
+        }
         let seen = &mut self.seen;
         let loc = d.loc.clone();
         if d.rename_on_clash && seen.contains_key(&d.id) {
@@ -331,7 +357,14 @@ impl<F: FnMut(Question)> Checker<F> {
                                 self.places.location(first)
                             ),
                         )
-                        .with_hint("give each question its own 编号/id or name"),
+                        .with_hint("give each question its own 编号/id or name")
+                        .zh(
+                            format!(
+                                "题目编号 `{id}` 重复（第一次在 {}）",
+                                self.places.location(first)
+                            ),
+                            "每道题用各自的编号",
+                        ),
                     );
                     self.rejected.push(loc);
                     return;

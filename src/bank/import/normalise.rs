@@ -387,7 +387,11 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                 Some(d.loc.clone()),
                 format!("invalid question id `{}`", d.id),
             )
-            .with_hint("an id is one word without spaces, e.g. net-001"),
+            .with_hint("an id is one word without spaces, e.g. net-001")
+            .zh(
+                format!("题目编号 `{}` 不能用", d.id),
+                "编号是一个不含空格的词，如 net-001",
+            ),
         );
     }
     let stem = d.stem.text.trim().to_string();
@@ -398,7 +402,15 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                     "write the question text before the answer block {…}"
                 } else {
                     "write the question text in the 题干/question column or line"
-                }),
+                })
+                .zh(
+                    "这道题没有题干",
+                    if d.moodle {
+                        "在答案块 {…} 前写上题目文字"
+                    } else {
+                        "在 题干 列（或 题干 行）写上题目文字"
+                    },
+                ),
         );
     }
     let options: Vec<String> = d
@@ -416,7 +428,11 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                         Some(name.loc.clone()),
                         format!("unknown 题型 `{}`", name.text.trim()),
                     )
-                    .with_hint(format!("use {KIND_NAMES}")),
+                    .with_hint(format!("use {KIND_NAMES}"))
+                    .zh(
+                        format!("不认识的题型 `{}`", name.text.trim()),
+                        "写 单选/多选/判断/填空/简答/案例分析（或 single/multiple/judge/fill/short/essay）",
+                    ),
                 );
                 None
             }
@@ -437,6 +453,10 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                 )
                 .with_hint(
                     "options belong to 单选/多选 questions; fix the 题型 or clear the options",
+                )
+                .zh(
+                    format!("{}有选项", kind.name_zh()),
+                    "只有单选题、多选题有选项：改正题型，或清空选项",
                 ),
             );
         }
@@ -456,7 +476,11 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                         Some(f.loc.clone()),
                         format!("difficulty `{}` is not 1–5 or 易/中/难", f.text.trim()),
                     )
-                    .with_hint("write 1 (easiest) to 5 (hardest), or 易/较易/中/较难/难"),
+                    .with_hint("write 1 (easiest) to 5 (hardest), or 易/较易/中/较难/难")
+                    .zh(
+                        format!("难度 `{}` 不是 1–5，也不是 易/中/难", f.text.trim()),
+                        "写 1（最易）到 5（最难），或 易/较易/中/较难/难",
+                    ),
                 );
                 3
             }
@@ -472,7 +496,11 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                         Some(f.loc.clone()),
                         format!("points `{}` is not a positive number", f.text.trim()),
                     )
-                    .with_hint("write the question's points, e.g. 2 or 0.5"),
+                    .with_hint("write the question's points, e.g. 2 or 0.5")
+                    .zh(
+                        format!("分值 `{}` 不是正数", f.text.trim()),
+                        "写这道题的分值，如 2 或 0.5",
+                    ),
                 );
                 1.0
             }
@@ -490,6 +518,10 @@ pub fn build(d: Draft) -> Result<Question, Vec<Diagnostic>> {
                     )
                     .with_hint(
                         "write 否 to keep the options in order, 是 or nothing to shuffle them",
+                    )
+                    .zh(
+                        format!("乱序 `{}` 不是 是/否", f.text.trim()),
+                        "写 否 则选项按原顺序，写 是 或不写则打乱",
                     ),
                 );
                 true
@@ -572,7 +604,15 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                 "give the question 2 to 8 answers (`=` right, `~` wrong)"
             } else {
                 "fill the options A, B, … in order, without gaps"
-            }),
+            })
+            .zh(
+                format!("这道题有 {} 个选项，只能有 2 到 8 个", options.len()),
+                if d.moodle {
+                    "给这道题 2 到 8 个答案（`=` 为对，`~` 为错）"
+                } else {
+                    "从 A 起依次填写选项，中间不要空着"
+                },
+            ),
         );
     }
     for (i, o) in options.iter().enumerate() {
@@ -586,7 +626,15 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     "write text after each `=` or `~` (an empty answer is not an option)"
                 } else {
                     "options run from A without gaps; move the later options up"
-                }),
+                })
+                .zh(
+                    format!("选项 {} 是空的", letter(i)),
+                    if d.moodle {
+                        "每个 `=` 或 `~` 后都要写文字（空的答案不是选项）"
+                    } else {
+                        "选项从 A 起连续填写：把后面的选项往前移"
+                    },
+                ),
             );
         } else if options[..i].contains(o) {
             errs.push(
@@ -594,7 +642,11 @@ fn check_options(d: &Draft, options: &[String], errs: &mut Vec<Diagnostic>) {
                     Some(d.options[i].loc.clone()),
                     format!("option {} repeats `{o}`", letter(i)),
                 )
-                .with_hint("every option must differ from the others"),
+                .with_hint("every option must differ from the others")
+                .zh(
+                    format!("选项 {} 与前面的选项重复（`{o}`）", letter(i)),
+                    "每个选项都要与其他选项不同",
+                ),
             );
         }
     }
@@ -617,7 +669,8 @@ fn answer(
             {
                 errs.push(
                     Diagnostic::error(Some(d.loc.clone()), "a blank has no answer")
-                        .with_hint("give every blank at least one accepted answer"),
+                        .with_hint("give every blank at least one accepted answer")
+                        .zh("有一个空没有答案", "每个空至少给一个可接受的答案"),
                 );
                 return None;
             }
@@ -630,7 +683,11 @@ fn answer(
                             blanks.len()
                         ),
                     )
-                    .with_hint("write underscores that are not a blank as text of another kind, or give each blank its answer"),
+                    .with_hint("write underscores that are not a blank as text of another kind, or give each blank its answer")
+                    .zh(
+                        format!("题干有 {want} 个空（连续的 ___），答案却有 {} 个", blanks.len()),
+                        "不是空的下划线请换一种写法，或给每个空写上答案",
+                    ),
                 );
                 return None;
             }
@@ -660,14 +717,20 @@ fn answer(
             };
             errs.push(
                 Diagnostic::error(Some(loc), format!("the {kind} question has no answer"))
-                    .with_hint("fill the 答案/answer column or write an `答案：` line"),
+                    .with_hint("fill the 答案/answer column or write an `答案：` line")
+                    .zh(
+                        format!("这道{}没有答案", kind.name_zh()),
+                        "填写 答案 列，或写一行 `答案：…`",
+                    ),
             );
             return None;
         }
     };
     let text = field.text.trim();
-    let err = |msg: String, hint: &str| {
-        Diagnostic::error(Some(field.loc.clone()), msg).with_hint(hint.to_string())
+    let err = |msg: String, hint: &str, zh: (String, &str)| {
+        Diagnostic::error(Some(field.loc.clone()), msg)
+            .with_hint(hint.to_string())
+            .zh(zh.0, zh.1)
     };
     match kind {
         Kind::Single | Kind::Multiple => match parse_choice(text, n_options) {
@@ -675,6 +738,10 @@ fn answer(
                 errs.push(err(
                     format!("a 单选 question has {} answers (`{text}`)", l.len()),
                     "make the 题型 多选, or keep one letter",
+                    (
+                        format!("单选题有 {} 个答案（`{text}`）", l.len()),
+                        "把题型改为 多选，或只留一个字母",
+                    ),
                 ));
                 None
             }
@@ -682,6 +749,10 @@ fn answer(
                 errs.push(err(
                     format!("a 多选 question has one answer (`{text}`)"),
                     "a 多选 question needs two or more right options; make the 题型 单选",
+                    (
+                        format!("多选题只有一个答案（`{text}`）"),
+                        "多选题要有两个以上的正确选项；只有一个就把题型改为 单选",
+                    ),
                 ));
                 None
             }
@@ -693,6 +764,13 @@ fn answer(
                         letter(n.saturating_sub(1))
                     ),
                     "add the option or fix the letter",
+                    (
+                        format!(
+                            "答案写的是 `{c}`，但这道题只有 A–{} 共 {n} 个选项",
+                            letter(n.saturating_sub(1))
+                        ),
+                        "补上这个选项，或改正答案字母",
+                    ),
                 ));
                 None
             }
@@ -700,6 +778,10 @@ fn answer(
                 errs.push(err(
                     format!("`{c}` in the answer `{text}` is not an option letter"),
                     "write letters such as ABD, A,B,D, A、B、D or A;B;D",
+                    (
+                        format!("答案 `{text}` 里的 `{c}` 不是选项字母"),
+                        "写成 ABD、A,B,D、A、B、D 或 A;B;D 这样的字母",
+                    ),
                 ));
                 None
             }
@@ -707,6 +789,7 @@ fn answer(
                 errs.push(err(
                     "the answer has no option letter".into(),
                     "write the right options' letters",
+                    ("答案里没有选项字母".into(), "写出正确选项的字母"),
                 ));
                 None
             }
@@ -717,6 +800,10 @@ fn answer(
                 errs.push(err(
                     format!("`{text}` is not a judge answer"),
                     "write 正确/错误, 对/错, √/×, 是/否, T/F or A/B",
+                    (
+                        format!("`{text}` 不是判断题的答案"),
+                        "写 正确/错误、对/错、√/×、是/否、T/F 或 A/B",
+                    ),
                 ));
                 None
             }
@@ -728,14 +815,20 @@ fn answer(
                 errs.push(err(
                     format!("a blank in `{text}` has no answer"),
                     "separate blanks with | and a blank's alternatives with ;",
+                    (
+                        format!("答案 `{text}` 里有一个空没有答案"),
+                        "空与空之间用 | 隔开，同一个空的几种答案用 ; 隔开",
+                    ),
                 ));
                 return None;
             }
             if want == 0 {
                 errs.push(
                     Diagnostic::error(Some(d.stem.loc.clone()), "the 填空 stem has no blank")
-                        .with_hint(
-                            "mark each blank with ____ (three or more underscores) or （ ）",
+                        .with_hint("mark each blank with ____ (three or more underscores) or （ ）")
+                        .zh(
+                            "这道填空题的题干里没有空",
+                            "用 ____（三个以上下划线）或（ ）标出每个空",
                         ),
                 );
                 return None;
@@ -747,6 +840,13 @@ fn answer(
                         blanks.len()
                     ),
                     "separate blanks with | and a blank's alternatives with ;",
+                    (
+                        format!(
+                            "题干有 {want} 个空，答案 `{text}` 却给了 {} 个",
+                            blanks.len()
+                        ),
+                        "空与空之间用 | 隔开，同一个空的几种答案用 ; 隔开",
+                    ),
                 ));
                 return None;
             }

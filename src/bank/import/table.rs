@@ -183,7 +183,11 @@ impl Sheet {
                             header[c].trim()
                         ),
                     )
-                    .with_hint("describe the picture in the stem, or add it to the paper by hand"),
+                    .with_hint("describe the picture in the stem, or add it to the paper by hand")
+                    .zh(
+                        format!("`{}` 列不导入：题库只存文字", header[c].trim()),
+                        "在题干里用文字描述图片，或在试卷上手工加上",
+                    ),
                 );
             }
         }
@@ -195,7 +199,11 @@ impl Sheet {
                             Some(self.loc(line, c)),
                             format!("`{}` holds `?`: the file is GBK, which has no place for some characters (₂, rare names)", s.trim()),
                         )
-                        .with_hint("save the sheet as \"CSV UTF-8\" or import the .xlsx itself"),
+                        .with_hint("save the sheet as \"CSV UTF-8\" or import the .xlsx itself")
+                        .zh(
+                            format!("`{}` 里有 `?`：文件是 GBK 编码，放不下某些字符（₂、生僻字）", s.trim()),
+                            "把表格另存为“CSV UTF-8”，或直接导入 .xlsx 文件",
+                        ),
                     );
                 }
             }
@@ -282,6 +290,10 @@ impl Sheet {
                     )
                     .with_hint(
                         "known headers: 编号, 题型, 题干, 选项A…选项H, 正确答案, 解析, 难度, 分值, 知识点, 出处 (or type, question, A…H, answer, explanation, difficulty, points, tags, source)",
+                    )
+                    .zh(
+                        format!("`{}` 列不读入", h.trim()),
+                        "认得的列名：编号、题型、题干、选项A…选项H、正确答案、解析、难度、分值、知识点、出处",
                     ),
                 );
             }
@@ -290,7 +302,11 @@ impl Sheet {
         if !roles.contains(&Some(Role::Stem)) {
             diags.push(
                 Diagnostic::error(Some(self.loc(line, 0)), "the header has no 题干/question column")
-                    .with_hint("the first non-empty row must name the columns, e.g. 题型,题干,选项A,选项B,正确答案"),
+                    .with_hint("the first non-empty row must name the columns, e.g. 题型,题干,选项A,选项B,正确答案")
+                    .zh(
+                        "表头里没有 题干 列",
+                        "第一个非空行写各列的名称，如 题型,题干,选项A,选项B,正确答案",
+                    ),
             );
             return Header::Refused;
         }
