@@ -9,7 +9,7 @@ use crate::event::header_is;
 use crate::event::scores::{score_columns, tally};
 use crate::event::standings::{
     compute_registered, register, suspect_spellings, EventData, EventSpec, Member, Missing,
-    Registry, Standings, StandingsError, StandingsSpec, TeamRule,
+    Registry, Standings, StandingsSpec, TeamRule,
 };
 use crate::event::Entrant;
 use crate::input::diagnostic::{Diagnostic, Lang, Location};
@@ -32,7 +32,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     let text = crate::io::read::text(&a.file)?;
     let spec = StandingsSpec::parse(&shown, &text).map_err(|d| reported(&d, &shown))?;
     // The language of the standings file: the words of the messages placed in it.
-    let lang = Lang::of_toml(&text);
+    let lang = spec.lang;
     let out = OutputSet::new(&a.out.output, a.out.force, "standings");
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
@@ -109,10 +109,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     }
     let s = compute_registered(&spec, &data, script.as_ref(), roster.as_ref());
     super::show_script_log(script.as_ref());
-    let s = s.map_err(|e| match e {
-        StandingsError::Script(e) => Error::Script(e),
-        e => Error::Standings(e),
-    })?;
+    let s = s.map_err(|e| e.told_in(lang))?;
 
     out.write("standings.csv", &standings_csv(&s)?)?;
     out.write("teams.csv", &teams_csv(&s)?)?;

@@ -156,6 +156,9 @@ pub struct StandingsSpec {
     /// Where `team_rule` and `missing` are written, for errors found once the script is loaded.
     pub team_rule_at: Option<Location>,
     pub missing_at: Option<Location>,
+    /// The language the file is written in: the words of every message about it, those found
+    /// while the standings are computed too ([`StandingsError::told_in`]).
+    pub lang: Lang,
 }
 
 /// One `[[event]]`.
@@ -176,11 +179,11 @@ impl StandingsSpec {
     /// Chinese when the file is written in Chinese.
     pub fn parse(file: &str, src: &str) -> Result<StandingsSpec, Vec<Diagnostic>> {
         let lang = Lang::of_toml(src);
-        StandingsSpec::check(file, src)
+        StandingsSpec::check(file, src, lang)
             .map_err(|errors| errors.into_iter().map(|d| d.in_language(lang)).collect())
     }
 
-    fn check(file: &str, src: &str) -> Result<StandingsSpec, Vec<Diagnostic>> {
+    fn check(file: &str, src: &str, lang: Lang) -> Result<StandingsSpec, Vec<Diagnostic>> {
         let doc = TomlDoc::parse(file, src).map_err(Diagnostics::into_vec)?;
         let raw: Raw = doc.deserialize().map_err(Diagnostics::into_vec)?;
         let mut errors = Vec::new();
@@ -456,6 +459,7 @@ impl StandingsSpec {
             events,
             team_rule_at: s.team_rule.map(|t| Location::at(file, src, t.span().start)),
             missing_at: s.missing.map(|t| Location::at(file, src, t.span().start)),
+            lang,
         })
     }
 }
@@ -671,6 +675,54 @@ pub enum StandingsError {
 }
 
 impl StandingsError {
+    /// The error that ends the command, in `lang`, the language of the standings file (a
+    /// script's error as the script's).
+    pub fn told_in(self, lang: Lang) -> crate::Error {
+        match self {
+            StandingsError::Script(e) => crate::Error::Script(e),
+            e => {
+                let (message, hint) = e.zh();
+                crate::Error::input(e.to_string(), e.hint().unwrap_or_default())
+                    .zh(message, hint)
+                    .in_language(lang)
+            }
+        }
+    }
+
+    /// The message and hint in Chinese.
+    fn zh(&self) -> (String, String) {
+        let (message, hint) = match self {
+            StandingsError::Script(e) => (e.to_string(), ""),
+            StandingsError::TeamEvent { event } => (
+                format!("赛项 `{event}` 计的是团体成绩，而这份排名排的是个人"),
+                "按团体排名（entrant = \"team\"），或让该赛项按个人评分",
+            ),
+            StandingsError::NoTeam { event, entrant } => (
+                format!("赛项 `{event}`：`{entrant}` 没有所属单位，不能计入团体"),
+                "在该赛项的成绩里给每位考生写上单位",
+            ),
+            StandingsError::Twice { event, entrant } => (
+                format!("赛项 `{event}`：`{entrant}` 出现了不止一次"),
+                "先在该赛项的成绩里解决重复；排名不会替你选其中一条",
+            ),
+            StandingsError::NoMax { event, scale } => (
+                format!("赛项 `{event}`：不知道它的满分，无法折算成 {scale} 分制"),
+                "在该 [[event]] 下写上满分：`max = …`",
+            ),
+            StandingsError::MaxDiffers {
+                event,
+                declared,
+                results,
+            } => (
+                format!(
+                    "赛项 `{event}`：排名文件里写的是 `max = {declared}`，但它的成绩显示满分是 {results}"
+                ),
+                "删去该 [[event]] 的 `max`，或改正它",
+            ),
+        };
+        (message, hint.to_string())
+    }
+
     /// What to do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -1564,6 +1616,20 @@ results = "exam/"
         let e = compute(&scaled, &data, None).unwrap_err();
         assert_eq!(
             e.to_string(),
+            "event `笔试`: its maximum is not known, so it cannot be put on a scale of 100"
+        );
+        // Told in the standings file's language.
+        let zh = e.clone().told_in(Lang::Zh);
+        assert_eq!(
+            zh.to_string(),
+            "赛项 `笔试`：不知道它的满分，无法折算成 100 分制"
+        );
+        assert_eq!(
+            zh.hint().as_deref(),
+            Some("在该 [[event]] 下写上满分：`max = …`")
+        );
+        assert_eq!(
+            e.told_in(Lang::En).to_string(),
             "event `笔试`: its maximum is not known, so it cannot be put on a scale of 100"
         );
     }

@@ -584,6 +584,11 @@ pub fn standings(
             .collect(),
         team_rule_at: None,
         missing_at: None,
+        // Told in the competition's language.
+        lang: match c.language {
+            Language::Zh => crate::input::diagnostic::Lang::Zh,
+            Language::En => crate::input::diagnostic::Lang::En,
+        },
         ..StandingsSpec::default()
     };
     let data: Vec<EventData> = rounds
@@ -609,7 +614,7 @@ pub fn standings(
             }
         })
         .collect();
-    compute(&spec, &data, None).map_err(|e| e.to_string())
+    compute(&spec, &data, None).map_err(|e| e.told_in(spec.lang).to_string())
 }
 
 #[cfg(test)]

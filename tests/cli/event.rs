@@ -691,6 +691,40 @@ fn team(members) {
     );
 }
 
+/// What stops the standings once the files are read (here an event on a scale without a known
+/// maximum) is told in the language of the standings file.
+#[test]
+fn an_error_found_while_computing_the_standings_is_told_in_the_files_language() {
+    let d = tmp();
+    let p = d.path();
+    write(p, "quiz.csv", "entrant,team,points\n一支队,,150\n");
+    let s = write(
+        p,
+        "s.toml",
+        "[standings]\ntitle = \"执法大练兵\"\nscale = 100\n[[event]]\nname = \"笔试\"\nresults = \"quiz.csv\"\n",
+    );
+    standings(&s, &p.join("out")).exits_saying(
+        1,
+        &[
+            "error: 赛项 `笔试`：不知道它的满分，无法折算成 100 分制",
+            "hint: 在该 [[event]] 下写上满分：`max = …`",
+        ],
+    );
+    write(
+        p,
+        "s.toml",
+        "[standings]\ntitle = \"Drill\"\nscale = 100\n[[event]]\nname = \"quiz\"\nresults = \"quiz.csv\"\n",
+    );
+    standings(&s, &p.join("out")).exits_saying(
+        1,
+        &[
+            "error: event `quiz`: its maximum is not known, so it cannot be put on a scale of 100",
+            "hint: give the points available: `max = …` under that [[event]]",
+        ],
+    );
+    assert!(!p.join("out").exists());
+}
+
 #[test]
 fn bad_rows_of_a_score_list_stop_the_standings() {
     let d = tmp();
