@@ -1,7 +1,7 @@
 //! Reads one bank file into the model, reporting every problem with its `file:line:col`.
 
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Location};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Lang, Location, Zh};
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
@@ -109,6 +109,10 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
             "missing `[bank]` table",
             Some("start the file with `[bank]` and `id = \"…\"`, `title = \"…\"`, `language = \"zh\"`"),
         );
+        cx.zh(
+            "缺少 `[bank]` 表",
+            "文件开头写 `[bank]`，以及 `id = \"…\"`、`title = \"…\"`、`language = \"zh\"`",
+        );
     }
     let mut seen: HashSet<String> = HashSet::new();
     match (&starts, questions_value) {
@@ -131,17 +135,32 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
                 }
             }
         }
-        (_, None) => cx.error(
-            root_span.start..root_span.start,
-            "the bank holds no `[[question]]`",
-            Some("add questions as `[[question]]` tables"),
-        ),
+        (_, None) => {
+            cx.error(
+                root_span.start..root_span.start,
+                "the bank holds no `[[question]]`",
+                Some("add questions as `[[question]]` tables"),
+            );
+            cx.zh(
+                "题库里没有 `[[question]]`",
+                "每道题写成一个 `[[question]]` 表",
+            )
+        }
         (_, Some(v)) => cx.questions(v, &mut seen, &mut bank),
     }
+    // The bank's messages are told in Chinese when its title or a stem holds Chinese (or, when
+    // the file is not TOML, its text does).
+    let chinese = cx.cjk || Lang::of_text(&bank.title) == Lang::Zh;
+    let lang = match chinese {
+        true => Lang::Zh,
+        false if !syntax.is_empty() => Lang::of_toml(text),
+        false => Lang::En,
+    };
+    let told = |diags: Vec<Diagnostic>| diags.into_iter().map(|d| d.in_language(lang)).collect();
     if !syntax.is_empty() {
-        return (None, syntax);
+        return (None, told(syntax));
     }
-    (Some(bank), cx.diags)
+    (Some(bank), told(cx.diags))
 }
 
 /// Where each top-level `[[question]]` table starts (the start of its header's line), found by
@@ -229,6 +248,8 @@ struct Cx<'a> {
     /// and counting them over the list made a bank of 10⁵ questions without a source (a warning
     /// each) take 15 s to check.
     errors: usize,
+    /// Whether a stem read so far holds a CJK character (the bank is then Chinese).
+    cjk: bool,
 }
 
 type Table<'i> = DeTable<'i>;
@@ -242,6 +263,7 @@ impl<'a> Cx<'a> {
             line_starts: vec![0],
             diags: Vec::new(),
             errors: 0,
+            cjk: false,
         }
     }
 
@@ -300,17 +322,31 @@ impl<'a> Cx<'a> {
                                 format!("duplicate question id `{}`", q.id),
                                 Some("every question id must be unique across all banks"),
                             );
+                            self.zh(
+                                format!("题目编号 `{}` 重复", q.id),
+                                "所有题库里的题目编号都不能重复",
+                            );
                             continue;
                         }
                         bank.questions.push(q);
                     }
                 }
             }
-            _ => self.error(
-                v.span(),
-                "`question` must be an array of tables",
-                Some("write each question under `[[question]]`"),
-            ),
+            _ => {
+                self.error(
+                    v.span(),
+                    "`question` must be an array of tables",
+                    Some("write each question under `[[question]]`"),
+                );
+                self.zh("`question` 必须是表的数组", "每道题写在 `[[question]]` 下")
+            }
+        }
+    }
+
+    /// The Chinese words of the diagnostic just recorded, shown when the bank is Chinese.
+    fn zh(&mut self, message: impl Into<String>, hint: impl Into<String>) {
+        if let Some(d) = self.diags.last_mut() {
+            d.zh = Some(Box::new(Zh::new(message, hint)));
         }
     }
 
@@ -333,6 +369,17 @@ impl<'a> Cx<'a> {
             None => format!("known keys: {}", known.join(", ")),
         };
         self.error(span, format!("unknown key `{key}` in {place}"), Some(&hint));
+        let place_zh = match place {
+            "the file" => "文件",
+            "a question" => "题目",
+            "a case part" => "案例小题",
+            other => other,
+        };
+        let hint_zh = match did_you_mean(key, known) {
+            Some(k) => format!("是不是 `{k}`？"),
+            None => format!("可用的键：{}", known.join("、")),
+        };
+        self.zh(format!("{place_zh}里没有 `{key}` 这个键"), hint_zh);
     }
 
     fn key_span_in(&self, item: &Spanned<DeValue>, key: &str) -> Option<Range<usize>> {
@@ -352,6 +399,7 @@ impl<'a> Cx<'a> {
                 "`bank` must be a table",
                 Some("write `[bank]` on its own line"),
             );
+            self.zh("`bank` 必须是一个表", "把 `[bank]` 单独写一行");
             return;
         };
         for (k, _) in t.iter() {
@@ -361,22 +409,28 @@ impl<'a> Cx<'a> {
         }
         match self.string(t, "id") {
             Some((id, _)) => bank.id = id,
-            None => self.error(
-                value.span(),
-                "`[bank]` has no `id`",
-                Some("add `id = \"my-bank\"`"),
-            ),
+            None => {
+                self.error(
+                    value.span(),
+                    "`[bank]` has no `id`",
+                    Some("add `id = \"my-bank\"`"),
+                );
+                self.zh("`[bank]` 没有 `id`", "加上 `id = \"my-bank\"`")
+            }
         }
         bank.title = self.string(t, "title").map(|(s, _)| s).unwrap_or_default();
         if let Some((lang, span)) = self.string(t, "language") {
             match lang.as_str() {
                 "zh" | "zh-CN" | "zh-Hans" => bank.language = Language::Zh,
                 "en" => bank.language = Language::En,
-                other => self.error(
-                    span,
-                    format!("unknown language `{other}`"),
-                    Some("use \"zh\" or \"en\""),
-                ),
+                other => {
+                    self.error(
+                        span,
+                        format!("unknown language `{other}`"),
+                        Some("use \"zh\" or \"en\""),
+                    );
+                    self.zh(format!("不认识的语言 `{other}`"), "写 \"zh\" 或 \"en\"")
+                }
             }
         }
     }
@@ -391,6 +445,7 @@ impl<'a> Cx<'a> {
                 "a question must be a table",
                 Some("write each question under `[[question]]`"),
             );
+            self.zh("一道题必须是一个表", "每道题写在 `[[question]]` 下");
             return None;
         };
         for (k, _) in t.iter() {
@@ -406,6 +461,10 @@ impl<'a> Cx<'a> {
                         format!("invalid question id `{id}`"),
                         Some("ids are one word without spaces, e.g. \"xzcf-001\""),
                     );
+                    self.zh(
+                        format!("题目编号 `{id}` 不能用"),
+                        "编号是一个不含空格的词，如 \"xzcf-001\"",
+                    );
                 }
                 id
             }
@@ -415,6 +474,7 @@ impl<'a> Cx<'a> {
                     "question has no `id`",
                     Some("add `id = \"…\"`, unique across all banks"),
                 );
+                self.zh("这道题没有 `id`", "加上 `id = \"…\"`，所有题库里不重复");
                 String::new()
             }
         };
@@ -426,6 +486,10 @@ impl<'a> Cx<'a> {
                         dspan,
                         format!("difficulty {d} is outside 1–5"),
                         Some("use 1 (easiest) to 5 (hardest)"),
+                    );
+                    self.zh(
+                        format!("难度 {d} 不在 1–5 之内"),
+                        "写 1（最易）到 5（最难）",
                     );
                 }
                 d.clamp(1, 5) as u8
@@ -443,6 +507,10 @@ impl<'a> Cx<'a> {
                     format!("case `{id}` has no `scenario`"),
                     Some("add `scenario = \"…\"` with the facts of the case"),
                 );
+                self.zh(
+                    format!("案例题 `{id}` 没有 `scenario`（案情）"),
+                    "加上 `scenario = \"…\"`，写明案情",
+                );
             }
             match t.get("part") {
                 Some(p) => match p.get_ref() {
@@ -455,17 +523,29 @@ impl<'a> Cx<'a> {
                             }
                         }
                     }
-                    _ => self.error(
-                        p.span(),
-                        format!("case `{id}` has no parts"),
-                        Some("add `[[question.part]]` tables after the case"),
-                    ),
+                    _ => {
+                        self.error(
+                            p.span(),
+                            format!("case `{id}` has no parts"),
+                            Some("add `[[question.part]]` tables after the case"),
+                        );
+                        self.zh(
+                            format!("案例题 `{id}` 没有小题"),
+                            "在案例后面加上 `[[question.part]]` 表",
+                        )
+                    }
                 },
-                None => self.error(
-                    self.key_or(t, "kind", &span),
-                    format!("case `{id}` has no parts"),
-                    Some("add at least one `[[question.part]]` table after the case"),
-                ),
+                None => {
+                    self.error(
+                        self.key_or(t, "kind", &span),
+                        format!("case `{id}` has no parts"),
+                        Some("add at least one `[[question.part]]` table after the case"),
+                    );
+                    self.zh(
+                        format!("案例题 `{id}` 没有小题"),
+                        "在案例后面至少加一个 `[[question.part]]` 表",
+                    )
+                }
             }
         } else {
             for key in ["scenario", "part"] {
@@ -475,11 +555,19 @@ impl<'a> Cx<'a> {
                         format!("`{key}` belongs to case questions only, not `{}`", q.kind),
                         Some("set `kind = \"case\"` or remove it"),
                     );
+                    self.zh(
+                        format!("`{key}` 只用于案例题，这道是 {}", q.kind.name_zh()),
+                        "改为 `kind = \"case\"`，或删去它",
+                    );
                 }
             }
         }
         if q.source.trim().is_empty() {
             self.warn(self.key_or(t, "id", &span), format!("question `{id}` has no `source`"), Some("cite the article or document it rests on, e.g. source = \"《行政处罚法》第三十六条\""));
+            self.zh(
+                format!("题目 `{id}` 没有 `source`（出处）"),
+                "写明所依据的条文或文件，如 source = \"《行政处罚法》第三十六条\"",
+            );
         }
         (self.error_count() == before).then_some(q)
     }
@@ -493,6 +581,7 @@ impl<'a> Cx<'a> {
                 "a part must be a table",
                 Some("write it as `[[question.part]]`"),
             );
+            self.zh("小题必须是一个表", "写成 `[[question.part]]`");
             return None;
         };
         for (k, _) in t.iter() {
@@ -527,6 +616,10 @@ impl<'a> Cx<'a> {
                         "a case part cannot itself be a case",
                         Some("use single, multiple, judge, fill or short"),
                     );
+                    self.zh(
+                        "案例题的小题不能又是案例题",
+                        "用 single、multiple、judge、fill 或 short",
+                    );
                     return None;
                 }
                 Some(kind) => kind,
@@ -537,6 +630,13 @@ impl<'a> Cx<'a> {
                         None => format!("kinds: {}", names.join(", ")),
                     };
                     self.error(kspan, format!("unknown kind `{k}`"), Some(&hint));
+                    self.zh(
+                        format!("不认识的题型 `{k}`"),
+                        match did_you_mean(&k, &names) {
+                            Some(s) => format!("是不是 `{s}`？"),
+                            None => format!("题型：{}", names.join("、")),
+                        },
+                    );
                     return None;
                 }
             },
@@ -545,6 +645,10 @@ impl<'a> Cx<'a> {
                     span,
                     format!("`{id}` has no `kind`"),
                     Some("add `kind = \"single\"` (or multiple, judge, fill, short, case)"),
+                );
+                self.zh(
+                    format!("`{id}` 没有 `kind`（题型）"),
+                    "加上 `kind = \"single\"`（或 multiple、judge、fill、short、case）",
                 );
                 return None;
             }
@@ -557,6 +661,7 @@ impl<'a> Cx<'a> {
                         format!("`{id}` has an empty stem"),
                         Some("write the question text in `stem`"),
                     );
+                    self.zh(format!("`{id}` 的题干是空的"), "在 `stem` 里写上题目文字");
                 }
                 s
             }
@@ -566,9 +671,16 @@ impl<'a> Cx<'a> {
                     format!("`{id}` has no `stem`"),
                     Some("add `stem = \"…\"` with the question text"),
                 );
+                self.zh(
+                    format!("`{id}` 没有 `stem`（题干）"),
+                    "加上 `stem = \"…\"`，写上题目文字",
+                );
                 String::new()
             }
         };
+        if !self.cjk {
+            self.cjk = Lang::of_text(&stem) == Lang::Zh;
+        }
         let options = self.options(t, kind, &id);
         let answer = self.answer(t, kind, &id, &stem, options.len(), &span);
         let points = match t.get("points") {
@@ -581,6 +693,10 @@ impl<'a> Cx<'a> {
                         "`points` must be a positive number",
                         Some("e.g. `points = 2` or `points = 0.5`"),
                     );
+                    self.zh(
+                        "`points`（分值）必须是正数",
+                        "如 `points = 2` 或 `points = 0.5`",
+                    );
                     1.0
                 }
             },
@@ -591,6 +707,10 @@ impl<'a> Cx<'a> {
                 Some(b) => b,
                 None => {
                     self.error(v.span(), "`shuffle` must be true or false", None);
+                    self.zh(
+                        "`shuffle` 只能是 true 或 false",
+                        "true 打乱选项，false 保持原顺序",
+                    );
                     true
                 }
             },
@@ -605,6 +725,10 @@ impl<'a> Cx<'a> {
                         fspan,
                         format!("unknown format `{other}`"),
                         Some("use \"plain\" (default) or \"typst\""),
+                    );
+                    self.zh(
+                        format!("不认识的格式 `{other}`"),
+                        "写 \"plain\"（默认）或 \"typst\"",
                     );
                     TextFormat::Plain
                 }
@@ -642,6 +766,10 @@ impl<'a> Cx<'a> {
                     format!("`{id}` is a {kind} question without `options`"),
                     Some("add `options = [\"…\", \"…\"]`, 2 to 8 of them"),
                 );
+                self.zh(
+                    format!("`{id}` 是{}，却没有 `options`（选项）", kind.name_zh()),
+                    "加上 `options = [\"…\", \"…\"]`，2 到 8 个",
+                );
             }
             return Vec::new();
         };
@@ -650,6 +778,10 @@ impl<'a> Cx<'a> {
                 v.span(),
                 format!("`{id}`: {kind} questions take no `options`"),
                 Some("options belong to single and multiple questions"),
+            );
+            self.zh(
+                format!("`{id}`：{}没有 `options`（选项）", kind.name_zh()),
+                "只有单选题、多选题有选项",
             );
             return Vec::new();
         }
@@ -662,6 +794,10 @@ impl<'a> Cx<'a> {
                 format!("`{id}` has {} options; 2 to 8 are allowed", list.len()),
                 None,
             );
+            self.zh(
+                format!("`{id}` 有 {} 个选项，只能有 2 到 8 个", list.len()),
+                "选项写 2 到 8 个",
+            );
         }
         if let DeValue::Array(items) = v.get_ref() {
             let mut seen: Vec<String> = Vec::new();
@@ -669,11 +805,16 @@ impl<'a> Cx<'a> {
                 let norm = normalise_option(opt);
                 if norm.is_empty() {
                     self.error(item.span(), format!("`{id}` has an empty option"), None);
+                    self.zh(format!("`{id}` 有一个空选项"), "每个选项都要写文字");
                 } else if seen.contains(&norm) {
                     self.error(
                         item.span(),
                         format!("`{id}` has the option `{opt}` twice"),
                         Some("every option must differ from the others"),
+                    );
+                    self.zh(
+                        format!("`{id}` 的选项 `{opt}` 出现了两次"),
+                        "每个选项都要与其他选项不同",
                     );
                 }
                 seen.push(norm);
@@ -700,6 +841,10 @@ impl<'a> Cx<'a> {
                 format!("`{id}` has no `answer`"),
                 Some(answer_hint(kind)),
             );
+            self.zh(
+                format!("`{id}` 没有 `answer`（答案）"),
+                answer_hint_zh(kind),
+            );
             return None;
         };
         let aspan = v.span();
@@ -710,6 +855,10 @@ impl<'a> Cx<'a> {
                     format!("case `{id}` takes its answers in its parts"),
                     Some("move `answer` into each `[[question.part]]`"),
                 );
+                self.zh(
+                    format!("案例题 `{id}` 的答案写在各小题里"),
+                    "把 `answer` 移到每个 `[[question.part]]` 里",
+                );
                 None
             }
             Kind::Single | Kind::Multiple => {
@@ -718,6 +867,10 @@ impl<'a> Cx<'a> {
                         aspan,
                         format!("`{id}`: the answer must be a string of letters"),
                         Some(answer_hint(kind)),
+                    );
+                    self.zh(
+                        format!("`{id}`：答案要写成选项字母的字符串"),
+                        answer_hint_zh(kind),
                     );
                     return None;
                 };
@@ -733,12 +886,17 @@ impl<'a> Cx<'a> {
                             format!("`{id}`: `{c}` in the answer is not an option letter"),
                             Some(answer_hint(kind)),
                         );
+                        self.zh(
+                            format!("`{id}`：答案里的 `{c}` 不是选项字母"),
+                            answer_hint_zh(kind),
+                        );
                         return None;
                     }
                     let i = (up as u8 - b'A') as usize;
                     if i >= n_options {
                         let last = super::letter(n_options.saturating_sub(1).min(25));
                         self.error(aspan.clone(), format!("`{id}`: answer letter `{up}` is outside the options (A–{last})"), Some("letters count the options from A; add the option or fix the letter"));
+                        self.zh(format!("`{id}`：答案写的是 `{up}`，但这道题只有 A–{last} 共 {n_options} 个选项"), "选项字母从 A 数起：补上这个选项，或改正答案字母");
                         return None;
                     }
                     if !letters.contains(&i) {
@@ -753,6 +911,7 @@ impl<'a> Cx<'a> {
                             format!("`{id}` has an empty answer"),
                             Some(answer_hint(kind)),
                         );
+                        self.zh(format!("`{id}` 的答案是空的"), answer_hint_zh(kind));
                         None
                     }
                     (Kind::Single, n) if n > 1 => {
@@ -761,10 +920,18 @@ impl<'a> Cx<'a> {
                             format!("`{id}` is a single-choice question with {n} answers ({text})"),
                             Some("make it `kind = \"multiple\"`, or keep one letter"),
                         );
+                        self.zh(
+                            format!("`{id}` 是单选题，却有 {n} 个答案（{text}）"),
+                            "改为 `kind = \"multiple\"`，或只留一个字母",
+                        );
                         None
                     }
                     (Kind::Multiple, 1) => {
                         self.error(aspan, format!("`{id}` is a multiple-choice question with one answer ({text})"), Some("a multiple-choice question needs two or more right options; make it `kind = \"single\"`"));
+                        self.zh(
+                            format!("`{id}` 是多选题，却只有一个答案（{text}）"),
+                            "多选题要有两个以上的正确选项；只有一个就改为 `kind = \"single\"`",
+                        );
                         None
                     }
                     _ => Some(Answer::Choice(letters)),
@@ -778,6 +945,10 @@ impl<'a> Cx<'a> {
                         format!("`{id}`: a judge answer is `true` or `false`"),
                         Some(answer_hint(kind)),
                     );
+                    self.zh(
+                        format!("`{id}`：判断题的答案是 `true` 或 `false`"),
+                        answer_hint_zh(kind),
+                    );
                     None
                 }
             },
@@ -788,6 +959,10 @@ impl<'a> Cx<'a> {
                         aspan,
                         format!("`{id}`: a fill-in answer is a list per blank"),
                         Some(answer_hint(kind)),
+                    );
+                    self.zh(
+                        format!("`{id}`：填空题的答案是每个空一个列表"),
+                        answer_hint_zh(kind),
                     );
                     return None;
                 };
@@ -804,6 +979,10 @@ impl<'a> Cx<'a> {
                                 }
                                 _ => {
                                     self.error(item.span(), format!("`{id}`: each blank needs one or more non-empty strings"), Some(answer_hint(kind)));
+                                    self.zh(
+                                        format!("`{id}`：每个空要有一个以上不为空的答案"),
+                                        answer_hint_zh(kind),
+                                    );
                                     return None;
                                 }
                             }
@@ -814,6 +993,10 @@ impl<'a> Cx<'a> {
                                 format!("`{id}`: each blank's answers are a list of strings"),
                                 Some(answer_hint(kind)),
                             );
+                            self.zh(
+                                format!("`{id}`：每个空的答案是字符串的列表"),
+                                answer_hint_zh(kind),
+                            );
                             return None;
                         }
                     }
@@ -823,6 +1006,10 @@ impl<'a> Cx<'a> {
                         self.key_or(t, "stem", span),
                         format!("`{id}`: the stem has no blank"),
                         Some("mark each blank with three or more underscores: ___"),
+                    );
+                    self.zh(
+                        format!("`{id}`：题干里没有空"),
+                        "用三个以上的下划线 ___ 标出每个空",
                     );
                     return None;
                 }
@@ -835,6 +1022,13 @@ impl<'a> Cx<'a> {
                         ),
                         Some("give one list of accepted answers per ___ in the stem"),
                     );
+                    self.zh(
+                        format!(
+                            "`{id}`：题干有 {blanks} 个空，答案却给了 {} 个",
+                            lists.len()
+                        ),
+                        "题干里每个 ___ 对应一个可接受答案的列表",
+                    );
                     return None;
                 }
                 Some(Answer::Fill(lists))
@@ -845,6 +1039,10 @@ impl<'a> Cx<'a> {
                         aspan,
                         format!("`{id}`: a short answer is the reference text"),
                         Some(answer_hint(kind)),
+                    );
+                    self.zh(
+                        format!("`{id}`：简答题的答案是参考答案文字"),
+                        answer_hint_zh(kind),
                     );
                     return None;
                 };
@@ -871,6 +1069,7 @@ impl<'a> Cx<'a> {
                     format!("`{key}` must be a string"),
                     Some("put the text in double quotes"),
                 );
+                self.zh(format!("`{key}` 必须是字符串"), "把文字放在英文双引号里");
                 None
             }
         }
@@ -883,11 +1082,13 @@ impl<'a> Cx<'a> {
                 Ok(n) => Some((n, v.span())),
                 Err(_) => {
                     self.error(v.span(), format!("`{key}` is out of range"), None);
+                    self.zh(format!("`{key}` 超出了范围"), "写一个较小的整数");
                     None
                 }
             },
             _ => {
                 self.error(v.span(), format!("`{key}` must be a whole number"), None);
+                self.zh(format!("`{key}` 必须是整数"), "如 3");
                 None
             }
         }
@@ -933,6 +1134,18 @@ fn number(v: &DeValue) -> Option<f64> {
 
 fn normalise_option(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`answer_hint`] in Chinese.
+fn answer_hint_zh(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Single => "写正确选项的字母，如 answer = \"B\"",
+        Kind::Multiple => "写各正确选项的字母，如 answer = \"ACD\"",
+        Kind::Judge => "写 answer = true 或 answer = false",
+        Kind::Fill => "每个空写一个可接受答案的列表，如 answer = [[\"二\", \"2\"], [\"五\"]]",
+        Kind::Short => "参考答案写成字符串，可另加 rubric = [\"…\"]（评分要点）",
+        Kind::Case => "答案写在案例的各小题里",
+    }
 }
 
 fn answer_hint(kind: Kind) -> &'static str {
@@ -989,10 +1202,8 @@ mod tests {
             .map(|d| d.to_string())
             .collect();
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(
-            errors[0].contains("difficulty 9 is outside 1–5"),
-            "{errors:?}"
-        );
+        // The stems are Chinese: so is the message.
+        assert!(errors[0].contains("难度 9 不在 1–5 之内"), "{errors:?}");
         assert_eq!(diags.len(), 3001, "a warning per question without a source");
     }
 

@@ -287,7 +287,73 @@ fn a_large_bank_is_read_question_by_question_with_its_lines_exact() {
                 .lines()
                 .next()
                 .unwrap()
-                .contains(": error: invalid TOML"),
-        "{err}"
+                .contains(": error: TOML 写法有误"),
+        "a Chinese bank is told in Chinese: {err}"
     );
+}
+
+/// The same mistakes in a bank of Chinese questions and in its English twin: each told at its
+/// line and column in the bank's language, the closing line too; JSON keeps the English words
+/// and adds the Chinese.
+#[test]
+fn a_bank_is_told_its_mistakes_in_its_language() {
+    let d = tmp();
+    let zh = "[bank]\nid = \"xzcf\"\ntitle = \"行政处罚法\"\nlanguage = \"zh\"\n\n\
+        [[question]]\nid = \"xzcf-001\"\nkind = \"single\"\nstem = \"行政处罚的种类不包括（ ）\"\n\
+        options = [\"警告\", \"罚款\", \"拘留\", \"记过\"]\nanswer = \"E\"\nsource = \"《行政处罚法》第九条\"\n\n\
+        [[question]]\nid = \"xzcf-002\"\nkind = \"judge\"\nstme = \"行政处罚由违法行为发生地的行政机关管辖。\"\nanswer = true\n";
+    let bank = write(d.path(), "zh.toml", zh);
+    examforge().args(["bank", "check"]).arg(&bank).exits_saying(
+        1,
+        &[
+            "zh.toml:11:10: error: `xzcf-001`：答案写的是 `E`，但这道题只有 A–D 共 4 个选项",
+            "hint: 选项字母从 A 数起：补上这个选项，或改正答案字母",
+            "zh.toml:17:1: error: 题目里没有 `stme` 这个键",
+            "hint: 是不是 `stem`？",
+            "zh.toml:16:1: error: `xzcf-002` 没有 `stem`（题干）",
+            "zh.toml:15:1: warning: 题目 `xzcf-002` 没有 `source`（出处）",
+            "error: 题库中有 3 处错误",
+        ],
+    );
+    let out = examforge()
+        .args(["bank", "check", "--format", "json"])
+        .arg(&bank)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["diagnostics"][0];
+    assert_eq!(
+        first["message"],
+        "`xzcf-001`: answer letter `E` is outside the options (A–D)"
+    );
+    assert_eq!(
+        first["message_zh"],
+        "`xzcf-001`：答案写的是 `E`，但这道题只有 A–D 共 4 个选项"
+    );
+    let en = zh
+        .replace(
+            "行政处罚法\"\nlanguage = \"zh\"",
+            "Penalties\"\nlanguage = \"en\"",
+        )
+        .replace("行政处罚的种类不包括（ ）", "Which is not a penalty?")
+        .replace(
+            "\"警告\", \"罚款\", \"拘留\", \"记过\"",
+            "\"warning\", \"fine\", \"detention\", \"demerit\"",
+        )
+        .replace(
+            "行政处罚由违法行为发生地的行政机关管辖。",
+            "Jurisdiction lies where the act occurred.",
+        );
+    let bank = write(d.path(), "en.toml", en);
+    let a = examforge().args(["bank", "check"]).arg(&bank).exits_saying(
+        1,
+        &[
+            "en.toml:11:10: error: `xzcf-001`: answer letter `E` is outside the options (A–D)",
+            "en.toml:17:1: error: unknown key `stme` in a question",
+            "en.toml:16:1: error: `xzcf-002` has no `stem`",
+            "error: 3 error(s) in the banks",
+        ],
+    );
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(!err.contains("题目"), "{err}");
 }
