@@ -589,22 +589,43 @@ pub fn register(reg: &Registry, spec: &StandingsSpec, data: &mut [EventData]) ->
             } else {
                 m.source.clone()
             };
-            let mut fail = |what: String, near: Option<&str>| {
-                let message = match near {
-                    Some(n) => format!("{at}: event `{}`: {what}; did you mean {n}?", e.name),
-                    None => format!("{at}: event `{}`: {what}", e.name),
+            // What is wrong, in English and in Chinese.
+            let mut fail = |what: (String, String), near: Option<&str>| {
+                let (message, message_zh) = match near {
+                    Some(n) => (
+                        format!("{at}: event `{}`: {}; did you mean {n}?", e.name, what.0),
+                        format!("{at}: 赛项 `{}`：{}；是不是 {n}？", e.name, what.1),
+                    ),
+                    None => (
+                        format!("{at}: event `{}`: {}", e.name, what.0),
+                        format!("{at}: 赛项 `{}`：{}", e.name, what.1),
+                    ),
                 };
-                errors.push(Diagnostic::error(None, message).with_hint(format!(
-                    "the roster `{}` is the registered list: correct the name in that file, or register the entrant on the roster",
-                    reg.file
-                )));
+                errors.push(
+                    Diagnostic::error(None, message)
+                        .with_hint(format!(
+                            "the roster `{}` is the registered list: correct the name in that file, or register the entrant on the roster",
+                            reg.file
+                        ))
+                        .zh(
+                            message_zh,
+                            format!(
+                                "名单 `{}` 是报名名单：在那个文件里改正名称，或把参赛者登记到名单上",
+                                reg.file
+                            ),
+                        )
+                        .in_language(spec.lang),
+                );
             };
-            let team_check = |team: &str| -> Option<(String, Option<&str>)> {
+            let team_check = |team: &str| -> Option<((String, String), Option<&str>)> {
                 if team.is_empty() || teams.contains(&team) {
                     return None;
                 }
                 Some((
-                    format!("team `{team}` is not on the roster"),
+                    (
+                        format!("team `{team}` is not on the roster"),
+                        format!("单位 `{team}` 不在名单上"),
+                    ),
                     did_you_mean(team, &teams),
                 ))
             };
@@ -622,9 +643,15 @@ pub fn register(reg: &Registry, spec: &StandingsSpec, data: &mut [EventData]) ->
             });
             let Some(i) = found else {
                 let what = if by_name.get(m.id.as_str()).is_some_and(|v| v.len() > 1) {
-                    format!("`{}` is the name of several candidates on the roster: give the candidate's id", m.id)
+                    (
+                        format!("`{}` is the name of several candidates on the roster: give the candidate's id", m.id),
+                        format!("名单上有几位考生都叫 `{}`：请写考号", m.id),
+                    )
                 } else {
-                    format!("candidate `{}` is not on the roster", m.id)
+                    (
+                        format!("candidate `{}` is not on the roster", m.id),
+                        format!("考生 `{}` 不在名单上", m.id),
+                    )
                 };
                 fail(what, did_you_mean(&m.id, &known));
                 continue;
@@ -633,9 +660,15 @@ pub fn register(reg: &Registry, spec: &StandingsSpec, data: &mut [EventData]) ->
             if !m.team.is_empty() && m.team != c.team {
                 let near = team_check(&m.team).and_then(|(_, n)| n);
                 fail(
-                    format!(
-                        "`{}` is entered for team `{}`, but the roster has them in `{}`",
-                        m.id, m.team, c.team
+                    (
+                        format!(
+                            "`{}` is entered for team `{}`, but the roster has them in `{}`",
+                            m.id, m.team, c.team
+                        ),
+                        format!(
+                            "`{}` 报的单位是 `{}`，但名单上是 `{}`",
+                            m.id, m.team, c.team
+                        ),
                     ),
                     near,
                 );
@@ -899,7 +932,14 @@ pub fn suspect_spellings(spec: &StandingsSpec, data: &[EventData]) -> Vec<Diagno
                 )
                 .with_hint(
                     "one team spelt two ways would be ranked as two: correct the name, or give [standings] roster = \"roster.csv\" to check every name against the registered list",
-                ),
+                )
+                .zh(
+                    format!(
+                        "{at}: 赛项 `{event}`：单位 `{n}` 从没和 `{near}` 出现在同一个赛项里；是不是 {near}？"
+                    ),
+                    "同一个单位写成两种名字，会被当作两个单位排名：改正名称，或在 [standings] 里写 roster = \"roster.csv\"，用报名名单核对每个名称",
+                )
+                .in_language(spec.lang),
             );
         }
     }

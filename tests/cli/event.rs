@@ -928,7 +928,8 @@ fn the_roster_is_the_one_registered_list() {
     let d = tmp();
     let p = d.path();
     let quiz = "参赛者,单位,得分\n1,一支队,80\n2,一支队,60\n3,二支队,70\n4,三支队,50\n";
-    // 一支队 spelt 第一支队 in the contest's results: an error, not a fourth team.
+    // 一支队 spelt 第一支队 in the contest's results: an error, not a fourth team (told in Chinese,
+    // as the standings file is).
     registered(
         p,
         quiz,
@@ -936,7 +937,7 @@ fn the_roster_is_the_one_registered_list() {
     )
     .code(1)
     .stderr(predicate::str::contains(
-        "onsite.csv:2: event `现场执法比武`: team `第一支队` is not on the roster; did you mean 一支队?",
+        "onsite.csv:2: 赛项 `现场执法比武`：单位 `第一支队` 不在名单上；是不是 一支队？",
     ));
     assert!(!p.join("out").exists());
     // An unknown candidate is named by file and line.
@@ -947,7 +948,7 @@ fn the_roster_is_the_one_registered_list() {
     )
     .code(1)
     .stderr(predicate::str::contains(
-        "quiz.csv:6: event `知识竞赛`: candidate `9` is not on the roster",
+        "quiz.csv:6: 赛项 `知识竞赛`：考生 `9` 不在名单上",
     ));
 }
 
@@ -1255,4 +1256,19 @@ fn without_a_roster_a_team_spelt_two_ways_is_not_ranked_twice() {
             ],
         );
     assert!(!p.join("out").exists());
+    // The same in a standings file written in Chinese: told in Chinese.
+    std::fs::write(
+        &s,
+        "[standings]\ntitle = \"执法大练兵\"\n[[event]]\nname = \"知识竞赛\"\nresults = \"quiz.csv\"\n\n\
+         [[event]]\nname = \"现场执法比武\"\nresults = \"onsite.csv\"\n",
+    )
+    .unwrap();
+    standings(&s, &p.join("out")).exits_saying(
+        1,
+        &[
+            "onsite.csv:3: 赛项 `现场执法比武`：单位 `第一支队` 从没和 `一支队` 出现在同一个赛项里；是不是 一支队？",
+            "hint: 同一个单位写成两种名字，会被当作两个单位排名",
+            "s.toml` 中有 1 处错误",
+        ],
+    );
 }
