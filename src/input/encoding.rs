@@ -97,6 +97,15 @@ impl BadBytes {
         };
         format!("{bytes} not valid {}", self.encoding)
     }
+
+    /// [`BadBytes::what`] in Chinese.
+    pub fn what_zh(&self) -> String {
+        let hex: Vec<String> = self.bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+        match hex.as_slice() {
+            [] => format!("这里有一段不是有效 {} 编码的字节", self.encoding),
+            _ => format!("字节 {} 不是有效的 {} 编码", hex.join(" "), self.encoding),
+        }
+    }
 }
 
 /// The [`BadBytes`] an error from a [`Decoded`] reader carries, if that is why it failed.

@@ -444,6 +444,35 @@ fn a_bank_csv_is_told_its_mistakes_in_its_language() {
         assert!(err.contains(want), "{want}:\n{err}");
     }
     assert!(!out.exists());
+    // A byte that is not UTF-8 in a row: named in each file's language.
+    let broken = |text: &str, byte: u8| {
+        let mut bytes = text.as_bytes().to_vec();
+        let at = bytes.iter().rposition(|&b| b == b'\n').unwrap();
+        let line = text[..at].rfind('\n').unwrap() + 1;
+        let comma = line + text[line..].find(',').unwrap() + 1;
+        bytes.insert(comma, byte);
+        bytes
+    };
+    fs::write(
+        &zh,
+        broken("题型,题干,正确答案\n判断题,排污单位应当如实申报,正确\n判断题,建设单位应当编制报告书,正确\n", 0xB5),
+    )
+    .unwrap();
+    let (_, err) = import(&[zh.to_str().unwrap()], &out);
+    assert!(
+        err.contains("题库.csv:3:1: error: 第 2 列不是有效的 UTF-8"),
+        "{err}"
+    );
+    fs::write(
+        &en,
+        broken("type,question,answer\njudge,Polluters report truthfully.,true\njudge,Builders file a report.,true\n", 0xFF),
+    )
+    .unwrap();
+    let (_, err) = import(&[en.to_str().unwrap()], &out);
+    assert!(
+        err.contains("bank.csv:3:7: error: byte 0xFF is not valid GB18030"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn a_broken_byte_in_a_gbk_csv_is_named_at_its_row_and_column_and_nothing_is_writ
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "{}:3:9: error: byte 0xFF is not valid GB18030",
+            "{}:3:9: error: 字节 0xFF 不是有效的 GB18030 编码",
             csv.display()
         )),
         "{err}"
@@ -84,7 +84,7 @@ fn one_bad_byte_in_a_utf8_csv_is_named_not_read_as_gbk_mojibake() {
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "{}:3:1: error: field 2 is not valid UTF-8",
+            "{}:3:1: error: 第 2 列不是有效的 UTF-8",
             csv.display()
         )),
         "{err}"
@@ -465,7 +465,7 @@ fn a_csv_broken_midway_refuses_only_the_broken_row_with_skip_bad() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(&format!(
-            "{}:22:1: error: field 3 is not valid UTF-8",
+            "{}:22:1: error: 第 3 列不是有效的 UTF-8",
             csv.display()
         )),
         "{err}"
@@ -507,7 +507,7 @@ fn a_broken_option_row_refuses_its_multirow_question_alone() {
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "{}:6:1: error: field 7 is not valid UTF-8",
+            "{}:6:1: error: 第 7 列不是有效的 UTF-8",
             csv.display()
         )),
         "{err}"
@@ -544,14 +544,11 @@ fn a_gbk_csv_that_cannot_be_read_on_says_which_rows_are_not_read() {
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "{}:4:5: error: byte 0x81 is not valid GB18030",
+            "{}:4:5: error: 字节 0x81 不是有效的 GB18030 编码",
             csv.display()
         )),
         "{err}"
     );
-    assert!(
-        err.contains("the rows from line 4 on are not read"),
-        "{err}"
-    );
+    assert!(err.contains("从第 4 行起的各行没有读入"), "{err}");
     assert!(err.contains("wrote 2 question(s)"), "{err}");
 }

@@ -107,6 +107,10 @@ impl<W: Write> BankWriter<W> {
                         )
                         .with_hint(
                             "correct the question in the source file, or pass --skip-bad to leave it out",
+                        )
+                        .zh(
+                            format!("`{}` 不能写成题库里的题：{why}", one.0.id),
+                            "在原文件里改正这道题，或加 --skip-bad 把它留在外面",
                         ),
                     ),
                 }

@@ -186,6 +186,13 @@ pub fn import_each(
                             Some(h) => format!("{h}; {rest}"),
                             None => rest,
                         });
+                        if let Some(zh) = &mut d.zh {
+                            let rest = format!("从第 {} 行起的各行没有读入", at.line);
+                            zh.hint = Some(match zh.hint.take() {
+                                Some(h) => format!("{h}；{rest}"),
+                                None => rest,
+                            });
+                        }
                     }
                     diags.push(d);
                 }

@@ -69,7 +69,11 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
                             Some(loc(line, col)),
                             format!("`{label}` before any question is not read"),
                         )
-                        .with_hint("start each question with its number (1.) or 【单选题】"),
+                        .with_hint("start each question with its number (1.) or 【单选题】")
+                        .zh(
+                            format!("`{label}` 在第一道题之前，不读入"),
+                            "每道题以题号（1.）或【单选题】开头",
+                        ),
                     );
                     continue;
                 };
@@ -157,7 +161,11 @@ pub fn drafts(file: &str, text: &str, id_base: &str, diags: &mut Vec<Diagnostic>
                             Some(loc(line, col)),
                             format!("line `{seg}` is not read"),
                         )
-                        .with_hint("put it before the 答案 line, or after 解析："),
+                        .with_hint("put it before the 答案 line, or after 解析：")
+                        .zh(
+                            format!("这一行 `{seg}` 不读入"),
+                            "把它放在 答案 行之前，或 解析： 之后",
+                        ),
                     ),
                 },
             }

@@ -16,13 +16,21 @@ pub fn read(
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         Diagnostic::error(None, format!("{file}: not a readable workbook: {e}"))
             .with_hint("save it from Excel as .xlsx, or export the sheet as \"CSV UTF-8\"")
+            .zh(
+                format!("{file}：不是能读的工作簿：{e}"),
+                "用 Excel 另存为 .xlsx，或把工作表导出为“CSV UTF-8”",
+            )
     })?;
     let names = book.sheet_names().to_vec();
     if let Some(want) = only {
         if !names.iter().any(|n| n == want) {
             return Err(
                 Diagnostic::error(None, format!("{file}: no sheet named `{want}`"))
-                    .with_hint(format!("sheets: {}", names.join(", "))),
+                    .with_hint(format!("sheets: {}", names.join(", ")))
+                    .zh(
+                        format!("{file}：没有名为 `{want}` 的工作表"),
+                        format!("工作表有：{}", names.join("、")),
+                    ),
             );
         }
     }
