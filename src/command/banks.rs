@@ -2,7 +2,7 @@
 
 use crate::bank::{load_bank, near_duplicates, Bank, BankSource, Question};
 use crate::draw::manifest::Manifest;
-use crate::input::diagnostic::{Diagnostic, Location};
+use crate::input::diagnostic::{Diagnostic, Lang, Location};
 use crate::Error;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,12 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
                     )
                     .with_hint(
                         "save the bank as UTF-8 (a bank saved as GBK/ANSI: 另存为 → 编码 UTF-8)",
-                    ),
+                    )
+                    .zh(
+                        "不是 UTF-8 编码（第一个无效字节在这里）",
+                        "把题库另存为 UTF-8（存成了 GBK/ANSI 的：另存为 → 编码 UTF-8）",
+                    )
+                    .in_language(Lang::of_text(valid)),
                 );
                 continue;
             }
@@ -82,12 +87,14 @@ fn cross_check(out: &mut Loaded) {
                 if !prev.file.starts_with(b.path.as_str())
                     || !q.location.file.starts_with(b.path.as_str())
                 {
-                    dups.push((q.id.clone(), q.location.clone(), prev.clone()));
+                    // Told in the language of the question's own stem.
+                    let lang = Lang::of_text(&q.stem);
+                    dups.push((q.id.clone(), q.location.clone(), prev.clone(), lang));
                 }
             }
         }
     }
-    for (id, at, prev) in dups {
+    for (id, at, prev, lang) in dups {
         out.diagnostics.push(
             located(
                 Diagnostic::error(
@@ -96,7 +103,12 @@ fn cross_check(out: &mut Loaded) {
                 ),
                 &at,
             )
-            .with_hint("every question id must be unique across all banks; rename one"),
+            .with_hint("every question id must be unique across all banks; rename one")
+            .zh(
+                format!("题目编号 `{id}` 重复（第一次在 {prev}）"),
+                "所有题库里的题目编号都不能重复：改掉其中一个",
+            )
+            .in_language(lang),
         );
         for b in &mut out.banks {
             if let Some(pos) = b
@@ -124,7 +136,18 @@ fn cross_check(out: &mut Loaded) {
                 ),
                 &b.location,
             )
-            .with_hint("drop one, or reword it so a paper cannot hold both"),
+            .with_hint("drop one, or reword it so a paper cannot hold both")
+            .zh(
+                format!(
+                    "`{}` 与 `{}` 几乎相同（相似度 {:.0}%，在 {}）",
+                    b.id,
+                    a.id,
+                    sim * 100.0,
+                    a.location
+                ),
+                "删去其中一道，或改写它，免得同一张试卷里两道都出现",
+            )
+            .in_language(Lang::of_text(&b.stem)),
         );
     }
 }

@@ -109,7 +109,7 @@ fn duplicate_ids_across_banks_are_an_error() {
         .args(["bank", "check", "tests/fixtures/dup-across-a.toml", "tests/fixtures/dup-across-b.toml"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("tests/fixtures/dup-across-b.toml:7:1: error: duplicate question id `shared-1` (first at tests/fixtures/dup-across-a.toml:6:1)"));
+        .stderr(predicate::str::contains("tests/fixtures/dup-across-b.toml:7:1: error: 题目编号 `shared-1` 重复（第一次在 tests/fixtures/dup-across-a.toml:6:1）"));
 }
 
 #[test]
@@ -143,6 +143,16 @@ fn near_duplicate_stems_warn_without_failing() {
     let dir = tmp();
     let bank = dir.path().join("near.toml");
     std::fs::write(&bank, "[bank]\nid = \"n\"\n\n[[question]]\nid = \"a\"\nkind = \"judge\"\nstem = \"违法行为在二年内未被发现的，不再给予行政处罚。\"\nanswer = true\nsource = \"s\"\n\n[[question]]\nid = \"b\"\nkind = \"judge\"\nstem = \"违法行为在二年内未被发现的，不再给予行政处罚！\"\nanswer = true\nsource = \"s\"\n").unwrap();
+    examforge()
+        .args(["bank", "check"])
+        .arg(&bank)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: `b` 与 `a` 几乎相同（相似度 ",
+        ));
+    // Its English twin, in English.
+    std::fs::write(&bank, "[bank]\nid = \"n\"\n\n[[question]]\nid = \"a\"\nkind = \"judge\"\nstem = \"A violation undiscovered for two years is no longer punished.\"\nanswer = true\nsource = \"s\"\n\n[[question]]\nid = \"b\"\nkind = \"judge\"\nstem = \"A violation undiscovered for two years is no longer punished!\"\nanswer = true\nsource = \"s\"\n").unwrap();
     examforge()
         .args(["bank", "check"])
         .arg(&bank)
