@@ -110,7 +110,8 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         source,
     })?;
     let sheet = Sheet::open(&shown, file, layout.as_ref())?;
-    // A sheet that belongs to no one is told in Chinese when the roster or the sheet's header is.
+    // A sheet that belongs to no one, or has nothing marked, is told in Chinese when the roster
+    // or the sheet's header is.
     let header_lang = Lang::of_text(&sheet.header().collect::<Vec<_>>().join(","));
     let stranger_lang = if header_lang == Lang::Zh {
         header_lang
@@ -224,9 +225,14 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     out.commit()?;
     summary(&source, &grader.tally, &out);
     for (line, id) in &grader.blank_sheets {
-        eprintln!(
-            "warning: {shown}:{line}: nothing is marked on the sheet of `{id}`: graded 0 (a candidate who did not sit is absent (缺考): leave the row out and give --roster)"
-        );
+        match stranger_lang {
+            Lang::Zh => eprintln!(
+                "warning: {shown}:{line}: `{id}` 的答题卡上什么也没有填涂：记 0 分（没有参加考试的考生算缺考：删去这一行，并给出 --roster）"
+            ),
+            Lang::En => eprintln!(
+                "warning: {shown}:{line}: nothing is marked on the sheet of `{id}`: graded 0 (a candidate who did not sit is absent (缺考): leave the row out and give --roster)"
+            ),
+        }
     }
     if a.report {
         super::report::after_grade(&a.exam, &a.output, a.force)?;

@@ -310,7 +310,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         &[
             "absent             1",
             &format!(
-                "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
+                "warning: {}:3: `2` 的答题卡上什么也没有填涂：记 0 分",
                 d.join("scan.csv").display()
             ),
         ],

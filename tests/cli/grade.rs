@@ -727,3 +727,30 @@ fn a_scanner_csv_and_its_layout_file_are_told_in_their_language() {
         &["layout.toml:4:11: `pattern = \"Item\"` has no `{n}` or `{id}`"],
     );
 }
+
+/// A sheet with nothing marked is graded 0 with a warning, in the language of the sheet.
+#[test]
+fn a_blank_sheet_is_warned_about_in_the_sheets_language() {
+    let d = tmp();
+    draw_grade_fixture(d.path());
+    let scan = write(
+        d.path(),
+        "scan.csv",
+        "candidate,name,team,paper,1,2,3,4,5\n1,Zhang,A,A,B,AC,,,\n2,Li,A,A,,,,,\n",
+    );
+    grade_in(&d, &scan, "r", &[]).exits_saying(
+        0,
+        &[&format!(
+            "warning: {}:3: nothing is marked on the sheet of `2`: graded 0",
+            scan.display()
+        )],
+    );
+    let scan = grade_sheet(d.path(), "1,张三,甲,A,B,AC,,,\n2,李四,甲,A,,,,,\n");
+    grade_in(&d, &scan, "r2", &[]).exits_saying(
+        0,
+        &[&format!(
+            "warning: {}:3: `2` 的答题卡上什么也没有填涂：记 0 分",
+            scan.display()
+        )],
+    );
+}
