@@ -4,7 +4,7 @@ use super::error::SheetError;
 use super::layout::{
     check_unique_items, detect_layout, digits, normalize, ItemRef, Layout, Tokens,
 };
-use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang};
+use crate::input::diagnostic::{did_you_mean, Diagnostic, Diagnostics, Lang, Zh};
 use crate::input::toml::TomlDoc;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -16,6 +16,8 @@ pub struct LayoutFile {
     /// Where it came from, for messages.
     pub file: String,
     spec: Spec,
+    /// The file's language: with the CSV header's, the words of the messages about the two.
+    lang: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -157,13 +159,13 @@ impl<'de> Deserialize<'de> for Columns1 {
 pub fn parse_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
     // Told in Chinese when the file is written in Chinese (its column names).
     let lang = Lang::of_toml(text);
-    check_layout_file(name, text).map_err(|e| match e {
+    check_layout_file(name, text, lang).map_err(|e| match e {
         SheetError::LayoutFile(d) => SheetError::LayoutFile(d.in_language(lang)),
         other => other,
     })
 }
 
-fn check_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
+fn check_layout_file(name: &str, text: &str, lang: Lang) -> Result<LayoutFile, SheetError> {
     let doc = TomlDoc::parse(name, text).map_err(SheetError::LayoutFile)?;
     let spec: Spec = doc.deserialize().map_err(SheetError::LayoutFile)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -271,6 +273,7 @@ fn check_layout_file(name: &str, text: &str) -> Result<LayoutFile, SheetError> {
     Ok(LayoutFile {
         file: name.to_string(),
         spec,
+        lang,
     })
 }
 
@@ -303,11 +306,16 @@ impl LayoutFile {
                 if &found.name != base {
                     return Err(self.column_error(
                         csv_file,
+                        header,
                         format!(
                             "the header matches the `{}` layout, not `{base}`",
                             found.name
                         ),
                         None,
+                        (
+                            format!("表头符合 `{}` 格式，不是 `{base}`", found.name),
+                            None,
+                        ),
                     ));
                 }
                 found
@@ -380,8 +388,13 @@ impl LayoutFile {
             if found.is_empty() {
                 return Err(self.column_error(
                     csv_file,
+                    header,
                     format!("no header name matches the answer pattern `{p}`"),
                     Some(format!("the header has: {}", list(header))),
+                    (
+                        format!("没有哪个列名符合答案的模式 `{p}`"),
+                        Some(format!("表头有：{}", list(header))),
+                    ),
                 ));
             }
             return Ok(found);
@@ -398,6 +411,7 @@ impl LayoutFile {
         if range.end > header.len() || range.is_empty() {
             return Err(self.column_error(
                 csv_file,
+                header,
                 format!(
                     "the answer columns {}–{} go beyond the {} columns of the header",
                     range.start + 1,
@@ -405,6 +419,15 @@ impl LayoutFile {
                     header.len()
                 ),
                 Some("check `[answers]` against the CSV's header row".into()),
+                (
+                    format!(
+                        "答案列 {}–{} 超出了表头的 {} 列",
+                        range.start + 1,
+                        range.end,
+                        header.len()
+                    ),
+                    Some("对照 CSV 的表头行检查 `[answers]`".into()),
+                ),
             ));
         }
         Ok(numbered(range))
@@ -416,11 +439,13 @@ impl LayoutFile {
             Column::Number(n) if *n <= header.len() => Ok(n - 1),
             Column::Number(n) => Err(self.column_error(
                 csv_file,
+                header,
                 format!(
                     "column {n} is beyond the {} columns of the header",
                     header.len()
                 ),
                 None,
+                (format!("第 {n} 列超出了表头的 {} 列", header.len()), None),
             )),
             Column::Name(name) => {
                 let want = normalize(name);
@@ -429,25 +454,46 @@ impl LayoutFile {
                     .position(|h| h.trim() == name)
                     .or_else(|| header.iter().position(|h| normalize(h) == want))
                     .ok_or_else(|| {
-                        let near = did_you_mean(name, header)
-                            .map(|n| format!("did you mean `{n}`? "))
-                            .unwrap_or_default();
+                        let near = did_you_mean(name, header);
+                        let (near_en, near_zh) = match near {
+                            Some(n) => (format!("did you mean `{n}`? "), format!("是不是 `{n}`？")),
+                            None => Default::default(),
+                        };
                         self.column_error(
                             csv_file,
+                            header,
                             format!("column `{name}` is not in the header"),
-                            Some(format!("{near}the header has: {}", list(header))),
+                            Some(format!("{near_en}the header has: {}", list(header))),
+                            (
+                                format!("表头里没有 `{name}` 列"),
+                                Some(format!("{near_zh}表头有：{}", list(header))),
+                            ),
                         )
                     })
             }
         }
     }
 
-    fn column_error(&self, csv_file: &str, message: String, hint: Option<String>) -> SheetError {
+    /// The layout does not fit `header`: told in Chinese (`zh`) when the layout file or the
+    /// header is Chinese.
+    fn column_error(
+        &self,
+        csv_file: &str,
+        header: &[&str],
+        message: String,
+        hint: Option<String>,
+        zh: (String, Option<String>),
+    ) -> SheetError {
+        let chinese = self.lang == Lang::Zh || Lang::of_text(&header.join(",")) == Lang::Zh;
         SheetError::Column {
             file: csv_file.to_string(),
             message: format!("{message} (layout `{}`)", self.file),
             hint,
-            zh: None,
+            zh: Some(Box::new(Zh {
+                message: format!("{}（格式文件 `{}`）", zh.0, self.file),
+                hint: zh.1,
+                shown: chinese,
+            })),
         }
     }
 }

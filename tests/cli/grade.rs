@@ -704,6 +704,23 @@ fn a_scanner_csv_and_its_layout_file_are_told_in_their_language() {
     )
     .unwrap();
     grade_in(&d, &scan, "r", &flag("--csv-layout", &layout)).exits_saying(0, &["graded"]);
+    // A column the layout names that the header does not have.
+    std::fs::write(
+        &layout,
+        "[columns]\ncandidate = \"准考证号\"\n[answers]\npattern = \"第{n}题\"\n",
+    )
+    .unwrap();
+    grade_in(&d, &scan, "r3", &flag("--csv-layout", &layout)).exits_saying(
+        1,
+        &[
+            &format!(
+                "{}:1: 表头里没有 `准考证号` 列（格式文件 `{}`）",
+                scan.display(),
+                layout.display()
+            ),
+            "hint: 表头有：",
+        ],
+    );
     // The English twins.
     let scan = write(
         d.path(),
@@ -725,6 +742,22 @@ fn a_scanner_csv_and_its_layout_file_are_told_in_their_language() {
     grade_in(&d, &scan, "r2", &flag("--csv-layout", &layout)).exits_saying(
         1,
         &["layout.toml:4:11: `pattern = \"Item\"` has no `{n}` or `{id}`"],
+    );
+    std::fs::write(
+        &layout,
+        "[columns]\ncandidate = \"Student ID\"\n[answers]\npattern = \"Item {n}\"\n",
+    )
+    .unwrap();
+    grade_in(&d, &scan, "r2", &flag("--csv-layout", &layout)).exits_saying(
+        1,
+        &[
+            &format!(
+                "{}:1: column `Student ID` is not in the header (layout `{}`)",
+                scan.display(),
+                layout.display()
+            ),
+            "hint: the header has:",
+        ],
     );
 }
 
