@@ -150,11 +150,12 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
     }
     // The bank's messages are told in Chinese when its title or a stem holds Chinese (or, when
     // the file is not TOML, its text does).
-    let chinese = cx.cjk || Lang::of_text(&bank.title) == Lang::Zh;
-    let lang = match chinese {
-        true => Lang::Zh,
-        false if !syntax.is_empty() => Lang::of_toml(text),
-        false => Lang::En,
+    let lang = if cx.cjk || Lang::of_text(&bank.title) == Lang::Zh {
+        Lang::Zh
+    } else if !syntax.is_empty() {
+        Lang::of_toml(text)
+    } else {
+        Lang::En
     };
     let told = |diags: Vec<Diagnostic>| diags.into_iter().map(|d| d.in_language(lang)).collect();
     if !syntax.is_empty() {
