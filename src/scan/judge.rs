@@ -87,10 +87,24 @@ const NOISE_BILEVEL: f32 = 0.03;
 /// On a 1-bit scan, how much more of a box's printed ink (border and letter) may be black than
 /// on the sheet's blank boxes with the same letter before the box counts as drawn over: a
 /// light pencil mark that the threshold wiped from the paper still darkens the grey print under
-/// it past the threshold. Blank boxes of 20 synthetic 1-bit sheets stayed within 0.18 of their
-/// letter's median in 99 % of cases (at most 0.29); light marks that lost every speck of their
-/// own rose by 0.34 (median).
-pub const PRINTED_EXCESS: f32 = 0.12;
+/// it past the threshold. The limit is the sheet's own: [`PRINT_STRAY`] times how far its blank
+/// boxes stray above their median (the 95th percentile less the median), within
+/// [`PRINT_EXCESS_MIN`]–[`PRINT_EXCESS_MAX`]. Where the threshold kept much of the grey print,
+/// blank boxes of 20 synthetic 1-bit sheets stayed within 0.18 of their letter's median in 99 %
+/// of cases (at most 0.29), and light marks that lost every speck of their own rose by 0.34
+/// (median); where it wiped the print (40 sheets: blank boxes' 95th percentile 0–0.01 above
+/// the median), light marks that left no speck rose by 0.02–0.11 and blank boxes at most 0.03.
+pub const PRINT_EXCESS_MIN: f32 = 0.015;
+pub const PRINT_EXCESS_MAX: f32 = 0.12;
+const PRINT_STRAY: f32 = 2.0;
+
+/// A 1-bit sheet whose blank boxes kept less than this share of their grey print (the median)
+/// was thresholded darker than the print: what is lighter than the print — an erased mark's
+/// residue — left nothing, so speckle spread over a box is pencil at least as dark as the
+/// print. On 40 synthetic 1-bit sheets and 40 faxes, with the print wiped (median under 0.04)
+/// erased residue left at most 0.9 % of the interior black over at most two cells; with the
+/// print kept (0.05 and more), up to 7 % over seven cells.
+pub const PRINT_WIPED: f32 = 0.045;
 
 /// On a 1-bit scan a fill of pencil near the scanner's threshold survives as speckle: a few per
 /// cent of the interior black, scattered over the whole box. Such a box is a fill when at least
@@ -102,6 +116,12 @@ pub const PRINTED_EXCESS: f32 = 0.12;
 const SPECKLE_COVER: f32 = 0.04;
 const SPECKLE_CELL: f32 = 0.01;
 const SPECKLE_CELLS: usize = 8;
+/// On a sheet whose print the threshold wiped ([`PRINT_WIPED`]), where no residue survives, a
+/// box is pencil when at least [`FAINT_COVER`] of its interior is black over [`FAINT_CELLS`]
+/// cells in two rows and two columns or more (not one row or column: a neighbour's fill over
+/// the border). Fills far under the threshold left 1.2–40 % over 3–7 cells.
+const FAINT_COVER: f32 = 0.01;
+const FAINT_CELLS: usize = 3;
 
 /// The share of the interior black in the sheet's typical box (the median over all its boxes):
 /// on a clean 1-bit scan 0, on paper that the threshold turned to specks everywhere more.
@@ -121,24 +141,59 @@ pub fn speckled(s: &Scores, floor: f32) -> bool {
         && s.cells.iter().filter(|&&c| c >= SPECKLE_CELL).count() >= SPECKLE_CELLS
 }
 
-/// The median darkness of the printed ink of boxes with a blank interior on a 1-bit scan, the
-/// baseline [`PRINTED_EXCESS`] is measured from; `None` with fewer than four such boxes.
-pub fn printed_baseline<'a>(scores: impl Iterator<Item = &'a Scores>) -> Option<f32> {
-    let mut v: Vec<f32> = scores
-        .filter(|s| s.peak < NOISE_BILEVEL)
-        .map(|s| s.printed)
-        .collect();
-    if v.len() < 4 {
-        return None;
+/// A box of a 1-bit scan whose print the threshold wiped ([`Print::wiped`]) with fainter
+/// speckle than [`speckled`] asks, over fewer cells but more than one row or column: pencil
+/// far under the threshold, read as a mark (a lighter one beside it may have left nothing).
+pub fn faint(s: &Scores, floor: f32) -> bool {
+    let black: Vec<usize> = (0..9).filter(|&i| s.cells[i] >= SPECKLE_CELL).collect();
+    let rows = (0..3).filter(|r| black.iter().any(|i| i / 3 == *r)).count();
+    let cols = (0..3).filter(|c| black.iter().any(|i| i % 3 == *c)).count();
+    s.cover >= FAINT_COVER.max(4.0 * floor) && black.len() >= FAINT_CELLS && rows >= 2 && cols >= 2
+}
+
+/// What the threshold of a 1-bit scan left of the grey print of the boxes with a blank
+/// interior: the median share of it black, and how far the boxes stray above the median.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Print {
+    pub median: f32,
+    /// The 95th percentile less the median.
+    pub stray: f32,
+}
+
+impl Print {
+    /// The print of the boxes among `scores` with a blank interior; `None` with fewer than four.
+    pub fn of<'a>(scores: impl Iterator<Item = &'a Scores>) -> Option<Print> {
+        let mut v: Vec<f32> = scores
+            .filter(|s| s.peak < NOISE_BILEVEL)
+            .map(|s| s.printed)
+            .collect();
+        if v.len() < 4 {
+            return None;
+        }
+        v.sort_by(f32::total_cmp);
+        let median = v[v.len() / 2];
+        let p95 = v[(v.len() * 95 / 100).min(v.len() - 1)];
+        Some(Print {
+            median,
+            stray: p95 - median,
+        })
     }
-    v.sort_by(f32::total_cmp);
-    Some(v[v.len() / 2])
+
+    /// The threshold was darker than the print: what is lighter than it left nothing.
+    pub fn wiped(&self) -> bool {
+        self.median < PRINT_WIPED
+    }
+
+    /// How much darker than its baseline a box's print may be before it counts as drawn over.
+    pub fn limit(&self) -> f32 {
+        (PRINT_STRAY * self.stray).clamp(PRINT_EXCESS_MIN, PRINT_EXCESS_MAX)
+    }
 }
 
 /// A box judged blank on a 1-bit scan whose printed ink is darker than the `baseline` of its
-/// kind by more than [`PRINTED_EXCESS`]: pencil lighter than the threshold lies over it.
-pub fn drawn_over(s: &Scores, baseline: f32) -> bool {
-    s.printed - baseline > PRINTED_EXCESS
+/// kind by more than `limit` ([`Print::limit`]): pencil lighter than the threshold lies over it.
+pub fn drawn_over(s: &Scores, baseline: f32, limit: f32) -> bool {
+    s.printed - baseline > limit
 }
 
 /// The candidate's pencil: the median fill of the boxes that are surely filled (dark and even);
@@ -370,17 +425,68 @@ mod tests {
             with(0.0, 0.0),
             with(1.0, 0.9),
         ];
-        assert_eq!(printed_baseline(sheet.iter()), None);
-        let sheet = [
-            with(0.0, 0.05),
-            with(0.0, 0.1),
-            with(0.0, 0.0),
-            with(0.01, 0.08),
-            with(1.0, 0.9),
-        ];
-        let base = printed_baseline(sheet.iter()).unwrap();
-        assert_eq!(base, 0.08);
-        assert!(!drawn_over(&with(0.0, 0.15), base));
-        assert!(drawn_over(&with(0.0, 0.4), base));
+        assert_eq!(Print::of(sheet.iter()), None);
+        // the grey print half kept, its blank boxes straying widely: the limit stays 0.12
+        let mut sheet: Vec<Scores> = (0..20).map(|k| with(0.0, k as f32 / 50.0)).collect();
+        sheet.push(with(1.0, 0.9));
+        let print = Print::of(sheet.iter()).unwrap();
+        assert_eq!(print.median, 0.2);
+        assert!(!print.wiped());
+        assert_eq!(print.limit(), PRINT_EXCESS_MAX);
+        assert!(!drawn_over(&with(0.0, 0.3), print.median, print.limit()));
+        assert!(drawn_over(&with(0.0, 0.4), print.median, print.limit()));
+    }
+
+    #[test]
+    fn where_the_threshold_wiped_the_print_a_slight_darkening_of_it_is_pencil_over_it() {
+        let with = |printed: f32| Scores {
+            printed,
+            ..Default::default()
+        };
+        // the print of 39 blank boxes of 40 wiped, one kept a speck of it: a light mark that
+        // left nothing on the paper darkened the print under it by 0.06
+        let mut sheet: Vec<Scores> = (0..39).map(|_| with(0.0)).collect();
+        sheet.push(with(0.01));
+        let print = Print::of(sheet.iter()).unwrap();
+        assert!(print.wiped());
+        assert_eq!(print.limit(), PRINT_EXCESS_MIN);
+        assert!(drawn_over(&with(0.06), print.median, print.limit()));
+        assert!(!drawn_over(&with(0.01), print.median, print.limit()));
+    }
+
+    #[test]
+    fn where_the_threshold_wiped_the_print_faint_speckle_over_rows_and_columns_is_pencil() {
+        // pencil far under the threshold: 2 % of the interior black, in four cells of two rows
+        // and two columns
+        let far = s(
+            0.05,
+            0.2,
+            0.02,
+            [0.0, 0.06, 0.0, 0.03, 0.1, 0.0, 0.0, 0.05, 0.0],
+            0.0,
+        );
+        // too faint for a fill the threshold thinned, which covers the whole box
+        assert!(!speckled(&far, 0.0));
+        assert!(faint(&far, 0.0));
+        // a neighbour's fill over the border: one row of cells
+        let spill = s(
+            0.05,
+            0.2,
+            0.03,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.1, 0.08],
+            0.0,
+        );
+        assert!(!faint(&spill, 0.0));
+        // residue: a few specks in one or two cells
+        let residue = s(
+            0.01,
+            0.03,
+            0.005,
+            [0.0, 0.0, 0.0, 0.0, 0.02, 0.012, 0.0, 0.0, 0.0],
+            0.0,
+        );
+        assert!(!faint(&residue, 0.0));
+        // on paper the threshold left specked everywhere, the same box is nothing special
+        assert!(!faint(&far, 0.01));
     }
 }

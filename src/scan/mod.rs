@@ -249,12 +249,23 @@ impl Reader {
             .iter()
             .map(|s| judge::judge(s, pencil, bilevel))
             .collect();
+        // per box: read as a mark from the faint speckle a threshold that wiped the print left
+        // of it (1-bit scans)
+        let mut faint = vec![false; scores.len()];
         if bilevel {
+            // what the threshold left of the grey print of blank boxes: where it wiped the print,
+            // what is lighter (an erased mark's residue) left nothing
+            let print = judge::Print::of(scores.iter());
+            let wiped = print.is_some_and(|p| p.wiped());
             // pencil at the threshold is left as speckle over the whole box: a fill
             let floor = judge::speckle_floor(scores.iter());
-            for (j, s) in judged.iter_mut().zip(&scores) {
+            for ((j, s), f) in judged.iter_mut().zip(&scores).zip(&mut faint) {
                 if j.0 == Verdict::Doubtful && judge::speckled(s, floor) {
                     *j = (Verdict::Marked, Style::Fill);
+                } else if j.0 == Verdict::Doubtful && wiped && judge::faint(s, floor) {
+                    // pencil far under a threshold that wiped the print
+                    *j = (Verdict::Marked, Style::Fill);
+                    *f = true;
                 }
             }
             // a digit column or the paper code holds one mark: beside a clear one, a box whose
@@ -281,18 +292,18 @@ impl Reader {
                     kinds.entry((kind, v.as_str())).or_default().push(*i);
                 }
             }
-            let all = judge::printed_baseline(scores.iter());
-            for idx in kinds.values() {
-                let Some(base) = judge::printed_baseline(idx.iter().map(|&i| &scores[i])).or(all)
-                else {
-                    continue;
-                };
-                for &i in idx {
-                    if judged[i].0 == Verdict::Blank
-                        && !single_marked[self.boxes[i].group]
-                        && judge::drawn_over(&scores[i], base)
-                    {
-                        judged[i] = (Verdict::Doubtful, Style::Light);
+            if let Some(print) = print {
+                let limit = print.limit();
+                for idx in kinds.values() {
+                    let base = judge::Print::of(idx.iter().map(|&i| &scores[i]))
+                        .map_or(print.median, |p| p.median);
+                    for &i in idx {
+                        if judged[i].0 == Verdict::Blank
+                            && !single_marked[self.boxes[i].group]
+                            && judge::drawn_over(&scores[i], base, limit)
+                        {
+                            judged[i] = (Verdict::Doubtful, Style::Light);
+                        }
                     }
                 }
             }
@@ -338,6 +349,16 @@ impl Reader {
             };
             let cell = if !doubtful.is_empty() {
                 doubt("doubtful mark", doubtful);
+                Cell::Unreadable
+            } else if matches!(g.field, Field::Item(_)) && g.boxes.iter().any(|(_, i)| faint[*i]) {
+                // a mark read from the specks the threshold left of it: a lighter one beside it
+                // may have left none, so the item's other boxes are in doubt
+                let rest = vs
+                    .iter()
+                    .filter(|x| x.2 == Verdict::Blank)
+                    .map(|x| (x.0.to_string(), x.1, x.3))
+                    .collect();
+                doubt("faint marks: a lighter one may be lost", rest);
                 Cell::Unreadable
             } else if bilevel && marked.is_empty() && matches!(g.field, Field::Item(_)) {
                 // a 1-bit scan cannot tell a blank item from one marked lighter than its threshold
