@@ -48,27 +48,63 @@ const PART_KEYS: &[&str] = &[
 /// Parses and validates one bank. Returns the bank (holding the questions that were
 /// valid, or `None` when the file is not even TOML) and every diagnostic found.
 ///
-/// A bank is read question by question: the file is cut where a top-level `[[question]]` table
+/// A bank is read piece by piece: the file is cut where a top-level `[[question]]` table
 /// starts ([`question_starts`]) and each piece is parsed on its own, so that the memory the TOML
-/// parser needs is that of one question, not of the file (a bank of 3 × 10⁵ questions took
+/// parser needs is that of a few questions, not of the file (a bank of 3 × 10⁵ questions took
 /// 2 GB parsed whole). Locations stay those of the file. A file that does not cut cleanly (a
 /// table other than the question's own after the first question, a `question` key before it)
 /// is parsed whole, as the pieces would not mean what the file means.
+///
+/// The file is lexed once: it is first cut at the lines that are exactly `[[question]]`
+/// ([`header_lines`]), which is where TOML's lexer cuts a bank as written by `bank import` and
+/// by hand, into pieces of [`PIECE`] questions (several `[[question]]` tables in a piece mean
+/// what they mean in the file). A line like that inside a multi-line string or array leaves the piece before it
+/// unclosed, so such a cut always shows as a syntax error; on any syntax error, or a piece
+/// holding more than its questions, the file is read again cut by the lexer, as it was before.
 pub fn load_bank(src: &BankSource) -> (Option<Bank>, Vec<Diagnostic>) {
-    load(src, true)
+    load(src, Cut::HeaderLines).unwrap_or_else(|| load(src, Cut::Lexed).expect("read"))
 }
 
-/// [`load_bank`], reading the file whole when `cut` is false.
-fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
+/// How many questions a piece cut at header lines holds: enough that the parser's work per
+/// piece is spread thin, few enough that a piece's parse is small.
+const PIECE: usize = 64;
+
+/// How [`load`] cuts a file into pieces.
+#[derive(Clone, Copy, PartialEq)]
+enum Cut {
+    /// At the lines that are exactly `[[question]]`; `None` when that may not be right.
+    HeaderLines,
+    /// Where TOML's lexer sees a top-level `[[question]]` ([`question_starts`]).
+    Lexed,
+    /// Not at all (to compare with).
+    #[cfg(test)]
+    Whole,
+}
+
+/// [`load_bank`], cutting the file as `cut` says; `None` only with [`Cut::HeaderLines`], when
+/// the file must be cut by the lexer instead.
+fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
     let text = src.text;
+    let fast = cut == Cut::HeaderLines;
     let mut cx = Cx::new(src.path);
-    let mut starts = question_starts(text).filter(|_| cut);
+    let mut starts = match cut {
+        Cut::HeaderLines => Some(header_lines(text).into_iter().step_by(PIECE).collect()),
+        Cut::Lexed => question_starts(text),
+        #[cfg(test)]
+        Cut::Whole => None,
+    };
     let head_end = starts
         .as_ref()
         .and_then(|s| s.first().copied())
         .unwrap_or(text.len());
     let (mut head, mut head_errors) = DeTable::parse_recoverable(&text[..head_end]);
+    if fast && !head_errors.is_empty() {
+        return None;
+    }
     if head_end < text.len() && head.get_ref().contains_key("question") {
+        if fast {
+            return None;
+        }
         starts = None;
         (head, head_errors) = DeTable::parse_recoverable(text);
     }
@@ -124,8 +160,11 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
                 let end = starts.get(i + 1).copied().unwrap_or(text.len());
                 let piece = &text[start..end];
                 cx.enter(piece, lines);
-                lines += piece.matches('\n').count();
+                lines += cx.line_starts.len() - 1;
                 let (root, errors) = DeTable::parse_recoverable(piece);
+                if fast && (!errors.is_empty() || root.get_ref().len() != 1) {
+                    return None;
+                }
                 cx.syntax_errors(&errors, &mut syntax);
                 if !syntax.is_empty() {
                     continue;
@@ -159,9 +198,30 @@ fn load(src: &BankSource, cut: bool) -> (Option<Bank>, Vec<Diagnostic>) {
     };
     let told = |diags: Vec<Diagnostic>| diags.into_iter().map(|d| d.in_language(lang)).collect();
     if !syntax.is_empty() {
-        return (None, told(syntax));
+        return Some((None, told(syntax)));
     }
-    (Some(bank), told(cx.diags))
+    Some((Some(bank), told(cx.diags)))
+}
+
+/// Where each line that is `[[question]]` (then nothing, spaces or a comment) starts.
+fn header_lines(text: &str) -> Vec<usize> {
+    const HEADER: &str = "[[question]]";
+    let bytes = text.as_bytes();
+    let mut starts = Vec::new();
+    let mut from = 0;
+    while let Some(k) = text[from..].find(HEADER) {
+        let at = from + k;
+        from = at + HEADER.len();
+        let line_start = at == 0 || bytes[at - 1] == b'\n';
+        let line_end = matches!(
+            bytes.get(from),
+            None | Some(b'\n' | b'\r' | b' ' | b'\t' | b'#')
+        );
+        if line_start && line_end {
+            starts.push(at);
+        }
+    }
+    starts
 }
 
 /// Where each top-level `[[question]]` table starts (the start of its header's line), found by
@@ -1216,7 +1276,8 @@ mod tests {
             sha256: String::new(),
         };
         let (bank, diags) = load_bank(&src);
-        let (whole, whole_diags) = super::load(&src, false);
+        let (whole, whole_diags) = super::load(&src, Cut::Whole).unwrap();
+        let (lexed, lexed_diags) = super::load(&src, Cut::Lexed).unwrap();
         let parts = |b: &Option<Bank>| {
             b.as_ref().map(|b| {
                 (
@@ -1229,6 +1290,8 @@ mod tests {
         };
         assert_eq!(parts(&bank), parts(&whole), "as read whole");
         assert_eq!(diags, whole_diags, "as read whole");
+        assert_eq!(parts(&lexed), parts(&whole), "as cut by the lexer");
+        assert_eq!(lexed_diags, whole_diags, "as cut by the lexer");
         (bank, diags.iter().map(|d| d.to_string()).collect())
     }
 
@@ -1280,6 +1343,46 @@ answer = [
                 .iter()
                 .any(|d| d.starts_with(&format!("b.toml:{line}:10: error: `c.1`: a judge answer"))),
             "{diags:?}"
+        );
+    }
+
+    /// A `[[question]]` line inside a multi-line string, where a piece of [`PIECE`] questions
+    /// would be cut, is not taken for a question: the file is read again cut by the lexer.
+    #[test]
+    fn a_header_line_inside_a_string_at_a_piece_boundary_is_not_a_question() {
+        let mut text = HEAD.to_string();
+        for i in 0..2 * PIECE + 2 {
+            text.push_str(&judge(&format!("q{i}")));
+            if i == PIECE - 1 {
+                text.push_str("explanation = '''\n[[question]]\nid = \"x\"\n'''\n");
+            }
+        }
+        assert_eq!(header_lines(&text).len(), 2 * PIECE + 3);
+        let src = BankSource {
+            path: "b.toml",
+            text: &text,
+            sha256: String::new(),
+        };
+        assert!(
+            super::load(&src, Cut::HeaderLines).is_none(),
+            "cut by the lexer"
+        );
+        let plain = text.replace("[[question]]\nid = \"x\"", "x");
+        let src = BankSource {
+            text: &plain,
+            ..src
+        };
+        assert!(
+            super::load(&src, Cut::HeaderLines).is_some(),
+            "cut at the lines"
+        );
+        let (bank, diags) = load(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let bank = bank.unwrap();
+        assert_eq!(bank.questions.len(), 2 * PIECE + 2);
+        assert_eq!(
+            bank.questions[PIECE - 1].explanation,
+            "[[question]]\nid = \"x\"\n"
         );
     }
 

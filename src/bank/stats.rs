@@ -1,6 +1,7 @@
 //! Bank statistics and near-duplicate detection.
 
 use super::{Bank, Kind, Question};
+use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,42 +100,66 @@ pub fn fmt_points(p: f64) -> String {
 /// `threshold` alike must share a bigram among the first `|x| − ⌈threshold·|x|⌉ + 1` of each, in
 /// one global order from the rarest bigram; with its length and position filters). Each
 /// candidate is then measured as [`similarity`] measures it.
+///
+/// Every set lives in one flat list (a question's bigrams are a slice of it), renumbered in
+/// place from the rarest bigram, and the index of prefixes is one flat list too: a bank of
+/// 3 × 10⁵ questions holds a few small vectors, not a million.
 pub fn near_duplicates<'a>(
     questions: &[&'a Question],
     threshold: f64,
 ) -> Vec<(&'a Question, &'a Question, f64)> {
-    let sets = bigram_ids(questions);
+    let Sets {
+        mut grams,
+        starts,
+        ids,
+    } = bigram_sets(questions);
+    let span = |i: usize| starts[i] as usize..starts[i + 1] as usize;
     // Identical sets form one group: every pair inside it is alike (unless the set is empty).
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: HashMap<&[u32], usize> = HashMap::new();
-    for (i, s) in sets.iter().enumerate() {
-        let g = *group_of.entry(s.as_slice()).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
+    // `first[g]` is the group's first question, `members[member_starts[g]..]` all of them.
+    let mut group: Vec<u32> = Vec::with_capacity(questions.len());
+    let mut first: Vec<usize> = Vec::new();
+    {
+        let mut group_of: HashMap<&[u32], u32, RandomState> = HashMap::default();
+        for i in 0..questions.len() {
+            let g = *group_of.entry(&grams[span(i)]).or_insert_with(|| {
+                first.push(i);
+                first.len() as u32 - 1
+            });
+            group.push(g);
+        }
     }
-    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
-    for members in &groups {
-        let s = &sets[members[0]];
+    let groups = first.len();
+    let mut member_starts = vec![0u32; groups + 1];
+    for &g in &group {
+        member_starts[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        member_starts[g + 1] += member_starts[g];
+    }
+    let mut members = vec![0u32; questions.len()];
+    let mut filled = member_starts.clone();
+    for (i, &g) in group.iter().enumerate() {
+        members[filled[g as usize] as usize] = i as u32;
+        filled[g as usize] += 1;
+    }
+    drop(group);
+    let members_of = |g: usize| &members[member_starts[g] as usize..member_starts[g + 1] as usize];
+    let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+    for (g, &i) in first.iter().enumerate() {
+        let s = &grams[span(i)];
         if let Some(sim) = similarity(s, s, threshold) {
-            for (k, &i) in members.iter().enumerate() {
-                pairs.extend(members[k + 1..].iter().map(|&j| (i, j, sim)));
+            let m = members_of(g);
+            for (k, &i) in m.iter().enumerate() {
+                pairs.extend(m[k + 1..].iter().map(|&j| (i, j, sim)));
             }
         }
     }
     // Rank bigrams from the rarest (over groups), then index each group's prefix.
     // Bigram ids are dense (0, 1, 2… in order of first sight), so counts and ranks are plain
     // vectors indexed by id rather than hash maps.
-    let ids = sets
-        .iter()
-        .flatten()
-        .map(|&t| t as usize + 1)
-        .max()
-        .unwrap_or(0);
     let mut freq = vec![0u32; ids];
-    for members in &groups {
-        for &t in &sets[members[0]] {
+    for &i in &first {
+        for &t in &grams[span(i)] {
             freq[t as usize] += 1;
         }
     }
@@ -145,44 +170,71 @@ pub fn near_duplicates<'a>(
         .map(|(t, &n)| (n, t as u32))
         .collect();
     order.sort_unstable();
-    let mut rank = vec![0u32; ids];
+    // Ranks reuse the counts' room.
+    let mut rank = freq;
     for (r, &(_, t)) in order.iter().enumerate() {
         rank[t as usize] = r as u32;
     }
-    let ranked: Vec<Vec<u32>> = groups
-        .iter()
-        .map(|members| {
-            let mut r: Vec<u32> = sets[members[0]].iter().map(|&t| rank[t as usize]).collect();
-            r.sort_unstable();
-            r
-        })
-        .collect();
+    let ranks = order.len();
+    drop(order);
+    // Each group's set, renumbered by rank in place (in its first question's slice).
+    for &i in &first {
+        let set = &mut grams[span(i)];
+        for t in set.iter_mut() {
+            *t = rank[*t as usize];
+        }
+        set.sort_unstable();
+    }
+    drop(rank);
+    let ranked = |g: usize| &grams[span(first[g])];
+    // Each group's set size, side by side: the filters ask for it at every index entry.
+    let size: Vec<u32> = first.iter().map(|&i| starts[i + 1] - starts[i]).collect();
     // Groups from the smallest set: a set indexed earlier is never larger, and once too small
     // for the current one it is too small for every later one.
-    let mut by_size: Vec<usize> = (0..groups.len())
-        .filter(|&g| !ranked[g].is_empty())
+    let mut by_size: Vec<u32> = (0..groups as u32)
+        .filter(|&g| size[g as usize] > 0)
         .collect();
-    by_size.sort_by_key(|&g| (ranked[g].len(), g));
-    // bigram → (group, position of the bigram in the group's set), and where the live part of
-    // each list starts.
-    let mut index: Vec<(usize, Vec<(u32, u32)>)> = vec![(0, Vec::new()); order.len()];
-    // Bigrams shared so far with each candidate (0: none, or pruned).
-    let mut shared = vec![0u32; groups.len()];
-    let mut candidates: Vec<usize> = Vec::new();
+    by_size.sort_by_key(|&g| (size[g as usize], g));
     let overlap_factor = threshold / (1.0 + threshold);
+    // Only sets at least as large probe a set later: for them a shorter prefix is enough
+    // (PPJoin's indexing prefix, from an overlap of 2·threshold/(1+threshold) of this set).
+    let indexed =
+        |len: usize| prefix_len(len, 2.0 * overlap_factor).min(prefix_len(len, threshold));
+    // bigram → (group, position of the bigram in the group's set, the set's size), in the order
+    // the groups are indexed, each bigram's list at `index[list_starts[t]..]`; `live[t]` is where
+    // the part of its list still long enough starts, `len[t]` how much of it is indexed so far.
+    let mut list_starts = vec![0u32; ranks + 1];
     for &g in &by_size {
-        let r = &ranked[g];
+        let r = ranked(g as usize);
+        for &t in &r[..indexed(r.len())] {
+            list_starts[t as usize + 1] += 1;
+        }
+    }
+    for t in 0..ranks {
+        list_starts[t + 1] += list_starts[t];
+    }
+    let mut index = vec![(0u32, 0u32, 0u32); list_starts[ranks] as usize];
+    let mut live = vec![0u32; ranks];
+    let mut len = vec![0u32; ranks];
+    // Bigrams shared so far with each candidate (0: none, or pruned).
+    let mut shared = vec![0u32; groups];
+    let mut candidates: Vec<usize> = Vec::new();
+    for &g in &by_size {
+        let g = g as usize;
+        let r = ranked(g);
         let prefix = prefix_len(r.len(), threshold);
-        for (i, t) in r[..prefix].iter().enumerate() {
-            let (start, list) = &mut index[*t as usize];
-            while *start < list.len()
-                && (ranked[list[*start].0 as usize].len() as f64) < threshold * r.len() as f64
+        for (i, &t) in r[..prefix].iter().enumerate() {
+            let t = t as usize;
+            let base = list_starts[t] as usize;
+            let list = &index[base..base + len[t] as usize];
+            let start = &mut live[t];
+            while (*start as usize) < list.len()
+                && (list[*start as usize].2 as f64) < threshold * r.len() as f64
             {
                 *start += 1;
             }
-            for &(h, j) in &list[*start..] {
-                let h = h as usize;
-                let other = ranked[h].len();
+            for &(h, j, other) in &list[*start as usize..] {
+                let (h, other) = (h as usize, other as usize);
                 // Positional filter: the bigrams still to come bound how many more can be shared;
                 // one less than the bound is asked for, so rounding never loses a pair.
                 let need = (overlap_factor * (r.len() + other) as f64).ceil() as usize;
@@ -199,24 +251,23 @@ pub fn near_duplicates<'a>(
         }
         for &h in &candidates {
             shared[h] = 0;
-            if let Some(sim) = similarity(&ranked[h], r, threshold) {
-                for &i in &groups[h] {
-                    pairs.extend(groups[g].iter().map(|&j| (i.min(j), i.max(j), sim)));
+            if let Some(sim) = similarity(ranked(h), r, threshold) {
+                for &i in members_of(h) {
+                    pairs.extend(members_of(g).iter().map(|&j| (i.min(j), i.max(j), sim)));
                 }
             }
         }
         candidates.clear();
-        // Only sets at least as large probe this one later: for them a shorter prefix is enough
-        // (PPJoin's indexing prefix, from an overlap of 2·threshold/(1+threshold) of this set).
-        let indexed = prefix_len(r.len(), 2.0 * overlap_factor).min(prefix);
-        for (i, &t) in r[..indexed].iter().enumerate() {
-            index[t as usize].1.push((g as u32, i as u32));
+        for (i, &t) in r[..indexed(r.len())].iter().enumerate() {
+            let t = t as usize;
+            index[(list_starts[t] + len[t]) as usize] = (g as u32, i as u32, size[g]);
+            len[t] += 1;
         }
     }
     pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
     pairs
         .into_iter()
-        .map(|(i, j, sim)| (questions[i], questions[j], sim))
+        .map(|(i, j, sim)| (questions[i as usize], questions[j as usize], sim))
         .collect()
 }
 
@@ -253,32 +304,68 @@ fn similarity(a: &[u32], b: &[u32], threshold: f64) -> Option<f64> {
     (sim >= threshold).then_some(sim)
 }
 
-/// Each stem's set of character bigrams (letters and digits only, lower case), as sorted ids.
-fn bigram_ids(questions: &[&Question]) -> Vec<Vec<u32>> {
-    let mut ids: HashMap<(char, char), u32> = HashMap::new();
-    let mut chars = Vec::new();
-    questions
-        .iter()
-        .map(|q| {
-            chars.clear();
-            chars.extend(
-                q.stem
-                    .chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .flat_map(char::to_lowercase),
-            );
-            let mut set: Vec<u32> = chars
-                .windows(2)
-                .map(|w| {
-                    let next = ids.len() as u32;
-                    *ids.entry((w[0], w[1])).or_insert(next)
-                })
-                .collect();
-            set.sort_unstable();
-            set.dedup();
-            set
-        })
-        .collect()
+/// Every stem's set of character bigrams, as sorted ids: question `i`'s set is
+/// `grams[starts[i]..starts[i + 1]]`; ids are dense, `0..ids`.
+struct Sets {
+    grams: Vec<u32>,
+    starts: Vec<u32>,
+    ids: usize,
+}
+
+/// Each stem's set of character bigrams (letters and digits only, lower case).
+fn bigram_sets(questions: &[&Question]) -> Sets {
+    // A bigram is its two characters in one number; its id, the order of first sight.
+    let mut ids: HashMap<u64, u32, RandomState> = HashMap::default();
+    // About a bigram per character, three bytes each in Chinese.
+    let mut grams: Vec<u32> =
+        Vec::with_capacity(questions.iter().map(|q| q.stem.len()).sum::<usize>() / 3);
+    let mut starts: Vec<u32> = Vec::with_capacity(questions.len() + 1);
+    starts.push(0);
+    for q in questions {
+        let begin = grams.len();
+        let mut prev: Option<char> = None;
+        let mut push = |c: char| {
+            if let Some(p) = prev {
+                let next = ids.len() as u32;
+                grams.push(*ids.entry(u64::from(p) << 32 | u64::from(c)).or_insert(next));
+            }
+            prev = Some(c);
+        };
+        for c in q.stem.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    push(c.to_ascii_lowercase());
+                }
+            } else if is_caseless_ideograph(c) {
+                push(c);
+            } else if c.is_alphanumeric() {
+                c.to_lowercase().for_each(&mut push);
+            }
+        }
+        let set = &mut grams[begin..];
+        set.sort_unstable();
+        let mut kept = 0;
+        for k in 0..set.len() {
+            if k == 0 || set[k] != set[kept - 1] {
+                set[kept] = set[k];
+                kept += 1;
+            }
+        }
+        grams.truncate(begin + kept);
+        starts.push(u32::try_from(grams.len()).expect("fewer than 2³² bigrams"));
+    }
+    Sets {
+        grams,
+        starts,
+        ids: ids.len(),
+    }
+}
+
+/// A CJK unified ideograph of the basic block: a letter with no case, as
+/// `char::is_alphanumeric` and `char::to_lowercase` say (checked over the block in the tests),
+/// found without their table lookups for the characters most Chinese stems are made of.
+fn is_caseless_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 #[cfg(test)]
@@ -386,13 +473,24 @@ mod tests {
         /// pairs, in the same order, with the same similarity as comparing every pair.
         #[test]
         fn the_same_pairs_as_comparing_every_pair(
-            stems in proptest::collection::vec("[甲乙丙丁ab1 ，]{0,14}", 0..40),
+            stems in proptest::collection::vec("[甲乙丙丁abA1 ，İ]{0,14}", 0..40),
             threshold in prop_oneof![Just(0.9), Just(0.75), Just(0.5), Just(1.0), 0.3f64..1.0],
         ) {
             let qs: Vec<Question> = stems.iter().enumerate().map(|(n, s)| question(n, s)).collect();
             let refs: Vec<&Question> = qs.iter().collect();
             prop_assert_eq!(found(&refs, threshold), every_pair(&refs, threshold));
         }
+    }
+
+    /// The shortcut for ideographs gives what `is_alphanumeric` and `to_lowercase` give.
+    #[test]
+    fn ideographs_of_the_basic_block_are_caseless_letters() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert!(is_caseless_ideograph(c));
+            assert!(c.is_alphanumeric(), "{c}");
+            assert!(c.to_lowercase().eq([c]), "{c}");
+        }
+        assert!(!is_caseless_ideograph('\u{3400}') && !is_caseless_ideograph('，'));
     }
 
     #[test]

@@ -549,3 +549,121 @@ fn a_gbk_csv_that_cannot_be_read_on_says_which_rows_are_not_read() {
     assert!(err.contains("从第 4 行起的各行没有读入"), "{err}");
     assert!(err.contains("wrote 2 question(s)"), "{err}");
 }
+
+/// Two banks of 1,000 questions each, whose stems differ from one another by a word or more,
+/// with five near-duplicates planted (an exact repeat across the files, a character changed,
+/// the punctuation and spacing changed, Latin letters in another case, a character added) and
+/// two rewordings that go too far to be one: exactly the five are found, each against its
+/// original, in the order of the banks.
+#[test]
+fn five_planted_near_duplicates_among_two_thousand_questions_are_found_and_no_other() {
+    let dir = tmp();
+    let words: [&[&str]; 4] = [
+        &["排污单位", "建设单位"],
+        &[
+            "擅自停运",
+            "超标排放",
+            "未批先建",
+            "逃避监管",
+            "篡改数据",
+            "私设暗管",
+            "未经验收",
+            "拒绝检查",
+            "未按时申报",
+            "伪造记录",
+        ],
+        &[
+            "废水",
+            "废气",
+            "固体废物",
+            "危险废物",
+            "噪声",
+            "放射性物质",
+            "恶臭气体",
+            "扬尘",
+            "油烟",
+            "医疗废物",
+        ],
+        &[
+            "一次",
+            "两次",
+            "多次",
+            "连续三日",
+            "夜间",
+            "节假日",
+            "汛期",
+            "重污染天气期间",
+            "试生产期间",
+            "停产整治期间",
+        ],
+    ];
+    let stem = |i: usize| {
+        let d = [i / 1000 % 2, i / 100 % 10, i / 10 % 10, i % 10];
+        let law = if i == 40 {
+            "依照GB 3095的规定"
+        } else {
+            "依照有关法律的规定"
+        };
+        format!(
+            "{}{}{}{}，{law}，应当如何处理？",
+            words[0][d[0]], words[1][d[1]], words[2][d[2]], words[3][d[3]]
+        )
+    };
+    let stems: Vec<String> = (0..2000)
+        .map(|i| match i {
+            1999 => stem(5),
+            1998 => stem(17).replace("处理", "处置"),
+            1997 => stem(29).replace('，', "  ").replace('？', " ?"),
+            997 => stem(40).replace("GB", "gb"),
+            1996 => stem(64).replace('？', "吗？"),
+            1995 => stem(81).replace("应当如何处理", "应当怎样处罚"),
+            1994 => stem(82).replace("有关法律", "相关法规"),
+            _ => stem(i),
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (name, range) in [("a", 0..1000), ("b", 1000..2000)] {
+        let mut text = format!("[bank]\nid = \"{name}\"\ntitle = \"t\"\nlanguage = \"zh\"\n");
+        for i in range {
+            text.push_str(&format!(
+                "\n[[question]]\nid = \"q{i}\"\nkind = \"judge\"\nstem = \"{}\"\nanswer = true\nsource = \"《中华人民共和国环境保护法》第四十五条\"\n",
+                stems[i]
+            ));
+        }
+        let file = dir.path().join(format!("{name}.toml"));
+        fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    let o = examforge()
+        .args(["bank", "check"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let found: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("几乎相同"))
+        .map(|l| &l[l.find('`').unwrap()..l.find("，在").unwrap()])
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "`q1999` 与 `q5` 几乎相同（相似度 100%",
+            "`q1998` 与 `q17` 几乎相同（相似度 94%",
+            "`q1997` 与 `q29` 几乎相同（相似度 100%",
+            "`q997` 与 `q40` 几乎相同（相似度 100%",
+            "`q1996` 与 `q64` 几乎相同（相似度 97%",
+        ],
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "b.toml:{}:1: warning: `q1999` 与 `q5` 几乎相同（相似度 100%，在 {}:{}:1）",
+            4 + 999 * 7 + 2,
+            files[0].display(),
+            4 + 5 * 7 + 2,
+        )),
+        "{err}"
+    );
+}

@@ -132,7 +132,11 @@ impl<W: Write> BankWriter<W> {
 
     /// Whether `batch`, written out, reads back as the same questions.
     fn reads_back(&self, batch: &[(Question, String)]) -> Result<(), String> {
-        let mut text = self.header.clone();
+        // Sized at once, not grown by doubling (and copying) as questions are added.
+        let mut text = String::with_capacity(
+            self.header.len() + batch.iter().map(|(_, t)| t.len()).sum::<usize>(),
+        );
+        text.push_str(&self.header);
         for (_, t) in batch {
             text.push_str(t);
         }
