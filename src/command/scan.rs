@@ -546,11 +546,19 @@ fn file_stem(name: &str) -> String {
     crate::render::file_name::paper_stem(name)
 }
 
+/// A review crop as PNG, compressed fast with one filter (Sub) for every row: the adaptive
+/// choice tries all five on each row, a third of the encoding's time for files a sixth smaller.
 fn write_png(out: &OutputSet, rel: &str, img: &GrayImage) -> Result<(), String> {
-    let mut buf = Cursor::new(Vec::new());
-    img.write_to(&mut buf, ImageFormat::Png)
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut buf = Vec::new();
+    PngEncoder::new_with_quality(&mut buf, CompressionType::Fast, FilterType::Sub)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
         .map_err(|e| e.to_string())?;
-    out.write(rel, buf.get_ref())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    out.write(rel, &buf).map(|_| ()).map_err(|e| e.to_string())
 }
