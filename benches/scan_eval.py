@@ -20,14 +20,18 @@ Usage: benches/scan_eval.py [--bin target/release/examforge] [--before OLD_BINAR
    byte) and review crops of the same pixels as that binary, in every condition — a faster reader
    must read every page as the one it replaces did.
 A binary that reads an older exam.json (--own-exam LABEL) makes its own exam with `make --seed 7`
-run in its own source folder (three levels above target/release/examforge), and its own scans of
-each condition with the same seeds (<condition>-LABEL/): the same marks on its own sheet.
+run in its own source folder, and its own scans of each condition with the same seeds
+(<condition>-LABEL/): the same marks on its own sheet. The source folder is three levels above
+target/release/examforge, or given with --source LABEL=DIR, or --source LABEL=COMMIT: that commit
+of this repository, taken out into <work>/source-LABEL/ (a binary copied out of its tree, e.g.
+--also old=/tmp/examforge-9975c50 --own-exam old --source old=9975c50).
 Needs numpy, pillow, opencv-python-headless in PY; pdftoppm and typst on PATH.
 """
 import argparse
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -169,6 +173,8 @@ def main():
                     help="a further binary to time and score, e.g. main=/tmp/examforge-main")
     ap.add_argument("--own-exam", default="", metavar="LABEL,...",
                     help="binaries (by label) that make and read their own exam and scans")
+    ap.add_argument("--source", action="append", default=[], metavar="LABEL=DIR|COMMIT",
+                    help="where an --own-exam binary's bundled banks are: a folder, or a commit of this repository")
     ap.add_argument("--same-as", metavar="LABEL",
                     help="check that --bin wrote the same outputs as this binary in every condition")
     ap.add_argument("--speed-jobs", default=None,
@@ -180,10 +186,33 @@ def main():
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
     ap.add_argument("--no-memory", action="store_true")
     a = ap.parse_args()
+    # every path absolute: `make` of an --own-exam binary runs in its source folder
+    a.work = os.path.abspath(a.work)
+    a.bin = os.path.abspath(a.bin)
     os.makedirs(a.work, exist_ok=True)
     binaries = [("after", a.bin)] + ([("before", a.before)] if a.before else [])
-    binaries += [tuple(x.split("=", 1)) for x in a.also]
+    binaries += [(k, os.path.abspath(v)) for k, v in (x.split("=", 1) for x in a.also)]
     own = {x for x in a.own_exam.split(",") if x}
+    sources = dict(x.split("=", 1) for x in a.source)
+
+    def source_of(label, binary):
+        """The folder `make` of an --own-exam binary runs in: its bundled banks are there."""
+        given = sources.get(label)
+        if given is None:
+            src = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
+        elif os.path.isdir(given):
+            src = os.path.abspath(given)
+        else:
+            src = os.path.join(a.work, f"source-{label}")
+            if not os.path.isdir(src):
+                os.makedirs(src + ".tmp", exist_ok=True)
+                archive = run(["git", "-C", ROOT, "archive", given], check=True, capture_output=True).stdout
+                run(["tar", "-x", "-C", src + ".tmp"], input=archive, check=True)
+                os.rename(src + ".tmp", src)
+        if not os.path.exists(os.path.join(src, "question-banks", "closed-book.toml")):
+            raise SystemExit(f"{label}: {src} holds no question-banks/closed-book.toml: "
+                             f"give its source with --source {label}=DIR or --source {label}=COMMIT")
+        return src
     conds = a.conditions.split(",")
 
     def exam_of(label):
@@ -195,12 +224,16 @@ def main():
     for label, binary in [("after", a.bin)] + [b for b in binaries if b[0] in own]:
         exam = exam_of(label)
         if not os.path.exists(os.path.join(exam, "sheet.layout.json")):
-            src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(binary))))
-            run([os.path.abspath(binary), "make", "--seed", "7", "-o", exam, "--force"], check=True,
-                cwd=src if label in own else None)
+            run([binary, "make", "--seed", "7", "-o", exam, "--force"], check=True,
+                cwd=source_of(label, binary) if label in own else None)
         for i, c in enumerate(conds):
             d = cond_dir(label, c)
-            if not os.path.exists(os.path.join(d, "truth_cells.csv")):
+            imgs = os.path.join(d, "images")
+            made = len(os.listdir(imgs)) if os.path.isdir(imgs) else 0
+            # scans left by a run with another -n are made again: the times are per sheet of -n
+            if made != a.n or not os.path.exists(os.path.join(d, "truth_cells.csv")):
+                if os.path.isdir(d):
+                    shutil.rmtree(d)
                 run([a.python, os.path.join(ROOT, "benches", "omr", "make_scans.py"), "--sheet",
                      os.path.join(exam, "sheet.pdf"), "--positions", os.path.join(exam, "sheet.layout.json"),
                      "--key", os.path.join(exam, "key.csv"), "--exam", os.path.join(exam, "exam.json"),

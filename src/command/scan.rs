@@ -14,8 +14,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 const SCANS: &str = "scans.csv";
 const REVIEW: &str = "review.csv";
@@ -136,31 +137,62 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     Ok(status)
 }
 
-/// A reader for each sheet, from its blank beside the layout. The blanks (one a paper code when
-/// the papers differ) are decoded side by side: each is a page-sized PNG.
-fn readers(sheets: Vec<SheetLayout>, dir: &Path) -> Result<Vec<Reader>, Error> {
-    let one = |layout: SheetLayout| {
-        let blank_path = dir.join(&layout.blank);
-        let blank = pages::open_grey(&blank_path).map_err(|e| {
-            Error::input(
-                format!("cannot read `{}`: {e}", blank_path.display()),
-                "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again",
-            )
-        })?;
-        Ok(Reader::new(layout, &blank))
-    };
-    std::thread::scope(|s| {
-        let one = &one;
-        let handles: Vec<_> = sheets
-            .into_iter()
-            .map(|layout| s.spawn(move || one(layout)))
-            .collect();
-        // the first sheet's error in sheet order, as when they were read one by one
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+const BLANK_HINT: &str = "`render` writes the blank of every sheet (sheet.blank.png, or sheet-1.blank.png, …) beside sheet.layout.json; render the exam again";
+
+/// A sheet's reader, made from its blank (a page-sized PNG) the first time a page needs it: a
+/// run whose scans are all of one sheet decodes one blank.
+struct SheetReader {
+    layout: SheetLayout,
+    blank: PathBuf,
+    reader: OnceLock<Result<Reader, String>>,
+}
+
+impl SheetReader {
+    fn get(&self) -> Result<&Reader, Error> {
+        self.reader
+            .get_or_init(|| {
+                let blank = pages::open_grey(&self.blank).map_err(|e| e.to_string())?;
+                Ok(Reader::new(self.layout.clone(), &blank))
+            })
+            .as_ref()
+            .map_err(|e| {
+                Error::input(
+                    format!("cannot read `{}`: {e}", self.blank.display()),
+                    BLANK_HINT,
+                )
+            })
+    }
+}
+
+/// A reader for each sheet, from its blank beside the layout: the first sheet's made now, the
+/// others' when a page of theirs comes; every blank's header is read now, so a missing or
+/// foreign file is told before any page is read.
+fn readers(sheets: Vec<SheetLayout>, dir: &Path) -> Result<Vec<SheetReader>, Error> {
+    let readers: Vec<SheetReader> = sheets
+        .into_iter()
+        .map(|layout| SheetReader {
+            blank: dir.join(&layout.blank),
+            layout,
+            reader: OnceLock::new(),
+        })
+        .collect();
+    for (k, r) in readers.iter().enumerate() {
+        if k == 0 {
+            r.get()?;
+            continue;
+        }
+        image::ImageReader::open(&r.blank)
+            .and_then(|i| i.with_guessed_format())
+            .map_err(image::ImageError::IoError)
+            .and_then(|i| i.into_dimensions())
+            .map_err(|e| {
+                Error::input(
+                    format!("cannot read `{}`: {e}", r.blank.display()),
+                    BLANK_HINT,
+                )
+            })?;
+    }
+    Ok(readers)
 }
 
 fn read_layout(path: &Path) -> Result<SheetSet, Error> {
@@ -179,6 +211,8 @@ struct Outcome {
     name: String,
     result: Result<SheetRead, String>,
     crops: Vec<String>,
+    /// A sheet's blank that could not be read when this page needed it: the run fails.
+    fatal: Option<Error>,
 }
 
 #[derive(Default)]
@@ -192,7 +226,7 @@ struct Summary {
 }
 
 fn scan_all(
-    readers: &[Reader],
+    readers: &[SheetReader],
     listing: &pages::Listing,
     jobs: usize,
     out: &OutputSet,
@@ -211,7 +245,7 @@ fn scan_all(
     // every number on any sheet, in order
     let items: Vec<u32> = readers
         .iter()
-        .flat_map(|r| r.layout().item_groups().into_iter().map(|(n, _)| n))
+        .flat_map(|r| r.layout.item_groups().into_iter().map(|(n, _)| n))
         .collect::<std::collections::BTreeSet<u32>>()
         .into_iter()
         .collect();
@@ -264,6 +298,7 @@ fn scan_all(
             .map_err(csv_err)?;
     }
     let mut write_err: Option<Error> = None;
+    let mut fatal: Option<Error> = None;
     std::thread::scope(|s| {
         let bar = &bar;
         s.spawn(move || {
@@ -295,7 +330,11 @@ fn scan_all(
         // write in input order; only the few sheets finished out of order wait here
         let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
         let mut next = 0usize;
-        for (i, o) in done_rx {
+        for (i, mut o) in done_rx {
+            if let Some(e) = o.fatal.take() {
+                fatal.get_or_insert(e);
+                continue;
+            }
             pending.insert(i, o);
             while let Some(o) = pending.remove(&next) {
                 next += 1;
@@ -315,7 +354,7 @@ fn scan_all(
         }
     });
     bar.finish_and_clear();
-    if let Some(e) = write_err {
+    if let Some(e) = fatal.or(write_err) {
         return Err(e);
     }
     let bytes = |w: crate::input::table::Writer<Vec<u8>>| w.into_inner().unwrap_or_default();
@@ -426,21 +465,22 @@ fn cell_text(c: &Cell) -> String {
 /// carries. A sheet read with another sheet's layout is told by its identifier (or its boxes not
 /// being where that layout has them), never read with the wrong boxes.
 fn read_any<'r>(
-    readers: &'r [Reader],
+    readers: &'r [SheetReader],
     img: &GrayImage,
-) -> (&'r Reader, Result<SheetRead, Rejection>) {
+) -> Result<(&'r Reader, Result<SheetRead, Rejection>), Error> {
     let mut first: Option<Result<SheetRead, Rejection>> = None;
     let mut tried = vec![false; readers.len()];
     let mut k = 0;
     loop {
         tried[k] = true;
-        let r = readers[k].read(img);
+        let reader = readers[k].get()?;
+        let r = reader.read(img);
         let next = match &r {
-            Ok(_) => return (&readers[k], r),
+            Ok(_) => return Ok((reader, r)),
             // the identifier names another sheet of this exam: read it with that one
             Err(Rejection::OtherExam { printed, .. }) => readers
                 .iter()
-                .position(|x| &x.layout().code.id == printed)
+                .position(|x| &x.layout.code.id == printed)
                 .filter(|&j| !tried[j]),
             Err(_) => None,
         };
@@ -450,10 +490,13 @@ fn read_any<'r>(
             None => break,
         }
     }
-    (&readers[0], first.unwrap_or(Err(Rejection::CodeUnreadable)))
+    Ok((
+        readers[0].get()?,
+        first.unwrap_or(Err(Rejection::CodeUnreadable)),
+    ))
 }
 
-fn process(readers: &[Reader], page: Page, out: &OutputSet, annotate: bool) -> Outcome {
+fn process(readers: &[SheetReader], page: Page, out: &OutputSet, annotate: bool) -> Outcome {
     let (name, img) = page.decode();
     let img = match img {
         Ok(i) => i,
@@ -462,10 +505,21 @@ fn process(readers: &[Reader], page: Page, out: &OutputSet, annotate: bool) -> O
                 name,
                 result: Err(e),
                 crops: Vec::new(),
+                fatal: None,
             }
         }
     };
-    let (reader, result) = read_any(readers, &img);
+    let (reader, result) = match read_any(readers, &img) {
+        Ok(r) => r,
+        Err(e) => {
+            return Outcome {
+                name,
+                result: Err(String::new()),
+                crops: Vec::new(),
+                fatal: Some(e),
+            }
+        }
+    };
     let result = result.map_err(|e| e.to_string());
     let mut crops = Vec::new();
     if let Ok(r) = &result {
@@ -506,6 +560,7 @@ fn process(readers: &[Reader], page: Page, out: &OutputSet, annotate: bool) -> O
         name,
         result,
         crops,
+        fatal: None,
     }
 }
 
@@ -546,11 +601,19 @@ fn file_stem(name: &str) -> String {
     crate::render::file_name::paper_stem(name)
 }
 
+/// A review crop as PNG, compressed fast with one filter (Sub) for every row: the adaptive
+/// choice tries all five on each row, a third of the encoding's time for files a sixth smaller.
 fn write_png(out: &OutputSet, rel: &str, img: &GrayImage) -> Result<(), String> {
-    let mut buf = Cursor::new(Vec::new());
-    img.write_to(&mut buf, ImageFormat::Png)
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut buf = Vec::new();
+    PngEncoder::new_with_quality(&mut buf, CompressionType::Fast, FilterType::Sub)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
         .map_err(|e| e.to_string())?;
-    out.write(rel, buf.get_ref())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    out.write(rel, &buf).map(|_| ()).map_err(|e| e.to_string())
 }

@@ -229,7 +229,7 @@ impl Reader {
         let reg = self.register(img, paper, ink)?;
         let (map, shifts) = (&reg.map, &reg.shifts);
         self.check_code(img, map, shifts, &norm)?;
-        let mut buf = Vec::new();
+        let mut buf = Scratch::default();
         let scores: Vec<Scores> = self
             .boxes
             .iter()
@@ -807,23 +807,34 @@ impl Reader {
         );
         // `map.apply` term by term: the products of a column's x and of a row's y are the
         // same numbers in every pixel of it, so they are made once, and each pixel sums them
-        // in apply's order (the same grey to the last bit)
+        // in apply's order (the same grey to the last bit); a row's points are mapped eight at
+        // a time (the divisions side by side), then sampled
         let m = &map.0;
-        let cols: Vec<[f64; 3]> = (0..w)
-            .map(|x| {
-                let x = r.x + (f64::from(x) + 0.5) / px_mm;
-                [m[0] * x, m[3] * x, m[6] * x]
-            })
-            .collect();
-        let mut out = Vec::with_capacity(w as usize * h as usize);
-        for y in 0..h {
-            let y = r.y + (f64::from(y) + 0.5) / px_mm;
+        let (w_, h_) = (w as usize, h as usize);
+        let cols = w_.div_ceil(LANES) * LANES;
+        let (mut cx, mut cy, mut cw) = (vec![0.0; cols], vec![0.0; cols], vec![0.0; cols]);
+        for (i, ((a, b), c)) in cx.iter_mut().zip(&mut cy).zip(&mut cw).enumerate().take(w_) {
+            let x = r.x + (i as f64 + 0.5) / px_mm;
+            (*a, *b, *c) = (m[0] * x, m[3] * x, m[6] * x);
+        }
+        let s = Sampler::new(img);
+        let mut out = vec![0u8; w_ * h_];
+        let (mut us, mut vs) = (vec![0.0f32; cols], vec![0.0f32; cols]);
+        for (y, row) in out.chunks_exact_mut(w_).enumerate() {
+            let y = r.y + (y as f64 + 0.5) / px_mm;
             let (ry0, ry1, ry2) = (m[1] * y, m[4] * y, m[7] * y);
-            out.extend(cols.iter().map(|c| {
-                let d = c[2] + ry2 + m[8];
-                let (u, v) = ((c[0] + ry0 + m[2]) / d, (c[1] + ry1 + m[5]) / d);
-                round_grey(bilinear(img, u as f32, v as f32))
-            }));
+            for k in (0..cols).step_by(LANES) {
+                let (a, b, c) = (&cx[k..k + LANES], &cy[k..k + LANES], &cw[k..k + LANES]);
+                let (u, v) = (&mut us[k..k + LANES], &mut vs[k..k + LANES]);
+                for l in 0..LANES {
+                    let d = c[l] + ry2 + m[8];
+                    u[l] = ((a[l] + ry0 + m[2]) / d) as f32;
+                    v[l] = ((b[l] + ry1 + m[5]) / d) as f32;
+                }
+            }
+            for ((p, &u), &v) in row.iter_mut().zip(&us).zip(&vs) {
+                *p = round_grey(s.at(u, v));
+            }
         }
         GrayImage::from_raw(w, h, out).unwrap_or_else(|| GrayImage::new(w, h))
     }
@@ -1036,13 +1047,22 @@ fn darkness(
     out.clear();
     let m = map.0.map(|v| v as f32);
     let (sx, sy) = (shift.0 as f32, shift.1 as f32);
+    let s = Sampler::new(img);
     for &(x, y) in pts {
         let (x, y) = (x + sx, y + sy);
         let w = m[6] * x + m[7] * y + m[8];
         let u = (m[0] * x + m[1] * y + m[2]) / w;
         let v = (m[3] * x + m[4] * y + m[5]) / w;
-        out.push(norm.dark(bilinear(img, u, v)));
+        out.push(norm.dark(s.at(u, v)));
     }
+}
+
+/// Buffers [`box_scores`] uses box after box.
+#[derive(Default)]
+struct Scratch {
+    dark: Vec<f32>,
+    keys: Vec<u32>,
+    around: Vec<u32>,
 }
 
 /// Everything [`judge`] needs of one box, its samples moved by `shift`.
@@ -1052,47 +1072,48 @@ fn box_scores(
     shift: Pt,
     b: &BoxSpec,
     norm: &Norm,
-    buf: &mut Vec<f32>,
+    scratch: &mut Scratch,
 ) -> Scores {
+    let Scratch { dark, keys, around } = scratch;
     // the paper around the box: on a grey scan, creases, shadows and uneven light darken it
     // unevenly, so the interior and the ring are measured from the lighter quarter of the
     // ring (a circle drawn around the box darkens the rest), not from the sheet's paper
     let mut ring = [0.0f32; 4];
-    let mut around = Vec::new();
+    around.clear();
     for (r, pts) in ring.iter_mut().zip(&b.ring) {
-        darkness(img, map, shift, pts, norm, buf);
-        *r = top_mean(buf, 8);
+        darkness(img, map, shift, pts, norm, dark);
+        to_keys(dark, keys);
+        *r = top_mean(keys, 8);
         if !norm.bilevel {
-            around.extend_from_slice(buf);
+            around.extend_from_slice(keys);
         }
     }
     let bg = if around.is_empty() {
         0.0
     } else {
+        // the quarter-th lightest is the (n - 1 - quarter)-th darkest
         let quarter = around.len() / 4;
-        around
-            .select_nth_unstable_by(quarter, f32::total_cmp)
-            .1
-            .min(MAX_SHADE)
+        let nth = around.len() - 1 - quarter;
+        from_key(*around.select_nth_unstable(nth).1).min(MAX_SHADE)
     };
     let local = |d: f32| ((d - bg) / (1.0 - bg).max(0.1)).max(0.0);
     if bg > 0.0 {
         ring = ring.map(local);
     }
-    darkness(img, map, shift, &b.samples, norm, buf);
-    let n = buf.len();
+    darkness(img, map, shift, &b.samples, norm, dark);
+    let n = dark.len();
     if n == 0 {
         return Scores::default();
     }
     if bg > 0.0 {
-        for d in buf.iter_mut() {
+        for d in dark.iter_mut() {
             *d = local(*d);
         }
     }
     let mut cells = [0.0f32; 9];
     let mut counts = [0u32; 9];
     let mut cover = 0usize;
-    for (d, &c) in buf.iter().zip(&b.cells) {
+    for (d, &c) in dark.iter().zip(&b.cells) {
         cells[c as usize] += d;
         counts[c as usize] += 1;
         cover += usize::from(*d > 0.3);
@@ -1100,12 +1121,13 @@ fn box_scores(
     for (c, k) in cells.iter_mut().zip(counts) {
         *c /= k.max(1) as f32;
     }
-    let fill = top_mean(buf, 2);
-    let peak = top_mean(buf, 8);
+    to_keys(dark, keys);
+    let fill = top_mean(keys, 2);
+    let peak = top_mean(keys, 8);
     // only a 1-bit scan (every pixel black or white) needs it
     let printed = if norm.bilevel {
-        darkness(img, map, shift, &b.printed, norm, buf);
-        buf.iter().sum::<f32>() / buf.len().max(1) as f32
+        darkness(img, map, shift, &b.printed, norm, dark);
+        dark.iter().sum::<f32>() / dark.len().max(1) as f32
     } else {
         0.0
     };
@@ -1119,16 +1141,39 @@ fn box_scores(
     }
 }
 
-/// The mean of the darkest `1/part` of `d` (reordered).
-fn top_mean(d: &mut [f32], part: usize) -> f32 {
-    if d.is_empty() {
+/// A darkness as an integer that orders as [`f32::total_cmp`] does, darkest first: selecting
+/// among integers moves them exactly as selecting among the floats by `b.total_cmp(a)` would
+/// (the same comparisons, the same answers), each comparison a single instruction.
+#[inline]
+fn key(v: f32) -> u32 {
+    // total_cmp's own key (a signed integer), made unsigned, then reversed
+    let b = v.to_bits() as i32;
+    let t = b ^ ((((b >> 31) as u32) >> 1) as i32);
+    !((t as u32) ^ 0x8000_0000)
+}
+
+/// The darkness a [`key`] was made from.
+#[inline]
+fn from_key(k: u32) -> f32 {
+    let t = ((!k) ^ 0x8000_0000) as i32;
+    f32::from_bits((t ^ ((((t >> 31) as u32) >> 1) as i32)) as u32)
+}
+
+fn to_keys(d: &[f32], keys: &mut Vec<u32>) {
+    keys.clear();
+    keys.extend(d.iter().map(|&v| key(v)));
+}
+
+/// The mean of the darkest `1/part` of the darknesses `keys` ([`key`], reordered).
+fn top_mean(keys: &mut [u32], part: usize) -> f32 {
+    if keys.is_empty() {
         return 0.0;
     }
-    let k = (d.len() / part).max(1);
-    if k < d.len() {
-        d.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
+    let k = (keys.len() / part).max(1);
+    if k < keys.len() {
+        keys.select_nth_unstable(k);
     }
-    d[..k].iter().sum::<f32>() / k as f32
+    keys[..k].iter().map(|&x| from_key(x)).sum::<f32>() / k as f32
 }
 
 /// Mean darkness in a square of half-side `r` px around `p`.
@@ -1160,6 +1205,9 @@ fn round_grey(v: f32) -> u8 {
     (whole + up).min(255) as u8
 }
 
+/// Columns of a crop mapped side by side in [`Reader::crop`].
+const LANES: usize = 8;
+
 /// The grey level at (x, y), bilinear; outside the image is paper white.
 #[inline]
 pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
@@ -1181,9 +1229,108 @@ pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
     top + (bot - top) * fy
 }
 
+/// [`bilinear`] on one image, its bounds worked out once.
+struct Sampler<'a> {
+    raw: &'a [u8],
+    w: usize,
+    /// The last column and row a pixel pair starts at, as floats.
+    x_end: f32,
+    y_end: f32,
+}
+
+impl<'a> Sampler<'a> {
+    #[inline]
+    fn new(img: &'a GrayImage) -> Self {
+        let (w, h) = img.dimensions();
+        Sampler {
+            raw: img.as_raw(),
+            w: w as usize,
+            x_end: w.wrapping_sub(1) as f32,
+            y_end: h.wrapping_sub(1) as f32,
+        }
+    }
+
+    #[inline]
+    fn at(&self, x: f32, y: f32) -> f32 {
+        let (x, y) = (x - 0.5, y - 0.5);
+        if x < 0.0 || y < 0.0 || x >= self.x_end || y >= self.y_end {
+            return 255.0;
+        }
+        let (x0, y0) = (x as u32, y as u32);
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let i = y0 as usize * self.w + x0 as usize;
+        // one bounds check for the four pixels
+        let block = &self.raw[i..i + self.w + 2];
+        let (a, b) = (f32::from(block[0]), f32::from(block[1]));
+        let (c, d) = (f32::from(block[self.w]), f32::from(block[self.w + 1]));
+        let top = a + (b - a) * fx;
+        let bot = c + (d - c) * fx;
+        top + (bot - top) * fy
+    }
+}
+
 #[cfg(test)]
 mod fast_path {
     use super::*;
+
+    /// `top_mean` as it was: the floats selected by `total_cmp`, darkest first.
+    fn top_mean_floats(d: &mut [f32], part: usize) -> f32 {
+        if d.is_empty() {
+            return 0.0;
+        }
+        let k = (d.len() / part).max(1);
+        if k < d.len() {
+            d.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
+        }
+        d[..k].iter().sum::<f32>() / k as f32
+    }
+
+    #[test]
+    fn darkness_keys_select_and_sum_as_the_floats_did_to_the_last_bit() {
+        let mut seed = 3u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed
+        };
+        // every sign, zero, infinity and NaN orders and comes back as it went in
+        for v in [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e-40,
+        ] {
+            assert_eq!(from_key(key(v)).to_bits(), v.to_bits());
+        }
+        for len in (0..40).chain([100, 257, 690, 1000, 2047]) {
+            for round in 0..20 {
+                // darkness as boxes have it: many ties at 0 and 1, a few levels, noise
+                let mut d: Vec<f32> = (0..len)
+                    .map(|_| match (next() >> 8) % 5 {
+                        0 => 0.0,
+                        1 => 1.0,
+                        2 => ((next() >> 8) % 8) as f32 / 8.0,
+                        _ => (next() >> 8) as f32 / 16_777_216.0,
+                    })
+                    .collect();
+                if round == 0 {
+                    d.iter_mut().for_each(|v| *v = -*v);
+                }
+                let mut keys: Vec<u32> = d.iter().map(|&v| key(v)).collect();
+                for part in [2, 8] {
+                    let want = top_mean_floats(&mut d, part);
+                    let got = top_mean(&mut keys, part);
+                    assert_eq!(got.to_bits(), want.to_bits(), "len {len} part {part}");
+                    let back: Vec<u32> = keys.iter().map(|&k| from_key(k).to_bits()).collect();
+                    let floats: Vec<u32> = d.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(back, floats, "len {len}: the order left differs");
+                }
+            }
+        }
+    }
 
     #[test]
     fn grey_levels_round_as_f32_round_does() {
