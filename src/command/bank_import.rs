@@ -53,6 +53,8 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let mut first = HashMap::new();
     let mut places = Places::default();
     let mut failed: Option<std::io::Error> = None;
+    // Whether any file read was told its mistakes in Chinese.
+    let mut told_zh = false;
     for file in &a.files {
         // The format is told from the first bytes; the file is then read on from there, so
         // that a streamed format never holds the whole file.
@@ -121,6 +123,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
                 Err(e) => failed = Some(e),
             }
         });
+        told_zh |= got.lang == Lang::Zh;
         diags.extend(got.diagnostics);
         // What was found about this file's questions after they were read is told in its language.
         diags.extend(later.into_iter().map(|d| d.in_language(got.lang)));
@@ -165,20 +168,41 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     }
     staged.commit()?;
     let shown = a.output.display().to_string();
-    eprintln!("wrote {} question(s) to {shown}", done.written);
+    // The summary is told in Chinese when a file's messages are or the bank written is Chinese.
+    let chinese = told_zh || done.language != Language::En;
+    if chinese {
+        eprintln!("已写出 {} 道题到 {shown}", done.written);
+    } else {
+        eprintln!("wrote {} question(s) to {shown}", done.written);
+    }
     if done.unsourced > 0 {
-        eprintln!(
-            "note: {} question(s) have no 出处/source; `bank check` warns about them",
-            done.unsourced
-        );
+        if chinese {
+            eprintln!(
+                "note: 有 {} 道题没有写出处；`bank check` 会逐一提醒",
+                done.unsourced
+            );
+        } else {
+            eprintln!(
+                "note: {} question(s) have no source; `bank check` warns about them",
+                done.unsourced
+            );
+        }
     }
     if !rejected.is_empty() {
         let list: Vec<String> = rejected.iter().map(|l| l.to_string()).collect();
-        eprintln!(
-            "skipped {} question(s) with errors: {}",
-            rejected.len(),
-            list.join(", ")
-        );
+        if chinese {
+            eprintln!(
+                "跳过了 {} 道有错误的题：{}",
+                rejected.len(),
+                list.join(", ")
+            );
+        } else {
+            eprintln!(
+                "skipped {} question(s) with errors: {}",
+                rejected.len(),
+                list.join(", ")
+            );
+        }
         return Ok(ExitCode::Rejected);
     }
     Ok(if errors > 0 {

@@ -49,7 +49,7 @@ fn every_sample_imports_into_a_bank_that_passes_bank_check() {
             "B1_tiku_wide_utf8_bom.csv",
             6,
             "single multiple judge judge fill short",
-            "wrote 6",
+            "已写出 6 道题",
         ),
         (
             "B1b_tiku_wide_gbk.csv",
@@ -62,13 +62,13 @@ fn every_sample_imports_into_a_bank_that_passes_bank_check() {
             "B2_yfexam_multirow_RECONSTRUCTED.csv",
             2,
             "single multiple",
-            "wrote 2",
+            "已写出 2 道题",
         ),
         (
             "B3_tiku_text_import_RECONSTRUCTED.txt",
             5,
             "single multiple judge fill short",
-            "wrote 5",
+            "已写出 5 道题",
         ),
         (
             "C1_moodle_gift_sample.gift",
@@ -317,7 +317,7 @@ fn a_broken_workbook_names_every_bad_row_and_writes_nothing() {
 
     let (code, err) = import(&[book.to_str().unwrap(), "--id", "t", "--skip-bad"], &out);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("skipped 5 question(s) with errors"), "{err}");
+    assert!(err.contains("跳过了 5 道有错误的题"), "{err}");
     let qs = questions(&out);
     let ids: Vec<&str> = qs.iter().map(|q| q["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["t-002", "t-008"], "ids follow the rows");
@@ -1133,6 +1133,8 @@ fn an_idnumber_with_spaces_becomes_an_id_and_goes_back_to_moodle_unchanged() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("fault in the importer"), "{err}");
+    // An English file is told what was written in English.
+    assert!(err.contains("wrote 1 question(s) to "), "{err}");
     let qs = questions(&out);
     assert_eq!(qs[0]["id"].as_str(), Some("T-&-F"));
     assert_eq!(qs[0]["tags"][1].as_str(), Some("moodle-idnumber:T & F"));

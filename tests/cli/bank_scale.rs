@@ -351,7 +351,7 @@ fn a_large_bank_imports_in_one_piece_and_its_near_duplicates_are_found() {
     let out = dir.path().join("big.toml");
     let (code, err) = import(&[csv.to_str().unwrap(), "--id", "big"], &out);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("wrote 3000 question(s)"), "{err}");
+    assert!(err.contains("已写出 3000 道题"), "{err}");
     assert_eq!(
         listing(dir.path()),
         ["big.csv", "big.toml"],
@@ -428,7 +428,7 @@ fn a_broken_byte_in_gift_or_moodle_xml_refuses_its_question_alone_at_its_line_an
         let start = if form == "gift" { line } else { line - 2 };
         assert!(
             err.contains(&format!(
-                "skipped 1 question(s) with errors: {}:{start}:",
+                "跳过了 1 道有错误的题：{}:{start}:",
                 src.display()
             )),
             "{form}: {err}"
@@ -470,7 +470,7 @@ fn a_csv_broken_midway_refuses_only_the_broken_row_with_skip_bad() {
     assert!(!out.exists(), "nothing written without --skip-bad");
     let (code, err) = import(&[csv.to_str().unwrap(), "--skip-bad"], &out);
     assert_ne!(code, 0, "{err}");
-    assert!(err.contains("wrote 29 question(s)"), "{err}");
+    assert!(err.contains("已写出 29 道题"), "{err}");
     let bank = fs::read_to_string(&out).unwrap();
     assert!(bank.contains("id = \"q20\"") && !bank.contains("id = \"q21\""));
     assert!(bank.contains("id = \"q22\"") && bank.contains("id = \"q30\""));
@@ -509,7 +509,7 @@ fn a_broken_option_row_refuses_its_multirow_question_alone() {
         )),
         "{err}"
     );
-    assert!(err.contains("wrote 2 question(s)"), "{err}");
+    assert!(err.contains("已写出 2 道题"), "{err}");
     let bank = fs::read_to_string(&out).unwrap();
     assert!(bank.contains("第1题") && bank.contains("第3题"), "{bank}");
     assert!(
@@ -547,7 +547,7 @@ fn a_gbk_csv_that_cannot_be_read_on_says_which_rows_are_not_read() {
         "{err}"
     );
     assert!(err.contains("从第 4 行起的各行没有读入"), "{err}");
-    assert!(err.contains("wrote 2 question(s)"), "{err}");
+    assert!(err.contains("已写出 2 道题"), "{err}");
 }
 
 /// Two banks of 1,000 questions each, whose stems differ from one another by a word or more,
