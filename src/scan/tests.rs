@@ -243,15 +243,9 @@ fn draw(p: &mut Page, r: &Rect, m: Mark) {
 }
 
 /// What each item holds: (item, marks on options), and what the reader must say.
-fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
+/// A blank sheet with the candidate number 2718 and paper B filled.
+fn identified(l: &SheetLayout) -> Page {
     let mut p = Page::blank(l);
-    let find = |n: u32, v: &str| {
-        l.items
-            .iter()
-            .find(|b| b.item == n && b.value == v)
-            .unwrap()
-            .rect
-    };
     for (col, digit) in [(0, 2), (1, 7), (2, 1), (3, 8)] {
         let r = l
             .candidate
@@ -262,6 +256,30 @@ fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
         draw(&mut p, &r, Mark::Fill);
     }
     draw(&mut p, &l.paper[1].rect, Mark::Fill);
+    p
+}
+
+/// `page` scanned at `dpi` onto a `size` image and thresholded as an office scanner does:
+/// darker than `cut` black, the rest white.
+fn one_bit(page: &Page, dpi: f64, size: (u32, u32), cut: u8) -> GrayImage {
+    let s = dpi / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    let mut img = shoot(page, &map, size.0, size.1, 235);
+    for p in img.pixels_mut() {
+        p.0[0] = if p.0[0] < cut { 0 } else { 255 };
+    }
+    img
+}
+
+fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
+    let mut p = identified(l);
+    let find = |n: u32, v: &str| {
+        l.items
+            .iter()
+            .find(|b| b.item == n && b.value == v)
+            .unwrap()
+            .rect
+    };
     type Plan = (u32, Vec<(&'static str, Mark)>, &'static str);
     let plan: Vec<Plan> = vec![
         (13, vec![("B", Mark::Tick)], "?"),
@@ -410,12 +428,7 @@ fn on_a_one_bit_scan_an_unanswered_item_goes_to_review_for_a_light_mark_may_be_l
     let reader = Reader::new(l, &Page::blank(&layout()).0);
     // an office scanner's default: 200 dpi, thresholded at 140 (the faint mark of item 16 and
     // the residue of item 17 do not survive it on the paper, only on the grey print under them)
-    let s = 200.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
-    let mut img = shoot(&page, &map, 1654, 2339, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 140 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 200.0, (1654, 2339), 140);
     let read = reader.read(&img).unwrap();
     assert_eq!(read.candidate, "2718");
     assert_eq!(read.paper, Cell::Marks("B".into()));
@@ -455,6 +468,8 @@ fn on_a_one_bit_scan_an_unanswered_item_goes_to_review_for_a_light_mark_may_be_l
         read.warnings
     );
     // the same sheet in grey is read as before, with no such warning
+    let s = 200.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
     let grey = shoot(&page, &map, 1654, 2339, 235);
     let read = reader.read(&grey).unwrap();
     check(&read, &expect);
@@ -474,13 +489,8 @@ fn on_a_one_bit_scan_a_light_option_lost_to_the_threshold_is_seen_on_the_print_u
         .rect;
     draw(&mut page, &a16, Mark::Fill);
     let reader = Reader::new(l, &Page::blank(&layout()).0);
-    let s = 300.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
     // the grey print (133 ± 4 seen) half kept by the threshold, the light mark (165) lost
-    let mut img = shoot(&page, &map, 2480, 3508, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 133 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 300.0, (2480, 3508), 133);
     let read = reader.read(&img).unwrap();
     let item = |n: u32| read.items.iter().find(|i| i.0 == n).unwrap().1.clone();
     // not "A" in silence: D goes to review as a light mark
@@ -517,14 +527,9 @@ fn where_a_threshold_wiped_the_print_a_light_stroke_that_touched_the_border_is_s
     let c = box18("C");
     page.fill(&rect(c.x, c.y + 0.6, 1.5, 2.4), 0.35);
     let reader = Reader::new(l, &Page::blank(&layout()).0);
-    let s = 300.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
     // a threshold darker than the grey print (133 ± 4 seen): the print of every blank box is
     // lost, and so is the stroke (165) on the paper; only the border under it (92) is kept
-    let mut img = shoot(&page, &map, 2480, 3508, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 110 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 300.0, (2480, 3508), 110);
     let read = reader.read(&img).unwrap();
     let item = |n: u32| read.items.iter().find(|i| i.0 == n).unwrap().1.clone();
     // not "A" in silence: the few black dots of border under the stroke stand out where the
@@ -547,15 +552,7 @@ fn where_a_threshold_wiped_the_print_a_light_stroke_that_touched_the_border_is_s
 #[test]
 fn on_a_one_bit_scan_fills_the_threshold_left_in_specks_are_read_as_marks() {
     let l = layout();
-    let mut page = Page::blank(&l);
-    for (col, digit) in [(0, 2), (1, 7), (2, 1), (3, 8)] {
-        let r = l
-            .candidate
-            .iter()
-            .find(|b| b.col == col && b.digit == digit);
-        draw(&mut page, &r.unwrap().rect, Mark::Fill);
-    }
-    draw(&mut page, &l.paper[1].rect, Mark::Fill);
+    let mut page = identified(&l);
     // items 1–10 filled with a pencil as dark as the scanner's threshold, the rest darker
     let want = |n: u32| ["A", "B", "C", "D"][(n % 4) as usize];
     for b in l.items.iter().filter(|b| b.value == want(b.item)) {
@@ -572,12 +569,7 @@ fn on_a_one_bit_scan_fills_the_threshold_left_in_specks_are_read_as_marks() {
         }
     }
     let reader = Reader::new(l, &Page::blank(&layout()).0);
-    let s = 200.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
-    let mut img = shoot(&page, &map, 1654, 2339, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 140 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 200.0, (1654, 2339), 140);
     let read = reader.read(&img).unwrap();
     assert_eq!(read.candidate, "2718");
     for (n, cell) in &read.items {
@@ -594,15 +586,7 @@ fn on_a_one_bit_scan_fills_the_threshold_left_in_specks_are_read_as_marks() {
 #[test]
 fn where_a_threshold_wiped_the_print_fills_far_under_it_are_read_and_their_items_reviewed() {
     let l = layout();
-    let mut page = Page::blank(&l);
-    for (col, digit) in [(0, 2), (1, 7), (2, 1), (3, 8)] {
-        let r = l
-            .candidate
-            .iter()
-            .find(|b| b.col == col && b.digit == digit);
-        draw(&mut page, &r.unwrap().rect, Mark::Fill);
-    }
-    draw(&mut page, &l.paper[1].rect, Mark::Fill);
+    let mut page = identified(&l);
     // items 1–10 filled with a pencil so far under the scanner's threshold that a few specks
     // are left of it, the rest darker
     let want = |n: u32| ["A", "B", "C", "D"][(n % 4) as usize];
@@ -620,13 +604,8 @@ fn where_a_threshold_wiped_the_print_fills_far_under_it_are_read_and_their_items
         }
     }
     let reader = Reader::new(l, &Page::blank(&layout()).0);
-    let s = 300.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
     // a threshold darker than the grey print (133 ± 4 seen): the print is lost
-    let mut img = shoot(&page, &map, 2480, 3508, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 110 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 300.0, (2480, 3508), 110);
     let read = reader.read(&img).unwrap();
     assert_eq!(read.candidate, "2718");
     let mut faint = 0;
@@ -671,12 +650,7 @@ fn on_a_one_bit_scan_a_digit_rubbed_out_beside_a_clear_fill_does_not_hide_the_di
     let three = l.candidate.iter().find(|b| b.col == 1 && b.digit == 3);
     draw(&mut page, &three.unwrap().rect, Mark::Erased);
     let reader = Reader::new(l, &Page::blank(&layout()).0);
-    let s = 300.0 / 25.4;
-    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
-    let mut img = shoot(&page, &map, 2480, 3508, 235);
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < 133 { 0 } else { 255 };
-    }
+    let img = one_bit(&page, 300.0, (2480, 3508), 133);
     let read = reader.read(&img).unwrap();
     assert_eq!(read.candidate, "2718");
     assert!(

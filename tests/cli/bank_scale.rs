@@ -273,62 +273,69 @@ fn a_name_that_is_a_formula_reaches_results_and_ranking_as_text() {
     }
 }
 
+/// Words the generated stems are made of: who did it.
+const UNITS: [&str; 10] = [
+    "排污单位",
+    "建设单位",
+    "运输单位",
+    "医疗机构",
+    "监测机构",
+    "园区管委会",
+    "施工单位",
+    "物业企业",
+    "养殖场",
+    "加油站",
+];
+
+/// Words the generated stems are made of: what they did.
+const ACTS: [&str; 10] = [
+    "擅自停运",
+    "超标排放",
+    "未批先建",
+    "逃避监管",
+    "篡改数据",
+    "私设暗管",
+    "未经验收",
+    "拒绝检查",
+    "未按时申报",
+    "伪造记录",
+];
+
+/// Words the generated stems are made of: what it was about.
+const POLLUTANTS: [&str; 10] = [
+    "废水",
+    "废气",
+    "固体废物",
+    "危险废物",
+    "噪声",
+    "放射性物质",
+    "恶臭气体",
+    "扬尘",
+    "油烟",
+    "医疗废物",
+];
+
+/// Words the generated stems are made of: when.
+const WHEN: [&str; 10] = [
+    "一次",
+    "两次",
+    "多次",
+    "连续三日",
+    "夜间",
+    "节假日",
+    "汛期",
+    "重污染天气期间",
+    "试生产期间",
+    "停产整治期间",
+];
+
 #[test]
 fn a_large_bank_imports_in_one_piece_and_its_near_duplicates_are_found() {
     let dir = tmp();
     let csv = dir.path().join("big.csv");
     let mut text = String::from("编号,题型,题干,选项A,选项B,正确答案,出处\n");
     // Stems made of four words picked by the digits of the row: any two differ in a word or more.
-    let words = [
-        [
-            "排污单位",
-            "建设单位",
-            "运输单位",
-            "医疗机构",
-            "监测机构",
-            "园区管委会",
-            "施工单位",
-            "物业企业",
-            "养殖场",
-            "加油站",
-        ],
-        [
-            "擅自停运",
-            "超标排放",
-            "未批先建",
-            "逃避监管",
-            "篡改数据",
-            "私设暗管",
-            "未经验收",
-            "拒绝检查",
-            "未按时申报",
-            "伪造记录",
-        ],
-        [
-            "废水",
-            "废气",
-            "固体废物",
-            "危险废物",
-            "噪声",
-            "放射性物质",
-            "恶臭气体",
-            "扬尘",
-            "油烟",
-            "医疗废物",
-        ],
-        [
-            "一次",
-            "两次",
-            "多次",
-            "连续三日",
-            "夜间",
-            "节假日",
-            "汛期",
-            "重污染天气期间",
-            "试生产期间",
-            "停产整治期间",
-        ],
-    ];
+    let words = [UNITS, ACTS, POLLUTANTS, WHEN];
     let stem = |i: usize| {
         let d = [i / 1000 % 10, i / 100 % 10, i / 10 % 10, i % 10];
         format!(
@@ -558,45 +565,7 @@ fn a_gbk_csv_that_cannot_be_read_on_says_which_rows_are_not_read() {
 #[test]
 fn five_planted_near_duplicates_among_two_thousand_questions_are_found_and_no_other() {
     let dir = tmp();
-    let words: [&[&str]; 4] = [
-        &["排污单位", "建设单位"],
-        &[
-            "擅自停运",
-            "超标排放",
-            "未批先建",
-            "逃避监管",
-            "篡改数据",
-            "私设暗管",
-            "未经验收",
-            "拒绝检查",
-            "未按时申报",
-            "伪造记录",
-        ],
-        &[
-            "废水",
-            "废气",
-            "固体废物",
-            "危险废物",
-            "噪声",
-            "放射性物质",
-            "恶臭气体",
-            "扬尘",
-            "油烟",
-            "医疗废物",
-        ],
-        &[
-            "一次",
-            "两次",
-            "多次",
-            "连续三日",
-            "夜间",
-            "节假日",
-            "汛期",
-            "重污染天气期间",
-            "试生产期间",
-            "停产整治期间",
-        ],
-    ];
+    let words: [&[&str]; 4] = [&UNITS[..2], &ACTS, &POLLUTANTS, &WHEN];
     let stem = |i: usize| {
         let d = [i / 1000 % 2, i / 100 % 10, i / 10 % 10, i % 10];
         let law = if i == 40 {
