@@ -590,6 +590,20 @@ fn a_late_submission_is_refused_and_saved_answers_count() {
         page.contains("close round") && page.contains("week1"),
         "{page}"
     );
+    // The signed-in organiser with a wrong token is refused, and nothing is done or logged.
+    let r = admin.post(
+        "/admin/extend",
+        &[
+            ("csrf", "0000"),
+            ("candidate", "26010001"),
+            ("round", "week1"),
+            ("minutes", "30"),
+        ],
+        false,
+    );
+    assert_eq!(r.status, 403);
+    let page = admin.get("/admin").body;
+    assert!(!page.contains("26010001 week1 +30 min"), "{page}");
     // Without the admin session, admin actions are refused.
     let mut other = Client::new(&s.base);
     assert_eq!(

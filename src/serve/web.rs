@@ -1334,14 +1334,32 @@ async fn admin_checked(app: &App, headers: &HeaderMap, form: &[(String, String)]
     Ok(())
 }
 
+/// An admin's form: the session and its CSRF token checked before `act` runs (a future does
+/// nothing until awaited), then what `act` returns — the action and its detail — written to the
+/// audit log, and back to /admin.
+async fn admin_post(
+    app: &App,
+    headers: &HeaderMap,
+    form: &[(String, String)],
+    act: impl std::future::Future<Output = Result<(String, String)>>,
+) -> Response {
+    let r = async {
+        admin_checked(app, headers, form).await?;
+        let (action, detail) = act.await?;
+        app.store.audit(now_ms(), "admin", &action, &detail).await?;
+        Ok(Redirect::to("/admin").into_response())
+    }
+    .await;
+    respond(app, r)
+}
+
 async fn admin_round(
     State(app): State<Shared>,
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let r = async {
-        admin_checked(&app, &headers, &form).await?;
+    let act = async {
         let round = app.comp.round(&id).ok_or(WebError::NotFound)?;
         let now = now_ms();
         let (opens, closes) = window(&app, round).await?;
@@ -1364,13 +1382,9 @@ async fn admin_round(
         if action == "close" {
             app.store.cap_deadlines(&id, now).await?;
         }
-        app.store
-            .audit(now, "admin", &format!("{action} round"), &id)
-            .await?;
-        Ok(Redirect::to("/admin").into_response())
-    }
-    .await;
-    respond(&app, r)
+        Ok((format!("{action} round"), id.clone()))
+    };
+    admin_post(&app, &headers, &form, act).await
 }
 
 async fn admin_extend(
@@ -1378,8 +1392,7 @@ async fn admin_extend(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let r = async {
-        admin_checked(&app, &headers, &form).await?;
+    let act = async {
         let c = field(&form, "candidate").unwrap_or("").trim();
         let round = field(&form, "round").unwrap_or("");
         let minutes: i64 = field(&form, "minutes")
@@ -1392,18 +1405,9 @@ async fn admin_extend(
             )));
         }
         app.store.extend(c, round, minutes).await?;
-        app.store
-            .audit(
-                now_ms(),
-                "admin",
-                "extend",
-                &format!("{c} {round} +{minutes} min"),
-            )
-            .await?;
-        Ok(Redirect::to("/admin").into_response())
-    }
-    .await;
-    respond(&app, r)
+        Ok(("extend".to_string(), format!("{c} {round} +{minutes} min")))
+    };
+    admin_post(&app, &headers, &form, act).await
 }
 
 async fn admin_void(
@@ -1411,8 +1415,7 @@ async fn admin_void(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let r = async {
-        admin_checked(&app, &headers, &form).await?;
+    let act = async {
         let c = field(&form, "candidate").unwrap_or("").trim();
         let round = field(&form, "round").unwrap_or("");
         let reason = field(&form, "reason").unwrap_or("").trim();
@@ -1424,16 +1427,10 @@ async fn admin_void(
             .last()
             .ok_or_else(|| WebError::Bad(format!("`{c}` has no attempt at round `{round}`")))?;
         app.store.void_attempt(c, round, a.n, reason).await?;
-        app.store
-            .audit(
-                now_ms(),
-                "admin",
-                "void",
-                &format!("{c} {round} #{}: {reason}", a.n),
-            )
-            .await?;
-        Ok(Redirect::to("/admin").into_response())
-    }
-    .await;
-    respond(&app, r)
+        Ok((
+            "void".to_string(),
+            format!("{c} {round} #{}: {reason}", a.n),
+        ))
+    };
+    admin_post(&app, &headers, &form, act).await
 }
