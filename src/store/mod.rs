@@ -99,9 +99,16 @@ pub struct Store {
     postgres: bool,
 }
 
-const ATTEMPT_COLUMNS: &str = "candidate, round, n, started, deadline, items, paper, submitted, score, max_points, marks, voided";
+/// An attempt's outcome: what rankings read.
+const OUTCOME_COLUMNS: &str =
+    "candidate, round, n, started, deadline, items, submitted, score, max_points, voided";
+/// The whole attempt: its outcome, then its paper and marks.
+const ATTEMPT_COLUMNS: &str = "candidate, round, n, started, deadline, items, submitted, score, max_points, voided, paper, marks";
 
+/// An attempt from a row of [`ATTEMPT_COLUMNS`], or of [`OUTCOME_COLUMNS`] (paper and marks
+/// then empty).
 fn attempt(r: &AnyRow) -> Result<Attempt, sqlx::Error> {
+    let whole = r.len() > 10;
     Ok(Attempt {
         candidate: r.try_get(0)?,
         round: r.try_get(1)?,
@@ -109,12 +116,12 @@ fn attempt(r: &AnyRow) -> Result<Attempt, sqlx::Error> {
         started: r.try_get(3)?,
         deadline: r.try_get(4)?,
         items: r.try_get(5)?,
-        paper: r.try_get(6)?,
-        submitted: r.try_get(7)?,
-        score: r.try_get(8)?,
-        max_points: r.try_get(9)?,
-        marks: r.try_get(10)?,
-        voided: r.try_get(11)?,
+        submitted: r.try_get(6)?,
+        score: r.try_get(7)?,
+        max_points: r.try_get(8)?,
+        voided: r.try_get(9)?,
+        paper: if whole { r.try_get(10)? } else { String::new() },
+        marks: if whole { r.try_get(11)? } else { None },
     })
 }
 
@@ -406,29 +413,10 @@ impl Store {
 
     /// Every attempt's outcome without its paper or marks (for rankings): paper and marks empty.
     pub async fn outcomes(&self) -> Result<Vec<Attempt>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT candidate, round, n, started, deadline, items, submitted, score, max_points, voided FROM attempts",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Attempt {
-                    candidate: r.try_get(0)?,
-                    round: r.try_get(1)?,
-                    n: r.try_get(2)?,
-                    started: r.try_get(3)?,
-                    deadline: r.try_get(4)?,
-                    items: r.try_get(5)?,
-                    paper: String::new(),
-                    submitted: r.try_get(6)?,
-                    score: r.try_get(7)?,
-                    max_points: r.try_get(8)?,
-                    marks: None,
-                    voided: r.try_get(9)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("SELECT {OUTCOME_COLUMNS} FROM attempts"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(attempt).collect::<Result<_, _>>()?)
     }
 
     /// How many answers are saved (all attempts).
