@@ -59,7 +59,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     super::show_script_log(script.as_ref());
     let judged = judged?;
 
-    out.write("results.csv", &results_csv(&rubric, &judged)?)?;
+    out.write("results.csv", &results_csv(&rubric, &judged))?;
     let json = serde_json::json!({
         "event": rubric.title,
         "entrant": rubric.entrant.name(),
@@ -98,9 +98,9 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     let mut text = serde_json::to_string_pretty(&json).expect("json");
     text.push('\n');
     out.write("results.json", text.as_bytes())?;
-    out.write("judges.csv", &judges_csv(&rubric, &judged)?)?;
-    out.write("rejected.csv", &rejected_csv(&judged)?)?;
-    out.write("changes.csv", &changes_csv(&changes)?)?;
+    out.write("judges.csv", &judges_csv(&rubric, &judged))?;
+    out.write("rejected.csv", &rejected_csv(&judged))?;
+    out.write("changes.csv", &changes_csv(&changes))?;
     out.commit()?;
     if !changes.is_empty() {
         eprintln!(
@@ -187,7 +187,7 @@ fn apply_appeals(
 }
 
 /// changes.csv: each mark an appeal changed, old → new, why, when, by whom.
-fn changes_csv(changes: &[appeals::MarkChange]) -> Result<Vec<u8>, Error> {
+fn changes_csv(changes: &[appeals::MarkChange]) -> Vec<u8> {
     let mut rows = vec![[
         "entrant",
         "judge",
@@ -214,7 +214,7 @@ fn changes_csv(changes: &[appeals::MarkChange]) -> Result<Vec<u8>, Error> {
             c.decision.by.clone(),
         ]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
 /// Reads and checks a rubric, printing its diagnostics.
@@ -224,22 +224,8 @@ fn read_rubric(path: &Path) -> Result<Rubric, Error> {
     Rubric::parse(&shown, &text).map_err(|d| reported(&d, &shown))
 }
 
-fn csv_bytes(records: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
-    let mut w = crate::input::table::Writer::new(Vec::new());
-    for r in records {
-        w.write_record(&r).map_err(|e| Error::Write {
-            path: "csv".into(),
-            source: std::io::Error::other(e),
-        })?;
-    }
-    w.into_inner().map_err(|e| Error::Write {
-        path: "csv".into(),
-        source: std::io::Error::other(e.to_string()),
-    })
-}
-
 /// results.csv with grade's columns; the sections are the criteria.
-fn results_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
+fn results_csv(rubric: &Rubric, j: &Judged) -> Vec<u8> {
     let mut header: Vec<String> = ["candidate", "name", "team", "paper", "score", "max"]
         .map(String::from)
         .to_vec();
@@ -265,11 +251,11 @@ fn results_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
         ]);
         rows.push(r);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
 /// Every judge's marks for every scored entrant, and whether the total counted.
-fn judges_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
+fn judges_csv(rubric: &Rubric, j: &Judged) -> Vec<u8> {
     let mut header: Vec<String> = ["entrant", "judge", "line"].map(String::from).to_vec();
     header.extend(rubric.criteria.iter().map(|c| c.id.clone()));
     header.extend(["total", "kept"].map(String::from));
@@ -294,10 +280,10 @@ fn judges_csv(rubric: &Rubric, j: &Judged) -> Result<Vec<u8>, Error> {
             rows.push(rec);
         }
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
-fn rejected_csv(j: &Judged) -> Result<Vec<u8>, Error> {
+fn rejected_csv(j: &Judged) -> Vec<u8> {
     let mut rows = vec![["line", "entrant", "judge", "reason", "raw"]
         .map(String::from)
         .to_vec()];
@@ -314,7 +300,7 @@ fn rejected_csv(j: &Judged) -> Result<Vec<u8>, Error> {
             r.raw.clone(),
         ]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
 /// The judges named on the forms: `--judges 5` (评委1 … 评委5), or their names; one unnamed
@@ -471,7 +457,7 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
                 .enumerate()
                 .map(|(i, e)| vec![(i + 1).to_string(), e.clone(), seed.to_string()]),
         );
-        out.write(ORDER, &csv_bytes(rows)?)?;
+        out.write(ORDER, &crate::io::output::csv(&rows))?;
     }
     printer.write(&sources, &out)?;
     eprintln!(

@@ -111,12 +111,12 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     super::show_script_log(script.as_ref());
     let s = s.map_err(|e| e.told_in(lang))?;
 
-    out.write("standings.csv", &standings_csv(&s)?)?;
-    out.write("teams.csv", &teams_csv(&s)?)?;
+    out.write("standings.csv", &standings_csv(&s))?;
+    out.write("teams.csv", &teams_csv(&s))?;
     let mut json = serde_json::to_string_pretty(&s).expect("json");
     json.push('\n');
     out.write("standings.json", json.as_bytes())?;
-    out.write("missing.csv", &missing_csv(&s)?)?;
+    out.write("missing.csv", &missing_csv(&s))?;
     out.commit()?;
 
     for w in &s.warnings {
@@ -385,21 +385,7 @@ fn read_csv_event(
     })
 }
 
-fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
-    let mut w = crate::input::table::Writer::new(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(|e| Error::Write {
-            path: "csv".into(),
-            source: std::io::Error::other(e),
-        })?;
-    }
-    w.into_inner().map_err(|e| Error::Write {
-        path: "csv".into(),
-        source: std::io::Error::other(e.to_string()),
-    })
-}
-
-fn standings_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+fn standings_csv(s: &Standings) -> Vec<u8> {
     let mut header: Vec<String> = ["rank", "entrant", "name", "team", "score"]
         .map(String::from)
         .to_vec();
@@ -426,10 +412,10 @@ fn standings_csv(s: &Standings) -> Result<Vec<u8>, Error> {
         );
         rows.push(rec);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
-fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+fn teams_csv(s: &Standings) -> Vec<u8> {
     let mut rows = vec![["rank", "team", "score", "members", "left_out"]
         .map(String::from)
         .to_vec()];
@@ -454,13 +440,13 @@ fn teams_csv(s: &Standings) -> Result<Vec<u8>, Error> {
             t.left_out.join("; "),
         ]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
-fn missing_csv(s: &Standings) -> Result<Vec<u8>, Error> {
+fn missing_csv(s: &Standings) -> Vec<u8> {
     let mut rows = vec![["entrant", "event", "outcome"].map(String::from).to_vec()];
     for m in &s.missing {
         rows.push(vec![m.entrant.clone(), m.event.clone(), m.outcome.clone()]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }

@@ -387,11 +387,26 @@ fn remove_stale(dir: &Path, name: &str) -> Result<(), Error> {
 /// Rows as CSV the way Excel's "CSV UTF-8" writes it (a BOM, CRLF line ends), so that Excel on
 /// a Chinese Windows opens Chinese text right: every CSV meant to be opened in Excel is made here.
 pub fn excel_csv<R: AsRef<[S]>, S: AsRef<str>>(rows: &[R]) -> Vec<u8> {
-    // Cells Excel would run as formulas are guarded; the table reader takes the guard off again.
-    let mut w = crate::input::table::Writer::from_builder(
+    rows_csv(
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF),
         b"\xEF\xBB\xBF".to_vec(),
-    );
+        rows,
+    )
+}
+
+/// Rows as plain CSV (UTF-8, `\n` line ends, rows of any length): the tables other programs
+/// read back (results, standings, item analysis).
+pub fn csv<R: AsRef<[S]>, S: AsRef<str>>(rows: &[R]) -> Vec<u8> {
+    rows_csv(csv::WriterBuilder::new().flexible(true), Vec::new(), rows)
+}
+
+fn rows_csv<R: AsRef<[S]>, S: AsRef<str>>(
+    builder: &csv::WriterBuilder,
+    start: Vec<u8>,
+    rows: &[R],
+) -> Vec<u8> {
+    // Cells Excel would run as formulas are guarded; the table reader takes the guard off again.
+    let mut w = crate::input::table::Writer::from_builder(builder, start);
     for r in rows {
         w.write_record(r.as_ref().iter().map(|s| s.as_ref()))
             .expect("writing to memory");

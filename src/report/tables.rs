@@ -5,18 +5,6 @@ use super::summary::{Summary, Team};
 use super::view::{fixed, opt, ItemView, Tally};
 use crate::bank::fmt_points;
 
-/// Rows as CSV text. Written into memory by a flexible writer, it cannot fail.
-fn csv_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = crate::input::table::Writer::from_builder(
-        csv::WriterBuilder::new().flexible(true),
-        Vec::new(),
-    );
-    for r in rows {
-        w.write_record(&r).expect("a CSV row written to memory");
-    }
-    w.into_inner().expect("CSV written to memory")
-}
-
 fn strings<const N: usize>(a: [&str; N]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
@@ -64,7 +52,7 @@ pub fn item_analysis_csv(items: &[ItemView]) -> Vec<u8> {
             i.stem.clone(),
         ]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
 /// teams.csv.
@@ -78,7 +66,7 @@ pub fn teams_csv(teams: &[Team]) -> Vec<u8> {
             t.members.to_string(),
         ]);
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
 
 /// summary.csv: one statistic per row.
@@ -114,5 +102,5 @@ pub fn summary_csv(s: &Summary, r: &Reliability, t: &Tally, pass_line: Option<f6
             fixed(sec.facility, 3),
         );
     }
-    csv_bytes(rows)
+    crate::io::output::csv(&rows)
 }
