@@ -586,14 +586,7 @@ fn run_step(ctx: &Ctx, s: &Step, stage: &Path) -> Result<ExitCode, Error> {
                     let mut text = serde_json::to_string_pretty(&manifest).expect("json");
                     text.push('\n');
                     let path = stage.join(&s.id).join("exam.json");
-                    std::fs::create_dir_all(stage.join(&s.id)).map_err(|source| Error::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    std::fs::write(&path, text).map_err(|source| Error::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
+                    crate::io::output::write_scratch_file(&path, text.as_bytes())?;
                     path
                 }
             };
@@ -710,14 +703,7 @@ fn standings_file(ctx: &Ctx, stage: &Path) -> Result<PathBuf, Error> {
     doc.insert("event".into(), events.into());
     let text = toml::to_string(&doc).map_err(|e| Error::input(e.to_string(), "report this"))?;
     let path = stage.join(".examforge-work").join("standings.toml");
-    std::fs::create_dir_all(path.parent().expect("a folder")).map_err(|source| Error::Write {
-        path: path.clone(),
-        source,
-    })?;
-    std::fs::write(&path, text).map_err(|source| Error::Write {
-        path: path.clone(),
-        source,
-    })?;
+    crate::io::output::write_scratch_file(&path, text.as_bytes())?;
     Ok(path)
 }
 

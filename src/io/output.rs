@@ -163,14 +163,7 @@ impl OutputSet {
     /// moved into place. `rel` is its path under the staging folder.
     pub fn write_scratch(&self, rel: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
         let path = self.stage()?.join(rel);
-        let wrap = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(wrap)?;
-        }
-        std::fs::write(&path, bytes).map_err(wrap)?;
+        write_scratch_file(&path, bytes)?;
         Ok(path)
     }
 
@@ -425,6 +418,19 @@ pub fn to_stdout(bytes: &[u8]) -> Result<(), Error> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Writes a file that is not an output (a step's work file under a staging folder), making
+/// its folders.
+pub fn write_scratch_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let wrap = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(wrap)?;
+    }
+    std::fs::write(path, bytes).map_err(wrap)
 }
 
 /// Writes the one file `path` (a verb whose output is a single file: `bank export`, `bank
