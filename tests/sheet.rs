@@ -328,6 +328,7 @@ fn bad_rows_are_rejected_with_their_line_and_fields() {
         &Rejected {
             line: 3,
             reason: "the row has 5 fields but the header has 6".into(),
+            reason_zh: "这一行有 5 列，而表头有 6 列".into(),
             raw: "002,Bob,Blue,A,C".into(),
         }
     );
@@ -336,6 +337,7 @@ fn bad_rows_are_rejected_with_their_line_and_fields() {
         &Rejected {
             line: 4,
             reason: "the candidate id (column `candidate`) is empty".into(),
+            reason_zh: "考号（`candidate` 列）是空的".into(),
             raw: ",Cat,Red,B,A,A".into(),
         }
     );

@@ -357,18 +357,20 @@ pub fn read_roster_in(path: &Path) -> Result<(Vec<Candidate>, Lang), Error> {
             .iter()
             .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
-    let id_col = find(&["candidate", "id", "准考证号", "考号", "学号"]).ok_or_else(|| {
-        Error::row(
-            &shown,
-            t.header_line,
-            "no candidate-id column",
-            "name it `准考证号` or `candidate`",
-        )
-        .zh("没有考号列", "把考号所在的列命名为 `准考证号`（或 `考号`）")
-        .in_language(lang)
-    })?;
-    let name_col = find(&["name", "姓名"]);
-    let team_col = find(&["team", "单位", "组别", "队伍"]);
+    let id_col = find(table::columns::CANDIDATE)
+        .or_else(|| find(&["id"]))
+        .ok_or_else(|| {
+            Error::row(
+                &shown,
+                t.header_line,
+                "no candidate-id column",
+                "name it `准考证号` or `candidate`",
+            )
+            .zh("没有考号列", "把考号所在的列命名为 `准考证号`（或 `考号`）")
+            .in_language(lang)
+        })?;
+    let name_col = find(table::columns::NAME);
+    let team_col = find(table::columns::TEAM);
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = HashSet::new();
     for (line, rec) in &t.rows {

@@ -17,6 +17,7 @@ use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -118,6 +119,56 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     } else {
         roster_lang
     };
+    // Several papers and no column saying which: every row would be rejected, so it is said once,
+    // at the header, before anything is written.
+    let papers = &manifest.papers;
+    if sheet.layout().paper.is_none()
+        && papers.len() > 1
+        && papers.iter().all(|p| p.candidate.is_none())
+    {
+        let codes: Vec<&str> = papers.iter().map(|p| p.code.as_str()).collect();
+        let (n, codes) = (codes.len(), codes.join(", "));
+        let columns = table::columns::PAPER.join(", ");
+        return Err(Error::row(
+            &shown,
+            1,
+            format!("no column says which paper each sheet was written on, and the exam has {n} papers ({codes})"),
+            format!("add a column headed one of: {columns}; or name it in a --csv-layout file (paper = \"…\")"),
+        )
+        .zh(
+            format!("没有哪一列写明每张答题卡用的是哪套试卷，而本次考试有 {n} 套试卷（{codes}）"),
+            format!("加一列，列名用其中之一：{columns}；或在 --csv-layout 文件里指明（paper = \"…\"）"),
+        )
+        .in_language(header_lang));
+    }
+    // A column of our own sheet's layout that no name matched (`考生单位` for the team) would be
+    // dropped in silence: it is named.
+    let l = sheet.layout();
+    if a.csv_layout.is_none() && l.name == "examforge" {
+        let read: HashSet<usize> = [Some(l.candidate), l.team, l.paper]
+            .into_iter()
+            .flatten()
+            .chain(l.name_cols.iter().copied())
+            .chain(l.answers.iter().map(|(_, c)| *c))
+            .collect();
+        let unread: Vec<String> = sheet
+            .header()
+            .enumerate()
+            .filter(|(i, h)| !read.contains(i) && !h.trim().is_empty())
+            .map(|(_, h)| format!("`{h}`"))
+            .collect();
+        if !unread.is_empty() {
+            let (names, teams) = (unread.join(", "), table::columns::TEAM.join(", "));
+            let papers = table::columns::PAPER.join(", ");
+            if header_lang == Lang::Zh {
+                eprintln!("warning: {shown}:1: 没有读取这些列：{}", unread.join("、"));
+                eprintln!("hint: 读取的是考号、姓名、单位、试卷和以题号为名的列；单位列名可用 {teams}，试卷列名可用 {papers}");
+            } else {
+                eprintln!("warning: {shown}:1: column(s) not read: {names}");
+                eprintln!("hint: the columns read are the candidate id, name, team, paper and the numbered items; a team column is headed one of {teams}, a paper column one of {papers}");
+            }
+        }
+    }
     let source = Source {
         answers: shown.clone(),
         layout: sheet.layout().name.clone(),
@@ -153,7 +204,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     if a.report {
         super::report::check_after_grade(&a.output, a.force)?;
     }
-    let mut files = GradeFiles::create(&out)?;
+    let mut files = GradeFiles::create(&out, header_lang)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
@@ -223,7 +274,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         &out,
     )?;
     out.commit()?;
-    summary(&source, &grader.tally, &out);
+    summary(&source, &grader.tally, &out, header_lang);
     for (line, id) in &grader.blank_sheets {
         match stranger_lang {
             Lang::Zh => eprintln!(
@@ -412,7 +463,13 @@ fn rejection_zh(why: &Rejection) -> String {
                 .unwrap_or_default();
             format!("考号 `{id}` 不在考生名单上{guess}")
         }
-        other => other.to_string(),
+        Rejection::NoPaperCode { papers } => {
+            format!("没有写试卷代码，而本次考试有 {papers} 套试卷")
+        }
+        Rejection::UnknownPaper { code, known } => {
+            format!("试卷代码 `{code}` 不是本次考试的（本次考试有 {known}）")
+        }
+        Rejection::Unreadable { reason_zh, .. } => reason_zh.clone(),
     }
 }
 
@@ -533,10 +590,12 @@ struct GradeFiles {
     pending: Pending,
     /// Where items.csv, rejected.csv, changes.csv and arbitration.csv go, for errors.
     paths: [PathBuf; 4],
+    /// The language rejected.csv gives its reasons in: the answers' header's.
+    lang: Lang,
 }
 
 impl GradeFiles {
-    fn create(out: &OutputSet) -> Result<Self, Error> {
+    fn create(out: &OutputSet, lang: Lang) -> Result<Self, Error> {
         let writer = |name: &str, header: &[&str]| -> Result<_, Error> {
             let mut w = crate::input::table::Writer::new(BufWriter::new(out.create(name)?));
             w.write_record(header).map_err(csv_err(&out.path(name)))?;
@@ -598,6 +657,7 @@ impl GradeFiles {
                 out.path("changes.csv"),
                 out.path("arbitration.csv"),
             ],
+            lang,
         })
     }
 
@@ -663,6 +723,14 @@ impl GradeFiles {
         Ok(())
     }
 
+    /// Why a row is rejected, in the answers' language.
+    fn why(&self, why: &Rejection) -> String {
+        match self.lang {
+            Lang::Zh => rejection_zh(why),
+            Lang::En => why.to_string(),
+        }
+    }
+
     fn reject(
         &mut self,
         line: u64,
@@ -671,7 +739,7 @@ impl GradeFiles {
         raw: &str,
     ) -> Result<(), Error> {
         self.rejected
-            .write_record([&line.to_string(), candidate, &why.to_string(), raw])
+            .write_record([&line.to_string(), candidate, &self.why(why), raw])
             .map_err(csv_err(&self.paths[1]))
     }
 
@@ -841,84 +909,143 @@ impl serde_json::ser::Formatter for Outline {
     }
 }
 
-/// The closing summary on stderr.
-fn summary(source: &Source, t: &Tally, out: &OutputSet) {
-    eprintln!(
-        "{}: {} layout, {}",
-        source.answers, source.layout, source.encoding
-    );
-    eprintln!("  read        {:>8}", t.read);
-    eprintln!("  graded      {:>8}", t.graded);
-    let see = |n: u64, what: &'static str| if n > 0 { what } else { "" };
-    eprintln!(
-        "  rejected    {:>8}{}",
+/// The closing summary on stderr, in Chinese when the answers' header is.
+fn summary(source: &Source, t: &Tally, out: &OutputSet, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    let say = |en: &'static str, cn: &'static str| if zh { cn } else { en };
+    // A label padded to one width on a terminal (a Chinese character takes two columns).
+    let line = |label: &str, n: u64, why: &str| {
+        let pad = 12usize.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
+        let why = if why.is_empty() {
+            String::new()
+        } else {
+            if zh {
+                format!("  （{why}）")
+            } else {
+                format!("  ({why})")
+            }
+        };
+        eprintln!("  {label}{:pad$}{n:>8}{why}", "");
+    };
+    if zh {
+        eprintln!(
+            "{}：{} 格式，{}",
+            source.answers, source.layout, source.encoding
+        );
+    } else {
+        eprintln!(
+            "{}: {} layout, {}",
+            source.answers, source.layout, source.encoding
+        );
+    }
+    let see = |n: u64, why: &'static str| if n > 0 { why } else { "" };
+    line(say("read", "读入"), t.read, "");
+    line(say("graded", "已评分"), t.graded, "");
+    line(
+        say("rejected", "拒收"),
         t.rejected,
-        see(t.rejected, "  (see rejected.csv)")
+        see(t.rejected, say("see rejected.csv", "见 rejected.csv")),
     );
-    eprintln!("  blanks      {:>8}", t.blanks);
-    eprintln!("  multi-marks {:>8}", t.multi_marks);
-    eprintln!("  unreadable  {:>8}", t.unreadable);
-    eprintln!(
-        "  invalid     {:>8}{}",
+    line(say("blanks", "空白"), t.blanks, "");
+    line(say("multi-marks", "多涂"), t.multi_marks, "");
+    line(say("unreadable", "无法识读"), t.unreadable, "");
+    line(
+        say("invalid", "无效"),
         t.invalid,
         see(
             t.invalid,
-            "  (marks an item cannot have, scored 0: review the rows with status `invalid` in items.csv)"
-        )
+            say(
+                "marks an item cannot have, scored 0: review the rows with status `invalid` in items.csv",
+                "题目不可能有的填涂，记 0 分：请复核 items.csv 中状态为 `invalid` 的行",
+            ),
+        ),
     );
-    if t.duplicates > 0 {
-        eprintln!(
-            "  duplicates  {:>8}  (candidate ids seen more than once; both rows kept and flagged)",
-            t.duplicates
-        );
-    }
-    let corrected = [
-        (t.manual, "manual", "items scored by one --manual row"),
+    let more = [
+        (
+            t.duplicates,
+            say("duplicates", "重复考号"),
+            say(
+                "candidate ids seen more than once; both rows kept and flagged",
+                "同一考号出现不止一次；各行都保留并已标出",
+            ),
+        ),
+        (
+            t.manual,
+            say("manual", "手工给分"),
+            say(
+                "items scored by one --manual row",
+                "由 --manual 中一行给分的题",
+            ),
+        ),
         (
             t.double_marked,
-            "double-marked",
-            "two markers within the tolerance: their mean (双评)",
+            say("double-marked", "双评"),
+            say(
+                "two markers within the tolerance: their mean (双评)",
+                "两位评卷人的分差在允许范围内：取平均",
+            ),
         ),
         (
             t.arbitrated,
-            "arbitrated",
-            "three marks: the mean of the two closest",
+            say("arbitrated", "已仲裁"),
+            say(
+                "three marks: the mean of the two closest",
+                "三个分数：取最接近的两个的平均",
+            ),
         ),
         (
             t.appeals,
-            "appeals",
-            "items changed by an appeal (复核): see changes.csv",
+            say("appeals", "复核改分"),
+            say(
+                "items changed by an appeal (复核): see changes.csv",
+                "因复核而改分的题：见 changes.csv",
+            ),
         ),
     ];
-    for (n, what, why) in corrected {
+    for (n, what, why) in more {
         if n > 0 {
-            eprintln!("  {what:<11} {n:>8}  ({why})");
+            line(what, n, why);
         }
     }
     if t.arbitration > 0 {
-        eprintln!(
-            "  arbitration {:>8}  (items whose two marks differ beyond the tolerance: {} candidate(s) pending until a third mark (仲裁) is added to --manual; see arbitration.csv)",
-            t.arbitration, t.pending
-        );
+        let why = if zh {
+            format!(
+                "两位评卷人分差超出允许范围的题：{} 名考生待定，直到在 --manual 中加上第三个分数（仲裁）；见 arbitration.csv",
+                t.pending
+            )
+        } else {
+            format!(
+                "items whose two marks differ beyond the tolerance: {} candidate(s) pending until a third mark (仲裁) is added to --manual; see arbitration.csv",
+                t.pending
+            )
+        };
+        line(say("arbitration", "待仲裁"), t.arbitration, &why);
     }
     if t.absent > 0 {
-        eprintln!(
-            "  absent      {:>8}  (on the roster without a sheet (缺考): listed without a score, in no statistic)",
-            t.absent
+        line(
+            say("absent", "缺考"),
+            t.absent,
+            say(
+                "on the roster without a sheet (缺考): listed without a score, in no statistic",
+                "名单上有而没有答题卡：列出、不计分，不进入任何统计",
+            ),
         );
     }
     if t.short_without_points > 0 {
-        eprintln!(
-            "  short answers without points {:>4}  (give them with --manual)",
-            t.short_without_points
+        line(
+            say("short answers without points", "简答题未给分"),
+            t.short_without_points,
+            say("give them with --manual", "请用 --manual 给分"),
         );
     }
-    eprintln!(
-        "wrote {}",
-        OUTPUTS
-            .map(|n| out.shown(n).display().to_string())
-            .join(", ")
-    );
+    let files = OUTPUTS
+        .map(|n| out.shown(n).display().to_string())
+        .join(", ");
+    if zh {
+        eprintln!("已写出 {files}");
+    } else {
+        eprintln!("wrote {files}");
+    }
 }
 
 /// A grading error stops the run, naming the answers file and line, with the script's hint.
@@ -962,7 +1089,9 @@ fn read_manual(path: &Path) -> Result<Corrections, Error> {
             .iter()
             .position(|h| crate::event::header_is(h, names))
     };
-    let candidate = find(&["candidate", "id", "考号", "准考证号"]).unwrap_or(0);
+    let candidate = find(table::columns::CANDIDATE)
+        .or_else(|| find(&["id"]))
+        .unwrap_or(0);
     let item = find(&["item", "number", "题号"]).unwrap_or(1);
     let points = find(&["points", "score", "得分", "分数"]).unwrap_or(2);
     let marker = find(&["marker", "评卷人", "阅卷人", "评阅人"]);

@@ -25,7 +25,7 @@ use std::fmt;
 
 const ENTRANT: &[&str] = &["entrant", "参赛者", "参赛队", "参赛单位", "参赛队伍"];
 const JUDGE: &[&str] = &["judge", "评委"];
-const TEAM: &[&str] = &["team", "单位"];
+use crate::input::table::columns::TEAM;
 
 /// A header that does not fit the rubric.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -145,7 +145,9 @@ impl Rubric {
                         "编号就是评分表（打分表）的列名，如 id = \"records\"",
                     ),
                 );
-            } else if RESERVED.iter().any(|r| super::header_is(&id, &[r])) {
+            } else if super::header_is(&id, RESERVED)
+                || super::header_is(&id, crate::input::table::columns::TEAM)
+            {
                 errors.push(err(
                     c.id.span(),
                     format!("`{id}` cannot be a criterion id: the score sheet uses it for another column"),
@@ -286,7 +288,7 @@ impl Rubric {
 }
 
 /// Columns of the score sheet that are not criteria.
-const RESERVED: &[&str] = &["entrant", "judge", "team", "参赛者", "评委", "单位"];
+const RESERVED: &[&str] = &["entrant", "judge", "参赛者", "评委"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@ use super::judging::Row;
 use std::collections::HashMap;
 
 const ENTRANT: &[&str] = &["entrant", "参赛者", "candidate", "id"];
-const TEAM: &[&str] = &["team", "单位"];
+use crate::input::table::columns::TEAM;
 const POINTS: &[&str] = &["points", "得分", "score"];
 const ROUND: &[&str] = &["round", "轮次"];
 const NAME: &[&str] = &["name", "姓名"];

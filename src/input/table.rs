@@ -325,6 +325,35 @@ pub fn parse<R: Read>(file: &str, input: R) -> Result<Table, TableError> {
     })
 }
 
+/// The names a column goes by in the files people bring — rosters, scanner CSVs, marks given by
+/// hand, judges' sheets — one list per column, so that a header one reader takes every reader
+/// takes. Compared without case (scanner headers also without spaces and punctuation).
+pub mod columns {
+    /// The candidate's id (a roster and `--manual` also take a bare `id`).
+    pub const CANDIDATE: &[&str] = &[
+        "candidate",
+        "candidateid",
+        "准考证号",
+        "考号",
+        "考生号",
+        "学号",
+    ];
+    /// The candidate's name.
+    pub const NAME: &[&str] = &["name", "姓名"];
+    /// The candidate's team (支队, unit, group).
+    pub const TEAM: &[&str] = &["team", "单位", "组别", "队伍", "支队", "部门"];
+    /// The paper code a sheet was written on (A/B卷).
+    pub const PAPER: &[&str] = &[
+        "paper",
+        "卷别",
+        "试卷类型",
+        "卷型",
+        "试卷",
+        "试卷代码",
+        "ab卷",
+    ];
+}
+
 /// The one CSV writer: a [`csv::Writer`] whose every cell goes through [`guard`].
 pub struct Writer<W: Write> {
     inner: csv::Writer<W>,

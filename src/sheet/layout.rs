@@ -2,6 +2,7 @@
 
 use super::error::SheetError;
 use crate::input::diagnostic::{Lang, Zh};
+use crate::input::table::columns;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -136,7 +137,7 @@ impl<'a> Header<'a> {
 ///
 /// Names are compared lowercased without non-alphanumerics, so `Key Version` and `KeyVersion`
 /// are one name. Known: examforge's own sheet (`candidate,name,team,paper,1..N` or 准考证号/考号,
-/// 姓名, 单位, 卷别/试卷类型), ZipGrade (2019 and 2018 headers), OMRChecker, FormScanner,
+/// 姓名, 单位/支队, 卷别/试卷: the names in [`columns`]), ZipGrade (2019 and 2018 headers), OMRChecker, FormScanner,
 /// OpenMCR and AMC exports with `TICKED:` columns.
 pub fn detect_layout(
     file_name: &str,
@@ -330,7 +331,7 @@ fn openmcr(h: &Header) -> Option<Layout> {
 }
 
 fn examforge(h: &Header) -> Option<Layout> {
-    let id = h.find(&["candidate", "candidateid", "准考证号", "考号", "考生号"])?;
+    let id = h.find(columns::CANDIDATE)?;
     let answers: Vec<(ItemRef, usize)> = h
         .norm
         .iter()
@@ -341,9 +342,9 @@ fn examforge(h: &Header) -> Option<Layout> {
         return None;
     }
     let mut layout = base("examforge", id);
-    layout.name_cols.extend(h.find(&["name", "姓名"]));
-    layout.team = h.find(&["team", "单位"]);
-    layout.paper = h.find(&["paper", "卷别", "试卷类型"]);
+    layout.name_cols.extend(h.find(columns::NAME));
+    layout.team = h.find(columns::TEAM);
+    layout.paper = h.find(columns::PAPER);
     layout.answers = answers;
     Some(layout)
 }

@@ -80,6 +80,8 @@ pub struct Rejected {
     /// The 1-based line the row starts on.
     pub line: u64,
     pub reason: String,
+    /// The reason in Chinese.
+    pub reason_zh: String,
     /// The row's fields joined with the file's delimiter.
     pub raw: String,
 }
@@ -179,6 +181,7 @@ impl<R: Read> Sheet<R> {
                 Some(Err(Rejected {
                     line,
                     reason: format!("cannot read the rest of `{}`: {reason}", self.file),
+                    reason_zh: format!("`{}` 从这里起读不下去了：{reason}", self.file),
                     raw: String::new(),
                 }))
             }
@@ -188,26 +191,28 @@ impl<R: Read> Sheet<R> {
     fn fill(&self, row: &mut SheetRow) -> Result<(), Rejected> {
         let rec = &self.record;
         let line = self.reader.record_line(rec);
-        let reject = |reason: String| Rejected {
+        let reject = |reason: String, reason_zh: String| Rejected {
             line,
             reason,
+            reason_zh,
             raw: join(rec, self.layout.delimiter),
         };
         if rec.len() != self.header.len() {
-            return Err(reject(format!(
-                "the row has {} fields but the header has {}",
-                rec.len(),
-                self.header.len()
-            )));
+            let (n, h) = (rec.len(), self.header.len());
+            return Err(reject(
+                format!("the row has {n} fields but the header has {h}"),
+                format!("这一行有 {n} 列，而表头有 {h} 列"),
+            ));
         }
         let field = |i: usize| rec.get(i).unwrap_or("").trim();
         let layout = &self.layout;
         let candidate = field(layout.candidate);
         if candidate.is_empty() {
-            return Err(reject(format!(
-                "the candidate id (column `{}`) is empty",
-                self.header.get(layout.candidate).unwrap_or("")
-            )));
+            let column = self.header.get(layout.candidate).unwrap_or("");
+            return Err(reject(
+                format!("the candidate id (column `{column}`) is empty"),
+                format!("考号（`{column}` 列）是空的"),
+            ));
         }
         row.line = line;
         row.candidate.clear();

@@ -128,8 +128,7 @@ fn two_markers_beyond_the_tolerance_send_the_item_to_arbitration() {
     );
     let two = "candidate,item,points,marker\n1,5,6,李\n1,5,7,王\n2,5,3,李\n2,5,7,王\n";
     let manual = write(d, "manual.csv", two);
-    grade_scan(d, "r", &flag("--manual", &manual))
-        .exits_saying(3, &["arbitration", "1 candidate(s) pending"]);
+    grade_scan(d, "r", &flag("--manual", &manual)).exits_saying(3, &["待仲裁", "1 名考生待定"]);
     let r = d.join("r");
     // 1: 9 + (6 + 7) / 2; 2: 9 + the two marks' mean, pending.
     assert_eq!(column(&r, "score"), pairs(&[("1", "15.5"), ("2", "14")]));
@@ -224,7 +223,7 @@ fn an_appeal_changes_an_item_and_is_logged() {
         "1,张三,甲,A,B,AC,错,两|CO2,7\n2,李四,甲,A,B,AC,错,2|CO2,6\n",
     );
     let appeals = write(d, "appeals.toml", APPEAL);
-    grade_scan(d, "r", &flag("--appeals", &appeals)).exits_saying(0, &["appeals"]);
+    grade_scan(d, "r", &flag("--appeals", &appeals)).exits_saying(0, &["复核改分"]);
     let r = d.join("r");
     assert_eq!(column(&r, "score"), pairs(&[("1", "16"), ("2", "15")]));
     assert_eq!(items(&r, "1")[3], item("4", "appeal", "2"));
@@ -308,7 +307,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
     grade_scan(d, "r", &flag("--roster", &roster)).exits_saying(
         0,
         &[
-            "absent             1",
+            "缺考               1",
             &format!(
                 "warning: {}:3: `2` 的答题卡上什么也没有填涂：记 0 分",
                 d.join("scan.csv").display()

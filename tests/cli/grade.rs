@@ -117,7 +117,7 @@ fn built_in_rules_give_hand_computed_scores() {
          4,重复,乙,A,B,AC,F,2|CO2,8\n",
     );
     let manual = write(d.path(), "manual.csv", "candidate,item,points\n2,5,4\n");
-    grade_in(&d, &scan, "res", &flag("--manual", &manual)).exits_saying(0, &["duplicates"]);
+    grade_in(&d, &scan, "res", &flag("--manual", &manual)).exits_saying(0, &["重复考号"]);
     let res = read_csv(&d.path().join("res/results.csv"));
     let score = |id: &str| {
         res.iter()
@@ -175,7 +175,7 @@ fn every_row_ends_in_results_or_rejected() {
     draw_grade_fixture(d.path());
     let scan = grade_sheet(d.path(), "1,a,甲,A,B,AC,错,2|CO2,1\n2,b,甲,Q,B,AC,错,2|CO2,1\n3,c,甲,A,B,AC\n4,d,甲,A,hello,AC,错,2|CO2,1\n5,e,甲,A,B,AC,错,2|CO2,99\n6,f,甲,A,B,AC,也许,2|CO2,1\n");
     grade_in(&d, &scan, "res", &[])
-        .exits_saying(3, &["rejected           2", "invalid            3"]);
+        .exits_saying(3, &["拒收               2", "无效               3"]);
     let rej = read_csv(&d.path().join("res/rejected.csv"));
     let reasons: Vec<String> = rej[1..]
         .iter()
@@ -183,11 +183,11 @@ fn every_row_ends_in_results_or_rejected() {
         .collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(
-        reasons[0].starts_with("3: unknown paper code `Q`"),
+        reasons[0].starts_with("3: 试卷代码 `Q` 不是本次考试的"),
         "{reasons:?}"
     );
     assert!(
-        reasons[1].starts_with("4: ") && reasons[1].contains("fields"),
+        reasons[1].starts_with("4: 这一行有 6 列，而表头有 9 列"),
         "{reasons:?}"
     );
     let res = read_csv(&d.path().join("res/results.csv"));
@@ -227,9 +227,9 @@ fn a_stray_mark_makes_its_item_invalid_not_the_row() {
     grade_in(&d, &scan, "res", &[]).exits_saying(
         0,
         &[
-            "rejected           0",
-            "invalid            2",
-            "status `invalid` in items.csv",
+            "拒收               0",
+            "无效               2",
+            "状态为 `invalid` 的行",
         ],
     );
     assert_eq!(read_csv(&d.path().join("res/rejected.csv")).len(), 1);
@@ -703,7 +703,8 @@ fn a_scanner_csv_and_its_layout_file_are_told_in_their_language() {
         "[columns]\ncandidate = \"学号\"\n[answers]\npattern = \"第{n}题\"\n",
     )
     .unwrap();
-    grade_in(&d, &scan, "r", &flag("--csv-layout", &layout)).exits_saying(0, &["graded"]);
+    grade_in(&d, &scan, "r", &flag("--csv-layout", &layout))
+        .exits_saying(0, &["已评分             1"]);
     // A column the layout names that the header does not have.
     std::fs::write(
         &layout,
@@ -783,6 +784,100 @@ fn a_blank_sheet_is_warned_about_in_the_sheets_language() {
         0,
         &[&format!(
             "warning: {}:3: `2` 的答题卡上什么也没有填涂：记 0 分",
+            scan.display()
+        )],
+    );
+}
+
+/// A Chinese scanner export as people head it (`支队`, `试卷`): every column is read, what
+/// is not read is named, and the summary and rejected.csv speak Chinese; without any paper
+/// column an exam of two papers stops at the header instead of rejecting every row.
+#[test]
+fn a_chinese_export_headed_its_own_way_is_read_or_stopped_at_the_header() {
+    let (d, m) = drawn("question-banks/closed-book.toml", "17");
+    let papers = m["papers"].as_array().unwrap();
+    assert!(papers.len() > 1, "the bundled exam has several papers");
+    let numbers: Vec<u64> = papers[0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().iter())
+        .flat_map(|it| match it["parts"].as_array() {
+            Some(parts) => parts
+                .iter()
+                .map(|l| l["number"].as_u64().unwrap())
+                .collect(),
+            None => vec![it["number"].as_u64().unwrap()],
+        })
+        .collect();
+    let items: Vec<String> = numbers.iter().map(u64::to_string).collect();
+    let blanks = ",".repeat(numbers.len());
+    let body = format!(
+        "26010001,张三,第一支队,A,3{blanks}\n26010002,李四,第二支队,B,5{blanks}\n26010003,王五,第二支队,C,4{blanks}\n"
+    );
+    let head = |team: &str, paper: &str| {
+        format!(
+            "准考证号,姓名,{team},{paper},总分{}{}\n",
+            if items.is_empty() { "" } else { "," },
+            items.join(",")
+        )
+    };
+    let scan = write(
+        d.path(),
+        "scan.csv",
+        format!("{}{body}", head("支队", "试卷")),
+    );
+    grade_in(&d, &scan, "res", &[]).exits_saying(
+        3,
+        &[
+            &format!("warning: {}:1: 没有读取这些列：`总分`", scan.display()),
+            "已评分             2",
+            "拒收               1  （见 rejected.csv）",
+        ],
+    );
+    let res = read_csv(&d.path().join("res/results.csv"));
+    let team_of = |id: &str| res.iter().find(|r| r[0] == id).unwrap()[2].clone();
+    assert_eq!(team_of("26010001"), "第一支队");
+    assert_eq!(team_of("26010002"), "第二支队");
+    let rejected = read_csv(&d.path().join("res/rejected.csv"));
+    assert_eq!(rejected[1][1], "26010003");
+    assert!(
+        rejected[1][2].starts_with("试卷代码 `C` 不是本次考试的"),
+        "{:?}",
+        rejected[1]
+    );
+    // No paper column: stopped at the header, in Chinese, nothing written.
+    let scan = write(
+        d.path(),
+        "scan2.csv",
+        format!("{}{body}", head("支队", "备注")),
+    );
+    grade_in(&d, &scan, "res2", &[]).exits_saying(
+        1,
+        &[&format!(
+            "error: {}:1: 没有哪一列写明每张答题卡用的是哪套试卷，而本次考试有 {} 套试卷",
+            scan.display(),
+            papers.len()
+        )],
+    );
+    assert!(!d.path().join("res2").exists());
+    // The same in English for an English header.
+    let scan = write(
+        d.path(),
+        "scan3.csv",
+        format!(
+            "candidate,name,team,{}\n26010001,Zhang,One,3{blanks}\n",
+            ["form".to_string()]
+                .into_iter()
+                .chain(items.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    );
+    grade_in(&d, &scan, "res3", &[]).exits_saying(
+        1,
+        &[&format!(
+            "error: {}:1: no column says which paper each sheet was written on",
             scan.display()
         )],
     );

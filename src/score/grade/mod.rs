@@ -254,6 +254,7 @@ impl<'a> Grader<'a> {
         self.tally.rejected += 1;
         Rejection::Unreadable {
             reason: r.reason.clone(),
+            reason_zh: r.reason_zh.clone(),
         }
     }
 

@@ -39,7 +39,7 @@ pub enum Rejection {
     },
     /// The sheet reader could not make a row of it (ragged, no candidate id, broken CSV).
     #[error("{reason}")]
-    Unreadable { reason: String },
+    Unreadable { reason: String, reason_zh: String },
     /// The candidate id is not on the roster given to `grade --roster`.
     #[error("candidate `{id}` is not on the roster{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     NotOnRoster {
