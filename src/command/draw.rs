@@ -1,6 +1,7 @@
 //! `examforge draw`: blueprint + banks (+ roster) → exam.json and key.csv.
 
 use super::banks::{is_blueprint, load_files};
+use crate::bank::Language;
 use crate::blueprint::Blueprint;
 use crate::blueprint::Outdated;
 use crate::cli::DrawOptions;
@@ -31,11 +32,11 @@ pub fn run(
     out.check_free(&["exam.json", "key.csv"])?;
     write_manifest(&out, &manifest)?;
     out.commit()?;
-    eprintln!(
-        "wrote {} and {}",
-        out.path("exam.json").display(),
-        out.path("key.csv").display()
-    );
+    let (exam, key) = (out.path("exam.json"), out.path("key.csv"));
+    match manifest.language {
+        Language::Zh => eprintln!("已写出 {} 和 {}", exam.display(), key.display()),
+        Language::En => eprintln!("wrote {} and {}", exam.display(), key.display()),
+    }
     Ok(ExitCode::Success)
 }
 
@@ -522,12 +523,20 @@ fn dated_check(
 /// Records the date and registry in the manifest and tells the user what the date did.
 fn report_dated(d: &Dated, manifest: &mut Manifest) {
     match d.policy {
-        Outdated::Exclude if !d.reasons.is_empty() => eprintln!(
-            "note: the exam date {} left out {} question(s) citing an instrument not in force that day (registry {})",
-            d.date,
-            d.reasons.len(),
-            d.registry
-        ),
+        Outdated::Exclude if !d.reasons.is_empty() => match manifest.language {
+            Language::Zh => eprintln!(
+                "note: 按考试日期 {}，有 {} 道题引用的法规当日不在施行，未予抽取（法规登记表 {}）",
+                d.date,
+                d.reasons.len(),
+                d.registry
+            ),
+            Language::En => eprintln!(
+                "note: the exam date {} left out {} question(s) citing an instrument not in force that day (registry {})",
+                d.date,
+                d.reasons.len(),
+                d.registry
+            ),
+        },
         Outdated::Warn => {
             let mut seen = HashSet::new();
             for paper in &manifest.papers {

@@ -254,13 +254,22 @@ fn print(
             out.claim(&b.png)?;
         }
     }
-    Ok(format!(
-        "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
-        m.papers.len(),
-        if plan.look.duplex { ", two-sided" } else { "" },
-        if plan.split { ", one PDF per paper" } else { "" },
-        out.dir().display()
-    ))
+    Ok(match m.language {
+        Language::Zh => format!(
+            "已写出 papers.pdf（{} 套试卷，共 {pages} 页{}）{}、key.pdf、sheet.pdf 和 .typ 源文件，在 {}",
+            m.papers.len(),
+            if plan.look.duplex { "，双面印刷" } else { "" },
+            if plan.split { "、每套试卷各一个 PDF" } else { "" },
+            out.dir().display()
+        ),
+        Language::En => format!(
+            "wrote papers.pdf ({} paper(s), {pages} page(s){}){}, key.pdf, sheet.pdf and the .typ sources to {}",
+            m.papers.len(),
+            if plan.look.duplex { ", two-sided" } else { "" },
+            if plan.split { ", one PDF per paper" } else { "" },
+            out.dir().display()
+        ),
+    })
 }
 
 /// Writes sheet.layout.json from typst's own placement of the boxes of each blank sheet, which

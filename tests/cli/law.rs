@@ -197,7 +197,10 @@ fn a_dated_draw_leaves_out_what_is_not_in_force_and_records_the_registry() {
         "[[section]]\nkind = \"judge\"\ncount = 7\npoints = 1\n",
     );
     let out = d.path().join("out");
-    draw(&bp, "3", &out).exits_saying(0, &["the exam date 2026-12-01 left out 5 question(s)"]);
+    draw(&bp, "3", &out).exits_saying(
+        0,
+        &["按考试日期 2026-12-01，有 5 道题引用的法规当日不在施行，未予抽取"],
+    );
     assert_eq!(
         drawn_ids(&out.join("exam.json")),
         set(&["apl-1", "apl-2", "apl-3", "cpr-1", "cpr-2", "code-1", "odd-1"])

@@ -295,7 +295,7 @@ fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages(
     )
     .assert()
     .success()
-    .stderr(predicate::str::contains("two-sided"))
+    .stderr(predicate::str::contains("页，双面印刷）"))
     .stderr(predicate::str::contains("unknown font family").not());
     let roster = std::fs::read_to_string(root().join("question-banks/roster.csv")).unwrap();
     let rows: Vec<Vec<&str>> = roster
@@ -352,7 +352,7 @@ fn papers_pdf_holds_every_candidate_in_roster_order_each_counting_its_own_pages(
 fn make_three_variants(out: &Path, extra: &[&str]) {
     make(&["--variants", "3", "--seed", "3"], out)
         .args(extra)
-        .exits_saying(0, &["one PDF per paper"]);
+        .exits_saying(0, &["每套试卷各一个 PDF"]);
 }
 
 #[test]
