@@ -137,18 +137,48 @@ pub fn speckle_floor<'a>(scores: impl Iterator<Item = &'a Scores>) -> f32 {
 /// A box of a 1-bit scan whose black is speckle spread over the whole interior, well above the
 /// sheet's `floor` ([`speckle_floor`]): a fill the threshold thinned, read as a mark.
 pub fn speckled(s: &Scores, floor: f32) -> bool {
-    s.cover >= SPECKLE_COVER.max(4.0 * floor)
-        && s.cells.iter().filter(|&&c| c >= SPECKLE_CELL).count() >= SPECKLE_CELLS
+    Spread::of(s, floor, SPECKLE_COVER).is_some_and(|g| g.cells >= SPECKLE_CELLS)
 }
 
 /// A box of a 1-bit scan whose print the threshold wiped ([`Print::wiped`]) with fainter
 /// speckle than [`speckled`] asks, over fewer cells but more than one row or column: pencil
 /// far under the threshold, read as a mark (a lighter one beside it may have left nothing).
 pub fn faint(s: &Scores, floor: f32) -> bool {
-    let black: Vec<usize> = (0..9).filter(|&i| s.cells[i] >= SPECKLE_CELL).collect();
-    let rows = (0..3).filter(|r| black.iter().any(|i| i / 3 == *r)).count();
-    let cols = (0..3).filter(|c| black.iter().any(|i| i % 3 == *c)).count();
-    s.cover >= FAINT_COVER.max(4.0 * floor) && black.len() >= FAINT_CELLS && rows >= 2 && cols >= 2
+    Spread::of(s, floor, FAINT_COVER)
+        .is_some_and(|g| g.cells >= FAINT_CELLS && g.rows >= 2 && g.cols >= 2)
+}
+
+/// Where black lies in a box of a 1-bit scan: how many of its nine cells hold some
+/// ([`SPECKLE_CELL`]), over how many rows and columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spread {
+    pub cells: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Spread {
+    /// The spread of a box's black when at least `cover` of its interior is black, and four
+    /// times the sheet's `floor` ([`speckle_floor`]); `None` when less is.
+    pub fn of(s: &Scores, floor: f32, cover: f32) -> Option<Spread> {
+        if s.cover < cover.max(4.0 * floor) {
+            return None;
+        }
+        let black = |i: usize| s.cells[i] >= SPECKLE_CELL;
+        let (mut rows, mut cols) = ([false; 3], [false; 3]);
+        let mut cells = 0;
+        for i in (0..9).filter(|&i| black(i)) {
+            cells += 1;
+            rows[i / 3] = true;
+            cols[i % 3] = true;
+        }
+        let count = |v: [bool; 3]| v.iter().filter(|&&b| b).count();
+        Some(Spread {
+            cells,
+            rows: count(rows),
+            cols: count(cols),
+        })
+    }
 }
 
 /// What the threshold of a 1-bit scan left of the grey print of the boxes with a blank
