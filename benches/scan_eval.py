@@ -118,8 +118,10 @@ def score(truth_csv, out):
                 if len(examples) < 8:
                     examples.append((t["file"], t["field"], t["truth"], pv, t.get("styles", ""), t["erased"]))
             styles = set((t.get("styles") or "").split())
-            # each box filled properly (dark, even, most of the box) is read as marked, not
-            # merely flagged: its cell is right, or it is `?` because of another box
+            # each box filled properly is read as marked, not merely flagged: its cell is right,
+            # or it is `?` because of another box. A proper fill is any of make_scans.py's
+            # `fill` style: 60–100 % of the box in the candidate's own pencil, however light
+            # (12 % of candidates press 0.45–0.62), not only dark ones
             if t["truth"] and styles == {"fill"}:
                 for v in t["truth"]:
                     if k == 0 or (k == 1 and row is not None and v not in doubt[(t["file"], t["field"])]
