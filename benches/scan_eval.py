@@ -12,7 +12,8 @@ Usage: benches/scan_eval.py [--bin target/release/examforge] [--before OLD_BINAR
 3. `examforge scan` on each condition; every cell is right, flagged (`?`: it went to review, or
    its sheet was rejected and listed in sheets.csv) or silently wrong;
 4. prints per condition: silently wrong %, flagged %, proper fills read right %, and the flag
-   rate per mark style; the time per sheet on office scans (and with --before, the old binary's,
+   rate per mark style (on stderr: the first silently wrong cells and proper fills not read,
+   with the reason review.csv gives); the time per sheet on office scans (and with --before, the old binary's,
    interleaved, best of three; --also adds further binaries, --speed-jobs the job counts timed)
    and the CPU time (user + system, least of the three) per sheet;
    peak memory on a 3-page TIFF and a 200-page PDF;
@@ -85,22 +86,25 @@ def norm(v):
 
 
 def doubtful_boxes(out):
-    """(file name, field) → the values of the boxes review.csv holds in doubt."""
-    d = defaultdict(set)
+    """(file name, field) → the values of the boxes review.csv holds in doubt, and → the reason
+    it gives."""
+    d, why = defaultdict(set), {}
     with open(os.path.join(out, "review.csv"), newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             field = r["field"]
             field = f"q{field}" if field.isdigit() else field.replace("candidate", "cand")
+            why[(os.path.basename(r["file"]), field)] = r["reason"]
             for b in r["boxes"].split():
                 d[(os.path.basename(r["file"]), field)].add(b.split(":")[0])
-    return d
+    return d, why
 
 
 def score(truth_csv, out):
     pred = predictions(out)
-    doubt = doubtful_boxes(out)
+    doubt, why = doubtful_boxes(out)
     tot = defaultdict(lambda: [0, 0, 0])  # group → [right, flagged, wrong]
     examples = []
+    missed = []  # proper fills not read: (file, field, box, truth, read, review's reason)
     with open(truth_csv, newline="", encoding="utf-8") as f:
         for t in csv.DictReader(f):
             row = pred.get(t["file"])
@@ -114,8 +118,10 @@ def score(truth_csv, out):
                 if len(examples) < 8:
                     examples.append((t["file"], t["field"], t["truth"], pv, t.get("styles", ""), t["erased"]))
             styles = set((t.get("styles") or "").split())
-            # each box filled properly (dark, even, most of the box) is read as marked, not
-            # merely flagged: its cell is right, or it is `?` because of another box
+            # each box filled properly is read as marked, not merely flagged: its cell is right,
+            # or it is `?` because of another box. A proper fill is any of make_scans.py's
+            # `fill` style: 60–100 % of the box in the candidate's own pencil, however light
+            # (12 % of candidates press 0.45–0.62), not only dark ones
             if t["truth"] and styles == {"fill"}:
                 for v in t["truth"]:
                     if k == 0 or (k == 1 and row is not None and v not in doubt[(t["file"], t["field"])]
@@ -123,6 +129,7 @@ def score(truth_csv, out):
                         tot["fill boxes"][0] += 1
                     else:
                         tot["fill boxes"][2] += 1
+                        missed.append((t["file"], t["field"], v, t["truth"], pv, why.get((t["file"], t["field"]))))
             groups = ["all"]
             for st in styles - {"fill"}:
                 groups.append(f"style: {st}")
@@ -137,7 +144,7 @@ def score(truth_csv, out):
         rows = list(csv.DictReader(f))
     rejected = sum(1 for r in rows if r["status"] == "rejected")
     warned = sum(1 for r in rows if r.get("warnings"))
-    return tot, rejected, warned, examples
+    return tot, rejected, warned, examples, missed
 
 
 def same_output(a, b):
@@ -247,7 +254,7 @@ def main():
             d = cond_dir(label, c)
             out = os.path.join(d, f"out-{label}")
             scan(binary, exam_of(label), [os.path.join(d, "images")], out, a.jobs)
-            tot, rejected, warned, examples = score(os.path.join(d, "truth_cells.csv"), out)
+            tot, rejected, warned, examples, missed = score(os.path.join(d, "truth_cells.csv"), out)
             r, fl, w = tot["all"]
             n = r + fl + w
             pr, pf, pw = tot["fill boxes"]
@@ -256,6 +263,8 @@ def main():
             per_style[(label, c)] = tot
             for e in examples:
                 print("   silently wrong:", e, file=sys.stderr)
+            for e in missed[:12]:
+                print("   proper fill not read (file, field, box, truth, read, review's reason):", e, file=sys.stderr)
     print()
     print("Flag rate per mark style (cells holding that style: flagged % / silently wrong % / right %, count)")
     groups = sorted({g for t in per_style.values() for g in t if g.startswith("style:") or g == "blank"})

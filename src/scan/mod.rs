@@ -262,8 +262,13 @@ impl Reader {
             for ((j, s), f) in judged.iter_mut().zip(&scores).zip(&mut faint) {
                 if j.0 == Verdict::Doubtful && judge::speckled(s, floor) {
                     *j = (Verdict::Marked, Style::Fill);
-                } else if j.0 == Verdict::Doubtful && wiped && judge::faint(s, floor) {
-                    // pencil far under a threshold that wiped the print
+                } else if j.0 == Verdict::Doubtful
+                    && wiped
+                    && (judge::faint(s, floor)
+                        || print.is_some_and(|p| judge::over_print(s, floor, &p)))
+                {
+                    // pencil far under a threshold that wiped the print (or lighter than it,
+                    // over the print)
                     *j = (Verdict::Marked, Style::Fill);
                     *f = true;
                 }
@@ -278,6 +283,15 @@ impl Reader {
                     .filter(|(_, i)| judged[*i].0 == Verdict::Marked)
                     .count();
                 single_marked[k] = !matches!(g.field, Field::Item(_)) && marked == 1;
+            }
+            // beside it, a box with a few specks is not a second mark either
+            for (i, j) in judged.iter_mut().enumerate() {
+                if single_marked[self.boxes[i].group]
+                    && j.0 == Verdict::Doubtful
+                    && judge::specks(&scores[i], j.1)
+                {
+                    *j = (Verdict::Blank, Style::Erased);
+                }
             }
             // a light mark the threshold wiped off the paper still darkens the grey border and
             // letter under it: compared with the blank boxes of the same letter (or kind)

@@ -668,6 +668,90 @@ fn on_a_one_bit_scan_a_digit_rubbed_out_beside_a_clear_fill_does_not_hide_the_di
 }
 
 #[test]
+fn where_a_threshold_wiped_the_print_a_fill_lighter_than_it_is_read_from_the_border_it_kept() {
+    let l = layout();
+    let mut page = identified(&l);
+    let want = |n: u32| ["A", "B", "C", "D"][(n % 4) as usize];
+    for b in l.items.iter().filter(|b| b.value == want(b.item)) {
+        let r = b.rect;
+        // a heavier stroke down the middle of the box, inside its border
+        let stroke = rect(r.x + r.w / 2.0 - 0.25, r.y + 0.6, 0.5, r.h - 1.2);
+        match b.item {
+            // a fill lighter than the threshold (154 seen: lost) over the grey border (86:
+            // kept), the stroke black
+            5 => {
+                page.fill(&rect(r.x - 0.2, r.y - 0.2, r.w + 0.4, r.h + 0.4), 0.4);
+                page.fill(&stroke, 0.6);
+            }
+            // the stroke alone: its border as white as every blank box's
+            6 => page.fill(&stroke, 0.8),
+            _ => draw(&mut page, &r, Mark::Fill),
+        }
+    }
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    // a threshold darker than the grey print (133 ± 4 seen): the print is lost
+    let img = one_bit(&page, 300.0, (2480, 3508), 110);
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.candidate, "2718");
+    let item = |n: u32| read.items.iter().find(|i| i.0 == n).unwrap().1.clone();
+    let doubt = |n: u32| {
+        read.doubts
+            .iter()
+            .find(|d| d.field == n.to_string())
+            .unwrap()
+    };
+    let boxes = |n: u32| -> Vec<String> { doubt(n).boxes.iter().map(|b| b.0.clone()).collect() };
+    // item 5's box is read as the mark; the item goes to review for its other boxes, as
+    // faint marks do
+    assert_eq!(item(5), Cell::Unreadable);
+    assert_eq!(doubt(5).reason, "faint marks: a lighter one may be lost");
+    assert_eq!(boxes(5), ["A", "C", "D"]);
+    // the stroke alone kept no border: it stays in doubt itself
+    assert_eq!(item(6), Cell::Unreadable);
+    assert_eq!(doubt(6).reason, "doubtful mark");
+    assert_eq!(boxes(6), ["C"]);
+    assert_eq!(item(7), Cell::Marks("D".into()));
+}
+
+#[test]
+fn on_a_one_bit_scan_a_speck_beside_a_clear_digit_does_not_hide_it_a_smudge_does() {
+    let l = layout();
+    let (mut page, _) = marked_sheet(&l);
+    let digit = |col: u32, d: u32| {
+        l.candidate
+            .iter()
+            .find(|b| b.col == col && b.digit == d)
+            .unwrap()
+            .rect
+    };
+    // the fourth column (8 filled): a smudge of 1 mm in the middle of 0, a tenth of the box
+    let z = digit(3, 0);
+    page.fill(&rect(z.x + 2.0, z.y + 1.3, 1.0, 1.0), 0.8);
+    // the second column (7 filled): a speck of 0.25 mm in the middle of 0, under 1 % of the
+    // box, black on the scan (as the printed digit's remains or noise are)
+    let z = digit(1, 0);
+    let speck = rect(z.x + 2.325, z.y + 1.575, 0.25, 0.25);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let mut img = one_bit(&page, 300.0, (2480, 3508), 133);
+    let s = 300.0 / 25.4;
+    let px = |mm: f64, o: f64| (mm * s + o - 0.5).ceil() as u32;
+    for y in px(speck.y, 25.0)..px(speck.y + speck.h, 25.0) {
+        for x in px(speck.x, 30.0)..px(speck.x + speck.w, 30.0) {
+            img.put_pixel(x, y, Luma([0]));
+        }
+    }
+    let read = reader.read(&img).unwrap();
+    assert_eq!(read.candidate, "271?", "{:?}", read.doubts);
+    let fields: Vec<&str> = read
+        .doubts
+        .iter()
+        .filter(|d| d.field.starts_with("candidate"))
+        .map(|d| d.field.as_str())
+        .collect();
+    assert_eq!(fields, ["candidate4"]);
+}
+
+#[test]
 fn a_shadow_over_part_of_the_sheet_leaves_its_blank_boxes_blank() {
     let l = layout();
     let (page, expect) = marked_sheet(&l);
