@@ -110,6 +110,126 @@ impl Anchor {
     }
 }
 
+/// Largest change (mm) of the paper's displacement from one box of a column to the next (5–6 mm
+/// on): a crumpled sheet's waves are centimetres long.
+const STEP_MM: f64 = 0.4;
+/// What a change of displacement from one box to the next costs (border contrast per mm):
+/// between two equally clear positions the smoother one is taken.
+const BEND_COST: f32 = 0.1;
+
+/// Where each box of a column of boxes is (a shift on the page, mm, from where `map` puts it),
+/// found together within [`REACH_MM`] of `around`: the path through the boxes' border contrasts
+/// (each the lesser of a box's two sides) whose shift changes by at most [`STEP_MM`] from a box
+/// to the next. A tall column on a crumpled sheet is bent (its top and its foot displaced a
+/// millimetre apart), so no one shift fits it; and a box searched alone may lock onto its
+/// neighbour's border across the gap between them, where one side of it finds nothing and its
+/// path along the column cannot go. `None` when under half its boxes' borders are clear on the
+/// path (a 1-bit scan whose threshold wiped the print).
+pub fn column(
+    boxes: &[Anchor],
+    img: &GrayImage,
+    map: &Homography,
+    norm: &Norm,
+    around: Pt,
+) -> Option<Vec<Pt>> {
+    let searches: Vec<Search> = boxes
+        .iter()
+        .map(|b| Search::new(b, img, map, norm))
+        .collect();
+    let mut xs = vec![around.0; boxes.len()];
+    let mut ys = vec![around.1; boxes.len()];
+    let mut clear = (0, 0);
+    // across, then along (at each box's shift across), then across again
+    for along_x in [true, false, true] {
+        let (found, c) = path(&searches, along_x, around, &xs, &ys)?;
+        if along_x {
+            xs = found;
+            clear.0 = c;
+        } else {
+            ys = found;
+            clear.1 = c;
+        }
+    }
+    // a column whose borders the scanner's threshold wiped is left to its boxes one by one
+    if 2 * clear.0 < boxes.len() || 2 * clear.1 < boxes.len() {
+        return None;
+    }
+    Some(xs.into_iter().zip(ys).collect())
+}
+
+/// The shifts along x (`along_x`) or y of a column's boxes within [`REACH_MM`] of `around`, every
+/// [`FINE_MM`], the other coordinate of each box held at `xs` or `ys`: the path of most contrast
+/// less [`BEND_COST`], changing by at most [`STEP_MM`] from a box to the next; with how many of
+/// the boxes' borders are clear on it. `None` when the path reaches the edge of the search.
+fn path(
+    searches: &[Search],
+    along_x: bool,
+    around: Pt,
+    xs: &[f64],
+    ys: &[f64],
+) -> Option<(Vec<f64>, usize)> {
+    let n = (REACH_MM / FINE_MM).round() as i32;
+    let jump = (STEP_MM / FINE_MM).round() as i32;
+    let centre = if along_x { around.0 } else { around.1 };
+    let at = |k: i32| centre + f64::from(k) * FINE_MM;
+    let width = (2 * n + 1) as usize;
+    // contrast of each box at each shift
+    let gain: Vec<Vec<f32>> = searches
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (-n..=n)
+                .map(|k| {
+                    if along_x {
+                        s.sides(&s.vertical, (at(k), ys[i]))
+                    } else {
+                        s.sides(&s.horizontal, (xs[i], at(k)))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    // best total up to each box at each shift, and where it came from
+    let mut total = gain.first()?.clone();
+    let mut from: Vec<Vec<usize>> = Vec::with_capacity(searches.len());
+    for g in &gain[1..] {
+        let mut next = vec![f32::NEG_INFINITY; width];
+        let mut back = vec![0; width];
+        for (j, cell) in next.iter_mut().enumerate() {
+            let lo = j.saturating_sub(jump as usize);
+            let hi = (j + jump as usize).min(width - 1);
+            for (p, t) in total.iter().enumerate().take(hi + 1).skip(lo) {
+                let v = t - BEND_COST * (j.abs_diff(p) as f64 * FINE_MM) as f32;
+                if v > *cell {
+                    *cell = v;
+                    back[j] = p;
+                }
+            }
+            *cell += g[j];
+        }
+        total = next;
+        from.push(back);
+    }
+    let (mut j, _) = total.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    let mut picked = vec![j; searches.len()];
+    for (i, back) in from.iter().enumerate().rev() {
+        j = back[j];
+        picked[i] = j;
+    }
+    if picked.iter().any(|&j| j == 0 || j == width - 1) {
+        return None;
+    }
+    let clear = picked
+        .iter()
+        .zip(&gain)
+        .filter(|(&j, g)| g[j] >= 2.0 * CONTRAST)
+        .count();
+    Some((
+        picked.into_iter().map(|j| at(j as i32 - n)).collect(),
+        clear,
+    ))
+}
+
 /// An anchor's border samples projected into one scan once, and the map's local linear part
 /// there (a shift on the page → a shift in the image), for the searches of [`Anchor::locate`]
 /// and [`Anchor::locate_near`].
@@ -160,6 +280,28 @@ impl<'a> Search<'a> {
                     .dark(super::bilinear(self.img, out.0 + ox, out.1 + oy));
         }
         s / pts.len().max(1) as f32
+    }
+
+    /// How much darker both borders of a box (left and right, or top and bottom) are than the
+    /// paper beside them, shifted by `d` (mm): the lesser of the two. Half a box's borders on
+    /// its neighbour's across the gap between them count for nothing.
+    fn sides(&self, pts: &[[(f32, f32); 2]], d: Pt) -> f32 {
+        let j = self.j;
+        let (ox, oy) = (
+            (j[0] * d.0 + j[1] * d.1) as f32,
+            (j[2] * d.0 + j[3] * d.1) as f32,
+        );
+        let mut s = [0.0f32; 2];
+        // the points alternate between the two sides (see [`Anchor::new`])
+        for (k, [on, out]) in pts.iter().enumerate() {
+            s[k % 2] += self
+                .norm
+                .dark(super::bilinear(self.img, on.0 + ox, on.1 + oy))
+                - self
+                    .norm
+                    .dark(super::bilinear(self.img, out.0 + ox, out.1 + oy));
+        }
+        s[0].min(s[1]) / (pts.len() / 2).max(1) as f32
     }
 
     /// The shift along x (vertical borders) or y (horizontal borders) within `reach` of

@@ -623,21 +623,44 @@ impl Reader {
             .iter()
             .map(|b| (b.rect.x + b.rect.w / 2.0, b.rect.y + b.rect.h / 2.0))
             .collect();
+        // a digit column (60 mm tall) is bent as a whole on a crumpled sheet: its boxes are
+        // found together, along the column
+        let mut columns: Vec<Option<Pt>> = vec![None; self.boxes.len()];
+        for (g, group) in self.groups.iter().enumerate() {
+            if let Field::Digit(_) = group.field {
+                let anchors: Vec<align::Anchor> = group
+                    .boxes
+                    .iter()
+                    .map(|(_, i)| align::Anchor::new(std::slice::from_ref(&self.boxes[*i].rect)))
+                    .collect();
+                if let Some(found) = align::column(&anchors, img, &reg.map, norm, shifts[g]) {
+                    for ((_, i), s) in group.boxes.iter().zip(found) {
+                        columns[*i] = Some(s);
+                    }
+                }
+            }
+        }
         let own: Vec<Option<Pt>> = self
             .boxes
             .iter()
-            .map(|b| {
-                align::Anchor::new(std::slice::from_ref(&b.rect)).locate_near(
-                    img,
-                    &reg.map,
-                    norm,
-                    shifts[b.group],
-                    0.6,
-                )
+            .zip(&columns)
+            .map(|(b, column)| {
+                column.or_else(|| {
+                    align::Anchor::new(std::slice::from_ref(&b.rect)).locate_near(
+                        img,
+                        &reg.map,
+                        norm,
+                        shifts[b.group],
+                        0.6,
+                    )
+                })
             })
             .collect();
         reg.box_shifts = align::smooth(&box_centres, &own)
             .unwrap_or_else(|| self.boxes.iter().map(|b| shifts[b.group]).collect());
+        for (s, column) in reg.box_shifts.iter_mut().zip(columns) {
+            *s = column.unwrap_or(*s);
+        }
         reg.shifts = shifts;
         Some(reg)
     }

@@ -312,6 +312,19 @@ fn marked_sheet(l: &SheetLayout) -> (Page, Vec<(u32, &'static str)>) {
 /// The page as seen through `map` (page mm → image px) in a `w` × `h` frame of grey `bg`, with a
 /// little noise.
 fn shoot(p: &Page, map: &Homography, w: u32, h: u32, bg: u8) -> GrayImage {
+    shoot_bent(p, map, w, h, bg, |_| (0.0, 0.0))
+}
+
+/// [`shoot`] of a page whose paper is displaced by `bend` (mm, at each point of the page): what
+/// is printed at `q` is seen at `q + bend(q)`, as on a sheet crumpled and flattened again.
+fn shoot_bent(
+    p: &Page,
+    map: &Homography,
+    w: u32,
+    h: u32,
+    bg: u8,
+    bend: impl Fn(Pt) -> Pt,
+) -> GrayImage {
     let s = BLANK_PX_PER_MM as f32;
     let c = [(0.0, 0.0), (210.0, 0.0), (210.0, 297.0), (0.0, 297.0)];
     let inv = Homography::from_four(&c.map(|q| map.apply(q)), &c).unwrap();
@@ -319,6 +332,8 @@ fn shoot(p: &Page, map: &Homography, w: u32, h: u32, bg: u8) -> GrayImage {
     let mut seed = 7u32;
     GrayImage::from_fn(w, h, |x, y| {
         let (mx, my) = inv.apply((f64::from(x) + 0.5, f64::from(y) + 0.5));
+        let (bx, by) = bend((mx, my));
+        let (mx, my) = (mx - bx, my - by);
         let (u, v) = (mx as f32 * s, my as f32 * s);
         let g = if u < 1.0 || v < 1.0 || u >= (pw - 2) as f32 || v >= (ph - 2) as f32 {
             f32::from(bg)
@@ -768,6 +783,29 @@ fn a_shadow_over_part_of_the_sheet_leaves_its_blank_boxes_blank() {
             p.0[0] = (f32::from(p.0[0]) * 0.75) as u8;
         }
     }
+    let read = reader.read(&img).unwrap();
+    check(&read, &expect);
+}
+
+#[test]
+fn a_crumpled_sheet_bent_along_its_digit_columns_is_read_where_each_box_is() {
+    let l = layout();
+    let (page, expect) = marked_sheet(&l);
+    let reader = Reader::new(l, &Page::blank(&layout()).0);
+    let s = 150.0 / 25.4;
+    let map = Homography([s, 0.0, 30.0, 0.0, s, 25.0, 0.0, 0.0, 1.0]);
+    // a long wave of the paper under 1 mm across the digit columns (35–93 mm down): their tops
+    // moved 0.9 mm down, their feet as far up, a little more in the left columns than in the
+    // right, so no one shift fits a whole column; the items below moved evenly
+    let bend = |(x, y): Pt| {
+        let t = std::f64::consts::TAU;
+        let y = y.min(93.0);
+        (
+            0.3 * (t * (x + y) / 150.0).sin(),
+            -0.9 * (t * (y - 64.0) / 110.0).sin(),
+        )
+    };
+    let img = shoot_bent(&page, &map, 1240, 1754, 235, bend);
     let read = reader.read(&img).unwrap();
     check(&read, &expect);
 }
