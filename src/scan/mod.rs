@@ -869,8 +869,16 @@ impl Reader {
                     v[l] = ((b[l] + ry1 + m[5]) / d) as f32;
                 }
             }
-            for ((p, &u), &v) in row.iter_mut().zip(&us).zip(&vs) {
-                *p = round_grey(s.at(u, v));
+            for ((p, u), v) in row
+                .chunks_mut(LANES)
+                .zip(us.chunks_exact(LANES))
+                .zip(vs.chunks_exact(LANES))
+            {
+                let (Ok(u), Ok(v)) = (u.try_into(), v.try_into()) else {
+                    continue;
+                };
+                let grey = round_greys(&s.at_lanes(u, v));
+                p.copy_from_slice(&grey[..p.len()]);
             }
         }
         GrayImage::from_raw(w, h, out).unwrap_or_else(|| GrayImage::new(w, h))
@@ -922,15 +930,17 @@ impl Norm {
 /// Paper and ink levels: the 90th and 0.5th percentiles of a sample of pixels; and whether the
 /// image is 1-bit (no sampled pixel between pure black and pure white).
 fn levels(img: &GrayImage) -> (u8, u8, bool) {
-    let (w, h) = img.dimensions();
+    let w = img.width();
     let mut hist = [0u64; 256];
     let raw = img.as_raw();
+    // every third pixel of every third row
     let mut n = 0u64;
-    for y in (0..h).step_by(3) {
-        let row = (y * w) as usize;
-        for x in (0..w).step_by(3) {
-            hist[raw[row + x as usize] as usize] += 1;
-            n += 1;
+    if w > 0 {
+        for row in raw.chunks_exact(w as usize).step_by(3) {
+            for p in row.chunks(3) {
+                hist[usize::from(p[0])] += 1;
+            }
+            n += u64::from(w.div_ceil(3));
         }
     }
     let pct = |p: f64| {
@@ -1085,7 +1095,21 @@ fn darkness(
     let m = map.0.map(|v| v as f32);
     let (sx, sy) = (shift.0 as f32, shift.1 as f32);
     let s = Sampler::new(img);
-    for &(x, y) in pts {
+    // each point as below, eight side by side (the same operations in the same order: the
+    // same darkness to the last bit)
+    let mut chunks = pts.chunks_exact(LANES);
+    for c in &mut chunks {
+        let (mut u, mut v) = ([0.0f32; LANES], [0.0f32; LANES]);
+        for l in 0..LANES {
+            let (x, y) = (c[l].0 + sx, c[l].1 + sy);
+            let w = m[6] * x + m[7] * y + m[8];
+            u[l] = (m[0] * x + m[1] * y + m[2]) / w;
+            v[l] = (m[3] * x + m[4] * y + m[5]) / w;
+        }
+        let grey = s.at_lanes(&u, &v);
+        out.extend(grey.map(|g| norm.dark(g)));
+    }
+    for &(x, y) in chunks.remainder() {
         let (x, y) = (x + sx, y + sy);
         let w = m[6] * x + m[7] * y + m[8];
         let u = (m[0] * x + m[1] * y + m[2]) / w;
@@ -1242,11 +1266,32 @@ fn round_grey(v: f32) -> u8 {
     (whole + up).min(255) as u8
 }
 
+/// [`round_grey`] of [`LANES`] greys side by side, without a conversion (a grey's whole part
+/// found as [`Sampler::at_lanes`] finds a coordinate's); greys that are not between 0 and 256
+/// (none are: outside the image is 255) are rounded one by one.
+#[inline]
+fn round_greys(g: &[f32; LANES]) -> [u8; LANES] {
+    const TWO_23: f32 = 8_388_608.0;
+    if !g.iter().all(|&v| (0.0..256.0).contains(&v)) {
+        return g.map(round_grey);
+    }
+    let mut out = [0u8; LANES];
+    for (o, &v) in out.iter_mut().zip(g) {
+        let r = v + TWO_23;
+        let down = r - TWO_23 > v;
+        let whole = r.to_bits() - TWO_23.to_bits() - u32::from(down);
+        let up = u32::from(v - ((v + TWO_23 - TWO_23) - f32::from(u8::from(down))) >= 0.5);
+        *o = (whole + up).min(255) as u8;
+    }
+    out
+}
+
 /// Columns of a crop mapped side by side in [`Reader::crop`].
 const LANES: usize = 8;
 
-/// The grey level at (x, y), bilinear; outside the image is paper white.
-#[inline]
+/// The grey level at (x, y), bilinear; outside the image is paper white. (The reader samples
+/// through [`Sampler`], which gives the same grey.)
+#[cfg(test)]
 pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
     let (w, h) = img.dimensions();
     let (x, y) = (x - 0.5, y - 0.5);
@@ -1270,9 +1315,12 @@ pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
 struct Sampler<'a> {
     raw: &'a [u8],
     w: usize,
+    w32: u32,
     /// The last column and row a pixel pair starts at, as floats.
     x_end: f32,
     y_end: f32,
+    /// Whether [`Sampler::at_lanes`] may take its shortcuts on this image.
+    lanes: bool,
 }
 
 impl<'a> Sampler<'a> {
@@ -1282,8 +1330,13 @@ impl<'a> Sampler<'a> {
         Sampler {
             raw: img.as_raw(),
             w: w as usize,
+            w32: w,
             x_end: w.wrapping_sub(1) as f32,
             y_end: h.wrapping_sub(1) as f32,
+            // a pixel pair to read at (0, 0), and every pixel's index a u32 under 2²³ a side
+            lanes: (2..1 << 23).contains(&w)
+                && (2..1 << 23).contains(&h)
+                && u64::from(w) * u64::from(h) < 1 << 32,
         }
     }
 
@@ -1303,6 +1356,73 @@ impl<'a> Sampler<'a> {
         let top = a + (b - a) * fx;
         let bot = c + (d - c) * fx;
         top + (bot - top) * fy
+    }
+
+    /// [`Sampler::at`] of [`LANES`] points, the same grey to the last bit: the bounds, the
+    /// whole and fractional parts and the interpolation side by side, without a branch, only
+    /// the four pixels of each point looked up one by one. The whole part of a coordinate `x`
+    /// under 2²³ is found without a conversion: `x + 2²³` is `x` rounded to a whole number
+    /// (exactly), one less when that is above `x`, and its bits less those of 2²³ are that
+    /// number. A point that is not a number is sampled alone.
+    #[inline]
+    fn at_lanes(&self, u: &[f32; LANES], v: &[f32; LANES]) -> [f32; LANES] {
+        if !self.lanes {
+            return std::array::from_fn(|l| self.at(u[l], v[l]));
+        }
+        const TWO_23: f32 = 8_388_608.0;
+        let (mut x, mut y) = ([0.0f32; LANES], [0.0f32; LANES]);
+        let mut inside = [false; LANES];
+        let mut nan = false;
+        for l in 0..LANES {
+            let (px, py) = (u[l] - 0.5, v[l] - 0.5);
+            let out = (px < 0.0) | (py < 0.0) | (px >= self.x_end) | (py >= self.y_end);
+            nan |= px.is_nan() | py.is_nan();
+            inside[l] = !out;
+            // a point outside reads pixel (0, 0): its grey is paper white below
+            x[l] = if out { 0.0 } else { px };
+            y[l] = if out { 0.0 } else { py };
+        }
+        if nan {
+            return std::array::from_fn(|l| self.at(u[l], v[l]));
+        }
+        let (mut fx, mut fy) = ([0.0f32; LANES], [0.0f32; LANES]);
+        let mut at = [0u32; LANES];
+        let whole = |x: f32| {
+            let r = x + TWO_23;
+            let down = u32::from(r - TWO_23 > x);
+            (
+                r.to_bits() - TWO_23.to_bits() - down,
+                f32::from(u8::from(r - TWO_23 > x)),
+            )
+        };
+        for l in 0..LANES {
+            let (x0, dx) = whole(x[l]);
+            let (y0, dy) = whole(y[l]);
+            // x less its whole part, as `x - (x as u32) as f32`
+            fx[l] = x[l] - ((x[l] + TWO_23 - TWO_23) - dx);
+            fy[l] = y[l] - ((y[l] + TWO_23 - TWO_23) - dy);
+            at[l] = y0 * self.w32 + x0;
+        }
+        let mut q = [[0u8; LANES]; 4];
+        for l in 0..LANES {
+            let i = at[l] as usize;
+            // one bounds check for the four pixels
+            let block = &self.raw[i..i + self.w + 2];
+            q[0][l] = block[0];
+            q[1][l] = block[1];
+            q[2][l] = block[self.w];
+            q[3][l] = block[self.w + 1];
+        }
+        let mut out = [0.0f32; LANES];
+        for l in 0..LANES {
+            let (a, b) = (f32::from(q[0][l]), f32::from(q[1][l]));
+            let (c, d) = (f32::from(q[2][l]), f32::from(q[3][l]));
+            let top = a + (b - a) * fx[l];
+            let bot = c + (d - c) * fx[l];
+            let g = top + (bot - top) * fy[l];
+            out[l] = if inside[l] { g } else { 255.0 };
+        }
+        out
     }
 }
 
@@ -1377,8 +1497,84 @@ mod fast_path {
             let half = k as f32 + 0.5;
             vs.extend([half.next_down(), half, half.next_up()]);
         }
-        for v in vs {
-            assert_eq!(round_grey(v), v.round() as u8, "{v}");
+        for v in &vs {
+            assert_eq!(round_grey(*v), v.round() as u8, "{v}");
+        }
+        // eight at a time, with values beyond the greys among them
+        vs.extend([f32::NAN, -0.0, 255.49, 255.5, 256.0, 300.0, 1e9, -3.0]);
+        for c in vs.chunks_exact(LANES).chain([&vs[vs.len() - LANES..]]) {
+            let c: [f32; LANES] = c.try_into().unwrap();
+            assert_eq!(round_greys(&c), c.map(round_grey), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn points_sampled_eight_at_a_time_have_the_grey_of_each_sampled_alone() {
+        let mut seed = 11u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed
+        };
+        let img = GrayImage::from_fn(37, 23, |_, _| image::Luma([(next() >> 24) as u8]));
+        let s = Sampler::new(&img);
+        // inside, on and beyond every edge, between pixels and on them, and not a number
+        let mut pts: Vec<(f32, f32)> = (0..4000)
+            .map(|_| {
+                let f = |n: u32, span: f32| (n >> 8) as f32 / 16_777_216.0 * span - 2.0;
+                (f(next(), 41.0), f(next(), 27.0))
+            })
+            .collect();
+        for (x, y) in [
+            (0.5, 0.5),
+            (36.5, 22.5),
+            (36.0, 1.0),
+            (1.0, 22.0),
+            (0.49, 3.0),
+        ] {
+            pts.push((x, y));
+        }
+        pts.extend([
+            (f32::NAN, 3.0),
+            (3.0, f32::NAN),
+            (f32::INFINITY, 1.0),
+            (1.0, -0.0),
+        ]);
+        while pts.len() % LANES != 0 {
+            pts.push((5.25, 7.75));
+        }
+        for c in pts.chunks_exact(LANES) {
+            let u: [f32; LANES] = std::array::from_fn(|l| c[l].0);
+            let v: [f32; LANES] = std::array::from_fn(|l| c[l].1);
+            let got = s.at_lanes(&u, &v);
+            let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+            for l in 0..LANES {
+                let want = s.at(u[l], v[l]);
+                assert!(same(got[l], want), "{:?}: {} {want}", c[l], got[l]);
+                let alone = bilinear(&img, u[l], v[l]);
+                assert!(same(want, alone), "{:?}: {want} {alone}", c[l]);
+            }
+        }
+        // an image too narrow for a pixel pair: every point outside, one by one
+        let thin = GrayImage::from_pixel(1, 5, image::Luma([9]));
+        let t = Sampler::new(&thin);
+        let (u, v) = ([0.5f32; LANES], [2.5f32; LANES]);
+        assert_eq!(t.at_lanes(&u, &v), u.map(|x| t.at(x, 2.5)));
+        // a box's darkness, eight points at a time and the rest one by one, as each point alone
+        let map = Homography([0.9, 0.05, 1.5, -0.04, 1.1, -0.5, 0.001, -0.002, 1.0]);
+        let norm = Norm::new(230, 20);
+        for n in [0, 1, 7, 8, 9, 100, 1003] {
+            let mut out = Vec::new();
+            darkness(&img, &map, (0.3, -0.2), &pts[..n], &norm, &mut out);
+            assert_eq!(out.len(), n);
+            let m = map.0.map(|v| v as f32);
+            for (&(x, y), d) in pts[..n].iter().zip(&out) {
+                let (x, y) = (x + 0.3f64 as f32, y + -0.2f64 as f32);
+                let w = m[6] * x + m[7] * y + m[8];
+                let u = (m[0] * x + m[1] * y + m[2]) / w;
+                let v = (m[3] * x + m[4] * y + m[5]) / w;
+                let want = norm.dark(bilinear(&img, u, v));
+                assert!(d.to_bits() == want.to_bits() || (d.is_nan() && want.is_nan()));
+            }
         }
     }
 
