@@ -310,6 +310,40 @@ mod tests {
             .contains("language = \"en\"\n"));
     }
 
+    /// What the check of a batch finds is told where it was found: after what was noted before
+    /// the batch was full, before what was noted while it was being checked.
+    #[test]
+    fn a_batchs_errors_are_told_in_order_with_the_notes_around_them() {
+        let mut csv = "编号,题型,题干,选项A,选项B,正确答案\n".to_string();
+        for i in 0..BATCH + 100 {
+            csv.push_str(&format!("q{i},单选题,第{i}题？,是,否,A\n"));
+        }
+        let mut qs = questions(&csv);
+        qs[10].id = "T & F".into();
+        let note = |s: &str| Diagnostic::error(None, s.to_string());
+        let mut w = BankWriter::new(Vec::new(), "b", "题库").unwrap();
+        for (i, q) in qs.into_iter().enumerate() {
+            if i == BATCH - 1 {
+                w.note(note("before the batch is full"));
+            }
+            w.push(q).unwrap();
+            if i == BATCH + 50 {
+                w.note(note("while it is checked"));
+            }
+        }
+        let (told, rejected) = w.told().unwrap();
+        let said: Vec<&str> = told.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert_eq!(said[0], "before the batch is full");
+        assert!(said[1].contains("`T & F` cannot be written"), "{said:?}");
+        assert_eq!(said[2], "while it is checked");
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 12);
+        let (done, rest) = w.finish().unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(done.written, BATCH + 99);
+    }
+
     #[test]
     fn a_question_that_cannot_be_written_is_named_at_its_source_and_the_others_go_on() {
         let mut qs = questions(
