@@ -2,8 +2,10 @@
 
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
 use crate::input::diagnostic::{did_you_mean, Diagnostic, Lang, Location, Zh};
+use foldhash::fast::RandomState;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
@@ -150,28 +152,26 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
             "文件开头写 `[bank]`，以及 `id = \"…\"`、`title = \"…\"`、`language = \"zh\"`",
         );
     }
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String, RandomState> = HashSet::default();
     match (&starts, questions_value) {
         (Some(starts), _) if !starts.is_empty() => {
             // One question per piece, at most: the list never grows past (or copies) itself.
             bank.questions.reserve_exact(starts.len());
-            let mut lines = text[..head_end].matches('\n').count();
-            for (i, &start) in starts.iter().enumerate() {
-                let end = starts.get(i + 1).copied().unwrap_or(text.len());
-                let piece = &text[start..end];
-                cx.enter(piece, lines);
-                lines += cx.line_starts.len() - 1;
-                let (root, errors) = DeTable::parse_recoverable(piece);
-                if fast && (!errors.is_empty() || root.get_ref().len() != 1) {
-                    return None;
-                }
-                cx.syntax_errors(&errors, &mut syntax);
+            let lines = text[..head_end].matches('\n').count();
+            for piece in read_pieces(src.path, text, starts, lines, fast)? {
+                syntax.extend(piece.syntax);
                 if !syntax.is_empty() {
                     continue;
                 }
-                if let Some(v) = root.get_ref().get("question") {
-                    cx.questions(v, &mut seen, &mut bank);
-                }
+                cx.cjk |= piece.cjk;
+                take(
+                    piece.diags,
+                    piece.found,
+                    src.path,
+                    &mut seen,
+                    &mut bank,
+                    &mut cx.diags,
+                );
             }
         }
         (_, None) => {
@@ -185,7 +185,12 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
                 "每道题写成一个 `[[question]]` 表",
             )
         }
-        (_, Some(v)) => cx.questions(v, &mut seen, &mut bank),
+        (_, Some(v)) => {
+            let mut found = Vec::new();
+            cx.questions(v, &mut found);
+            let diags = std::mem::take(&mut cx.diags);
+            take(diags, found, src.path, &mut seen, &mut bank, &mut cx.diags);
+        }
     }
     // The bank's messages are told in Chinese when its title or a stem holds Chinese (or, when
     // the file is not TOML, its text does).
@@ -201,6 +206,145 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
         return Some((None, told(syntax)));
     }
     Some((Some(bank), told(cx.diags)))
+}
+
+/// A question read from a piece: how many of the piece's diagnostics were told before it was
+/// done, and where its id is (a duplicate is told there once the questions before it are known).
+struct Found {
+    q: Question,
+    told: usize,
+    id_at: (usize, usize),
+}
+
+/// What reading one piece found.
+struct Piece {
+    syntax: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
+    found: Vec<Found>,
+    cjk: bool,
+}
+
+/// Takes the questions `found` into `bank` in order, the piece's diagnostics into `out` in the
+/// order they were told, and an error for each question whose id was taken before it.
+fn take(
+    diags: Vec<Diagnostic>,
+    found: Vec<Found>,
+    file: &str,
+    seen: &mut HashSet<String, RandomState>,
+    bank: &mut Bank,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut diags = diags.into_iter();
+    let mut told = 0;
+    for f in found {
+        out.extend(diags.by_ref().take(f.told - told));
+        told = f.told;
+        if seen.insert(f.q.id.clone()) {
+            bank.questions.push(f.q);
+            continue;
+        }
+        let (line, col) = f.id_at;
+        let at = Location {
+            file: file.to_string(),
+            line,
+            col,
+        };
+        let mut d = Diagnostic::error(Some(at), format!("duplicate question id `{}`", f.q.id));
+        d.hint = Some("every question id must be unique across all banks".into());
+        d.zh = Some(Box::new(Zh::new(
+            format!("题目编号 `{}` 重复", f.q.id),
+            "所有题库里的题目编号都不能重复",
+        )));
+        out.push(d);
+    }
+    out.extend(diags);
+}
+
+/// How many pieces a reader takes at a time from those left.
+const PIECES_AT_ONCE: usize = 4;
+
+/// Reads the pieces of `text` that start at `starts` (the first after `lines` lines), on every
+/// core, and gives what each found in the file's order; `None` when `fast` and a piece is not
+/// what a cut at header lines takes it for.
+fn read_pieces(
+    file: &str,
+    text: &str,
+    starts: &[usize],
+    lines: usize,
+    fast: bool,
+) -> Option<Vec<Piece>> {
+    // Each piece with the lines of the file before it.
+    let mut pieces = Vec::with_capacity(starts.len());
+    let mut before = lines;
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let piece = &text[start..end];
+        pieces.push((piece, before));
+        before += piece.bytes().filter(|&b| b == b'\n').count();
+    }
+    let wrong = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let at = next.fetch_add(PIECES_AT_ONCE, Ordering::Relaxed);
+            if at >= pieces.len() || wrong.load(Ordering::Relaxed) {
+                return done;
+            }
+            let mut read = Vec::with_capacity(PIECES_AT_ONCE);
+            for &(piece, before) in &pieces[at..(at + PIECES_AT_ONCE).min(pieces.len())] {
+                match read_piece(file, piece, before, fast) {
+                    Some(p) => read.push(p),
+                    None => {
+                        wrong.store(true, Ordering::Relaxed);
+                        return done;
+                    }
+                }
+            }
+            done.push((at, read));
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let helpers = cores.min(pieces.len() / PIECES_AT_ONCE).saturating_sub(1);
+    let mut done = std::thread::scope(|s| {
+        let others: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
+        let mut done = work();
+        for o in others {
+            done.extend(o.join().expect("a piece reader panicked"));
+        }
+        done
+    });
+    if wrong.load(Ordering::Relaxed) {
+        return None;
+    }
+    done.sort_unstable_by_key(|&(at, _)| at);
+    Some(done.into_iter().flat_map(|(_, read)| read).collect())
+}
+
+/// Reads one piece, which starts a line after `before` lines of the file; `None` when `fast`
+/// and it does not parse or holds more than its questions.
+fn read_piece(file: &str, piece: &str, before: usize, fast: bool) -> Option<Piece> {
+    let mut cx = Cx::new(file);
+    cx.enter(piece, before);
+    let (root, errors) = DeTable::parse_recoverable(piece);
+    if fast && (!errors.is_empty() || root.get_ref().len() != 1) {
+        return None;
+    }
+    let mut syntax = Vec::new();
+    cx.syntax_errors(&errors, &mut syntax);
+    let mut found = Vec::new();
+    // A piece with a syntax error is not read further: nothing but syntax errors is told then.
+    if syntax.is_empty() {
+        if let Some(v) = root.get_ref().get("question") {
+            cx.questions(v, &mut found);
+        }
+    }
+    Some(Piece {
+        syntax,
+        diags: cx.diags,
+        found,
+        cjk: cx.cjk,
+    })
 }
 
 /// Where each line that is `[[question]]` (then nothing, spaces or a comment) starts.
@@ -340,17 +484,26 @@ impl<'a> Cx<'a> {
 
     /// The same place as [`Location::at`] in the file, found through the piece's line index.
     fn loc(&self, span: &Range<usize>) -> Location {
+        let (line, col) = self.line_col(span);
+        Location {
+            file: self.file.to_string(),
+            line,
+            col,
+        }
+    }
+
+    /// The line and column in the file where `span` starts.
+    fn line_col(&self, span: &Range<usize>) -> (usize, usize) {
         let mut offset = span.start.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        Location {
-            file: self.file.to_string(),
-            line: self.lines_before + line,
-            col: self.text[start..offset].chars().count() + 1,
-        }
+        (
+            self.lines_before + line,
+            self.text[start..offset].chars().count() + 1,
+        )
     }
 
     /// The piece's syntax errors, located in the file.
@@ -369,27 +522,18 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The questions of a `question` value: each valid one, with an id not seen before, goes
-    /// into `bank`.
-    fn questions(&mut self, v: &Spanned<DeValue>, seen: &mut HashSet<String>, bank: &mut Bank) {
+    /// The questions of a `question` value: each valid one goes into `found`.
+    fn questions(&mut self, v: &Spanned<DeValue>, found: &mut Vec<Found>) {
         match v.get_ref() {
             DeValue::Array(items) => {
                 for item in items.iter() {
                     if let Some(q) = self.question(item) {
-                        if !seen.insert(q.id.clone()) {
-                            let at = self.key_span_in(item, "id").unwrap_or(item.span());
-                            self.error(
-                                at,
-                                format!("duplicate question id `{}`", q.id),
-                                Some("every question id must be unique across all banks"),
-                            );
-                            self.zh(
-                                format!("题目编号 `{}` 重复", q.id),
-                                "所有题库里的题目编号都不能重复",
-                            );
-                            continue;
-                        }
-                        bank.questions.push(q);
+                        let at = self.key_span_in(item, "id").unwrap_or(item.span());
+                        found.push(Found {
+                            q,
+                            told: self.diags.len(),
+                            id_at: self.line_col(&at),
+                        });
                     }
                 }
             }
@@ -1413,6 +1557,36 @@ answer = [
             )),
             "{diags:?}"
         );
+    }
+
+    /// Pieces read on several cores tell what the file read whole tells, in its order: ids taken
+    /// again in a later piece, errors and warnings among them.
+    #[test]
+    fn a_large_bank_read_in_pieces_tells_what_it_tells_read_whole() {
+        let mut text = HEAD.to_string();
+        for i in 0..3000 {
+            // Every 250th question takes the id of one 700 questions before it.
+            let id = if i % 250 == 249 && i >= 700 {
+                format!("q{}", i - 700)
+            } else {
+                format!("q{i}")
+            };
+            if i % 111 == 0 {
+                // No source: a warning.
+                text.push_str(&judge(&id).replace("source = \"s\"\n", ""));
+            } else {
+                text.push_str(&judge(&id));
+            }
+            if i % 333 == 3 {
+                text.push_str("difficulty = 7\n");
+            }
+        }
+        let (bank, diags) = load(&text);
+        let count = |what: &str| diags.iter().filter(|d| d.contains(what)).count();
+        assert_eq!(count("duplicate question id"), 10, "{diags:?}");
+        assert_eq!(count("difficulty 7"), 9, "{diags:?}");
+        assert_eq!(count("has no `source`"), 28, "{diags:?}");
+        assert_eq!(bank.unwrap().questions.len(), 3000 - 10 - 9);
     }
 
     /// A syntax error in the 2 000th of 3 000 questions is named at its line, and nothing else

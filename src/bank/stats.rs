@@ -4,6 +4,7 @@ use super::{Bank, Kind, Question};
 use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Counts over a set of banks, as `bank check` prints them.
 #[derive(Debug, Default, Serialize)]
@@ -103,7 +104,9 @@ pub fn fmt_points(p: f64) -> String {
 ///
 /// Every set lives in one flat list (a question's bigrams are a slice of it), renumbered in
 /// place from the rarest bigram, and the index of prefixes is one flat list too: a bank of
-/// 3 × 10⁵ questions holds a few small vectors, not a million.
+/// 3 × 10⁵ questions holds a few small vectors, not a million. The index is built whole and
+/// each group probes only the entries of the groups before it, so the groups are probed on
+/// every core, each finding what it would find in order.
 pub fn near_duplicates<'a>(
     questions: &[&'a Question],
     threshold: f64,
@@ -200,9 +203,10 @@ pub fn near_duplicates<'a>(
     // (PPJoin's indexing prefix, from an overlap of 2·threshold/(1+threshold) of this set).
     let indexed =
         |len: usize| prefix_len(len, 2.0 * overlap_factor).min(prefix_len(len, threshold));
-    // bigram → (group, position of the bigram in the group's set, the set's size), in the order
-    // the groups are indexed, each bigram's list at `index[list_starts[t]..]`; `live[t]` is where
-    // the part of its list still long enough starts, `len[t]` how much of it is indexed so far.
+    // bigram → (the group's place in `by_size`, position of the bigram in the group's set, the
+    // set's size), in the order of `by_size`, each bigram's list at `index[list_starts[t]..]`.
+    // A group probes only the entries of groups before it, as if the index were built as the
+    // groups are probed; so the groups are probed on every core, each from the whole index.
     let mut list_starts = vec![0u32; ranks + 1];
     for &g in &by_size {
         let r = ranked(g as usize);
@@ -214,56 +218,84 @@ pub fn near_duplicates<'a>(
         list_starts[t + 1] += list_starts[t];
     }
     let mut index = vec![(0u32, 0u32, 0u32); list_starts[ranks] as usize];
-    let mut live = vec![0u32; ranks];
-    let mut len = vec![0u32; ranks];
-    // Bigrams shared so far with each candidate (0: none, or pruned).
-    let mut shared = vec![0u32; groups];
-    let mut candidates: Vec<usize> = Vec::new();
-    for &g in &by_size {
-        let g = g as usize;
-        let r = ranked(g);
-        let prefix = prefix_len(r.len(), threshold);
-        for (i, &t) in r[..prefix].iter().enumerate() {
-            let t = t as usize;
-            let base = list_starts[t] as usize;
-            let list = &index[base..base + len[t] as usize];
-            let start = &mut live[t];
-            while (*start as usize) < list.len()
-                && (list[*start as usize].2 as f64) < threshold * r.len() as f64
-            {
-                *start += 1;
+    {
+        let mut len = vec![0u32; ranks];
+        for (place, &g) in by_size.iter().enumerate() {
+            let r = ranked(g as usize);
+            for (i, &t) in r[..indexed(r.len())].iter().enumerate() {
+                let t = t as usize;
+                index[(list_starts[t] + len[t]) as usize] =
+                    (place as u32, i as u32, size[g as usize]);
+                len[t] += 1;
             }
-            for &(h, j, other) in &list[*start as usize..] {
-                let (h, other) = (h as usize, other as usize);
-                // Positional filter: the bigrams still to come bound how many more can be shared;
-                // one less than the bound is asked for, so rounding never loses a pair.
-                let need = (overlap_factor * (r.len() + other) as f64).ceil() as usize;
-                let still = 1 + (r.len() - i - 1).min(other - j as usize - 1);
-                let so_far = shared[h] as usize;
-                if so_far == 0 && still + 1 < need {
-                    continue;
-                }
-                if so_far == 0 {
-                    candidates.push(h);
-                }
-                shared[h] += 1;
-            }
-        }
-        for &h in &candidates {
-            shared[h] = 0;
-            if let Some(sim) = similarity(ranked(h), r, threshold) {
-                for &i in members_of(h) {
-                    pairs.extend(members_of(g).iter().map(|&j| (i.min(j), i.max(j), sim)));
-                }
-            }
-        }
-        candidates.clear();
-        for (i, &t) in r[..indexed(r.len())].iter().enumerate() {
-            let t = t as usize;
-            index[(list_starts[t] + len[t]) as usize] = (g as u32, i as u32, size[g]);
-            len[t] += 1;
         }
     }
+    // The pairs found by the groups at `places` of `by_size`, with `shared` all zero.
+    let probe =
+        |places: std::ops::Range<usize>, shared: &mut [u32], pairs: &mut Vec<(u32, u32, f64)>| {
+            let mut candidates: Vec<usize> = Vec::new();
+            for place in places {
+                let g = by_size[place] as usize;
+                let r = ranked(g);
+                let prefix = prefix_len(r.len(), threshold);
+                for (i, &t) in r[..prefix].iter().enumerate() {
+                    let t = t as usize;
+                    let list = &index[list_starts[t] as usize..list_starts[t + 1] as usize];
+                    // The groups before this one, less those too small to be alike.
+                    let end = list.partition_point(|e| (e.0 as usize) < place);
+                    let list = &list[..end];
+                    let start = list.partition_point(|e| (e.2 as f64) < threshold * r.len() as f64);
+                    for &(h, j, other) in &list[start..] {
+                        let (h, other) = (by_size[h as usize] as usize, other as usize);
+                        // Positional filter: the bigrams still to come bound how many more can be
+                        // shared; one less than the bound is asked for, so rounding never loses a pair.
+                        let need = (overlap_factor * (r.len() + other) as f64).ceil() as usize;
+                        let still = 1 + (r.len() - i - 1).min(other - j as usize - 1);
+                        let so_far = shared[h] as usize;
+                        if so_far == 0 && still + 1 < need {
+                            continue;
+                        }
+                        if so_far == 0 {
+                            candidates.push(h);
+                        }
+                        shared[h] += 1;
+                    }
+                }
+                for &h in &candidates {
+                    shared[h] = 0;
+                    if let Some(sim) = similarity(ranked(h), r, threshold) {
+                        for &i in members_of(h) {
+                            pairs.extend(members_of(g).iter().map(|&j| (i.min(j), i.max(j), sim)));
+                        }
+                    }
+                }
+                candidates.clear();
+            }
+        };
+    // Places are handed out a block at a time to whichever core is free.
+    const BLOCK: usize = 512;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        // Bigrams shared so far with each candidate (0: none, or pruned).
+        let mut shared = vec![0u32; groups];
+        let mut found = Vec::new();
+        loop {
+            let at = next.fetch_add(BLOCK, Ordering::Relaxed);
+            if at >= by_size.len() {
+                return found;
+            }
+            probe(at..(at + BLOCK).min(by_size.len()), &mut shared, &mut found);
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let helpers = cores.min(by_size.len() / BLOCK).saturating_sub(1);
+    std::thread::scope(|s| {
+        let others: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
+        pairs.extend(work());
+        for o in others {
+            pairs.extend(o.join().expect("a near-duplicate prober panicked"));
+        }
+    });
     pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
     pairs
         .into_iter()
@@ -480,6 +512,45 @@ mod tests {
             let refs: Vec<&Question> = qs.iter().collect();
             prop_assert_eq!(found(&refs, threshold), every_pair(&refs, threshold));
         }
+    }
+
+    /// A bank large enough to be probed on several cores: the same pairs as comparing every pair.
+    #[test]
+    fn a_bank_probed_on_several_cores_gives_the_pairs_of_every_pair() {
+        let words = [
+            "排污", "单位", "应当", "如实", "申报", "监测", "设备", "记录", "许可", "建设",
+        ];
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut stems: Vec<String> = Vec::new();
+        for i in 0..2000 {
+            let stem = if i > 0 && next() % 10 == 0 {
+                // An earlier stem with one word changed.
+                let earlier = stems[next() % i].clone();
+                let from = words[next() % words.len()];
+                let to = words[next() % words.len()];
+                earlier.replacen(from, to, 1)
+            } else {
+                (0..8 + next() % 8)
+                    .map(|_| words[next() % words.len()])
+                    .collect()
+            };
+            stems.push(stem);
+        }
+        let qs: Vec<Question> = stems
+            .iter()
+            .enumerate()
+            .map(|(n, s)| question(n, s))
+            .collect();
+        let refs: Vec<&Question> = qs.iter().collect();
+        let got = found(&refs, 0.9);
+        assert!(got.len() > 50, "{}", got.len());
+        assert_eq!(got, every_pair(&refs, 0.9));
     }
 
     /// The shortcut for ideographs gives what `is_alphanumeric` and `to_lowercase` give.

@@ -50,7 +50,7 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut rejected = Vec::new();
     // Where each id was first taken, across the files.
-    let mut first = HashMap::new();
+    let mut first: HashMap<String, _, foldhash::fast::RandomState> = HashMap::default();
     let mut places = Places::default();
     let mut failed: Option<std::io::Error> = None;
     // Whether any file read was told its mistakes in Chinese.
@@ -83,15 +83,15 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
             prefix,
             sheet: a.sheet.clone(),
         };
-        // Errors about this file's questions follow what its reader found.
-        let mut later: Vec<Diagnostic> = Vec::new();
+        // Errors about this file's questions follow what its reader found; the writer tells
+        // them in order with its own.
         let input = std::io::Cursor::new(head).chain(input);
         let got = import_each(format, &shown, input, &opts, |q| {
             if failed.is_some() {
                 return;
             }
             if let Some(&at) = first.get(&q.id) {
-                later.push(
+                writer.note(
                     Diagnostic::error(
                         None,
                         format!(
@@ -115,14 +115,20 @@ pub fn run(a: &BankImportArgs) -> Result<ExitCode, Error> {
                 return;
             }
             first.insert(q.id.clone(), places.pos(&q.location));
-            match writer.push(q) {
-                Ok(bad) => {
-                    rejected.extend(bad.iter().filter_map(|d| d.location.clone()));
-                    later.extend(bad);
-                }
-                Err(e) => failed = Some(e),
+            if let Err(e) = writer.push(q) {
+                failed = Some(e);
             }
         });
+        let later = match writer.told() {
+            Ok((later, bad)) => {
+                rejected.extend(bad);
+                later
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
+                Vec::new()
+            }
+        };
         told_zh |= got.lang == Lang::Zh;
         diags.extend(got.diagnostics);
         // What was found about this file's questions after they were read is told in its language.

@@ -79,7 +79,9 @@ pub fn load_files(files: &[PathBuf]) -> Result<Loaded, Error> {
 }
 
 fn cross_check(out: &mut Loaded) {
-    let mut first: HashMap<&str, &Location> = HashMap::new();
+    let count = out.banks.iter().map(|b| b.questions.len()).sum();
+    let mut first: HashMap<&str, &Location, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(count, Default::default());
     let mut dups = Vec::new();
     for b in &out.banks {
         for q in &b.questions {

@@ -1,12 +1,16 @@
 //! The bank `bank import` writes, question by question: each batch of questions is written as
 //! bank TOML, read back by the bank loader and compared with what was meant, and only then
 //! handed to the output. Each question is checked once; a large import never holds the whole
-//! bank, neither as questions nor as text.
+//! bank, neither as questions nor as text. A batch is written out and read back on a thread of
+//! its own while the next one is read from the source, and what its check finds is told where
+//! it would have been told had the check been done at once.
 
 use crate::bank::export::{header_toml, question_toml};
 use crate::bank::{load_bank, BankSource, Language, Question};
-use crate::input::diagnostic::Diagnostic;
+use crate::input::diagnostic::{Diagnostic, Location};
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 /// How many questions are checked together: enough to make reading them back cheap, few enough
 /// to keep memory flat.
@@ -15,11 +19,28 @@ const BATCH: usize = 1024;
 /// Writes a bank file to `out` as questions arrive.
 pub struct BankWriter<W: Write> {
     out: W,
-    header: String,
-    pending: Vec<(Question, String)>,
+    header: Arc<str>,
+    pending: Vec<Question>,
+    /// The batch being checked, and how many diagnostics were told before it was full: what
+    /// its check finds goes there.
+    checking: Option<(JoinHandle<Vec<Checked>>, usize)>,
+    /// What was told since [`BankWriter::told`] was last asked, in order.
+    told: Vec<Diagnostic>,
+    /// Where the questions at fault among them start.
+    rejected: Vec<Location>,
     written: usize,
     unsourced: usize,
     cjk: bool,
+}
+
+/// A question of a checked batch: its text to write, or why it cannot be written.
+enum Checked {
+    Good {
+        text: String,
+        cjk: bool,
+        unsourced: bool,
+    },
+    Bad(Diagnostic),
 }
 
 /// A finished bank: where its output went and what the header must say.
@@ -43,23 +64,41 @@ impl<W: Write> BankWriter<W> {
         out.write_all(header.as_bytes())?;
         Ok(BankWriter {
             out,
-            header,
+            header: header.into(),
             pending: Vec::with_capacity(BATCH),
+            checking: None,
+            told: Vec::new(),
+            rejected: Vec::new(),
             written: 0,
             unsourced: 0,
             cjk: false,
         })
     }
 
-    /// Adds a question. Returns an error for each question that could not be written as it is
-    /// (located at the question's place in its source); those questions are left out.
-    pub fn push(&mut self, q: Question) -> io::Result<Vec<Diagnostic>> {
-        let text = question_toml(&q);
-        self.pending.push((q, text));
+    /// Adds a question. A question that cannot be written as it is gets an error (located at
+    /// its place in its source), told by [`BankWriter::told`] or [`BankWriter::finish`] after
+    /// what was [noted](BankWriter::note) before it was added; it is left out.
+    pub fn push(&mut self, q: Question) -> io::Result<()> {
+        self.pending.push(q);
         if self.pending.len() < BATCH {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        self.flush_batch()
+        self.send()
+    }
+
+    /// Tells `d` in order with the errors about questions that cannot be written.
+    pub fn note(&mut self, d: Diagnostic) {
+        self.told.push(d);
+    }
+
+    /// What was noted or found since last asked, in order, and where the questions that cannot
+    /// be written start; the batch being checked is waited for.
+    pub fn told(&mut self) -> io::Result<(Vec<Diagnostic>, Vec<Location>)> {
+        self.settle()?;
+        Ok((
+            std::mem::take(&mut self.told),
+            std::mem::take(&mut self.rejected),
+        ))
     }
 
     /// Questions handed to the output so far.
@@ -67,9 +106,11 @@ impl<W: Write> BankWriter<W> {
         self.written
     }
 
-    /// Checks and writes what is pending, and says where the language must be patched.
+    /// Checks and writes what is pending, and says where the language must be patched; the
+    /// diagnostics are those not yet [told](BankWriter::told).
     pub fn finish(mut self) -> io::Result<(Written<W>, Vec<Diagnostic>)> {
-        let diags = self.flush_batch()?;
+        self.send()?;
+        self.settle()?;
         self.out.flush()?;
         let language = if self.cjk { Language::Zh } else { Language::En };
         // The header ends with `language = "zh"` and a line end.
@@ -82,87 +123,130 @@ impl<W: Write> BankWriter<W> {
                 language,
                 language_at,
             },
-            diags,
+            self.told,
         ))
     }
 
-    fn flush_batch(&mut self) -> io::Result<Vec<Diagnostic>> {
-        let batch = std::mem::take(&mut self.pending);
+    /// Waits for the batch being checked (writing what passed), then has the pending batch
+    /// checked on a thread of its own.
+    fn send(&mut self) -> io::Result<()> {
+        self.settle()?;
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
         if batch.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let mut diags = Vec::new();
-        let good: Vec<(Question, String)> = if self.reads_back(&batch).is_ok() {
-            batch
-        } else {
-            // Find the questions at fault, one by one.
-            let mut good = Vec::with_capacity(batch.len());
-            for one in batch {
-                match self.reads_back(std::slice::from_ref(&one)) {
-                    Ok(()) => good.push(one),
-                    Err(why) => diags.push(
-                        Diagnostic::error(
-                            Some(one.0.location.clone()),
-                            format!("`{}` cannot be written as a bank question: {why}", one.0.id),
-                        )
-                        .with_hint(
-                            "correct the question in the source file, or pass --skip-bad to leave it out",
-                        )
-                        .zh(
-                            format!("`{}` 不能写成题库里的题：{why}", one.0.id),
-                            "在原文件里改正这道题，或加 --skip-bad 把它留在外面",
-                        ),
-                    ),
-                }
-            }
-            good
-        };
-        for (q, text) in good {
-            self.out.write_all(text.as_bytes())?;
-            self.cjk = self.cjk
-                || q.stem
-                    .chars()
-                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-            self.written += 1;
-            self.unsourced += usize::from(q.source.is_empty());
-        }
-        self.pending = Vec::with_capacity(BATCH);
-        Ok(diags)
-    }
-
-    /// Whether `batch`, written out, reads back as the same questions.
-    fn reads_back(&self, batch: &[(Question, String)]) -> Result<(), String> {
-        // Sized at once, not grown by doubling (and copying) as questions are added.
-        let mut text = String::with_capacity(
-            self.header.len() + batch.iter().map(|(_, t)| t.len()).sum::<usize>(),
-        );
-        text.push_str(&self.header);
-        for (_, t) in batch {
-            text.push_str(t);
-        }
-        let (bank, diags) = load_bank(&BankSource {
-            path: "",
-            text: &text,
-            sha256: String::new(),
-        });
-        if let Some(d) = diags.iter().find(|d| d.is_error()) {
-            return Err(d.message.clone());
-        }
-        let back = bank.map(|b| b.questions).unwrap_or_default();
-        if back.len() != batch.len() {
-            return Err("it does not read back as one question".into());
-        }
-        for (b, (q, _)) in back.into_iter().zip(batch) {
-            let b = Question {
-                location: q.location.clone(),
-                ..b
-            };
-            if b != *q {
-                return Err("it reads back different from what was imported".into());
-            }
-        }
+        let header = Arc::clone(&self.header);
+        let checking = std::thread::spawn(move || check(&header, batch));
+        self.checking = Some((checking, self.told.len()));
         Ok(())
     }
+
+    /// Writes what the batch being checked, if any, passed, and tells what it did not.
+    fn settle(&mut self) -> io::Result<()> {
+        let Some((checking, at)) = self.checking.take() else {
+            return Ok(());
+        };
+        let checked = checking.join().expect("the bank check of a batch panicked");
+        let mut bad = Vec::new();
+        for c in checked {
+            match c {
+                Checked::Good {
+                    text,
+                    cjk,
+                    unsourced,
+                } => {
+                    self.out.write_all(text.as_bytes())?;
+                    self.cjk |= cjk;
+                    self.written += 1;
+                    self.unsourced += usize::from(unsourced);
+                }
+                Checked::Bad(d) => {
+                    self.rejected.extend(d.location.clone());
+                    bad.push(d);
+                }
+            }
+        }
+        let after = self.told.split_off(at);
+        self.told.extend(bad);
+        self.told.extend(after);
+        Ok(())
+    }
+}
+
+/// Writes `batch` as bank TOML after `header` and reads it back: each question that reads back
+/// as itself with its text, each other with why not.
+fn check(header: &str, batch: Vec<Question>) -> Vec<Checked> {
+    let batch: Vec<(Question, String)> = batch
+        .into_iter()
+        .map(|q| {
+            let text = question_toml(&q);
+            (q, text)
+        })
+        .collect();
+    let good = |(q, text): (Question, String)| Checked::Good {
+        text,
+        cjk: q
+            .stem
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        unsourced: q.source.is_empty(),
+    };
+    if reads_back(header, &batch).is_ok() {
+        return batch.into_iter().map(good).collect();
+    }
+    // Find the questions at fault, one by one.
+    batch
+        .into_iter()
+        .map(|one| match reads_back(header, std::slice::from_ref(&one)) {
+            Ok(()) => good(one),
+            Err(why) => Checked::Bad(
+                Diagnostic::error(
+                    Some(one.0.location.clone()),
+                    format!("`{}` cannot be written as a bank question: {why}", one.0.id),
+                )
+                .with_hint(
+                    "correct the question in the source file, or pass --skip-bad to leave it out",
+                )
+                .zh(
+                    format!("`{}` 不能写成题库里的题：{why}", one.0.id),
+                    "在原文件里改正这道题，或加 --skip-bad 把它留在外面",
+                ),
+            ),
+        })
+        .collect()
+}
+
+/// Whether `batch`, written out after `header`, reads back as the same questions.
+fn reads_back(header: &str, batch: &[(Question, String)]) -> Result<(), String> {
+    // Sized at once, not grown by doubling (and copying) as questions are added.
+    let mut text =
+        String::with_capacity(header.len() + batch.iter().map(|(_, t)| t.len()).sum::<usize>());
+    text.push_str(header);
+    for (_, t) in batch {
+        text.push_str(t);
+    }
+    let (bank, diags) = load_bank(&BankSource {
+        path: "",
+        text: &text,
+        sha256: String::new(),
+    });
+    if let Some(d) = diags.iter().find(|d| d.is_error()) {
+        return Err(d.message.clone());
+    }
+    let back = bank.map(|b| b.questions).unwrap_or_default();
+    if back.len() != batch.len() {
+        return Err("it does not read back as one question".into());
+    }
+    for (b, (q, _)) in back.into_iter().zip(batch) {
+        let b = Question {
+            location: q.location.clone(),
+            ..b
+        };
+        if b != *q {
+            return Err("it reads back different from what was imported".into());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -195,7 +279,7 @@ mod tests {
         let qs = questions(&csv);
         let mut w = BankWriter::new(Vec::new(), "b", "题库").unwrap();
         for q in qs.clone() {
-            assert!(w.push(q).unwrap().is_empty());
+            w.push(q).unwrap();
         }
         let (done, diags) = w.finish().unwrap();
         assert!(diags.is_empty());
@@ -224,6 +308,40 @@ mod tests {
         assert!(String::from_utf8(text)
             .unwrap()
             .contains("language = \"en\"\n"));
+    }
+
+    /// What the check of a batch finds is told where it was found: after what was noted before
+    /// the batch was full, before what was noted while it was being checked.
+    #[test]
+    fn a_batchs_errors_are_told_in_order_with_the_notes_around_them() {
+        let mut csv = "编号,题型,题干,选项A,选项B,正确答案\n".to_string();
+        for i in 0..BATCH + 100 {
+            csv.push_str(&format!("q{i},单选题,第{i}题？,是,否,A\n"));
+        }
+        let mut qs = questions(&csv);
+        qs[10].id = "T & F".into();
+        let note = |s: &str| Diagnostic::error(None, s.to_string());
+        let mut w = BankWriter::new(Vec::new(), "b", "题库").unwrap();
+        for (i, q) in qs.into_iter().enumerate() {
+            if i == BATCH - 1 {
+                w.note(note("before the batch is full"));
+            }
+            w.push(q).unwrap();
+            if i == BATCH + 50 {
+                w.note(note("while it is checked"));
+            }
+        }
+        let (told, rejected) = w.told().unwrap();
+        let said: Vec<&str> = told.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert_eq!(said[0], "before the batch is full");
+        assert!(said[1].contains("`T & F` cannot be written"), "{said:?}");
+        assert_eq!(said[2], "while it is checked");
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 12);
+        let (done, rest) = w.finish().unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(done.written, BATCH + 99);
     }
 
     #[test]
