@@ -2,12 +2,14 @@
 //! each plus one combined print file.
 
 use super::print;
+use super::say::Say;
 use crate::bank::fmt_points;
 use crate::cli::CertificatesArgs;
 use crate::error::ExitCode;
 use crate::event::certificates::{award, Certificate, Cut, Cuts};
 use crate::event::standings::{Awards, Standings};
 use crate::event::Entrant;
+use crate::input::diagnostic::Lang;
 use crate::io::output::OutputSet;
 use crate::render::file_name::paper_stem;
 use crate::render::{Source, Templates};
@@ -79,31 +81,38 @@ pub fn run(a: &CertificatesArgs) -> Result<ExitCode, Error> {
     out.check_free(&names)?;
     out.write(AWARD_LIST, &award_list(&certs)?)?;
     printer.write(&sources, &out)?;
+    let say = Say::new(Lang::of_text(&s.title));
     for c in &certs {
+        let number = if c.number.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", c.number)
+        };
+        let (rank, score) = (c.rank, fmt_points(c.score));
+        let line = if say.zh() {
+            format!("{}：{}（第 {rank} 名，{score} 分）", c.recipient, c.award)
+        } else {
+            format!("{}: {} (rank {rank}, {score})", c.recipient, c.award)
+        };
+        eprintln!("  {number}{} {line}", c.kind);
+    }
+    let print_file = if a.print.sources_only() {
+        "certificates.typ"
+    } else {
+        "certificates.pdf"
+    };
+    let dir = out.shown_dir().display().to_string();
+    if say.zh() {
         eprintln!(
-            "  {}{} {}: {} (rank {}, {})",
-            if c.number.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", c.number)
-            },
-            c.kind,
-            c.recipient,
-            c.award,
-            c.rank,
-            fmt_points(c.score)
+            "已写出 {} 张证书和打印文件 {print_file}，在 {dir}",
+            certs.len()
+        );
+    } else {
+        eprintln!(
+            "wrote {} certificate(s) and the print file {print_file} to {dir}",
+            certs.len()
         );
     }
-    eprintln!(
-        "wrote {} certificate(s) and the print file {} to {}",
-        certs.len(),
-        if a.print.sources_only() {
-            "certificates.typ"
-        } else {
-            "certificates.pdf"
-        },
-        out.shown_dir().display()
-    );
     Ok(ExitCode::Success)
 }
 

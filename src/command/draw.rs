@@ -107,7 +107,14 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         eprintln!("warning: {w}");
     }
     if opts.seed.is_none() && blueprint.draw.seed.is_none() {
-        eprintln!("note: seed {seed} (pass --seed {seed} to draw the same papers again)");
+        match drawn.manifest.language {
+            Language::Zh => {
+                eprintln!("note: 随机种子 {seed}（要再次抽出相同的试卷，加 --seed {seed}）")
+            }
+            Language::En => {
+                eprintln!("note: seed {seed} (pass --seed {seed} to draw the same papers again)")
+            }
+        }
     }
     Ok(drawn.manifest)
 }

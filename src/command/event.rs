@@ -5,6 +5,7 @@
 //! as on the last run is carried over instead. The set is put in place at the end, so an error
 //! leaves the previous outputs whole; outputs no longer produced go with the old set.
 
+use super::say::Say;
 use super::script::reported;
 use crate::cli::{
     CertificatesArgs, EventArgs, FormsPer, GradeArgs, JudgeArgs, OutputDir, PrintFormat,
@@ -26,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 /// Said of a step whose verb exited 3.
 const INCOMPLETE: &str = "with rows rejected or items awaiting arbitration (仲裁): see its rejected.csv and arbitration.csv; what depends on it is provisional";
+const INCOMPLETE_ZH: &str =
+    "有拒收的行或待仲裁的题：见它的 rejected.csv 和 arbitration.csv；依赖它的结果是暂定的";
 
 /// The state of the last run, in the output folder: per step, what its hash covered.
 pub const STATE: &str = ".examforge-event.json";
@@ -370,48 +373,65 @@ fn record(step: &Step, done: &BTreeMap<String, Record>) -> Result<Record, Error>
 }
 
 /// Why a step must run, or `None` when its last outputs stand.
-fn why(now: &Record, last: Option<&Record>, out: &Path) -> Option<String> {
+fn why(now: &Record, last: Option<&Record>, out: &Path, say: Say) -> Option<String> {
+    let zh = say.zh();
     let Some(last) = last else {
-        return Some("never run".into());
+        return Some(say.pick("never run", "从未运行").into());
     };
     if last.hash == now.hash {
-        return last
-            .files
-            .iter()
-            .find(|f| !out.join(f).exists())
-            .map(|f| format!("its output `{f}` is missing"));
+        return last.files.iter().find(|f| !out.join(f).exists()).map(|f| {
+            if zh {
+                format!("输出 `{f}` 不见了")
+            } else {
+                format!("its output `{f}` is missing")
+            }
+        });
     }
     if last.version != now.version {
-        return Some(format!(
-            "examforge changed ({} → {})",
-            last.version, now.version
-        ));
+        let (a, b) = (&last.version, &now.version);
+        return Some(if zh {
+            format!("examforge 版本变了（{a} → {b}）")
+        } else {
+            format!("examforge changed ({a} → {b})")
+        });
     }
+    let said = |en: String, cn: String| if zh { cn } else { en };
     let mut reasons = Vec::new();
     for (name, d) in &now.inputs {
         match last.inputs.get(name) {
-            None => reasons.push(format!("`{name}` is new")),
-            Some(old) if old != d => reasons.push(format!("`{name}` changed")),
+            None => reasons.push(said(format!("`{name}` is new"), format!("`{name}` 是新的"))),
+            Some(old) if old != d => {
+                reasons.push(said(format!("`{name}` changed"), format!("`{name}` 改了")))
+            }
             _ => {}
         }
     }
     for name in last.inputs.keys() {
         if !now.inputs.contains_key(name) {
-            reasons.push(format!("`{name}` is no longer read"));
+            reasons.push(said(
+                format!("`{name}` is no longer read"),
+                format!("不再读 `{name}`"),
+            ));
         }
     }
     if last.part != now.part {
-        reasons.push("its part of the event file changed".into());
+        reasons.push(
+            say.pick(
+                "its part of the event file changed",
+                "赛事文件中它那一部分改了",
+            )
+            .into(),
+        );
     }
     for (dep, h) in &now.deps {
         if last.deps.get(dep) != Some(h) {
-            reasons.push(format!("`{dep}` changed"));
+            reasons.push(said(format!("`{dep}` changed"), format!("`{dep}` 改了")));
         }
     }
     if reasons.is_empty() {
-        reasons.push("its setting changed".into());
+        reasons.push(say.pick("its setting changed", "它的设置改了").into());
     }
-    Some(reasons.join(", "))
+    Some(reasons.join(say.pick(", ", "，")))
 }
 
 fn read_state(out: &Path) -> Option<State> {
@@ -427,17 +447,28 @@ pub fn status(a: &EventArgs) -> Result<ExitCode, Error> {
     let state = read_state(&ctx.out).unwrap_or_default();
     let mut now: BTreeMap<String, Record> = BTreeMap::new();
     let mut stale = 0;
+    let say = Say::new(ctx.project.input_language);
+    let up_to_date = say.pick("up to date", "已是最新");
+    let incomplete = say.pick(INCOMPLETE, INCOMPLETE_ZH);
     for s in &steps {
         let r = record(s, &now)?;
         let last = state.steps.get(&s.id);
-        match why(&r, last, &ctx.out) {
+        match why(&r, last, &ctx.out, say) {
             None if last.is_some_and(|l| l.incomplete) => {
-                println!("{:<14} up to date, {INCOMPLETE}", s.id)
+                println!(
+                    "{:<14} {up_to_date}{}{incomplete}",
+                    s.id,
+                    say.pick(", ", "，")
+                )
             }
-            None => println!("{:<14} up to date", s.id),
+            None => println!("{:<14} {up_to_date}", s.id),
             Some(reason) => {
                 stale += 1;
-                println!("{:<14} out of date: {reason}", s.id);
+                println!(
+                    "{:<14} {}{reason}",
+                    s.id,
+                    say.pick("out of date: ", "过期：")
+                );
             }
         }
         now.insert(s.id.clone(), r);
@@ -445,16 +476,24 @@ pub fn status(a: &EventArgs) -> Result<ExitCode, Error> {
     for id in state.steps.keys() {
         if !steps.iter().any(|s| s.id == *id) {
             stale += 1;
-            println!("{id:<14} no longer in the event: its outputs go on the next run");
+            println!(
+                "{id:<14} {}",
+                say.pick(
+                    "no longer in the event: its outputs go on the next run",
+                    "已不在赛事中：下次运行时删去它的输出"
+                )
+            );
         }
     }
     Ok(if stale == 0 {
         ExitCode::Success
     } else {
-        println!(
-            "{stale} step(s) out of date: run `examforge event run {}`",
-            a.event.display()
-        );
+        let event = a.event.display();
+        if say.zh() {
+            println!("{stale} 步过期：运行 `examforge event run {event}`");
+        } else {
+            println!("{stale} step(s) out of date: run `examforge event run {event}`");
+        }
         ExitCode::OutOfDate
     })
 }
@@ -484,10 +523,11 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
     let stage = out.stage_dir()?;
     let mut done: BTreeMap<String, Record> = BTreeMap::new();
     let mut code = ExitCode::Success;
+    let say = Say::new(ctx.project.input_language);
     for s in &steps {
         let mut r = record(s, &done)?;
         let last = state.steps.get(&s.id);
-        match why(&r, last, &ctx.out) {
+        match why(&r, last, &ctx.out, say) {
             None => {
                 let last = last.expect("a step up to date was run before");
                 for f in &last.files {
@@ -502,16 +542,23 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                 }
                 r.files = last.files.clone();
                 r.incomplete = last.incomplete;
-                eprintln!("{:<14} up to date", s.id);
+                eprintln!("{:<14} {}", s.id, say.pick("up to date", "已是最新"));
             }
             Some(reason) => {
-                eprintln!("{:<14} running: {reason}", s.id);
+                eprintln!("{:<14} {}{reason}", s.id, say.pick("running: ", "运行："));
                 let c = run_step(&ctx, s, &stage).inspect_err(|_| {
-                    eprintln!(
-                        "{:<14} failed: nothing of this run is kept; the outputs in {} stay as they were",
-                        s.id,
-                        ctx.out.display()
-                    );
+                    let kept = ctx.out.display();
+                    if say.zh() {
+                        eprintln!(
+                            "{:<14} 失败：这次运行的结果一概不留；{kept} 中的输出保持原样",
+                            s.id
+                        );
+                    } else {
+                        eprintln!(
+                            "{:<14} failed: nothing of this run is kept; the outputs in {kept} stay as they were",
+                            s.id
+                        );
+                    }
                 })?;
                 r.incomplete = c == ExitCode::Rejected;
                 let dir = stage.join(&s.id);
@@ -524,12 +571,12 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
                     out.claim(&format!("{}/{f}", s.id))?;
                 }
                 r.files = files.iter().map(|f| format!("{}/{f}", s.id)).collect();
-                eprintln!("{:<14} ran", s.id);
+                eprintln!("{:<14} {}", s.id, say.pick("ran", "已运行"));
             }
         }
         if r.incomplete {
             code = ExitCode::Rejected;
-            eprintln!("{:<14} {INCOMPLETE}", s.id);
+            eprintln!("{:<14} {}", s.id, say.pick(INCOMPLETE, INCOMPLETE_ZH));
         }
         done.insert(s.id.clone(), r);
     }
@@ -537,10 +584,14 @@ pub fn run(a: &EventArgs) -> Result<ExitCode, Error> {
     json.push('\n');
     out.write(STATE, json.as_bytes())?;
     out.commit()?;
-    eprintln!(
-        "the event's outputs are up to date in {}",
-        ctx.out.display()
-    );
+    if say.zh() {
+        eprintln!("赛事的输出已是最新，在 {}", ctx.out.display());
+    } else {
+        eprintln!(
+            "the event's outputs are up to date in {}",
+            ctx.out.display()
+        );
+    }
     Ok(code)
 }
 

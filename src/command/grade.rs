@@ -1,5 +1,6 @@
 //! `examforge grade`: a scanner CSV against exam.json → results, items, rejected rows.
 
+use super::say::Say;
 use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::error::ExitCode;
@@ -911,31 +912,19 @@ impl serde_json::ser::Formatter for Outline {
 
 /// The closing summary on stderr, in Chinese when the answers' header is.
 fn summary(source: &Source, t: &Tally, out: &OutputSet, lang: Lang) {
-    let zh = lang == Lang::Zh;
-    let say = |en: &'static str, cn: &'static str| if zh { cn } else { en };
-    // A label padded to one width on a terminal (a Chinese character takes two columns).
-    let line = |label: &str, n: u64, why: &str| {
-        let pad = 12usize.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
-        let why = if why.is_empty() {
-            String::new()
-        } else {
-            if zh {
-                format!("  （{why}）")
-            } else {
-                format!("  ({why})")
-            }
-        };
-        eprintln!("  {label}{:pad$}{n:>8}{why}", "");
-    };
+    let s = Say::new(lang);
+    let zh = s.zh();
+    let say = |en: &'static str, cn: &'static str| s.pick(en, cn);
+    let line = |label: &str, n: u64, why: &str| s.count(label, n, why);
     if zh {
-        eprintln!(
-            "{}：{} 格式，{}",
-            source.answers, source.layout, source.encoding
+        s.head(
+            &source.answers,
+            format!("{} 格式，{}", source.layout, source.encoding),
         );
     } else {
-        eprintln!(
-            "{}: {} layout, {}",
-            source.answers, source.layout, source.encoding
+        s.head(
+            &source.answers,
+            format!("{} layout, {}", source.layout, source.encoding),
         );
     }
     let see = |n: u64, why: &'static str| if n > 0 { why } else { "" };
@@ -1038,14 +1027,7 @@ fn summary(source: &Source, t: &Tally, out: &OutputSet, lang: Lang) {
             say("give them with --manual", "请用 --manual 给分"),
         );
     }
-    let files = OUTPUTS
-        .map(|n| out.shown(n).display().to_string())
-        .join(", ");
-    if zh {
-        eprintln!("已写出 {files}");
-    } else {
-        eprintln!("wrote {files}");
-    }
+    s.wrote(OUTPUTS.map(|n| out.shown(n).display().to_string()));
 }
 
 /// A grading error stops the run, naming the answers file and line, with the script's hint.

@@ -2,6 +2,7 @@
 //! `--forms` prints blank judging forms (评分表).
 
 use super::print;
+use super::say::Say;
 use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::{FormsPer, JudgeArgs};
@@ -9,6 +10,7 @@ use crate::error::ExitCode;
 use crate::event::appeals;
 use crate::event::judging::{self, Judged};
 use crate::event::{header_is, Entrant, Rubric};
+use crate::input::diagnostic::Lang;
 use crate::input::table;
 use crate::io::output::OutputSet;
 use crate::render::Source;
@@ -45,6 +47,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     };
     let shown = scores.display().to_string();
     let mut t = table::read(scores)?;
+    let lang = t.lang();
     let cols = judging::columns(&rubric, &t.header).map_err(|e| {
         let (message, hint) = e.zh(&rubric);
         Error::row(&shown, t.header_line, e.to_string(), e.hint(&rubric))
@@ -99,64 +102,86 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     text.push('\n');
     out.write("results.json", text.as_bytes())?;
     out.write("judges.csv", &judges_csv(&rubric, &judged))?;
-    out.write("rejected.csv", &rejected_csv(&judged))?;
+    out.write("rejected.csv", &rejected_csv(&judged, lang))?;
     out.write("changes.csv", &changes_csv(&changes))?;
     out.commit()?;
-    if !changes.is_empty() {
-        eprintln!(
-            "  appeals     {:>6}  (marks changed (复核): see changes.csv)",
-            changes.len()
-        );
-    }
-
-    let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
-    eprintln!("{shown}: {}", t.encoding);
-    eprintln!("  rows        {:>6}", judged.rows);
-    eprintln!("  judges      {:>6}", judged.judges.len());
-    eprintln!("  scored      {:>6}", judged.scored.len());
-    for s in judged.scored.iter().filter(|s| !s.recused.is_empty()) {
-        let marked = s.judges.len() - s.recused.len();
-        let how = if rubric.judging.script.is_some() {
-            format!("the script judged the marks of {marked} judge(s)")
-        } else {
-            let (h, l) = (rubric.judging.drop_high, rubric.judging.drop_low);
-            format!(
-                "{marked} judge(s) marked; the highest {h} and lowest {l} dropped among them, the mean of {} kept",
-                marked - h - l
-            )
-        };
-        eprintln!(
-            "  回避: {} for `{}`: {how}",
-            s.recused.join(", "),
-            s.entrant
-        );
-    }
-    if !judged.rejected.is_empty() {
-        eprintln!(
-            "  not scored  {:>6}  ({}; {problems} row(s) in rejected.csv)",
-            judged.unscored.len(),
-            judged.unscored.join(", ")
-        );
-        for r in &judged.rejected {
-            let at = if r.line > 0 {
-                format!("{shown}:{}", r.line)
-            } else {
-                shown.clone()
-            };
-            eprintln!("{at}: {}", r.reason);
-        }
-    }
-    eprintln!(
-        "wrote {}",
-        OUTPUTS
-            .map(|n| out.shown(n).display().to_string())
-            .join(", ")
+    summary(
+        Say::new(lang),
+        &shown,
+        &t.encoding.to_string(),
+        &rubric,
+        &judged,
+        changes.len(),
     );
+    Say::new(lang).wrote(OUTPUTS.map(|n| out.shown(n).display().to_string()));
     Ok(if judged.rejected.is_empty() {
         ExitCode::Success
     } else {
         ExitCode::Rejected
     })
+}
+
+/// The closing lines: what was read and scored, each 回避, and why anything was not scored.
+fn summary(s: Say, shown: &str, encoding: &str, rubric: &Rubric, judged: &Judged, appeals: usize) {
+    let problems = judged.rejected.iter().filter(|r| r.line > 0).count();
+    s.head(shown, encoding);
+    s.count(s.pick("rows", "行数"), judged.rows, "");
+    s.count(s.pick("judges", "评委"), judged.judges.len(), "");
+    s.count(s.pick("scored", "已计分"), judged.scored.len(), "");
+    if appeals > 0 {
+        s.count(
+            s.pick("appeals", "复核改分"),
+            appeals,
+            s.pick(
+                "marks changed (复核): see changes.csv",
+                "因复核而改的分：见 changes.csv",
+            ),
+        );
+    }
+    for e in judged.scored.iter().filter(|e| !e.recused.is_empty()) {
+        let marked = e.judges.len() - e.recused.len();
+        let (h, l) = (rubric.judging.drop_high, rubric.judging.drop_low);
+        let how = match (rubric.judging.script.is_some(), s.zh()) {
+            (true, false) => format!("the script judged the marks of {marked} judge(s)"),
+            (true, true) => format!("由规则脚本根据 {marked} 位评委的分数评定"),
+            (false, false) => format!(
+                "{marked} judge(s) marked; the highest {h} and lowest {l} dropped among them, the mean of {} kept",
+                marked - h - l
+            ),
+            (false, true) => format!(
+                "{marked} 位评委打分，去掉其中最高 {h} 个、最低 {l} 个，取其余 {} 个的平均",
+                marked - h - l
+            ),
+        };
+        if s.zh() {
+            s.item(
+                "回避",
+                format!("{} 回避 `{}`：{how}", e.recused.join("、"), e.entrant),
+            );
+        } else {
+            s.item(
+                "回避",
+                format!("{} for `{}`: {how}", e.recused.join(", "), e.entrant),
+            );
+        }
+    }
+    if !judged.rejected.is_empty() {
+        let names = judged.unscored.join(s.pick(", ", "、"));
+        let why = if s.zh() {
+            format!("{names}；rejected.csv 中有 {problems} 行")
+        } else {
+            format!("{names}; {problems} row(s) in rejected.csv")
+        };
+        s.count(s.pick("not scored", "未计分"), judged.unscored.len(), &why);
+        for r in &judged.rejected {
+            let at = if r.line > 0 {
+                format!("{shown}:{}", r.line)
+            } else {
+                shown.to_string()
+            };
+            eprintln!("{at}: {}", if s.zh() { &r.reason_zh } else { &r.reason });
+        }
+    }
 }
 
 /// Applies the appeals of `path` that concern this event to the sheet's rows.
@@ -283,7 +308,7 @@ fn judges_csv(rubric: &Rubric, j: &Judged) -> Vec<u8> {
     crate::io::output::csv(&rows)
 }
 
-fn rejected_csv(j: &Judged) -> Vec<u8> {
+fn rejected_csv(j: &Judged, lang: Lang) -> Vec<u8> {
     let mut rows = vec![["line", "entrant", "judge", "reason", "raw"]
         .map(String::from)
         .to_vec()];
@@ -296,7 +321,11 @@ fn rejected_csv(j: &Judged) -> Vec<u8> {
             },
             r.entrant.clone(),
             r.judge.clone(),
-            r.reason.clone(),
+            if lang == Lang::Zh {
+                r.reason_zh.clone()
+            } else {
+                r.reason.clone()
+            },
             r.raw.clone(),
         ]);
     }
@@ -460,16 +489,16 @@ fn forms(a: &JudgeArgs, rubric: &Rubric) -> Result<ExitCode, Error> {
         out.write(ORDER, &crate::io::output::csv(&rows))?;
     }
     printer.write(&sources, &out)?;
-    eprintln!(
-        "wrote {} form(s) to {}",
-        forms.len(),
-        out.shown(if a.print.sources_only() {
-            "forms.typ"
-        } else {
-            "forms.pdf"
-        })
-        .display()
-    );
+    let file = out.shown(if a.print.sources_only() {
+        "forms.typ"
+    } else {
+        "forms.pdf"
+    });
+    if Lang::of_text(&rubric.title) == Lang::Zh {
+        eprintln!("已写出 {} 份评分表：{}", forms.len(), file.display());
+    } else {
+        eprintln!("wrote {} form(s) to {}", forms.len(), file.display());
+    }
     Ok(ExitCode::Success)
 }
 

@@ -22,6 +22,7 @@ mod print;
 mod render;
 mod report;
 mod results;
+mod say;
 mod scan;
 mod script;
 mod serve;

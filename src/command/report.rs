@@ -270,17 +270,27 @@ pub fn report(o: &Options) -> Result<ExitCode, Error> {
         )?;
     }
     out.commit()?;
-    eprintln!(
-        "report: {} candidates, {} questions ({} flagged), α {}",
-        summary.candidates,
-        rows.len(),
-        rows.iter().filter(|r| !r.flags.is_empty()).count(),
-        reliability
-            .alpha
-            .map(|a| format!("{a:.2}"))
-            .unwrap_or_else(|| "—".into())
-    );
-    eprintln!("wrote {} to {}", names.join(", "), o.out.output.display());
+    let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
+    let alpha = reliability
+        .alpha
+        .map(|a| format!("{a:.2}"))
+        .unwrap_or_else(|| "—".into());
+    let dir = o.out.output.display();
+    if zh {
+        eprintln!(
+            "报告：{} 名考生，{} 道题（{flagged} 道标出待查），α {alpha}",
+            summary.candidates,
+            rows.len()
+        );
+        eprintln!("已写出 {}，在 {dir}", names.join("、"));
+    } else {
+        eprintln!(
+            "report: {} candidates, {} questions ({flagged} flagged), α {alpha}",
+            summary.candidates,
+            rows.len()
+        );
+        eprintln!("wrote {} to {dir}", names.join(", "));
+    }
     Ok(ExitCode::Success)
 }
 

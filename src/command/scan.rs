@@ -1,6 +1,7 @@
 //! `examforge scan`: scanned answer sheets (images, image-only PDFs) → scans.csv that `grade` reads,
 //! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
 
+use crate::bank::Language;
 use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::io::output::OutputSet;
@@ -67,15 +68,24 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         ));
     }
     let listing = pages::list(&a.paths)?;
+    let zh = manifest.language == Language::Zh;
     for (p, why) in &listing.skipped {
         eprintln!("warning: skipped `{}`: {why}", p.display());
     }
     for (p, first) in &listing.repeated {
-        eprintln!(
-            "warning: `{}` is the same file as `{}`: read once",
-            p.display(),
-            first.display()
-        );
+        if zh {
+            eprintln!(
+                "warning: `{}` 与 `{}` 是同一个文件：只读一次",
+                p.display(),
+                first.display()
+            );
+        } else {
+            eprintln!(
+                "warning: `{}` is the same file as `{}`: read once",
+                p.display(),
+                first.display()
+            );
+        }
     }
     let inputs = &listing.files;
     if inputs.is_empty() {
@@ -97,22 +107,44 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         let near = roster
             .as_ref()
             .and_then(|r| r.suggestion(id))
-            .map(|s| format!(" (did you mean `{s}`?)"))
+            .map(|s| {
+                if zh {
+                    format!("（是不是 `{s}`？）")
+                } else {
+                    format!(" (did you mean `{s}`?)")
+                }
+            })
             .unwrap_or_default();
-        eprintln!(
-            "warning: {file}: candidate `{id}` is not on the roster{near}: its name and team are left blank"
-        );
+        if zh {
+            eprintln!("warning: {file}：考号 `{id}` 不在考生名单上{near}：姓名和单位留空");
+        } else {
+            eprintln!(
+                "warning: {file}: candidate `{id}` is not on the roster{near}: its name and team are left blank"
+            );
+        }
     }
     out.commit()?;
-    eprintln!(
-        "read {} sheet(s), rejected {}, {} with a warning; {} cell(s) to review ({}); wrote {}",
-        summary.read,
-        summary.rejected,
-        summary.warned,
-        summary.doubts,
-        out.path(REVIEW).display(),
-        out.path(SCANS).display()
-    );
+    if zh {
+        eprintln!(
+            "读入 {} 张答题卡，拒收 {} 张，{} 张有警告；{} 处待复核（{}）；已写出 {}",
+            summary.read,
+            summary.rejected,
+            summary.warned,
+            summary.doubts,
+            out.path(REVIEW).display(),
+            out.path(SCANS).display()
+        );
+    } else {
+        eprintln!(
+            "read {} sheet(s), rejected {}, {} with a warning; {} cell(s) to review ({}); wrote {}",
+            summary.read,
+            summary.rejected,
+            summary.warned,
+            summary.doubts,
+            out.path(REVIEW).display(),
+            out.path(SCANS).display()
+        );
+    }
     let mut status = if summary.rejected > 0 {
         ExitCode::Rejected
     } else {

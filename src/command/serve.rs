@@ -2,6 +2,7 @@
 //! issue codes, export a round, or show a candidate's paper.
 
 use super::draw::{draw_source, read_roster};
+use crate::bank::Language;
 use crate::blueprint::Blueprint;
 use crate::cli::{ServeArgs, ServeCommand, ServeDb};
 use crate::draw::manifest::RulesSource;
@@ -56,14 +57,24 @@ pub fn run(a: &ServeArgs) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::Success);
             }
             let token = admin_token(a)?;
+            let zh = comp.language == Language::Zh;
             if token.is_none() {
-                eprintln!("note: no admin token (set EXAMFORGE_ADMIN_TOKEN or pass --admin-token-file): the admin page is off");
+                if zh {
+                    eprintln!("note: 没有管理口令（设置 EXAMFORGE_ADMIN_TOKEN 或用 --admin-token-file 给出）：管理页面关闭");
+                } else {
+                    eprintln!("note: no admin token (set EXAMFORGE_ADMIN_TOKEN or pass --admin-token-file): the admin page is off");
+                }
             }
             let url = database_url(file, &a.db);
             serve::block_on(async {
                 let store = Store::open(&url).await.map_err(serve::ServeError::from)?;
                 let codes = store.code_count().await.map_err(serve::ServeError::from)?;
-                if codes == 0 {
+                if codes == 0 && zh {
+                    eprintln!(
+                        "note: 还没有发放登录码：运行 `examforge serve codes {}`",
+                        file.display()
+                    );
+                } else if codes == 0 {
                     eprintln!(
                         "note: no access codes issued yet: run `examforge serve codes {}`",
                         file.display()
@@ -297,12 +308,22 @@ fn codes(
     out.write("codes.csv", &csv)?;
     out.write("slips.html", html.as_bytes())?;
     out.commit()?;
-    eprintln!(
-        "issued {} code(s): {} and {} (keep them private: the database holds only their hashes)",
-        issued.len(),
-        out.path("codes.csv").display(),
-        out.path("slips.html").display()
-    );
+    let (codes_csv, slips) = (out.path("codes.csv"), out.path("slips.html"));
+    if comp.language == Language::Zh {
+        eprintln!(
+            "已发放 {} 个登录码：{} 和 {}（请妥善保管：数据库只存它们的哈希值）",
+            issued.len(),
+            codes_csv.display(),
+            slips.display()
+        );
+    } else {
+        eprintln!(
+            "issued {} code(s): {} and {} (keep them private: the database holds only their hashes)",
+            issued.len(),
+            codes_csv.display(),
+            slips.display()
+        );
+    }
     Ok(ExitCode::Success)
 }
 
@@ -446,9 +467,16 @@ fn export(
         force: true,
         report: false,
     })?;
-    eprintln!(
-        "wrote {} (a score list `standings` reads as an event)",
-        out.path("scores.csv").display()
-    );
+    if comp.language == Language::Zh {
+        eprintln!(
+            "已写出 {}（`standings` 可作为一个项目读入的得分表）",
+            out.path("scores.csv").display()
+        );
+    } else {
+        eprintln!(
+            "wrote {} (a score list `standings` reads as an event)",
+            out.path("scores.csv").display()
+        );
+    }
     Ok(ExitCode::Success)
 }

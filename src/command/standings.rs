@@ -1,6 +1,7 @@
 //! `examforge standings`: events' results (grade or judge folders, score CSVs) → individual and
 //! team standings with a column per event.
 
+use super::say::Say;
 use super::script::{load_script, reported};
 use crate::bank::fmt_points;
 use crate::cli::StandingsArgs;
@@ -119,31 +120,57 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     out.write("missing.csv", &missing_csv(&s))?;
     out.commit()?;
 
-    for w in &s.warnings {
+    let say = Say::new(spec.lang);
+    let warnings = if say.zh() {
+        &s.warnings_zh
+    } else {
+        &s.warnings
+    };
+    for w in warnings {
         eprintln!("warning: {w}");
     }
-    eprintln!(
-        "{}: {} event(s), {} {}(s) ranked",
-        crate::io::output::shown(&a.file).display(),
-        s.events.len(),
-        s.standings.len(),
-        s.entrant.name()
-    );
-    if !s.teams.is_empty() {
-        eprintln!("  teams ranked: {}", s.teams.len());
-    }
-    for m in &s.missing {
-        eprintln!(
-            "  missing: `{}` from `{}`: {}",
-            m.entrant, m.event, m.outcome
+    let file = crate::io::output::shown(&a.file).display().to_string();
+    let kind = match (s.entrant, say.zh()) {
+        (Entrant::Team, true) => "支参赛队",
+        (Entrant::Candidate, true) => "位个人",
+        (e, false) => e.name(),
+    };
+    if say.zh() {
+        say.head(
+            &file,
+            format!(
+                "{} 个项目，{} {kind}排名",
+                s.events.len(),
+                s.standings.len()
+            ),
+        );
+    } else {
+        say.head(
+            &file,
+            format!(
+                "{} event(s), {} {kind}(s) ranked",
+                s.events.len(),
+                s.standings.len()
+            ),
         );
     }
-    eprintln!(
-        "wrote {}",
-        OUTPUTS
-            .map(|n| out.shown(n).display().to_string())
-            .join(", ")
-    );
+    if !s.teams.is_empty() {
+        say.item(say.pick("teams ranked", "队伍排名"), s.teams.len());
+    }
+    for m in &s.missing {
+        if say.zh() {
+            say.item(
+                "缺项",
+                format!("`{}` 缺 `{}`：{}", m.entrant, m.event, m.zh),
+            );
+        } else {
+            say.item(
+                "missing",
+                format!("`{}` from `{}`: {}", m.entrant, m.event, m.outcome),
+            );
+        }
+    }
+    say.wrote(OUTPUTS.map(|n| out.shown(n).display().to_string()));
     Ok(ExitCode::Success)
 }
 

@@ -217,6 +217,61 @@ pub fn is_recusal(cell: &str) -> bool {
     super::header_is(cell, &["回避", "recused", "recusal"])
 }
 
+impl RowProblem {
+    /// The problem in Chinese, for a sheet written in Chinese.
+    pub fn zh(&self) -> String {
+        use crate::bank::fmt_points as p;
+        match self {
+            RowProblem::FieldCount { expected, got } => {
+                format!("这一行有 {got} 个字段，表头有 {expected} 个")
+            }
+            RowProblem::NoEntrant => "没有参赛者".into(),
+            RowProblem::NoJudge => "没有评委".into(),
+            RowProblem::UnknownJudge { judge, suggestion } => {
+                let guess = suggestion
+                    .as_ref()
+                    .map(|s| format!("（是不是 `{s}`？）"))
+                    .unwrap_or_default();
+                format!("评委 `{judge}` 不在评分细则的评委名单上{guess}")
+            }
+            RowProblem::Blank { criterion } => format!("`{criterion}` 没有分数"),
+            RowProblem::NotANumber { criterion, text } => {
+                format!("`{criterion}` 的 `{text}` 不是数字")
+            }
+            RowProblem::Negative { criterion, value } => {
+                format!("`{criterion}` 的 {} 小于 0", p(*value))
+            }
+            RowProblem::OverMax {
+                criterion,
+                value,
+                max,
+            } => format!("`{criterion}` 的 {} 超过满分 {}", p(*value), p(*max)),
+            RowProblem::JudgedTwice { judge, other_line } => {
+                format!("评委 `{judge}` 给这位参赛者打了两次分（另见第 {other_line} 行）")
+            }
+            RowProblem::TeamDiffers { team, other_line } => {
+                format!("队伍 `{team}` 与第 {other_line} 行的队伍不同")
+            }
+            RowProblem::EntrantNotScored { entrant } => {
+                format!("不计入：`{entrant}` 因上面列出的问题未计分")
+            }
+            RowProblem::OnceTwice {
+                criterion,
+                value,
+                other,
+                other_line,
+            } => format!(
+                "`{criterion}` 每位参赛者只录一次，这一行是 {}，第 {other_line} 行是 {}",
+                p(*value),
+                p(*other)
+            ),
+            RowProblem::PartRecused { criterion } => {
+                format!("`{criterion}` 有分数而另一格写着回避：评委回避须整位参赛者回避")
+            }
+        }
+    }
+}
+
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::bank::fmt_points as p;
@@ -288,6 +343,8 @@ pub struct Rejected {
     pub entrant: String,
     pub judge: String,
     pub reason: String,
+    /// The reason in Chinese.
+    pub reason_zh: String,
     pub raw: String,
 }
 
@@ -396,6 +453,7 @@ pub fn judge(
                 entrant: entrant.clone(),
                 judge: judge.clone(),
                 reason: problem.to_string(),
+                reason_zh: problem.zh(),
                 raw: raw_of(fields),
             })
         };
@@ -523,6 +581,7 @@ pub fn judge(
             entrant: entrant.clone(),
             judge: g.judge.clone(),
             reason: p.to_string(),
+            reason_zh: p.zh(),
             raw: g.raw.clone(),
         };
         // A judge twice: both rows are reported, neither is chosen.
@@ -568,6 +627,7 @@ pub fn judge(
                 entrant: entrant.clone(),
                 judge: (*j).clone(),
                 reason: format!("judge `{j}` gave no score for `{entrant}`"),
+                reason_zh: format!("评委 `{j}` 没有给 `{entrant}` 打分"),
                 raw: String::new(),
             });
         }
@@ -601,6 +661,10 @@ pub fn judge(
                         "no mark for `{}` (entered once per entrant) on any row of `{entrant}`",
                         k.id
                     ),
+                    reason_zh: format!(
+                        "`{}` 每位参赛者录一次分，但 `{entrant}` 的各行都没有",
+                        k.id
+                    ),
                     raw: String::new(),
                 }),
                 None => {}
@@ -618,10 +682,13 @@ pub fn judge(
             n <= drop_high + drop_low
         };
         if own.is_empty() && !failed && too_few {
-            let after = if recused.is_empty() {
-                String::new()
+            let (after, after_zh) = if recused.is_empty() {
+                (String::new(), String::new())
             } else {
-                format!(" after 回避 of {}", recused.join(", "))
+                (
+                    format!(" after 回避 of {}", recused.join(", ")),
+                    format!("（{} 回避后）", recused.join("、")),
+                )
             };
             own.push(Rejected {
                 line: good.first().map_or(0, |g| g.line),
@@ -629,6 +696,10 @@ pub fn judge(
                 judge: String::new(),
                 reason: format!(
                     "{n} judge(s) for `{entrant}`{after}, but drop_high + drop_low = {}: nothing would be left",
+                    drop_high + drop_low
+                ),
+                reason_zh: format!(
+                    "`{entrant}` 有 {n} 位评委{after_zh}，而去掉的最高分和最低分共 {} 个：不剩分数",
                     drop_high + drop_low
                 ),
                 raw: String::new(),

@@ -343,7 +343,7 @@ fn absent_candidates_are_listed_without_a_score_and_left_out_of_the_statistics()
         (Some(2), Some(1.0))
     );
     // The report reads the absent row and leaves it out.
-    report(&r, &d.join("report")).exits_saying(0, &["report: 2 candidates"]);
+    report(&r, &d.join("report")).exits_saying(0, &["报告：2 名考生"]);
     let ranking = read_csv(&d.join("report/ranking.csv"));
     assert_eq!(ranking.len(), 3, "{ranking:?}");
 
@@ -391,10 +391,7 @@ fn standings_treat_an_absent_candidate_as_missing() {
          [[event]]\nname = \"笔试\"\nresults = \"exam\"\n\n\
          [[event]]\nname = \"竞赛\"\nresults = \"quiz.csv\"\n",
     );
-    standings(&spec, &d.join("st")).exits_saying(
-        0,
-        &["missing: `2` from `笔试`: absent (缺考): counted as 0"],
-    );
+    standings(&spec, &d.join("st")).exits_saying(0, &["缺项：`2` 缺 `笔试`：缺考，计0分"]);
     let st = read_csv(&d.join("st/standings.csv"));
     // 张三 16 + 5; 李四 0 + 6.
     assert_eq!((&*st[1][1], &*st[1][4]), ("1", "21"));

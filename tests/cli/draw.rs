@@ -44,6 +44,22 @@ fn a_seed_is_chosen_and_recorded_when_none_is_given() {
     assert_eq!(m["format"], 1);
     assert_eq!(m["banks"][0]["path"], "sample-en.toml");
     assert_eq!(m["banks"][0]["sha256"].as_str().unwrap().len(), 64);
+
+    // A Chinese exam is told in Chinese, with the same way back to its papers.
+    let d = tmp();
+    let out = draw_any_seed("question-banks/closed-book.toml", d.path())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    let seed = read_json(&d.path().join("exam.json"))["seed"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "note: 随机种子 {seed}（要再次抽出相同的试卷，加 --seed {seed}）"
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]

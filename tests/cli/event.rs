@@ -63,7 +63,7 @@ fn the_training_cycle_end_to_end() {
     // 2. The on-site contest, the sheet as Excel on Chinese Windows saves it (GB18030).
     let gbk = write(p, "onsite-gbk.csv", gb18030(&onsite_scores()));
     judge(&fixture("onsite.toml"), &gbk, &p.join("onsite"))
-        .exits_saying(0, &["GB18030", "scored           4"]);
+        .exits_saying(0, &["GB18030", "已计分             4"]);
     // Judges' totals (violations + records + procedure), the highest and lowest dropped:
     //   甲队 86 92 76 85 87 → drop 92, 76 → (86 + 85 + 87) / 3 = 86
     //   乙队 81 83 70 96 78 → drop 96, 70 → (81 + 83 + 78) / 3 = 242/3 = 80.67
@@ -131,7 +131,7 @@ fn the_training_cycle_end_to_end() {
     write(p, "quiz.csv", [&b"\xEF\xBB\xBF"[..], &quiz].concat());
     std::fs::copy(fixture("standings.toml"), p.join("standings.toml")).unwrap();
     standings(&p.join("standings.toml"), &p.join("standings"))
-        .exits_saying(0, &["missing: `丁队` from `短视频大赛`: counted as 0"]);
+        .exits_saying(0, &["缺项：`丁队` 缺 `短视频大赛`：缺赛，计0分"]);
     // Weights: exam 2, on-site 0.4, video 0.2, quiz 0.1.
     //   甲队 2 × (17 + 14)/2 + 0.4 × 86     + 0.2 × 85 + 0.1 × (85 + 65)/2  = 31 + 34.4 + 17 + 7.5 = 89.9
     //   乙队 2 × (16 + 14)/2 + 0.4 × 242/3  + 0.2 × 92 + 0.1 × (98 + 82)/2  = 30 + 32.2667 + 18.4 + 9 = 89.6667
@@ -273,10 +273,10 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
     judge_sheet(&d, sheet).exits_saying(
         3,
         &[
-            "scores.csv:3: 41 for `violations` is above its max of 40",
-            "scores.csv:8: judge `评委2` scored this entrant twice (also line 9)",
-            "scores.csv: judge `评委5` gave no score for `丙队`",
-            "scores.csv:16: `二十` for `procedure` is not a number",
+            "scores.csv:3: `violations` 的 41 超过满分 40",
+            "scores.csv:8: 评委 `评委2` 给这位参赛者打了两次分（另见第 9 行）",
+            "scores.csv: 评委 `评委5` 没有给 `丙队` 打分",
+            "scores.csv:16: `procedure` 的 `二十` 不是数字",
         ],
     );
     let out = d.path().join("out");
@@ -294,27 +294,17 @@ fn each_bad_score_sheet_row_is_reported_and_nothing_is_guessed() {
     let reason = |line: &str| rej.iter().find(|r| r[0] == line).unwrap()[3].clone();
     assert_eq!(
         reason("9"),
-        "judge `评委2` scored this entrant twice (also line 8)"
+        "评委 `评委2` 给这位参赛者打了两次分（另见第 8 行）"
     );
-    assert!(reason("2").starts_with("not counted: `甲队` is not scored"));
+    assert!(reason("2").starts_with("不计入：`甲队` 因上面列出的问题未计分"));
     assert_eq!(rej[1][4], "甲队,评委1,35,25,26", "the row as read");
     assert_eq!(
         rej[20][..4],
-        [
-            "",
-            "乙队",
-            "评委3",
-            "judge `评委3` gave no score for `乙队`"
-        ]
+        ["", "乙队", "评委3", "评委 `评委3` 没有给 `乙队` 打分"]
     );
     assert_eq!(
         rej[21][..4],
-        [
-            "",
-            "丙队",
-            "评委5",
-            "judge `评委5` gave no score for `丙队`"
-        ]
+        ["", "丙队", "评委5", "评委 `评委5` 没有给 `丙队` 打分"]
     );
     let j = read_json(&out.join("results.json"));
     assert_eq!(
@@ -334,7 +324,7 @@ fn a_bad_row_of_an_excel_sheet_is_named_by_its_file_line() {
     judge_sheet(&d, sheet)
         .assert()
         .stderr(predicate::str::contains(
-            "scores.csv:4: 41 for `violations` is above its max of 40",
+            "scores.csv:4: `violations` 的 41 超过满分 40",
         ));
 }
 
@@ -623,10 +613,7 @@ fn team(members) {
         "s.toml",
         spec("script", "script", "script = \"rules.rhai\""),
     );
-    standings(&s, &p.join("out")).exits_saying(
-        0,
-        &["missing: `4` from `第二轮`: left to the script's combine"],
-    );
+    standings(&s, &p.join("out")).exits_saying(0, &["缺项：`4` 缺 `第二轮`：缺赛，由计分脚本处理"]);
     // 1: 10 + 8 = 18; 2: 6 + 9 = 15; 3: 9 + 10 = 19; 4: sat one round, 7 × 2 = 14.
     let st = read_csv(&p.join("out/standings.csv"));
     let got: Vec<[&str; 5]> = st[1..]
@@ -769,7 +756,7 @@ fn init_writes_an_event_example_that_runs_through() {
         "-o",
         "event/onsite",
     ])
-    .exits_saying(0, &["scored          13"]);
+    .exits_saying(0, &["已计分            13"]);
     run(&["standings", "event/standings.toml", "-o", "event/standings"])
         .assert()
         .success();
@@ -789,7 +776,7 @@ fn init_writes_an_event_example_that_runs_through() {
         "-o",
         "event/certificates",
     ])
-    .exits_saying(0, &["wrote 6 certificate(s)"]);
+    .exits_saying(0, &["已写出 6 张证书"]);
 }
 
 /// Excel's "Unicode text" (UTF-16 with tabs) judges the same as UTF-8, and the same sheet gives
@@ -971,13 +958,10 @@ fn a_teams_missing_member_counts_as_the_missing_policy_says() {
             .unwrap()
             .replace("onsite.csv", "contest.csv"),
     );
-    standings(&s2, &p.join("out"))
-        .exits_saying(
-            0,
-            &[
-                "missing: `一支队` from `知识竞赛`: member(s) without a score: 李四 (2); each counted as 0 in the team's score",
-            ],
-        );
+    standings(&s2, &p.join("out")).exits_saying(
+        0,
+        &["缺项：`一支队` 缺 `知识竞赛`：成员无成绩：李四 (2)；每人计0分"],
+    );
     // 一支队 (80 + 0) / 2 + 90 = 130; 三支队 50 + 70 = 120; 二支队: its only member absent → the
     // event counts 0 for the team: 0 + 80 = 80.
     let st = read_csv(&p.join("out/standings.csv"));
@@ -1143,10 +1127,7 @@ fn an_excel_score_sheet_is_judged_as_its_csv_and_rows_are_named_as_excel_numbers
     let bad = text.replacen("甲队,评委3,30,", "甲队,评委3,45,", 1);
     assert_ne!(bad, text);
     let bad = write(d.path(), "bad.xlsx", as_workbook(&bad));
-    onsite(&bad, "b").exits_saying(
-        3,
-        &["bad.xlsx:4: 45 for `violations` is above its max of 40"],
-    );
+    onsite(&bad, "b").exits_saying(3, &["bad.xlsx:4: `violations` 的 45 超过满分 40"]);
     // Another binary is refused by name, not read as text.
     let pdf = write(d.path(), "scores.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
     onsite(&pdf, "p").exits_saying(1, &["scores.pdf: the file is a PDF file, not a table"]);
@@ -1182,7 +1163,7 @@ fn a_recusal_is_left_out_and_reported() {
         .exits_saying(
             0,
             &[
-                "回避: 评委2 for `甲队`: 4 judge(s) marked; the highest 1 and lowest 1 dropped among them, the mean of 2 kept",
+                "回避：评委2 回避 `甲队`：4 位评委打分，去掉其中最高 1 个、最低 1 个，取其余 2 个的平均",
             ],
         );
     let out = d.path().join("out");

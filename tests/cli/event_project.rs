@@ -87,25 +87,23 @@ fn the_event_runs_once_then_only_what_changed() {
     // Exit 3: an item waits for a third mark; what depends on it is provisional.
     event("run", p)
         .code(3)
+        .stderr(predicate::str::contains("exam           运行：从未运行"))
         .stderr(predicate::str::contains(
-            "exam           running: never run",
+            "exam           有拒收的行或待仲裁的题",
         ))
-        .stderr(predicate::str::contains(
-            "exam           with rows rejected or items awaiting arbitration",
-        ))
-        .stderr(predicate::str::contains("回避: 评委2 for `甲队`"))
-        .stderr(predicate::str::contains("publish        ran"))
+        .stderr(predicate::str::contains("回避：评委2 回避 `甲队`"))
+        .stderr(predicate::str::contains("publish        已运行"))
         // Each verb names its files where the user finds them, never the staging folder.
         .stderr(predicate::str::contains(format!(
             "wrote {}, ",
             p.join("out/exam/results.json").display()
         )))
         .stderr(predicate::str::contains(format!(
-            "to {}\n",
+            "，在 {}\n",
             p.join("out/certificates").display()
         )))
         .stderr(predicate::str::contains(format!(
-            "{} [standings]: 4 event(s), 4 team(s) ranked",
+            "{} [standings]：4 个项目，4 支参赛队排名",
             p.join("event.toml").display()
         )))
         .stderr(predicate::str::contains(".examforge-").not());
@@ -138,9 +136,9 @@ fn the_event_runs_once_then_only_what_changed() {
     assert!(file_names(&certs).contains(&"team-01-甲队.pdf".to_string()));
     event("status", p)
         .code(0)
-        .stdout(predicate::str::contains("out of date").not())
+        .stdout(predicate::str::contains("过期").not())
         .stdout(predicate::str::contains(
-            "exam           up to date, with rows rejected or items awaiting arbitration",
+            "exam           已是最新，有拒收的行或待仲裁的题",
         ));
 
     // The published results: one workbook, a sheet per table, in Chinese.
@@ -237,9 +235,9 @@ fn the_event_runs_once_then_only_what_changed() {
     event("run", p)
         .success()
         .stderr(predicate::str::contains(
-            "exam           running: `manual.csv` changed",
+            "exam           运行：`manual.csv` 改了",
         ))
-        .stderr(predicate::str::contains("onsite         up to date"));
+        .stderr(predicate::str::contains("onsite         已是最新"));
     assert_eq!(standings(p)[1], ("乙队".to_string(), 90.17, 2));
 
     // An appeal of 评委3's mark for 乙队 (违法行为 28 → 40): 乙's totals 81 83 82 96 78 →
@@ -253,9 +251,9 @@ fn the_event_runs_once_then_only_what_changed() {
     event("run", p)
         .success()
         .stderr(predicate::str::contains(
-            "onsite         running: `appeals.toml` changed",
+            "onsite         运行：`appeals.toml` 改了",
         ))
-        .stderr(predicate::str::contains("certificates   ran"));
+        .stderr(predicate::str::contains("certificates   已运行"));
     assert_eq!(
         standings(p),
         [
@@ -300,21 +298,21 @@ fn the_event_runs_once_then_only_what_changed() {
     let status = event("status", p).code(4);
     let out = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
     for line in [
-        "exam           up to date",
-        "onsite         up to date",
-        "video          out of date: `video-scores.csv` changed",
-        "standings      out of date: `video` changed",
-        "certificates   out of date: `standings` changed",
-        "publish        out of date: `standings` changed, `video` changed",
+        "exam           已是最新",
+        "onsite         已是最新",
+        "video          过期：`video-scores.csv` 改了",
+        "standings      过期：`video` 改了",
+        "certificates   过期：`standings` 改了",
+        "publish        过期：`standings` 改了，`video` 改了",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
     event("run", p)
         .success()
-        .stderr(predicate::str::contains("exam           up to date"))
-        .stderr(predicate::str::contains("onsite         up to date"))
+        .stderr(predicate::str::contains("exam           已是最新"))
+        .stderr(predicate::str::contains("onsite         已是最新"))
         .stderr(predicate::str::contains(
-            "video          running: `video-scores.csv` changed",
+            "video          运行：`video-scores.csv` 改了",
         ));
     event("status", p).code(0);
 }
@@ -362,9 +360,9 @@ fn an_event_dropped_from_the_file_takes_its_outputs_with_it() {
     let f = p.join("event.toml");
     let t = std::fs::read_to_string(&f).unwrap();
     std::fs::write(&f, t.replace("[certificates]\n", "")).unwrap();
-    event("status", p).code(4).stdout(predicate::str::contains(
-        "certificates   no longer in the event",
-    ));
+    event("status", p)
+        .code(4)
+        .stdout(predicate::str::contains("certificates   已不在赛事中"));
     event("run", p).code(3); // 乙一 waits for a third mark
     assert!(!p.join("out/certificates").exists());
     assert!(p.join("out/standings/standings.json").exists());
@@ -669,17 +667,17 @@ fn a_blueprint_exam_is_drawn_only_when_what_it_reads_changed() {
     assert_eq!(said(&status), 0, "status draws nothing");
     let again = event("run", p)
         .code(3)
-        .stderr(predicate::str::contains("exam           up to date"));
+        .stderr(predicate::str::contains("exam           已是最新"));
     assert_eq!(said(&again), 0, "an unchanged exam is not drawn again");
     assert_eq!(std::fs::read(p.join("out/exam/exam.json")).unwrap(), exam);
     // A file the draw reads changes: the exam is out of date, and drawn once more.
     let bank = std::fs::read_to_string(p.join("bank.toml")).unwrap();
     std::fs::write(p.join("bank.toml"), format!("{bank}\n# 复核后\n")).unwrap();
     event("status", p).code(4).stdout(predicate::str::contains(
-        "exam           out of date: `bank.toml` changed",
+        "exam           过期：`bank.toml` 改了",
     ));
     let rerun = event("run", p).code(3).stderr(predicate::str::contains(
-        "exam           running: `bank.toml` changed",
+        "exam           运行：`bank.toml` 改了",
     ));
     assert!(said(&rerun) >= 1);
 }

@@ -148,7 +148,7 @@ fn the_report_flags_the_question_whose_key_the_weakest_pick() {
     let out = d.path().join("rep");
     report(&d.path().join("res"), &out)
         .args(["--banks", FIXTURE, "--format", "csv"])
-        .exits_saying(0, &["9 candidates, 6 questions"]);
+        .exits_saying(0, &["9 名考生，6 道题"]);
     let items = read_csv(&out.join("item-analysis.csv"));
     assert_eq!(
         items[0][..10],
@@ -424,7 +424,7 @@ fn report_finds_the_exam_from_another_folder() {
     report(&p.join("results"), relative("rep"))
         .current_dir(elsewhere.path())
         .args(["--format", "csv"])
-        .exits_saying(0, &["9 candidates, 6 questions"]);
+        .exits_saying(0, &["9 名考生，6 道题"]);
     assert!(elsewhere.path().join("rep/item-analysis.csv").is_file());
 }
 

@@ -318,7 +318,7 @@ fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("read 4 sheet(s), rejected 0"));
+        .stderr(predicate::str::contains("读入 4 张答题卡，拒收 0 张"));
     let rows = scans(&out);
     assert_eq!(rows.len(), 4);
     for (name, t) in &truth {
@@ -421,7 +421,7 @@ fn a_sheet_of_another_exam_and_a_blank_page_are_rejected_with_the_reason() {
         .arg(&out)
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("rejected 2"));
+        .stderr(predicate::str::contains("拒收 2 张"));
     let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
     assert!(sheets.contains("sheet of another exam"), "{sheets}");
     assert!(
@@ -872,7 +872,7 @@ fn per_candidate_sheets_read_their_pre_marked_candidate_numbers() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("read 3 sheet(s), rejected 0"));
+        .stderr(predicate::str::contains("读入 3 张答题卡，拒收 0 张"));
     let rows = scans(&out);
     for (name, (id, items)) in &truth {
         let row = &rows[name];
@@ -943,7 +943,7 @@ fn a_hundred_items_fit_one_page_and_are_read_from_an_image_only_pdf() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("read 2 sheet(s), rejected 0"));
+        .stderr(predicate::str::contains("读入 2 张答题卡，拒收 0 张"));
     let mut r = csv::Reader::from_path(out.join("scans.csv")).unwrap();
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -1145,7 +1145,7 @@ fn a_multi_page_tiff_is_read_page_by_page_and_1_bit_ccitt_tiffs_and_pdfs_are_rea
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("read 5 sheet(s), rejected 0"));
+        .stderr(predicate::str::contains("读入 5 张答题卡，拒收 0 张"));
     let rows = scans(&out);
     for (i, t) in truths.iter().enumerate() {
         assert_read(&rows[&format!("batch.tif#{}", i + 1)], t, "TIFF page");
@@ -1242,11 +1242,11 @@ fn a_cut_jpeg_is_refused_by_name_a_repeated_file_reported_and_other_files_warned
         .arg(&out)
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("read 3 sheet(s), rejected 1"))
+        .stderr(predicate::str::contains("读入 3 张答题卡，拒收 1 张"))
         .stderr(predicate::str::contains("skipped `").and(predicate::str::contains("notes.txt")))
         .stderr(
-            predicate::str::contains("b-copy.jpg` is the same file as `")
-                .and(predicate::str::contains("a.jpg`: read once")),
+            predicate::str::contains("b-copy.jpg` 与 `")
+                .and(predicate::str::contains("a.jpg` 是同一个文件：只读一次")),
         );
     let rows = scans(&out);
     assert_read(&rows["a.jpg"], &t1, "a.jpg");
