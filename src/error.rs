@@ -158,8 +158,19 @@ impl Error {
     }
 
     /// Shows the Chinese words of bad input (when it has them) if `lang`, the language of the
-    /// input it is about, is Chinese.
+    /// input it is about, is Chinese; a rule script's error is told in Chinese then too.
     pub fn in_language(mut self, lang: Lang) -> Self {
+        if let (Error::Script(e), Lang::Zh) = (&self, lang) {
+            return Error::Input {
+                message: e.to_string(),
+                hint: e.hint(),
+                zh: Some(Box::new(Zh {
+                    message: e.zh(),
+                    hint: e.hint_zh(),
+                    shown: true,
+                })),
+            };
+        }
         match &mut self {
             Error::Input { zh: Some(zh), .. } | Error::Row { zh: Some(zh), .. } => {
                 zh.shown = lang == Lang::Zh
@@ -295,6 +306,27 @@ pub fn print(e: &Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_scripts_error_is_told_in_the_language_of_the_file_that_names_it() {
+        use crate::score::script::{Hook, ScriptError};
+        let e = ScriptError::MissingHook {
+            script: "r.rhai".into(),
+            function: Hook::Judge,
+        };
+        let en = Error::from(e.clone()).in_language(Lang::En);
+        assert_eq!(
+            en.to_string(),
+            "rule script `r.rhai` has no `judge` function"
+        );
+        let zh = Error::from(e).in_language(Lang::Zh);
+        assert_eq!(zh.to_string(), "规则脚本 `r.rhai` 没有 `judge` 函数");
+        assert_eq!(
+            zh.hint().as_deref(),
+            Some("在脚本中加上 `fn judge(sheets) { … }`，或换一个有这个函数的脚本")
+        );
+        assert_eq!(zh.exit_code(), en.exit_code());
+    }
 
     #[test]
     fn exit_codes_are_distinct_and_documented() {

@@ -96,7 +96,8 @@ pub fn draw_manifest(blueprint_path: &Path, opts: &DrawOptions) -> Result<Manife
         let path = base.join(rel);
         let source = crate::io::read::text(&path)?;
         let script =
-            crate::score::script::RuleScript::compile(&path.display().to_string(), &source)?;
+            crate::score::script::RuleScript::compile(&path.display().to_string(), &source)
+                .map_err(|e| Error::from(e).in_language(drawn.manifest.language.into()))?;
         super::show_script_log(Some(&script));
         drawn.manifest.rules = Some(crate::draw::manifest::RulesSource {
             path: rel.clone(),

@@ -115,6 +115,13 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     // A sheet that belongs to no one, or has nothing marked, is told in Chinese when the roster
     // or the sheet's header is.
     let header_lang = Lang::of_text(&sheet.header().collect::<Vec<_>>().join(","));
+    // What grade says when done (the summary, rejected.csv's reasons, a script's error): in
+    // Chinese for a Chinese exam or a Chinese header; a scanner's own layout is in no language.
+    let told = if header_lang == Lang::Zh || Lang::from(manifest.language) == Lang::Zh {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
     let stranger_lang = if header_lang == Lang::Zh {
         header_lang
     } else {
@@ -205,7 +212,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     if a.report {
         super::report::check_after_grade(&a.output, a.force)?;
     }
-    let mut files = GradeFiles::create(&out, header_lang)?;
+    let mut files = GradeFiles::create(&out, told)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} grading: {pos} rows ({per_sec})")
@@ -222,7 +229,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
                 let why = grader.unusable(&r);
                 files.reject(r.line, "", &why, &r.raw)?;
             }
-            Ok(row) => match grader.grade(row).map_err(|e| stop(&shown, &e))? {
+            Ok(row) => match grader.grade(row).map_err(|e| stop(&shown, &e, told))? {
                 Outcome::Graded(g) => {
                     files.graded(&g, row, grader.last_items(row))?;
                     files.corrections(&g, grader.last_arbitrations())?;
@@ -257,7 +264,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     let (ranking, items) = grader.finish();
     let teams = grader.teams();
     super::show_script_log(script.as_ref());
-    let teams = teams.map_err(|e| stop(&shown, &e))?;
+    let teams = teams.map_err(|e| stop(&shown, &e, told))?;
     files.finish(
         &Head {
             exam: &manifest.blueprint.exam.title,
@@ -275,7 +282,7 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
         &out,
     )?;
     out.commit()?;
-    summary(&source, &grader.tally, &out, header_lang);
+    summary(&source, &grader.tally, &out, told);
     for (line, id) in &grader.blank_sheets {
         match stranger_lang {
             Lang::Zh => eprintln!(
@@ -309,7 +316,8 @@ fn rule_script(
             None => return Ok((None, None)),
         },
     };
-    let script = RuleScript::compile(&name, &source)?;
+    let script = RuleScript::compile(&name, &source)
+        .map_err(|e| Error::from(e).in_language(manifest.language.into()))?;
     super::show_script_log(Some(&script));
     Ok((Some(name), Some(script)))
 }
@@ -1031,12 +1039,20 @@ fn summary(source: &Source, t: &Tally, out: &OutputSet, lang: Lang) {
 }
 
 /// A grading error stops the run, naming the answers file and line, with the script's hint.
-fn stop(shown: &str, e: &GradeError) -> Error {
+fn stop(shown: &str, e: &GradeError, told: Lang) -> Error {
     match e {
         GradeError::Script { line, source } => {
+            let (message, hint) = e.zh();
             Error::row(shown, *line as usize, source.to_string(), e.hint())
+                .zh(message, hint)
+                .in_language(told)
         }
-        GradeError::Team { source } => Error::input(source.to_string(), e.hint()),
+        GradeError::Team { source } => {
+            let (message, hint) = e.zh();
+            Error::input(source.to_string(), e.hint())
+                .zh(message, hint)
+                .in_language(told)
+        }
         GradeError::Correction { at, zh, lang, .. } => Error::input(e.to_string(), e.hint())
             .zh(format!("{at}: {}", zh.0), zh.1.clone())
             .in_language(*lang),

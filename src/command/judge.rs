@@ -41,8 +41,10 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     let mut inputs: Vec<&Path> = vec![scores, &a.rubric];
     inputs.extend(a.appeals.as_deref());
     super::refuse_overwriting_inputs(&out, &OUTPUTS, &inputs)?;
+    // A script's error is told in the rubric's language.
+    let rubric_lang = Lang::of_text(&rubric.title);
     let script = match &rubric.judging.script {
-        Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge)?),
+        Some(rel) => Some(load_script(&a.rubric, rel, Hook::Judge, rubric_lang)?),
         None => None,
     };
     let shown = scores.display().to_string();
@@ -60,7 +62,7 @@ pub fn run(a: &JudgeArgs) -> Result<ExitCode, Error> {
     };
     let judged = judging::judge(&rubric, &cols, &t.rows, script.as_ref());
     super::show_script_log(script.as_ref());
-    let judged = judged?;
+    let judged = judged.map_err(|e| Error::from(e).in_language(rubric_lang))?;
 
     out.write("results.csv", &results_csv(&rubric, &judged))?;
     let json = serde_json::json!({

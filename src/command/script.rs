@@ -19,11 +19,13 @@ pub fn reported(diags: &[Diagnostic], what: &str) -> Error {
     }
 }
 
-/// Compiles the script `rel` (relative to `beside`'s folder) and checks it defines `hook`.
-pub fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, Error> {
+/// Compiles the script `rel` (relative to `beside`'s folder) and checks it defines `hook`; a
+/// problem is told in `lang`, the language of `beside`.
+pub fn load_script(beside: &Path, rel: &str, hook: Hook, lang: Lang) -> Result<RuleScript, Error> {
     let path: PathBuf = beside.parent().unwrap_or(Path::new("")).join(rel);
     let name = path.display().to_string();
-    let script = RuleScript::compile(&name, &crate::io::read::text(&path)?)?;
+    let script = RuleScript::compile(&name, &crate::io::read::text(&path)?)
+        .map_err(|e| Error::from(e).in_language(lang))?;
     super::show_script_log(Some(&script));
     let has = match hook {
         Hook::Judge => script.has_judge(),
@@ -35,7 +37,8 @@ pub fn load_script(beside: &Path, rel: &str, hook: Hook) -> Result<RuleScript, E
         return Err(Error::from(ScriptError::MissingHook {
             script: name,
             function: hook,
-        }));
+        })
+        .in_language(lang));
     }
     Ok(script)
 }

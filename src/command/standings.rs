@@ -38,7 +38,7 @@ pub fn run(a: &StandingsArgs) -> Result<ExitCode, Error> {
     out.check_free(&OUTPUTS)?;
     let script = match &spec.script {
         Some(rel) => {
-            let s = load_script(&a.file, rel, Hook::TopLevel)?;
+            let s = load_script(&a.file, rel, Hook::TopLevel, lang)?;
             let mut errors = Vec::new();
             if spec.team_rule == TeamRule::Script && !s.has_team() {
                 errors.push(

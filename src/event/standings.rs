@@ -708,11 +708,10 @@ pub enum StandingsError {
 }
 
 impl StandingsError {
-    /// The error that ends the command, in `lang`, the language of the standings file (a
-    /// script's error as the script's).
+    /// The error that ends the command, in `lang`, the language of the standings file.
     pub fn told_in(self, lang: Lang) -> crate::Error {
         match self {
-            StandingsError::Script(e) => crate::Error::Script(e),
+            StandingsError::Script(e) => crate::Error::Script(e).in_language(lang),
             e => {
                 let (message, hint) = e.zh();
                 crate::Error::input(e.to_string(), e.hint().unwrap_or_default())

@@ -78,6 +78,16 @@ pub enum Lang {
     Zh,
 }
 
+/// The language an exam or a competition is written in.
+impl From<crate::bank::Language> for Lang {
+    fn from(language: crate::bank::Language) -> Lang {
+        match language {
+            crate::bank::Language::Zh => Lang::Zh,
+            crate::bank::Language::En => Lang::En,
+        }
+    }
+}
+
 impl Lang {
     /// The language of a TOML file: Chinese when a key or value holds a CJK character (comments,
     /// which an English file may have in Chinese or the other way round, do not count).

@@ -221,6 +221,20 @@ pub enum Limit {
     MapSize,
 }
 
+impl Limit {
+    /// The limit in Chinese.
+    fn zh(self) -> String {
+        match self {
+            Limit::Operations => format!(" {MAX_OPERATIONS} 步运算的上限"),
+            Limit::Time => format!(" {} 秒的安全时限", WALL_CLOCK_GUARD.as_secs()),
+            Limit::CallLevels => format!(" {MAX_CALL_LEVELS} 层函数嵌套调用的上限"),
+            Limit::StringSize => format!("字符串 {MAX_STRING_SIZE} 字节的上限"),
+            Limit::ArraySize => format!("数组 {MAX_ARRAY_SIZE} 个元素的上限"),
+            Limit::MapSize => format!("映射 {MAX_MAP_SIZE} 项的上限"),
+        }
+    }
+}
+
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -235,6 +249,28 @@ impl fmt::Display for Limit {
             Limit::ArraySize => write!(f, "the limit of {MAX_ARRAY_SIZE} elements for an array"),
             Limit::MapSize => write!(f, "the limit of {MAX_MAP_SIZE} entries for a map"),
         }
+    }
+}
+
+/// A phrase of an error, in English and in Chinese.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Words {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Words {
+    fn new(en: impl Into<String>, zh: impl Into<String>) -> Words {
+        Words {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
+impl fmt::Display for Words {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
     }
 }
 
@@ -313,9 +349,9 @@ pub enum ScriptError {
         script: String,
         function: Hook,
         /// ` for item `q1` (no. 3)` and the like; may be empty.
-        context: String,
-        got: String,
-        expected: String,
+        context: Words,
+        got: Words,
+        expected: Words,
     },
 }
 
@@ -365,6 +401,125 @@ impl ScriptError {
             ScriptError::Runtime { .. } => None,
             ScriptError::BadResult { expected, .. } => {
                 Some(format!("make the function return {expected}"))
+            }
+        }
+    }
+
+    /// The message in Chinese, for a script attached to a Chinese file; what rhai itself says
+    /// (a syntax or runtime error) stays in its words.
+    pub fn zh(&self) -> String {
+        let within_zh = |w: &str| match w.strip_prefix(" in ") {
+            Some(f) => format!("（在 {f} 中）"),
+            None => String::new(),
+        };
+        match self {
+            ScriptError::Syntax {
+                script,
+                at,
+                message,
+            } => format!("规则脚本 `{script}`：{at} 处语法错误：{message}"),
+            ScriptError::Import { script, at } => {
+                format!("规则脚本 `{script}`：规则脚本中不能用 `import`（{at}）")
+            }
+            ScriptError::Eval { script, at } => {
+                format!("规则脚本 `{script}`：规则脚本中不能用 `eval`（{at}）")
+            }
+            ScriptError::UndefinedVariable {
+                script,
+                at,
+                variable,
+            } => format!("规则脚本 `{script}`：{at} 处的变量 `{variable}` 没有定义"),
+            ScriptError::NoHook { script } => format!(
+                "规则脚本 `{script}` 没有定义 `score`、`total`、`team`、`combine`、`judge` 中的任何一个函数"
+            ),
+            ScriptError::Signature {
+                script,
+                function,
+                expected,
+            } => format!("规则脚本 `{script}`：`{function}` 的参数不对；应为 `{expected}`"),
+            ScriptError::MissingHook { script, function } => {
+                format!("规则脚本 `{script}` 没有 `{function}` 函数")
+            }
+            ScriptError::Limit {
+                script,
+                function,
+                limit,
+            } => format!("规则脚本 `{script}`：`{function}` 超出了{}", limit.zh()),
+            ScriptError::UnknownProperty {
+                script,
+                function,
+                within,
+                at,
+                property,
+            } => format!(
+                "规则脚本 `{script}`：`{function}`{} 在 {at} 出错：没有属性 {property}",
+                within_zh(within)
+            ),
+            ScriptError::Runtime {
+                script,
+                function,
+                within,
+                at,
+                message,
+            } => format!(
+                "规则脚本 `{script}`：`{function}`{} 在 {at} 出错：{message}",
+                within_zh(within)
+            ),
+            ScriptError::BadResult {
+                script,
+                function,
+                context,
+                got,
+                expected,
+            } => format!(
+                "规则脚本 `{script}`：`{function}`{} 返回了{}；应返回{}",
+                context.zh, got.zh, expected.zh
+            ),
+        }
+    }
+
+    /// What the user can do about it, in Chinese.
+    pub fn hint_zh(&self) -> Option<String> {
+        match self {
+            ScriptError::Syntax { .. } | ScriptError::Runtime { .. } => None,
+            ScriptError::Import { .. } => {
+                Some("规则脚本必须自成一体：把要用的函数抄进这个文件".into())
+            }
+            ScriptError::Eval { .. } => Some("直接把代码写在脚本里，不要拼成字符串再执行".into()),
+            ScriptError::UndefinedVariable { .. } => Some(
+                "在函数里用 `let` 声明它；函数只看得到自己的参数和自己的变量，看不到脚本顶层的变量"
+                    .into(),
+            ),
+            ScriptError::NoHook { .. } => Some(format!(
+                "至少定义 `{}` 中的一个",
+                Hook::ALL.map(Hook::signature).join("`、`")
+            )),
+            ScriptError::Signature { expected, .. } => {
+                Some(format!("把它声明为 `{expected} {{ … }}`"))
+            }
+            ScriptError::MissingHook { function, .. } => Some(format!(
+                "在脚本中加上 `{} {{ … }}`，或换一个有这个函数的脚本",
+                function.signature()
+            )),
+            ScriptError::Limit { limit, .. } => Some(
+                match limit {
+                    Limit::Operations | Limit::Time => {
+                        "找一找永不结束的循环；一条规则每道题只应走几步"
+                    }
+                    Limit::CallLevels => "找一找停不下来的递归",
+                    Limit::StringSize | Limit::ArraySize | Limit::MapSize => {
+                        "找一找在循环里不断变大的值"
+                    }
+                }
+                .into(),
+            ),
+            ScriptError::UnknownProperty { .. } => Some(
+                "item 有 id、number、kind、points、key、options、tags、section；response 有 \
+                 marks、status、text；考生有 id、name、team、score、max、sections、items"
+                    .into(),
+            ),
+            ScriptError::BadResult { expected, .. } => {
+                Some(format!("让这个函数返回{}", expected.zh))
             }
         }
     }
@@ -511,13 +666,19 @@ impl RuleScript {
         let points = if value.is_unit() {
             None
         } else {
-            let context = format!(" for item `{}` (no. {})", item.id, item.number);
+            let context = Words::new(
+                format!(" for item `{}` (no. {})", item.id, item.number),
+                format!("（题 `{}`，第 {} 题）", item.id, item.number),
+            );
             let bound = item.points.abs();
-            let expected = format!("a number from {} to {}, or `()`", -bound, bound);
+            let expected = Words::new(
+                format!("a number from {} to {}, or `()`", -bound, bound),
+                format!(" {} 到 {} 之间的数，或 `()`", -bound, bound),
+            );
             let points = self.number(Hook::Score, &value, &context, &expected)?;
             let slack = RANGE_SLACK * bound.max(1.0);
             if points < -bound - slack || points > bound + slack {
-                return Err(self.bad_result(Hook::Score, &context, points.to_string(), expected));
+                return Err(self.bad_result(Hook::Score, &context, number(points), expected));
             }
             Some(points.clamp(-bound, bound))
         };
@@ -536,10 +697,16 @@ impl RuleScript {
     pub fn total(&self, c: &CandidateInfo) -> Result<TotalOutcome, ScriptError> {
         self.require(Hook::Total, self.has_total())?;
         let value = self.call(Hook::Total, (Dynamic::from_map(candidate_map(c)),))?;
-        let context = format!(" for candidate `{}`", c.id);
-        let expected = "a number or #{score, pass, grade}";
+        let context = Words::new(
+            format!(" for candidate `{}`", c.id),
+            format!("（考生 `{}`）", c.id),
+        );
+        let expected = Words::new(
+            "a number or #{score, pass, grade}",
+            "一个数或 #{score, pass, grade}",
+        );
         if !value.is_map() {
-            let score = self.number(Hook::Total, &value, &context, expected)?;
+            let score = self.number(Hook::Total, &value, &context, &expected)?;
             return Ok(TotalOutcome {
                 score,
                 pass: None,
@@ -554,21 +721,34 @@ impl RuleScript {
             grade: None,
         };
         for (field, v) in map {
-            let field_context = format!("{context} in field `{field}`");
+            let field_context = Words::new(
+                format!("{} in field `{field}`", context.en),
+                format!("（考生 `{}` 的字段 `{field}`）", c.id),
+            );
             match field.as_str() {
                 "score" => {
-                    outcome.score = self.number(Hook::Total, &v, &field_context, "a number")?;
+                    outcome.score = self.number(Hook::Total, &v, &field_context, &a_number())?;
                 }
                 "pass" if v.is_unit() => {}
                 "pass" => {
                     outcome.pass = Some(v.as_bool().map_err(|_| {
-                        self.bad_result(Hook::Total, &field_context, describe(&v), "true or false")
+                        self.bad_result(
+                            Hook::Total,
+                            &field_context,
+                            describe(&v),
+                            Words::new("true or false", " true 或 false"),
+                        )
                     })?);
                 }
                 "grade" if v.is_unit() => {}
                 "grade" => {
                     let grade = v.into_immutable_string().map_err(|t| {
-                        self.bad_result(Hook::Total, &field_context, format!("a {t}"), "a string")
+                        self.bad_result(
+                            Hook::Total,
+                            &field_context,
+                            Words::new(format!("a {t}"), format!(" {t} 类型的值")),
+                            Words::new("a string", "一个字符串"),
+                        )
                     })?;
                     outcome.grade = Some(grade.to_string());
                 }
@@ -576,8 +756,14 @@ impl RuleScript {
                     return Err(self.bad_result(
                         Hook::Total,
                         &context,
-                        format!("a map with the unknown field `{field}`"),
-                        "only the fields score, pass and grade",
+                        Words::new(
+                            format!("a map with the unknown field `{field}`"),
+                            format!("含未知字段 `{field}` 的映射"),
+                        ),
+                        Words::new(
+                            "only the fields score, pass and grade",
+                            "只含 score、pass、grade 这几个字段",
+                        ),
                     ));
                 }
             }
@@ -594,10 +780,13 @@ impl RuleScript {
             .collect();
         let value = self.call(Hook::Team, (Dynamic::from_array(array),))?;
         let context = match members.first() {
-            Some(m) if !m.team.is_empty() => format!(" for team `{}`", m.team),
-            _ => String::new(),
+            Some(m) if !m.team.is_empty() => Words::new(
+                format!(" for team `{}`", m.team),
+                format!("（队伍 `{}`）", m.team),
+            ),
+            _ => Words::default(),
         };
-        self.number(Hook::Team, &value, &context, "a number")
+        self.number(Hook::Team, &value, &context, &a_number())
     }
 
     /// `fn judge(sheets)` → an entrant's score in a judged event, from its judges' rows
@@ -623,11 +812,14 @@ impl RuleScript {
             })
             .collect();
         let value = self.call(Hook::Judge, (Dynamic::from_array(array),))?;
-        let context = format!(" for entrant `{entrant}`");
-        let expected = format!("a number from 0 to {max}");
+        let context = for_entrant(entrant);
+        let expected = Words::new(
+            format!("a number from 0 to {max}"),
+            format!(" 0 到 {max} 之间的数"),
+        );
         let score = self.number(Hook::Judge, &value, &context, &expected)?;
         if score < -RANGE_SLACK || score > max + RANGE_SLACK * max.max(1.0) {
-            return Err(self.bad_result(Hook::Judge, &context, score.to_string(), expected));
+            return Err(self.bad_result(Hook::Judge, &context, number(score), expected));
         }
         Ok(score.clamp(0.0, max))
     }
@@ -656,12 +848,7 @@ impl RuleScript {
             })
             .collect();
         let value = self.call(Hook::Combine, (Dynamic::from_array(array),))?;
-        self.number(
-            Hook::Combine,
-            &value,
-            &format!(" for entrant `{entrant}`"),
-            "a number",
-        )
+        self.number(Hook::Combine, &value, &for_entrant(entrant), &a_number())
     }
 
     fn require(&self, hook: Hook, present: bool) -> Result<(), ScriptError> {
@@ -762,36 +949,30 @@ impl RuleScript {
         &self,
         hook: Hook,
         value: &Dynamic,
-        context: &str,
-        expected: &str,
+        context: &Words,
+        expected: &Words,
     ) -> Result<f64, ScriptError> {
         let n = if let Ok(f) = value.as_float() {
             f
         } else if let Ok(i) = value.as_int() {
             i as f64
         } else {
-            return Err(self.bad_result(hook, context, describe(value), expected));
+            return Err(self.bad_result(hook, context, describe(value), expected.clone()));
         };
         if n.is_finite() {
             Ok(n)
         } else {
-            Err(self.bad_result(hook, context, n.to_string(), expected))
+            Err(self.bad_result(hook, context, number(n), expected.clone()))
         }
     }
 
-    fn bad_result(
-        &self,
-        hook: Hook,
-        context: &str,
-        got: impl Into<String>,
-        expected: impl Into<String>,
-    ) -> ScriptError {
+    fn bad_result(&self, hook: Hook, context: &Words, got: Words, expected: Words) -> ScriptError {
         ScriptError::BadResult {
             script: self.name.clone(),
             function: hook,
-            context: context.into(),
-            got: got.into(),
-            expected: expected.into(),
+            context: context.clone(),
+            got,
+            expected,
         }
     }
 }
@@ -892,14 +1073,33 @@ fn location(name: &str, pos: Position) -> String {
 }
 
 /// A value as an error message shows it.
-fn describe(value: &Dynamic) -> String {
+fn describe(value: &Dynamic) -> Words {
     if value.is_unit() {
-        "nothing (`()`)".into()
+        Words::new("nothing (`()`)", "空值（`()`）")
     } else if value.is_string() {
-        format!("the string {value:?}")
+        Words::new(format!("the string {value:?}"), format!("字符串 {value:?}"))
     } else {
-        format!("the {} `{value}`", value.type_name())
+        Words::new(
+            format!("the {} `{value}`", value.type_name()),
+            format!(" {} 类型的 `{value}`", value.type_name()),
+        )
     }
+}
+
+/// A number a script returned, as said in an error.
+fn number(n: f64) -> Words {
+    Words::new(n.to_string(), format!(" {n}"))
+}
+
+fn a_number() -> Words {
+    Words::new("a number", "一个数")
+}
+
+fn for_entrant(entrant: &str) -> Words {
+    Words::new(
+        format!(" for entrant `{entrant}`"),
+        format!("（参赛者 `{entrant}`）"),
+    )
 }
 
 /// Length-prefixed fields, so no two different responses share a key; written into a reused

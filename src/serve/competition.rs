@@ -585,10 +585,7 @@ pub fn standings(
         team_rule_at: None,
         missing_at: None,
         // Told in the competition's language.
-        lang: match c.language {
-            Language::Zh => crate::input::diagnostic::Lang::Zh,
-            Language::En => crate::input::diagnostic::Lang::En,
-        },
+        lang: c.language.into(),
         ..StandingsSpec::default()
     };
     let data: Vec<EventData> = rounds

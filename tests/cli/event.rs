@@ -563,8 +563,13 @@ fn judge(sheets) {
 
     // A hook that is not there is named.
     write(d.path(), "median.rhai", "fn team(members) { 0.0 }\n");
-    judge(&rubric, &sheet, &d.path().join("out2"))
-        .exits_saying(1, &["has no `judge` function", "fn judge(sheets)"]);
+    judge(&rubric, &sheet, &d.path().join("out2")).exits_saying(
+        1,
+        &[
+            "median.rhai` 没有 `judge` 函数",
+            "在脚本中加上 `fn judge(sheets) { … }`",
+        ],
+    );
 }
 
 /// Candidates ranked over two quiz rounds kept as separate exports, with a script that fills a

@@ -95,7 +95,7 @@ fn the_event_runs_once_then_only_what_changed() {
         .stderr(predicate::str::contains("publish        已运行"))
         // Each verb names its files where the user finds them, never the staging folder.
         .stderr(predicate::str::contains(format!(
-            "wrote {}, ",
+            "已写出 {}、",
             p.join("out/exam/results.json").display()
         )))
         .stderr(predicate::str::contains(format!(

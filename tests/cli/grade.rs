@@ -294,13 +294,14 @@ fn a_rule_script_scores_and_grades() {
         "loop.rhai",
         "fn score(item, response) { loop { } }\n",
     );
+    // The exam is Chinese: so is what the grader is told.
     grade_in(&d, &scan, "r2", &flag("--rules", &hostile)).exits_saying(
         1,
         &[
-            "scan.csv:2: rule script",
-            "limit",
-            "hint: look for a loop that never ends",
-            "the run stops so that no candidate is scored by a broken rule",
+            "scan.csv:2: 规则脚本 `",
+            "loop.rhai`：`score` 超出了 1000000 步运算的上限",
+            "hint: 找一找永不结束的循环",
+            "为了不让任何考生按出错的规则计分，这次运行已停止",
         ],
     );
     assert!(
@@ -412,7 +413,7 @@ fn zipgrade_exports_grade_with_numbered_key_versions() {
     text.push_str("\nq,c,三,张,101,,0,0,0,x,x,1,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
     text.push_str("q,c,四,李,102,,0,0,0,x,x,2,B,,,,AC,,,,F,,,,2|CO2,,,,8,,,\n");
     let scan = write(d.path(), "zipgrade.csv", text);
-    grade_in(&d, &scan, "r", &[]).exits_saying(0, &["zipgrade layout"]);
+    grade_in(&d, &scan, "r", &[]).exits_saying(0, &["zipgrade 格式"]);
     let res = read_csv(&d.path().join("r/results.csv"));
     assert_eq!(
         (

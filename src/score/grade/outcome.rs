@@ -93,6 +93,20 @@ impl GradeError {
         }
     }
 
+    /// The message and hint in Chinese.
+    pub fn zh(&self) -> (String, String) {
+        let source = match self {
+            GradeError::Script { source, .. } | GradeError::Team { source } => source,
+            GradeError::Correction { zh, .. } => return (**zh).clone(),
+        };
+        let stop = "改好脚本；为了不让任何考生按出错的规则计分，这次运行已停止";
+        let hint = match source.hint_zh() {
+            Some(h) => format!("{h}\n{stop}"),
+            None => stop.to_string(),
+        };
+        (source.zh(), hint)
+    }
+
     /// The script error underneath, if a script failed.
     pub fn script_error(&self) -> Option<&ScriptError> {
         match self {
