@@ -349,9 +349,9 @@ pub enum ScriptError {
         script: String,
         function: Hook,
         /// ` for item `q1` (no. 3)` and the like; may be empty.
-        context: Words,
-        got: Words,
-        expected: Words,
+        context: Box<Words>,
+        got: Box<Words>,
+        expected: Box<Words>,
     },
 }
 
@@ -970,9 +970,9 @@ impl RuleScript {
         ScriptError::BadResult {
             script: self.name.clone(),
             function: hook,
-            context: context.clone(),
-            got,
-            expected,
+            context: Box::new(context.clone()),
+            got: Box::new(got),
+            expected: Box::new(expected),
         }
     }
 }
