@@ -74,13 +74,13 @@ fn every_sample_imports_into_a_bank_that_passes_bank_check() {
             "C1_moodle_gift_sample.gift",
             7,
             "single multiple judge fill fill short single",
-            "C1_moodle_gift_sample.gift:28:1: warning: the numerical answer `3.1415:0.0005` accepts a range of values",
+            "C1_moodle_gift_sample.gift:28:1: warning: 数值答案 `3.1415:0.0005` 接受一个范围内的值，填空题无法判定；未导入",
         ),
         (
             "C2_moodle_xml_sample.xml",
             5,
             "single multiple judge fill short",
-            "C2_moodle_xml_sample.xml:169:3: warning: a `matching` question has no examforge kind",
+            "C2_moodle_xml_sample.xml:169:3: warning: `matching` 题在 examforge 中没有对应的题型",
         ),
     ];
     for (name, n, kinds, note) in cases {
@@ -1173,8 +1173,13 @@ fn one_bad_question_never_stops_the_others() {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, err) = import(&refs, &out);
     assert_eq!(code, 3, "{err}");
+    // bad.gift holds a Chinese question: it is told in Chinese, Moodle's own files in English.
     assert!(
-        err.contains("bad.gift:3:1: error: the answer block `{…}` is not closed"),
+        err.contains("bad.gift:3:1: error: 答案块 `{…}` 没有闭合"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: the fraction 33% is not one Moodle accepts"),
         "{err}"
     );
     assert!(!err.contains("fault in the importer"), "{err}");
@@ -1217,4 +1222,79 @@ fn gift_errors_speak_gift() {
         assert!(err.contains(want), "{err}");
     }
     assert!(!err.contains("column"), "{err}");
+}
+
+/// A Chinese GIFT or Moodle XML file is told what was set aside in Chinese, at the same places;
+/// an English one keeps its English words.
+#[test]
+fn a_chinese_gift_or_moodle_file_is_told_in_chinese() {
+    let dir = tmp();
+    let gift = dir.path().join("zh.gift");
+    fs::write(
+        &gift,
+        "::q1:: 行政处罚的种类包括哪些？ {=警告 ~记过}\n\n::q2:: 罚款数额 {#5:0.5}\n\n::q3:: 坏题 {=甲 ~乙\n",
+    )
+    .unwrap();
+    let (code, err) = import(
+        &[gift.to_str().unwrap(), "--skip-bad"],
+        &dir.path().join("g.toml"),
+    );
+    assert_eq!(code, 3, "{err}");
+    for want in [
+        "zh.gift:3:1: warning: 数值答案 `5:0.5` 接受一个范围内的值，填空题无法判定；未导入\n  hint: 改成有确切答案的题（{#1822}），或把可接受的值列为简答题的答案",
+        "zh.gift:5:1: error: 答案块 `{…}` 没有闭合",
+        "已写出 1 道题",
+    ] {
+        assert!(err.contains(want), "{err}");
+    }
+    let xml = dir.path().join("zh.xml");
+    fs::write(
+        &xml,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+<question type="multichoice"><name><text>处罚种类</text></name>
+<questiontext format="html"><text>下列属于行政处罚的是？</text></questiontext>
+<single>true</single>
+<answer fraction="100"><text>警告</text></answer>
+<answer fraction="100"><text>罚款</text></answer>
+<answer fraction="0"><text>记过</text></answer>
+</question>
+<question type="matching"><name><text>配对</text></name>
+<questiontext format="html"><text>把下列对应起来</text></questiontext>
+</question>
+<question type="truefalse"><name><text>时效</text></name>
+<questiontext format="html"><text><![CDATA[违法行为在二年内未被发现的，不再给予<b>行政处罚</b>。]]></text></questiontext>
+<answer fraction="100"><text>true</text></answer>
+<answer fraction="0"><text>false</text></answer>
+</question>
+</quiz>
+"#,
+    )
+    .unwrap();
+    let (code, err) = import(
+        &[xml.to_str().unwrap(), "--skip-bad"],
+        &dir.path().join("x.toml"),
+    );
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "zh.xml:3:1: warning: 单选题中有 2 个完全正确的答案，选哪个都得分；未导入\n  hint: examforge 的单选题只有一个正确选项；只留一个 100%，或改成多选题",
+        "zh.xml:10:1: warning: `matching` 题在 examforge 中没有对应的题型；未导入",
+        "zh.xml:13:1: warning: 题干中的格式 <b> 去掉了，文字保留",
+        "已写出 1 道题",
+    ] {
+        assert!(err.contains(want), "{err}");
+    }
+    // The same mistake in English stays English.
+    let en = dir.path().join("en.gift");
+    fs::write(&en, "::q1:: Amount {#5:0.5}\n\n::q2:: Pick {=a ~b}\n").unwrap();
+    let (_, err) = import(
+        &[en.to_str().unwrap(), "--skip-bad"],
+        &dir.path().join("e.toml"),
+    );
+    assert!(
+        err.contains(
+            "en.gift:1:1: warning: the numerical answer `5:0.5` accepts a range of values"
+        ),
+        "{err}"
+    );
 }

@@ -412,8 +412,9 @@ fn a_broken_byte_in_gift_or_moodle_xml_refuses_its_question_alone_at_its_line_an
         let out = dir.path().join("bank.toml");
         let (code, err) = import(&[src.to_str().unwrap(), "--id", "b"], &out);
         assert_eq!(code, 1, "{form}: {err}");
+        // The quiz is Chinese: so is what it is told.
         let said = format!(
-            "{}:{line}:{col}: error: byte 0xB5 is not valid UTF-8",
+            "{}:{line}:{col}: error: 字节 0xB5 不是有效的 UTF-8",
             src.display()
         );
         assert!(err.contains(&said), "{form}: {err}");

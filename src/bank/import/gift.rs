@@ -121,7 +121,11 @@ pub fn read(
                         }),
                         format!("byte 0x{:02X} is not valid UTF-8", raw[e.valid_up_to()]),
                     )
-                    .with_hint("fix or retype that character, or save the file again as UTF-8"),
+                    .with_hint("fix or retype that character, or save the file again as UTF-8")
+                    .zh(
+                        format!("字节 0x{:02X} 不是有效的 UTF-8", raw[e.valid_up_to()]),
+                        "改正或重新输入这个字符，或把文件另存为 UTF-8",
+                    ),
                 );
                 // Its question is refused whole; the reading goes on after it.
                 if broken.is_none() {
@@ -446,7 +450,8 @@ fn question(
                         Some(loc.clone()),
                         format!("the id `{raw}` has spaces; the question's id is `{id}`, and `{raw}` is kept in the tag `{IDNUMBER_TAG}{raw}`"),
                     )
-                    .with_hint("`bank export` writes the kept idnumber back for Moodle"),
+                    .with_hint("`bank export` writes the kept idnumber back for Moodle")
+.zh(format!("id `{raw}` 含有空格；这道题的 id 为 `{id}`，`{raw}` 保存在标签 `{IDNUMBER_TAG}{raw}` 中"), "`bank export` 导出给 Moodle 时会写回原来的 idnumber"),
                 );
                 tags.push(format!("{IDNUMBER_TAG}{raw}"));
             }
@@ -472,26 +477,32 @@ fn question(
     // The answer section: the first `{` and the first `}`.
     let open = rest.find('{');
     let close = rest.find('}');
-    let (open, close) = match (open, close) {
-        (None, None) => {
-            diags.push(
+    let (open, close) =
+        match (open, close) {
+            (None, None) => {
+                diags.push(
                 Diagnostic::warning(
                     Some(loc.clone()),
                     "a description (text without an answer block) is not a question; not imported",
                 )
-                .with_hint("add an answer block {…} if it is a question"),
+                .with_hint("add an answer block {…} if it is a question")
+.zh("没有答案块的说明文字不是题目；未导入", "如果它是一道题，请加上答案块 {…}"),
             );
-            return None;
-        }
-        (Some(o), Some(c)) if o < c => (o, c),
-        _ => {
-            diags.push(
-                Diagnostic::error(Some(loc.clone()), "the answer block `{…}` is not closed")
-                    .with_hint("end the answers with `}`; write \\{ and \\} for literal braces"),
-            );
-            return None;
-        }
-    };
+                return None;
+            }
+            (Some(o), Some(c)) if o < c => (o, c),
+            _ => {
+                diags.push(
+                    Diagnostic::error(Some(loc.clone()), "the answer block `{…}` is not closed")
+                        .with_hint("end the answers with `}`; write \\{ and \\} for literal braces")
+                        .zh(
+                            "答案块 `{…}` 没有闭合",
+                            "用 `}` 结束答案；要写花括号本身，请写 \\{ 和 \\}",
+                        ),
+                );
+                return None;
+            }
+        };
     let brace_at = text.len() - rest.len() + open;
     let brace_line = b.line + text[..brace_at.min(text.len())].matches('\n').count();
     let aloc = Location {
@@ -519,17 +530,19 @@ fn question(
     d.stem = Field::new(stem.clone(), loc.clone());
     d.explanation = general.clone();
 
-    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str| {
+    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str, zh: (String, &str)| {
         diags.push(
             Diagnostic::warning(Some(aloc.clone()), format!("{why}; not imported"))
-                .with_hint(hint.to_string()),
+                .with_hint(hint.to_string())
+                .zh(format!("{}；未导入", zh.0), zh.1),
         );
     };
     let feedback_dropped = |cs: &[Choice], diags: &mut Vec<Diagnostic>| {
         if cs.iter().any(|c| !c.feedback.is_empty()) {
             diags.push(
                 Diagnostic::warning(Some(aloc.clone()), "per-answer feedback (after `#`) is not kept")
-                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
+                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation")
+.zh("每个答案后的反馈（`#` 之后）不保留", "把要紧的内容写进总体反馈（#### 之后），它会成为解析"),
             );
         }
     };
@@ -577,7 +590,11 @@ fn question(
                     Some(aloc.clone()),
                     "a multiple-choice question needs at least two answers",
                 )
-                .with_hint("write each answer after `=` (right) or `~` (wrong)"),
+                .with_hint("write each answer after `=` (right) or `~` (wrong)")
+                .zh(
+                    "选择题至少要有两个答案",
+                    "每个答案写在 `=`（正确）或 `~`（错误）之后",
+                ),
             );
             return None;
         }
@@ -590,13 +607,18 @@ fn question(
                     diags,
                     format!("{full} answers are fully right (`=`) in a single-answer question, and any of them scores"),
                     "examforge's single choice has one right option; keep one `=` and make the others `~`, or make it multiple response with ~%50% weights",
+                    (
+                        format!("单选题中有 {full} 个完全正确（`=`）的答案，选哪个都得分"),
+                        "examforge 的单选题只有一个正确选项；只留一个 `=`，其余改成 `~`，或改成用 ~%50% 权重的多选题",
+                    ),
                 );
                 return None;
             }
             if cs.iter().any(|c| c.fraction > 0.0 && c.fraction < 1.0) {
                 diags.push(
                     Diagnostic::warning(Some(aloc.clone()), "partial-credit answers (~%…%) of a single-answer question are imported as wrong options")
-                        .with_hint("examforge scores partial credit through the section's rule, not per option"),
+                        .with_hint("examforge scores partial credit through the section's rule, not per option")
+.zh("单选题中的部分得分答案（~%…%）按错误选项导入", "examforge 的部分得分由组卷蓝图中该部分的计分规则决定，不按选项给分"),
                 );
             }
             cs.iter().map(|c| c.fraction >= 1.0).collect()
@@ -604,7 +626,8 @@ fn question(
             if positive == 0 {
                 diags.push(
                     Diagnostic::error(Some(aloc.clone()), "no answer is right: none has `=` or a positive weight ~%…%")
-                        .with_hint("mark the right answer with `=`, or the right answers of a multiple response with ~%50% and the like"),
+                        .with_hint("mark the right answer with `=`, or the right answers of a multiple response with ~%50% and the like")
+.zh("没有正确答案：没有一个答案带 `=` 或正的权重 ~%…%", "用 `=` 标出正确答案；多选题的正确答案用 ~%50% 这样的权重标出"),
                 );
                 return None;
             }
@@ -616,7 +639,8 @@ fn question(
             {
                 diags.push(
                     Diagnostic::warning(Some(aloc.clone()), "unequal answer weights are not kept; the answers with a positive weight are the right ones")
-                        .with_hint("choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint"),
+                        .with_hint("choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint")
+.zh("答案的权重不相等，不予保留；权重为正的答案算作正确答案", "在组卷蓝图中为该部分选择计分规则（partial-half、per-option、fraction）"),
                 );
             }
             cs.iter().map(|c| c.fraction > 0.0).collect()
@@ -625,7 +649,8 @@ fn question(
             if !single {
                 diags.push(
                     Diagnostic::warning(Some(aloc.clone()), "one answer has a positive weight: imported as a single choice (Moodle shows it with check boxes)")
-                        .with_hint("give two or more answers a positive weight for a multiple response"),
+                        .with_hint("give two or more answers a positive weight for a multiple response")
+.zh("只有一个答案的权重为正：按单选题导入（Moodle 会把它显示成复选框）", "多选题要给两个或更多答案正的权重"),
                 );
             }
             Kind::Single
@@ -647,6 +672,10 @@ fn question(
             diags,
             "a matching question has no examforge kind".into(),
             "rewrite it as single or multiple choice questions",
+            (
+                "匹配题在 examforge 中没有对应的题型".into(),
+                "改写成单选题或多选题",
+            ),
         );
         return None;
     }
@@ -660,7 +689,8 @@ fn question(
         if section.split('#').skip(1).any(|f| !restore(f).is_empty()) {
             diags.push(
                 Diagnostic::warning(Some(aloc.clone()), "true/false feedback (after `#`) is not kept")
-                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
+                    .with_hint("put what matters into the general feedback (after ####), which becomes the explanation")
+                    .zh("判断题的反馈（`#` 之后）不保留", "把要紧的内容写进总体反馈（#### 之后），它会成为解析"),
             );
         }
         return Some(d);
@@ -692,7 +722,8 @@ fn question(
                 Some(aloc.clone()),
                 format!("answers with the `*` wildcard are not kept: {}", wild.join(", ")),
             )
-            .with_hint("examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star"),
+            .with_hint("examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star")
+.zh(format!("带通配符 `*` 的答案不保留：{}", wild.join("、")), "examforge 按原样比对填空题的各个备选答案；请列出可接受的写法，或写 \\* 表示星号本身"),
         );
     }
     if alts.is_empty() {
@@ -700,6 +731,10 @@ fn question(
             diags,
             "the short answer has no full-credit answer examforge can hold".into(),
             "give the blank at least one answer after `=` without a wildcard",
+            (
+                "这道简答题没有 examforge 能保存的满分答案".into(),
+                "在 `=` 之后至少给这个空一个不带通配符的答案",
+            ),
         );
         return None;
     }
@@ -723,7 +758,8 @@ pub(super) fn fill(
                     Some(d.loc.clone()),
                     format!("the question text has {n} blanks (runs of ___) but one answer block"),
                 )
-                .with_hint("a GIFT question has one answer block; write the other blanks as text, or split the question"),
+                .with_hint("a GIFT question has one answer block; write the other blanks as text, or split the question")
+.zh(format!("题干有 {n} 处空（连续的 ___），但只有一个答案块"), "一道 GIFT 题只有一个答案块；把其余的空写成文字，或拆成几道题"),
             );
             return None;
         }
@@ -747,7 +783,11 @@ fn warn_partial(diags: &mut Vec<Diagnostic>, at: &Location, partial: &[String]) 
                     partial.join(", ")
                 ),
             )
-            .with_hint("a fill-in blank accepts its alternatives for full points"),
+            .with_hint("a fill-in blank accepts its alternatives for full points")
+            .zh(
+                format!("部分得分的答案不保留：{}", partial.join("、")),
+                "填空题的备选答案都按满分计",
+            ),
         );
     }
 }
@@ -768,14 +808,19 @@ fn numerical(
     if cs.is_empty() {
         diags.push(
             Diagnostic::error(Some(aloc.clone()), "the numerical question has no answer")
-                .with_hint("write the number after `#`, e.g. {#1822} or {#1822:5}"),
+                .with_hint("write the number after `#`, e.g. {#1822} or {#1822:5}")
+                .zh(
+                    "数值题没有答案",
+                    "把数写在 `#` 之后，例如 {#1822} 或 {#1822:5}",
+                ),
         );
         return None;
     }
     if !wrong.trim().is_empty() || cs.iter().any(|c| !c.feedback.is_empty()) {
         diags.push(
             Diagnostic::warning(Some(aloc.clone()), "per-answer feedback (after `#` or `~`) is not kept")
-                .with_hint("put what matters into the general feedback (after ####), which becomes the explanation"),
+                .with_hint("put what matters into the general feedback (after ####), which becomes the explanation")
+.zh("每个答案后的反馈（`#` 或 `~` 之后）不保留", "把要紧的内容写进总体反馈（#### 之后），它会成为解析"),
         );
     }
     let mut alts = Vec::new();
@@ -804,7 +849,11 @@ fn numerical(
                     Some(aloc.clone()),
                     format!("`{a}` is not a number, a number:tolerance or a min..max range"),
                 )
-                .with_hint("write numerical answers as {#1822}, {#1822:5} or {#1817..1827}"),
+                .with_hint("write numerical answers as {#1822}, {#1822:5} or {#1817..1827}")
+                .zh(
+                    format!("`{a}` 不是数、数:误差 或 最小..最大 的范围"),
+                    "数值答案写成 {#1822}、{#1822:5} 或 {#1817..1827}",
+                ),
             );
             return None;
         }
@@ -820,7 +869,8 @@ fn numerical(
                     Some(aloc.clone()),
                     format!("the numerical answer `{a}` accepts a range of values, which a fill-in blank cannot check; not imported"),
                 )
-                .with_hint("write the question with an exact answer ({#1822}), or list the accepted values as a short answer"),
+                .with_hint("write the question with an exact answer ({#1822}), or list the accepted values as a short answer")
+.zh(format!("数值答案 `{a}` 接受一个范围内的值，填空题无法判定；未导入"), "改成有确切答案的题（{#1822}），或把可接受的值列为简答题的答案"),
             );
             return None;
         }
@@ -833,7 +883,8 @@ fn numerical(
                 Some(aloc.clone()),
                 format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
             )
-            .with_hint("Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives"),
+            .with_hint("Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives")
+.zh(format!("数值答案改为按原样比对的填空：`{}`", alts.join("`、`")), "Moodle 按数值比较（1822.0 = 1822）；请把考生可能的写法加为备选答案"),
         );
     }
     if alts.is_empty() {
@@ -842,7 +893,11 @@ fn numerical(
                 Some(aloc.clone()),
                 "the numerical question has no full-credit answer; not imported",
             )
-            .with_hint("give one answer full credit: {#1822} or {#=1822 =%50%1820}"),
+            .with_hint("give one answer full credit: {#1822} or {#=1822 =%50%1820}")
+            .zh(
+                "数值题没有满分答案；未导入",
+                "给一个答案满分：{#1822} 或 {#=1822 =%50%1820}",
+            ),
         );
         return None;
     }

@@ -348,7 +348,11 @@ impl<F: FnMut(Question)> Checker<F> {
                         d.id
                     ),
                 )
-                .with_hint("Moodle allows repeated names; give the questions their own names to choose the ids"),
+                .with_hint("Moodle allows repeated names; give the questions their own names to choose the ids")
+                .zh(
+                    format!("名称 `{}` 前面用过（在 {first}）；这道题以 `{renamed}` 导入", d.id),
+                    "Moodle 允许重名；要自己定 id，请给各题起不同的名称",
+                ),
             );
             d.id = renamed;
         }

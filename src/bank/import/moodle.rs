@@ -238,6 +238,10 @@ pub fn read(
     let invalid = |loc: Location, msg: &str| {
         Diagnostic::error(Some(loc), format!("invalid XML: {msg}"))
             .with_hint("Moodle XML is `<quiz>` holding `<question type=\"…\">` elements")
+            .zh(
+                format!("XML 格式错误：{msg}"),
+                "Moodle XML 是 `<quiz>` 里装着若干 `<question type=\"…\">` 元素",
+            )
     };
     let mut buf = Vec::new();
     // Elements open outside the question being read, and whether the first is `<quiz>`.
@@ -329,9 +333,14 @@ pub fn read(
                 Err((place, msg)) => {
                     if !broken {
                         diags.push(
-                            Diagnostic::error(Some(at(&mut reader, place)), msg).with_hint(
-                                "fix or retype that character (an entity other than &lt; &gt; &amp; &quot; &apos; is written as &#…;), or save the file again as UTF-8",
-                            ),
+                            Diagnostic::error(Some(at(&mut reader, place)), msg.clone())
+                                .with_hint(
+                                    "fix or retype that character (an entity other than &lt; &gt; &amp; &quot; &apos; is written as &#…;), or save the file again as UTF-8",
+                                )
+                                .zh(
+                                    xml_problem_zh(&msg),
+                                    "改正或重新输入这个字符（&lt; &gt; &amp; &quot; &apos; 以外的实体写成 &#…;），或把文件另存为 UTF-8",
+                                ),
                         );
                     }
                     broken = true;
@@ -362,8 +371,27 @@ pub fn read(
                 }),
                 "no `<quiz>` element",
             )
-            .with_hint("export the questions from Moodle as \"Moodle XML format\""),
+            .with_hint("export the questions from Moodle as \"Moodle XML format\"")
+            .zh(
+                "没有 `<quiz>` 元素",
+                "从 Moodle 以“Moodle XML 格式”导出题目",
+            ),
         );
+    }
+}
+
+/// What the XML reader found wrong, in Chinese.
+fn xml_problem_zh(msg: &str) -> String {
+    if let Some(rest) = msg
+        .strip_prefix("byte ")
+        .and_then(|r| r.strip_suffix(" is not valid UTF-8"))
+    {
+        return format!("字节 {rest} 不是有效的 UTF-8");
+    }
+    match msg {
+        "unbalanced end tag" => "结束标记与开始标记不配对".into(),
+        "the document ends inside an element" => "文件在一个元素内部就结束了".into(),
+        other => format!("XML 格式错误：{other}"),
     }
 }
 
@@ -382,13 +410,19 @@ fn question(
     category: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Draft> {
-    let warn = |diags: &mut Vec<Diagnostic>, msg: String, hint: &str| {
-        diags.push(Diagnostic::warning(Some(loc.clone()), msg).with_hint(hint.to_string()));
+    // Each message with its Chinese words, shown when the file is Chinese.
+    let warn = |diags: &mut Vec<Diagnostic>, msg: String, hint: &str, zh: (String, &str)| {
+        diags.push(
+            Diagnostic::warning(Some(loc.clone()), msg)
+                .with_hint(hint.to_string())
+                .zh(zh.0, zh.1),
+        );
     };
-    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str| {
+    let set_aside = |diags: &mut Vec<Diagnostic>, why: String, hint: &str, zh: (String, &str)| {
         diags.push(
             Diagnostic::warning(Some(loc.clone()), format!("{why}; not imported"))
-                .with_hint(hint.to_string()),
+                .with_hint(hint.to_string())
+                .zh(format!("{}；未导入", zh.0), zh.1),
         );
     };
     let name = q.text_of("name");
@@ -403,7 +437,7 @@ fn question(
                 warn(
                     diags,
                     format!("the idnumber `{raw}` has spaces; the question's id is `{id}`, and `{raw}` is kept in the tag `{IDNUMBER_TAG}{raw}`"),
-                    "`bank export` writes the kept idnumber back as the question's <idnumber>",
+                    "`bank export` writes the kept idnumber back as the question's <idnumber>", (format!("idnumber `{raw}` 含有空格；这道题的 id 为 `{id}`，`{raw}` 保存在标签 `{IDNUMBER_TAG}{raw}` 中"), "`bank export` 会把原来的 idnumber 写回这道题的 <idnumber>"),
                 );
                 tags.push(format!("{IDNUMBER_TAG}{raw}"));
             }
@@ -429,7 +463,7 @@ fn question(
         warn(
             diags,
             "the question is hidden in Moodle; it is imported as any other".into(),
-            "leave it out of the blueprint's tags, or delete it from the bank, if it should not be drawn",
+            "leave it out of the blueprint's tags, or delete it from the bank, if it should not be drawn", ("这道题在 Moodle 中是隐藏的；照常导入".into(), "如果它不应被抽到，就别让组卷蓝图的标签选中它，或把它从题库删去"),
         );
     }
     let raw_stem = q
@@ -442,7 +476,7 @@ fn question(
             warn(
                 diags,
                 format!("the image `{img}` of the question (Moodle 1.9's <image>) is left out"),
-                "examforge prints text only; describe the picture in words if the question needs it",
+                "examforge prints text only; describe the picture in words if the question needs it", (format!("题目的图片 `{img}`（Moodle 1.9 的 <image>）未导入"), "examforge 只印文字；如果题目需要这张图，请用文字描述"),
             );
         }
         html_to_text(raw_stem, "question text", loc, diags)
@@ -494,6 +528,13 @@ fn question(
                         odd.join(", ")
                     ),
                     "use Moodle's grades: 100%, 50%, 33.33333%, 25%, 20% and the like",
+                    (
+                        format!(
+                            "分值比例 {} 不是 Moodle 接受的值（Moodle 会拒收这个文件）",
+                            odd.join("、")
+                        ),
+                        "用 Moodle 的比例：100%、50%、33.33333%、25%、20% 等",
+                    ),
                 );
             }
             let full = fr.iter().filter(|&&f| f >= 99.99).count();
@@ -502,7 +543,7 @@ fn question(
                 set_aside(
                     diags,
                     format!("{full} answers are fully right in a single-answer question, and any of them scores"),
-                    "examforge's single choice has one right option; keep one at 100%, or make it a multiple response",
+                    "examforge's single choice has one right option; keep one at 100%, or make it a multiple response", (format!("单选题中有 {full} 个完全正确的答案，选哪个都得分"), "examforge 的单选题只有一个正确选项；只留一个 100%，或改成多选题"),
                 );
                 return None;
             }
@@ -512,7 +553,8 @@ fn question(
                         Some(loc.clone()),
                         "no answer of the multiple response has a positive fraction",
                     )
-                    .with_hint("give the right answers a positive fraction"),
+                    .with_hint("give the right answers a positive fraction")
+                    .zh("多选题没有一个答案的分值比例为正", "给正确答案正的分值比例"),
                 );
                 return None;
             }
@@ -525,7 +567,7 @@ fn question(
                 warn(
                     diags,
                     "partial-credit answers of a single-answer question are imported as wrong options".into(),
-                    "examforge scores partial credit through the section's rule, not per option",
+                    "examforge scores partial credit through the section's rule, not per option", ("单选题中的部分得分答案按错误选项导入".into(), "examforge 的部分得分由组卷蓝图中该部分的计分规则决定，不按选项给分"),
                 );
             }
             if !single
@@ -538,7 +580,7 @@ fn question(
                 warn(
                     diags,
                     "unequal answer fractions are not kept; the options with a positive fraction are the right ones".into(),
-                    "choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint",
+                    "choose the section's scoring rule (partial-half, per-option, fraction) in the blueprint", ("答案的分值比例不相等，不予保留；比例为正的选项算作正确答案".into(), "在组卷蓝图中为该部分选择计分规则（partial-half、per-option、fraction）"),
                 );
             }
             d.kind = Some(if single || k == 1 {
@@ -546,7 +588,7 @@ fn question(
                     warn(
                         diags,
                         "one answer has a positive fraction: imported as a single choice (Moodle shows it with check boxes)".into(),
-                        "give two or more answers a positive fraction for a multiple response",
+                        "give two or more answers a positive fraction for a multiple response", ("只有一个答案的分值比例为正：按单选题导入（Moodle 会把它显示成复选框）".into(), "多选题要给两个或更多答案正的分值比例"),
                     );
                 }
                 Kind::Single
@@ -585,7 +627,7 @@ fn question(
                 warn(
                     diags,
                     "Moodle matched this short answer's case; examforge's fill-in blank keeps the answers as written".into(),
-                    "list the accepted spellings as alternatives",
+                    "list the accepted spellings as alternatives", ("Moodle 对这道简答题区分大小写；examforge 的填空题按原样保存答案".into(), "把可接受的写法列为备选答案"),
                 );
             }
             if ty == "numerical" {
@@ -605,6 +647,10 @@ fn question(
                             units.join(", ")
                         ),
                         "write the unit into the question text",
+                        (
+                            format!("单位（{}）不保留；这个空只填数", units.join("、")),
+                            "把单位写进题干",
+                        ),
                     );
                 }
             }
@@ -625,7 +671,7 @@ fn question(
                         set_aside(
                             diags,
                             format!("the numerical answer `{text}` accepts ±{} (a range of values), which a fill-in blank cannot check", a.value("tolerance").unwrap_or_default()),
-                            "give the question an exact answer (tolerance 0), or list the accepted values as a short answer",
+                            "give the question an exact answer (tolerance 0), or list the accepted values as a short answer", (format!("数值答案 `{text}` 接受 ±{}（一个范围内的值），填空题无法判定", a.value("tolerance").unwrap_or_default()), "给这道题一个确切答案（误差 0），或把可接受的值列为简答题的答案"),
                         );
                         return None;
                     }
@@ -659,13 +705,17 @@ fn question(
                         partial.join(", ")
                     ),
                     "a fill-in blank accepts its alternatives for full points",
+                    (
+                        format!("部分得分的答案不保留：{}", partial.join("、")),
+                        "填空题的备选答案都按满分计",
+                    ),
                 );
             }
             if !wild.is_empty() {
                 warn(
                     diags,
                     format!("answers with the `*` wildcard are not kept: {}", wild.join(", ")),
-                    "examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star",
+                    "examforge matches a blank's alternatives as written; list the accepted spellings, or write \\* for a literal star", (format!("带通配符 `*` 的答案不保留：{}", wild.join("、")), "examforge 按原样比对填空题的各个备选答案；请列出可接受的写法，或写 \\* 表示星号本身"),
                 );
             }
             if alts.is_empty() {
@@ -673,6 +723,10 @@ fn question(
                     diags,
                     format!("the {ty} question has no full-credit answer examforge can hold"),
                     "give it at least one answer at 100% without a wildcard",
+                    (
+                        format!("这道 {ty} 题没有 examforge 能保存的满分答案"),
+                        "至少给它一个不带通配符的 100% 答案",
+                    ),
                 );
                 return None;
             }
@@ -680,7 +734,7 @@ fn question(
                 warn(
                     diags,
                     format!("the numerical answer becomes a fill-in blank matched as written: `{}`", alts.join("`, `")),
-                    "Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives",
+                    "Moodle compared numbers (1822.0 = 1822); add the spellings students may write as alternatives", (format!("数值答案改为按原样比对的填空：`{}`", alts.join("`、`")), "Moodle 按数值比较（1822.0 = 1822）；请把考生可能的写法加为备选答案"),
                 );
             }
             return super::gift::fill(d, &stem, alts, diags);
@@ -700,13 +754,17 @@ fn question(
                             c.partial.join(", ")
                         ),
                         "a fill-in blank accepts its alternatives for full points",
+                        (
+                            format!("部分得分的答案不保留：{}", c.partial.join("、")),
+                            "填空题的备选答案都按满分计",
+                        ),
                     );
                 }
                 if !c.wild.is_empty() {
                     warn(
                         diags,
                         format!("answers with the `*` wildcard are not kept: {}", c.wild.join(", ")),
-                        "examforge matches a blank's alternatives as written; write \\* for a literal star",
+                        "examforge matches a blank's alternatives as written; write \\* for a literal star", (format!("带通配符 `*` 的答案不保留：{}", c.wild.join("、")), "examforge 按原样比对填空题的各个备选答案；写 \\* 表示星号本身"),
                     );
                 }
                 if c.feedback {
@@ -723,7 +781,7 @@ fn question(
                 set_aside(
                     diags,
                     format!("the cloze question: {why}"),
-                    "only cloze questions whose blanks are all SHORTANSWER or exact NUMERICAL become fill-in questions",
+                    "only cloze questions whose blanks are all SHORTANSWER or exact NUMERICAL become fill-in questions", (format!("完形填空题：{why}"), "只有各空都是 SHORTANSWER 或确切 NUMERICAL 的完形填空题才能成为填空题"),
                 );
                 return None;
             }
@@ -732,7 +790,7 @@ fn question(
             set_aside(
                 diags,
                 format!("a `{other}` question has no examforge kind"),
-                "examforge holds multichoice, truefalse, shortanswer, numerical, essay and short-answer cloze questions",
+                "examforge holds multichoice, truefalse, shortanswer, numerical, essay and short-answer cloze questions", (format!("`{other}` 题在 examforge 中没有对应的题型"), "examforge 收 multichoice、truefalse、shortanswer、numerical、essay 和简答式完形填空题"),
             );
             return None;
         }
@@ -749,7 +807,11 @@ fn feedback_dropped(answers: &[&Node], loc: &Location, diags: &mut Vec<Diagnosti
 fn feedback_dropped_anyway(loc: &Location, diags: &mut Vec<Diagnostic>) {
     diags.push(
         Diagnostic::warning(Some(loc.clone()), "per-answer feedback is not kept")
-            .with_hint("put what matters into the general feedback (the explanation)"),
+            .with_hint("put what matters into the general feedback (the explanation)")
+            .zh(
+                "每个答案后的反馈不保留",
+                "把要紧的内容写进总体反馈（即解析）",
+            ),
     );
 }
 

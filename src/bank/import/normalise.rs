@@ -189,10 +189,33 @@ pub fn literal_star(s: &str) -> Option<String> {
 /// picture, sound or film, and the formatting (`<b>`, `<sub>`, links) whose marks are dropped.
 /// Paragraphs and line breaks become line breaks and are not named.
 pub fn html_to_text(html: &str, what: &str, loc: &Location, diags: &mut Vec<Diagnostic>) -> String {
+    let what_zh = match what {
+        "question text" => "题干",
+        "general feedback" => "总体反馈",
+        "answer" => "答案",
+        other => other,
+    };
     for m in media(html) {
+        // `the image `flag.png` ("…")` → `图片 `flag.png`（"…"）`
+        let mut m_zh = m.clone();
+        for (en, zh) in [
+            ("the audio ", "音频 "),
+            ("the video ", "视频 "),
+            ("the image ", "图片 "),
+            ("the embedded content ", "嵌入内容 "),
+        ] {
+            if let Some(rest) = m.strip_prefix(en) {
+                m_zh = format!("{zh}{rest}");
+            }
+        }
+        let m_zh = m_zh.replace(" (\"", "（\"").replace("\")", "\"）");
         diags.push(
             Diagnostic::warning(Some(loc.clone()), format!("{m} in the {what} is left out"))
-                .with_hint("examforge prints text only; describe the picture or sound in words if the question needs it"),
+                .with_hint("examforge prints text only; describe the picture or sound in words if the question needs it")
+                .zh(
+                    format!("{what_zh}中的{m_zh}未导入"),
+                    "examforge 只印文字；如果题目需要这张图或这段声音，请用文字描述",
+                ),
         );
     }
     const SILENT: [&str; 16] = [
@@ -227,7 +250,11 @@ pub fn html_to_text(html: &str, what: &str, loc: &Location, diags: &mut Vec<Diag
                 Some(loc.clone()),
                 format!("the formatting {} in the {what} is dropped; its text is kept", lost.join(" ")),
             )
-            .with_hint("examforge prints text as written; check that the text still reads right (H<sub>2</sub>O becomes H2O)"),
+            .with_hint("examforge prints text as written; check that the text still reads right (H<sub>2</sub>O becomes H2O)")
+            .zh(
+                format!("{what_zh}中的格式 {} 去掉了，文字保留", lost.join(" ")),
+                "examforge 按原样印文字；请检查文字是否仍然通顺（H<sub>2</sub>O 会变成 H2O）",
+            ),
         );
     }
     super::markup_to_text(html)
