@@ -5,7 +5,7 @@ use crate::bank::fmt_points;
 use crate::cli::GradeArgs;
 use crate::error::ExitCode;
 use crate::event::appeals;
-use crate::input::diagnostic::Lang;
+use crate::input::diagnostic::{guess_suffix, Lang};
 use crate::input::table;
 use crate::io::output::OutputSet;
 use crate::score::grade::{
@@ -466,10 +466,7 @@ fn not_on_roster(shown: &str, roster: Option<&Path>, rows: &[(u64, Rejection)]) 
 fn rejection_zh(why: &Rejection) -> String {
     match why {
         Rejection::NotOnRoster { id, suggestion } => {
-            let guess = suggestion
-                .as_ref()
-                .map(|s| format!("（是不是 `{s}`？）"))
-                .unwrap_or_default();
+            let guess = guess_suffix(suggestion.as_deref(), Lang::Zh);
             format!("考号 `{id}` 不在考生名单上{guess}")
         }
         Rejection::NoPaperCode { papers } => {

@@ -4,6 +4,7 @@
 use crate::bank::Language;
 use crate::cli::ScanArgs;
 use crate::error::ExitCode;
+use crate::input::diagnostic::{guess_suffix, Lang};
 use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
 use crate::render::layout::{sheet_code, Rect, SheetLayout, SheetSet, LAYOUT_FILE};
@@ -104,17 +105,10 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     };
     let summary = scan_all(&readers, &listing, jobs, &out, a.annotate, roster.as_ref())?;
     for (file, id) in &summary.strangers {
-        let near = roster
-            .as_ref()
-            .and_then(|r| r.suggestion(id))
-            .map(|s| {
-                if zh {
-                    format!("（是不是 `{s}`？）")
-                } else {
-                    format!(" (did you mean `{s}`?)")
-                }
-            })
-            .unwrap_or_default();
+        let near = guess_suffix(
+            roster.as_ref().and_then(|r| r.suggestion(id)).as_deref(),
+            if zh { Lang::Zh } else { Lang::En },
+        );
         if zh {
             eprintln!("warning: {file}：考号 `{id}` 不在考生名单上{near}：姓名和单位留空");
         } else {
@@ -124,26 +118,18 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         }
     }
     out.commit()?;
+    let (read, rejected, warned, doubts) = (
+        summary.read,
+        summary.rejected,
+        summary.warned,
+        summary.doubts,
+    );
+    let (review, scans) = (out.path(REVIEW), out.path(SCANS));
+    let (review, scans) = (review.display(), scans.display());
     if zh {
-        eprintln!(
-            "读入 {} 张答题卡，拒收 {} 张，{} 张有警告；{} 处待复核（{}）；已写出 {}",
-            summary.read,
-            summary.rejected,
-            summary.warned,
-            summary.doubts,
-            out.path(REVIEW).display(),
-            out.path(SCANS).display()
-        );
+        eprintln!("读入 {read} 张答题卡，拒收 {rejected} 张，{warned} 张有警告；{doubts} 处待复核（{review}）；已写出 {scans}");
     } else {
-        eprintln!(
-            "read {} sheet(s), rejected {}, {} with a warning; {} cell(s) to review ({}); wrote {}",
-            summary.read,
-            summary.rejected,
-            summary.warned,
-            summary.doubts,
-            out.path(REVIEW).display(),
-            out.path(SCANS).display()
-        );
+        eprintln!("read {read} sheet(s), rejected {rejected}, {warned} with a warning; {doubts} cell(s) to review ({review}); wrote {scans}");
     }
     let mut status = if summary.rejected > 0 {
         ExitCode::Rejected

@@ -16,7 +16,7 @@
 
 use super::header_is;
 use super::rubric::{Rubric, Trim};
-use crate::input::diagnostic::did_you_mean;
+use crate::input::diagnostic::{did_you_mean, guess_suffix, Lang};
 use crate::rank::ranks;
 use crate::score::script::{RuleScript, ScriptError};
 use serde::Serialize;
@@ -228,10 +228,7 @@ impl RowProblem {
             RowProblem::NoEntrant => "没有参赛者".into(),
             RowProblem::NoJudge => "没有评委".into(),
             RowProblem::UnknownJudge { judge, suggestion } => {
-                let guess = suggestion
-                    .as_ref()
-                    .map(|s| format!("（是不是 `{s}`？）"))
-                    .unwrap_or_default();
+                let guess = guess_suffix(suggestion.as_deref(), Lang::Zh);
                 format!("评委 `{judge}` 不在评分细则的评委名单上{guess}")
             }
             RowProblem::Blank { criterion } => format!("`{criterion}` 没有分数"),
@@ -282,11 +279,8 @@ impl fmt::Display for RowProblem {
             RowProblem::NoEntrant => f.write_str("no entrant"),
             RowProblem::NoJudge => f.write_str("no judge"),
             RowProblem::UnknownJudge { judge, suggestion } => {
-                write!(f, "judge `{judge}` is not listed in the rubric")?;
-                if let Some(s) = suggestion {
-                    write!(f, " (did you mean `{s}`?)")?;
-                }
-                Ok(())
+                let guess = guess_suffix(suggestion.as_deref(), Lang::En);
+                write!(f, "judge `{judge}` is not listed in the rubric{guess}")
             }
             RowProblem::Blank { criterion } => write!(f, "no score for `{criterion}`"),
             RowProblem::NotANumber { criterion, text } => {

@@ -406,6 +406,16 @@ impl fmt::Display for Diagnostics {
 impl std::error::Error for Diagnostics {}
 
 /// "did you mean …?" for a misspelt name among `known`.
+/// What follows a name that was not found: ` (did you mean `x`?)` in English and
+/// `（是不是 `x`？）` in Chinese; empty without a guess.
+pub fn guess_suffix(guess: Option<&str>, lang: Lang) -> String {
+    match (guess, lang) {
+        (None, _) => String::new(),
+        (Some(g), Lang::En) => format!(" (did you mean `{g}`?)"),
+        (Some(g), Lang::Zh) => format!("（是不是 `{g}`？）"),
+    }
+}
+
 pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()

@@ -41,7 +41,7 @@ pub enum Rejection {
     #[error("{reason}")]
     Unreadable { reason: String, reason_zh: String },
     /// The candidate id is not on the roster given to `grade --roster`.
-    #[error("candidate `{id}` is not on the roster{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("candidate `{id}` is not on the roster{}", crate::input::diagnostic::guess_suffix(suggestion.as_deref(), Lang::En))]
     NotOnRoster {
         id: String,
         suggestion: Option<String>,
