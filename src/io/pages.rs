@@ -86,14 +86,15 @@ pub fn open_grey(path: &Path) -> image::ImageResult<GrayImage> {
 
 /// `DynamicImage::ImageRgba8(img).into_luma8()`, through a table of the image's colours.
 fn grey_of_rgba(img: image::RgbaImage) -> GrayImage {
-    // opaque grey, as every pixel of a rendered blank is (`&`, not `&&`: no branch a pixel)
-    let opaque_grey = |p: &[u8]| (p[3] == 255) & (p[0] == p[1]) & (p[1] == p[2]);
+    // opaque grey, as every pixel of a rendered blank is: the second and third bytes equal to
+    // the first, the fourth 255 (or-ed over the image as words: no branch, whole words at once)
     let raw = img.as_raw();
-    let others = raw
-        .chunks_exact(4)
-        .map(|p| usize::from(!opaque_grey(p)))
-        .sum::<usize>();
-    if others > 0 {
+    let word = |p: &[u8]| u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+    let off = raw.chunks_exact(4).fold(0u32, |acc, p| {
+        let w = word(p);
+        acc | ((w ^ (w << 8)) & 0x00ff_ff00) | (!w & 0xff00_0000)
+    });
+    if off != 0 {
         // a blank with colour in it (none is rendered so): the library's conversion throughout
         return DynamicImage::ImageRgba8(img).into_luma8();
     }
@@ -108,10 +109,15 @@ fn grey_of_rgba(img: image::RgbaImage) -> GrayImage {
     let mut table = [0u8; 256];
     table.copy_from_slice(DynamicImage::ImageRgba8(row).into_luma8().as_raw());
     let (w, h) = img.dimensions();
-    let grey: Vec<u8> = raw
-        .chunks_exact(4)
-        .map(|p| table[usize::from(p[0])])
-        .collect();
+    // where every grey converts to itself (an sRGB blank), its first byte, with no look-up
+    let same = table.iter().enumerate().all(|(i, &t)| usize::from(t) == i);
+    let grey: Vec<u8> = if same {
+        raw.chunks_exact(4).map(|p| p[0]).collect()
+    } else {
+        raw.chunks_exact(4)
+            .map(|p| table[usize::from(p[0])])
+            .collect()
+    };
     GrayImage::from_raw(w, h, grey).unwrap_or_else(|| DynamicImage::ImageRgba8(img).into_luma8())
 }
 

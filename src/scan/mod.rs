@@ -111,6 +111,8 @@ struct BoxSpec {
     /// interior each lies in.
     samples: Vec<(f32, f32)>,
     cells: Vec<u8>,
+    /// How many samples each cell holds.
+    counts: [u32; 9],
     /// Points (mm) of a ring just outside the border, white on the blank rendering, by side
     /// (top, right, bottom, left).
     ring: [Vec<(f32, f32)>; 4],
@@ -165,9 +167,14 @@ impl Reader {
             for (value, r) in rects {
                 g.boxes.push((value, boxes.len()));
                 let (samples, cells) = samples(&r, blank);
+                let mut counts = [0u32; 9];
+                for &c in &cells {
+                    counts[usize::from(c)] += 1;
+                }
                 boxes.push(BoxSpec {
                     samples,
                     cells,
+                    counts,
                     ring: ring(&r, blank),
                     printed: printed(&r, blank),
                     rect: r,
@@ -849,37 +856,36 @@ impl Reader {
         let m = &map.0;
         let (w_, h_) = (w as usize, h as usize);
         let cols = w_.div_ceil(LANES) * LANES;
-        let (mut cx, mut cy, mut cw) = (vec![0.0; cols], vec![0.0; cols], vec![0.0; cols]);
-        for (i, ((a, b), c)) in cx.iter_mut().zip(&mut cy).zip(&mut cw).enumerate().take(w_) {
+        // a column's three products, eight columns a group
+        let mut cols_at = vec![[[0.0f64; LANES]; 3]; cols / LANES];
+        for i in 0..w_ {
             let x = r.x + (i as f64 + 0.5) / px_mm;
-            (*a, *b, *c) = (m[0] * x, m[3] * x, m[6] * x);
+            let c = &mut cols_at[i / LANES];
+            (c[0][i % LANES], c[1][i % LANES], c[2][i % LANES]) = (m[0] * x, m[3] * x, m[6] * x);
         }
         let s = Sampler::new(img);
-        let mut out = vec![0u8; w_ * h_];
-        let (mut us, mut vs) = (vec![0.0f32; cols], vec![0.0f32; cols]);
-        for (y, row) in out.chunks_exact_mut(w_).enumerate() {
+        // the rows padded to whole groups of eight columns, cut to the crop's width at the end
+        let mut out = vec![0u8; cols * h_];
+        for (y, row) in out.chunks_exact_mut(cols).enumerate() {
             let y = r.y + (y as f64 + 0.5) / px_mm;
             let (ry0, ry1, ry2) = (m[1] * y, m[4] * y, m[7] * y);
-            for k in (0..cols).step_by(LANES) {
-                let (a, b, c) = (&cx[k..k + LANES], &cy[k..k + LANES], &cw[k..k + LANES]);
-                let (u, v) = (&mut us[k..k + LANES], &mut vs[k..k + LANES]);
+            for (p, [a, b, c]) in row.chunks_exact_mut(LANES).zip(&cols_at) {
+                let (mut u, mut v) = ([0.0f32; LANES], [0.0f32; LANES]);
                 for l in 0..LANES {
                     let d = c[l] + ry2 + m[8];
                     u[l] = ((a[l] + ry0 + m[2]) / d) as f32;
                     v[l] = ((b[l] + ry1 + m[5]) / d) as f32;
                 }
+                p.copy_from_slice(&round_greys(&s.at_lanes(&u, &v)));
             }
-            for ((p, u), v) in row
-                .chunks_mut(LANES)
-                .zip(us.chunks_exact(LANES))
-                .zip(vs.chunks_exact(LANES))
-            {
-                let (Ok(u), Ok(v)) = (u.try_into(), v.try_into()) else {
-                    continue;
-                };
-                let grey = round_greys(&s.at_lanes(u, v));
-                p.copy_from_slice(&grey[..p.len()]);
+        }
+        if cols != w_ {
+            let mut k = 0;
+            for y in 0..h_ {
+                out.copy_within(y * cols..y * cols + w_, k);
+                k += w_;
             }
+            out.truncate(w_ * h_);
         }
         GrayImage::from_raw(w, h, out).unwrap_or_else(|| GrayImage::new(w, h))
     }
@@ -994,7 +1000,9 @@ fn grid(x: f64, y: f64, w: f64, h: f64, step: f64) -> impl Iterator<Item = (f64,
     let nx = (w / step).floor().max(1.0) as usize;
     let ny = (h / step).floor().max(1.0) as usize;
     (0..ny).flat_map(move |j| {
-        (0..nx).map(move |i| (x + (i as f64 + 0.5) * step, y + (j as f64 + 0.5) * step))
+        // a row's y once
+        let y = y + (j as f64 + 0.5) * step;
+        (0..nx).map(move |i| (x + (i as f64 + 0.5) * step, y))
     })
 }
 
@@ -1007,6 +1015,16 @@ fn white_on(blank: &GrayImage, x: f64, y: f64) -> bool {
     }
     let (px, py) = ((x * BLANK_PX_PER_MM) as u32, (y * BLANK_PX_PER_MM) as u32);
     let raw = blank.as_raw();
+    if px >= 1 && py >= 1 && px + 1 < bw && py + 1 < bh {
+        // the pixel and its four neighbours all in the image: one bounds check
+        let (i, w) = (py as usize * bw as usize + px as usize, bw as usize);
+        let Some(cross) = raw.get(i - w..=i + w) else {
+            return false;
+        };
+        return [cross[0], cross[w - 1], cross[w], cross[w + 1], cross[2 * w]]
+            .iter()
+            .all(|&v| v > 204);
+    }
     let white = |px: u32, py: u32| {
         px >= bw || py >= bh || raw[py as usize * bw as usize + px as usize] > 204
     };
@@ -1171,15 +1189,14 @@ fn box_scores(
             *d = local(*d);
         }
     }
+    // each cell's darkness added up in the samples' order (its count known beforehand), and
+    // the dark samples counted apart (side by side)
     let mut cells = [0.0f32; 9];
-    let mut counts = [0u32; 9];
-    let mut cover = 0usize;
     for (d, &c) in dark.iter().zip(&b.cells) {
-        cells[c as usize] += d;
-        counts[c as usize] += 1;
-        cover += usize::from(*d > 0.3);
+        cells[usize::from(c)] += d;
     }
-    for (c, k) in cells.iter_mut().zip(counts) {
+    let cover = dark.iter().filter(|&&d| d > 0.3).count();
+    for (c, k) in cells.iter_mut().zip(b.counts) {
         *c /= k.max(1) as f32;
     }
     to_keys(dark, keys);
@@ -1266,24 +1283,29 @@ fn round_grey(v: f32) -> u8 {
     (whole + up).min(255) as u8
 }
 
-/// [`round_grey`] of [`LANES`] greys side by side, without a conversion (a grey's whole part
-/// found as [`Sampler::at_lanes`] finds a coordinate's); greys that are not between 0 and 256
-/// (none are: outside the image is 255) are rounded one by one.
+/// [`round_grey`] of [`LANES`] greys side by side, without a conversion or a branch: a grey's
+/// whole part found as [`Sampler::at_lanes`] finds a coordinate's (`v + 2²³` is `v` rounded to
+/// a whole number, exactly; one less when that is above `v`), and the rounded grey, a whole
+/// number, read from the bits of itself plus 2²³. Greys that are not between 0 and 256 (none
+/// are: outside the image is 255) are rounded one by one.
 #[inline]
 fn round_greys(g: &[f32; LANES]) -> [u8; LANES] {
     const TWO_23: f32 = 8_388_608.0;
-    if !g.iter().all(|&v| (0.0..256.0).contains(&v)) {
+    let ok = g.iter().fold(true, |ok, v| ok & (0.0..256.0).contains(v));
+    if !ok {
         return g.map(round_grey);
     }
-    let mut out = [0u8; LANES];
-    for (o, &v) in out.iter_mut().zip(g) {
-        let r = v + TWO_23;
-        let down = r - TWO_23 > v;
-        let whole = r.to_bits() - TWO_23.to_bits() - u32::from(down);
-        let up = u32::from(v - ((v + TWO_23 - TWO_23) - f32::from(u8::from(down))) >= 0.5);
-        *o = (whole + up).min(255) as u8;
+    let mut whole = [0u32; LANES];
+    for (o, &v) in whole.iter_mut().zip(g) {
+        let r = v + TWO_23 - TWO_23;
+        let down = r - f32::from(u8::from(r > v));
+        let up = f32::from(u8::from(v - down >= 0.5));
+        // at most 256, a whole number: exact
+        *o = (down + up + TWO_23)
+            .to_bits()
+            .wrapping_sub(TWO_23.to_bits());
     }
-    out
+    whole.map(|w| w.min(255) as u8)
 }
 
 /// Columns of a crop mapped side by side in [`Reader::crop`].
@@ -1315,12 +1337,14 @@ pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
 struct Sampler<'a> {
     raw: &'a [u8],
     w: usize,
-    w32: u32,
+    w_f: f32,
     /// The last column and row a pixel pair starts at, as floats.
     x_end: f32,
     y_end: f32,
     /// Whether [`Sampler::at_lanes`] may take its shortcuts on this image.
     lanes: bool,
+    /// At most 2²³ pixels: [`Sampler::at_lanes`] finds the pixels' indices in f32.
+    small: bool,
 }
 
 impl<'a> Sampler<'a> {
@@ -1330,13 +1354,12 @@ impl<'a> Sampler<'a> {
         Sampler {
             raw: img.as_raw(),
             w: w as usize,
-            w32: w,
+            w_f: w as f32,
             x_end: w.wrapping_sub(1) as f32,
             y_end: h.wrapping_sub(1) as f32,
-            // a pixel pair to read at (0, 0), and every pixel's index a u32 under 2²³ a side
-            lanes: (2..1 << 23).contains(&w)
-                && (2..1 << 23).contains(&h)
-                && u64::from(w) * u64::from(h) < 1 << 32,
+            // a pixel pair to read at (0, 0), under 2²³ a side
+            lanes: (2..1 << 23).contains(&w) && (2..1 << 23).contains(&h),
+            small: u64::from(w) * u64::from(h) <= 1 << 23,
         }
     }
 
@@ -1359,17 +1382,14 @@ impl<'a> Sampler<'a> {
     }
 
     /// [`Sampler::at`] of [`LANES`] points, the same grey to the last bit: the bounds, the
-    /// whole and fractional parts and the interpolation side by side, without a branch, only
-    /// the four pixels of each point looked up one by one. The whole part of a coordinate `x`
-    /// under 2²³ is found without a conversion: `x + 2²³` is `x` rounded to a whole number
-    /// (exactly), one less when that is above `x`, and its bits less those of 2²³ are that
-    /// number. A point that is not a number is sampled alone.
+    /// whole and fractional parts, the pixels' indices and the interpolation side by side,
+    /// without a branch, only the four pixels of each point looked up one by one. A point that
+    /// is not a number is sampled alone.
     #[inline]
     fn at_lanes(&self, u: &[f32; LANES], v: &[f32; LANES]) -> [f32; LANES] {
         if !self.lanes {
             return std::array::from_fn(|l| self.at(u[l], v[l]));
         }
-        const TWO_23: f32 = 8_388_608.0;
         let (mut x, mut y) = ([0.0f32; LANES], [0.0f32; LANES]);
         let mut inside = [false; LANES];
         let mut nan = false;
@@ -1385,38 +1405,49 @@ impl<'a> Sampler<'a> {
         if nan {
             return std::array::from_fn(|l| self.at(u[l], v[l]));
         }
-        let (mut fx, mut fy) = ([0.0f32; LANES], [0.0f32; LANES]);
-        let mut at = [0u32; LANES];
+        // the whole part of a coordinate `x` under 2²³ without a conversion: `x + 2²³` is `x`
+        // rounded to a whole number (exactly), one less when that is above `x`
+        const TWO_23: f32 = 8_388_608.0;
         let whole = |x: f32| {
-            let r = x + TWO_23;
-            let down = u32::from(r - TWO_23 > x);
-            (
-                r.to_bits() - TWO_23.to_bits() - down,
-                f32::from(u8::from(r - TWO_23 > x)),
-            )
+            let r = x + TWO_23 - TWO_23;
+            r - f32::from(u8::from(r > x))
         };
+        let (mut fx, mut fy) = ([0.0f32; LANES], [0.0f32; LANES]);
+        let mut at_f = [0.0f32; LANES];
         for l in 0..LANES {
-            let (x0, dx) = whole(x[l]);
-            let (y0, dy) = whole(y[l]);
+            let (x0, y0) = (whole(x[l]), whole(y[l]));
             // x less its whole part, as `x - (x as u32) as f32`
-            fx[l] = x[l] - ((x[l] + TWO_23 - TWO_23) - dx);
-            fy[l] = y[l] - ((y[l] + TWO_23 - TWO_23) - dy);
-            at[l] = y0 * self.w32 + x0;
+            fx[l] = x[l] - x0;
+            fy[l] = y[l] - y0;
+            // the index of the pixel pair: a whole number under the image's pixels, exact in
+            // an f32 on an image of at most 2²³ pixels
+            at_f[l] = y0 * self.w_f + x0;
         }
-        let mut q = [[0u8; LANES]; 4];
+        let mut at = [0usize; LANES];
+        if self.small {
+            // a whole number under 2²³ plus 2²³: its bits less those of 2²³ are that number
+            for l in 0..LANES {
+                at[l] = (at_f[l] + TWO_23).to_bits().wrapping_sub(TWO_23.to_bits()) as usize;
+            }
+        } else {
+            for l in 0..LANES {
+                let (x0, y0) = (whole(x[l]) as usize, whole(y[l]) as usize);
+                at[l] = y0 * self.w + x0;
+            }
+        }
+        // each row's pixel pair read as one 16-bit word, split side by side
+        let (mut top, mut bot) = ([0i32; LANES], [0i32; LANES]);
         for l in 0..LANES {
-            let i = at[l] as usize;
+            let i = at[l];
             // one bounds check for the four pixels
             let block = &self.raw[i..i + self.w + 2];
-            q[0][l] = block[0];
-            q[1][l] = block[1];
-            q[2][l] = block[self.w];
-            q[3][l] = block[self.w + 1];
+            top[l] = i32::from(u16::from_le_bytes([block[0], block[1]]));
+            bot[l] = i32::from(u16::from_le_bytes([block[self.w], block[self.w + 1]]));
         }
         let mut out = [0.0f32; LANES];
         for l in 0..LANES {
-            let (a, b) = (f32::from(q[0][l]), f32::from(q[1][l]));
-            let (c, d) = (f32::from(q[2][l]), f32::from(q[3][l]));
+            let (a, b) = ((top[l] & 0xff) as f32, (top[l] >> 8) as f32);
+            let (c, d) = ((bot[l] & 0xff) as f32, (bot[l] >> 8) as f32);
             let top = a + (b - a) * fx[l];
             let bot = c + (d - c) * fx[l];
             let g = top + (bot - top) * fy[l];
@@ -1517,6 +1548,7 @@ mod fast_path {
         };
         let img = GrayImage::from_fn(37, 23, |_, _| image::Luma([(next() >> 24) as u8]));
         let s = Sampler::new(&img);
+        assert!(s.lanes && s.small);
         // inside, on and beyond every edge, between pixels and on them, and not a number
         let mut pts: Vec<(f32, f32)> = (0..4000)
             .map(|_| {
@@ -1554,6 +1586,19 @@ mod fast_path {
                 assert!(same(want, alone), "{:?}: {want} {alone}", c[l]);
             }
         }
+        // an image of more than 2²³ pixels (300 dpi A3): the pixels' indices found in integers
+        let big = GrayImage::from_fn(4097, 2049, |x, y| image::Luma([(x * 7 + y * 13) as u8]));
+        let b = Sampler::new(&big);
+        assert!(b.lanes && !b.small);
+        for c in pts.chunks_exact(LANES) {
+            let u: [f32; LANES] = std::array::from_fn(|l| c[l].0 * 97.0);
+            let v: [f32; LANES] = std::array::from_fn(|l| c[l].1 * 71.0);
+            let got = b.at_lanes(&u, &v);
+            for l in 0..LANES {
+                let want = b.at(u[l], v[l]);
+                assert!(got[l].to_bits() == want.to_bits() || (got[l].is_nan() && want.is_nan()));
+            }
+        }
         // an image too narrow for a pixel pair: every point outside, one by one
         let thin = GrayImage::from_pixel(1, 5, image::Luma([9]));
         let t = Sampler::new(&thin);
@@ -1588,23 +1633,39 @@ mod fast_path {
             image::Luma([(seed >> 24) as u8])
         });
         let map = Homography([7.9, 0.31, 12.5, -0.27, 8.1, 20.25, 0.0002, -0.0001, 1.0]);
-        let r = Rect {
-            page: 1,
-            x: 3.3,
-            y: 2.7,
-            w: 41.0,
-            h: 27.6,
-        };
-        let crop = Reader::crop(&img, &map, &r, 8.0);
-        let (w, h) = crop.dimensions();
-        assert_eq!((w, h), (328, 221));
-        for (x, y, p) in crop.enumerate_pixels() {
-            let q = map.apply((
-                r.x + (f64::from(x) + 0.5) / 8.0,
-                r.y + (f64::from(y) + 0.5) / 8.0,
-            ));
-            let want = bilinear(&img, q.0 as f32, q.1 as f32).round() as u8;
-            assert_eq!(p.0[0], want, "({x}, {y})");
+        // a crop of whole groups of eight columns and one with a group cut short
+        for (r, size) in [
+            (
+                Rect {
+                    page: 1,
+                    x: 3.3,
+                    y: 2.7,
+                    w: 41.0,
+                    h: 27.6,
+                },
+                (328, 221),
+            ),
+            (
+                Rect {
+                    page: 1,
+                    x: 1.1,
+                    y: 0.4,
+                    w: 20.3,
+                    h: 9.9,
+                },
+                (162, 79),
+            ),
+        ] {
+            let crop = Reader::crop(&img, &map, &r, 8.0);
+            assert_eq!(crop.dimensions(), size);
+            for (x, y, p) in crop.enumerate_pixels() {
+                let q = map.apply((
+                    r.x + (f64::from(x) + 0.5) / 8.0,
+                    r.y + (f64::from(y) + 0.5) / 8.0,
+                ));
+                let want = bilinear(&img, q.0 as f32, q.1 as f32).round() as u8;
+                assert_eq!(p.0[0], want, "({x}, {y})");
+            }
         }
     }
 }
