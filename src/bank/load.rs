@@ -3,9 +3,10 @@
 use super::{count_blanks, Answer, Bank, Kind, Language, Question, TextFormat};
 use crate::input::diagnostic::{did_you_mean, Diagnostic, Lang, Location, Zh};
 use foldhash::fast::RandomState;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
@@ -89,11 +90,18 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
     let text = src.text;
     let fast = cut == Cut::HeaderLines;
     let mut cx = Cx::new(src.path);
-    let mut starts = match cut {
-        Cut::HeaderLines => Some(header_lines(text).into_iter().step_by(PIECE).collect()),
+    // The questions' headers, whose number is that of the questions (as a question is one
+    // table), then where each piece starts.
+    let headers = match cut {
+        Cut::HeaderLines => Some(header_lines(text)),
         Cut::Lexed => question_starts(text),
         #[cfg(test)]
         Cut::Whole => None,
+    };
+    let headers_seen = headers.as_ref().map_or(0, Vec::len);
+    let mut starts: Option<Vec<usize>> = match cut {
+        Cut::HeaderLines => headers.map(|h| h.into_iter().step_by(PIECE).collect()),
+        _ => headers,
     };
     let head_end = starts
         .as_ref()
@@ -152,16 +160,17 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
             "文件开头写 `[bank]`，以及 `id = \"…\"`、`title = \"…\"`、`language = \"zh\"`",
         );
     }
-    let mut seen: HashSet<String, RandomState> = HashSet::default();
+    let mut seen: HashSet<String, RandomState> =
+        HashSet::with_capacity_and_hasher(headers_seen, RandomState::default());
     match (&starts, questions_value) {
         (Some(starts), _) if !starts.is_empty() => {
-            // One question per piece, at most: the list never grows past (or copies) itself.
-            bank.questions.reserve_exact(starts.len());
+            // One question per header, at most: the list never grows past (or copies) itself.
+            bank.questions.reserve_exact(headers_seen);
             let lines = text[..head_end].matches('\n').count();
-            for piece in read_pieces(src.path, text, starts, lines, fast)? {
+            read_pieces(src.path, text, starts, lines, fast, |piece| {
                 syntax.extend(piece.syntax);
                 if !syntax.is_empty() {
-                    continue;
+                    return;
                 }
                 cx.cjk |= piece.cjk;
                 take(
@@ -172,7 +181,7 @@ fn load(src: &BankSource, cut: Cut) -> Option<(Option<Bank>, Vec<Diagnostic>)> {
                     &mut bank,
                     &mut cx.diags,
                 );
-            }
+            })?;
         }
         (_, None) => {
             cx.error(
@@ -263,16 +272,22 @@ fn take(
 /// How many pieces a reader takes at a time from those left.
 const PIECES_AT_ONCE: usize = 4;
 
-/// Reads the pieces of `text` that start at `starts` (the first after `lines` lines), on every
-/// core, and gives what each found in the file's order; `None` when `fast` and a piece is not
-/// what a cut at header lines takes it for.
+/// How many takes of [`PIECES_AT_ONCE`] pieces may be read ahead of the first one not yet
+/// handed on: what was read waits for the pieces before it, so this bounds what is held.
+const AHEAD: usize = 32;
+
+/// Reads the pieces of `text` that start at `starts` (the first after `lines` lines) on every
+/// core, and hands what each found to `each` in the file's order, as soon as the pieces before
+/// it are handed on; `None` when `fast` and a piece is not what a cut at header lines takes it
+/// for (what was handed on by then is to be thrown away).
 fn read_pieces(
     file: &str,
     text: &str,
     starts: &[usize],
     lines: usize,
     fast: bool,
-) -> Option<Vec<Piece>> {
+    mut each: impl FnMut(Piece),
+) -> Option<()> {
     // Each piece with the lines of the file before it.
     let mut pieces = Vec::with_capacity(starts.len());
     let mut before = lines;
@@ -282,43 +297,67 @@ fn read_pieces(
         pieces.push((piece, before));
         before += piece.bytes().filter(|&b| b == b'\n').count();
     }
+    let takes = pieces.len().div_ceil(PIECES_AT_ONCE);
     let wrong = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let at = next.fetch_add(PIECES_AT_ONCE, Ordering::Relaxed);
-            if at >= pieces.len() || wrong.load(Ordering::Relaxed) {
-                return done;
+    // How many takes were handed on, and the readers waiting to be let that far ahead.
+    let handed = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<Piece>)>();
+    let work = |send: std::sync::mpsc::Sender<(usize, Vec<Piece>)>| loop {
+        let at = next.fetch_add(1, Ordering::Relaxed);
+        if at >= takes || wrong.load(Ordering::Relaxed) {
+            return;
+        }
+        {
+            let mut done = handed.lock().expect("a piece reader panicked");
+            while at >= *done + AHEAD && !wrong.load(Ordering::Relaxed) {
+                done = moved.wait(done).expect("a piece reader panicked");
             }
-            let mut read = Vec::with_capacity(PIECES_AT_ONCE);
-            for &(piece, before) in &pieces[at..(at + PIECES_AT_ONCE).min(pieces.len())] {
-                match read_piece(file, piece, before, fast) {
-                    Some(p) => read.push(p),
-                    None => {
-                        wrong.store(true, Ordering::Relaxed);
-                        return done;
-                    }
+        }
+        let from = at * PIECES_AT_ONCE;
+        let mut read = Vec::with_capacity(PIECES_AT_ONCE);
+        for &(piece, before) in &pieces[from..(from + PIECES_AT_ONCE).min(pieces.len())] {
+            match read_piece(file, piece, before, fast) {
+                Some(p) => read.push(p),
+                None => {
+                    wrong.store(true, Ordering::Relaxed);
+                    // Taken so that no reader is between its look at `wrong` and its wait.
+                    drop(handed.lock());
+                    moved.notify_all();
+                    return;
                 }
             }
-            done.push((at, read));
+        }
+        if send.send((at, read)).is_err() {
+            return;
         }
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let helpers = cores.min(pieces.len() / PIECES_AT_ONCE).saturating_sub(1);
-    let mut done = std::thread::scope(|s| {
-        let others: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
-        let mut done = work();
-        for o in others {
-            done.extend(o.join().expect("a piece reader panicked"));
+    let readers = cores.min(takes).max(1);
+    let work = &work;
+    std::thread::scope(|s| {
+        for _ in 0..readers {
+            let send = send.clone();
+            s.spawn(move || work(send));
         }
-        done
+        drop(send);
+        // Takes read ahead of the next one to hand on.
+        let mut early: BTreeMap<usize, Vec<Piece>> = BTreeMap::new();
+        let mut due = 0;
+        for (at, read) in receive {
+            early.insert(at, read);
+            while let Some(read) = early.remove(&due) {
+                if !wrong.load(Ordering::Relaxed) {
+                    read.into_iter().for_each(&mut each);
+                }
+                due += 1;
+                *handed.lock().expect("a piece reader panicked") = due;
+                moved.notify_all();
+            }
+        }
     });
-    if wrong.load(Ordering::Relaxed) {
-        return None;
-    }
-    done.sort_unstable_by_key(|&(at, _)| at);
-    Some(done.into_iter().flat_map(|(_, read)| read).collect())
+    (!wrong.load(Ordering::Relaxed)).then_some(())
 }
 
 /// Reads one piece, which starts a line after `before` lines of the file; `None` when `fast`

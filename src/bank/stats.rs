@@ -345,21 +345,110 @@ struct Sets {
 }
 
 /// Each stem's set of character bigrams (letters and digits only, lower case).
+///
+/// The stems are read on every core, a run of questions each, every run numbering the bigrams
+/// it sees in its own order of first sight; the runs' numberings are then joined in the runs'
+/// order, which gives each bigram the id the order of first sight over all stems gives it, and
+/// each set is renumbered and sorted again on its core.
 fn bigram_sets(questions: &[&Question]) -> Sets {
-    // A bigram is its two characters in one number; its id, the order of first sight.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // A run is worth a thread from a few thousand stems on.
+    bigram_sets_in(questions, cores.min(questions.len() / 4096).max(1))
+}
+
+/// [`bigram_sets`] read in `runs` runs.
+fn bigram_sets_in(questions: &[&Question], runs: usize) -> Sets {
+    let per_run = questions.len().div_ceil(runs).max(1);
+    let mut read: Vec<RunSets> = std::thread::scope(|s| {
+        let threads: Vec<_> = questions
+            .chunks(per_run)
+            .map(|run| s.spawn(move || run_sets(run)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a bigram reader panicked"))
+            .collect()
+    });
+    // The runs' bigrams numbered over all stems, in the runs' order.
+    let mut ids: HashMap<u64, u32, RandomState> = HashMap::with_capacity_and_hasher(
+        read.iter().map(|r| r.keys.len()).max().unwrap_or(0),
+        RandomState::default(),
+    );
+    let renumbered: Vec<Vec<u32>> = read
+        .iter_mut()
+        .map(|r| {
+            std::mem::take(&mut r.keys)
+                .into_iter()
+                .map(|key| {
+                    let next = ids.len() as u32;
+                    *ids.entry(key).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let count = ids.len();
+    drop(ids);
+    let total: usize = read.iter().map(|r| r.grams.len()).sum();
+    assert!(u32::try_from(total).is_ok(), "fewer than 2³² bigrams");
+    let mut grams = vec![0u32; total];
+    let mut starts: Vec<u32> = Vec::with_capacity(questions.len() + 1);
+    starts.push(0);
+    for r in &read {
+        let base = *starts.last().expect("starts at 0");
+        starts.extend(r.ends.iter().map(|&e| base + e));
+    }
+    std::thread::scope(|s| {
+        let mut rest = grams.as_mut_slice();
+        for (r, new_id) in read.iter().zip(&renumbered) {
+            let (mine, after) = rest.split_at_mut(r.grams.len());
+            rest = after;
+            s.spawn(move || {
+                for (to, &from) in mine.iter_mut().zip(&r.grams) {
+                    *to = new_id[from as usize];
+                }
+                let mut begin = 0;
+                for &end in &r.ends {
+                    mine[begin..end as usize].sort_unstable();
+                    begin = end as usize;
+                }
+            });
+        }
+    });
+    Sets {
+        grams,
+        starts,
+        ids: count,
+    }
+}
+
+/// The bigram sets of a run of stems, numbered in the run's own order of first sight.
+struct RunSets {
+    /// Each id's bigram (its two characters in one number).
+    keys: Vec<u64>,
+    /// The sets, one after another, each without repeats (in no order).
+    grams: Vec<u32>,
+    /// Where each set ends in `grams`.
+    ends: Vec<u32>,
+}
+
+fn run_sets(questions: &[&Question]) -> RunSets {
     let mut ids: HashMap<u64, u32, RandomState> = HashMap::default();
+    let mut keys: Vec<u64> = Vec::new();
     // About a bigram per character, three bytes each in Chinese.
     let mut grams: Vec<u32> =
         Vec::with_capacity(questions.iter().map(|q| q.stem.len()).sum::<usize>() / 3);
-    let mut starts: Vec<u32> = Vec::with_capacity(questions.len() + 1);
-    starts.push(0);
+    let mut ends: Vec<u32> = Vec::with_capacity(questions.len());
     for q in questions {
         let begin = grams.len();
         let mut prev: Option<char> = None;
         let mut push = |c: char| {
             if let Some(p) = prev {
-                let next = ids.len() as u32;
-                grams.push(*ids.entry(u64::from(p) << 32 | u64::from(c)).or_insert(next));
+                let key = u64::from(p) << 32 | u64::from(c);
+                let next = keys.len() as u32;
+                grams.push(*ids.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    next
+                }));
             }
             prev = Some(c);
         };
@@ -384,13 +473,9 @@ fn bigram_sets(questions: &[&Question]) -> Sets {
             }
         }
         grams.truncate(begin + kept);
-        starts.push(u32::try_from(grams.len()).expect("fewer than 2³² bigrams"));
+        ends.push(u32::try_from(grams.len()).expect("fewer than 2³² bigrams"));
     }
-    Sets {
-        grams,
-        starts,
-        ids: ids.len(),
-    }
+    RunSets { keys, grams, ends }
 }
 
 /// A CJK unified ideograph of the basic block: a letter with no case, as
@@ -551,6 +636,33 @@ mod tests {
         let got = found(&refs, 0.9);
         assert!(got.len() > 50, "{}", got.len());
         assert_eq!(got, every_pair(&refs, 0.9));
+    }
+
+    /// Stems read in several runs get the sets and the bigram ids one run over them all gives.
+    #[test]
+    fn bigram_sets_read_in_runs_are_those_read_in_one() {
+        let stems = [
+            "排污单位应当如实申报",
+            "Which unit SHALL report 3 times?",
+            "",
+            "监测设备，监测记录。",
+            "ÄÖ straße ÉCOLE école",
+            "应当如实申报排污许可",
+            "x",
+            "建设单位应当 report",
+        ];
+        let qs: Vec<Question> = (0..500)
+            .map(|n| question(n, &stems[..=n % stems.len()].concat()))
+            .collect();
+        let refs: Vec<&Question> = qs.iter().collect();
+        let one = bigram_sets_in(&refs, 1);
+        assert!(one.ids > 50, "{}", one.ids);
+        for runs in [2, 3, 7] {
+            let read = bigram_sets_in(&refs, runs);
+            assert_eq!(read.grams, one.grams, "{runs} runs");
+            assert_eq!(read.starts, one.starts, "{runs} runs");
+            assert_eq!(read.ids, one.ids, "{runs} runs");
+        }
     }
 
     /// The shortcut for ideographs gives what `is_alphanumeric` and `to_lowercase` give.
