@@ -70,8 +70,18 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     }
     let listing = pages::list(&a.paths)?;
     let zh = manifest.language == Language::Zh;
-    for (p, why) in &listing.skipped {
-        eprintln!("warning: skipped `{}`: {why}", p.display());
+    for p in &listing.skipped {
+        if zh {
+            eprintln!(
+                "warning: 跳过 `{}`：既不是本程序能解码的图片（JPEG、PNG、TIFF、BMP、WebP），也不是 PDF",
+                p.display()
+            );
+        } else {
+            eprintln!(
+                "warning: skipped `{}`: neither an image this program decodes (JPEG, PNG, TIFF, BMP, WebP) nor a PDF",
+                p.display()
+            );
+        }
     }
     for (p, first) in &listing.repeated {
         if zh {

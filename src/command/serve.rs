@@ -7,6 +7,7 @@ use crate::blueprint::Blueprint;
 use crate::cli::{ServeArgs, ServeCommand, ServeDb};
 use crate::draw::manifest::RulesSource;
 use crate::error::ExitCode;
+use crate::input::diagnostic::Lang;
 use crate::io::output::{self, OutputSet};
 use crate::io::read;
 use crate::serve::competition::{
@@ -163,7 +164,14 @@ pub fn load(file: &Path) -> Result<Competition, Error> {
         if super::laws::find(None, &near)?.is_some() {
             bp.exam.date = Some(spec.open_date);
         } else if bp.exam.date.is_none() {
-            eprintln!("note: {name}: no laws.toml beside its banks: its questions are not checked for the law in force on {}", spec.open_date);
+            let day = spec.open_date;
+            if Lang::of_text(&bp.exam.title) == Lang::Zh {
+                eprintln!(
+                    "note: {name}：题库旁没有 laws.toml：不核对题目所引法规在 {day} 是否施行"
+                );
+            } else {
+                eprintln!("note: {name}: no laws.toml beside its banks: its questions are not checked for the law in force on {day}");
+            }
         }
         let source = draw_source(&path, &bp_text, &bp)?;
         let rules = match spec.rules.as_ref().map(|r| base.join(r)).or_else(|| {

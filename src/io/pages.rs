@@ -22,8 +22,8 @@ const MAX_ALLOC: u64 = 512 << 20;
 #[derive(Debug, Default)]
 pub struct Listing {
     pub files: Vec<PathBuf>,
-    /// Files in the folders that are neither images nor PDFs, with why.
-    pub skipped: Vec<(PathBuf, String)>,
+    /// Files in the folders given that are neither an image this build decodes nor a PDF.
+    pub skipped: Vec<PathBuf>,
     /// Files given twice (by the same path or the same content): the later one and the first.
     pub repeated: Vec<(PathBuf, PathBuf)>,
 }
@@ -128,11 +128,7 @@ fn digest(p: &Path) -> std::io::Result<[u8; 32]> {
     Ok(h.finalize().into())
 }
 
-fn walk(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    skipped: &mut Vec<(PathBuf, String)>,
-) -> Result<(), Error> {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) -> Result<(), Error> {
     let rd = std::fs::read_dir(dir).map_err(|source| Error::Read {
         path: dir.to_path_buf(),
         source,
@@ -150,11 +146,7 @@ fn walk(
         if known || kind(&e).is_some() {
             out.push(e);
         } else {
-            skipped.push((
-                e,
-                "neither an image this program decodes (JPEG, PNG, TIFF, BMP, WebP) nor a PDF"
-                    .into(),
-            ));
+            skipped.push(e);
         }
     }
     Ok(())

@@ -1243,7 +1243,9 @@ fn a_cut_jpeg_is_refused_by_name_a_repeated_file_reported_and_other_files_warned
         .assert()
         .code(3)
         .stderr(predicate::str::contains("读入 3 张答题卡，拒收 1 张"))
-        .stderr(predicate::str::contains("skipped `").and(predicate::str::contains("notes.txt")))
+        .stderr(predicate::str::contains(
+            "notes.txt`：既不是本程序能解码的图片（JPEG、PNG、TIFF、BMP、WebP），也不是 PDF",
+        ))
         .stderr(
             predicate::str::contains("b-copy.jpg` 与 `")
                 .and(predicate::str::contains("a.jpg` 是同一个文件：只读一次")),
