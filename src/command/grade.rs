@@ -117,10 +117,9 @@ pub fn grade(a: &Job) -> Result<ExitCode, Error> {
     let header_lang = Lang::of_text(&sheet.header().collect::<Vec<_>>().join(","));
     // What grade says when done (the summary, rejected.csv's reasons, a script's error): in
     // Chinese for a Chinese exam or a Chinese header; a scanner's own layout is in no language.
-    let told = if header_lang == Lang::Zh || Lang::from(manifest.language) == Lang::Zh {
-        Lang::Zh
-    } else {
-        Lang::En
+    let told = match header_lang {
+        Lang::Zh => Lang::Zh,
+        Lang::En => Lang::from(manifest.language),
     };
     let stranger_lang = if header_lang == Lang::Zh {
         header_lang
@@ -915,7 +914,7 @@ impl serde_json::ser::Formatter for Outline {
     }
 }
 
-/// The closing summary on stderr, in Chinese when the answers' header is.
+/// The closing summary on stderr, in Chinese for a Chinese exam or answers' header.
 fn summary(source: &Source, t: &Tally, out: &OutputSet, lang: Lang) {
     let s = Say::new(lang);
     let zh = s.zh();

@@ -1,7 +1,6 @@
 //! `examforge scan`: scanned answer sheets (images, image-only PDFs) → scans.csv that `grade` reads,
 //! review.csv with a crop of every doubtful cell, sheets.csv with every page's outcome.
 
-use crate::bank::Language;
 use crate::cli::ScanArgs;
 use crate::error::ExitCode;
 use crate::input::diagnostic::{guess_suffix, Lang};
@@ -69,7 +68,8 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
         ));
     }
     let listing = pages::list(&a.paths)?;
-    let zh = manifest.language == Language::Zh;
+    let lang = Lang::from(manifest.language);
+    let zh = lang == Lang::Zh;
     for p in &listing.skipped {
         if zh {
             eprintln!(
@@ -117,7 +117,7 @@ pub fn run(a: &ScanArgs) -> Result<ExitCode, Error> {
     for (file, id) in &summary.strangers {
         let near = guess_suffix(
             roster.as_ref().and_then(|r| r.suggestion(id)).as_deref(),
-            if zh { Lang::Zh } else { Lang::En },
+            lang,
         );
         if zh {
             eprintln!("warning: {file}：考号 `{id}` 不在考生名单上{near}：姓名和单位留空");
