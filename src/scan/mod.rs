@@ -849,17 +849,18 @@ impl Reader {
             (r.w * px_mm).round().max(1.0) as u32,
             (r.h * px_mm).round().max(1.0) as u32,
         );
-        // `map.apply` term by term: the products of a column's x and of a row's y are the
-        // same numbers in every pixel of it, so they are made once, and each pixel sums them
-        // in apply's order (the same grey to the last bit); a row's points are mapped eight at
-        // a time (the divisions side by side), then sampled
-        let m = &map.0;
+        // `map.apply` term by term in f32 (a crop is a picture for a reviewer, not a reading:
+        // a hundredth of a pixel off changes no grey by more than a level): the products of a
+        // column's x and of a row's y are the same numbers in every pixel of it, so they are
+        // made once; a row's points are mapped eight at a time (one reciprocal each), then
+        // sampled
+        let m = map.0.map(|v| v as f32);
         let (w_, h_) = (w as usize, h as usize);
         let cols = w_.div_ceil(LANES) * LANES;
         // a column's three products, eight columns a group
-        let mut cols_at = vec![[[0.0f64; LANES]; 3]; cols / LANES];
+        let mut cols_at = vec![[[0.0f32; LANES]; 3]; cols / LANES];
         for i in 0..w_ {
-            let x = r.x + (i as f64 + 0.5) / px_mm;
+            let x = (r.x + (i as f64 + 0.5) / px_mm) as f32;
             let c = &mut cols_at[i / LANES];
             (c[0][i % LANES], c[1][i % LANES], c[2][i % LANES]) = (m[0] * x, m[3] * x, m[6] * x);
         }
@@ -867,14 +868,14 @@ impl Reader {
         // the rows padded to whole groups of eight columns, cut to the crop's width at the end
         let mut out = vec![0u8; cols * h_];
         for (y, row) in out.chunks_exact_mut(cols).enumerate() {
-            let y = r.y + (y as f64 + 0.5) / px_mm;
-            let (ry0, ry1, ry2) = (m[1] * y, m[4] * y, m[7] * y);
+            let y = (r.y + (y as f64 + 0.5) / px_mm) as f32;
+            let (ry0, ry1, ry2) = (m[1] * y + m[2], m[4] * y + m[5], m[7] * y + m[8]);
             for (p, [a, b, c]) in row.chunks_exact_mut(LANES).zip(&cols_at) {
                 let (mut u, mut v) = ([0.0f32; LANES], [0.0f32; LANES]);
                 for l in 0..LANES {
-                    let d = c[l] + ry2 + m[8];
-                    u[l] = ((a[l] + ry0 + m[2]) / d) as f32;
-                    v[l] = ((b[l] + ry1 + m[5]) / d) as f32;
+                    let q = 1.0 / (c[l] + ry2);
+                    u[l] = (a[l] + ry0) * q;
+                    v[l] = (b[l] + ry1) * q;
                 }
                 p.copy_from_slice(&round_greys(&s.at_lanes(&u, &v)));
             }
@@ -1624,9 +1625,10 @@ mod fast_path {
     }
 
     #[test]
-    fn a_review_crop_has_the_pixels_of_the_resampling_it_replaces() {
-        // a scan of noise turned by a projective map: every pixel of the crop as `round()` of
-        // the bilinear grey at the mapped point, as crops were made before
+    fn a_review_crop_has_the_pixels_of_the_resampling_in_double_precision() {
+        // a scan of noise turned by a projective map: every pixel of the crop within one grey
+        // level of `round()` of the bilinear grey at the point mapped in f64, and almost all
+        // the same
         let mut seed = 7u32;
         let img = GrayImage::from_fn(400, 300, |_, _| {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -1658,14 +1660,22 @@ mod fast_path {
         ] {
             let crop = Reader::crop(&img, &map, &r, 8.0);
             assert_eq!(crop.dimensions(), size);
+            let mut off = 0;
             for (x, y, p) in crop.enumerate_pixels() {
                 let q = map.apply((
                     r.x + (f64::from(x) + 0.5) / 8.0,
                     r.y + (f64::from(y) + 0.5) / 8.0,
                 ));
                 let want = bilinear(&img, q.0 as f32, q.1 as f32).round() as u8;
-                assert_eq!(p.0[0], want, "({x}, {y})");
+                assert!(
+                    p.0[0].abs_diff(want) <= 1,
+                    "({x}, {y}): {} vs {want}",
+                    p.0[0]
+                );
+                off += usize::from(p.0[0] != want);
             }
+            // noise is the worst case: a grey next to a rounding edge
+            assert!(off * 50 < (size.0 * size.1) as usize, "{off} pixels off");
         }
     }
 }
