@@ -584,6 +584,7 @@ fn process(readers: &[SheetReader], page: Page, out: &OutputSet, annotate: bool)
             }
         }
     }
+    pages::recycle(img);
     Outcome {
         name,
         result,

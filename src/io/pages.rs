@@ -300,9 +300,69 @@ fn jpeg_whole(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+thread_local! {
+    /// The pixels of a page this thread decoded and its reader is done with ([`recycle`]): the
+    /// next grey JPEG is decoded into them, cleared first, rather than into fresh memory that
+    /// the system must hand over and zero page by page.
+    static SPARE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Gives a page's pixels back once it has been read: the next grey JPEG this thread decodes
+/// goes into them.
+pub fn recycle(img: GrayImage) {
+    let v = img.into_raw();
+    SPARE.with(|s| {
+        let mut s = s.borrow_mut();
+        if v.capacity() > s.capacity() {
+            *s = v;
+        }
+    });
+}
+
+/// A JPEG of one grey channel (what office scanners write), decoded by the decoder the image
+/// library uses, with its options, into this thread's spare pixels ([`recycle`]): the same
+/// pixels, without the library's copy of the file, its second reading of the headers and a
+/// freshly zeroed buffer a page. `None` for any other JPEG, or one the decoder finds fault with
+/// (the library then decodes it and says why).
+fn grey_jpeg(bytes: &[u8]) -> Option<Result<GrayImage, String>> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    d.decode_headers().ok()?;
+    if d.input_colorspace()? != ColorSpace::Luma {
+        return None;
+    }
+    let (w, h) = d.dimensions()?;
+    let (w, h) = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
+    if let Err(e) = check_size(w, h) {
+        return Some(Err(e));
+    }
+    d.set_options(d.options().jpeg_set_out_colorspace(ColorSpace::Luma));
+    let n = d.output_buffer_size()?;
+    if n != w as usize * h as usize {
+        return None;
+    }
+    let mut buf = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    // cleared: whatever the decoder leaves unwritten is 0, as in a fresh buffer, never the
+    // last page's pixels
+    buf.clear();
+    buf.resize(n, 0);
+    if d.decode_into(&mut buf).is_err() {
+        SPARE.with(|s| *s.borrow_mut() = buf);
+        return None;
+    }
+    GrayImage::from_raw(w, h, buf).map(Ok)
+}
+
 fn decode_bytes(bytes: &[u8], f: ImageFormat) -> Result<GrayImage, String> {
     if f == ImageFormat::Jpeg {
         jpeg_whole(bytes)?;
+        if let Some(img) = grey_jpeg(bytes) {
+            return img;
+        }
     }
     use image::ImageDecoder;
     let bad = |e: image::ImageError| format!("not a readable image: {e}");
@@ -802,6 +862,52 @@ fn fit(mut v: Vec<u8>, w: u32, h: u32) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn jpeg(img: &DynamicImage) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_grey_jpeg_decodes_to_the_librarys_pixels_even_into_a_larger_pages_memory() {
+        let mut seed = 5u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8
+        };
+        let big = DynamicImage::ImageLuma8(GrayImage::from_fn(640, 480, |x, y| {
+            image::Luma([((x * 7 + y * 3) % 256) as u8 ^ (next() & 15)])
+        }));
+        let small =
+            DynamicImage::ImageLuma8(GrayImage::from_fn(200, 150, |x, _| image::Luma([x as u8])));
+        let colour = DynamicImage::ImageRgb8(image::RgbImage::from_fn(120, 90, |x, y| {
+            image::Rgb([x as u8, y as u8, 200])
+        }));
+        for (name, img) in [("big", &big), ("small", &small), ("colour", &colour)] {
+            let bytes = jpeg(img);
+            let want = image::load_from_memory(&bytes).unwrap().into_luma8();
+            let got = decode_bytes(&bytes, ImageFormat::Jpeg).unwrap();
+            assert_eq!(got.dimensions(), want.dimensions(), "{name}");
+            assert!(got.as_raw() == want.as_raw(), "{name}: the pixels differ");
+            // the next page goes into this one's memory
+            recycle(got);
+        }
+        assert!(
+            grey_jpeg(&jpeg(&colour)).is_none(),
+            "a colour JPEG takes the library's way"
+        );
+        // a grey JPEG whose data is damaged after its headers: the library's reading of it
+        let mut bytes = jpeg(&small);
+        let n = bytes.len();
+        bytes[n / 2..n - 2].iter_mut().for_each(|b| *b = 0xff);
+        let want = image::load_from_memory(&bytes).map(|i| i.into_luma8().into_raw());
+        let got = decode_bytes(&bytes, ImageFormat::Jpeg).map(|i| i.into_raw());
+        assert_eq!(got.is_ok(), want.is_ok());
+        if let (Ok(got), Ok(want)) = (got, want) {
+            assert!(got == want, "a damaged JPEG's pixels differ");
+        }
+    }
 
     #[test]
     fn a_blank_in_grey_has_the_pixels_of_the_conversion_it_replaces() {
