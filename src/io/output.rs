@@ -30,6 +30,8 @@ pub struct OutputSet {
     stage: OnceLock<tempfile::TempDir>,
     /// Every staged output: its path under the folder (`/`-separated) and the verb it belongs to.
     staged: Mutex<BTreeMap<String, &'static str>>,
+    /// The staging folder's subfolders made so far (a scan's hundreds of review crops share one).
+    folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Set by the first commit: a set is put in place once.
     committed: std::sync::atomic::AtomicBool,
 }
@@ -43,6 +45,7 @@ impl OutputSet {
             verb,
             stage: OnceLock::new(),
             staged: Mutex::new(BTreeMap::new()),
+            folders: Default::default(),
             committed: Default::default(),
         }
     }
@@ -119,10 +122,14 @@ impl OutputSet {
     fn claim_as(&self, verb: &'static str, name: &str) -> Result<PathBuf, Error> {
         let staged = self.stage()?.join(name);
         if let Some(parent) = staged.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-                path: self.path(name),
-                source,
-            })?;
+            let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                    path: self.path(name),
+                    source,
+                })?;
+                made.insert(parent.to_path_buf());
+            }
         }
         self.staged
             .lock()
@@ -183,6 +190,7 @@ impl OutputSet {
         let mut verbs: BTreeSet<&str> = staged.values().copied().collect();
         verbs.insert(self.verb);
         let mut done = Vec::with_capacity(staged.len());
+        let mut made: std::collections::HashSet<PathBuf> = Default::default();
         for name in staged.keys() {
             let from = stage.path().join(name);
             let to = self.path(name);
@@ -191,7 +199,10 @@ impl OutputSet {
                 source,
             };
             if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(wrap)?;
+                if !made.contains(parent) {
+                    std::fs::create_dir_all(parent).map_err(wrap)?;
+                    made.insert(parent.to_path_buf());
+                }
             }
             if self.force {
                 std::fs::rename(&from, &to).map_err(wrap)?;
