@@ -1346,9 +1346,9 @@ fn round_greys(g: &[f32; LANES]) -> [u8; LANES] {
 /// Columns of a crop mapped side by side in [`Reader::crop`].
 const LANES: usize = 8;
 
-/// The grey level at (x, y), bilinear; outside the image is paper white. (The inner loops
-/// sample through [`Sampler`], which gives the same grey; a digit column's path in
-/// `align::column` samples here.)
+/// The grey level at (x, y), bilinear; outside the image is paper white: the plain statement
+/// of what [`Sampler`], through which every sample is taken, gives to the last bit (tested).
+#[cfg(test)]
 pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> f32 {
     let (w, h) = img.dimensions();
     let (x, y) = (x - 0.5, y - 0.5);
