@@ -263,8 +263,11 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// How much darker the borders are than the paper beside them, shifted by `d` (mm).
-    fn contrast(&self, pts: &[[(f32, f32); 2]], d: Pt) -> f32 {
+    /// How much darker each border point of `pts` is than the paper point beside it, shifted by
+    /// `d` (mm), handed to `add` pair by pair in order with the pair's index: eight pairs are
+    /// sampled side by side, so sums made in `add` are those of pairs sampled one by one, to the
+    /// last bit.
+    fn differences(&self, pts: &[[(f32, f32); 2]], d: Pt, mut add: impl FnMut(usize, f32)) {
         let j = self.j;
         let (ox, oy) = (
             (j[0] * d.0 + j[1] * d.1) as f32,
@@ -272,9 +275,8 @@ impl<'a> Search<'a> {
         );
         let sampler = super::Sampler::new(self.img);
         let dark = |g: f32| self.norm.dark(g);
-        let mut s = 0.0;
-        // eight pairs sampled side by side, summed in order (the same sum to the last bit)
         let mut chunks = pts.chunks_exact(super::LANES);
+        let mut k = 0;
         for c in &mut chunks {
             let mut p = [[0.0f32; super::LANES]; 4];
             for (l, [on, out]) in c.iter().enumerate() {
@@ -286,12 +288,23 @@ impl<'a> Search<'a> {
             let on = sampler.at_lanes(&p[0], &p[1]);
             let out = sampler.at_lanes(&p[2], &p[3]);
             for (a, b) in on.into_iter().zip(out) {
-                s += dark(a) - dark(b);
+                add(k, dark(a) - dark(b));
+                k += 1;
             }
         }
         for [on, out] in chunks.remainder() {
-            s += dark(sampler.at(on.0 + ox, on.1 + oy)) - dark(sampler.at(out.0 + ox, out.1 + oy));
+            add(
+                k,
+                dark(sampler.at(on.0 + ox, on.1 + oy)) - dark(sampler.at(out.0 + ox, out.1 + oy)),
+            );
+            k += 1;
         }
+    }
+
+    /// How much darker the borders are than the paper beside them, shifted by `d` (mm).
+    fn contrast(&self, pts: &[[(f32, f32); 2]], d: Pt) -> f32 {
+        let mut s = 0.0;
+        self.differences(pts, d, |_, v| s += v);
         s / pts.len().max(1) as f32
     }
 
@@ -299,37 +312,9 @@ impl<'a> Search<'a> {
     /// paper beside them, shifted by `d` (mm): the lesser of the two. Half a box's borders on
     /// its neighbour's across the gap between them count for nothing.
     fn sides(&self, pts: &[[(f32, f32); 2]], d: Pt) -> f32 {
-        let j = self.j;
-        let (ox, oy) = (
-            (j[0] * d.0 + j[1] * d.1) as f32,
-            (j[2] * d.0 + j[3] * d.1) as f32,
-        );
-        let sampler = super::Sampler::new(self.img);
-        let dark = |g: f32| self.norm.dark(g);
+        // the points alternate between the two sides (see [`Anchor::new`])
         let mut s = [0.0f32; 2];
-        // the points alternate between the two sides (see [`Anchor::new`]); eight pairs (an even
-        // number: a chunk's first pair is on side 0) sampled
-        // side by side, each side's sum added up in order (the same sums to the last bit)
-        let mut chunks = pts.chunks_exact(super::LANES);
-        for c in &mut chunks {
-            let mut p = [[0.0f32; super::LANES]; 4];
-            for (l, [on, out]) in c.iter().enumerate() {
-                p[0][l] = on.0 + ox;
-                p[1][l] = on.1 + oy;
-                p[2][l] = out.0 + ox;
-                p[3][l] = out.1 + oy;
-            }
-            let on = sampler.at_lanes(&p[0], &p[1]);
-            let out = sampler.at_lanes(&p[2], &p[3]);
-            for (l, (a, b)) in on.into_iter().zip(out).enumerate() {
-                s[l % 2] += dark(a) - dark(b);
-            }
-        }
-        let done = pts.len() - chunks.remainder().len();
-        for (k, [on, out]) in chunks.remainder().iter().enumerate() {
-            s[(done + k) % 2] +=
-                dark(sampler.at(on.0 + ox, on.1 + oy)) - dark(sampler.at(out.0 + ox, out.1 + oy));
-        }
+        self.differences(pts, d, |k, v| s[k % 2] += v);
         s[0].min(s[1]) / (pts.len() / 2).max(1) as f32
     }
 
