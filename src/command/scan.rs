@@ -262,6 +262,8 @@ fn scan_all(
     roster: Option<&Roster>,
 ) -> Result<Summary, Error> {
     let inputs = &listing.files;
+    let folder = common_folder(inputs);
+    let folder = folder.as_str();
     let bar = ProgressBar::new(inputs.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} reading {pos}/{len} {wide_bar} {per_sec} {eta}")
@@ -348,7 +350,7 @@ fn scan_all(
                 let Some((i, w)) = next else {
                     return;
                 };
-                let o = process(readers, w, out, annotate);
+                let o = process(readers, w, out, annotate, folder);
                 if done_tx.send((i, o)).is_err() {
                     return;
                 }
@@ -524,7 +526,13 @@ fn read_any<'r>(
     ))
 }
 
-fn process(readers: &[SheetReader], page: Page, out: &OutputSet, annotate: bool) -> Outcome {
+fn process(
+    readers: &[SheetReader],
+    page: Page,
+    out: &OutputSet,
+    annotate: bool,
+    folder: &str,
+) -> Outcome {
     let (name, img) = page.decode();
     let img = match img {
         Ok(i) => i,
@@ -551,7 +559,7 @@ fn process(readers: &[SheetReader], page: Page, out: &OutputSet, annotate: bool)
     let result = result.map_err(|e| e.to_string());
     let mut crops = Vec::new();
     if let Ok(r) = &result {
-        let stem = file_stem(&name);
+        let stem = file_stem(&name, folder);
         for d in &r.doubts {
             let area = Rect {
                 x: d.area.x - 8.0,
@@ -623,11 +631,47 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
     img
 }
 
-/// The name of a sheet's crops and annotated image: the input's path and page as given, through
-/// the same injective mapping as paper files, so two inputs (`a.jpg` and `a.png`, `x/a.jpg` and
-/// `y/a.jpg`, pages of one PDF) never share a crop.
-fn file_stem(name: &str) -> String {
-    crate::render::file_name::paper_stem(name)
+/// The name of a sheet's crops and annotated image: the input's path and page as given, less the
+/// folder every input is in ([`common_folder`]), through the same injective mapping as paper
+/// files, so two inputs (`a.jpg` and `a.png`, `x/a.jpg` and `y/a.jpg`, pages of one PDF) never
+/// share a crop.
+fn file_stem(name: &str, folder: &str) -> String {
+    crate::render::file_name::paper_stem(name.strip_prefix(folder).unwrap_or(name))
+}
+
+/// The deepest folder all the inputs are in, spelt as their names spell it, with the separator
+/// after it (`scans/` for `scans/a.jpg` and `scans/b.jpg`; `/home/x/scans/` for absolute
+/// paths); empty when they share none or when a name does not begin with it. Every name less
+/// the same beginning: two inputs still never share a crop.
+fn common_folder(inputs: &[PathBuf]) -> String {
+    let mut common: Option<PathBuf> = None;
+    for p in inputs {
+        let dir = p.parent().unwrap_or(Path::new(""));
+        common = Some(match common {
+            None => dir.to_path_buf(),
+            Some(c) => c
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    let Some(c) = common.filter(|c| !c.as_os_str().is_empty()) else {
+        return String::new();
+    };
+    let mut folder = c.display().to_string();
+    if !folder.ends_with(std::path::MAIN_SEPARATOR) {
+        folder.push(std::path::MAIN_SEPARATOR);
+    }
+    let all = inputs
+        .iter()
+        .all(|p| p.display().to_string().starts_with(&folder));
+    if all {
+        folder
+    } else {
+        String::new()
+    }
 }
 
 /// A review crop as PNG, compressed fast with one filter (Sub) for every row: the adaptive

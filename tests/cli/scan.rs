@@ -479,6 +479,38 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
     assert!(recs[0][7].ends_with(": light fill"), "{:?}", &recs[0]);
     let crop = image::open(out.join(&recs[0][6])).unwrap();
     assert!(crop.width() > 100 && crop.height() > 40);
+    // named for the file, without the folder it was given in
+    assert_eq!(&recs[0][6], "review/doubt_2e_png-2.png");
+
+    // Two scans of the sheet (a pixel apart: not one file twice) under one name in two folders
+    // of one: each crop named for its own folder and file.
+    for (sub, grey) in [("x", 255), ("y", 254)] {
+        std::fs::create_dir_all(d.path().join("in").join(sub)).unwrap();
+        let mut copy = img.clone();
+        copy.put_pixel(0, 0, image::Luma([grey]));
+        copy.save(d.path().join("in").join(sub).join("doubt.png"))
+            .unwrap();
+    }
+    let out2 = d.path().join("out2");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(d.path().join("in"))
+        .arg("-o")
+        .arg(&out2)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(out2.join("review.csv")).unwrap();
+    let mut crops: Vec<String> = r.records().map(|c| c.unwrap()[6].to_string()).collect();
+    crops.sort();
+    assert_eq!(
+        crops,
+        [
+            "review/x_2f_doubt_2e_png-2.png",
+            "review/y_2f_doubt_2e_png-2.png"
+        ]
+    );
+    assert!(crops.iter().all(|c| out2.join(c).is_file()));
 
     // The sheet cleaned and scanned again with --force: the old crop does not stay behind.
     clean.save(d.path().join("doubt.png")).unwrap();
