@@ -568,7 +568,10 @@ fn process(
                 h: d.area.h + 4.0,
                 ..d.area
             };
-            let crop = Reader::crop(&img, &r.map, &area, PICTURE_PX_MM);
+            let mut crop = Reader::crop(&img, &r.map, &area, PICTURE_PX_MM);
+            if r.bilevel {
+                outline_boxes(&mut crop, reader.boxes(), &area, PICTURE_PX_MM);
+            }
             let rel = format!("review/{stem}-{}.png", d.field);
             crops.push(match write_png(out, &rel, &crop) {
                 Ok(()) => rel,
@@ -631,6 +634,44 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
     img
 }
 
+/// The grey of the boxes' outlines drawn on a 1-bit scan's crops: light beside a pencil mark.
+const OUTLINE_GREY: u8 = 160;
+
+/// The outlines of the boxes in a crop of page area `area` (mm, drawn at `px_mm`), darkening
+/// what is lighter than [`OUTLINE_GREY`] and leaving any darker ink as it is: on a 1-bit scan
+/// the printed boxes are mostly gone, and a mark with no box round it does not say which
+/// option it is.
+fn outline_boxes<'a>(
+    crop: &mut GrayImage,
+    boxes: impl Iterator<Item = &'a Rect>,
+    area: &Rect,
+    px_mm: f64,
+) {
+    let (w, h) = (i64::from(crop.width()), i64::from(crop.height()));
+    let px = |mm: f64| (mm * px_mm).round() as i64;
+    let mut darken = |x: i64, y: i64| {
+        if (0..w).contains(&x) && (0..h).contains(&y) {
+            let p = crop.get_pixel_mut(x as u32, y as u32);
+            p.0[0] = p.0[0].min(OUTLINE_GREY);
+        }
+    };
+    for b in boxes {
+        let (x0, y0) = (px(b.x - area.x), px(b.y - area.y));
+        let (x1, y1) = (px(b.x + b.w - area.x), px(b.y + b.h - area.y));
+        if x1 < 0 || y1 < 0 || x0 >= w || y0 >= h {
+            continue;
+        }
+        for x in x0..=x1 {
+            darken(x, y0);
+            darken(x, y1);
+        }
+        for y in y0 + 1..y1 {
+            darken(x0, y);
+            darken(x1, y);
+        }
+    }
+}
+
 /// The name of a sheet's crops and annotated image: the input's path and page as given, less the
 /// folder every input is in ([`common_folder`]), through the same injective mapping as paper
 /// files, so two inputs (`a.jpg` and `a.png`, `x/a.jpg` and `y/a.jpg`, pages of one PDF) never
@@ -689,4 +730,58 @@ fn write_png(out: &OutputSet, rel: &str, img: &GrayImage) -> Result<(), String> 
         )
         .map_err(|e| e.to_string())?;
     out.write(rel, &buf).map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_boxes_outline_is_drawn_under_ink_and_only_where_the_crop_shows_it() {
+        // a crop of the page area (10, 20) mm, 20 × 10 mm at 2 px/mm: a box inside it, one
+        // half out of it, one far from it
+        let area = Rect {
+            page: 1,
+            x: 10.0,
+            y: 20.0,
+            w: 20.0,
+            h: 10.0,
+        };
+        let mut crop = GrayImage::from_pixel(40, 20, image::Luma([255]));
+        // ink on the first box's top side and a mid grey on its bottom side
+        crop.put_pixel(6, 4, image::Luma([0]));
+        crop.put_pixel(7, 10, image::Luma([100]));
+        let rect = |x: f64, y: f64| Rect {
+            page: 1,
+            x,
+            y,
+            w: 4.0,
+            h: 3.0,
+        };
+        let boxes = [rect(12.0, 22.0), rect(28.0, 28.0), rect(100.0, 100.0)];
+        outline_boxes(&mut crop, boxes.iter(), &area, 2.0);
+        let at = |x: u32, y: u32| crop.get_pixel(x, y).0[0];
+        // the first box: (4, 4) to (12, 10) in the crop's pixels
+        for x in 4..=12 {
+            assert!(
+                at(x, 4) <= OUTLINE_GREY && at(x, 10) <= OUTLINE_GREY,
+                "x {x}"
+            );
+        }
+        for y in 4..=10 {
+            assert_eq!(at(4, y), OUTLINE_GREY, "y {y}");
+            assert_eq!(at(12, y), OUTLINE_GREY, "y {y}");
+        }
+        assert_eq!(at(6, 4), 0, "ink stays ink");
+        assert_eq!(at(7, 10), 100, "darker than the outline stays");
+        assert_eq!(at(8, 7), 255, "inside the box is untouched");
+        // the second box's left and top sides, cut at the crop's edge
+        assert_eq!(at(36, 16), OUTLINE_GREY);
+        assert_eq!(at(39, 16), OUTLINE_GREY);
+        assert_eq!(at(36, 19), OUTLINE_GREY);
+        // nothing else drawn: the first box's 9 + 9 pixels across (two of them ink) and 5 + 5
+        // down between its corners, the second's 4 across and 3 down
+        let drawn = crop.pixels().filter(|p| p.0[0] == OUTLINE_GREY).count();
+        assert_eq!(drawn, (9 + 9 - 2) + (5 + 5) + 4 + 3);
+    }
 }

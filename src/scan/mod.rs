@@ -103,6 +103,9 @@ pub struct SheetRead {
     pub verdicts: Vec<Verdict>,
     /// What makes the whole sheet suspicious though it was read.
     pub warnings: Vec<String>,
+    /// The scan is 1-bit (every pixel black or white): the printed boxes' light grey is mostly
+    /// thresholded away.
+    pub bilevel: bool,
 }
 
 struct BoxSpec {
@@ -435,6 +438,7 @@ impl Reader {
             doubts,
             verdicts: judged.iter().map(|j| j.0).collect(),
             warnings,
+            bilevel,
         })
     }
 
