@@ -614,12 +614,9 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
             Verdict::Doubtful => Rgb([230, 0, 0]),
             Verdict::Blank => continue,
         };
-        let px = |mm: f64| (mm * PICTURE_PX_MM).round().max(0.0) as u32;
-        let (x0, y0) = (px(rect.x - 0.6), px(rect.y - 0.6));
-        let (x1, y1) = (
-            px(rect.x + rect.w + 0.6).min(w - 1),
-            px(rect.y + rect.h + 0.6).min(h - 1),
-        );
+        let [x0, y0, x1, y1] = box_pixels(rect, (0.0, 0.0), 0.6, PICTURE_PX_MM);
+        let (x0, y0) = (x0.max(0) as u32, y0.max(0) as u32);
+        let (x1, y1) = ((x1.max(0) as u32).min(w - 1), (y1.max(0) as u32).min(h - 1));
         for t in 0..2 {
             for x in x0..=x1 {
                 img.put_pixel(x, (y0 + t).min(h - 1), colour);
@@ -632,6 +629,19 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
         }
     }
     img
+}
+
+/// A layout box's corners (left, top, right, bottom) in the pixels of a picture of the page from
+/// `origin` (mm) at `px_mm`, the box grown by `grow` mm a side: where the annotated page frames a
+/// box and a 1-bit crop outlines it.
+fn box_pixels(b: &Rect, origin: (f64, f64), grow: f64, px_mm: f64) -> [i64; 4] {
+    let px = |mm: f64| (mm * px_mm).round() as i64;
+    [
+        px(b.x - grow - origin.0),
+        px(b.y - grow - origin.1),
+        px(b.x + b.w + grow - origin.0),
+        px(b.y + b.h + grow - origin.1),
+    ]
 }
 
 /// The grey of the boxes' outlines drawn on a 1-bit scan's crops: light beside a pencil mark.
@@ -648,7 +658,6 @@ fn outline_boxes<'a>(
     px_mm: f64,
 ) {
     let (w, h) = (i64::from(crop.width()), i64::from(crop.height()));
-    let px = |mm: f64| (mm * px_mm).round() as i64;
     let mut darken = |x: i64, y: i64| {
         if (0..w).contains(&x) && (0..h).contains(&y) {
             let p = crop.get_pixel_mut(x as u32, y as u32);
@@ -656,8 +665,7 @@ fn outline_boxes<'a>(
         }
     };
     for b in boxes {
-        let (x0, y0) = (px(b.x - area.x), px(b.y - area.y));
-        let (x1, y1) = (px(b.x + b.w - area.x), px(b.y + b.h - area.y));
+        let [x0, y0, x1, y1] = box_pixels(b, (area.x, area.y), 0.0, px_mm);
         if x1 < 0 || y1 < 0 || x0 >= w || y0 >= h {
             continue;
         }
