@@ -7,7 +7,7 @@ use crate::input::diagnostic::{guess_suffix, Lang};
 use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
 use crate::render::layout::{sheet_code, Rect, SheetLayout, SheetSet, LAYOUT_FILE};
-use crate::scan::{Cell, Reader, Rejection, SheetRead, Verdict};
+use crate::scan::{Cell, Picture, Reader, Rejection, SheetRead, Verdict};
 use crate::score::grade::Roster;
 use crate::Error;
 use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
@@ -568,12 +568,12 @@ fn process(
                 h: d.area.h + 4.0,
                 ..d.area
             };
-            let mut crop = Reader::crop(&img, &r.map, &area, PICTURE_PX_MM);
+            let mut crop = Reader::picture(&img, &r.map, &area, PICTURE_PX_MM);
             if r.bilevel {
-                outline_boxes(&mut crop, reader.boxes(), &area, PICTURE_PX_MM);
+                outline_boxes(&mut crop, reader.boxes());
             }
             let rel = format!("review/{stem}-{}.png", d.field);
-            crops.push(match write_png(out, &rel, &crop) {
+            crops.push(match write_png(out, &rel, &crop.img) {
                 Ok(()) => rel,
                 Err(e) => format!("(not written: {e})"),
             });
@@ -614,7 +614,7 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
             Verdict::Doubtful => Rgb([230, 0, 0]),
             Verdict::Blank => continue,
         };
-        let [x0, y0, x1, y1] = box_pixels(rect, (0.0, 0.0), 0.6, PICTURE_PX_MM);
+        let [x0, y0, x1, y1] = box_pixels(rect, 0.6, PICTURE_PX_MM);
         let (x0, y0) = (x0.max(0) as u32, y0.max(0) as u32);
         let (x1, y1) = ((x1.max(0) as u32).min(w - 1), (y1.max(0) as u32).min(h - 1));
         for t in 0..2 {
@@ -631,44 +631,56 @@ fn annotated(page: &GrayImage, reader: &Reader, r: &SheetRead) -> RgbImage {
     img
 }
 
-/// A layout box's corners (left, top, right, bottom) in the pixels of a picture of the page from
-/// `origin` (mm) at `px_mm`, the box grown by `grow` mm a side: where the annotated page frames a
-/// box and a 1-bit crop outlines it.
-fn box_pixels(b: &Rect, origin: (f64, f64), grow: f64, px_mm: f64) -> [i64; 4] {
+/// A layout box's corners (left, top, right, bottom) in the pixels of the upright page at
+/// `px_mm`, the box grown by `grow` mm a side: where the annotated page frames a box.
+fn box_pixels(b: &Rect, grow: f64, px_mm: f64) -> [i64; 4] {
     let px = |mm: f64| (mm * px_mm).round() as i64;
     [
-        px(b.x - grow - origin.0),
-        px(b.y - grow - origin.1),
-        px(b.x + b.w + grow - origin.0),
-        px(b.y + b.h + grow - origin.1),
+        px(b.x - grow),
+        px(b.y - grow),
+        px(b.x + b.w + grow),
+        px(b.y + b.h + grow),
     ]
 }
 
 /// The grey of the boxes' outlines drawn on a 1-bit scan's crops: light beside a pencil mark.
 const OUTLINE_GREY: u8 = 160;
 
-/// The outlines of the boxes in a crop of page area `area` (mm, drawn at `px_mm`), darkening
-/// what is lighter than [`OUTLINE_GREY`] and leaving any darker ink as it is: on a 1-bit scan
-/// the printed boxes are mostly gone, and a mark with no box round it does not say which
-/// option it is.
-fn outline_boxes<'a>(
-    crop: &mut GrayImage,
-    boxes: impl Iterator<Item = &'a Rect>,
-    area: &Rect,
-    px_mm: f64,
-) {
-    let (w, h) = (i64::from(crop.width()), i64::from(crop.height()));
-    let mut darken = |x: i64, y: i64| {
-        if (0..w).contains(&x) && (0..h).contains(&y) {
-            let p = crop.get_pixel_mut(x as u32, y as u32);
-            p.0[0] = p.0[0].min(OUTLINE_GREY);
-        }
-    };
+/// The outlines of the boxes in a review picture, darkening what is lighter than
+/// [`OUTLINE_GREY`] and leaving any darker ink as it is: on a 1-bit scan the printed boxes are
+/// mostly gone, and a mark with no box round it does not say which option it is.
+fn outline_boxes<'a>(crop: &mut Picture, boxes: impl Iterator<Item = &'a Rect>) {
+    let (w, h) = (i64::from(crop.img.width()), i64::from(crop.img.height()));
     for b in boxes {
-        let [x0, y0, x1, y1] = box_pixels(b, (area.x, area.y), 0.0, px_mm);
+        // the box's corners in the picture's pixels, as a rectangle round them
+        let corners = [
+            crop.at((b.x, b.y)),
+            crop.at((b.x + b.w, b.y)),
+            crop.at((b.x + b.w, b.y + b.h)),
+            crop.at((b.x, b.y + b.h)),
+        ];
+        let edge = |f: fn(f64, f64) -> f64, i: usize| {
+            corners
+                .iter()
+                .map(|p| [p.0, p.1][i])
+                .fold(f64::NAN, f)
+                .round() as i64
+        };
+        let (x0, y0, x1, y1) = (
+            edge(f64::min, 0),
+            edge(f64::min, 1),
+            edge(f64::max, 0),
+            edge(f64::max, 1),
+        );
         if x1 < 0 || y1 < 0 || x0 >= w || y0 >= h {
             continue;
         }
+        let mut darken = |x: i64, y: i64| {
+            if (0..w).contains(&x) && (0..h).contains(&y) {
+                let p = crop.img.get_pixel_mut(x as u32, y as u32);
+                p.0[0] = p.0[0].min(OUTLINE_GREY);
+            }
+        };
         for x in x0..=x1 {
             darken(x, y0);
             darken(x, y1);
@@ -755,10 +767,14 @@ mod tests {
             w: 20.0,
             h: 10.0,
         };
-        let mut crop = GrayImage::from_pixel(40, 20, image::Luma([255]));
+        let mut crop = Picture::upright(
+            GrayImage::from_pixel(40, 20, image::Luma([255])),
+            (area.x, area.y),
+            2.0,
+        );
         // ink on the first box's top side and a mid grey on its bottom side
-        crop.put_pixel(6, 4, image::Luma([0]));
-        crop.put_pixel(7, 10, image::Luma([100]));
+        crop.img.put_pixel(6, 4, image::Luma([0]));
+        crop.img.put_pixel(7, 10, image::Luma([100]));
         let rect = |x: f64, y: f64| Rect {
             page: 1,
             x,
@@ -767,8 +783,8 @@ mod tests {
             h: 3.0,
         };
         let boxes = [rect(12.0, 22.0), rect(28.0, 28.0), rect(100.0, 100.0)];
-        outline_boxes(&mut crop, boxes.iter(), &area, 2.0);
-        let at = |x: u32, y: u32| crop.get_pixel(x, y).0[0];
+        outline_boxes(&mut crop, boxes.iter());
+        let at = |x: u32, y: u32| crop.img.get_pixel(x, y).0[0];
         // the first box: (4, 4) to (12, 10) in the crop's pixels
         for x in 4..=12 {
             assert!(
@@ -789,7 +805,7 @@ mod tests {
         assert_eq!(at(36, 19), OUTLINE_GREY);
         // nothing else drawn: the first box's 9 + 9 pixels across (two of them ink) and 5 + 5
         // down between its corners, the second's 4 across and 3 down
-        let drawn = crop.pixels().filter(|p| p.0[0] == OUTLINE_GREY).count();
+        let drawn = crop.img.pixels().filter(|p| p.0[0] == OUTLINE_GREY).count();
         assert_eq!(drawn, (9 + 9 - 2) + (5 + 5) + 4 + 3);
     }
 }
