@@ -22,8 +22,9 @@ use std::sync::{Mutex, OnceLock};
 const SCANS: &str = "scans.csv";
 const REVIEW: &str = "review.csv";
 const SHEETS: &str = "sheets.csv";
-/// Pixels per mm of review crops and annotated pages (150 dpi: a tick, a faint fill or an
-/// erasure is plain to see, and a crop costs half the pixels it did at 8).
+/// Pixels per mm of annotated pages and review crops (150 dpi: a tick, a faint fill or an
+/// erasure is plain to see): a crop cut from the scan's own pixels has about as many
+/// ([`Reader::picture`]), one resampled upright exactly as many.
 const PICTURE_PX_MM: f64 = 6.0;
 
 /// Runs `scan`.

@@ -884,11 +884,12 @@ impl Reader {
         // the whole number of pixels nearest to one of `px_mm`: 1 at 150 and 200 dpi for
         // 6 px/mm, 2 at 300, 3 at 400, 4 at 600
         let step = ((scale / px_mm).round() as usize).max(1);
-        let lo = |f: fn(f64, f64) -> f64, i: usize| {
+        // the rectangle of scan pixels round the four corners
+        let edge = |f: fn(f64, f64) -> f64, i: usize| {
             corners.iter().map(|p| [p.0, p.1][i]).fold(f64::NAN, f)
         };
-        let (x0, y0) = (lo(f64::min, 0).floor(), lo(f64::min, 1).floor());
-        let (x1, y1) = (lo(f64::max, 0).ceil(), lo(f64::max, 1).ceil());
+        let (x0, y0) = (edge(f64::min, 0).floor(), edge(f64::min, 1).floor());
+        let (x1, y1) = (edge(f64::max, 0).ceil(), edge(f64::max, 1).ceil());
         let (w, h) = (
             (((x1 - x0) as usize) / step).max(1),
             (((y1 - y0) as usize) / step).max(1),
