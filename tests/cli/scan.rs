@@ -482,6 +482,55 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
     // named for the file, without the folder it was given in
     assert_eq!(&recs[0][6], "review/doubt_2e_png-2.png");
 
+    // The sheet fed upside down: its crop shows the row upright, as the upright sheet's does
+    // (the scan's own pixels turned back), not upside down.
+    let turned_in = d.path().join("turned");
+    std::fs::create_dir_all(&turned_in).unwrap();
+    image::imageops::rotate180(&img)
+        .save(turned_in.join("doubt.png"))
+        .unwrap();
+    let out3 = d.path().join("out3");
+    examforge()
+        .arg("scan")
+        .arg(ex.join("exam.json"))
+        .arg(turned_in.join("doubt.png"))
+        .arg("-o")
+        .arg(&out3)
+        .assert()
+        .success();
+    let upright = crop.to_luma8();
+    let turned = image::open(out3.join("review/doubt_2e_png-2.png"))
+        .unwrap()
+        .to_luma8();
+    let (w, h) = (
+        upright.width().min(turned.width()),
+        upright.height().min(turned.height()),
+    );
+    assert!(w + 2 >= upright.width() && h + 2 >= upright.height());
+    // mean grey difference, the best of the turned crop shifted a pixel either way
+    let diff = |a: &image::GrayImage, b: &image::GrayImage| {
+        let mut best = f64::MAX;
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            let mut sum = 0u64;
+            for y in 0..h - 1 {
+                for x in 0..w - 1 {
+                    sum += u64::from(
+                        a.get_pixel(x, y).0[0].abs_diff(b.get_pixel(x + dx, y + dy).0[0]),
+                    );
+                }
+            }
+            best = best.min(sum as f64 / f64::from((w - 1) * (h - 1)));
+        }
+        best
+    };
+    let same_way = diff(&upright, &turned).min(diff(&turned, &upright));
+    let flipped = image::imageops::rotate180(&turned);
+    let other_way = diff(&upright, &flipped).min(diff(&flipped, &upright));
+    assert!(
+        same_way * 3.0 < other_way,
+        "upright crop {same_way:.1} grey levels off, turned {other_way:.1}"
+    );
+
     // Two scans of the sheet (a pixel apart: not one file twice) under one name in two folders
     // of one: each crop named for its own folder and file.
     for (sub, grey) in [("x", 255), ("y", 254)] {
