@@ -7,7 +7,7 @@ use crate::input::diagnostic::{guess_suffix, Lang};
 use crate::io::output::OutputSet;
 use crate::io::pages::{self, Page};
 use crate::render::layout::{sheet_code, Rect, SheetLayout, SheetSet, LAYOUT_FILE};
-use crate::scan::{Cell, Picture, Reader, Rejection, SheetRead, Verdict};
+use crate::scan::{self, Cell, Picture, Reader, Rejection, SheetRead, Verdict};
 use crate::score::grade::Roster;
 use crate::Error;
 use image::{DynamicImage, GrayImage, ImageFormat, Rgb, RgbImage};
@@ -654,25 +654,8 @@ fn outline_boxes<'a>(crop: &mut Picture, boxes: impl Iterator<Item = &'a Rect>) 
     let (w, h) = (i64::from(crop.img.width()), i64::from(crop.img.height()));
     for b in boxes {
         // the box's corners in the picture's pixels, as a rectangle round them
-        let corners = [
-            crop.at((b.x, b.y)),
-            crop.at((b.x + b.w, b.y)),
-            crop.at((b.x + b.w, b.y + b.h)),
-            crop.at((b.x, b.y + b.h)),
-        ];
-        let edge = |f: fn(f64, f64) -> f64, i: usize| {
-            corners
-                .iter()
-                .map(|p| [p.0, p.1][i])
-                .fold(f64::NAN, f)
-                .round() as i64
-        };
-        let (x0, y0, x1, y1) = (
-            edge(f64::min, 0),
-            edge(f64::min, 1),
-            edge(f64::max, 0),
-            edge(f64::max, 1),
-        );
+        let [x0, y0, x1, y1] =
+            scan::bounds(&scan::corners(b, |p| crop.at(p))).map(|v| v.round() as i64);
         if x1 < 0 || y1 < 0 || x0 >= w || y0 >= h {
             continue;
         }

@@ -854,12 +854,7 @@ impl Reader {
     /// work. Otherwise — a photo at an angle, a sheet scanned a quarter turned — the area
     /// resampled upright at `px_mm` ([`Reader::crop`]).
     pub fn picture(img: &GrayImage, map: &Homography, r: &Rect, px_mm: f64) -> Picture {
-        let corners = [
-            map.apply((r.x, r.y)),
-            map.apply((r.x + r.w, r.y)),
-            map.apply((r.x + r.w, r.y + r.h)),
-            map.apply((r.x, r.y + r.h)),
-        ];
+        let corners = corners(r, |p| map.apply(p));
         let [tl, tr, br, bl] = corners;
         // the area's top and bottom run along the scan's rows, its sides down its columns,
         // all the same way
@@ -885,11 +880,8 @@ impl Reader {
         // 6 px/mm, 2 at 300, 3 at 400, 4 at 600
         let step = ((scale / px_mm).round() as usize).max(1);
         // the rectangle of scan pixels round the four corners
-        let edge = |f: fn(f64, f64) -> f64, i: usize| {
-            corners.iter().map(|p| [p.0, p.1][i]).fold(f64::NAN, f)
-        };
-        let (x0, y0) = (edge(f64::min, 0).floor(), edge(f64::min, 1).floor());
-        let (x1, y1) = (edge(f64::max, 0).ceil(), edge(f64::max, 1).ceil());
+        let [x0, y0, x1, y1] = bounds(&corners);
+        let (x0, y0, x1, y1) = (x0.floor(), y0.floor(), x1.ceil(), y1.ceil());
         let (w, h) = (
             (((x1 - x0) as usize) / step).max(1),
             (((y1 - y0) as usize) / step).max(1),
@@ -905,6 +897,7 @@ impl Reader {
             }
         };
         let (sx, sy) = (x0 as i64, y0 as i64);
+        let n = (step * step) as u32;
         let mut out = Vec::with_capacity(w * h);
         let inside =
             sx >= 0 && sy >= 0 && sx + (w * step) as i64 <= iw && sy + (h * step) as i64 <= ih;
@@ -917,7 +910,6 @@ impl Reader {
             }
             for i in 0..w {
                 let x = sx + (i * step) as i64;
-                let n = (step * step) as u32;
                 let sum: u32 = (0..step as i64)
                     .flat_map(|b| (0..step as i64).map(move |a| (a, b)))
                     .map(|(a, b)| px(x + a, y + b))
@@ -1050,6 +1042,29 @@ impl Picture {
             }
         }
     }
+}
+
+/// The corners of `r` (top left, top right, bottom right, bottom left), each taken through `f`.
+pub fn corners(r: &Rect, f: impl Fn(Pt) -> Pt) -> [Pt; 4] {
+    [
+        f((r.x, r.y)),
+        f((r.x + r.w, r.y)),
+        f((r.x + r.w, r.y + r.h)),
+        f((r.x, r.y + r.h)),
+    ]
+}
+
+/// The least and greatest x and y of `pts`: `[x0, y0, x1, y1]`.
+pub fn bounds(pts: &[Pt]) -> [f64; 4] {
+    pts.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |[x0, y0, x1, y1], &(x, y)| [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
+    )
 }
 
 /// How far from the scan's own axes a picture may lean and still be cut from its pixels as

@@ -9,6 +9,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// `examforge scan <exam>/exam.json <inputs…> -o <out>`, for more arguments and the assertions.
+fn scan_cmd(
+    exam: &Path,
+    inputs: &[&dyn AsRef<std::ffi::OsStr>],
+    out: &Path,
+) -> assert_cmd::Command {
+    let mut c = examforge();
+    c.arg("scan").arg(exam.join("exam.json"));
+    for i in inputs {
+        c.arg(i);
+    }
+    c.arg("-o").arg(out);
+    c
+}
+
 /// The bundled exam, made once for all tests of this file.
 fn exam() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -310,12 +325,7 @@ fn clear_marks_blanks_and_erased_residue_are_read_right_on_degraded_jpegs() {
         truth.push((name, t));
     }
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(&scans_dir)
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(ex, &[&scans_dir], &out)
         .assert()
         .success()
         .stderr(predicate::str::contains("读入 4 张答题卡，拒收 0 张"));
@@ -369,16 +379,17 @@ fn upside_down_turned_and_300_dpi_sheets_are_registered() {
     img.save(dir.join("fine.tif")).unwrap();
     truth.push(("fine.tif", t, "0"));
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(dir.join("upside-down.png"))
-        .arg(dir.join("sideways.jpg"))
-        .arg(dir.join("fine.tif"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    scan_cmd(
+        ex,
+        &[
+            &dir.join("upside-down.png"),
+            &dir.join("sideways.jpg"),
+            &dir.join("fine.tif"),
+        ],
+        &out,
+    )
+    .assert()
+    .success();
     let rows = scans(&out);
     for (name, t, _) in &truth {
         assert_read(&rows[*name], t, name);
@@ -412,16 +423,14 @@ fn a_sheet_of_another_exam_and_a_blank_page_are_rejected_with_the_reason() {
         .save(d.path().join("blank.png"))
         .unwrap();
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("other.jpg"))
-        .arg(d.path().join("blank.png"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("拒收 2 张"));
+    scan_cmd(
+        ex,
+        &[&d.path().join("other.jpg"), &d.path().join("blank.png")],
+        &out,
+    )
+    .assert()
+    .code(3)
+    .stderr(predicate::str::contains("拒收 2 张"));
     let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
     assert!(sheets.contains("sheet of another exam"), "{sheets}");
     assert!(
@@ -459,12 +468,7 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
     let d = tmp();
     img.save(d.path().join("doubt.png")).unwrap();
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("doubt.png"))
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(ex, &[&d.path().join("doubt.png")], &out)
         .assert()
         .success();
     let rows = scans(&out);
@@ -490,12 +494,7 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
         .save(turned_in.join("doubt.png"))
         .unwrap();
     let out3 = d.path().join("out3");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(turned_in.join("doubt.png"))
-        .arg("-o")
-        .arg(&out3)
+    scan_cmd(ex, &[&turned_in.join("doubt.png")], &out3)
         .assert()
         .success();
     let upright = crop.to_luma8();
@@ -541,12 +540,7 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
             .unwrap();
     }
     let out2 = d.path().join("out2");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("in"))
-        .arg("-o")
-        .arg(&out2)
+    scan_cmd(ex, &[&d.path().join("in")], &out2)
         .assert()
         .success();
     let mut r = csv::Reader::from_path(out2.join("review.csv")).unwrap();
@@ -563,12 +557,7 @@ fn a_doubtful_box_is_not_guessed_but_sent_to_review_with_a_crop() {
 
     // The sheet cleaned and scanned again with --force: the old crop does not stay behind.
     clean.save(d.path().join("doubt.png")).unwrap();
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("doubt.png"))
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(ex, &[&d.path().join("doubt.png")], &out)
         .arg("--force")
         .assert()
         .success();
@@ -628,13 +617,8 @@ fn scan_grade_scores_a_sheet_filled_with_the_key() {
         &d.path().join("key.jpg"),
     );
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("key.jpg"))
+    scan_cmd(ex, &[&d.path().join("key.jpg")], &out)
         .arg("--grade")
-        .arg("-o")
-        .arg(&out)
         .assert()
         .success();
     let mut r = csv::Reader::from_path(out.join("results/results.csv")).unwrap();
@@ -669,15 +653,10 @@ fn scan_grade_scores_a_sheet_filled_with_the_key() {
     )
     .unwrap();
     let out = d.path().join("with-roster");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path().join("key.jpg"))
+    scan_cmd(ex, &[&d.path().join("key.jpg")], &out)
         .arg("--grade")
         .arg("--roster")
         .arg(&roster)
-        .arg("-o")
-        .arg(&out)
         .assert()
         .success();
     let scans = std::fs::read_to_string(out.join("scans.csv")).unwrap();
@@ -945,12 +924,7 @@ fn per_candidate_sheets_read_their_pre_marked_candidate_numbers() {
         truth.insert(name, (id.to_string(), items));
     }
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(&scans_dir)
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(&ex, &[&scans_dir], &out)
         .assert()
         .success()
         .stderr(predicate::str::contains("读入 3 张答题卡，拒收 0 张"));
@@ -1016,12 +990,7 @@ fn a_hundred_items_fit_one_page_and_are_read_from_an_image_only_pdf() {
     let pdf = d.path().join("batch.pdf");
     image_pdf(&[jpeg.clone(), jpeg], img.width(), img.height(), &pdf);
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(&pdf)
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(&ex, &[&pdf], &out)
         .assert()
         .success()
         .stderr(predicate::str::contains("读入 2 张答题卡，拒收 0 张"));
@@ -1114,14 +1083,7 @@ fn a_sheet_with_a_corner_mark_cut_off_is_read_from_the_other_three() {
         truth.push((name, t));
     }
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path())
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    scan_cmd(ex, &[&d.path()], &out).assert().success();
     let sheets = std::fs::read_to_string(out.join("sheets.csv")).unwrap();
     assert!(!sheets.contains("rejected"), "{sheets}");
     let rows = scans(&out);
@@ -1218,12 +1180,7 @@ fn a_multi_page_tiff_is_read_page_by_page_and_1_bit_ccitt_tiffs_and_pdfs_are_rea
         doc.save(d.path().join("fax.pdf")).unwrap();
     }
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path())
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(ex, &[&d.path()], &out)
         .assert()
         .success()
         .stderr(predicate::str::contains("读入 5 张答题卡，拒收 0 张"));
@@ -1315,12 +1272,7 @@ fn a_cut_jpeg_is_refused_by_name_a_repeated_file_reported_and_other_files_warned
         .unwrap();
     std::fs::write(d.path().join("notes.txt"), "scanned on Monday").unwrap();
     let out = d.path().join("out");
-    examforge()
-        .arg("scan")
-        .arg(ex.join("exam.json"))
-        .arg(d.path())
-        .arg("-o")
-        .arg(&out)
+    scan_cmd(ex, &[&d.path()], &out)
         .assert()
         .code(3)
         .stderr(predicate::str::contains("读入 3 张答题卡，拒收 1 张"))
